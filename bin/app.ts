@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+import { App } from 'aws-cdk-lib';
+import { registerNagPacks } from '../lib/compliance';
+import { buildMultiRegionApp } from '../lib/multi-region-app';
+import { TopologyError, loadTopology } from '../lib/topology';
+
+const app = new App();
+try {
+  const topology = loadTopology((key) => app.node.tryGetContext(key), {
+    defaultAccount: process.env.CDK_DEFAULT_ACCOUNT,
+  });
+  buildMultiRegionApp(app, topology);
+} catch (e) {
+  if (e instanceof TopologyError) {
+    console.error(e.message);
+    process.exit(1);
+  }
+  throw e;
+}
+registerNagPacks(app);
+app.synth();

@@ -1,0 +1,247 @@
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { Construct, IConstruct } from 'constructs';
+import { acknowledgeFindings, inPacks } from './nag/acknowledge';
+
+/** Settings every member of an Aurora PostgreSQL global database shares. */
+export interface AuroraGlobalMemberProps {
+  /** VPC of the cluster. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Subnets of the cluster's DB subnet group.
+   *
+   * @default - the VPC's isolated subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** This region's KMS key: storage, Performance Insights and database logs. */
+  readonly encryptionKey: kms.IKey;
+  /**
+   * Fixed identifier of the global cluster, a plain string in every region so
+   * that no cross-region token is needed.
+   */
+  readonly globalClusterIdentifier: string;
+  /**
+   * Identifier of this region's cluster. Renaming it replaces the cluster.
+   *
+   * @default - `${globalClusterIdentifier}-${region}`
+   */
+  readonly clusterIdentifier?: string;
+  /** Engine version; must be identical in every region of the global database. */
+  readonly engineVersion: rds.AuroraPostgresEngineVersion;
+  /**
+   * Instance type of every instance; global databases do not support T classes.
+   *
+   * @default ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE)
+   */
+  readonly instanceType?: ec2.InstanceType;
+  /**
+   * Automated backup retention.
+   *
+   * @default Duration.days(7)
+   */
+  readonly backupRetention?: Duration;
+  /**
+   * Enhanced Monitoring interval (1, 5, 10, 15, 30 or 60 seconds).
+   *
+   * @default Duration.seconds(60)
+   */
+  readonly monitoringInterval?: Duration;
+  /**
+   * Retention of the exported PostgreSQL log.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * What CloudFormation does with the cluster when it leaves the stack.
+   * DESTROY is refused: a global database member holds production data.
+   *
+   * @default RemovalPolicy.SNAPSHOT
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Database port.
+   *
+   * @default 5432
+   */
+  readonly port?: number;
+  /**
+   * Extra cluster parameters, merged over the defaults (`rds.force_ssl` = 1).
+   *
+   * @default - none
+   */
+  readonly parameters?: Record<string, string>;
+}
+
+/** What both sides of a global database expose to the rest of an app. */
+export interface IAuroraGlobalMember {
+  /** Identifier of this region's cluster (fixed, known at synth time). */
+  readonly clusterIdentifier: string;
+  /** ARN of this region's cluster. */
+  readonly clusterArn: string;
+  /** Fixed identifier of the global cluster. */
+  readonly globalClusterIdentifier: string;
+  /** Security group of the cluster; allow clients through `connections`. */
+  readonly connections: ec2.Connections;
+  /** Reader endpoint host name of this region's cluster. */
+  readonly readerEndpointAddress: string;
+  /** Number of instances in this region (0: headless). */
+  readonly instanceCount: number;
+}
+
+const ENHANCED_MONITORING_POLICY = 'service-role/AmazonRDSEnhancedMonitoringRole';
+const ALLOWED_MONITORING_SECONDS = [1, 5, 10, 15, 30, 60];
+
+/** Resolved defaults plus the resources both sides create the same way. */
+export interface MemberBasics {
+  readonly clusterIdentifier: string;
+  readonly instanceType: ec2.InstanceType;
+  readonly backupRetention: Duration;
+  readonly monitoringInterval: Duration;
+  readonly removalPolicy: RemovalPolicy;
+  readonly port: number;
+  readonly vpcSubnets: ec2.SubnetSelection;
+  readonly securityGroup: ec2.SecurityGroup;
+  readonly subnetGroup: rds.SubnetGroup;
+  readonly parameterGroup: rds.ParameterGroup;
+  readonly monitoringRole: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  readonly engine: rds.IClusterEngine;
+  /** The cluster's security group with the literal port (no token), for clients' rules. */
+  readonly connections: ec2.Connections;
+}
+
+/** Why the instance-level findings that do not fit Aurora global members are acknowledged. */
+export function acknowledgeInstanceFindings(instance: IConstruct): void {
+  acknowledgeFindings(
+    instance,
+    inPacks('RDSInBackupPlan', ['NIST.800.53.R5', 'HIPAA.Security']),
+    "AWS Backup protects Aurora at the cluster level (the cluster is in this region's ClusterBackup plan); an Aurora instance holds no data of its own and cannot be selected.",
+  );
+  acknowledgeFindings(
+    instance,
+    inPacks('RDSAutomaticMinorVersionUpgradeEnabled', ['HIPAA.Security', 'PCI.DSS.321']),
+    'Every member of a global database must run the identical engine version; minor upgrades are applied to the whole global cluster at once (ModifyGlobalCluster), not per instance per region.',
+  );
+}
+
+/** Collects every problem with the shared props; the caller throws once. */
+export function memberProblems(props: AuroraGlobalMemberProps, readers: number): string[] {
+  const problems: string[] = [];
+  const instanceClass = props.instanceType?.toString() ?? '';
+  if (/^t\d/.test(instanceClass)) {
+    problems.push(
+      `instanceType must not be a burstable T class (global databases do not support it), got: ${instanceClass}`,
+    );
+  }
+  if (!Number.isInteger(readers) || readers < 0 || readers > 15) {
+    problems.push(`readers must be a whole number from 0 to 15, got: ${readers}`);
+  }
+  const monitoring = props.monitoringInterval;
+  if (
+    monitoring &&
+    !monitoring.isUnresolved() &&
+    !ALLOWED_MONITORING_SECONDS.includes(monitoring.toSeconds())
+  ) {
+    problems.push(
+      `monitoringInterval must be one of ${ALLOWED_MONITORING_SECONDS.join(', ')} seconds, got: ${monitoring.toHumanString()}`,
+    );
+  }
+  const retention = props.backupRetention;
+  if (
+    retention &&
+    !retention.isUnresolved() &&
+    (retention.toDays() < 1 || retention.toDays() > 35)
+  ) {
+    problems.push(`backupRetention must be 1 to 35 days, got: ${retention.toHumanString()}`);
+  }
+  if (props.removalPolicy === RemovalPolicy.DESTROY) {
+    problems.push(
+      'removalPolicy must be SNAPSHOT or RETAIN for a global database member, got: DESTROY; ' +
+        'turn off deletion protection and delete the cluster by hand if you mean to lose the data',
+    );
+  }
+  const id = props.globalClusterIdentifier;
+  if (!Token.isUnresolved(id) && !/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/.test(id)) {
+    problems.push(
+      `globalClusterIdentifier must be a fixed string of letters, digits and hyphens starting with a letter, got: '${id}'`,
+    );
+  }
+  if (Token.isUnresolved(id)) {
+    problems.push(
+      'globalClusterIdentifier must be a plain string, got a token; a token here becomes a cross-region reference',
+    );
+  }
+  return problems;
+}
+
+/** Creates what both sides need in the same shape: network, parameters, monitoring, logs. */
+export function createMemberBasics(scope: Construct, props: AuroraGlobalMemberProps): MemberBasics {
+  const region = Stack.of(scope).region;
+  const clusterIdentifier = props.clusterIdentifier ?? `${props.globalClusterIdentifier}-${region}`;
+  const engine = rds.DatabaseClusterEngine.auroraPostgres({ version: props.engineVersion });
+  const port = props.port ?? 5432;
+
+  const securityGroup = new ec2.SecurityGroup(scope, 'SecurityGroup', {
+    vpc: props.vpc,
+    description: `Aurora cluster ${clusterIdentifier}: clients are allowed in explicitly`,
+    allowAllOutbound: false,
+  });
+  const vpcSubnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+  const subnetGroup = new rds.SubnetGroup(scope, 'SubnetGroup', {
+    vpc: props.vpc,
+    vpcSubnets,
+    description: `Subnets of Aurora cluster ${clusterIdentifier}`,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const parameterGroup = new rds.ParameterGroup(scope, 'ClusterParameters', {
+    engine,
+    description: `Cluster parameters of ${clusterIdentifier}`,
+    // Encryption in transit: refuse clients that do not use TLS.
+    parameters: { 'rds.force_ssl': '1', ...props.parameters },
+  });
+  const monitoringRole = new iam.Role(scope, 'MonitoringRole', {
+    assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
+    description: `Enhanced Monitoring of ${clusterIdentifier}`,
+    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName(ENHANCED_MONITORING_POLICY)],
+  });
+  acknowledgeFindings(
+    monitoringRole,
+    [
+      `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${ENHANCED_MONITORING_POLICY}]`,
+    ],
+    'AmazonRDSEnhancedMonitoringRole is the policy RDS documents for Enhanced Monitoring; it only lets the RDS monitoring service write the RDSOSMetrics log group, and AWS keeps it current.',
+  );
+  // RDS writes exported logs here; creating the group first lets us encrypt it
+  // and set its retention without a log-retention Lambda.
+  const logGroup = new logs.LogGroup(scope, 'PostgresqlLog', {
+    logGroupName: `/aws/rds/cluster/${clusterIdentifier}/postgresql`,
+    encryptionKey: props.encryptionKey,
+    retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  return {
+    clusterIdentifier,
+    instanceType:
+      props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE),
+    backupRetention: props.backupRetention ?? Duration.days(7),
+    monitoringInterval: props.monitoringInterval ?? Duration.seconds(60),
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.SNAPSHOT,
+    port,
+    vpcSubnets,
+    securityGroup,
+    subnetGroup,
+    parameterGroup,
+    monitoringRole,
+    logGroup,
+    engine,
+    connections: new ec2.Connections({
+      securityGroups: [securityGroup],
+      defaultPort: ec2.Port.tcp(port),
+    }),
+  };
+}

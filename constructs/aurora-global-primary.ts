@@ -1,0 +1,191 @@
+import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import {
+  AuroraGlobalMemberProps,
+  IAuroraGlobalMember,
+  acknowledgeInstanceFindings,
+  createMemberBasics,
+  memberProblems,
+} from './aurora-global-member';
+
+/** Properties of an {@link AuroraGlobalPrimary}. */
+export interface AuroraGlobalPrimaryProps extends AuroraGlobalMemberProps {
+  /**
+   * Reader instances beside the writer.
+   *
+   * @default 1
+   */
+  readonly readers?: number;
+  /**
+   * Name of the database created in the cluster.
+   *
+   * @default 'app'
+   */
+  readonly databaseName?: string;
+  /**
+   * Master user name, stored in the generated secret.
+   *
+   * @default 'postgres'
+   */
+  readonly masterUsername?: string;
+  /**
+   * Regions the master secret is replicated to, each with that region's key.
+   * List every secondary region: a secret that lives only in the primary region
+   * is lost with it.
+   *
+   * @default - no replicas (a warning is added)
+   */
+  readonly secretReplicaRegions?: secretsmanager.ReplicaRegion[];
+  /**
+   * How often the master password is rotated.
+   *
+   * @default Duration.days(30)
+   */
+  readonly secretRotation?: Duration;
+  /**
+   * Subnets of the rotation function; they need a route to Secrets Manager
+   * (an interface endpoint in an isolated VPC).
+   *
+   * @default - the cluster's subnets
+   */
+  readonly rotationSubnets?: ec2.SubnetSelection;
+}
+
+/**
+ * The primary side of an Aurora PostgreSQL global database: the writer cluster,
+ * its generated master secret (replicated to the secondary regions) and the
+ * `AWS::RDS::GlobalCluster` built from it.
+ *
+ * Deletion protection, snapshot on delete, storage encryption with this region's
+ * key, IAM authentication, PostgreSQL log export, backups, Enhanced Monitoring,
+ * Performance Insights and the RDS Data API are on.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-creating.html
+ */
+export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMember {
+  readonly cluster: rds.DatabaseCluster;
+  readonly globalCluster: rds.CfnGlobalCluster;
+  /** The generated master secret (username and password), replicated per props. */
+  readonly secret: secretsmanager.ISecret;
+  readonly clusterIdentifier: string;
+  readonly clusterArn: string;
+  readonly globalClusterIdentifier: string;
+  readonly connections: ec2.Connections;
+  readonly readerEndpointAddress: string;
+  readonly instanceCount: number;
+
+  constructor(scope: Construct, id: string, props: AuroraGlobalPrimaryProps) {
+    super(scope, id);
+    const readers = props.readers ?? 1;
+    const problems = memberProblems(props, readers);
+    const region = Stack.of(this).region;
+    for (const replica of props.secretReplicaRegions ?? []) {
+      if (replica.region === region) {
+        problems.push(
+          `secretReplicaRegions must not include the primary region itself, got: ${region}`,
+        );
+      }
+    }
+    if (problems.length > 0) {
+      throw new Error(`AuroraGlobalPrimary ${this.node.path}: ${problems.join('; ')}`);
+    }
+    if (!props.secretReplicaRegions?.length) {
+      Annotations.of(this).addWarningV2(
+        'multi-region:secret-not-replicated',
+        'secretReplicaRegions is empty: the master secret lives only in the primary region and is lost with it',
+      );
+    }
+    for (const replica of props.secretReplicaRegions ?? []) {
+      if (!replica.encryptionKey) {
+        Annotations.of(this).addWarningV2(
+          'multi-region:secret-replica-default-key',
+          `secret replica in ${replica.region} uses the AWS managed key; give it that region's own key`,
+        );
+      }
+    }
+
+    const basics = createMemberBasics(this, props);
+    const instanceProps = (name: string): rds.ProvisionedClusterInstanceProps => ({
+      instanceType: basics.instanceType,
+      instanceIdentifier: `${basics.clusterIdentifier}-${name.toLowerCase()}`,
+      enablePerformanceInsights: true,
+      performanceInsightEncryptionKey: props.encryptionKey,
+      // Minor upgrades are rolled through the global cluster in one step so that
+      // every region keeps the identical engine version.
+      autoMinorVersionUpgrade: false,
+      publiclyAccessible: false,
+    });
+
+    this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
+      engine: basics.engine,
+      clusterIdentifier: basics.clusterIdentifier,
+      credentials: rds.Credentials.fromGeneratedSecret(props.masterUsername ?? 'postgres', {
+        encryptionKey: props.encryptionKey,
+        replicaRegions: props.secretReplicaRegions,
+        secretName: `${props.globalClusterIdentifier}/master`,
+      }),
+      defaultDatabaseName: props.databaseName ?? 'app',
+      writer: rds.ClusterInstance.provisioned('Writer', instanceProps('Writer')),
+      readers: Array.from({ length: readers }, (_, i) =>
+        rds.ClusterInstance.provisioned(`Reader${i + 1}`, {
+          ...instanceProps(`Reader${i + 1}`),
+          promotionTier: 1,
+        }),
+      ),
+      vpc: props.vpc,
+      vpcSubnets: basics.vpcSubnets,
+      subnetGroup: basics.subnetGroup,
+      securityGroups: [basics.securityGroup],
+      port: basics.port,
+      parameterGroup: basics.parameterGroup,
+      storageEncrypted: true,
+      storageEncryptionKey: props.encryptionKey,
+      iamAuthentication: true,
+      enableDataApi: true,
+      deletionProtection: true,
+      removalPolicy: basics.removalPolicy,
+      copyTagsToSnapshot: true,
+      cloudwatchLogsExports: ['postgresql'],
+      backup: { retention: basics.backupRetention },
+      monitoringInterval: basics.monitoringInterval,
+      monitoringRole: basics.monitoringRole,
+    });
+    this.cluster.node.defaultChild!.node.addDependency(basics.logGroup);
+    this.secret = this.cluster.secret!;
+    // Snapshots taken on delete are useless without the password that opens them.
+    (this.cluster.node.findChild('Secret') as secretsmanager.Secret).applyRemovalPolicy(
+      RemovalPolicy.RETAIN,
+    );
+    // Single-user rotation through the VPC's Secrets Manager endpoint; the new
+    // password replicates to every secret replica.
+    new secretsmanager.SecretRotation(this, 'SecretRotation', {
+      application: secretsmanager.SecretRotationApplication.POSTGRES_ROTATION_SINGLE_USER,
+      secret: this.secret,
+      target: { connections: basics.connections },
+      vpc: props.vpc,
+      vpcSubnets: props.rotationSubnets ?? basics.vpcSubnets,
+      automaticallyAfter: props.secretRotation ?? Duration.days(30),
+    });
+    for (const instance of this.cluster.node.findAll()) {
+      if (instance instanceof rds.CfnDBInstance) acknowledgeInstanceFindings(instance);
+    }
+
+    this.globalCluster = new rds.CfnGlobalCluster(this, 'GlobalCluster', {
+      globalClusterIdentifier: props.globalClusterIdentifier,
+      // Engine, version and encryption come from the source cluster.
+      sourceDbClusterIdentifier: this.cluster.clusterArn,
+      deletionProtection: true,
+    });
+    this.globalCluster.applyRemovalPolicy(RemovalPolicy.RETAIN);
+
+    this.clusterIdentifier = basics.clusterIdentifier;
+    this.clusterArn = this.cluster.clusterArn;
+    this.globalClusterIdentifier = props.globalClusterIdentifier;
+    this.connections = basics.connections;
+    this.readerEndpointAddress = this.cluster.clusterReadEndpoint.hostname;
+    this.instanceCount = readers + 1;
+  }
+}

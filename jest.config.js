@@ -1,0 +1,11 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
+  },
+  // The template validator of aws-cdk-lib adds ~1.5 s per synth; CI runs one full validated synth.
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
+};

@@ -1,0 +1,84 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { CfnOutput } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import {
+  AuroraGlobalPrimary,
+  AuroraGlobalSecondary,
+  ClusterBackup,
+  IAuroraGlobalMember,
+  RegionalDataKey,
+  RegionalNetwork,
+} from '../constructs';
+import { Topology } from './topology';
+import { RegionalStack, RegionalStackProps } from './regional-stack';
+
+/** Properties of a {@link DatabaseStack}. */
+export interface DatabaseStackProps extends RegionalStackProps {
+  readonly topology: Topology;
+  readonly network: RegionalNetwork;
+  readonly dataKey: RegionalDataKey;
+}
+
+/**
+ * This region's member of the Aurora global database: the global cluster and
+ * writer in the primary region, a secondary cluster elsewhere.
+ */
+export class DatabaseStack extends RegionalStack {
+  readonly member: IAuroraGlobalMember;
+  readonly isPrimary: boolean;
+  readonly backup: ClusterBackup;
+
+  constructor(scope: Construct, id: string, props: DatabaseStackProps) {
+    super(scope, id, props);
+    const { topology } = props;
+    this.isPrimary = this.region === topology.primaryRegion;
+    const common = {
+      vpc: props.network.vpc as ec2.IVpc,
+      vpcSubnets: props.network.dataSubnets,
+      encryptionKey: props.dataKey.key as kms.IKey,
+      globalClusterIdentifier: topology.globalClusterIdentifier,
+      engineVersion: rds.AuroraPostgresEngineVersion.of(
+        topology.engineVersion,
+        topology.engineVersion.split('.')[0],
+      ),
+      instanceType: new ec2.InstanceType(topology.instanceClass),
+      readers: topology.readersByRegion[this.region],
+    };
+
+    if (this.isPrimary) {
+      this.member = new AuroraGlobalPrimary(this, 'GlobalDatabase', {
+        ...common,
+        secretReplicaRegions: topology.secondaryRegions.map((region) => ({
+          region,
+          encryptionKey: kms.Key.fromKeyArn(
+            this,
+            `SecretReplicaKey-${region}`,
+            RegionalDataKey.aliasArnIn(this, region, props.dataKey.aliasName),
+          ),
+        })),
+        rotationSubnets: props.network.appSubnets,
+      });
+    } else {
+      this.member = new AuroraGlobalSecondary(this, 'GlobalDatabase', common);
+    }
+
+    this.backup = new ClusterBackup(this, 'Backup', {
+      clusterArn: this.member.clusterArn,
+      encryptionKey: props.dataKey.key,
+    });
+
+    new CfnOutput(this, 'ClusterIdentifier', {
+      value: this.member.clusterIdentifier,
+      description: 'Identifier of the Aurora cluster in this region',
+    });
+    new CfnOutput(this, 'ClusterArn', { value: this.member.clusterArn });
+    new CfnOutput(this, 'GlobalClusterIdentifier', { value: topology.globalClusterIdentifier });
+    new CfnOutput(this, 'Role', {
+      value: this.isPrimary ? 'primary' : 'secondary',
+      description:
+        'Role at first deploy; the writer may have moved since (see the drill CLI status)',
+    });
+  }
+}

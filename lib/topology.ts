@@ -1,0 +1,425 @@
+import * as fs from 'node:fs';
+import { Duration } from 'aws-cdk-lib';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+
+/** How traffic is spread over the regions. */
+export type TrafficMode = 'active-passive' | 'active-active';
+
+/**
+ * The validated, typed description of a multi-region deployment.
+ *
+ * Built once by {@link loadTopology} from `cdk.json` context and overrides;
+ * every stack reads it, nothing else reads raw context.
+ */
+export interface Topology {
+  /** Account all stacks deploy to. */
+  readonly account: string;
+  /** Region that holds the global database writer on first deploy. */
+  readonly primaryRegion: string;
+  /** Regions that hold secondary clusters, in failover preference order (1 to 5). */
+  readonly secondaryRegions: readonly string[];
+  /** Primary first, then secondaries. */
+  readonly regions: readonly string[];
+  /** Apex domain of the public hosted zone. */
+  readonly domainName: string;
+  /** Id of the existing public hosted zone for `domainName`. */
+  readonly hostedZoneId: string;
+  /** Recovery time objective. */
+  readonly rto: Duration;
+  /** Recovery point objective; drives managed RPO, lag alarms and drill gates. */
+  readonly rpo: Duration;
+  readonly mode: TrafficMode;
+  /** Data residency: every region holding data must be in this list. */
+  readonly allowedRegions: readonly string[];
+  /** Aurora PostgreSQL engine version, identical in every region (for example `16.6`). */
+  readonly engineVersion: string;
+  /** Instance class without the `db.` prefix (for example `r6g.large`). */
+  readonly instanceClass: string;
+  /** Reader instances per region; 0 in a secondary region makes it headless. */
+  readonly readersByRegion: Readonly<Record<string, number>>;
+  /** Fixed identifier of the `AWS::RDS::GlobalCluster`, shared by every region. */
+  readonly globalClusterIdentifier: string;
+  /** Prefix of every stack name. */
+  readonly stackPrefix: string;
+  /** E-mail addresses subscribed to the alarm topics (may be empty). */
+  readonly alarmEmails: readonly string[];
+}
+
+/** Context key holding the topology object in `cdk.json`. */
+export const TOPOLOGY_CONTEXT_KEY = 'topology';
+/** Context key naming a JSON file whose fields override `cdk.json`. */
+export const TOPOLOGY_FILE_CONTEXT_KEY = 'topologyFile';
+/** Prefix of single-field overrides: `-c topology.rpo=60s`. */
+export const TOPOLOGY_FIELD_PREFIX = 'topology.';
+
+/** Placeholder used when neither context nor the CLI's credentials give an account. */
+export const PLACEHOLDER_ACCOUNT = '123456789012';
+
+const MAX_SECONDARY_REGIONS = 5;
+/** Aurora PostgreSQL managed RPO (`rds.global_db_rpo`) accepts 20 seconds and up. */
+export const MIN_MANAGED_RPO = Duration.seconds(20);
+
+const FIELDS = [
+  'account',
+  'primaryRegion',
+  'secondaryRegions',
+  'domainName',
+  'hostedZoneId',
+  'rto',
+  'rpo',
+  'mode',
+  'allowedRegions',
+  'engineVersion',
+  'instanceClass',
+  'readers',
+  'readersByRegion',
+  'globalClusterIdentifier',
+  'stackPrefix',
+  'alarmEmails',
+] as const;
+type Field = (typeof FIELDS)[number];
+
+/** The raw, unvalidated shape: what a user writes in JSON or on the command line. */
+export type RawTopology = Partial<Record<Field, unknown>>;
+
+/** Thrown with every problem of a topology at once. */
+export class TopologyError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `Invalid topology (${problems.length} problem${problems.length === 1 ? '' : 's'}); ` +
+        `fix it in cdk.json "context.topology", a -c topologyFile=... JSON file or -c topology.<field>=...:\n` +
+        problems.map((p) => `  - ${p}`).join('\n'),
+    );
+    this.name = 'TopologyError';
+  }
+}
+
+/** Reads the context a CDK app was given and returns a validated topology. */
+export function loadTopology(
+  context: (key: string) => unknown,
+  env: { readonly defaultAccount?: string } = {},
+): Topology {
+  const problems: string[] = [];
+  let raw: RawTopology = {
+    ...asObject(context(TOPOLOGY_CONTEXT_KEY), TOPOLOGY_CONTEXT_KEY, problems),
+  };
+
+  const file = context(TOPOLOGY_FILE_CONTEXT_KEY);
+  if (file !== undefined) {
+    raw = { ...raw, ...readTopologyFile(String(file), problems) };
+  }
+  for (const field of FIELDS) {
+    const value = context(`${TOPOLOGY_FIELD_PREFIX}${field}`);
+    if (value !== undefined) raw[field] = value;
+  }
+  if (problems.length > 0) throw new TopologyError(problems);
+  return validateTopology(raw, env);
+}
+
+function readTopologyFile(path: string, problems: string[]): RawTopology {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch (e) {
+    problems.push(`topologyFile: cannot read '${path}' (${(e as Error).message})`);
+    return {};
+  }
+  try {
+    return asObject(JSON.parse(text), `topologyFile '${path}'`, problems);
+  } catch (e) {
+    problems.push(`topologyFile: '${path}' is not valid JSON (${(e as Error).message})`);
+    return {};
+  }
+}
+
+function asObject(value: unknown, name: string, problems: string[]): RawTopology {
+  if (value === undefined) return {};
+  const parsed = typeof value === 'string' ? safeJson(value) : value;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    problems.push(`${name}: must be a JSON object, got: ${JSON.stringify(value)}`);
+    return {};
+  }
+  const unknown = Object.keys(parsed).filter((k) => !(FIELDS as readonly string[]).includes(k));
+  for (const key of unknown) {
+    problems.push(`${name}.${key}: unknown field; known fields are ${FIELDS.join(', ')}`);
+  }
+  return parsed as RawTopology;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Validates a raw topology and fills in defaults; throws one {@link TopologyError}
+ * naming every bad field and value.
+ */
+export function validateTopology(
+  raw: RawTopology,
+  env: { readonly defaultAccount?: string } = {},
+): Topology {
+  const problems: string[] = [];
+  const v = new FieldReader(raw, problems);
+
+  const account = v.string('account', env.defaultAccount ?? PLACEHOLDER_ACCOUNT);
+  if (!/^\d{12}$/.test(account)) {
+    problems.push(`account: must be a 12-digit AWS account id, got: '${account}'`);
+  }
+
+  const primaryRegion = v.string('primaryRegion', 'us-east-1');
+  const secondaryRegions = v.list('secondaryRegions', ['us-west-2']);
+  const regions = [primaryRegion, ...secondaryRegions];
+  checkRegion('primaryRegion', primaryRegion, problems);
+  secondaryRegions.forEach((r, i) => checkRegion(`secondaryRegions[${i}]`, r, problems));
+  if (secondaryRegions.length < 1 || secondaryRegions.length > MAX_SECONDARY_REGIONS) {
+    problems.push(
+      `secondaryRegions: an Aurora global database takes 1 to ${MAX_SECONDARY_REGIONS} secondary regions, ` +
+        `got ${secondaryRegions.length}: ${JSON.stringify(secondaryRegions)}`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const region of regions) {
+    if (seen.has(region)) {
+      problems.push(
+        `secondaryRegions: region '${region}' appears more than once across primaryRegion and secondaryRegions; each region holds one cluster`,
+      );
+    }
+    seen.add(region);
+  }
+  const partitions = new Set(regions.map((r) => RegionInfo.get(r).partition).filter(Boolean));
+  if (partitions.size > 1) {
+    problems.push(
+      `secondaryRegions: all regions must be in one AWS partition, got ${[...partitions].join(', ')} for ${regions.join(', ')}`,
+    );
+  }
+
+  const allowedRegions = v.list('allowedRegions', [...regions]);
+  allowedRegions.forEach((r, i) => checkRegion(`allowedRegions[${i}]`, r, problems));
+  for (const region of regions) {
+    if (!allowedRegions.includes(region)) {
+      problems.push(
+        `allowedRegions: region '${region}' holds a database cluster but is outside the residency allow-list ` +
+          `${JSON.stringify(allowedRegions)}; add it to allowedRegions or pick an allowed region`,
+      );
+    }
+  }
+
+  const domainName = v.string('domainName', 'example.com');
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domainName)) {
+    problems.push(
+      `domainName: must be a lower-case DNS name such as 'example.com', got: '${domainName}'`,
+    );
+  }
+  const hostedZoneId = v.string('hostedZoneId', 'Z0000000000EXAMPLE');
+  if (!/^Z[A-Z0-9]{1,31}$/.test(hostedZoneId)) {
+    problems.push(
+      `hostedZoneId: must be a Route 53 hosted zone id such as 'Z0123456789ABCDEFGHIJ', got: '${hostedZoneId}'`,
+    );
+  }
+
+  const rto = v.duration('rto', Duration.minutes(15));
+  const rpo = v.duration('rpo', Duration.seconds(30));
+  if (rpo && rpo.toSeconds() < MIN_MANAGED_RPO.toSeconds()) {
+    problems.push(
+      `rpo: Aurora PostgreSQL managed RPO (rds.global_db_rpo) cannot enforce less than ${MIN_MANAGED_RPO.toSeconds()} seconds, got: ${rpo.toHumanString()}`,
+    );
+  }
+  if (rto && rpo && rto.toSeconds() <= 0) {
+    problems.push(`rto: must be positive, got: ${rto.toHumanString()}`);
+  }
+
+  const mode = v.string('mode', 'active-passive');
+  if (mode !== 'active-passive' && mode !== 'active-active') {
+    problems.push(`mode: must be 'active-passive' or 'active-active', got: '${mode}'`);
+  }
+
+  const engineVersion = v.string('engineVersion', '16.6');
+  if (!/^\d{2}\.\d{1,2}$/.test(engineVersion)) {
+    problems.push(
+      `engineVersion: must be an Aurora PostgreSQL version such as '16.6', got: '${engineVersion}'`,
+    );
+  }
+  const instanceClass = v.string('instanceClass', 'r6g.large');
+  if (/^(db\.)?t\d/.test(instanceClass)) {
+    problems.push(
+      `instanceClass: Aurora global databases do not support burstable T classes, got: '${instanceClass}'; use a memory-optimized class such as 'r6g.large'`,
+    );
+  } else if (!/^[a-z]\d+[a-z]*\.(\d*x?large|medium|small)$/.test(instanceClass)) {
+    problems.push(
+      `instanceClass: must look like 'r6g.large' (no 'db.' prefix), got: '${instanceClass}'`,
+    );
+  }
+
+  const readers = v.count('readers', 1);
+  const readersByRegion: Record<string, number> = Object.fromEntries(
+    regions.map((r) => [r, readers]),
+  );
+  const perRegion = raw.readersByRegion === undefined ? {} : v.object('readersByRegion');
+  for (const [region, value] of Object.entries(perRegion)) {
+    if (!regions.includes(region)) {
+      problems.push(
+        `readersByRegion.${region}: not one of the configured regions ${JSON.stringify(regions)}`,
+      );
+      continue;
+    }
+    const n = typeof value === 'string' ? Number(value) : value;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 15) {
+      problems.push(
+        `readersByRegion.${region}: must be a whole number from 0 to 15, got: ${JSON.stringify(value)}`,
+      );
+      continue;
+    }
+    readersByRegion[region] = n;
+  }
+  if (readersByRegion[primaryRegion] !== undefined && readersByRegion[primaryRegion] < 0) {
+    problems.push(`readersByRegion.${primaryRegion}: must not be negative`);
+  }
+
+  const globalClusterIdentifier = v.string('globalClusterIdentifier', 'multi-region-ref-global');
+  if (
+    !/^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$/.test(globalClusterIdentifier) ||
+    globalClusterIdentifier.length > 63
+  ) {
+    problems.push(
+      `globalClusterIdentifier: must start with a letter, hold letters, digits and single hyphens, at most 63 characters, got: '${globalClusterIdentifier}'`,
+    );
+  }
+  const stackPrefix = v.string('stackPrefix', 'MultiRegion');
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,39}$/.test(stackPrefix)) {
+    problems.push(
+      `stackPrefix: must start with a letter and hold letters, digits and hyphens (at most 40), got: '${stackPrefix}'`,
+    );
+  }
+  const alarmEmails = v.list('alarmEmails', []);
+  alarmEmails.forEach((email, i) => {
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+      problems.push(`alarmEmails[${i}]: not an e-mail address: '${email}'`);
+    }
+  });
+
+  if (problems.length > 0) throw new TopologyError(problems);
+  return {
+    account,
+    primaryRegion,
+    secondaryRegions,
+    regions,
+    domainName,
+    hostedZoneId,
+    rto: rto!,
+    rpo: rpo!,
+    mode: mode as TrafficMode,
+    allowedRegions,
+    engineVersion,
+    instanceClass,
+    readersByRegion,
+    globalClusterIdentifier,
+    stackPrefix,
+    alarmEmails,
+  };
+}
+
+function checkRegion(field: string, region: string, problems: string[]): void {
+  if (!RegionInfo.regions.some((r) => r.name === region)) {
+    problems.push(`${field}: '${region}' is not an AWS region name (for example 'us-east-1')`);
+  }
+}
+
+/** Reads one field of the raw topology as a given type, recording type errors. */
+class FieldReader {
+  constructor(
+    private readonly raw: RawTopology,
+    private readonly problems: string[],
+  ) {}
+
+  string(field: Field, fallback: string): string {
+    const value = this.raw[field];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'string' || value.trim() === '') {
+      this.problems.push(`${field}: must be a non-empty string, got: ${JSON.stringify(value)}`);
+      return fallback;
+    }
+    return value.trim();
+  }
+
+  /** A JSON array of strings, or (from `-c`) a comma-separated string. */
+  list(field: Field, fallback: string[]): string[] {
+    const value = this.raw[field];
+    if (value === undefined) return fallback;
+    const items =
+      typeof value === 'string'
+        ? value.trim().startsWith('[')
+          ? safeJson(value)
+          : value
+              .split(',')
+              .map((s) => s.trim())
+              .filter((s) => s !== '')
+        : value;
+    if (!Array.isArray(items) || items.some((i) => typeof i !== 'string')) {
+      this.problems.push(
+        `${field}: must be a list of strings (JSON array or comma-separated), got: ${JSON.stringify(value)}`,
+      );
+      return fallback;
+    }
+    return items.map((i: string) => i.trim());
+  }
+
+  /** Seconds as a number, or a string such as `30s`, `15m`, `1h`. */
+  duration(field: Field, fallback: Duration): Duration | undefined {
+    const value = this.raw[field];
+    if (value === undefined) return fallback;
+    const parsed = parseDuration(value);
+    if (!parsed) {
+      this.problems.push(
+        `${field}: must be a duration such as '30s', '15m' or '1h' (or a number of seconds), got: ${JSON.stringify(value)}`,
+      );
+      return undefined;
+    }
+    return parsed;
+  }
+
+  count(field: Field, fallback: number): number {
+    const value = this.raw[field];
+    if (value === undefined) return fallback;
+    const n = typeof value === 'string' ? Number(value) : value;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 15) {
+      this.problems.push(
+        `${field}: must be a whole number from 0 to 15, got: ${JSON.stringify(value)}`,
+      );
+      return fallback;
+    }
+    return n;
+  }
+
+  object(field: Field): Record<string, unknown> {
+    const value = this.raw[field];
+    const parsed = typeof value === 'string' ? safeJson(value) : value;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      this.problems.push(`${field}: must be a JSON object, got: ${JSON.stringify(value)}`);
+      return {};
+    }
+    return parsed as Record<string, unknown>;
+  }
+}
+
+/** Parses `30`, `'30'`, `'30s'`, `'15m'`, `'1h'` into a Duration. */
+export function parseDuration(value: unknown): Duration | undefined {
+  if (typeof value === 'number') {
+    return Number.isInteger(value) && value >= 0 ? Duration.seconds(value) : undefined;
+  }
+  if (typeof value !== 'string') return undefined;
+  const match = /^(\d+)\s*(s|m|h)?$/.exec(value.trim());
+  if (!match) return undefined;
+  const amount = Number(match[1]);
+  switch (match[2]) {
+    case 'm':
+      return Duration.minutes(amount);
+    case 'h':
+      return Duration.hours(amount);
+    default:
+      return Duration.seconds(amount);
+  }
+}
