@@ -7,5 +7,6 @@ module.exports = {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
   },
   // The template validator of aws-cdk-lib adds ~1.5 s per synth; CI runs one full validated synth.
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   setupFiles: ['<rootDir>/test/setup-env.ts'],
 };

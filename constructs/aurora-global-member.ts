@@ -157,7 +157,9 @@ export function memberProblems(props: AuroraGlobalMemberProps, readers: number):
     !retention.isUnresolved() &&
     (retention.toDays() < 1 || retention.toDays() > 35)
   ) {
-    problems.push(`backupRetention must be 1 to 35 days, got: ${retention.toHumanString()}`);
+    problems.push(
+      `backupRetention must be a whole number of days from 1 to 35, got: ${retention.toHumanString()}`,
+    );
   }
   if (props.removalPolicy === RemovalPolicy.DESTROY) {
     problems.push(

@@ -35,7 +35,7 @@ export class ClusterBackup extends Construct {
   constructor(scope: Construct, id: string, props: ClusterBackupProps) {
     super(scope, id);
     const retention = props.retention ?? Duration.days(35);
-    if (!retention.isUnresolved() && retention.toDays() < 1) {
+    if (!retention.isUnresolved() && retention.toHours({ integral: false }) < 24) {
       throw new Error(`retention must be at least 1 day, got: ${retention.toHumanString()}`);
     }
     this.vault = new backup.BackupVault(this, 'Vault', {

@@ -198,8 +198,10 @@ export function validateTopology(
   }
 
   const allowedRegions = v.list('allowedRegions', [...regions]);
-  allowedRegions.forEach((r, i) => checkRegion(`allowedRegions[${i}]`, r, problems));
-  for (const region of regions) {
+  if (raw.allowedRegions !== undefined) {
+    allowedRegions.forEach((r, i) => checkRegion(`allowedRegions[${i}]`, r, problems));
+  }
+  for (const region of regions.filter(isRegion)) {
     if (!allowedRegions.includes(region)) {
       problems.push(
         `allowedRegions: region '${region}' holds a database cluster but is outside the residency allow-list ` +
@@ -228,7 +230,7 @@ export function validateTopology(
       `rpo: Aurora PostgreSQL managed RPO (rds.global_db_rpo) cannot enforce less than ${MIN_MANAGED_RPO.toSeconds()} seconds, got: ${rpo.toHumanString()}`,
     );
   }
-  if (rto && rpo && rto.toSeconds() <= 0) {
+  if (rto && rto.toSeconds() <= 0) {
     problems.push(`rto: must be positive, got: ${rto.toHumanString()}`);
   }
 
@@ -275,9 +277,6 @@ export function validateTopology(
     }
     readersByRegion[region] = n;
   }
-  if (readersByRegion[primaryRegion] !== undefined && readersByRegion[primaryRegion] < 0) {
-    problems.push(`readersByRegion.${primaryRegion}: must not be negative`);
-  }
 
   const globalClusterIdentifier = v.string('globalClusterIdentifier', 'multi-region-ref-global');
   if (
@@ -322,8 +321,12 @@ export function validateTopology(
   };
 }
 
+function isRegion(region: string): boolean {
+  return RegionInfo.regions.some((r) => r.name === region);
+}
+
 function checkRegion(field: string, region: string, problems: string[]): void {
-  if (!RegionInfo.regions.some((r) => r.name === region)) {
+  if (!isRegion(region)) {
     problems.push(`${field}: '${region}' is not an AWS region name (for example 'us-east-1')`);
   }
 }

@@ -1,0 +1,73 @@
+// Times `cdk synth` of the full app (all nag packs) against a one-resource app,
+// alternating runs so both see the same machine state, and prints the medians.
+// Also times `npm test`. Run: npm run bench:synth [-- --runs 5]
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error(`--runs must be a whole number of at least 1, got: ${values.runs}`);
+  process.exit(2);
+}
+
+const root = path.resolve(__dirname, '..');
+const cdk = path.join(root, 'node_modules', '.bin', 'cdk');
+const env = { ...process.env };
+for (const key of Object.keys(env)) {
+  if (key.startsWith('AWS_') || key.startsWith('CDK_')) delete env[key];
+}
+
+function timed(args: string[], cwd = root): number {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(args[0], args.slice(1), { cwd, env, encoding: 'utf8' });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (result.status !== 0) {
+    console.error(`${args.join(' ')} failed (exit ${result.status}):\n${result.stderr}`);
+    process.exit(1);
+  }
+  return seconds;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
+const synth = (app: string | undefined, dir: string) => [
+  cdk,
+  'synth',
+  '--no-lookups',
+  '--quiet',
+  '--output',
+  path.join(out, dir),
+  ...(app ? ['--app', app] : []),
+];
+
+const full: number[] = [];
+const trivial: number[] = [];
+timed(synth(undefined, 'warmup')); // first run fills the OS file cache
+for (let i = 0; i < runs; i++) {
+  full.push(timed(synth(undefined, `full-${i}`)));
+  trivial.push(timed(synth('npx tsx bench/trivial-app.ts', `trivial-${i}`)));
+}
+const testSeconds = timed(['npm', 'test', '--silent']);
+
+const fmt = (n: number) => n.toFixed(2);
+console.log(`cdk synth, ${runs} alternating runs each, ${os.cpus().length} cores`);
+console.log(
+  `  full app (all nag packs)  median ${fmt(median(full))} s  [${full.map(fmt).join(', ')}]`,
+);
+console.log(
+  `  trivial one-resource app  median ${fmt(median(trivial))} s  [${trivial.map(fmt).join(', ')}]`,
+);
+console.log(
+  `  ratio full/trivial        ${fmt(median(full) / median(trivial))}x  (target <= 1.50x)`,
+);
+console.log(`npm test wall time          ${fmt(testSeconds)} s  (target < 60 s on 2 cores)`);
+fs.rmSync(out, { recursive: true, force: true });

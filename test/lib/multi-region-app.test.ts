@@ -1,0 +1,157 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import {
+  AwsSolutionsChecks,
+  HIPAASecurityChecks,
+  NIST80053R5Checks,
+  PCIDSS321Checks,
+} from 'cdk-nag';
+import { buildMultiRegionApp, MultiRegionStacks } from '../../lib/multi-region-app';
+import { loadTopology } from '../../lib/topology';
+import { nagFindings, testApp } from '../util';
+
+function build(overrides: Record<string, unknown> = {}): { app: App; stacks: MultiRegionStacks } {
+  const app = testApp(overrides);
+  const topology = loadTopology((key) => app.node.tryGetContext(key));
+  return { app, stacks: buildMultiRegionApp(app, topology) };
+}
+
+function allStacks(app: App): Stack[] {
+  return app.node.children.filter((c): c is Stack => c instanceof Stack);
+}
+
+function countAcrossApp(app: App, type: string): number {
+  return allStacks(app).reduce(
+    (n, s) => n + Object.keys(Template.fromStack(s).findResources(type)).length,
+    0,
+  );
+}
+
+describe.each([
+  ['two regions (defaults)', {}, ['us-east-1', 'us-west-2']],
+  [
+    'three regions',
+    { 'topology.secondaryRegions': 'us-west-2,us-east-2' },
+    ['us-east-1', 'us-west-2', 'us-east-2'],
+  ],
+])('the whole app with %s', (_name, overrides, regions) => {
+  const { app, stacks } = build(overrides);
+
+  test('THEN there is a foundation and a database stack per region, pinned to that region', () => {
+    expect(
+      allStacks(app)
+        .map((s) => s.stackName)
+        .sort(),
+    ).toEqual(
+      regions.flatMap((r) => [`MultiRegion-Database-${r}`, `MultiRegion-Foundation-${r}`]).sort(),
+    );
+    for (const { region, foundation, database } of stacks.regions) {
+      expect(foundation.region).toBe(region);
+      expect(database.region).toBe(region);
+    }
+  });
+
+  test('THEN exactly one global cluster exists, in the primary region', () => {
+    expect(countAcrossApp(app, 'AWS::RDS::GlobalCluster')).toBe(1);
+    Template.fromStack(stacks.regions[0].database).resourceCountIs('AWS::RDS::GlobalCluster', 1);
+  });
+
+  test('THEN each region has one DB cluster and one KMS key', () => {
+    for (const { foundation, database } of stacks.regions) {
+      Template.fromStack(database).resourceCountIs('AWS::RDS::DBCluster', 1);
+      Template.fromStack(foundation).resourceCountIs('AWS::KMS::Key', 1);
+      Template.fromStack(foundation).hasResourceProperties('AWS::KMS::Alias', {
+        AliasName: 'alias/multi-region-ref/data',
+      });
+    }
+  });
+
+  test('THEN every secondary joins by the fixed identifier, without a master user', () => {
+    for (const { database } of stacks.regions.slice(1)) {
+      Template.fromStack(database).hasResourceProperties('AWS::RDS::DBCluster', {
+        GlobalClusterIdentifier: 'multi-region-ref-global',
+        EngineVersion: '16.6',
+        MasterUsername: Match.absent(),
+        MasterUserPassword: Match.absent(),
+      });
+    }
+  });
+
+  test('THEN the secret is replicated to every secondary region', () => {
+    const secret = Template.fromStack(stacks.regions[0].database).findResources(
+      'AWS::SecretsManager::Secret',
+    );
+    const replicas = Object.values(secret).flatMap((s) =>
+      (s.Properties.ReplicaRegions as { Region: string }[]).map((r) => r.Region),
+    );
+    expect(replicas).toEqual(regions.slice(1));
+  });
+
+  test('THEN the deploy order is foundations, primary database, secondary databases', () => {
+    const [primary, ...secondaries] = stacks.regions;
+    const deps = (s: Stack) => s.dependencies.map((d) => d.stackName).sort();
+    expect(deps(primary.database)).toEqual(
+      stacks.regions.map((r) => r.foundation.stackName).sort(),
+    );
+    for (const s of secondaries) {
+      expect(deps(s.database)).toEqual([primary.database.stackName, s.foundation.stackName].sort());
+    }
+  });
+
+  test('THEN no stack references another region (no cross-region export machinery)', () => {
+    for (const stack of allStacks(app)) {
+      const template = JSON.stringify(Template.fromStack(stack).toJSON());
+      expect(template).not.toContain('Custom::CrossRegion');
+      for (const other of regions.filter((r) => r !== stack.region)) {
+        expect(template).not.toMatch(new RegExp(`"Region":\\s*"${other}"\\s*,\\s*"OutputName"`));
+      }
+    }
+  });
+
+  test('THEN synthesis needs no context lookup', () => {
+    const assembly = app.synth();
+    expect(assembly.manifest.missing ?? []).toEqual([]);
+  });
+
+  test('THEN the four stock packs find nothing unacknowledged', () => {
+    for (const pack of [
+      new AwsSolutionsChecks(),
+      new NIST80053R5Checks(),
+      new HIPAASecurityChecks(),
+      new PCIDSS321Checks(),
+    ]) {
+      expect(nagFindings(pack, app)).toEqual([]);
+    }
+  });
+});
+
+describe('the nag harness', () => {
+  test('GIVEN an unprotected cluster WHEN the packs run THEN they report it (the harness is not blind)', () => {
+    const { app, stacks } = build();
+    const stack = stacks.regions[1].database;
+    new rds.DatabaseCluster(stack, 'Unprotected', {
+      engine: rds.DatabaseClusterEngine.auroraPostgres({
+        version: rds.AuroraPostgresEngineVersion.of('16.6', '16'),
+      }),
+      writer: rds.ClusterInstance.provisioned('Writer'),
+      vpc: stacks.regions[1].foundation.network.vpc,
+      vpcSubnets: stacks.regions[1].foundation.network.dataSubnets,
+    });
+    expect(nagFindings(new AwsSolutionsChecks(), app)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^AwsSolutions-RDS10 @ MultiRegion-Database-us-west-2\/Unprotected\//,
+        ),
+      ]),
+    );
+  });
+});
+
+describe('headless secondary', () => {
+  test('GIVEN readersByRegion 0 for a secondary WHEN synthesized THEN that region runs no instance', () => {
+    const { stacks } = build({ 'topology.readersByRegion': '{"us-west-2":0}' });
+    Template.fromStack(stacks.regions[1].database).resourceCountIs('AWS::RDS::DBInstance', 0);
+    Template.fromStack(stacks.regions[0].database).resourceCountIs('AWS::RDS::DBInstance', 2);
+  });
+});

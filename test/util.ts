@@ -1,0 +1,32 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { NagPack } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+
+const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8'));
+
+/** The context `cdk.json` gives the CLI: feature flags and the default topology. */
+export const CDK_CONTEXT: Record<string, unknown> = cdkJson.context;
+
+/** An App with the same feature flags the CLI uses, plus extra context. */
+export function testApp(extraContext: Record<string, unknown> = {}): App {
+  return new App({ context: { ...CDK_CONTEXT, ...extraContext } });
+}
+
+/** A stack pinned to an account and region, the way the app's stacks are. */
+export function testStack(region = 'us-east-1', app: App = testApp()): Stack {
+  return new Stack(app, `Test-${region}`, { env: { account: '123456789012', region } });
+}
+
+/** Every unacknowledged finding of one pack, as `rule @ construct path`. */
+export function nagFindings(pack: NagPack, scope: IConstruct): string[] {
+  const report = pack.validateScope(scope);
+  return report.violations.flatMap((v) =>
+    v.violatingResources.map((r) => {
+      // cdk-nag v3 names the construct path, not the logical id.
+      const where = (r as { constructPath?: string }).constructPath ?? r.resourceLogicalId;
+      return `${v.ruleName} @ ${where}`;
+    }),
+  );
+}
