@@ -87,6 +87,8 @@ export interface IAuroraGlobalMember {
   readonly globalClusterIdentifier: string;
   /** Security group of the cluster; allow clients through `connections`. */
   readonly connections: ec2.Connections;
+  /** Database port. */
+  readonly port: number;
   /** Reader endpoint host name of this region's cluster. */
   readonly readerEndpointAddress: string;
   /** Number of instances in this region (0: headless). */

@@ -75,6 +75,7 @@ export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMembe
   readonly globalClusterIdentifier: string;
   readonly connections: ec2.Connections;
   readonly readerEndpointAddress: string;
+  readonly port: number;
   readonly instanceCount: number;
 
   constructor(scope: Construct, id: string, props: AuroraGlobalPrimaryProps) {
@@ -186,6 +187,7 @@ export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMembe
     this.globalClusterIdentifier = props.globalClusterIdentifier;
     this.connections = basics.connections;
     this.readerEndpointAddress = this.cluster.clusterReadEndpoint.hostname;
+    this.port = basics.port;
     this.instanceCount = readers + 1;
   }
 }

@@ -39,6 +39,7 @@ export class AuroraGlobalSecondary extends Construct implements IAuroraGlobalMem
   readonly globalClusterIdentifier: string;
   readonly connections: ec2.Connections;
   readonly readerEndpointAddress: string;
+  readonly port: number;
   readonly instanceCount: number;
 
   constructor(scope: Construct, id: string, props: AuroraGlobalSecondaryProps) {
@@ -97,6 +98,7 @@ export class AuroraGlobalSecondary extends Construct implements IAuroraGlobalMem
     this.globalClusterIdentifier = props.globalClusterIdentifier;
     this.connections = basics.connections;
     this.readerEndpointAddress = this.cfnCluster.attrReadEndpointAddress;
+    this.port = basics.port;
     this.instanceCount = readers;
   }
 }

@@ -4,3 +4,8 @@ export * from './aurora-global-member';
 export * from './aurora-global-primary';
 export * from './aurora-global-secondary';
 export * from './cluster-backup';
+export * from './alarm-topic';
+export * from './service-hostnames';
+export * from './recovery-objectives';
+export * from './regional-service';
+export * from './global-traffic-routing';

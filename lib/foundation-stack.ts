@@ -1,15 +1,19 @@
 import { Construct } from 'constructs';
-import { RegionalDataKey, RegionalNetwork } from '../constructs';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { AlarmTopic, RegionalDataKey, RegionalNetwork } from '../constructs';
 import { RegionalStack, RegionalStackProps } from './regional-stack';
 
 /** Properties of a {@link FoundationStack}. */
 export interface FoundationStackProps extends RegionalStackProps {
   /** IPv4 range of this region's VPC; distinct per region. */
   readonly vpcCidr: string;
+  /** E-mail addresses subscribed to this region's alarm topic. */
+  readonly alarmEmails: readonly string[];
 }
 
 /**
- * What a region needs before any data lands in it: its KMS key and its network.
+ * What a region needs before any data lands in it: its KMS key, its network
+ * and its alarm topic.
  *
  * Every region's foundation deploys before the primary database, because the
  * primary replicates the master secret into each secondary region with that
@@ -18,6 +22,7 @@ export interface FoundationStackProps extends RegionalStackProps {
 export class FoundationStack extends RegionalStack {
   readonly dataKey: RegionalDataKey;
   readonly network: RegionalNetwork;
+  readonly alarms: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: FoundationStackProps) {
     super(scope, id, props);
@@ -26,6 +31,13 @@ export class FoundationStack extends RegionalStack {
       encryptionKey: this.dataKey.key,
       cidr: props.vpcCidr,
       maxAzs: this.availabilityZones.length,
+    });
+    // The regional service reads the writer role and its drain switch privately.
+    this.network.addEndpoint('Rds', ec2.InterfaceVpcEndpointAwsService.RDS);
+    this.network.addEndpoint('Ssm', ec2.InterfaceVpcEndpointAwsService.SSM);
+    this.alarms = new AlarmTopic(this, 'Alarms', {
+      encryptionKey: this.dataKey.key,
+      emails: props.alarmEmails,
     });
   }
 }

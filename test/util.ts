@@ -9,9 +9,14 @@ const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'
 /** The context `cdk.json` gives the CLI: feature flags and the default topology. */
 export const CDK_CONTEXT: Record<string, unknown> = cdkJson.context;
 
-/** An App with the same feature flags the CLI uses, plus extra context. */
+/**
+ * An App with the same feature flags the CLI uses, plus extra context.
+ * Lambda bundling is skipped (no esbuild run per test); CI's synth bundles.
+ */
 export function testApp(extraContext: Record<string, unknown> = {}): App {
-  return new App({ context: { ...CDK_CONTEXT, ...extraContext } });
+  return new App({
+    context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [], ...extraContext },
+  });
 }
 
 /** A stack pinned to an account and region, the way the app's stacks are. */

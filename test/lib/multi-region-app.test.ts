@@ -38,18 +38,25 @@ describe.each([
 ])('the whole app with %s', (_name, overrides, regions) => {
   const { app, stacks } = build(overrides);
 
-  test('THEN there is a foundation and a database stack per region, pinned to that region', () => {
-    expect(
-      allStacks(app)
-        .map((s) => s.stackName)
-        .sort(),
-    ).toEqual(
-      regions.flatMap((r) => [`MultiRegion-Database-${r}`, `MultiRegion-Foundation-${r}`]).sort(),
-    );
-    for (const { region, foundation, database } of stacks.regions) {
-      expect(foundation.region).toBe(region);
-      expect(database.region).toBe(region);
+  test('THEN each region has foundation, database and service stacks, and one routing stack is in us-east-1', () => {
+    const names = allStacks(app).map((s) => s.stackName);
+    const expected = [
+      ...regions.flatMap((r) => [
+        `MultiRegion-Database-${r}`,
+        `MultiRegion-Foundation-${r}`,
+        `MultiRegion-Service-${r}`,
+      ]),
+      'MultiRegion-Routing',
+    ];
+    expect(names.sort()).toEqual(expected.sort());
+    for (const { region, foundation, database, service } of stacks.regions) {
+      expect([foundation.region, database.region, service.region]).toEqual([
+        region,
+        region,
+        region,
+      ]);
     }
+    expect(stacks.routing.region).toBe('us-east-1');
   });
 
   test('THEN exactly one global cluster exists, in the primary region', () => {
@@ -99,14 +106,65 @@ describe.each([
     }
   });
 
-  test('THEN no stack references another region (no cross-region export machinery)', () => {
+  test('THEN only the routing stack reads other regions, through Fn::GetStackOutput (no custom resources)', () => {
     for (const stack of allStacks(app)) {
       const template = JSON.stringify(Template.fromStack(stack).toJSON());
-      expect(template).not.toContain('Custom::CrossRegion');
-      for (const other of regions.filter((r) => r !== stack.region)) {
-        expect(template).not.toMatch(new RegExp(`"Region":\\s*"${other}"\\s*,\\s*"OutputName"`));
+      expect(template).not.toMatch(/Custom::(CrossRegion|Export)/);
+      const regionsRead = [
+        ...template.matchAll(/"Fn::GetStackOutput":\{"StackName":"([^"]+)","Region":"([^"]+)"/g),
+      ];
+      for (const [, producer, region] of regionsRead) {
+        if (stack === stacks.routing) {
+          expect(producer).toMatch(/^MultiRegion-(Service|Foundation)-/);
+        } else {
+          expect(region).toBe(stack.region);
+        }
       }
     }
+  });
+
+  test('THEN every routed record has TTL 60, a set identifier and a health check', () => {
+    const records = Template.fromStack(stacks.routing).findResources('AWS::Route53::RecordSet');
+    const routed = Object.values(records).filter(
+      (r) => r.Properties.Failover || r.Properties.Region,
+    );
+    expect(routed.length).toBeGreaterThanOrEqual(4);
+    for (const record of routed) {
+      expect(record.Properties).toMatchObject({
+        TTL: '60',
+        SetIdentifier: expect.any(String),
+        HealthCheckId: expect.anything(),
+      });
+    }
+  });
+
+  test('THEN every HTTPS health check polls every 10 s and fails after at most 3 misses', () => {
+    const checks = Template.fromStack(stacks.routing).findResources('AWS::Route53::HealthCheck', {
+      Properties: { HealthCheckConfig: { Type: 'HTTPS' } },
+    });
+    expect(Object.keys(checks)).toHaveLength(regions.length * 2);
+    for (const check of Object.values(checks)) {
+      expect(check.Properties.HealthCheckConfig.RequestInterval).toBe(10);
+      expect(check.Properties.HealthCheckConfig.FailureThreshold).toBeLessThanOrEqual(3);
+    }
+  });
+
+  test("THEN the write path's PRIMARY record uses the primary region's writer check", () => {
+    const template = Template.fromStack(stacks.routing);
+    const [primary] = Object.values(
+      template.findResources('AWS::Route53::RecordSet', {
+        Properties: { Name: 'write.example.com.', Failover: 'PRIMARY' },
+      }),
+    );
+    const check = template.toJSON().Resources[primary.Properties.HealthCheckId.Ref];
+    expect(check.Properties.HealthCheckConfig).toMatchObject({
+      FullyQualifiedDomainName: 'us-east-1.app.example.com',
+      ResourcePath: '/health/writer',
+    });
+  });
+
+  test('THEN the routing stack publishes the computed RTO floor', () => {
+    Template.fromStack(stacks.routing).hasOutput('*', { Value: '215' });
   });
 
   test('THEN synthesis needs no context lookup', () => {
@@ -153,5 +211,33 @@ describe('headless secondary', () => {
     const { stacks } = build({ 'topology.readersByRegion': '{"us-west-2":0}' });
     Template.fromStack(stacks.regions[1].database).resourceCountIs('AWS::RDS::DBInstance', 0);
     Template.fromStack(stacks.regions[0].database).resourceCountIs('AWS::RDS::DBInstance', 2);
+  });
+});
+
+describe('mode from config only', () => {
+  test('GIVEN -c topology.mode=active-active WHEN synthesized THEN the user-facing name uses latency records', () => {
+    const { stacks } = build({ 'topology.mode': 'active-active' });
+    const template = Template.fromStack(stacks.routing);
+    for (const region of ['us-east-1', 'us-west-2']) {
+      template.hasResourceProperties('AWS::Route53::RecordSet', {
+        Name: 'app.example.com.',
+        Region: region,
+        SetIdentifier: region,
+        TTL: '60',
+      });
+    }
+    expect(
+      Object.keys(
+        template.findResources('AWS::Route53::RecordSet', {
+          Properties: { Name: 'app.example.com.', Failover: Match.anyValue() },
+        }),
+      ),
+    ).toHaveLength(0);
+  });
+
+  test('GIVEN an RTO objective below the floor WHEN the app is built THEN it fails with the floor', () => {
+    expect(() => build({ 'topology.rto': '3m' })).toThrow(
+      /rto 3 minutes is below the computed RTO floor of 3 minutes 35 seconds/,
+    );
   });
 });

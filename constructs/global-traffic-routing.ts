@@ -1,0 +1,355 @@
+import { Annotations, CfnOutput, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { DEFAULT_PROMOTION_ESTIMATE, RtoFloor, computeRtoFloor } from './recovery-objectives';
+import { HEALTH_PATHS } from './regional-service';
+import { ServiceHostnames } from './service-hostnames';
+
+/** How the user-facing name spreads traffic. */
+export type RoutingMode = 'active-passive' | 'active-active';
+
+/** One region behind the global names. */
+export interface RoutedRegion {
+  /** Region name. */
+  readonly region: string;
+  /** API Gateway target of the user-facing name in that region. */
+  readonly appTarget: string;
+  /** API Gateway target of the write-path name in that region. */
+  readonly writeTarget: string;
+}
+
+/** Properties of a {@link GlobalTrafficRouting}. */
+export interface GlobalTrafficRoutingProps {
+  /** The public hosted zone (imported by attributes). */
+  readonly hostedZone: route53.IHostedZone;
+  /** The regions, primary first, then secondaries in failover preference order. */
+  readonly regions: readonly RoutedRegion[];
+  /** The service's names. */
+  readonly hostnames: ServiceHostnames;
+  /** `active-active`: latency records; `active-passive`: failover records. */
+  readonly mode: RoutingMode;
+  /** Recovery time objective; synth fails if the computed floor exceeds it. */
+  readonly rto: Duration;
+  /** Topic that receives every alarm's ALARM and OK notifications. */
+  readonly alarmTopic: sns.ITopic;
+  /**
+   * TTL of every record that moves traffic; at most 60 seconds.
+   *
+   * @default Duration.seconds(60)
+   */
+  readonly ttl?: Duration;
+  /**
+   * Route 53 health check request interval: 10 (fast) or 30 seconds.
+   *
+   * @default Duration.seconds(10)
+   */
+  readonly healthCheckInterval?: Duration;
+  /**
+   * Consecutive failures before an endpoint is unhealthy (1 to 10; above 3 warns).
+   *
+   * @default 3
+   */
+  readonly failureThreshold?: number;
+  /**
+   * How long the regional health endpoints cache their signals (part of the RTO floor).
+   *
+   * @default Duration.seconds(5)
+   */
+  readonly healthSignalCacheTtl?: Duration;
+  /**
+   * Estimated promotion time of the database (part of the RTO floor).
+   *
+   * @default DEFAULT_PROMOTION_ESTIMATE (2 minutes)
+   */
+  readonly promotionEstimate?: Duration;
+}
+
+/**
+ * Route 53 health checks, latency and failover records, and health-check
+ * alarms for a multi-region service.
+ *
+ * Each region gets two HTTPS health checks on its region-specific name:
+ * *serving* (`/health`) and *writer* (`/health/writer`). The user-facing name
+ * uses latency records over the serving checks (active-active) or failover
+ * records (active-passive); the write-path name uses failover records over the
+ * writer checks, so DNS follows the database writer after a switchover with no
+ * Route 53 API call. Every traffic record is a CNAME with a real TTL.
+ *
+ * Must live in us-east-1, where Route 53 publishes health-check metrics.
+ *
+ * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-complex-configs.html
+ */
+export class GlobalTrafficRouting extends Construct {
+  /** Serving health check per region. */
+  readonly servingChecks: Record<string, route53.HealthCheck> = {};
+  /** Writer health check per region. */
+  readonly writerChecks: Record<string, route53.HealthCheck> = {};
+  /** The computed RTO floor of these settings. */
+  readonly rtoFloor: RtoFloor;
+  readonly alarms: cloudwatch.IAlarm[] = [];
+
+  private readonly props: GlobalTrafficRoutingProps;
+  private readonly ttl: Duration;
+
+  constructor(scope: Construct, id: string, props: GlobalTrafficRoutingProps) {
+    super(scope, id);
+    this.props = props;
+    this.ttl = props.ttl ?? Duration.seconds(60);
+    const interval = props.healthCheckInterval ?? Duration.seconds(10);
+    const failureThreshold = props.failureThreshold ?? 3;
+    this.rtoFloor = computeRtoFloor({
+      healthCheckInterval: interval,
+      failureThreshold,
+      healthSignalCacheTtl: props.healthSignalCacheTtl ?? Duration.seconds(5),
+      recordTtl: this.ttl,
+      promotionEstimate: props.promotionEstimate ?? DEFAULT_PROMOTION_ESTIMATE,
+    });
+    this.validate(interval, failureThreshold);
+
+    for (const { region } of props.regions) {
+      const hostname = props.hostnames.regional(region);
+      const check = (path: string) => ({
+        type: route53.HealthCheckType.HTTPS,
+        fqdn: hostname,
+        port: 443,
+        resourcePath: path,
+        requestInterval: interval,
+        failureThreshold,
+        enableSNI: true,
+        measureLatency: true,
+      });
+      this.servingChecks[region] = new route53.HealthCheck(
+        this,
+        `Serving-${region}`,
+        check(HEALTH_PATHS.serving),
+      );
+      this.writerChecks[region] = new route53.HealthCheck(
+        this,
+        `Writer-${region}`,
+        check(HEALTH_PATHS.writer),
+      );
+    }
+
+    this.addUserFacingRecords();
+    this.addWritePathRecords();
+    this.addAlarms();
+
+    new CfnOutput(this, 'RtoFloorSeconds', {
+      value: String(this.rtoFloor.total.toSeconds({ integral: false })),
+      description: `Computed RTO floor: ${this.rtoFloor.explanation}`,
+    });
+    new CfnOutput(this, 'RtoObjectiveSeconds', { value: String(props.rto.toSeconds()) });
+  }
+
+  private validate(interval: Duration, failureThreshold: number): void {
+    const { props } = this;
+    const problems: string[] = [];
+    if (!this.ttl.isUnresolved() && this.ttl.toSeconds() > 60) {
+      problems.push(
+        `ttl must be at most 60 seconds for failover and latency records, got: ${this.ttl.toHumanString()}`,
+      );
+    }
+    if (!interval.isUnresolved() && ![10, 30].includes(interval.toSeconds())) {
+      problems.push(
+        `healthCheckInterval must be 10 or 30 seconds (the intervals Route 53 offers), got: ${interval.toHumanString()}`,
+      );
+    }
+    if (!Number.isInteger(failureThreshold) || failureThreshold < 1 || failureThreshold > 10) {
+      problems.push(
+        `failureThreshold must be a whole number from 1 to 10, got: ${failureThreshold}`,
+      );
+    }
+    const names = props.regions.map((r) => r.region);
+    if (names.length < 2) {
+      problems.push(`regions must list at least two regions, got: ${JSON.stringify(names)}`);
+    }
+    const duplicates = names.filter((r, i) => names.indexOf(r) !== i);
+    if (duplicates.length > 0) {
+      problems.push(`regions must be distinct, got ${duplicates.join(', ')} more than once`);
+    }
+    const region = Stack.of(this).region;
+    if (!Token.isUnresolved(region) && region !== 'us-east-1') {
+      problems.push(
+        `GlobalTrafficRouting must be in a us-east-1 stack, where Route 53 publishes health-check metrics, got: ${region}`,
+      );
+    }
+    if (
+      problems.length === 0 &&
+      this.rtoFloor.total.toMilliseconds() > props.rto.toMilliseconds()
+    ) {
+      problems.push(
+        `rto ${props.rto.toHumanString()} is below the computed RTO floor of ${this.rtoFloor.total.toHumanString()} ` +
+          `(${this.rtoFloor.explanation}); raise the objective, or shorten the interval, threshold, TTL or cache`,
+      );
+    }
+    if (problems.length > 0) {
+      throw new Error(`GlobalTrafficRouting ${this.node.path}: ${problems.join('; ')}`);
+    }
+    if (failureThreshold > 3) {
+      Annotations.of(this).addWarningV2(
+        'multi-region:slow-detection',
+        `failureThreshold ${failureThreshold} is above 3: detection takes ${interval.toSeconds() * failureThreshold} seconds`,
+      );
+    }
+    if (this.rtoFloor.total.toMilliseconds() > 0.8 * props.rto.toMilliseconds()) {
+      Annotations.of(this).addWarningV2(
+        'multi-region:rto-margin',
+        `the computed RTO floor ${this.rtoFloor.total.toHumanString()} is within 20% of the objective ${props.rto.toHumanString()}: ` +
+          'an operator has almost no time to decide',
+      );
+    }
+  }
+
+  /** Latency records (active-active) or failover records (active-passive) over the serving checks. */
+  private addUserFacingRecords(): void {
+    const { regions, hostnames, mode } = this.props;
+    if (mode === 'active-active') {
+      this.latencySet('App', hostnames.app, regions, (r) => r.appTarget, this.servingChecks);
+      return;
+    }
+    this.failoverPair(
+      'App',
+      hostnames.app,
+      hostnames.appStandby,
+      (r) => r.appTarget,
+      this.servingChecks,
+    );
+  }
+
+  /** Failover records over the writer checks: DNS follows the database writer. */
+  private addWritePathRecords(): void {
+    const { hostnames } = this.props;
+    this.failoverPair(
+      'Write',
+      hostnames.write,
+      hostnames.writeStandby,
+      (r) => r.writeTarget,
+      this.writerChecks,
+    );
+  }
+
+  /**
+   * PRIMARY is the primary region. SECONDARY is the only secondary, or, with
+   * several, a CNAME to a latency set over all of them guarded by a
+   * calculated check that is healthy while any of them is.
+   */
+  private failoverPair(
+    id: string,
+    name: string,
+    standbyName: string,
+    target: (r: RoutedRegion) => string,
+    checks: Record<string, route53.HealthCheck>,
+  ): void {
+    const [primary, ...secondaries] = this.props.regions;
+    this.record(`${id}Primary`, name, target(primary), {
+      setIdentifier: `${primary.region}-primary`,
+      failover: route53.Failover.PRIMARY,
+      healthCheck: checks[primary.region],
+    });
+    if (secondaries.length === 1) {
+      this.record(`${id}Secondary`, name, target(secondaries[0]), {
+        setIdentifier: `${secondaries[0].region}-secondary`,
+        failover: route53.Failover.SECONDARY,
+        healthCheck: checks[secondaries[0].region],
+      });
+      return;
+    }
+    this.latencySet(`${id}Standby`, standbyName, secondaries, target, checks);
+    const anyStandby = new route53.HealthCheck(this, `${id}AnyStandby`, {
+      type: route53.HealthCheckType.CALCULATED,
+      childHealthChecks: secondaries.map((r) => checks[r.region]),
+      healthThreshold: 1,
+    });
+    this.record(`${id}Secondary`, name, standbyName, {
+      setIdentifier: 'standby-secondary',
+      failover: route53.Failover.SECONDARY,
+      healthCheck: anyStandby,
+    });
+  }
+
+  private latencySet(
+    id: string,
+    name: string,
+    regions: readonly RoutedRegion[],
+    target: (r: RoutedRegion) => string,
+    checks: Record<string, route53.HealthCheck>,
+  ): void {
+    for (const r of regions) {
+      this.record(`${id}-${r.region}`, name, target(r), {
+        setIdentifier: r.region,
+        region: r.region,
+        healthCheck: checks[r.region],
+      });
+    }
+  }
+
+  private record(
+    id: string,
+    recordName: string,
+    domainName: string,
+    routing: Pick<
+      route53.RecordSetOptions,
+      'setIdentifier' | 'failover' | 'region' | 'healthCheck'
+    >,
+  ): void {
+    // Plain CNAMEs, not aliases: an alias record's TTL is not ours to set.
+    new route53.CnameRecord(this, id, {
+      zone: this.props.hostedZone,
+      recordName,
+      domainName,
+      ttl: this.ttl,
+      ...routing,
+    });
+  }
+
+  /** One alarm per serving check, and one when no region holds a healthy writer. */
+  private addAlarms(): void {
+    const action = new actions.SnsAction(this.props.alarmTopic);
+    const status = (check: route53.HealthCheck) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/Route53',
+        metricName: 'HealthCheckStatus',
+        dimensionsMap: { HealthCheckId: check.healthCheckId },
+        statistic: cloudwatch.Stats.MINIMUM,
+        period: Duration.minutes(1),
+        region: 'us-east-1',
+      });
+    for (const { region } of this.props.regions) {
+      const alarm = new cloudwatch.Alarm(this, `ServingAlarm-${region}`, {
+        alarmDescription: `${region} fails its serving health check: traffic is moving away from it`,
+        metric: status(this.servingChecks[region]),
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        threshold: 1,
+        evaluationPeriods: 1,
+        // A check that stops reporting is not a healthy check.
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      });
+      this.alarms.push(alarm);
+    }
+    const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+    this.props.regions.forEach(
+      (r, i) => (usingMetrics[`w${i}`] = status(this.writerChecks[r.region])),
+    );
+    const noWriter = new cloudwatch.Alarm(this, 'NoHealthyWriterAlarm', {
+      alarmDescription: 'No region passes its writer health check: writes are failing everywhere',
+      metric: new cloudwatch.MathExpression({
+        expression: `MAX([${Object.keys(usingMetrics).join(',')}])`,
+        usingMetrics,
+        period: Duration.minutes(1),
+        label: 'Healthy writer regions (max of writer checks)',
+      }),
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      threshold: 1,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    this.alarms.push(noWriter);
+    for (const alarm of this.alarms as cloudwatch.Alarm[]) {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
+  }
+}

@@ -1,0 +1,373 @@
+import * as path from 'node:path';
+import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { IAuroraGlobalMember } from './aurora-global-member';
+import { acknowledgeFindings, inPacks } from './nag/acknowledge';
+import { ServiceHostnames } from './service-hostnames';
+
+/** Properties of a {@link RegionalService}. */
+export interface RegionalServiceProps {
+  /** VPC the health function runs in (it must reach the database and the RDS and SSM endpoints). */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Subnets of the health function.
+   *
+   * @default - the VPC's isolated subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** This region's member of the global database. */
+  readonly database: IAuroraGlobalMember;
+  /** The public hosted zone of the service's names (imported by attributes). */
+  readonly hostedZone: route53.IHostedZone;
+  /** The service's names; every one gets a custom domain in this region. */
+  readonly hostnames: ServiceHostnames;
+  /** This region's key: encrypts the function's and the API's log groups. */
+  readonly encryptionKey: kms.IKey;
+  /**
+   * Name of the SSM parameter that drains this region when set to `true`.
+   *
+   * @default '/multi-region-ref/drain'
+   */
+  readonly drainParameterName?: string;
+  /**
+   * How long the health endpoint reuses a signal before asking again (1 to 30
+   * seconds). Route 53 checkers poll every few seconds from many places; this
+   * bounds the calls.
+   *
+   * @default Duration.seconds(5)
+   */
+  readonly healthSignalCacheTtl?: Duration;
+  /**
+   * Timeout of the TCP probe of the database.
+   *
+   * @default Duration.millis(500)
+   */
+  readonly probeTimeout?: Duration;
+  /**
+   * TTL of the region-specific record.
+   *
+   * @default Duration.seconds(60)
+   */
+  readonly recordTtl?: Duration;
+  /**
+   * Concurrent executions reserved for the health function.
+   *
+   * @default 10
+   */
+  readonly reservedConcurrency?: number;
+  /**
+   * Retention of the function's and the API's logs.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** Paths of the health endpoint. */
+export const HEALTH_PATHS = {
+  serving: '/health',
+  writer: '/health/writer',
+} as const;
+
+/**
+ * The sample regional service: an HTTP API on this region's custom domains,
+ * with a deep health endpoint backed by a Lambda function.
+ *
+ * `/health` answers 200 when the region can serve (the local cluster is
+ * reachable and the region is not drained); `/health/writer` answers 200 only
+ * when, in addition, the local cluster holds the global writer. An operator
+ * drains the region by setting the SSM parameter to `true`: a data-plane
+ * action in that region, no Route 53 API call.
+ */
+export class RegionalService extends Construct {
+  readonly api: apigwv2.HttpApi;
+  readonly healthFunction: nodejs.NodejsFunction;
+  readonly drainParameter: ssm.StringParameter;
+  /** Custom domain per hostname, keyed by hostname. */
+  readonly domains: Record<string, apigwv2.DomainName>;
+  readonly certificate: acm.Certificate;
+  /** The region-specific name (used by the health checks). */
+  readonly regionalHostname: string;
+
+  constructor(scope: Construct, id: string, props: RegionalServiceProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const cacheTtl = props.healthSignalCacheTtl ?? Duration.seconds(5);
+    const probeTimeout = props.probeTimeout ?? Duration.millis(500);
+    const recordTtl = props.recordTtl ?? Duration.seconds(60);
+    const reservedConcurrency = props.reservedConcurrency ?? 10;
+    const drainParameterName = props.drainParameterName ?? '/multi-region-ref/drain';
+    validate(
+      props,
+      { cacheTtl, probeTimeout, recordTtl, reservedConcurrency, drainParameterName },
+      this,
+    );
+
+    this.regionalHostname = props.hostnames.regional(stack.region);
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+
+    this.drainParameter = new ssm.StringParameter(this, 'DrainSwitch', {
+      parameterName: drainParameterName,
+      stringValue: 'false',
+      description: `Set to true to drain ${stack.region}: its health checks fail and traffic moves away`,
+    });
+
+    const functionLogs = new logs.LogGroup(this, 'HealthFunctionLogs', {
+      encryptionKey: props.encryptionKey,
+      retention: logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const securityGroup = new ec2.SecurityGroup(this, 'HealthFunctionSecurityGroup', {
+      vpc: props.vpc,
+      description: 'Health function: out to the database and the VPC endpoints only',
+      allowAllOutbound: false,
+    });
+    // Declared here, not on the database's group, so this stack owns the rule
+    // and the database stack never depends on the service stack.
+    new ec2.CfnSecurityGroupIngress(this, 'DatabaseIngress', {
+      groupId: props.database.connections.securityGroups[0].securityGroupId,
+      sourceSecurityGroupId: securityGroup.securityGroupId,
+      ipProtocol: 'tcp',
+      fromPort: props.database.port,
+      toPort: props.database.port,
+      description: `Health function of ${stack.region} probes the cluster`,
+    });
+    securityGroup.addEgressRule(
+      props.database.connections.securityGroups[0],
+      ec2.Port.tcp(props.database.port),
+      'Probe the local cluster',
+    );
+    securityGroup.addEgressRule(
+      ec2.Peer.ipv4(props.vpc.vpcCidrBlock),
+      ec2.Port.tcp(443),
+      'VPC interface endpoints',
+    );
+
+    const role = new iam.Role(this, 'HealthFunctionRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Deep health function of ${stack.region}`,
+    });
+    const globalClusterArn = Arn.format(
+      {
+        service: 'rds',
+        region: '',
+        resource: 'global-cluster',
+        resourceName: props.database.globalClusterIdentifier,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
+      stack,
+    );
+    const policy = new iam.ManagedPolicy(this, 'HealthFunctionPolicy', {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ReadWriterRole',
+          actions: ['rds:DescribeGlobalClusters'],
+          resources: [globalClusterArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadDrainSwitch',
+          actions: ['ssm:GetParameter'],
+          resources: [this.drainParameter.parameterArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'WriteOwnLogs',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [functionLogs.logGroupArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'RunInVpc',
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      ],
+    });
+    acknowledgeFindings(
+      policy,
+      ['AwsSolutions-IAM5[Resource::*]'],
+      'Lambda needs these EC2 network-interface actions to run in a VPC, and EC2 does not support resource-level permissions for them (the same actions as AWSLambdaVPCAccessExecutionRole).',
+    );
+
+    this.healthFunction = new nodejs.NodejsFunction(this, 'HealthFunction', {
+      entry: path.join(__dirname, 'handlers', 'health.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      // Route 53 wants a status within 2 seconds of connecting.
+      timeout: Duration.seconds(3),
+      reservedConcurrentExecutions: reservedConcurrency,
+      role: role.withoutPolicyUpdates(),
+      logGroup: functionLogs,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      securityGroups: [securityGroup],
+      environment: {
+        GLOBAL_CLUSTER_IDENTIFIER: props.database.globalClusterIdentifier,
+        CLUSTER_ARN: props.database.clusterArn,
+        DB_HOST: props.database.readerEndpointAddress,
+        DB_PORT: String(props.database.port),
+        DRAIN_PARAMETER_NAME: drainParameterName,
+        CACHE_TTL_MS: String(cacheTtl.toMilliseconds()),
+        PROBE_TIMEOUT_MS: String(probeTimeout.toMilliseconds()),
+      },
+      bundling: { minify: true, sourceMap: false, bundleAwsSDK: true },
+    });
+    this.healthFunction.node.addDependency(policy);
+    acknowledgeFindings(
+      this.healthFunction,
+      inPacks('LambdaDLQ', ['NIST.800.53.R5', 'HIPAA.Security']),
+      'API Gateway invokes the health function synchronously; a dead-letter queue only receives failed asynchronous invocations, and a failed health answer is itself the signal.',
+    );
+
+    const apiLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      encryptionKey: props.encryptionKey,
+      retention: logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.api = new apigwv2.HttpApi(this, 'Api', {
+      description: `Multi-region sample service in ${stack.region}`,
+      // Reachable only through the custom domains the health checks and records use.
+      disableExecuteApiEndpoint: true,
+      createDefaultStage: false,
+    });
+    const stage = new apigwv2.HttpStage(this, 'Stage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      accessLogSettings: { destination: new apigwv2.LogGroupLogDestination(apiLogs) },
+      throttle: { rateLimit: 100, burstLimit: 200 },
+    });
+    const integration = new HttpLambdaIntegration('Health', this.healthFunction);
+    for (const [name, routePath] of Object.entries({
+      ...HEALTH_PATHS,
+      servingAlias: '/health/serving',
+    })) {
+      const routes = this.api.addRoutes({
+        path: routePath,
+        methods: [apigwv2.HttpMethod.GET],
+        integration,
+      });
+      for (const route of routes) {
+        acknowledgeFindings(
+          route,
+          ['AwsSolutions-APIG4'],
+          `The ${name} health route must answer Route 53 health checkers, which cannot authenticate; it returns only health signals, no data.`,
+        );
+      }
+    }
+
+    const hostnames = [this.regionalHostname, props.hostnames.app, props.hostnames.write];
+    this.certificate = new acm.Certificate(this, 'Certificate', {
+      domainName: this.regionalHostname,
+      subjectAlternativeNames: hostnames.slice(1),
+      validation: acm.CertificateValidation.fromDns(props.hostedZone),
+    });
+    this.domains = {};
+    hostnames.forEach((hostname, i) => {
+      const domain = new apigwv2.DomainName(this, `Domain${i}`, {
+        domainName: hostname,
+        certificate: this.certificate,
+        endpointType: apigwv2.EndpointType.REGIONAL,
+        securityPolicy: apigwv2.SecurityPolicy.TLS_1_2,
+      });
+      new apigwv2.ApiMapping(this, `Mapping${i}`, { api: this.api, domainName: domain, stage });
+      this.domains[hostname] = domain;
+    });
+
+    // A plain CNAME (not an alias) so its TTL is ours to set.
+    new route53.CnameRecord(this, 'RegionalRecord', {
+      zone: props.hostedZone,
+      recordName: this.regionalHostname,
+      domainName: this.domains[this.regionalHostname].regionalDomainName,
+      ttl: recordTtl,
+      comment: `Direct access to ${stack.region}; target of this region's health checks`,
+    });
+  }
+
+  /** The API Gateway target of one of the service's hostnames in this region. */
+  targetOf(hostname: string): string {
+    const domain = this.domains[hostname];
+    if (!domain) {
+      throw new Error(
+        `hostname '${hostname}' has no custom domain in this region; known: ${Object.keys(this.domains).join(', ')}`,
+      );
+    }
+    return domain.regionalDomainName;
+  }
+}
+
+function validate(
+  props: RegionalServiceProps,
+  v: {
+    cacheTtl: Duration;
+    probeTimeout: Duration;
+    recordTtl: Duration;
+    reservedConcurrency: number;
+    drainParameterName: string;
+  },
+  scope: Construct,
+): void {
+  const problems: string[] = [];
+  if (
+    !v.probeTimeout.isUnresolved() &&
+    (v.probeTimeout.toMilliseconds() < 50 || v.probeTimeout.toMilliseconds() > 1500)
+  ) {
+    problems.push(
+      `probeTimeout must be 50 ms to 1.5 seconds (Route 53 wants an answer within 2 seconds), got: ${v.probeTimeout.toHumanString()}`,
+    );
+  }
+  if (
+    !v.cacheTtl.isUnresolved() &&
+    (v.cacheTtl.toMilliseconds() < 1000 || v.cacheTtl.toMilliseconds() > 30_000)
+  ) {
+    problems.push(
+      `healthSignalCacheTtl must be 1 to 30 seconds (shorter hammers the RDS and SSM APIs, longer delays failure detection), got: ${v.cacheTtl.toHumanString()}`,
+    );
+  }
+  if (!v.recordTtl.isUnresolved() && v.recordTtl.toSeconds() > 60) {
+    problems.push(`recordTtl must be at most 60 seconds, got: ${v.recordTtl.toHumanString()}`);
+  }
+  if (!Number.isInteger(v.reservedConcurrency) || v.reservedConcurrency < 1) {
+    problems.push(
+      `reservedConcurrency must be a whole number of at least 1, got: ${v.reservedConcurrency}`,
+    );
+  }
+  if (
+    !Token.isUnresolved(v.drainParameterName) &&
+    !/^\/[A-Za-z0-9_.\-/]+$/.test(v.drainParameterName)
+  ) {
+    problems.push(
+      `drainParameterName must be an SSM parameter path such as '/multi-region-ref/drain', got: '${v.drainParameterName}'`,
+    );
+  }
+  if (!props.hostedZone.zoneName || Token.isUnresolved(props.hostedZone.zoneName)) {
+    problems.push(
+      'hostedZone must be imported with its zone name (HostedZone.fromHostedZoneAttributes)',
+    );
+  } else if (!props.hostnames.app.endsWith(`.${props.hostedZone.zoneName}`)) {
+    problems.push(
+      `hostnames must be inside the hosted zone '${props.hostedZone.zoneName}', got: '${props.hostnames.app}'`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new Error(`RegionalService ${scope.node.path}: ${problems.join('; ')}`);
+  }
+}

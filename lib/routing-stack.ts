@@ -1,0 +1,57 @@
+import { Stack, StackProps } from 'aws-cdk-lib';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import {
+  AlarmTopic,
+  GlobalTrafficRouting,
+  RegionalDataKey,
+  RoutedRegion,
+  ServiceHostnames,
+} from '../constructs';
+import { Topology } from './topology';
+
+/** Properties of a {@link RoutingStack}. */
+export interface RoutingStackProps extends StackProps {
+  readonly topology: Topology;
+  readonly hostnames: ServiceHostnames;
+  readonly regions: readonly RoutedRegion[];
+  /**
+   * Topic for the health-check alarms.
+   *
+   * @default - the stack creates its own encrypted topic (when us-east-1 holds no data region)
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /** E-mail addresses subscribed to the topic this stack creates. */
+  readonly alarmEmails?: readonly string[];
+}
+
+/**
+ * Health checks, traffic records and health-check alarms, in us-east-1 where
+ * Route 53 publishes its metrics. Route 53 answers and health checks run on
+ * its global data plane: this stack is only touched at deploy time.
+ */
+export class RoutingStack extends Stack {
+  readonly routing: GlobalTrafficRouting;
+
+  constructor(scope: Construct, id: string, props: RoutingStackProps) {
+    super(scope, id, props);
+    const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+      hostedZoneId: props.topology.hostedZoneId,
+      zoneName: props.topology.domainName,
+    });
+    this.routing = new GlobalTrafficRouting(this, 'Routing', {
+      hostedZone: zone,
+      regions: props.regions,
+      hostnames: props.hostnames,
+      mode: props.topology.mode,
+      rto: props.topology.rto,
+      alarmTopic: props.alarmTopic ?? this.ownAlarmTopic(props.alarmEmails),
+    });
+  }
+
+  private ownAlarmTopic(emails: readonly string[] = []): sns.ITopic {
+    const key = new RegionalDataKey(this, 'AlarmKey');
+    return new AlarmTopic(this, 'Alarms', { encryptionKey: key.key, emails }).topic;
+  }
+}

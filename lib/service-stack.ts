@@ -1,0 +1,47 @@
+import { CfnOutput } from 'aws-cdk-lib';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { Construct } from 'constructs';
+import {
+  IAuroraGlobalMember,
+  RegionalDataKey,
+  RegionalNetwork,
+  RegionalService,
+  ServiceHostnames,
+} from '../constructs';
+import { RegionalStack, RegionalStackProps } from './regional-stack';
+import { Topology } from './topology';
+
+/** Properties of a {@link ServiceStack}. */
+export interface ServiceStackProps extends RegionalStackProps {
+  readonly topology: Topology;
+  readonly hostnames: ServiceHostnames;
+  readonly network: RegionalNetwork;
+  readonly dataKey: RegionalDataKey;
+  readonly database: IAuroraGlobalMember;
+}
+
+/** The regional sample service with its deep health endpoint and drain switch. */
+export class ServiceStack extends RegionalStack {
+  readonly service: RegionalService;
+
+  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+    super(scope, id, props);
+    const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+      hostedZoneId: props.topology.hostedZoneId,
+      zoneName: props.topology.domainName,
+    });
+    this.service = new RegionalService(this, 'Service', {
+      vpc: props.network.vpc,
+      vpcSubnets: props.network.appSubnets,
+      database: props.database,
+      hostedZone: zone,
+      hostnames: props.hostnames,
+      encryptionKey: props.dataKey.key,
+    });
+    new CfnOutput(this, 'RegionalHostname', { value: this.service.regionalHostname });
+    new CfnOutput(this, 'DrainParameterName', {
+      value: this.service.drainParameter.parameterName,
+      description: 'Set to true to drain this region (data plane, no Route 53 call)',
+    });
+  }
+}
