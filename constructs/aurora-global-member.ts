@@ -1,10 +1,11 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct, IConstruct } from 'constructs';
+import { managedRpoParameters } from './managed-rpo';
 import { acknowledgeFindings, inPacks } from './nag/acknowledge';
 
 /** Settings every member of an Aurora PostgreSQL global database shares. */
@@ -69,6 +70,14 @@ export interface AuroraGlobalMemberProps {
    * @default 5432
    */
   readonly port?: number;
+  /**
+   * Recovery point objective Aurora enforces (`rds.global_db_rpo`, Aurora
+   * PostgreSQL only, at least 20 seconds). Set the same value in every region:
+   * after a switchover the new writer's cluster enforces its own setting.
+   *
+   * @default - no managed RPO (a warning is added)
+   */
+  readonly rpo?: Duration;
   /**
    * Extra cluster parameters, merged over the defaults (`rds.force_ssl` = 1).
    *
@@ -169,6 +178,16 @@ export function memberProblems(props: AuroraGlobalMemberProps, readers: number):
         'turn off deletion protection and delete the cluster by hand if you mean to lose the data',
     );
   }
+  if (props.rpo) {
+    try {
+      managedRpoParameters(
+        rds.DatabaseClusterEngine.auroraPostgres({ version: props.engineVersion }),
+        props.rpo,
+      );
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
   const id = props.globalClusterIdentifier;
   if (!Token.isUnresolved(id) && !/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/.test(id)) {
     problems.push(
@@ -202,11 +221,21 @@ export function createMemberBasics(scope: Construct, props: AuroraGlobalMemberPr
     description: `Subnets of Aurora cluster ${clusterIdentifier}`,
     removalPolicy: RemovalPolicy.RETAIN,
   });
+  if (props.rpo === undefined) {
+    Annotations.of(scope).addWarningV2(
+      'multi-region:no-managed-rpo',
+      'rpo is not set: Aurora will not hold commits when every secondary lags, so data loss on failover is unbounded',
+    );
+  }
   const parameterGroup = new rds.ParameterGroup(scope, 'ClusterParameters', {
     engine,
     description: `Cluster parameters of ${clusterIdentifier}`,
-    // Encryption in transit: refuse clients that do not use TLS.
-    parameters: { 'rds.force_ssl': '1', ...props.parameters },
+    parameters: {
+      // Encryption in transit: refuse clients that do not use TLS.
+      'rds.force_ssl': '1',
+      ...props.parameters,
+      ...(props.rpo ? managedRpoParameters(engine, props.rpo) : {}),
+    },
   });
   const monitoringRole = new iam.Role(scope, 'MonitoringRole', {
     assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),

@@ -9,3 +9,6 @@ export * from './service-hostnames';
 export * from './recovery-objectives';
 export * from './regional-service';
 export * from './global-traffic-routing';
+export * from './managed-rpo';
+export * from './replication-lag-alarms';
+export * from './multi-region-dashboard';

@@ -2,6 +2,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { CfnOutput } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
   AuroraGlobalPrimary,
@@ -10,6 +11,7 @@ import {
   IAuroraGlobalMember,
   RegionalDataKey,
   RegionalNetwork,
+  ReplicationLagAlarms,
 } from '../constructs';
 import { Topology } from './topology';
 import { RegionalStack, RegionalStackProps } from './regional-stack';
@@ -19,6 +21,8 @@ export interface DatabaseStackProps extends RegionalStackProps {
   readonly topology: Topology;
   readonly network: RegionalNetwork;
   readonly dataKey: RegionalDataKey;
+  /** This region's alarm topic. */
+  readonly alarmTopic: sns.ITopic;
 }
 
 /**
@@ -29,6 +33,8 @@ export class DatabaseStack extends RegionalStack {
   readonly member: IAuroraGlobalMember;
   readonly isPrimary: boolean;
   readonly backup: ClusterBackup;
+  /** Lag alarms (secondary regions only). */
+  readonly lagAlarms?: ReplicationLagAlarms;
 
   constructor(scope: Construct, id: string, props: DatabaseStackProps) {
     super(scope, id, props);
@@ -45,6 +51,8 @@ export class DatabaseStack extends RegionalStack {
       ),
       instanceType: new ec2.InstanceType(topology.instanceClass),
       readers: topology.readersByRegion[this.region],
+      // Every member enforces the RPO: after a switchover the new writer's setting applies.
+      rpo: topology.rpo,
     };
 
     if (this.isPrimary) {
@@ -62,6 +70,12 @@ export class DatabaseStack extends RegionalStack {
       });
     } else {
       this.member = new AuroraGlobalSecondary(this, 'GlobalDatabase', common);
+      // Lag metrics exist only for a secondary, in its own region.
+      this.lagAlarms = new ReplicationLagAlarms(this, 'LagAlarms', {
+        cluster: this.member,
+        rpo: topology.rpo,
+        alarmTopic: props.alarmTopic,
+      });
     }
 
     this.backup = new ClusterBackup(this, 'Backup', {

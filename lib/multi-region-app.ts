@@ -61,6 +61,7 @@ export function buildMultiRegionApp(app: App, topology: Topology): MultiRegionSt
       topology,
       network: foundation.network,
       dataKey: foundation.dataKey,
+      alarmTopic: foundation.alarms.topic,
       description: `Multi-region reference: Aurora global database member in ${region}`,
     });
     database.addStackDependency(foundation);
@@ -102,6 +103,7 @@ export function buildMultiRegionApp(app: App, topology: Topology): MultiRegionSt
       appTarget: services[index].service.targetOf(hostnames.app),
       writeTarget: services[index].service.targetOf(hostnames.write),
     })),
+    clusterIdentifiers: databases.map((d) => d.member.clusterIdentifier),
     alarmTopic: routingFoundation?.alarms.topic,
     alarmEmails: topology.alarmEmails,
     crossRegionReferences: true,

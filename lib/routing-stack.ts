@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import {
   AlarmTopic,
   GlobalTrafficRouting,
+  MultiRegionDashboard,
   RegionalDataKey,
   RoutedRegion,
   ServiceHostnames,
@@ -16,6 +17,8 @@ export interface RoutingStackProps extends StackProps {
   readonly topology: Topology;
   readonly hostnames: ServiceHostnames;
   readonly regions: readonly RoutedRegion[];
+  /** Each region's cluster identifier, in the order of `regions` (for the dashboard). */
+  readonly clusterIdentifiers: readonly string[];
   /**
    * Topic for the health-check alarms.
    *
@@ -27,12 +30,14 @@ export interface RoutingStackProps extends StackProps {
 }
 
 /**
- * Health checks, traffic records and health-check alarms, in us-east-1 where
+ * Health checks, traffic records, health-check alarms and the cross-region
+ * dashboard, in us-east-1 where
  * Route 53 publishes its metrics. Route 53 answers and health checks run on
  * its global data plane: this stack is only touched at deploy time.
  */
 export class RoutingStack extends Stack {
   readonly routing: GlobalTrafficRouting;
+  readonly dashboard: MultiRegionDashboard;
 
   constructor(scope: Construct, id: string, props: RoutingStackProps) {
     super(scope, id, props);
@@ -47,6 +52,16 @@ export class RoutingStack extends Stack {
       mode: props.topology.mode,
       rto: props.topology.rto,
       alarmTopic: props.alarmTopic ?? this.ownAlarmTopic(props.alarmEmails),
+    });
+    this.dashboard = new MultiRegionDashboard(this, 'Dashboard', {
+      dashboardName: `${props.topology.stackPrefix}-${props.topology.globalClusterIdentifier}`,
+      rpo: props.topology.rpo,
+      regions: props.regions.map(({ region }, i) => ({
+        region,
+        clusterIdentifier: props.clusterIdentifiers[i],
+        servingCheck: this.routing.servingChecks[region],
+        writerCheck: this.routing.writerChecks[region],
+      })),
     });
   }
 

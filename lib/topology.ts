@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { Duration } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { MIN_MANAGED_RPO } from '../constructs/managed-rpo';
 
 /** How traffic is spread over the regions. */
 export type TrafficMode = 'active-passive' | 'active-active';
@@ -56,8 +57,6 @@ export const TOPOLOGY_FIELD_PREFIX = 'topology.';
 export const PLACEHOLDER_ACCOUNT = '123456789012';
 
 const MAX_SECONDARY_REGIONS = 5;
-/** Aurora PostgreSQL managed RPO (`rds.global_db_rpo`) accepts 20 seconds and up. */
-export const MIN_MANAGED_RPO = Duration.seconds(20);
 
 const FIELDS = [
   'account',

@@ -167,6 +167,35 @@ describe.each([
     Template.fromStack(stacks.routing).hasOutput('*', { Value: '215' });
   });
 
+  test('THEN every secondary has replication- and RPO-lag alarms at RPO/2 and RPO, each with actions', () => {
+    for (const { database } of stacks.regions.slice(1)) {
+      const template = Template.fromStack(database);
+      for (const metric of ['AuroraGlobalDBReplicationLag', 'AuroraGlobalDBRPOLag']) {
+        const found = Object.values(
+          template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: metric } }),
+        );
+        expect(found.map((a) => a.Properties.Threshold).sort()).toEqual([15_000, 30_000]);
+        for (const alarm of found) {
+          expect(alarm.Properties.AlarmActions).toHaveLength(1);
+          expect(alarm.Properties.OKActions).toHaveLength(1);
+        }
+      }
+    }
+    Template.fromStack(stacks.regions[0].database).resourceCountIs('AWS::CloudWatch::Alarm', 0);
+  });
+
+  test('THEN every cluster enforces the RPO through its parameter group', () => {
+    for (const { database } of stacks.regions) {
+      Template.fromStack(database).hasResourceProperties('AWS::RDS::DBClusterParameterGroup', {
+        Parameters: Match.objectLike({ 'rds.global_db_rpo': '30' }),
+      });
+    }
+  });
+
+  test('THEN the routing stack has one dashboard', () => {
+    Template.fromStack(stacks.routing).resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
   test('THEN synthesis needs no context lookup', () => {
     const assembly = app.synth();
     expect(assembly.manifest.missing ?? []).toEqual([]);
@@ -239,5 +268,21 @@ describe('mode from config only', () => {
     expect(() => build({ 'topology.rto': '3m' })).toThrow(
       /rto 3 minutes is below the computed RTO floor of 3 minutes 35 seconds/,
     );
+  });
+});
+
+describe('RPO from config', () => {
+  test('GIVEN -c topology.rpo=60s THEN the managed RPO and the alarm thresholds follow', () => {
+    const { stacks } = build({ 'topology.rpo': '60s' });
+    const template = Template.fromStack(stacks.regions[1].database);
+    template.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', {
+      Parameters: Match.objectLike({ 'rds.global_db_rpo': '60' }),
+    });
+    const thresholds = Object.values(
+      template.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { MetricName: 'AuroraGlobalDBRPOLag' },
+      }),
+    ).map((a) => a.Properties.Threshold);
+    expect(thresholds.sort()).toEqual([30_000, 60_000]);
   });
 });

@@ -1,0 +1,109 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { AlarmTopic, MultiRegionDashboard, RegionalDataKey } from '../../constructs';
+import { testStack } from '../util';
+
+describe('AlarmTopic', () => {
+  test('GIVEN e-mails WHEN synthesized THEN the topic is KMS-encrypted, TLS-only, subscribed and CloudWatch may use the key', () => {
+    const stack = testStack();
+    const key = new RegionalDataKey(stack, 'Key');
+    new AlarmTopic(stack, 'Alarms', { encryptionKey: key.key, emails: ['oncall@example.com'] });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('rejects an address that is not an e-mail', () => {
+    const stack = testStack();
+    const key = new RegionalDataKey(stack, 'Key');
+    expect(
+      () => new AlarmTopic(stack, 'Alarms', { encryptionKey: key.key, emails: ['oncall'] }),
+    ).toThrow("emails must be e-mail addresses, got: 'oncall'");
+  });
+});
+
+describe('MultiRegionDashboard', () => {
+  function dashboardBody(stack: Stack): string {
+    const [dashboard] = Object.values(
+      Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'),
+    );
+    // Flatten the Fn::Join into text; the tokens are only the stack's own region.
+    return (dashboard.Properties.DashboardBody['Fn::Join'][1] as unknown[])
+      .map((part) => (typeof part === 'string' ? part : '<token>'))
+      .join('');
+  }
+
+  test('GIVEN three regions THEN every metric is read in its own region, side by side', () => {
+    const stack = testStack('us-east-1');
+    const check = (id: string) => route53.HealthCheck.fromHealthCheckId(stack, id, id);
+    new MultiRegionDashboard(stack, 'Dashboard', {
+      rpo: Duration.seconds(30),
+      regions: ['us-east-1', 'us-west-2', 'us-east-2'].map((region) => ({
+        region,
+        clusterIdentifier: `orders-${region}`,
+        servingCheck: check(`serving-${region}`),
+        writerCheck: check(`writer-${region}`),
+      })),
+    });
+    const body = JSON.parse(dashboardBody(stack));
+    const metrics = body.widgets
+      .filter((w: { type: string }) => w.type === 'metric')
+      .flatMap((w: { properties: { metrics: unknown[][] } }) => w.properties.metrics);
+    const byName = (name: string) =>
+      metrics
+        .filter((m: unknown[]) => m[1] === name)
+        .map((m: unknown[]) => [m[3], (m[4] as { region: string }).region]);
+
+    for (const lag of ['AuroraGlobalDBReplicationLag', 'AuroraGlobalDBRPOLag']) {
+      expect(byName(lag)).toEqual([
+        ['orders-us-east-1', 'us-east-1'],
+        ['orders-us-west-2', 'us-west-2'],
+        ['orders-us-east-2', 'us-east-2'],
+      ]);
+    }
+    expect(byName('HealthCheckStatus').map(([, region]: string[]) => region)).toEqual(
+      Array(6).fill('us-east-1'),
+    );
+    expect(byName('IsWriter')).toEqual([
+      ['us-east-1', 'us-east-1'],
+      ['us-west-2', 'us-west-2'],
+      ['us-east-2', 'us-east-2'],
+    ]);
+    const lagWidget = body.widgets.find((w: { properties: { title?: string } }) =>
+      w.properties.title?.startsWith('RPO lag'),
+    );
+    expect(
+      lagWidget.properties.annotations.horizontal.map((a: { value: number }) => a.value),
+    ).toEqual([30_000, 15_000]);
+  });
+
+  test('rejects an empty region list', () => {
+    expect(
+      () => new MultiRegionDashboard(testStack(), 'D', { rpo: Duration.seconds(30), regions: [] }),
+    ).toThrow('MultiRegionDashboard needs at least one region, got none');
+  });
+});
