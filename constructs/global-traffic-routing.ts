@@ -91,8 +91,9 @@ export class GlobalTrafficRouting extends Construct {
   readonly rtoFloor: RtoFloor;
   readonly alarms: cloudwatch.IAlarm[] = [];
 
+  /** TTL of every traffic record. */
+  readonly ttl: Duration;
   private readonly props: GlobalTrafficRoutingProps;
-  private readonly ttl: Duration;
 
   constructor(scope: Construct, id: string, props: GlobalTrafficRoutingProps) {
     super(scope, id);

@@ -89,6 +89,22 @@ export class DatabaseStack extends RegionalStack {
     });
     new CfnOutput(this, 'ClusterArn', { value: this.member.clusterArn });
     new CfnOutput(this, 'GlobalClusterIdentifier', { value: topology.globalClusterIdentifier });
+    new CfnOutput(this, 'DrillDatabase', {
+      description: "What the drill CLI needs about this region's database (JSON)",
+      value: this.toJsonString({
+        region: this.region,
+        role: this.isPrimary ? 'primary' : 'secondary',
+        clusterIdentifier: this.member.clusterIdentifier,
+        clusterArn: this.member.clusterArn,
+        globalClusterIdentifier: topology.globalClusterIdentifier,
+        // Replicas keep the name and suffix; only the region in the ARN differs.
+        secretArn: this.isPrimary
+          ? (this.member as AuroraGlobalPrimary).secret.secretArn
+          : undefined,
+        databaseName: this.isPrimary ? 'app' : undefined,
+        rpoSeconds: topology.rpo.toSeconds(),
+      }),
+    });
     new CfnOutput(this, 'Role', {
       value: this.isPrimary ? 'primary' : 'secondary',
       description:

@@ -1,4 +1,4 @@
-import { Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -52,6 +52,29 @@ export class RoutingStack extends Stack {
       mode: props.topology.mode,
       rto: props.topology.rto,
       alarmTopic: props.alarmTopic ?? this.ownAlarmTopic(props.alarmEmails),
+    });
+    new CfnOutput(this, 'DrillRouting', {
+      description: 'What the drill CLI needs about health checks and records (JSON)',
+      value: this.toJsonString({
+        primaryRegion: props.topology.primaryRegion,
+        regions: props.topology.regions,
+        hostedZoneId: props.topology.hostedZoneId,
+        appHostname: props.hostnames.app,
+        writeHostname: props.hostnames.write,
+        ttlSeconds: this.routing.ttl.toSeconds(),
+        rpoSeconds: props.topology.rpo.toSeconds(),
+        rtoSeconds: props.topology.rto.toSeconds(),
+        rtoFloorSeconds: this.routing.rtoFloor.total.toSeconds({ integral: false }),
+        healthChecks: Object.fromEntries(
+          props.topology.regions.map((region) => [
+            region,
+            {
+              serving: this.routing.servingChecks[region].healthCheckId,
+              writer: this.routing.writerChecks[region].healthCheckId,
+            },
+          ]),
+        ),
+      }),
     });
     this.dashboard = new MultiRegionDashboard(this, 'Dashboard', {
       dashboardName: `${props.topology.stackPrefix}-${props.topology.globalClusterIdentifier}`,

@@ -39,6 +39,16 @@ export class ServiceStack extends RegionalStack {
       encryptionKey: props.dataKey.key,
     });
     new CfnOutput(this, 'RegionalHostname', { value: this.service.regionalHostname });
+    new CfnOutput(this, 'DrillService', {
+      description: "What the drill CLI needs about this region's service (JSON)",
+      value: this.toJsonString({
+        region: this.region,
+        drainParameterName: this.service.drainParameter.parameterName,
+        regionalHostname: this.service.regionalHostname,
+        appHostname: props.hostnames.app,
+        writeHostname: props.hostnames.write,
+      }),
+    });
     new CfnOutput(this, 'DrainParameterName', {
       value: this.service.drainParameter.parameterName,
       description: 'Set to true to drain this region (data plane, no Route 53 call)',
