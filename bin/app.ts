@@ -10,6 +10,7 @@ try {
     defaultAccount: process.env.CDK_DEFAULT_ACCOUNT,
   });
   buildMultiRegionApp(app, topology);
+  registerNagPacks(app, topology);
 } catch (e) {
   if (e instanceof TopologyError) {
     console.error(e.message);
@@ -17,5 +18,4 @@ try {
   }
   throw e;
 }
-registerNagPacks(app);
 app.synth();

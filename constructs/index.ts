@@ -12,3 +12,4 @@ export * from './global-traffic-routing';
 export * from './managed-rpo';
 export * from './replication-lag-alarms';
 export * from './multi-region-dashboard';
+export * from './nag';

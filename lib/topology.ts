@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { Duration } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { MIN_MANAGED_RPO } from '../constructs/managed-rpo';
+import { DATA_RESIDENCY_RULE_ID, residencyViolation } from '../constructs/nag/rules/data-residency';
 
 /** How traffic is spread over the regions. */
 export type TrafficMode = 'active-passive' | 'active-active';
@@ -203,8 +204,8 @@ export function validateTopology(
   for (const region of regions.filter(isRegion)) {
     if (!allowedRegions.includes(region)) {
       problems.push(
-        `allowedRegions: region '${region}' holds a database cluster but is outside the residency allow-list ` +
-          `${JSON.stringify(allowedRegions)}; add it to allowedRegions or pick an allowed region`,
+        `allowedRegions: ${residencyViolation('the database cluster', region, allowedRegions)} ` +
+          `(${DATA_RESIDENCY_RULE_ID}); add it to allowedRegions or pick an allowed region`,
       );
     }
   }

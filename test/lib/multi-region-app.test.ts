@@ -7,6 +7,7 @@ import {
   NIST80053R5Checks,
   PCIDSS321Checks,
 } from 'cdk-nag';
+import { MultiRegionChecks } from '../../constructs';
 import { buildMultiRegionApp, MultiRegionStacks } from '../../lib/multi-region-app';
 import { loadTopology } from '../../lib/topology';
 import { nagFindings, testApp } from '../util';
@@ -201,12 +202,17 @@ describe.each([
     expect(assembly.manifest.missing ?? []).toEqual([]);
   });
 
-  test('THEN the four stock packs find nothing unacknowledged', () => {
+  test('THEN the four stock packs and MultiRegionChecks find nothing unacknowledged', () => {
+    const topology = loadTopology((key) => app.node.tryGetContext(key));
     for (const pack of [
       new AwsSolutionsChecks(),
       new NIST80053R5Checks(),
       new HIPAASecurityChecks(),
       new PCIDSS321Checks(),
+      new MultiRegionChecks(undefined, {
+        allowedRegions: topology.allowedRegions,
+        rto: topology.rto,
+      }),
     ]) {
       expect(nagFindings(pack, app)).toEqual([]);
     }

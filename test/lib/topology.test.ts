@@ -153,7 +153,7 @@ describe('validation', () => {
     [
       'a region outside the residency allow-list',
       { secondaryRegions: ['eu-west-1'], allowedRegions: ['us-east-1', 'us-west-2'] },
-      'allowedRegions: region \'eu-west-1\' holds a database cluster but is outside the residency allow-list ["us-east-1","us-west-2"]; add it to allowedRegions or pick an allowed region',
+      'allowedRegions: the database cluster in eu-west-1 is outside the residency allow-list ["us-east-1","us-west-2"] (MultiRegion-DataResidency); add it to allowedRegions or pick an allowed region',
     ],
     [
       'a T instance class',
