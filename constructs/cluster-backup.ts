@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { acknowledgeFindings } from './nag/acknowledge';
@@ -54,7 +55,7 @@ export class ClusterBackup extends Construct {
       resources: [backup.BackupResource.fromArn(props.clusterArn)],
     });
     acknowledgeFindings(
-      selection,
+      selection.grantPrincipal as iam.Role,
       [
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
       ],

@@ -76,6 +76,19 @@ export class RoutingStack extends Stack {
         ),
       }),
     });
+    new CfnOutput(this, 'ComplianceFacts', {
+      description: 'The multi-region facts a compliance reviewer asks about (JSON)',
+      value: JSON.stringify({
+        primaryRegion: props.topology.primaryRegion,
+        regions: props.topology.regions,
+        allowedRegions: props.topology.allowedRegions,
+        mode: props.topology.mode,
+        rtoSeconds: props.topology.rto.toSeconds(),
+        rpoSeconds: props.topology.rpo.toSeconds(),
+        rtoFloorSeconds: this.routing.rtoFloor.total.toSeconds({ integral: false }),
+        rtoFloorExplanation: this.routing.rtoFloor.explanation,
+      }),
+    });
     this.dashboard = new MultiRegionDashboard(this, 'Dashboard', {
       dashboardName: `${props.topology.stackPrefix}-${props.topology.globalClusterIdentifier}`,
       rpo: props.topology.rpo,

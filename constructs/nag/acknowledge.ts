@@ -13,8 +13,10 @@ export function acknowledgeFindings(
   ruleIds: readonly string[],
   reason: string,
 ): void {
+  // An L2's CloudFormation resource, not its whole subtree (permissions, policies).
+  const target = resource.node.defaultChild ?? resource;
   for (const id of ruleIds) {
-    Validations.of(resource).acknowledge({ id, reason });
+    Validations.of(target).acknowledge({ id, reason });
   }
 }
 

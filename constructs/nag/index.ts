@@ -9,3 +9,5 @@ export * from './rules/routed-record-ttl';
 export * from './rules/rto-floor-within-objective';
 export * from './rules/secondary-lag-alarms';
 export * from './rules/secret-replicated';
+export * from './acknowledgement-hygiene';
+export * from './report';

@@ -81,7 +81,7 @@ export class MultiRegionChecks extends NagPack {
         id: 'RoutedRecordTtlAndHealthCheck',
         info: 'A failover or latency record is an alias, has a TTL over 60 s, or has no health check.',
         explanation:
-          'Resolvers keep an answer for its TTL, so a TTL over 60 s delays every failover by that much; an alias record\'s TTL cannot be set; a routed record without a health check never moves. Use a plain record (CNAME) with TTL <= 60 and a HealthCheckId.',
+          "Resolvers keep an answer for its TTL, so a TTL over 60 s delays every failover by that much; an alias record's TTL cannot be set; a routed record without a health check never moves. Use a plain record (CNAME) with TTL <= 60 and a HealthCheckId.",
         rule: routedRecordTtlAndHealthCheck,
       },
       {
@@ -95,7 +95,7 @@ export class MultiRegionChecks extends NagPack {
         id: 'MemberRegionalKey',
         info: 'A global-database member is not storage-encrypted with a customer-managed key in its own region.',
         explanation:
-          'Each region must be able to open its own data when every other region is down. Set StorageEncrypted and a KmsKeyId of this region\'s key.',
+          "Each region must be able to open its own data when every other region is down. Set StorageEncrypted and a KmsKeyId of this region's key.",
         rule: memberRegionalKey,
       },
       {
@@ -109,14 +109,14 @@ export class MultiRegionChecks extends NagPack {
         id: 'SecondaryLagAlarms',
         info: 'A secondary cluster has no replication-lag or RPO-lag alarm with actions.',
         explanation:
-          'AuroraGlobalDBReplicationLag and AuroraGlobalDBRPOLag exist only in the secondary\'s region; without alarms an RPO breach goes unseen. Add alarms with AlarmActions in the secondary\'s stack (ReplicationLagAlarms).',
+          "AuroraGlobalDBReplicationLag and AuroraGlobalDBRPOLag exist only in the secondary's region; without alarms an RPO breach goes unseen. Add alarms with AlarmActions in the secondary's stack (ReplicationLagAlarms).",
         rule: secondaryLagAlarms,
       },
       {
         id: 'SecretReplicatedToMemberRegions',
         info: 'The master secret of a global database is not replicated to every region that holds a member.',
         explanation:
-          'After a regional failure the promoted region needs the credentials locally. Add every member region to the secret\'s ReplicaRegions, each with that region\'s key.',
+          "After a regional failure the promoted region needs the credentials locally. Add every member region to the secret's ReplicaRegions, each with that region's key.",
         rule: secretReplicatedToMemberRegions,
       },
       {
@@ -128,7 +128,7 @@ export class MultiRegionChecks extends NagPack {
       },
       {
         id: 'RtoFloorWithinObjective',
-        info: 'The RTO floor computed from a routed record\'s health check and TTL exceeds the RTO objective.',
+        info: "The RTO floor computed from a routed record's health check and TTL exceeds the RTO objective.",
         explanation:
           'Floor = interval x threshold + health signal cache + TTL + promotion estimate. Shorten the interval, threshold or TTL, or raise topology.rto.',
         rule: (node) => rtoFloorWithinObjective(node, rtoFacts),

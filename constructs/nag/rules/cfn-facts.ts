@@ -21,12 +21,18 @@ export function refersTo(text: string, logicalId: string): boolean {
 }
 
 /** Every resource of one L1 class in the whole app. */
-export function allInApp<T extends CfnResource>(scope: IConstruct, type: new (...args: never[]) => T): T[] {
+export function allInApp<T extends CfnResource>(
+  scope: IConstruct,
+  type: new (...args: never[]) => T,
+): T[] {
   return scope.node.root.node.findAll().filter((c): c is T => c instanceof type);
 }
 
 /** Every resource of one L1 class in the node's stack. */
-export function allInStack<T extends CfnResource>(node: CfnResource, type: new (...args: never[]) => T): T[] {
+export function allInStack<T extends CfnResource>(
+  node: CfnResource,
+  type: new (...args: never[]) => T,
+): T[] {
   const stack = Stack.of(node);
   return stack.node.findAll().filter((c): c is T => c instanceof type && Stack.of(c) === stack);
 }
@@ -45,7 +51,9 @@ export function globalClusterOf(cluster: rds.CfnDBCluster): string | undefined {
 
 /** Every DB cluster in the app that belongs to the named global cluster. */
 export function membersOf(scope: IConstruct, globalClusterIdentifier: string): rds.CfnDBCluster[] {
-  return allInApp(scope, rds.CfnDBCluster).filter((c) => globalClusterOf(c) === globalClusterIdentifier);
+  return allInApp(scope, rds.CfnDBCluster).filter(
+    (c) => globalClusterOf(c) === globalClusterIdentifier,
+  );
 }
 
 /**
@@ -60,7 +68,10 @@ export function regionOfReference(node: CfnResource, value: unknown): string | u
   const getAtt = (resolved as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
   const ref = (resolved as { Ref?: string }).Ref;
   const sameStackId = getAtt?.[0] ?? ref;
-  if (sameStackId && stack.node.findAll().some((c) => c instanceof CfnResource && logicalIdOf(c) === sameStackId)) {
+  if (
+    sameStackId &&
+    stack.node.findAll().some((c) => c instanceof CfnResource && logicalIdOf(c) === sameStackId)
+  ) {
     return stack.region;
   }
   const weak = (resolved as { 'Fn::GetStackOutput'?: { Region?: string } })['Fn::GetStackOutput'];

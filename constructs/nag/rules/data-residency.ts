@@ -9,7 +9,11 @@ import { regionOfReference } from './cfn-facts';
 export const DATA_RESIDENCY_RULE_ID = 'MultiRegion-DataResidency';
 
 /** The sentence both this rule and the topology validation use for one violation. */
-export function residencyViolation(what: string, region: string, allowed: readonly string[]): string {
+export function residencyViolation(
+  what: string,
+  region: string,
+  allowed: readonly string[],
+): string {
   return `${what} in ${region} is outside the residency allow-list ${JSON.stringify(allowed)}`;
 }
 
@@ -17,7 +21,10 @@ export function residencyViolation(what: string, region: string, allowed: readon
  * No cluster member, secret (or secret replica) or backup copy destination
  * sits outside the data-residency allow-list.
  */
-export function dataResidency(node: CfnResource, allowedRegions: readonly string[] | undefined): NagRuleResult {
+export function dataResidency(
+  node: CfnResource,
+  allowedRegions: readonly string[] | undefined,
+): NagRuleResult {
   if (allowedRegions === undefined) return NagRuleCompliance.NOT_APPLICABLE;
   const stack = Stack.of(node);
   const placements: [string, string | undefined][] = [];

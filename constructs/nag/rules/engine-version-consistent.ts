@@ -8,11 +8,16 @@ export function engineVersionConsistent(node: CfnResource): NagRuleResult {
   if (!(node instanceof rds.CfnDBCluster)) return NagRuleCompliance.NOT_APPLICABLE;
   const global = globalClusterOf(node);
   if (global === undefined) return NagRuleCompliance.NOT_APPLICABLE;
-  const version = (c: rds.CfnDBCluster) => Stack.of(c).resolve(c.engineVersion) as string | undefined;
+  const version = (c: rds.CfnDBCluster) =>
+    Stack.of(c).resolve(c.engineVersion) as string | undefined;
   const own = version(node);
-  if (own === undefined) return ['EngineVersion is not set: pin it so every region runs the same one'];
+  if (own === undefined)
+    return ['EngineVersion is not set: pin it so every region runs the same one'];
   const others = membersOf(node, global)
     .filter((c) => c !== node && version(c) !== own)
-    .map((c) => `${Stack.of(c).region} runs ${version(c) ?? 'an unpinned version'}, this member ${own}`);
+    .map(
+      (c) =>
+        `${Stack.of(c).region} runs ${version(c) ?? 'an unpinned version'}, this member ${own}`,
+    );
   return others.length > 0 ? others : NagRuleCompliance.COMPLIANT;
 }

@@ -14,7 +14,8 @@ export function memberProtected(node: CfnResource): NagRuleResult {
     return NagRuleCompliance.NOT_APPLICABLE;
   }
   const findings: string[] = [];
-  if (Stack.of(node).resolve(node.deletionProtection) !== true) findings.push('DeletionProtection is not true');
+  if (Stack.of(node).resolve(node.deletionProtection) !== true)
+    findings.push('DeletionProtection is not true');
   const { deletionPolicy, updateReplacePolicy } = node.cfnOptions;
   if (!deletionPolicy || !KEEPING_POLICIES.includes(deletionPolicy)) {
     findings.push(`DeletionPolicy ${deletionPolicy ?? 'Delete'}: use Snapshot or Retain`);

@@ -14,7 +14,8 @@ export function memberRegionalKey(node: CfnResource): NagRuleResult {
   }
   const stack = Stack.of(node);
   if (stack.resolve(node.storageEncrypted) !== true) return ['StorageEncrypted is not true'];
-  if (node.kmsKeyId === undefined) return ['no KmsKeyId: give it this region\'s customer-managed key'];
+  if (node.kmsKeyId === undefined)
+    return ["no KmsKeyId: give it this region's customer-managed key"];
   const keyRegion = regionOfReference(node, node.kmsKeyId);
   if (keyRegion === undefined) return ['KmsKeyId region cannot be verified at synth'];
   if (keyRegion !== stack.region) return [`KmsKeyId is in ${keyRegion}, not ${stack.region}`];

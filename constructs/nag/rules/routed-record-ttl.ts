@@ -19,7 +19,9 @@ export function routedRecordTtlAndHealthCheck(node: CfnResource): NagRuleResult 
   if (node.aliasTarget !== undefined) findings.push('alias record: TTL cannot be set, use a CNAME');
   const ttl = Number(stack.resolve(node.ttl));
   if (node.aliasTarget === undefined && !(ttl <= MAX_ROUTED_TTL_SECONDS)) {
-    findings.push(`TTL ${stack.resolve(node.ttl) ?? 'unset'}: set at most ${MAX_ROUTED_TTL_SECONDS}`);
+    findings.push(
+      `TTL ${stack.resolve(node.ttl) ?? 'unset'}: set at most ${MAX_ROUTED_TTL_SECONDS}`,
+    );
   }
   if (stack.resolve(node.healthCheckId) === undefined) findings.push('no health check');
   return findings.length > 0 ? findings : NagRuleCompliance.COMPLIANT;

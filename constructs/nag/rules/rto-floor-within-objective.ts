@@ -25,7 +25,8 @@ interface CheckConfig {
  * is within the RTO objective.
  */
 export function rtoFloorWithinObjective(node: CfnResource, facts: RtoFacts): NagRuleResult {
-  if (facts.rto === undefined || !(node instanceof route53.CfnRecordSet)) return NagRuleCompliance.NOT_APPLICABLE;
+  if (facts.rto === undefined || !(node instanceof route53.CfnRecordSet))
+    return NagRuleCompliance.NOT_APPLICABLE;
   const stack = Stack.of(node);
   const checkRef = (stack.resolve(node.healthCheckId) as { Ref?: string } | undefined)?.Ref;
   const ttl = Number(stack.resolve(node.ttl));
@@ -41,7 +42,9 @@ export function rtoFloorWithinObjective(node: CfnResource, facts: RtoFacts): Nag
     const config = id === undefined ? undefined : checks.get(id);
     if (config === undefined) return 0;
     if (config.type === 'CALCULATED') {
-      const children = (config.childHealthChecks ?? []).map((c) => (typeof c === 'string' ? undefined : c.Ref));
+      const children = (config.childHealthChecks ?? []).map((c) =>
+        typeof c === 'string' ? undefined : c.Ref,
+      );
       return Math.max(0, ...children.map(detectionSeconds));
     }
     return (config.requestInterval ?? 30) * (config.failureThreshold ?? 3);
@@ -53,6 +56,7 @@ export function rtoFloorWithinObjective(node: CfnResource, facts: RtoFacts): Nag
     recordTtl: Duration.seconds(ttl),
     promotionEstimate: facts.promotionEstimate,
   });
-  if (floor.total.toMilliseconds() <= facts.rto.toMilliseconds()) return NagRuleCompliance.COMPLIANT;
+  if (floor.total.toMilliseconds() <= facts.rto.toMilliseconds())
+    return NagRuleCompliance.COMPLIANT;
   return [`RTO floor ${floor.total.toSeconds()}s exceeds the objective ${facts.rto.toSeconds()}s`];
 }

@@ -15,13 +15,15 @@ export const REQUIRED_LAG_METRICS = ['AuroraGlobalDBReplicationLag', 'AuroraGlob
 export function secondaryLagAlarms(node: CfnResource): NagRuleResult {
   if (!(node instanceof rds.CfnDBCluster)) return NagRuleCompliance.NOT_APPLICABLE;
   const stack = Stack.of(node);
-  if (typeof stack.resolve(node.globalClusterIdentifier) !== 'string') return NagRuleCompliance.NOT_APPLICABLE;
+  if (typeof stack.resolve(node.globalClusterIdentifier) !== 'string')
+    return NagRuleCompliance.NOT_APPLICABLE;
   const identifier = stack.resolve(node.dbClusterIdentifier);
   const clusterId = logicalIdOf(node);
   const watches = (alarm: cloudwatch.CfnAlarm) => {
     const dimensions = resolvedJson(alarm, alarm.dimensions);
     return (
-      (typeof identifier === 'string' && dimensions.includes(`"${identifier}"`)) || refersTo(dimensions, clusterId)
+      (typeof identifier === 'string' && dimensions.includes(`"${identifier}"`)) ||
+      refersTo(dimensions, clusterId)
     );
   };
   const withActions = allInStack(node, cloudwatch.CfnAlarm).filter(
@@ -30,5 +32,7 @@ export function secondaryLagAlarms(node: CfnResource): NagRuleResult {
   const missing = REQUIRED_LAG_METRICS.filter(
     (metric) => !withActions.some((a) => stack.resolve(a.metricName) === metric),
   );
-  return missing.length > 0 ? missing.map((m) => `no ${m} alarm with actions`) : NagRuleCompliance.COMPLIANT;
+  return missing.length > 0
+    ? missing.map((m) => `no ${m} alarm with actions`)
+    : NagRuleCompliance.COMPLIANT;
 }

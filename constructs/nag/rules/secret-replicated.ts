@@ -2,7 +2,14 @@ import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { allInStack, globalClusterOf, logicalIdOf, membersOf, refersTo, resolvedJson } from './cfn-facts';
+import {
+  allInStack,
+  globalClusterOf,
+  logicalIdOf,
+  membersOf,
+  refersTo,
+  resolvedJson,
+} from './cfn-facts';
 
 /**
  * The master secret of a global database is replicated to every region that
@@ -19,11 +26,13 @@ export function secretReplicatedToMemberRegions(node: CfnResource): NagRuleResul
   const global = attachedTo.map(globalClusterOf).find((g) => g !== undefined);
   if (global === undefined) return NagRuleCompliance.NOT_APPLICABLE;
 
-  const replicas = ((stack.resolve(node.replicaRegions) as { region: string }[] | undefined) ?? []).map(
-    (r) => r.region,
-  );
+  const replicas = (
+    (stack.resolve(node.replicaRegions) as { region: string }[] | undefined) ?? []
+  ).map((r) => r.region);
   const missing = membersOf(node, global)
     .map((c) => Stack.of(c).region)
     .filter((region) => region !== stack.region && !replicas.includes(region));
-  return missing.length > 0 ? missing.map((r) => `not replicated to ${r}`) : NagRuleCompliance.COMPLIANT;
+  return missing.length > 0
+    ? missing.map((r) => `not replicated to ${r}`)
+    : NagRuleCompliance.COMPLIANT;
 }
