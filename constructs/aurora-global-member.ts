@@ -126,6 +126,19 @@ export interface MemberBasics {
   readonly connections: ec2.Connections;
 }
 
+/**
+ * A log group encrypted with a key from another stack names it through a
+ * cross-stack reference, which cfn-guard cannot resolve; say so on the group.
+ */
+export function acknowledgeCrossStackLogKey(logGroup: logs.LogGroup, key: kms.IKey): void {
+  if (Stack.of(key) === Stack.of(logGroup)) return;
+  acknowledgeFindings(
+    logGroup,
+    ['cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check'],
+    `The log group is encrypted with this region's key from stack ${Stack.of(key).stackName}; its KmsKeyId is a cross-stack reference that cfn-guard cannot resolve.`,
+  );
+}
+
 /** Why the instance-level findings that do not fit Aurora global members are acknowledged. */
 export function acknowledgeInstanceFindings(instance: IConstruct): void {
   acknowledgeFindings(
@@ -135,7 +148,10 @@ export function acknowledgeInstanceFindings(instance: IConstruct): void {
   );
   acknowledgeFindings(
     instance,
-    inPacks('RDSAutomaticMinorVersionUpgradeEnabled', ['HIPAA.Security', 'PCI.DSS.321']),
+    [
+      ...inPacks('RDSAutomaticMinorVersionUpgradeEnabled', ['HIPAA.Security', 'PCI.DSS.321']),
+      'cdk-validator-cfnguard::rds_instance_automatic_minor_version_upgrade_enabled_check',
+    ],
     'Every member of a global database must run the identical engine version; minor upgrades are applied to the whole global cluster at once (ModifyGlobalCluster), not per instance per region.',
   );
 }
@@ -257,6 +273,7 @@ export function createMemberBasics(scope: Construct, props: AuroraGlobalMemberPr
     retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
     removalPolicy: RemovalPolicy.RETAIN,
   });
+  acknowledgeCrossStackLogKey(logGroup, props.encryptionKey);
   return {
     clusterIdentifier,
     instanceType:

@@ -10,6 +10,7 @@ import {
   createMemberBasics,
   memberProblems,
 } from './aurora-global-member';
+import { acknowledgeFindings } from './nag/acknowledge';
 
 /** Properties of an {@link AuroraGlobalPrimary}. */
 export interface AuroraGlobalPrimaryProps extends AuroraGlobalMemberProps {
@@ -26,9 +27,10 @@ export interface AuroraGlobalPrimaryProps extends AuroraGlobalMemberProps {
    */
   readonly databaseName?: string;
   /**
-   * Master user name, stored in the generated secret.
+   * Master user name, stored in the generated secret. Not `postgres` or
+   * `admin`: default names are the first ones guessed.
    *
-   * @default 'postgres'
+   * @default 'app_admin'
    */
   readonly masterUsername?: string;
   /**
@@ -90,6 +92,14 @@ export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMembe
         );
       }
     }
+    if (
+      props.masterUsername !== undefined &&
+      ['admin', 'postgres'].includes(props.masterUsername.toLowerCase())
+    ) {
+      problems.push(
+        `masterUsername must not be a default name such as admin or postgres, got: '${props.masterUsername}'`,
+      );
+    }
     if (problems.length > 0) {
       throw new Error(`AuroraGlobalPrimary ${this.node.path}: ${problems.join('; ')}`);
     }
@@ -123,7 +133,7 @@ export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMembe
     this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
       engine: basics.engine,
       clusterIdentifier: basics.clusterIdentifier,
-      credentials: rds.Credentials.fromGeneratedSecret(props.masterUsername ?? 'postgres', {
+      credentials: rds.Credentials.fromGeneratedSecret(props.masterUsername ?? 'app_admin', {
         encryptionKey: props.encryptionKey,
         replicaRegions: props.secretReplicaRegions,
         secretName: `${props.globalClusterIdentifier}/master`,
@@ -155,6 +165,11 @@ export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMembe
       monitoringRole: basics.monitoringRole,
     });
     this.cluster.node.defaultChild!.node.addDependency(basics.logGroup);
+    acknowledgeFindings(
+      this.cluster,
+      ['cdk-validator-cfnguard::rds_cluster_default_admin_check'],
+      `MasterUsername is a dynamic reference to the generated secret, which cfn-guard cannot read; the secret's user name is '${props.masterUsername ?? 'app_admin'}', not admin or postgres.`,
+    );
     this.secret = this.cluster.secret!;
     // Snapshots taken on delete are useless without the password that opens them.
     (this.cluster.node.findChild('Secret') as secretsmanager.Secret).applyRemovalPolicy(

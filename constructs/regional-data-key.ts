@@ -76,6 +76,23 @@ export class RegionalDataKey extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       alias: this.aliasName,
     });
+    // Grants only for AWS resources (RDS, Secrets Manager, Backup create their own):
+    // nobody can hand the key to an arbitrary principal (Control Tower CT.KMS.PR.3).
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyGrantsExceptForAwsServices',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: {
+          BoolIfExists: {
+            'kms:GrantIsForAWSResource': 'false',
+            'aws:PrincipalIsAWSService': 'false',
+          },
+        },
+      }),
+    );
     // Encrypted log groups (flow logs, database logs) need the regional Logs service.
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({

@@ -1,9 +1,10 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledgeFindings } from './nag/acknowledge';
 
 /** Properties of a {@link RegionalNetwork}. */
 export interface RegionalNetworkProps {
@@ -121,6 +122,19 @@ export class RegionalNetwork extends Construct {
       'HTTPS from the VPC',
     );
     this.addEndpoint('SecretsManager', ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER);
+
+    // aws-cdk-lib closes the default security group through a provider function.
+    const provider = Stack.of(this).node.tryFindChild(
+      'Custom::VpcRestrictDefaultSGCustomResourceProvider',
+    );
+    const handler = provider?.node.tryFindChild('Handler');
+    if (handler) {
+      acknowledgeFindings(
+        handler,
+        ['cdk-validator-cfnguard::lambda_inside_vpc_check'],
+        "aws-cdk-lib's provider that removes the default security group's rules calls only the EC2 API once per deployment; an isolated VPC would need an EC2 endpoint just for it.",
+      );
+    }
   }
 
   /** Adds a private interface endpoint for an AWS service, reachable from the VPC. */

@@ -12,7 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { IAuroraGlobalMember } from './aurora-global-member';
+import { IAuroraGlobalMember, acknowledgeCrossStackLogKey } from './aurora-global-member';
 import { acknowledgeFindings, inPacks } from './nag/acknowledge';
 import { ServiceHostnames } from './service-hostnames';
 
@@ -231,6 +231,13 @@ export class RegionalService extends Construct {
       bundling: { minify: true, sourceMap: false, bundleAwsSDK: true },
     });
     this.healthFunction.node.addDependency(policy);
+    if (Stack.of(props.vpc) !== stack) {
+      acknowledgeFindings(
+        this.healthFunction,
+        ['cdk-validator-cfnguard::lambda_inside_vpc_check'],
+        `The function runs in the isolated subnets of the VPC from stack ${Stack.of(props.vpc).stackName}; its SubnetIds are cross-stack references that cfn-guard cannot resolve.`,
+      );
+    }
     acknowledgeFindings(
       this.healthFunction,
       inPacks('LambdaDLQ', ['NIST.800.53.R5', 'HIPAA.Security']),
@@ -242,6 +249,8 @@ export class RegionalService extends Construct {
       retention: logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    acknowledgeCrossStackLogKey(functionLogs, props.encryptionKey);
+    acknowledgeCrossStackLogKey(apiLogs, props.encryptionKey);
     this.api = new apigwv2.HttpApi(this, 'Api', {
       description: `Multi-region sample service in ${stack.region}`,
       // Reachable only through the custom domains the health checks and records use.
@@ -266,9 +275,17 @@ export class RegionalService extends Construct {
         integration,
       });
       for (const route of routes) {
+        // Confused-deputy guard: only this account's API may invoke the function.
+        route.node
+          .findAll()
+          .filter((c): c is lambda.CfnPermission => c instanceof lambda.CfnPermission)
+          .forEach((permission) => (permission.sourceAccount = stack.account));
         acknowledgeFindings(
           route,
-          ['AwsSolutions-APIG4'],
+          [
+            'AwsSolutions-APIG4',
+            'cdk-validator-cfnguard::api_gw_v2_authorization_type_configured_check',
+          ],
           `The ${name} health route must answer Route 53 health checkers, which cannot authenticate; it returns only health signals, no data.`,
         );
       }

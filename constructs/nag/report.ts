@@ -48,6 +48,7 @@ export interface ComplianceReport {
 /** Rule-id prefixes of the packs this project registers, longest first. */
 const PACK_PREFIXES = [
   'CloudFormation-Validate',
+  'cdk-validator-cfnguard',
   'NIST.800.53.R5',
   'HIPAA.Security',
   'PCI.DSS.321',

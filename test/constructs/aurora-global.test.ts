@@ -125,6 +125,9 @@ describe('AuroraGlobalPrimary', () => {
     template.hasResource('AWS::SecretsManager::Secret', {
       Properties: Match.objectLike({
         Name: 'orders-global/master',
+        GenerateSecretString: Match.objectLike({
+          SecretStringTemplate: '{"username":"app_admin"}',
+        }),
         ReplicaRegions: [
           {
             Region: 'us-west-2',
@@ -213,6 +216,11 @@ describe('AuroraGlobalPrimary', () => {
       'an identifier with underscores',
       { globalClusterIdentifier: 'orders_global' },
       "globalClusterIdentifier must be a fixed string of letters, digits and hyphens starting with a letter, got: 'orders_global'",
+    ],
+    [
+      'a default master user name',
+      { masterUsername: 'postgres' },
+      "masterUsername must not be a default name such as admin or postgres, got: 'postgres'",
     ],
     [
       'a replica in its own region',

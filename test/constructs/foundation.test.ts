@@ -17,6 +17,19 @@ describe('RegionalDataKey', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
+          {
+            Sid: 'DenyGrantsExceptForAwsServices',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 'kms:CreateGrant',
+            Resource: '*',
+            Condition: {
+              BoolIfExists: {
+                'kms:GrantIsForAWSResource': 'false',
+                'aws:PrincipalIsAWSService': 'false',
+              },
+            },
+          },
           Match.objectLike({
             Sid: 'AllowCloudWatchLogsInThisRegion',
             Principal: { Service: 'logs.eu-west-1.amazonaws.com' },

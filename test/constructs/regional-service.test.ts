@@ -147,6 +147,10 @@ describe('RegionalService', () => {
       });
     }
     template.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 3);
+    template.allResourcesProperties('AWS::Lambda::Permission', {
+      Principal: 'apigateway.amazonaws.com',
+      SourceAccount: '123456789012',
+    });
     template.hasResourceProperties('AWS::CertificateManager::Certificate', {
       DomainName: 'us-west-2.app.example.com',
       SubjectAlternativeNames: ['app.example.com', 'write.example.com'],

@@ -7,7 +7,7 @@ import { loadTopology } from '../../lib/topology';
 import { testApp } from '../util';
 
 // aws-cdk-lib acknowledges some of its own template-validator rules.
-const KNOWN_PREFIXES = [...REGISTERED_PACKS, 'CloudFormation-Validate'];
+const KNOWN_PREFIXES = [...REGISTERED_PACKS, 'CloudFormation-Validate', 'cdk-validator-cfnguard'];
 
 describe('acknowledgement hygiene', () => {
   test.each([
@@ -43,7 +43,7 @@ describe('acknowledgement hygiene', () => {
       'AwsSolutions-SNS3 on Lazy: a whole rule is silenced at stack level; acknowledge it on the resource',
       "AwsSolution-SNS3 on Lazy/Topic: reason 'Not needed here.' has 3 words; write a sentence of at least 8 that a reviewer can check",
       'AwsSolution-SNS3 on Lazy/Topic: acknowledged on a construct that holds several resources; acknowledge it on the CloudFormation resource',
-      'AwsSolution-SNS3 on Lazy/Topic: no registered pack has this rule id (known: AwsSolutions, NIST.800.53.R5, HIPAA.Security, PCI.DSS.321, MultiRegion, CloudFormation-Validate)',
+      'AwsSolution-SNS3 on Lazy/Topic: no registered pack has this rule id (known: AwsSolutions, NIST.800.53.R5, HIPAA.Security, PCI.DSS.321, MultiRegion, CloudFormation-Validate, cdk-validator-cfnguard)',
       "AwsSolutions-SNS2 on Lazy/Topic/Resource: reason 'ok' is a placeholder; say why the finding does not apply",
     ]);
   });
