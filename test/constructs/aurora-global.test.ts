@@ -36,6 +36,7 @@ function primary(extra: Partial<AuroraGlobalPrimaryProps> = {}): {
     ...regionalBasics(stack),
     globalClusterIdentifier: 'orders-global',
     engineVersion: ENGINE,
+    rpo: Duration.seconds(30),
     secretReplicaRegions: ['us-west-2', 'eu-west-1'].map((region) => ({
       region,
       encryptionKey: kms.Key.fromKeyArn(
@@ -58,6 +59,7 @@ function secondary(extra: Partial<AuroraGlobalSecondaryProps> = {}): {
     ...regionalBasics(stack),
     globalClusterIdentifier: 'orders-global',
     engineVersion: ENGINE,
+    rpo: Duration.seconds(30),
     ...extra,
   });
   return { stack, db };
@@ -110,7 +112,7 @@ describe('AuroraGlobalPrimary', () => {
     });
     template.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', {
       Family: 'aurora-postgresql16',
-      Parameters: { 'rds.force_ssl': '1' },
+      Parameters: Match.objectEquals({ 'rds.force_ssl': '1', 'rds.global_db_rpo': '30' }),
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', {
       LogGroupName: '/aws/rds/cluster/orders-global-us-east-1/postgresql',
@@ -176,6 +178,17 @@ describe('AuroraGlobalPrimary', () => {
         'secretReplicaRegions is empty: the master secret lives only in the primary region',
       ),
     );
+  });
+
+  test('GIVEN no RPO WHEN synthesized THEN a warning says data loss is unbounded, and no managed RPO is set', () => {
+    const { stack } = primary({ rpo: undefined });
+    Annotations.fromStack(stack).hasWarning(
+      '/Test-us-east-1/Db',
+      Match.stringLikeRegexp('rpo is not set: Aurora will not hold commits'),
+    );
+    Template.fromStack(stack).hasResourceProperties('AWS::RDS::DBClusterParameterGroup', {
+      Parameters: Match.objectEquals({ 'rds.force_ssl': '1' }),
+    });
   });
 
   test('GIVEN defaults WHEN every stock pack runs THEN nothing is left unacknowledged', () => {

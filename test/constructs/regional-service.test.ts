@@ -30,6 +30,7 @@ function service(extra: Partial<RegionalServiceProps> = {}): {
     encryptionKey: key.key,
     globalClusterIdentifier: 'orders-global',
     engineVersion: rds.AuroraPostgresEngineVersion.of('16.6', '16'),
+    rpo: Duration.seconds(30),
   });
   const svc = new RegionalService(stack, 'Service', {
     vpc: network.vpc,
