@@ -13,3 +13,4 @@ export * from './managed-rpo';
 export * from './replication-lag-alarms';
 export * from './multi-region-dashboard';
 export * from './nag';
+export * from './drill-operator-role';

@@ -99,6 +99,8 @@ export class RegionalService extends Construct {
   readonly certificate: acm.Certificate;
   /** The region-specific name (used by the health checks). */
   readonly regionalHostname: string;
+  /** Name of the drain switch parameter (a plain string, the same in every region by default). */
+  readonly drainParameterName: string;
 
   constructor(scope: Construct, id: string, props: RegionalServiceProps) {
     super(scope, id);
@@ -115,6 +117,7 @@ export class RegionalService extends Construct {
     );
 
     this.regionalHostname = props.hostnames.regional(stack.region);
+    this.drainParameterName = drainParameterName;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
     this.drainParameter = new ssm.StringParameter(this, 'DrainSwitch', {

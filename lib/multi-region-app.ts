@@ -104,6 +104,7 @@ export function buildMultiRegionApp(app: App, topology: Topology): MultiRegionSt
       writeTarget: services[index].service.targetOf(hostnames.write),
     })),
     clusterIdentifiers: databases.map((d) => d.member.clusterIdentifier),
+    drainParameterName: services[0].service.drainParameterName,
     alarmTopic: routingFoundation?.alarms.topic,
     alarmEmails: topology.alarmEmails,
     crossRegionReferences: true,

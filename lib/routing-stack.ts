@@ -4,6 +4,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
   AlarmTopic,
+  DrillOperatorRole,
   GlobalTrafficRouting,
   MultiRegionDashboard,
   RegionalDataKey,
@@ -27,6 +28,8 @@ export interface RoutingStackProps extends StackProps {
   readonly alarmTopic?: sns.ITopic;
   /** E-mail addresses subscribed to the topic this stack creates. */
   readonly alarmEmails?: readonly string[];
+  /** Name of the regional services' drain switch parameter. */
+  readonly drainParameterName: string;
 }
 
 /**
@@ -75,6 +78,25 @@ export class RoutingStack extends Stack {
           ]),
         ),
       }),
+    });
+    const operator = new DrillOperatorRole(this, 'DrillOperator', {
+      globalClusterIdentifier: props.topology.globalClusterIdentifier,
+      regions: props.regions.map(({ region }, i) => ({
+        region,
+        clusterIdentifier: props.clusterIdentifiers[i],
+      })),
+      drainParameterName: props.drainParameterName,
+      secretName: `${props.topology.globalClusterIdentifier}/master`,
+      keyAliasName: RegionalDataKey.DEFAULT_ALIAS,
+      hostedZone: zone,
+      healthChecks: [
+        ...Object.values(this.routing.servingChecks),
+        ...Object.values(this.routing.writerChecks),
+      ],
+    });
+    new CfnOutput(this, 'DrillOperatorRoleArn', {
+      value: operator.role.roleArn,
+      description: 'Assume this role (or use a profile with role_arn) to run the drill CLI',
     });
     new CfnOutput(this, 'ComplianceFacts', {
       description: 'The multi-region facts a compliance reviewer asks about (JSON)',
