@@ -8,6 +8,25 @@ import { DEFAULT_PROMOTION_ESTIMATE, RtoFloor, computeRtoFloor } from './recover
 import { HEALTH_PATHS } from './regional-service';
 import { ServiceHostnames } from './service-hostnames';
 
+/**
+ * Route 53's view of a health check (1 healthy, 0 not), one-minute minimum.
+ * The metric exists only in us-east-1, whatever the stack's region.
+ */
+export function healthCheckStatusMetric(
+  check: route53.IHealthCheck,
+  label?: string,
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/Route53',
+    metricName: 'HealthCheckStatus',
+    dimensionsMap: { HealthCheckId: check.healthCheckId },
+    statistic: cloudwatch.Stats.MINIMUM,
+    period: Duration.minutes(1),
+    region: 'us-east-1',
+    label,
+  });
+}
+
 /** How the user-facing name spreads traffic. */
 export type RoutingMode = 'active-passive' | 'active-active';
 
@@ -309,15 +328,7 @@ export class GlobalTrafficRouting extends Construct {
   /** One alarm per serving check, and one when no region holds a healthy writer. */
   private addAlarms(): void {
     const action = new actions.SnsAction(this.props.alarmTopic);
-    const status = (check: route53.HealthCheck) =>
-      new cloudwatch.Metric({
-        namespace: 'AWS/Route53',
-        metricName: 'HealthCheckStatus',
-        dimensionsMap: { HealthCheckId: check.healthCheckId },
-        statistic: cloudwatch.Stats.MINIMUM,
-        period: Duration.minutes(1),
-        region: 'us-east-1',
-      });
+    const status = (check: route53.IHealthCheck) => healthCheckStatusMetric(check);
     for (const { region } of this.props.regions) {
       const alarm = new cloudwatch.Alarm(this, `ServingAlarm-${region}`, {
         alarmDescription: `${region} fails its serving health check: traffic is moving away from it`,

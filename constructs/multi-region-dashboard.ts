@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
+import { healthCheckStatusMetric } from './global-traffic-routing';
 import { LAG_METRICS, lagMetric } from './replication-lag-alarms';
 
 /** One region on the dashboard. */
@@ -68,16 +69,6 @@ export class MultiRegionDashboard extends Construct {
         leftAnnotations: lagLines,
         leftYAxis: { label: 'ms', showUnits: false, min: 0 },
       });
-    const healthStatus = (check: route53.IHealthCheck, label: string) =>
-      new cloudwatch.Metric({
-        namespace: 'AWS/Route53',
-        metricName: 'HealthCheckStatus',
-        dimensionsMap: { HealthCheckId: check.healthCheckId },
-        statistic: cloudwatch.Stats.MINIMUM,
-        period: Duration.minutes(1),
-        region: 'us-east-1',
-        label,
-      });
     const serviceMetric = (metricName: string, region: string) =>
       new cloudwatch.Metric({
         namespace,
@@ -112,13 +103,13 @@ export class MultiRegionDashboard extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Serving health check per region (Route 53, 1 = healthy)',
         width: 8,
-        left: props.regions.map((r) => healthStatus(r.servingCheck, r.region)),
+        left: props.regions.map((r) => healthCheckStatusMetric(r.servingCheck, r.region)),
         leftYAxis: binaryAxis,
       }),
       new cloudwatch.GraphWidget({
         title: 'Writer health check per region (Route 53, 1 = holds the writer)',
         width: 8,
-        left: props.regions.map((r) => healthStatus(r.writerCheck, r.region)),
+        left: props.regions.map((r) => healthCheckStatusMetric(r.writerCheck, r.region)),
         leftYAxis: binaryAxis,
       }),
       new cloudwatch.GraphWidget({

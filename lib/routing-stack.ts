@@ -1,5 +1,4 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
-import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
@@ -11,7 +10,7 @@ import {
   RoutedRegion,
   ServiceHostnames,
 } from '../constructs';
-import { Topology } from './topology';
+import { Topology, importHostedZone } from './topology';
 
 /** Properties of a {@link RoutingStack}. */
 export interface RoutingStackProps extends StackProps {
@@ -44,10 +43,7 @@ export class RoutingStack extends Stack {
 
   constructor(scope: Construct, id: string, props: RoutingStackProps) {
     super(scope, id, props);
-    const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
-      hostedZoneId: props.topology.hostedZoneId,
-      zoneName: props.topology.domainName,
-    });
+    const zone = importHostedZone(this, props.topology);
     this.routing = new GlobalTrafficRouting(this, 'Routing', {
       hostedZone: zone,
       regions: props.regions,

@@ -1,5 +1,4 @@
 import { CfnOutput } from 'aws-cdk-lib';
-import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import {
   IAuroraGlobalMember,
@@ -9,7 +8,7 @@ import {
   ServiceHostnames,
 } from '../constructs';
 import { RegionalStack, RegionalStackProps } from './regional-stack';
-import { Topology } from './topology';
+import { Topology, importHostedZone } from './topology';
 
 /** Properties of a {@link ServiceStack}. */
 export interface ServiceStackProps extends RegionalStackProps {
@@ -26,10 +25,7 @@ export class ServiceStack extends RegionalStack {
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
-    const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
-      hostedZoneId: props.topology.hostedZoneId,
-      zoneName: props.topology.domainName,
-    });
+    const zone = importHostedZone(this, props.topology);
     this.service = new RegionalService(this, 'Service', {
       vpc: props.network.vpc,
       vpcSubnets: props.network.appSubnets,

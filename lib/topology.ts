@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import { Duration } from 'aws-cdk-lib';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { Construct } from 'constructs';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { MIN_MANAGED_RPO } from '../constructs/managed-rpo';
 import { DATA_RESIDENCY_RULE_ID, residencyViolation } from '../constructs/nag/rules/data-residency';
@@ -92,6 +94,14 @@ export class TopologyError extends Error {
     );
     this.name = 'TopologyError';
   }
+}
+
+/** The topology's public hosted zone, imported by attributes (never looked up). */
+export function importHostedZone(scope: Construct, topology: Topology): route53.IHostedZone {
+  return route53.HostedZone.fromHostedZoneAttributes(scope, 'Zone', {
+    hostedZoneId: topology.hostedZoneId,
+    zoneName: topology.domainName,
+  });
 }
 
 /** Reads the context a CDK app was given and returns a validated topology. */

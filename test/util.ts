@@ -1,7 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { NagPack } from 'cdk-nag';
+import {
+  AwsSolutionsChecks,
+  HIPAASecurityChecks,
+  NagPack,
+  NIST80053R5Checks,
+  PCIDSS321Checks,
+} from 'cdk-nag';
 import { IConstruct } from 'constructs';
 
 const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8'));
@@ -34,4 +40,14 @@ export function nagFindings(pack: NagPack, scope: IConstruct): string[] {
       return `${v.ruleName} @ ${where}`;
     }),
   );
+}
+
+/** Fresh instances of the four stock packs the app registers. */
+export function stockPacks(): NagPack[] {
+  return [
+    new AwsSolutionsChecks(),
+    new NIST80053R5Checks(),
+    new HIPAASecurityChecks(),
+    new PCIDSS321Checks(),
+  ];
 }

@@ -4,12 +4,6 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import {
-  AwsSolutionsChecks,
-  HIPAASecurityChecks,
-  NIST80053R5Checks,
-  PCIDSS321Checks,
-} from 'cdk-nag';
-import {
   AuroraGlobalPrimary,
   AuroraGlobalPrimaryProps,
   AuroraGlobalSecondary,
@@ -17,7 +11,7 @@ import {
   RegionalDataKey,
   RegionalNetwork,
 } from '../../constructs';
-import { nagFindings, testStack } from '../util';
+import { nagFindings, stockPacks, testStack } from '../util';
 
 const ENGINE = rds.AuroraPostgresEngineVersion.of('16.6', '16');
 
@@ -193,12 +187,7 @@ describe('AuroraGlobalPrimary', () => {
 
   test('GIVEN defaults WHEN every stock pack runs THEN nothing is left unacknowledged', () => {
     const { stack } = primary();
-    for (const pack of [
-      new AwsSolutionsChecks(),
-      new NIST80053R5Checks(),
-      new HIPAASecurityChecks(),
-      new PCIDSS321Checks(),
-    ]) {
+    for (const pack of stockPacks()) {
       expect(nagFindings(pack, stack)).toEqual([]);
     }
   });
@@ -298,12 +287,7 @@ describe('AuroraGlobalSecondary', () => {
 
   test('GIVEN defaults WHEN every stock pack runs THEN nothing is left unacknowledged', () => {
     const { stack } = secondary();
-    for (const pack of [
-      new AwsSolutionsChecks(),
-      new NIST80053R5Checks(),
-      new HIPAASecurityChecks(),
-      new PCIDSS321Checks(),
-    ]) {
+    for (const pack of stockPacks()) {
       expect(nagFindings(pack, stack)).toEqual([]);
     }
   });

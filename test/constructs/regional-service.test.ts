@@ -3,12 +3,6 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import {
-  AwsSolutionsChecks,
-  HIPAASecurityChecks,
-  NIST80053R5Checks,
-  PCIDSS321Checks,
-} from 'cdk-nag';
-import {
   AuroraGlobalSecondary,
   RegionalDataKey,
   RegionalNetwork,
@@ -16,7 +10,7 @@ import {
   RegionalServiceProps,
   serviceHostnames,
 } from '../../constructs';
-import { nagFindings, testStack } from '../util';
+import { nagFindings, stockPacks, testStack } from '../util';
 
 function service(extra: Partial<RegionalServiceProps> = {}): {
   stack: Stack;
@@ -171,12 +165,7 @@ describe('RegionalService', () => {
   });
 
   test('THEN every stock pack is satisfied', () => {
-    for (const pack of [
-      new AwsSolutionsChecks(),
-      new NIST80053R5Checks(),
-      new HIPAASecurityChecks(),
-      new PCIDSS321Checks(),
-    ]) {
+    for (const pack of stockPacks()) {
       expect(nagFindings(pack, stack)).toEqual([]);
     }
   });

@@ -1,16 +1,11 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import {
-  AwsSolutionsChecks,
-  HIPAASecurityChecks,
-  NIST80053R5Checks,
-  PCIDSS321Checks,
-} from 'cdk-nag';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { MultiRegionChecks } from '../../constructs';
 import { buildMultiRegionApp, MultiRegionStacks } from '../../lib/multi-region-app';
 import { loadTopology } from '../../lib/topology';
-import { nagFindings, testApp } from '../util';
+import { nagFindings, stockPacks, testApp } from '../util';
 
 function build(overrides: Record<string, unknown> = {}): { app: App; stacks: MultiRegionStacks } {
   const app = testApp(overrides);
@@ -205,10 +200,7 @@ describe.each([
   test('THEN the four stock packs and MultiRegionChecks find nothing unacknowledged', () => {
     const topology = loadTopology((key) => app.node.tryGetContext(key));
     for (const pack of [
-      new AwsSolutionsChecks(),
-      new NIST80053R5Checks(),
-      new HIPAASecurityChecks(),
-      new PCIDSS321Checks(),
+      ...stockPacks(),
       new MultiRegionChecks(undefined, {
         allowedRegions: topology.allowedRegions,
         rto: topology.rto,
