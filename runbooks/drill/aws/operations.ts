@@ -1,0 +1,116 @@
+/**
+ * Every AWS operation the drill CLI calls, with the IAM actions the caller needs for it.
+ * The adapters can only reach AWS through these entries (see `AwsCaller.call`), so this
+ * table is the complete list: the owner builds the least-privilege drill role from
+ * `DRILL_IAM_ACTIONS` and tests that it matches.
+ */
+export interface AwsOperation {
+  readonly service: 'rds' | 'rds-data' | 'route53' | 'cloudwatch' | 'ssm';
+  readonly operation: string;
+  /** IAM actions the caller needs, with the resources they apply to. */
+  readonly iamActions: readonly string[];
+  /** Mutating calls are refused in a dry run. */
+  readonly mutating: boolean;
+  /** Why the drill makes this call (for runbooks and dry-run output). */
+  readonly purpose: string;
+}
+
+function op(
+  service: AwsOperation['service'],
+  operation: string,
+  iamActions: readonly string[],
+  mutating: boolean,
+  purpose: string,
+): AwsOperation {
+  return { service, operation, iamActions, mutating, purpose };
+}
+
+export const AWS_OPERATIONS = {
+  describeGlobalClusters: op(
+    'rds',
+    'DescribeGlobalClusters',
+    ['rds:DescribeGlobalClusters'],
+    false,
+    'which member is the writer, and any failover or switchover in progress',
+  ),
+  describeDbClusters: op(
+    'rds',
+    'DescribeDBClusters',
+    ['rds:DescribeDBClusters'],
+    false,
+    "a member cluster's status, instances and engine version, in its own region",
+  ),
+  switchoverGlobalCluster: op(
+    'rds',
+    'SwitchoverGlobalCluster',
+    ['rds:SwitchoverGlobalCluster'],
+    true,
+    'planned move of the writer, no data loss',
+  ),
+  failoverGlobalCluster: op(
+    'rds',
+    'FailoverGlobalCluster',
+    ['rds:FailoverGlobalCluster'],
+    true,
+    'unplanned move of the writer (AllowDataLoss)',
+  ),
+  // The Data API reads the secret with the caller's credentials, and the secret is encrypted
+  // with the region's customer-managed key, so the caller needs both of those too.
+  executeStatement: op(
+    'rds-data',
+    'ExecuteStatement',
+    ['rds-data:ExecuteStatement', 'secretsmanager:GetSecretValue', 'kms:Decrypt'],
+    true,
+    'canary writes and reads on the writer cluster (RDS Data API)',
+  ),
+  getHealthCheckStatus: op(
+    'route53',
+    'GetHealthCheckStatus',
+    ['route53:GetHealthCheckStatus'],
+    false,
+    'what the Route 53 health checkers report for a check',
+  ),
+  testDnsAnswer: op(
+    'route53',
+    'TestDNSAnswer',
+    ['route53:TestDNSAnswer'],
+    false,
+    'what a record answers now, as Route 53 would',
+  ),
+  listResourceRecordSets: op(
+    'route53',
+    'ListResourceRecordSets',
+    ['route53:ListResourceRecordSets'],
+    false,
+    'record TTLs of the app and write names',
+  ),
+  getMetricData: op(
+    'cloudwatch',
+    'GetMetricData',
+    ['cloudwatch:GetMetricData'],
+    false,
+    'AuroraGlobalDBReplicationLag and AuroraGlobalDBRPOLag of a secondary',
+  ),
+  describeAlarms: op(
+    'cloudwatch',
+    'DescribeAlarms',
+    ['cloudwatch:DescribeAlarms'],
+    false,
+    'alarms in ALARM in each region',
+  ),
+  getParameter: op('ssm', 'GetParameter', ['ssm:GetParameter'], false, "a region's drain switch"),
+  putParameter: op(
+    'ssm',
+    'PutParameter',
+    ['ssm:PutParameter'],
+    true,
+    "set a region's drain switch (fence or return to service)",
+  ),
+} as const satisfies Record<string, AwsOperation>;
+
+export type OperationName = keyof typeof AWS_OPERATIONS;
+
+/** The IAM actions a drill role needs, derived from the operations above. */
+export const DRILL_IAM_ACTIONS: readonly string[] = Object.freeze(
+  [...new Set(Object.values(AWS_OPERATIONS).flatMap((o) => o.iamActions))].sort(),
+);

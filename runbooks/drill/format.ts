@@ -1,0 +1,143 @@
+import Table from 'cli-table3';
+import type { DrillTopology } from './discovery';
+import { formatDuration } from './duration';
+import type { Observed, Snapshot } from './observe';
+import type { CheckResult } from './preflight';
+import type { DrillRecord } from './record';
+import type { PlannedCall, PlanView, StepDefinition } from './steps';
+
+// No colours: output goes to terminals, CI logs and files alike.
+function table(head: string[], colWidths?: (number | null)[]): Table.Table {
+  return new Table({
+    head,
+    style: { head: [], border: [] },
+    wordWrap: true,
+    ...(colWidths ? { colWidths } : {}),
+  });
+}
+
+/** Table cells stay short: the full text is in the error output, the journal and the report. */
+function oneLine(text: string, max = 200): string {
+  const first = text.split('\n')[0];
+  return first.length > max ? `${first.slice(0, max - 1)}…` : first;
+}
+
+function shown<T>(value: Observed<T> | undefined, text: (v: T) => string): string {
+  if (!value) return '-';
+  return value.ok ? text(value.value) : `error: ${value.error}`;
+}
+
+export function summaryTable(record: DrillRecord): string {
+  const t = table(['#', 'step', 'status', 'duration', 'result'], [4, 19, 13, 10, 70]);
+  record.steps.forEach((s, i) => {
+    t.push([
+      String(i + 1),
+      s.id,
+      s.attempts > 1 ? `${s.status} (${s.attempts} runs)` : s.status,
+      s.durationMs === undefined ? '-' : formatDuration(s.durationMs),
+      oneLine(s.error ? `[${s.error.code}] ${s.error.message}` : (s.summary ?? '')),
+    ]);
+  });
+  t.push([
+    '',
+    'total',
+    record.outcome,
+    record.totalMs === undefined ? '-' : formatDuration(record.totalMs),
+    '',
+  ]);
+  const m = record.measures;
+  const lines = [
+    `${record.kind} ${record.fromRegion} -> ${record.targetRegion} (${record.drillId}): ${record.outcome}`,
+    t.toString(),
+    `client-seen RTO (canary): ${m.clientRtoMs === null ? 'no failed canary write' : formatDuration(m.clientRtoMs)}` +
+      `  objective ${record.objectives.rtoSeconds} s, computed floor ${record.objectives.rtoFloorSeconds} s`,
+    `data loss (canary): ${m.lostRows === null ? 'not verified' : `${m.lostRows.length} acknowledged row(s) missing`}` +
+      `; AuroraGlobalDBRPOLag at promotion: ${m.rpoLagMsAtPromotion === null ? 'not reported' : `${m.rpoLagMsAtPromotion} ms`}` +
+      `  objective ${record.objectives.rpoSeconds} s`,
+    `canary writes: ${m.canaryWrites} (${m.canaryFailures} failed)`,
+  ];
+  if (record.forceReason)
+    lines.push(`started despite failed preflight (--force): ${record.forceReason}`);
+  return lines.join('\n');
+}
+
+export function statusText(snapshot: Snapshot, topology: DrillTopology): string {
+  const g = snapshot.globalCluster;
+  const lines = [
+    `global cluster ${g.identifier}: ${g.status}, engine ${g.engineVersion ?? '?'}, writer in ${snapshot.writerRegion ?? 'NO REGION'}` +
+      (g.failoverState
+        ? `; ${g.failoverState.status} from ${g.failoverState.fromArn ?? '?'} to ${g.failoverState.toArn ?? '?'}${g.failoverState.dataLossAllowed ? ' (data loss allowed)' : ''}`
+        : ''),
+    `as of ${snapshot.takenAt}; RPO ${topology.rpoSeconds} s, RTO ${topology.rtoSeconds} s (floor ${topology.rtoFloorSeconds} s)`,
+  ];
+  const members = table([
+    'region',
+    'deployed as',
+    'now',
+    'cluster',
+    'instances',
+    'engine',
+    'replication lag',
+    'RPO lag',
+    'drain',
+  ]);
+  for (const r of snapshot.regions) {
+    members.push([
+      r.region,
+      r.role,
+      r.isWriter ? 'WRITER' : r.isMember ? 'secondary' : 'not a member',
+      shown(r.cluster, (c) => c.status),
+      shown(r.cluster, (c) => String(c.instanceCount)),
+      shown(r.cluster, (c) => c.engineVersion ?? '?'),
+      shown(r.lag, (l) => (l.replicationMs === null ? 'no data' : `${l.replicationMs} ms`)),
+      shown(r.lag, (l) => (l.rpoMs === null ? 'no data' : `${l.rpoMs} ms`)),
+      shown(r.drain, (d) => d ?? '(empty)'),
+    ]);
+  }
+  const checks = table(['region', 'serving check', 'writer check']);
+  for (const r of snapshot.regions) {
+    const health = (h: { healthy: boolean; succeeding: number; reporting: number }) =>
+      `${h.healthy ? 'healthy' : 'UNHEALTHY'} (${h.succeeding}/${h.reporting})`;
+    checks.push([r.region, shown(r.servingCheck, health), shown(r.writerCheck, health)]);
+  }
+  const dns = table(['name', 'answers (CNAME chain)']);
+  for (const chain of [snapshot.dns.app, snapshot.dns.write]) {
+    dns.push([chain.name, shown(chain.answers, (a) => (a.length ? a.join(' -> ') : 'no answer'))]);
+  }
+  const alarms = snapshot.alarms.flatMap(({ region, alarms: a }) =>
+    a.ok ? a.value.map((x) => `  ${region}: ${x.name}`) : [`  ${region}: error: ${a.error}`],
+  );
+  return [
+    ...lines,
+    members.toString(),
+    checks.toString(),
+    dns.toString(),
+    alarms.length ? `alarms in ALARM:\n${alarms.join('\n')}` : 'alarms in ALARM: none',
+  ].join('\n');
+}
+
+export function preflightText(results: readonly CheckResult[]): string {
+  const t = table(['check', 'result', 'reason'], [26, 8, 80]);
+  for (const r of results) t.push([r.id, r.ok ? 'pass' : 'FAIL', r.reason]);
+  const failed = results.filter((r) => !r.ok).length;
+  return `${t.toString()}\n${failed === 0 ? `all ${results.length} checks passed` : `${failed} of ${results.length} checks FAILED`}`;
+}
+
+export function callText(c: PlannedCall): string {
+  const params = Object.entries(c.parameters)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  return `${c.operation.service} ${c.operation.operation} @ ${c.region}${c.operation.mutating ? ' [MUTATING]' : ''}${params ? ` ${params}` : ''}${c.when ? ` (${c.when})` : ''}`;
+}
+
+/** The dry run's output: every step and every call it would make, in order. */
+export function planText(plan: PlanView, steps: readonly StepDefinition[]): string {
+  return steps
+    .map((step, i) =>
+      [
+        `${i + 1}. ${step.id}: ${step.title(plan)}`,
+        ...step.calls(plan).map((c) => `     - ${callText(c)}`),
+      ].join('\n'),
+    )
+    .join('\n');
+}

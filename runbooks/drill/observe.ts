@@ -1,0 +1,211 @@
+import type {
+  AlarmView,
+  ClusterView,
+  DrillAws,
+  GlobalClusterView,
+  HealthView,
+  LagView,
+  RecordView,
+} from './aws/adapters';
+import type { Clock } from './clock';
+import { arnRegion, type DatabaseRole, type DrillTopology } from './discovery';
+import { DrillError, errorText, isDrillError } from './errors';
+
+/** A value that was read, or why it could not be. */
+export type Observed<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+
+export interface RegionSnapshot {
+  readonly region: string;
+  readonly role: DatabaseRole;
+  readonly clusterIdentifier: string;
+  readonly isMember: boolean;
+  readonly isWriter: boolean;
+  readonly cluster: Observed<ClusterView>;
+  /** Lag metrics exist only for secondaries; absent for the writer. */
+  readonly lag?: Observed<LagView>;
+  readonly drain: Observed<string | undefined>;
+  readonly servingCheck: Observed<HealthView>;
+  readonly writerCheck: Observed<HealthView>;
+}
+
+/** What a name resolves to through the zone's CNAME chain, first answer first. */
+export interface DnsChain {
+  readonly name: string;
+  readonly answers: Observed<string[]>;
+}
+
+/** Everything `drill status` shows and `drill preflight` judges, read at one moment. */
+export interface Snapshot {
+  readonly takenAt: string;
+  readonly globalCluster: GlobalClusterView;
+  readonly writerRegion?: string;
+  readonly regions: readonly RegionSnapshot[];
+  readonly dns: { readonly app: DnsChain; readonly write: DnsChain };
+  readonly records: Observed<RecordView[]>;
+  readonly alarms: readonly { readonly region: string; readonly alarms: Observed<AlarmView[]> }[];
+}
+
+/** Errors that no other region or a later poll can fix: stop at once. */
+export function isFatal(err: unknown): boolean {
+  return (
+    !isDrillError(err) ||
+    err.code === 'NO_CREDENTIALS' ||
+    err.code === 'UNKNOWN_GLOBAL_CLUSTER' ||
+    err.code === 'INTERNAL'
+  );
+}
+
+async function observed<T>(read: Promise<T>): Promise<Observed<T>> {
+  try {
+    return { ok: true, value: await read };
+  } catch (err) {
+    if (isFatal(err)) throw err;
+    return { ok: false, error: errorText(err) };
+  }
+}
+
+/**
+ * Reads the global cluster from the first region that answers, trying `preferred` first:
+ * in an outage the old primary's region may not answer, while any member region can.
+ */
+export async function describeGlobalCluster(
+  aws: DrillAws,
+  topology: DrillTopology,
+  preferred: readonly string[] = [],
+): Promise<GlobalClusterView> {
+  const order = [
+    ...new Set([...preferred, topology.primaryRegion, ...topology.regions.map((r) => r.region)]),
+  ];
+  const failures: string[] = [];
+  let last: unknown;
+  for (const region of order) {
+    try {
+      return await aws.database.describeGlobalCluster(region, topology.globalClusterIdentifier);
+    } catch (err) {
+      if (isFatal(err)) throw err;
+      last = err;
+      failures.push(`${region}: ${errorText(err)}`);
+    }
+  }
+  throw new DrillError(
+    'AWS_ERROR',
+    `could not read global cluster ${topology.globalClusterIdentifier} in any region:\n  ${failures.join('\n  ')}`,
+    { hint: 'Check network access and credentials, then rerun', transient: true, cause: last },
+  );
+}
+
+/** The region whose cluster is the writer, matched by ARN against the outputs. */
+export function writerRegionOf(
+  global: GlobalClusterView,
+  topology: DrillTopology,
+): string | undefined {
+  const writer = global.members.find((m) => m.isWriter);
+  if (!writer) return undefined;
+  return topology.regions.find((r) => r.clusterArn === writer.arn)?.region ?? arnRegion(writer.arn);
+}
+
+export function memberOf(global: GlobalClusterView, clusterArn: string) {
+  return global.members.find((m) => m.arn === clusterArn);
+}
+
+/**
+ * Follows the zone's CNAMEs from `name` (up to 4 hops, e.g. write. -> standby.write. -> region)
+ * until the answer is one of `finalNames` or leaves the chain.
+ */
+export async function resolveChain(
+  aws: DrillAws,
+  hostedZoneId: string,
+  name: string,
+  finalNames: ReadonlySet<string>,
+): Promise<string[]> {
+  const chain: string[] = [];
+  let current = name;
+  for (let hop = 0; hop < 4; hop++) {
+    const answers = await aws.routing.dnsAnswer(hostedZoneId, current);
+    if (answers.length === 0) break;
+    current = answers[0];
+    chain.push(current);
+    if (finalNames.has(current)) break;
+  }
+  return chain;
+}
+
+export interface ObserveOptions {
+  readonly clock: Clock;
+  /** Region of the Route 53 calls and the routing stack's alarms. */
+  readonly homeRegion: string;
+  /** Regions to ask about the global cluster first. */
+  readonly preferredRegions?: readonly string[];
+}
+
+/** Reads the whole picture in parallel; a failing region shows as an error, not a crash. */
+export async function observe(
+  aws: DrillAws,
+  topology: DrillTopology,
+  options: ObserveOptions,
+): Promise<Snapshot> {
+  const now = new Date(options.clock.now());
+  const globalCluster = await describeGlobalCluster(aws, topology, options.preferredRegions);
+  const writerRegion = writerRegionOf(globalCluster, topology);
+  const finalNames = new Set(topology.regions.map((r) => r.regionalHostname));
+  const chain = async (name: string): Promise<DnsChain> => ({
+    name,
+    answers: await observed(resolveChain(aws, topology.hostedZoneId, name, finalNames)),
+  });
+  const alarmRegions = [...new Set([...topology.regions.map((r) => r.region), options.homeRegion])];
+
+  const [regions, app, write, records, alarms] = await Promise.all([
+    Promise.all(
+      topology.regions.map(async (r): Promise<RegionSnapshot> => {
+        const member = memberOf(globalCluster, r.clusterArn);
+        const isWriter = member?.isWriter ?? false;
+        const [cluster, lag, drain, servingCheck, writerCheck] = await Promise.all([
+          observed(aws.database.describeCluster(r.region, r.clusterIdentifier)),
+          isWriter
+            ? Promise.resolve(undefined)
+            : observed(aws.metrics.lag(r.region, r.clusterIdentifier, now)),
+          observed(aws.switches.get(r.region, r.drainParameterName)),
+          observed(aws.routing.healthCheckStatus(r.healthChecks.serving)),
+          observed(aws.routing.healthCheckStatus(r.healthChecks.writer)),
+        ]);
+        return {
+          region: r.region,
+          role: r.role,
+          clusterIdentifier: r.clusterIdentifier,
+          isMember: member !== undefined,
+          isWriter,
+          cluster,
+          lag,
+          drain,
+          servingCheck,
+          writerCheck,
+        };
+      }),
+    ),
+    chain(topology.appHostname),
+    chain(topology.writeHostname),
+    observed(
+      Promise.all([
+        aws.routing.recordSets(topology.hostedZoneId, topology.appHostname),
+        aws.routing.recordSets(topology.hostedZoneId, topology.writeHostname),
+      ]).then((lists) => lists.flat()),
+    ),
+    Promise.all(
+      alarmRegions.map(async (region) => ({
+        region,
+        alarms: await observed(aws.metrics.alarmsInAlarm(region, topology.alarmNamePrefix)),
+      })),
+    ),
+  ]);
+
+  return {
+    takenAt: now.toISOString(),
+    globalCluster,
+    writerRegion,
+    regions,
+    dns: { app, write },
+    records,
+    alarms,
+  };
+}

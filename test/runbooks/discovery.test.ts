@@ -1,0 +1,141 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadTopology, topologyFromOutputs, withArnRegion } from '../../runbooks/drill/discovery';
+import { DrillError } from '../../runbooks/drill/errors';
+import { outputsFor, PRIMARY, SECONDARY, useFakeAws } from './harness';
+
+const h = useFakeAws();
+const HINT = 'npx cdk deploy --all --outputs-file cdk-outputs.json';
+
+function withOutputs(
+  edit: (outputs: Record<string, Record<string, string>>) => void,
+): Record<string, Record<string, string>> {
+  const outputs = outputsFor();
+  edit(outputs);
+  return outputs;
+}
+
+function discoveryError(run: () => unknown): DrillError {
+  try {
+    run();
+  } catch (err) {
+    if (err instanceof DrillError) return err;
+    throw err;
+  }
+  throw new Error('expected a DrillError');
+}
+
+describe('discovery from the cdk outputs file', () => {
+  test('GIVEN the outputs of a deploy THEN every region is found by output key, whatever the stack names', () => {
+    const renamed = Object.fromEntries(
+      Object.entries(outputsFor()).map(([stack, o]) => [`Prod-${stack}`, o]),
+    );
+    const topology = topologyFromOutputs(renamed, 'cdk-outputs.json');
+
+    expect(topology.globalClusterIdentifier).toBe('multi-region-ref-global');
+    expect(topology.primaryRegion).toBe(PRIMARY);
+    expect(topology.databaseName).toBe('app');
+    expect(topology.rpoSeconds).toBe(30);
+    expect(topology.alarmNamePrefix).toBe('Prod-MultiRegion-');
+    expect(topology.regions.map((r) => [r.region, r.role])).toEqual([
+      [PRIMARY, 'primary'],
+      [SECONDARY, 'secondary'],
+    ]);
+    // A replica secret keeps its name and suffix; only the region differs.
+    expect(topology.regions[1].secretArn).toBe(
+      'arn:aws:secretsmanager:us-west-2:123456789012:secret:DatabaseSecret-AbCdEf',
+    );
+    expect(topology.regions[1].healthChecks).toEqual({
+      serving: 'hc-serving-us-west-2',
+      writer: 'hc-writer-us-west-2',
+    });
+  });
+
+  test('GIVEN overriding flags THEN they win over the outputs', () => {
+    const topology = topologyFromOutputs(outputsFor(), 'f', {
+      globalClusterIdentifier: 'other',
+      alarmNamePrefix: '',
+    });
+
+    expect(topology.globalClusterIdentifier).toBe('other');
+    expect(topology.alarmNamePrefix).toBe('');
+  });
+
+  test.each<[string, (o: Record<string, Record<string, string>>) => void, string]>([
+    [
+      'no routing output',
+      (o) => delete o['MultiRegion-Routing'],
+      'cdk-outputs.json: no stack has the output DrillRouting (stacks in the file: MultiRegion-Database-us-east-1, MultiRegion-Service-us-east-1, MultiRegion-Database-us-west-2, MultiRegion-Service-us-west-2)',
+    ],
+    [
+      'no service output for a region',
+      (o) => delete o['MultiRegion-Service-us-west-2'],
+      'cdk-outputs.json: no DrillService output for region us-west-2',
+    ],
+    [
+      'an output that is not JSON',
+      (o) => (o['MultiRegion-Database-us-west-2'].DrillDatabase = '{oops'),
+      'cdk-outputs.json: output DrillDatabase of stack MultiRegion-Database-us-west-2 is not a JSON string',
+    ],
+    [
+      'a missing field',
+      (o) => {
+        const routing = JSON.parse(o['MultiRegion-Routing'].DrillRouting);
+        delete routing.hostedZoneId;
+        o['MultiRegion-Routing'].DrillRouting = JSON.stringify(routing);
+      },
+      'cdk-outputs.json: DrillRouting.hostedZoneId of stack MultiRegion-Routing must be a non-empty string',
+    ],
+    [
+      'two primaries',
+      (o) => {
+        const db = JSON.parse(o['MultiRegion-Database-us-west-2'].DrillDatabase);
+        o['MultiRegion-Database-us-west-2'].DrillDatabase = JSON.stringify({
+          ...db,
+          role: 'primary',
+        });
+      },
+      "cdk-outputs.json: exactly one DrillDatabase output must have role 'primary', found 2",
+    ],
+  ])('GIVEN %s THEN DISCOVERY_FAILED names the key and what to do', (_case, edit, message) => {
+    const err = discoveryError(() => topologyFromOutputs(withOutputs(edit), 'cdk-outputs.json'));
+
+    expect(err.code).toBe('DISCOVERY_FAILED');
+    expect(err.message.startsWith(message)).toBe(true);
+    expect(err.hint).toContain(HINT);
+  });
+
+  test('GIVEN a missing file or bad JSON THEN the error names the file', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drill-discovery-'));
+    const bad = path.join(dir, 'bad.json');
+    fs.writeFileSync(bad, '{"MultiRegion-Routing": ');
+
+    expect(discoveryError(() => loadTopology(path.join(dir, 'missing.json'))).message).toBe(
+      `outputs file ${path.join(dir, 'missing.json')} does not exist`,
+    );
+    expect(discoveryError(() => loadTopology(bad)).message).toMatch(
+      new RegExp(`^outputs file ${bad} is not valid JSON: `),
+    );
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  test('GIVEN the CLI and no outputs file THEN it exits 3 with the deploy command to run', async () => {
+    fs.rmSync(h.outputsFile);
+
+    const result = await h.run(['status']);
+
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(
+      `error [DISCOVERY_FAILED]: outputs file ${h.outputsFile} does not exist`,
+    );
+    expect(result.stderr).toContain(`next: Deploy and write the outputs file with: ${HINT}`);
+    expect(h.world.calls).toEqual([]);
+  });
+
+  test('withArnRegion swaps only the region field', () => {
+    expect(withArnRegion('arn:aws:secretsmanager:us-east-1:1:secret:a:b-XyZ', 'eu-west-1')).toBe(
+      'arn:aws:secretsmanager:eu-west-1:1:secret:a:b-XyZ',
+    );
+  });
+});

@@ -1,0 +1,143 @@
+// The shared test set-up: one set of SDK client mocks per test file, reset before each test
+// with a fresh fake world, a temporary state directory and an outputs file.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main, type CliDeps } from '../../runbooks/drill/program';
+import type { CanarySample } from '../../runbooks/drill/model';
+import type { DrillRecord } from '../../runbooks/drill/record';
+import type { JournalEntry } from '../../runbooks/drill/store';
+import { createMocks, FakeWorld, installFakeAws } from './fake-aws';
+import { outputsFor, PRIMARY, SECONDARY } from './outputs';
+
+export { outputsFor, PRIMARY, SECONDARY };
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface Harness {
+  world: FakeWorld;
+  readonly mocks: ReturnType<typeof createMocks>;
+  dir: string;
+  outputsFile: string;
+  stateDir: string;
+  /** Runs `drill <args>` in-process with the shared options, on the world's virtual clock. */
+  run(args: readonly string[], deps?: Partial<CliDeps>): Promise<CliResult>;
+  /** Fast timings for executing drills. */
+  readonly fast: readonly string[];
+}
+
+/** Call once at the top of a test file. */
+export function useFakeAws(regions: readonly string[] = [PRIMARY, SECONDARY]): Harness {
+  const mocks = createMocks();
+  const harness: Harness = {
+    world: new FakeWorld(regions),
+    mocks,
+    dir: '',
+    outputsFile: '',
+    stateDir: '',
+    fast: ['--poll-interval', '5s', '--step-timeout', '5m', '--canary-interval', '1s'],
+    async run(args, deps = {}) {
+      let stdout = '';
+      let stderr = '';
+      // report reads only the state directory.
+      const common =
+        args[0] === 'report'
+          ? ['--state-dir', harness.stateDir]
+          : ['--outputs', harness.outputsFile, '--state-dir', harness.stateDir];
+      const code = await main([...args, ...common], {
+        stdout: (t) => (stdout += t),
+        stderr: (t) => (stderr += t),
+        clock: harness.world.clock,
+        isTTY: false,
+        pid: 4242,
+        isProcessAlive: (pid) => pid === 4242,
+        ...deps,
+      });
+      return { code, stdout, stderr };
+    },
+  };
+  beforeEach(() => {
+    for (const mock of Object.values(mocks)) mock.reset();
+    harness.world = new FakeWorld(regions);
+    installFakeAws(mocks, () => harness.world);
+    harness.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drill-test-'));
+    harness.outputsFile = path.join(harness.dir, 'cdk-outputs.json');
+    harness.stateDir = path.join(harness.dir, '.drill');
+    fs.writeFileSync(harness.outputsFile, JSON.stringify(outputsFor(regions), null, 2));
+  });
+  afterEach(() => {
+    fs.rmSync(harness.dir, { recursive: true, force: true });
+  });
+  afterAll(() => {
+    for (const mock of Object.values(mocks)) mock.restore();
+  });
+  return harness;
+}
+
+/** Operations in the order the fake served them, without the polling noise of reads. */
+export function mutatingCalls(world: FakeWorld): string[] {
+  return world.calls
+    .filter((c) =>
+      ['ssm:PutParameter', 'rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster'].includes(
+        c.operation,
+      ),
+    )
+    .map((c) => `${c.operation} ${c.region}`);
+}
+
+/** Index in the served-call log of the first call matching, or -1. */
+export function firstCall(
+  world: FakeWorld,
+  operation: string,
+  match: (input: Record<string, unknown>, region: string) => boolean = () => true,
+): number {
+  return world.calls.findIndex(
+    (c) => c.operation === operation && match(c.input as Record<string, unknown>, c.region),
+  );
+}
+
+/** Index of the last call matching, or -1. */
+export function lastCall(
+  world: FakeWorld,
+  operation: string,
+  match: (input: Record<string, unknown>, region: string) => boolean = () => true,
+): number {
+  for (let i = world.calls.length - 1; i >= 0; i--) {
+    const c = world.calls[i];
+    if (c.operation === operation && match(c.input as Record<string, unknown>, c.region)) return i;
+  }
+  return -1;
+}
+
+/** The drill ids in the state directory. */
+export function drillIds(stateDir: string): string[] {
+  return fs.existsSync(stateDir)
+    ? fs.readdirSync(stateDir).filter((d) => fs.statSync(path.join(stateDir, d)).isDirectory())
+    : [];
+}
+
+export function readRecordFile(stateDir: string, drillId: string): DrillRecord {
+  return JSON.parse(
+    fs.readFileSync(path.join(stateDir, drillId, 'record.json'), 'utf8'),
+  ) as DrillRecord;
+}
+
+export function readJournal(stateDir: string, drillId: string): JournalEntry[] {
+  return fs
+    .readFileSync(path.join(stateDir, drillId, 'journal.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as JournalEntry);
+}
+
+export function readCanary(stateDir: string, drillId: string): CanarySample[] {
+  return fs
+    .readFileSync(path.join(stateDir, drillId, 'canary.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as CanarySample);
+}

@@ -1,0 +1,48 @@
+import { AWS_OPERATIONS, DRILL_IAM_ACTIONS } from '../../runbooks/drill/aws/operations';
+import { PRIMARY, SECONDARY, useFakeAws } from './harness';
+
+const h = useFakeAws();
+
+describe('DRILL_IAM_ACTIONS', () => {
+  test('THEN it is derived from the operation table: sorted, unique, every action of every operation', () => {
+    expect(DRILL_IAM_ACTIONS).toEqual([
+      'cloudwatch:DescribeAlarms',
+      'cloudwatch:GetMetricData',
+      'kms:Decrypt',
+      'rds-data:ExecuteStatement',
+      'rds:DescribeDBClusters',
+      'rds:DescribeGlobalClusters',
+      'rds:FailoverGlobalCluster',
+      'rds:SwitchoverGlobalCluster',
+      'route53:GetHealthCheckStatus',
+      'route53:ListResourceRecordSets',
+      'route53:TestDNSAnswer',
+      'secretsmanager:GetSecretValue',
+      'ssm:GetParameter',
+      'ssm:PutParameter',
+    ]);
+    expect(Object.isFrozen(DRILL_IAM_ACTIONS)).toBe(true);
+  });
+
+  test('GIVEN every command the CLI runs THEN every AWS operation it sends is in the table, and every table entry is used', async () => {
+    await h.run(['status']);
+    await h.run(['preflight']);
+    await h.run(['switchover', '--to', SECONDARY, '--execute', '--yes', ...h.fast]);
+    await h.run([
+      'failover',
+      '--to',
+      PRIMARY,
+      '--allow-data-loss',
+      '--execute',
+      '--yes',
+      ...h.fast,
+    ]);
+
+    const sent = new Set(h.world.calls.map((c) => c.operation));
+    const table = new Set(Object.values(AWS_OPERATIONS).map((o) => `${o.service}:${o.operation}`));
+    expect([...sent].sort()).toEqual([...table].sort());
+    for (const operation of sent) {
+      expect(DRILL_IAM_ACTIONS).toContain(operation);
+    }
+  });
+});
