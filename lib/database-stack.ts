@@ -6,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
   AuroraGlobalPrimary,
+  AuroraGlobalMemberProps,
   AuroraGlobalSecondary,
   ClusterBackup,
   IAuroraGlobalMember,
@@ -40,10 +41,10 @@ export class DatabaseStack extends RegionalStack {
     super(scope, id, props);
     const { topology } = props;
     this.isPrimary = this.region === topology.primaryRegion;
-    const common = {
-      vpc: props.network.vpc as ec2.IVpc,
+    const common: AuroraGlobalMemberProps & { readonly readers: number } = {
+      vpc: props.network.vpc,
       vpcSubnets: props.network.dataSubnets,
-      encryptionKey: props.dataKey.key as kms.IKey,
+      encryptionKey: props.dataKey.key,
       globalClusterIdentifier: topology.globalClusterIdentifier,
       engineVersion: rds.AuroraPostgresEngineVersion.of(
         topology.engineVersion,
@@ -55,8 +56,9 @@ export class DatabaseStack extends RegionalStack {
       rpo: topology.rpo,
     };
 
+    let secretArn: string | undefined;
     if (this.isPrimary) {
-      this.member = new AuroraGlobalPrimary(this, 'GlobalDatabase', {
+      const primary = new AuroraGlobalPrimary(this, 'GlobalDatabase', {
         ...common,
         secretReplicaRegions: topology.secondaryRegions.map((region) => ({
           region,
@@ -68,6 +70,8 @@ export class DatabaseStack extends RegionalStack {
         })),
         rotationSubnets: props.network.appSubnets,
       });
+      this.member = primary;
+      secretArn = primary.secret.secretArn;
     } else {
       this.member = new AuroraGlobalSecondary(this, 'GlobalDatabase', common);
       // Lag metrics exist only for a secondary, in its own region.
@@ -98,9 +102,7 @@ export class DatabaseStack extends RegionalStack {
         clusterArn: this.member.clusterArn,
         globalClusterIdentifier: topology.globalClusterIdentifier,
         // Replicas keep the name and suffix; only the region in the ARN differs.
-        secretArn: this.isPrimary
-          ? (this.member as AuroraGlobalPrimary).secret.secretArn
-          : undefined,
+        secretArn,
         databaseName: this.isPrimary ? 'app' : undefined,
         rpoSeconds: topology.rpo.toSeconds(),
       }),
