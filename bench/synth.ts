@@ -39,7 +39,8 @@ function median(xs: number[]): number {
 }
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
-const TRIVIAL_APP = 'npx tsx bench/trivial-app.ts';
+// The same runner as cdk.json's app command, so both pay the same start-up.
+const TRIVIAL_APP = 'node --import tsx bench/trivial-app.ts';
 const synth = (app: string | undefined, dir: string, extra: readonly string[]) => [
   cdk,
   'synth',
