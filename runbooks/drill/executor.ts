@@ -8,7 +8,7 @@ import { DrillError, errorText } from './errors';
 import { summaryTable } from './format';
 import { timeoutFor, type DrillParams, type Timing } from './model';
 import { buildRecord, type DrillRecord } from './record';
-import { planView, sqlTarget, stepsFor, type StepContext } from './steps';
+import { planOfJournal, planView, sqlTarget, stepsFor, type StepContext } from './steps';
 import type { DrillStore, JournalEntry, JournalHeader, StepEntry } from './store';
 
 /** Where progress lines go. */
@@ -117,13 +117,7 @@ async function execute(
   const { params } = header;
   const { store, clock, out, aws } = deps;
   const drillId = params.drillId;
-  const plan = planView(
-    topology,
-    params.kind,
-    params.fromRegion,
-    params.targetRegion,
-    header.homeRegion,
-  );
+  const plan = planOfJournal(topology, header);
   const steps = stepsFor(params.kind);
   const journal = store.journal(drillId);
   const canary = new CanaryLoop({

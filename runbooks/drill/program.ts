@@ -21,7 +21,7 @@ import { describeGlobalCluster, observe, writerRegionOf, type Snapshot } from '.
 import { evaluatePreflight } from './preflight';
 import { buildRecord, type DrillRecord } from './record';
 import { renderReport, type ReportFormat } from './report';
-import { planView, STEPS, stepsFor } from './steps';
+import { planOfJournal, planView, STEPS, stepsFor } from './steps';
 import { DrillStore, processIsAlive } from './store';
 
 /** Everything the CLI takes from its environment, replaceable in tests and the benchmark. */
@@ -419,13 +419,7 @@ export async function main(
     const { topology, aws } = context(opts, opts.execute ? 'execute' : 'dry-run');
     const { params } = header;
     const journal = store.journal(drillId);
-    const plan = planView(
-      topology,
-      params.kind,
-      params.fromRegion,
-      params.targetRegion,
-      header.homeRegion,
-    );
+    const plan = planOfJournal(topology, header);
     const remaining = stepsFor(params.kind).filter((s) => {
       const outcome = stepOutcome(journal, s.id);
       return !outcome || outcome.event === 'failed';

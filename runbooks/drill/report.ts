@@ -90,17 +90,7 @@ export function renderMarkdown(record: DrillRecord): string {
       measureRows(record).map((r) => [r.measure, r.value, r.objective]),
     ),
     '## Steps',
-    mdTable(
-      ['#', 'step', 'status', 'started', 'duration', 'result'],
-      record.steps.map((s, i) => [
-        String(i + 1),
-        `${s.id}: ${s.title}`,
-        s.attempts > 1 ? `${s.status} (${s.attempts} runs)` : s.status,
-        s.startedAt ?? '-',
-        duration(s.durationMs),
-        stepResult(s),
-      ]),
-    ),
+    mdTable(['#', 'step', 'status', 'started', 'duration', 'result'], stepRows(record)),
   ];
   if (record.preflight) {
     parts.push(
@@ -210,9 +200,9 @@ export function timelineSvg(record: DrillRecord): string {
   );
 }
 
-export function renderHtml(record: DrillRecord): string {
-  const title = `Drill ${record.drillId}`;
-  const stepRows = record.steps.map((s, i) => [
+/** One row per step: number, id and title, status, start, duration, result. */
+function stepRows(record: DrillRecord): string[][] {
+  return record.steps.map((s, i) => [
     String(i + 1),
     `${s.id}: ${s.title}`,
     s.attempts > 1 ? `${s.status} (${s.attempts} runs)` : s.status,
@@ -220,6 +210,11 @@ export function renderHtml(record: DrillRecord): string {
     duration(s.durationMs),
     stepResult(s),
   ]);
+}
+
+export function renderHtml(record: DrillRecord): string {
+  const title = `Drill ${record.drillId}`;
+  const rows = stepRows(record);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -247,7 +242,7 @@ ${htmlTable(
   measureRows(record).map((r) => [r.measure, r.value, r.objective]),
 )}
 <h2>Steps</h2>
-${htmlTable(['#', 'step', 'status', 'started', 'duration', 'result'], stepRows)}
+${htmlTable(['#', 'step', 'status', 'started', 'duration', 'result'], rows)}
 ${
   record.preflight
     ? `<h2>Preflight</h2>\n${htmlTable(

@@ -842,6 +842,18 @@ export function stepsFor(kind: DrillKind): StepDefinition[] {
   return STEPS.filter((s) => s.kinds.includes(kind));
 }
 
+/** The plan view of a drill already in a journal (resume, reports). */
+export function planOfJournal(
+  topology: DrillTopology,
+  header: {
+    readonly params: { kind: DrillKind; fromRegion: string; targetRegion: string };
+    readonly homeRegion: string;
+  },
+): PlanView {
+  const { params } = header;
+  return planView(topology, params.kind, params.fromRegion, params.targetRegion, header.homeRegion);
+}
+
 /** Builds a plan view from the outputs. */
 export function planView(
   topology: DrillTopology,
