@@ -6,15 +6,7 @@ const h = useFakeAws();
 
 describe('drill failback', () => {
   test('GIVEN an unplanned failover left us-east-1 drained WHEN failing back THEN it returns us-east-1 to service first, then moves the writer back', async () => {
-    const failover = await h.run([
-      'failover',
-      '--to',
-      SECONDARY,
-      '--allow-data-loss',
-      '--execute',
-      '--yes',
-      ...h.fast,
-    ]);
+    const failover = await h.run(h.failover());
     expect(failover.code).toBe(0);
     expect(h.world.region(PRIMARY).drain).toBe('true');
     const before = h.world.calls.length;
@@ -87,15 +79,7 @@ describe('drill failback', () => {
   });
 
   test('GIVEN the primary region is not yet a healthy secondary (lag over the RPO) WHEN failing back THEN preflight refuses', async () => {
-    await h.run([
-      'failover',
-      '--to',
-      SECONDARY,
-      '--allow-data-loss',
-      '--execute',
-      '--yes',
-      ...h.fast,
-    ]);
+    await h.run(h.failover());
     h.world.region(PRIMARY).rpoLagMs = 45_000;
     const before = mutatingCalls(h.world).length;
 

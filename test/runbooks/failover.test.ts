@@ -27,15 +27,7 @@ describe('drill failover (unplanned, AllowDataLoss)', () => {
   test('GIVEN writes not yet replicated WHEN failing over THEN it fences, fails over with AllowDataLoss, measures the lost rows and leaves the old region drained', async () => {
     h.world.dataReplicationDelayMs = 3_000;
     h.world.healthLagMs = 12_000; // the fence takes effect after 12 s: canary rows land meanwhile
-    const result = await h.run([
-      'failover',
-      '--to',
-      SECONDARY,
-      '--allow-data-loss',
-      '--execute',
-      '--yes',
-      ...h.fast,
-    ]);
+    const result = await h.run(h.failover());
 
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -76,15 +68,7 @@ describe('drill failover (unplanned, AllowDataLoss)', () => {
 
   test('GIVEN the old region is unreachable WHEN failing over with --force THEN fencing failure is recorded and the drill continues', async () => {
     h.world.down.add(PRIMARY);
-    const refused = await h.run([
-      'failover',
-      '--to',
-      SECONDARY,
-      '--allow-data-loss',
-      '--execute',
-      '--yes',
-      ...h.fast,
-    ]);
+    const refused = await h.run(h.failover());
     expect(refused.code).toBe(4);
     expect(refused.stderr).toContain('error [PREFLIGHT_FAILED]');
     expect(h.mocks.rds.commandCalls(FailoverGlobalClusterCommand)).toHaveLength(0);

@@ -14,15 +14,7 @@ import {
 } from './harness';
 
 const h = useFakeAws();
-const switchover = (...extra: string[]) => [
-  'switchover',
-  '--to',
-  SECONDARY,
-  '--execute',
-  '--yes',
-  ...h.fast,
-  ...extra,
-];
+const switchover = h.switchover;
 
 describe('faults end in a stated safe state, a clear message and a distinct exit code', () => {
   test('GIVEN throttling that outlasts the SDK retries on the fence THEN it stops (exit 9) before promoting, and resume finishes', async () => {
@@ -231,15 +223,7 @@ describe('faults end in a stated safe state, a clear message and a distinct exit
     const first = h.run(switchover());
     while (!h.world.moving) await new Promise((resolve) => setImmediate(resolve));
 
-    const second = await h.run([
-      'failover',
-      '--to',
-      SECONDARY,
-      '--allow-data-loss',
-      '--execute',
-      '--yes',
-      ...h.fast,
-    ]);
+    const second = await h.run(h.failover());
 
     expect(second.code).toBe(5);
     expect(second.stderr).toContain(

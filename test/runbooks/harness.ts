@@ -28,6 +28,10 @@ export interface Harness {
   run(args: readonly string[], deps?: Partial<CliDeps>): Promise<CliResult>;
   /** Fast timings for executing drills. */
   readonly fast: readonly string[];
+  /** Arguments of an executed, confirmed switchover to the secondary, with fast timings. */
+  switchover(...extra: string[]): string[];
+  /** Arguments of an executed, confirmed failover to the secondary, with fast timings. */
+  failover(...extra: string[]): string[];
 }
 
 /** Call once at the top of a test file. */
@@ -40,6 +44,25 @@ export function useFakeAws(regions: readonly string[] = [PRIMARY, SECONDARY]): H
     outputsFile: '',
     stateDir: '',
     fast: ['--poll-interval', '5s', '--step-timeout', '5m', '--canary-interval', '1s'],
+    switchover: (...extra) => [
+      'switchover',
+      '--to',
+      SECONDARY,
+      '--execute',
+      '--yes',
+      ...harness.fast,
+      ...extra,
+    ],
+    failover: (...extra) => [
+      'failover',
+      '--to',
+      SECONDARY,
+      '--allow-data-loss',
+      '--execute',
+      '--yes',
+      ...harness.fast,
+      ...extra,
+    ],
     async run(args, deps = {}) {
       let stdout = '';
       let stderr = '';

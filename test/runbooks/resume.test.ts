@@ -12,15 +12,7 @@ import {
 } from './harness';
 
 const h = useFakeAws();
-const switchover = (...extra: string[]) => [
-  'switchover',
-  '--to',
-  SECONDARY,
-  '--execute',
-  '--yes',
-  ...h.fast,
-  ...extra,
-];
+const switchover = h.switchover;
 /** The operator's new process: another pid; the killed one (4242) is gone. */
 const newProcess = { pid: 5000, isProcessAlive: (pid: number) => pid === 5000 };
 
