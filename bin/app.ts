@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
+import { InvalidPropsError } from '../constructs';
 import { registerNagPacks } from '../lib/compliance';
 import { buildMultiRegionApp } from '../lib/multi-region-app';
 import { TopologyError, loadTopology } from '../lib/topology';
@@ -12,7 +13,8 @@ try {
   buildMultiRegionApp(app, topology);
   registerNagPacks(app, topology);
 } catch (e) {
-  if (e instanceof TopologyError) {
+  // Configuration mistakes get their message, not a stack trace; anything else is a bug.
+  if (e instanceof TopologyError || e instanceof InvalidPropsError) {
     console.error(e.message);
     process.exit(1);
   }

@@ -11,6 +11,7 @@ import {
   memberProblems,
 } from './aurora-global-member';
 import { acknowledgeFindings } from './nag/acknowledge';
+import { throwIfProblems } from './invalid-props-error';
 
 /** Properties of an {@link AuroraGlobalPrimary}. */
 export interface AuroraGlobalPrimaryProps extends AuroraGlobalMemberProps {
@@ -100,9 +101,7 @@ export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMembe
         `masterUsername must not be a default name such as admin or postgres, got: '${props.masterUsername}'`,
       );
     }
-    if (problems.length > 0) {
-      throw new Error(`AuroraGlobalPrimary ${this.node.path}: ${problems.join('; ')}`);
-    }
+    throwIfProblems('AuroraGlobalPrimary', this, problems);
     if (!props.secretReplicaRegions?.length) {
       Annotations.of(this).addWarningV2(
         'multi-region:secret-not-replicated',

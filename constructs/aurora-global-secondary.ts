@@ -8,6 +8,7 @@ import {
   createMemberBasics,
   memberProblems,
 } from './aurora-global-member';
+import { throwIfProblems } from './invalid-props-error';
 
 /** Properties of an {@link AuroraGlobalSecondary}. */
 export interface AuroraGlobalSecondaryProps extends AuroraGlobalMemberProps {
@@ -46,9 +47,7 @@ export class AuroraGlobalSecondary extends Construct implements IAuroraGlobalMem
     super(scope, id);
     const readers = props.readers ?? 1;
     const problems = memberProblems(props, readers);
-    if (problems.length > 0) {
-      throw new Error(`AuroraGlobalSecondary ${this.node.path}: ${problems.join('; ')}`);
-    }
+    throwIfProblems('AuroraGlobalSecondary', this, problems);
     const basics = createMemberBasics(this, props);
     const engineVersion = props.engineVersion.auroraPostgresFullVersion;
 

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { acknowledgeFindings } from './nag/acknowledge';
+import { InvalidPropsError } from './invalid-props-error';
 
 /** One region's drill targets. */
 export interface DrillRegion {
@@ -56,7 +57,7 @@ export class DrillOperatorRole extends Construct {
   constructor(scope: Construct, id: string, props: DrillOperatorRoleProps) {
     super(scope, id);
     if (props.regions.length === 0) {
-      throw new Error('DrillOperatorRole needs at least one region, got none');
+      throw new InvalidPropsError('DrillOperatorRole needs at least one region, got none');
     }
     const stack = Stack.of(this);
     const arn = (

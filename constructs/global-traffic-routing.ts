@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_PROMOTION_ESTIMATE, RtoFloor, computeRtoFloor } from './recovery-objectives';
 import { HEALTH_PATHS } from './regional-service';
 import { ServiceHostnames } from './service-hostnames';
+import { throwIfProblems } from './invalid-props-error';
 
 /**
  * Route 53's view of a health check (1 healthy, 0 not), one-minute minimum.
@@ -205,9 +206,7 @@ export class GlobalTrafficRouting extends Construct {
           `(${this.rtoFloor.explanation}); raise the objective, or shorten the interval, threshold, TTL or cache`,
       );
     }
-    if (problems.length > 0) {
-      throw new Error(`GlobalTrafficRouting ${this.node.path}: ${problems.join('; ')}`);
-    }
+    throwIfProblems('GlobalTrafficRouting', this, problems);
     if (failureThreshold > 3) {
       Annotations.of(this).addWarningV2(
         'multi-region:slow-detection',

@@ -14,3 +14,4 @@ export * from './replication-lag-alarms';
 export * from './multi-region-dashboard';
 export * from './nag';
 export * from './drill-operator-role';
+export * from './invalid-props-error';

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import { InvalidPropsError } from './invalid-props-error';
 
 /** Aurora PostgreSQL's managed RPO accepts 20 seconds and up. */
 export const MIN_MANAGED_RPO = Duration.seconds(20);
@@ -35,6 +36,6 @@ export function managedRpoParameters(
       `rpo must be at least ${MIN_MANAGED_RPO.toSeconds()} seconds (the least ${MANAGED_RPO_PARAMETER} accepts), got: ${rpo.toHumanString()}`,
     );
   }
-  if (problems.length > 0) throw new Error(problems.join('; '));
+  if (problems.length > 0) throw new InvalidPropsError(problems.join('; '));
   return { [MANAGED_RPO_PARAMETER]: String(rpo.toSeconds()) };
 }

@@ -4,6 +4,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { healthCheckStatusMetric } from './global-traffic-routing';
 import { LAG_METRICS, lagMetric } from './replication-lag-alarms';
+import { InvalidPropsError } from './invalid-props-error';
 
 /** One region on the dashboard. */
 export interface DashboardRegion {
@@ -51,7 +52,7 @@ export class MultiRegionDashboard extends Construct {
   constructor(scope: Construct, id: string, props: MultiRegionDashboardProps) {
     super(scope, id);
     if (props.regions.length === 0) {
-      throw new Error('MultiRegionDashboard needs at least one region, got none');
+      throw new InvalidPropsError('MultiRegionDashboard needs at least one region, got none');
     }
     const namespace = props.serviceNamespace ?? 'MultiRegion/Service';
     const rpoMs = props.rpo.toMilliseconds();

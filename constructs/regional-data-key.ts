@@ -2,6 +2,7 @@ import { Arn, ArnFormat, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { InvalidPropsError } from './invalid-props-error';
 
 /** Properties of a {@link RegionalDataKey}. */
 export interface RegionalDataKeyProps {
@@ -65,7 +66,7 @@ export class RegionalDataKey extends Construct {
     super(scope, id);
     this.aliasName = props.aliasName ?? RegionalDataKey.DEFAULT_ALIAS;
     if (!this.aliasName.startsWith('alias/') || this.aliasName.startsWith('alias/aws/')) {
-      throw new Error(
+      throw new InvalidPropsError(
         `aliasName must start with 'alias/' and not 'alias/aws/', got: '${this.aliasName}'`,
       );
     }

@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import { IAuroraGlobalMember, acknowledgeCrossStackLogKey } from './aurora-global-member';
 import { acknowledgeFindings, inPacks } from './nag/acknowledge';
 import { ServiceHostnames } from './service-hostnames';
+import { InvalidPropsError, throwIfProblems } from './invalid-props-error';
 
 /** Properties of a {@link RegionalService}. */
 export interface RegionalServiceProps {
@@ -326,7 +327,7 @@ export class RegionalService extends Construct {
   targetOf(hostname: string): string {
     const domain = this.domains[hostname];
     if (!domain) {
-      throw new Error(
+      throw new InvalidPropsError(
         `hostname '${hostname}' has no custom domain in this region; known: ${Object.keys(this.domains).join(', ')}`,
       );
     }
@@ -387,7 +388,5 @@ function validate(
       `hostnames must be inside the hosted zone '${props.hostedZone.zoneName}', got: '${props.hostnames.app}'`,
     );
   }
-  if (problems.length > 0) {
-    throw new Error(`RegionalService ${scope.node.path}: ${problems.join('; ')}`);
-  }
+  throwIfProblems('RegionalService', scope, problems);
 }

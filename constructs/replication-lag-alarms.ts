@@ -5,6 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { IAuroraGlobalMember } from './aurora-global-member';
 import { MIN_MANAGED_RPO } from './managed-rpo';
+import { throwIfProblems } from './invalid-props-error';
 
 /** Properties of {@link ReplicationLagAlarms}. */
 export interface ReplicationLagAlarmsProps {
@@ -132,7 +133,5 @@ function validate(rpo: Duration, warning: Duration, critical: Duration, scope: C
       `criticalThreshold (${critical.toHumanString()}) must not exceed the rpo (${rpo.toHumanString()}): the alarm would fire only after the objective is already missed`,
     );
   }
-  if (problems.length > 0) {
-    throw new Error(`ReplicationLagAlarms ${scope.node.path}: ${problems.join('; ')}`);
-  }
+  throwIfProblems('ReplicationLagAlarms', scope, problems);
 }

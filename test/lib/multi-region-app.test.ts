@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -5,7 +9,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { MultiRegionChecks } from '../../constructs';
 import { buildMultiRegionApp, MultiRegionStacks } from '../../lib/multi-region-app';
 import { loadTopology } from '../../lib/topology';
-import { nagFindings, stockPacks, testApp } from '../util';
+import { CDK_CONTEXT, nagFindings, stockPacks, testApp } from '../util';
 
 function build(overrides: Record<string, unknown> = {}): { app: App; stacks: MultiRegionStacks } {
   const app = testApp(overrides);
@@ -282,5 +286,27 @@ describe('RPO from config', () => {
       }),
     ).map((a) => a.Properties.Threshold);
     expect(thresholds.sort()).toEqual([30_000, 60_000]);
+  });
+});
+
+describe('the app entry point', () => {
+  test('GIVEN an RTO below the floor WHEN cdk synth runs bin/app.ts THEN it prints the reason, no stack trace, and exits 1', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
+      cwd: path.join(__dirname, '..', '..'),
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        CDK_CONTEXT_JSON: JSON.stringify({
+          ...CDK_CONTEXT,
+          'topology.rto': '2m',
+          'aws:cdk:bundling-stacks': [],
+        }),
+        CDK_OUTDIR: fs.mkdtempSync(path.join(os.tmpdir(), 'app-')),
+      },
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      'GlobalTrafficRouting MultiRegion-Routing/Routing: rto 2 minutes is below the computed RTO floor of 3 minutes 35 seconds (detection 10s x 3 = 30s + health signal cache 5s + DNS TTL 60s + promotion estimate 120s = 215s); raise the objective, or shorten the interval, threshold, TTL or cache',
+    );
   });
 });
