@@ -43,6 +43,9 @@ export class ServiceStack extends RegionalStack {
         regionalHostname: this.service.regionalHostname,
         appHostname: props.hostnames.app,
         writeHostname: props.hostnames.write,
+        // What the routing records of each name answer for this region (see RoutingStack).
+        appTarget: this.service.targetOf(props.hostnames.app),
+        writeTarget: this.service.targetOf(props.hostnames.write),
       }),
     });
     new CfnOutput(this, 'DrainParameterName', {

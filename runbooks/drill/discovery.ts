@@ -17,6 +17,12 @@ export interface RegionTopology {
   readonly secretArn: string;
   readonly drainParameterName: string;
   readonly regionalHostname: string;
+  /**
+   * What the records of the app and write names answer for this region: the API Gateway
+   * regional domain names (`d-<id>.execute-api.<region>.amazonaws.com`) of its custom domains.
+   */
+  readonly appTarget: string;
+  readonly writeTarget: string;
   readonly healthChecks: { readonly serving: string; readonly writer: string };
 }
 
@@ -127,6 +133,8 @@ export function topologyFromOutputs(
       secretArn: withArnRegion(primarySecretArn, region),
       drainParameterName: reader.string(service, 'drainParameterName'),
       regionalHostname: reader.string(service, 'regionalHostname'),
+      appTarget: reader.string(service, 'appTarget'),
+      writeTarget: reader.string(service, 'writeTarget'),
       healthChecks: { serving: checks.serving, writer: checks.writer },
     };
   });
@@ -168,6 +176,16 @@ export function withArnRegion(arn: string, region: string): string {
 /** The region field of an ARN. */
 export function arnRegion(arn: string): string | undefined {
   return arn.split(':')[3] || undefined;
+}
+
+/** The region whose app or write target `name` is, if any. */
+export function regionOfTarget(topology: DrillTopology, name: string): RegionTopology | undefined {
+  return topology.regions.find((r) => r.appTarget === name || r.writeTarget === name);
+}
+
+/** Every name that ends a CNAME chain of the app or write name. */
+export function targetNames(topology: DrillTopology): Set<string> {
+  return new Set(topology.regions.flatMap((r) => [r.appTarget, r.writeTarget]));
 }
 
 export function regionOf(topology: DrillTopology, region: string): RegionTopology {

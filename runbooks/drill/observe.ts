@@ -8,7 +8,7 @@ import type {
   RecordView,
 } from './aws/adapters';
 import type { Clock } from './clock';
-import { arnRegion, type DatabaseRole, type DrillTopology } from './discovery';
+import { arnRegion, targetNames, type DatabaseRole, type DrillTopology } from './discovery';
 import { DrillError, errorText, isDrillError } from './errors';
 
 /** A value that was read, or why it could not be. */
@@ -110,19 +110,20 @@ export function memberOf(global: GlobalClusterView, clusterArn: string) {
 }
 
 /**
- * Follows the zone's CNAMEs from `name` (up to 4 hops, e.g. write. -> standby.write. -> region)
- * until the answer is one of `finalNames` or leaves the chain.
+ * Follows the zone's CNAMEs from `name` (up to 4 hops, e.g. write. -> standby.write. ->
+ * a region's API Gateway target) until the answer is a region's published target or
+ * leaves the chain.
  */
 export async function resolveChain(
   aws: DrillAws,
-  hostedZoneId: string,
+  topology: DrillTopology,
   name: string,
-  finalNames: ReadonlySet<string>,
 ): Promise<string[]> {
+  const finalNames = targetNames(topology);
   const chain: string[] = [];
   let current = name;
   for (let hop = 0; hop < 4; hop++) {
-    const answers = await aws.routing.dnsAnswer(hostedZoneId, current);
+    const answers = await aws.routing.dnsAnswer(topology.hostedZoneId, current);
     if (answers.length === 0) break;
     current = answers[0];
     chain.push(current);
@@ -148,10 +149,9 @@ export async function observe(
   const now = new Date(options.clock.now());
   const globalCluster = await describeGlobalCluster(aws, topology, options.preferredRegions);
   const writerRegion = writerRegionOf(globalCluster, topology);
-  const finalNames = new Set(topology.regions.map((r) => r.regionalHostname));
   const chain = async (name: string): Promise<DnsChain> => ({
     name,
-    answers: await observed(resolveChain(aws, topology.hostedZoneId, name, finalNames)),
+    answers: await observed(resolveChain(aws, topology, name)),
   });
   const alarmRegions = [...new Set([...topology.regions.map((r) => r.region), options.homeRegion])];
 

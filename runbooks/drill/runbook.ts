@@ -13,6 +13,8 @@ function placeholderRegion(name: string): RegionTopology {
     secretArn: `{${name}-secret-arn}`,
     drainParameterName: '{drain-parameter}',
     regionalHostname: `{${name}-regional-hostname}`,
+    appTarget: `{${name}-app-target}`,
+    writeTarget: `{${name}-write-target}`,
     healthChecks: { serving: `{${name}-serving-check}`, writer: `{${name}-writer-check}` },
   };
 }

@@ -671,7 +671,8 @@ export const STEPS: readonly StepDefinition[] = [
     title: (p) => `Verify ${p.writeHostname} moved to ${p.target.region}`,
     purpose:
       "The target's writer health check must pass and Route 53 must answer the write name with the " +
-      "target's regional name: the write path follows the writer without any Route 53 change.",
+      "target's write target (its API Gateway regional domain, as the DrillService output publishes it): " +
+      'the write path follows the writer without any Route 53 change.',
     calls: (p) => [
       call(
         ops.getHealthCheckStatus,
@@ -688,7 +689,7 @@ export const STEPS: readonly StepDefinition[] = [
     ],
     checks: (p) => [
       `the writer health check of ${p.target.region} is healthy (most checkers report success)`,
-      `${p.writeHostname} resolves (through the zone's CNAMEs) to ${p.target.regionalHostname}`,
+      `${p.writeHostname} resolves (through the zone's CNAMEs) to the write target of ${p.target.region}, ${p.target.writeTarget}`,
     ],
     ifItFails: (p) =>
       `The writer has moved; writes through ${p.writeHostname} may fail until DNS follows. Check the ` +
@@ -696,21 +697,20 @@ export const STEPS: readonly StepDefinition[] = [
     underCanary: true,
     async run(ctx) {
       const { target } = ctx.plan;
-      const finalNames = new Set(ctx.topology.regions.map((r) => r.regionalHostname));
       const state = await waitFor({
         stepId: 'verify-traffic',
-        what: `${ctx.plan.writeHostname} to answer ${target.regionalHostname}`,
+        what: `${ctx.plan.writeHostname} to answer ${target.writeTarget} (${target.region})`,
         clock: ctx.clock,
         timeoutMs: ctx.timeoutMs,
         pollIntervalMs: ctx.timing.pollIntervalMs,
         poll: async () => {
           const [health, chain] = await Promise.all([
             ctx.aws.routing.healthCheckStatus(target.healthChecks.writer),
-            resolveChain(ctx.aws, ctx.plan.hostedZoneId, ctx.plan.writeHostname, finalNames),
+            resolveChain(ctx.aws, ctx.topology, ctx.plan.writeHostname),
           ]);
           return { health, chain };
         },
-        done: ({ health, chain }) => health.healthy && chain.at(-1) === target.regionalHostname,
+        done: ({ health, chain }) => health.healthy && chain.at(-1) === target.writeTarget,
         describe: ({ health, chain }) =>
           `writer check of ${target.region} ${health.healthy ? 'healthy' : 'unhealthy'} (${checkers(health)}); ` +
           `${ctx.plan.writeHostname} -> ${chain.length ? chain.join(' -> ') : 'no answer'}`,

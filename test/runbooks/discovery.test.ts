@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadTopology, topologyFromOutputs, withArnRegion } from '../../runbooks/drill/discovery';
 import { DrillError } from '../../runbooks/drill/errors';
+import { deployedApp } from '../deployed-app';
 import { outputsFor, PRIMARY, SECONDARY, useFakeAws } from './harness';
 
 const h = useFakeAws();
@@ -43,12 +44,60 @@ describe('discovery from the cdk outputs file', () => {
       [SECONDARY, 'secondary'],
     ]);
     // A replica secret keeps its name and suffix; only the region differs.
-    expect(topology.regions[1].secretArn).toBe(
-      'arn:aws:secretsmanager:us-west-2:123456789012:secret:DatabaseSecret-AbCdEf',
+    const [secret] = deployedApp().resources('AWS::SecretsManager::Secret');
+    expect(topology.regions[1].secretArn).toBe(withArnRegion(secret.physicalId, SECONDARY));
+    expect(topology.regions[1].secretArn).toMatch(
+      /^arn:aws:secretsmanager:us-west-2:123456789012:secret:multi-region-ref-global\/master-\w{6}$/,
     );
-    expect(topology.regions[1].healthChecks).toEqual({
-      serving: 'hc-serving-us-west-2',
-      writer: 'hc-writer-us-west-2',
+  });
+
+  describe.each([
+    ['two regions', [PRIMARY, SECONDARY]],
+    ['three regions', [PRIMARY, SECONDARY, 'us-east-2']],
+  ])('GIVEN the synthesized app with %s', (_name, regions) => {
+    const deployment = deployedApp(regions);
+    const topology = topologyFromOutputs(deployment.outputsFile(), 'cdk-outputs.json');
+    const records = deployment.resources('AWS::Route53::RecordSet');
+    const valuesOf = (name: string) =>
+      records
+        .filter((r) => r.properties.Name === `${name}.`)
+        .flatMap((r) => r.properties.ResourceRecords as string[]);
+    const inZone = (value: string) =>
+      value.endsWith(`.${topology.appHostname.split('.').slice(1).join('.')}`);
+
+    test('THEN every region target discovery derives is what the routing records answer', () => {
+      for (const [name, field] of [
+        [topology.writeHostname, 'writeTarget'],
+        [topology.appHostname, 'appTarget'],
+      ] as const) {
+        // Follow in-zone names (standby sets) to the values that leave the zone.
+        const external: string[] = [];
+        const visit = (n: string) =>
+          valuesOf(n).forEach((v) => (inZone(v) ? visit(v) : external.push(v)));
+        visit(name);
+        expect(external.sort()).toEqual(topology.regions.map((r) => r[field]).sort());
+        for (const r of topology.regions) {
+          expect(r[field]).toMatch(
+            new RegExp(`^d-\\w+\\.execute-api\\.${r.region}\\.amazonaws\\.com$`),
+          );
+        }
+      }
+    });
+
+    test("THEN each region's health check ids are the routing stack's checks of its routes", () => {
+      const checks = deployment.resources('AWS::Route53::HealthCheck');
+      for (const r of topology.regions) {
+        for (const [kind, path] of [
+          ['serving', '/health'],
+          ['writer', '/health/writer'],
+        ] as const) {
+          const check = checks.find((c) => c.physicalId === r.healthChecks[kind]);
+          expect(check?.properties.HealthCheckConfig).toMatchObject({
+            FullyQualifiedDomainName: r.regionalHostname,
+            ResourcePath: path,
+          });
+        }
+      }
     });
   });
 
@@ -66,7 +115,7 @@ describe('discovery from the cdk outputs file', () => {
     [
       'no routing output',
       (o) => delete o['MultiRegion-Routing'],
-      'cdk-outputs.json: no stack has the output DrillRouting (stacks in the file: MultiRegion-Database-us-east-1, MultiRegion-Service-us-east-1, MultiRegion-Database-us-west-2, MultiRegion-Service-us-west-2)',
+      'cdk-outputs.json: no stack has the output DrillRouting (stacks in the file: MultiRegion-Foundation-us-east-1, MultiRegion-Foundation-us-west-2, MultiRegion-Database-us-east-1, MultiRegion-Database-us-west-2, MultiRegion-Service-us-east-1, MultiRegion-Service-us-west-2)',
     ],
     [
       'no service output for a region',

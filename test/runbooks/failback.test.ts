@@ -1,5 +1,4 @@
 import { SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
-import { clusterArn } from './fake-aws';
 import { drillIds, mutatingCalls, PRIMARY, readRecordFile, SECONDARY, useFakeAws } from './harness';
 
 const h = useFakeAws();
@@ -34,7 +33,7 @@ describe('drill failback', () => {
     expect(
       h.mocks.rds.commandCalls(SwitchoverGlobalClusterCommand)[0].args[0].input
         .TargetDbClusterIdentifier,
-    ).toBe(clusterArn(PRIMARY));
+    ).toBe(h.world.clusterArn(PRIMARY));
 
     const failbackId = drillIds(h.stateDir).find((id) => id.startsWith('failback-'))!;
     const record = readRecordFile(h.stateDir, failbackId);

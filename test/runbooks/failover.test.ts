@@ -1,5 +1,4 @@
 import { FailoverGlobalClusterCommand } from '@aws-sdk/client-rds';
-import { clusterArn, GLOBAL_ID } from './fake-aws';
 import {
   drillIds,
   firstCall,
@@ -32,8 +31,8 @@ describe('drill failover (unplanned, AllowDataLoss)', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(h.mocks.rds.commandCalls(FailoverGlobalClusterCommand)[0].args[0].input).toEqual({
-      GlobalClusterIdentifier: GLOBAL_ID,
-      TargetDbClusterIdentifier: clusterArn(SECONDARY),
+      GlobalClusterIdentifier: h.world.globalId,
+      TargetDbClusterIdentifier: h.world.clusterArn(SECONDARY),
       AllowDataLoss: true,
     });
     expect(mutatingCalls(h.world)).toEqual([

@@ -50,22 +50,14 @@ import {
   type PutParameterCommandInput,
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
+import { HEALTH_PATHS } from '../../constructs/regional-service';
 import { CANARY_SQL } from '../../runbooks/drill/canary';
 import type { Clock } from '../../runbooks/drill/clock';
+import { topologyFromOutputs, type DrillTopology } from '../../runbooks/drill/discovery';
+import type { SimulatedDeployment } from '../../runbooks/simulation/deployment';
+import { deployedApp } from '../deployed-app';
 
 export const START_TIME = Date.parse('2025-03-01T10:00:00Z');
-export const ACCOUNT = '123456789012';
-export const GLOBAL_ID = 'multi-region-ref-global';
-export const ZONE_ID = 'Z0000000000EXAMPLE';
-export const APP = 'app.example.com';
-export const WRITE = 'write.example.com';
-
-export const clusterId = (region: string) => `${GLOBAL_ID}-${region}`;
-export const clusterArn = (region: string) =>
-  `arn:aws:rds:${region}:${ACCOUNT}:cluster:${clusterId(region)}`;
-export const regionalHostname = (region: string) => `${region}.app.example.com`;
-export const drainName = () => '/multi-region-ref/drain';
-export const checkId = (region: string, kind: 'serving' | 'writer') => `hc-${kind}-${region}`;
 
 /**
  * Discrete-event virtual time: `sleep` queues a waiter; when nothing else is runnable
@@ -181,11 +173,43 @@ export const faults = {
     }),
 };
 
+/** A Route 53 record as the routing stack deployed it. */
+export interface FakeRecord {
+  readonly name: string;
+  readonly type: string;
+  ttl: number;
+  readonly setIdentifier?: string;
+  readonly failover?: 'PRIMARY' | 'SECONDARY';
+  /** Latency records: the region of the endpoint. */
+  readonly region?: string;
+  readonly healthCheckId?: string;
+  readonly values: readonly string[];
+}
+
+/** A Route 53 health check as deployed: an HTTPS probe of a region's route, or a calculated one. */
+type FakeHealthCheck =
+  | {
+      readonly kind: 'https';
+      readonly region: string;
+      readonly route: 'serving' | 'writer';
+      readonly inverted: boolean;
+    }
+  | {
+      readonly kind: 'calculated';
+      readonly children: readonly string[];
+      readonly threshold: number;
+      readonly inverted: boolean;
+    };
+
 export class FakeWorld {
   clock: Clock;
+  /** What the stacks publish, as `cdk deploy --outputs-file` would write it. */
+  readonly outputs: Record<string, Record<string, string>>;
+  /** The drill's view of those outputs (ids, names, targets), for tests' expectations. */
+  readonly topology: DrillTopology;
   readonly regions = new Map<string, FakeRegion>();
   writer: string;
-  globalId = GLOBAL_ID;
+  globalId: string;
   globalStatus = 'available';
   moving?: { kind: 'switchover' | 'failover'; from: string; to: string; startedAt: number };
   /** How long a promotion takes, and the part before writes stop. */
@@ -197,11 +221,15 @@ export class FakeWorld {
   promotionCancels = false;
   /** Rows younger than this are not yet on the secondaries (lost in a failover). */
   dataReplicationDelayMs = 0;
-  ttlSeconds = 60;
   /** Health checkers see a drain switch change this long after it is made (cache + detection). */
   healthLagMs = 0;
+  /** The deployed records of the hosted zone (tests may change a TTL). */
+  readonly records: FakeRecord[];
+  private readonly checks = new Map<string, FakeHealthCheck>();
   private readonly drainChanges = new Map<string, { previous: string; at: number }>();
+  /** Checks Route 53 reports unhealthy (or healthy) whatever the endpoint answers. */
   readonly forcedUnhealthy = new Set<string>();
+  readonly forcedHealthy = new Set<string>();
   readonly down = new Set<string>();
   readonly alarms: (MetricAlarm & { region: string })[] = [];
   readonly calls: CallRecord[] = [];
@@ -212,24 +240,91 @@ export class FakeWorld {
   private readonly seenClients = new Set<object>();
 
   constructor(
-    regionNames: readonly string[] = ['us-east-1', 'us-west-2'],
+    deployment: SimulatedDeployment | readonly string[] = deployedApp(),
     clock: Clock = new VirtualClock(),
   ) {
+    const deployed = Array.isArray(deployment)
+      ? deployedApp(deployment as readonly string[])
+      : (deployment as SimulatedDeployment);
     this.clock = clock;
-    this.writer = regionNames[0];
-    regionNames.forEach((region, i) => {
-      this.regions.set(region, {
-        region,
-        role: i === 0 ? 'primary' : 'secondary',
+    this.outputs = deployed.outputsFile();
+    this.topology = topologyFromOutputs(this.outputs, 'synthesized app');
+    this.globalId = this.topology.globalClusterIdentifier;
+    this.writer = this.topology.primaryRegion;
+    const instances = deployed.resources('AWS::RDS::DBInstance');
+    const clusters = deployed.resources('AWS::RDS::DBCluster');
+    for (const r of this.topology.regions) {
+      const cluster = clusters.find((c) => c.physicalId === r.clusterIdentifier);
+      if (!cluster) throw new Error(`fake: no AWS::RDS::DBCluster ${r.clusterIdentifier} deployed`);
+      this.regions.set(r.region, {
+        region: r.region,
+        role: r.role,
         status: 'available',
-        instances: 2,
-        engineVersion: '16.6',
+        instances: instances.filter((i) => i.properties.DBClusterIdentifier === r.clusterIdentifier)
+          .length,
+        engineVersion: String(cluster.properties.EngineVersion),
         drain: 'false',
         rpoLagMs: 400,
         replicationLagMs: 250,
       });
-      this.tables.set(region, []);
-    });
+      this.tables.set(r.region, []);
+    }
+    const routes: Record<string, 'serving' | 'writer'> = {
+      [HEALTH_PATHS.serving]: 'serving',
+      [HEALTH_PATHS.writer]: 'writer',
+    };
+    for (const check of deployed.resources('AWS::Route53::HealthCheck')) {
+      const config = check.properties.HealthCheckConfig as Record<string, unknown>;
+      const inverted = config.Inverted === true;
+      if (config.Type === 'CALCULATED') {
+        this.checks.set(check.physicalId, {
+          kind: 'calculated',
+          children: config.ChildHealthChecks as string[],
+          threshold: Number(config.HealthThreshold),
+          inverted,
+        });
+        continue;
+      }
+      const region = this.topology.regions.find(
+        (r) => r.regionalHostname === config.FullyQualifiedDomainName,
+      );
+      const route = routes[String(config.ResourcePath)];
+      if (!region || !route) {
+        throw new Error(`fake: health check ${check.logicalId} probes nothing the fake serves`);
+      }
+      this.checks.set(check.physicalId, { kind: 'https', region: region.region, route, inverted });
+    }
+    this.records = deployed
+      .resources('AWS::Route53::RecordSet')
+      .filter((r) => r.properties.HostedZoneId === this.topology.hostedZoneId)
+      .map((r) => {
+        const p = r.properties;
+        return {
+          name: String(p.Name),
+          type: String(p.Type),
+          ttl: Number(p.TTL),
+          setIdentifier: p.SetIdentifier as string | undefined,
+          failover: p.Failover as FakeRecord['failover'],
+          region: p.Region as string | undefined,
+          healthCheckId: p.HealthCheckId as string | undefined,
+          values: (p.ResourceRecords as string[] | undefined) ?? [],
+        };
+      });
+  }
+
+  /** The deployed names and ids of one region (what the drill reads from the outputs). */
+  deployed(region: string) {
+    const found = this.topology.regions.find((r) => r.region === region);
+    if (!found) throw new Error(`fake: no region ${region} deployed`);
+    return found;
+  }
+
+  clusterArn(region: string): string {
+    return this.deployed(region).clusterArn;
+  }
+
+  checkId(region: string, kind: 'serving' | 'writer'): string {
+    return this.deployed(region).healthChecks[kind];
   }
 
   region(name: string): FakeRegion {
@@ -391,7 +486,7 @@ export class FakeWorld {
       this.seenDrain(region) === 'false' &&
       r.status === 'available' &&
       !this.down.has(region) &&
-      !this.forcedUnhealthy.has(checkId(region, 'serving'))
+      !this.forcedUnhealthy.has(this.checkId(region, 'serving'))
     );
   }
 
@@ -399,7 +494,7 @@ export class FakeWorld {
     return (
       this.serving(region) &&
       this.acceptsWrites(region) &&
-      !this.forcedUnhealthy.has(checkId(region, 'writer'))
+      !this.forcedUnhealthy.has(this.checkId(region, 'writer'))
     );
   }
 
@@ -418,13 +513,13 @@ export class FakeWorld {
       FailoverState: this.moving
         ? {
             Status: status as 'pending',
-            FromDbClusterArn: clusterArn(this.moving.from),
-            ToDbClusterArn: clusterArn(this.moving.to),
+            FromDbClusterArn: this.clusterArn(this.moving.from),
+            ToDbClusterArn: this.clusterArn(this.moving.to),
             IsDataLossAllowed: this.moving.kind === 'failover',
           }
         : undefined,
       GlobalClusterMembers: [...this.regions.keys()].map((region) => ({
-        DBClusterArn: clusterArn(region),
+        DBClusterArn: this.clusterArn(region),
         IsWriter: region === this.writer,
         Readers: [],
       })),
@@ -442,7 +537,7 @@ export class FakeWorld {
       });
     }
     const target = [...this.regions.keys()].find(
-      (r) => clusterArn(r) === input.TargetDbClusterIdentifier,
+      (r) => this.clusterArn(r) === input.TargetDbClusterIdentifier,
     );
     if (!target || target === this.writer || this.moving) {
       throw new InvalidGlobalClusterStateFault({
@@ -466,14 +561,17 @@ export class FakeWorld {
     region: string,
     input: ExecuteStatementCommandInput,
   ): { records: { longValue: number }[][] } {
-    const clusterRegion = [...this.regions.keys()].find((r) => clusterArn(r) === input.resourceArn);
+    const clusterRegion = [...this.regions.keys()].find(
+      (r) => this.clusterArn(r) === input.resourceArn,
+    );
     if (!clusterRegion || clusterRegion !== region) {
       throw new BadRequestException({
         message: `Cluster ${input.resourceArn} not found in ${region}`,
         $metadata: {},
       });
     }
-    if (!input.secretArn?.includes(`:${region}:`)) {
+    // The Data API needs the secret in the cluster's region: the replica of the master secret.
+    if (input.secretArn !== this.deployed(region).secretArn) {
       throw new BadRequestException({
         message: `secret ${input.secretArn} is not in ${region}`,
         $metadata: {},
@@ -509,15 +607,28 @@ export class FakeWorld {
     throw new BadRequestException({ message: `fake: unexpected SQL ${input.sql}`, $metadata: {} });
   }
 
-  healthCheck(id: string) {
-    const [, kind, ...rest] = id.split('-');
-    const region = rest.join('-');
-    if (!this.regions.has(region) || (kind !== 'serving' && kind !== 'writer')) {
+  /** Whether Route 53 considers a deployed check healthy now. */
+  checkHealthy(id: string): boolean {
+    const check = this.checks.get(id);
+    if (!check)
       throw new NoSuchHealthCheck({ message: `No health check with id ${id}`, $metadata: {} });
+    if (this.forcedUnhealthy.has(id)) return false;
+    if (this.forcedHealthy.has(id)) return true;
+    // Inverted: Route 53 "considers health checks to be unhealthy when the status is healthy
+    // and vice versa" (Route 53 API Reference, HealthCheckConfig, Inverted).
+    if (check.kind === 'calculated') {
+      // CALCULATED: healthy when at least HealthThreshold children are healthy
+      // (Route 53 API Reference, HealthCheckConfig, HealthThreshold).
+      const healthyChildren = check.children.filter((c) => this.checkHealthy(c)).length;
+      return healthyChildren >= check.threshold !== check.inverted;
     }
-    const healthy =
-      !this.forcedUnhealthy.has(id) &&
-      (kind === 'serving' ? this.serving(region) : this.writerHealthy(region));
+    const endpoint =
+      check.route === 'serving' ? this.serving(check.region) : this.writerHealthy(check.region);
+    return endpoint !== check.inverted;
+  }
+
+  healthCheck(id: string) {
+    const healthy = this.checkHealthy(id);
     return {
       HealthCheckObservations: Array.from({ length: 16 }, (_, i) => ({
         Region: 'us-east-1' as const,
@@ -532,52 +643,55 @@ export class FakeWorld {
     };
   }
 
-  /** Failover records: PRIMARY in the primary region, SECONDARY (or a standby set) elsewhere. */
-  dnsAnswer(name: string): string {
-    const primary = [...this.regions.values()].find((r) => r.role === 'primary')!.region;
-    const secondaries = [...this.regions.values()]
-      .filter((r) => r.role === 'secondary')
-      .map((r) => r.region);
-    const standby = name.startsWith('standby.');
-    const base = standby ? name.slice('standby.'.length) : name;
-    const healthy =
-      base === WRITE ? (r: string) => this.writerHealthy(r) : (r: string) => this.serving(r);
-    if (standby) return regionalHostname(secondaries.find(healthy) ?? secondaries[0]);
-    if (healthy(primary)) return regionalHostname(primary);
-    if (secondaries.length === 1)
-      return regionalHostname(healthy(secondaries[0]) ? secondaries[0] : primary);
-    return `standby.${base}`;
+  /**
+   * What Route 53 answers for `name` from the deployed records ("How Amazon Route 53 chooses
+   * records when health checking is configured", Route 53 Developer Guide): a record without a
+   * health check counts as healthy; failover answers the PRIMARY when healthy, else a healthy
+   * SECONDARY, else the PRIMARY; latency answers the nearest healthy record (nearest: the
+   * resolver's region, then the deployment's region order), or the nearest when none is healthy.
+   */
+  dnsAnswer(name: string, resolverRegion = 'us-east-1'): string[] {
+    const fqdn = name.endsWith('.') ? name : `${name}.`;
+    const records = this.records.filter((r) => r.name === fqdn && r.type === 'CNAME');
+    if (records.length === 0) return [];
+    const healthy = (r: FakeRecord) => !r.healthCheckId || this.checkHealthy(r.healthCheckId);
+    let chosen: FakeRecord | undefined;
+    if (records.some((r) => r.failover)) {
+      const primary = records.find((r) => r.failover === 'PRIMARY')!;
+      const secondary = records.find((r) => r.failover === 'SECONDARY');
+      chosen = healthy(primary) ? primary : secondary && healthy(secondary) ? secondary : primary;
+    } else if (records.some((r) => r.region)) {
+      const order = [resolverRegion, ...this.topology.regions.map((r) => r.region)];
+      const nearest = [...records].sort(
+        (x, y) => order.indexOf(x.region ?? '') - order.indexOf(y.region ?? ''),
+      );
+      chosen = nearest.find(healthy) ?? nearest[0];
+    } else {
+      chosen = records[0];
+    }
+    return [...chosen.values];
   }
 
+  /**
+   * The deployed records from `start` on, in Route 53's order: "sorted first by DNS name with
+   * the labels reversed" (Route 53 API Reference, ListResourceRecordSets).
+   */
   recordSets(start: string) {
-    const records = [APP, WRITE].flatMap((name) => [
-      {
-        Name: `${name}.`,
-        Type: 'CNAME' as const,
-        SetIdentifier: 'primary',
-        Failover: 'PRIMARY' as const,
-        TTL: this.ttlSeconds,
-        ResourceRecords: [{ Value: regionalHostname('us-east-1') }],
-      },
-      {
-        Name: `${name}.`,
-        Type: 'CNAME' as const,
-        SetIdentifier: 'secondary',
-        Failover: 'SECONDARY' as const,
-        TTL: this.ttlSeconds,
-        ResourceRecords: [{ Value: regionalHostname('us-west-2') }],
-      },
-    ]);
-    // Route 53 lists from the start name on: other names follow and must be ignored.
-    return [
-      ...records.filter((r) => r.Name === `${start}.`),
-      {
-        Name: 'zzz.example.com.',
-        Type: 'CNAME' as const,
-        TTL: 3600,
-        ResourceRecords: [{ Value: 'elsewhere.example.net' }],
-      },
-    ];
+    const key = (name: string) => name.replace(/\.$/, '').split('.').reverse().join('.');
+    const from = key(start);
+    return [...this.records]
+      .sort((a, b) => key(a.name).localeCompare(key(b.name)))
+      .filter((r) => key(r.name) >= from)
+      .map((r) => ({
+        Name: r.name,
+        Type: r.type as 'CNAME',
+        TTL: r.ttl,
+        ...(r.setIdentifier ? { SetIdentifier: r.setIdentifier } : {}),
+        ...(r.failover ? { Failover: r.failover } : {}),
+        ...(r.region ? { Region: r.region as 'us-east-1' } : {}),
+        ...(r.healthCheckId ? { HealthCheckId: r.healthCheckId } : {}),
+        ResourceRecords: r.values.map((Value) => ({ Value })),
+      }));
   }
 
   lag(region: string, input: GetMetricDataCommandInput) {
@@ -630,7 +744,8 @@ export function installFakeAws(mocks: FakeAwsMocks, world: () => FakeWorld): voi
     .callsFake(
       serve('rds:DescribeDBClusters', (region, input: DescribeDBClustersCommandInput) => {
         const r = world().regions.get(region);
-        if (!r || input.DBClusterIdentifier !== clusterId(region)) {
+        const id = r && world().deployed(region).clusterIdentifier;
+        if (!r || input.DBClusterIdentifier !== id) {
           throw new DBClusterNotFoundFault({
             message: `DBCluster ${input.DBClusterIdentifier} not found.`,
             $metadata: {},
@@ -639,12 +754,12 @@ export function installFakeAws(mocks: FakeAwsMocks, world: () => FakeWorld): voi
         return {
           DBClusters: [
             {
-              DBClusterIdentifier: clusterId(region),
-              DBClusterArn: clusterArn(region),
+              DBClusterIdentifier: id,
+              DBClusterArn: world().clusterArn(region),
               Status: r.status,
               EngineVersion: r.engineVersion,
               DBClusterMembers: Array.from({ length: r.instances }, (_, i) => ({
-                DBInstanceIdentifier: `${clusterId(region)}-${i}`,
+                DBInstanceIdentifier: `${id}-${i}`,
               })),
             },
           ],
@@ -684,7 +799,7 @@ export function installFakeAws(mocks: FakeAwsMocks, world: () => FakeWorld): voi
         Nameserver: 'ns-1.awsdns-01.org',
         RecordName: input.RecordName,
         RecordType: input.RecordType,
-        RecordData: [`${world().dnsAnswer(input.RecordName ?? '')}.`],
+        RecordData: world().dnsAnswer(input.RecordName ?? ''),
         ResponseCode: 'NOERROR',
         Protocol: 'UDP',
       })),
@@ -720,7 +835,7 @@ export function installFakeAws(mocks: FakeAwsMocks, world: () => FakeWorld): voi
     .on(GetParameterCommand)
     .callsFake(
       serve('ssm:GetParameter', (region, input: GetParameterCommandInput) => {
-        if (input.Name !== drainName())
+        if (input.Name !== world().deployed(region).drainParameterName)
           throw new ParameterNotFound({
             message: `Parameter ${input.Name} not found`,
             $metadata: {},

@@ -71,7 +71,7 @@ describe('faults end in a stated safe state, a clear message and a distinct exit
         ?.region,
     ).toBe(PRIMARY);
     expect(result.stdout).toContain(
-      'waiting for write.example.com to answer us-west-2.app.example.com: last poll failed: route53 GetHealthCheckStatus in us-east-1 AWS server error (after 5 attempts)',
+      `waiting for write.example.com to answer ${h.world.deployed(SECONDARY).writeTarget} (us-west-2): last poll failed: route53 GetHealthCheckStatus in us-east-1 AWS server error (after 5 attempts)`,
     );
     expect(result.stdout).toMatch(/6\/8 verify-traffic: completed in 5\.0s/);
   });
@@ -176,13 +176,13 @@ describe('faults end in a stated safe state, a clear message and a distinct exit
   });
 
   test('GIVEN the target writer health check never turns healthy THEN verify-traffic times out (exit 7) with the DNS answer', async () => {
-    h.world.forcedUnhealthy.add('hc-writer-us-west-2');
+    h.world.forcedUnhealthy.add(h.world.checkId('us-west-2', 'writer'));
 
     const result = await h.run(switchover('--timeout', 'verify-traffic=1m'));
 
     expect(result.code).toBe(7);
     expect(result.stderr).toContain(
-      'stopped at step verify-traffic: step verify-traffic timed out after 1m 00s waiting for write.example.com to answer us-west-2.app.example.com; last state: writer check of us-west-2 unhealthy (0/16 checkers report success); write.example.com -> us-east-1.app.example.com',
+      `stopped at step verify-traffic: step verify-traffic timed out after 1m 00s waiting for write.example.com to answer ${h.world.deployed(SECONDARY).writeTarget} (us-west-2); last state: writer check of us-west-2 unhealthy (0/16 checkers report success); write.example.com -> ${h.world.deployed(PRIMARY).writeTarget}`,
     );
     expect(result.stderr).toContain(
       'next: State: The writer has moved; writes through write.example.com may fail until DNS follows.',

@@ -1,5 +1,4 @@
 import { PRIMARY, SECONDARY, useFakeAws, type Harness } from './harness';
-import { checkId, clusterId } from './fake-aws';
 
 const h = useFakeAws();
 
@@ -73,9 +72,9 @@ describe('drill preflight', () => {
     ],
     [
       'a 300 s TTL',
-      (hh) => (hh.world.ttlSeconds = 300),
+      (hh) => hh.world.records.forEach((r) => (r.ttl = 300)),
       'record-ttls',
-      'app.example.com primary TTL 300 s',
+      'app.example.com us-east-1-primary TTL 300 s',
     ],
     [
       'a drained region',
@@ -85,9 +84,9 @@ describe('drill preflight', () => {
     ],
     [
       'an unhealthy serving check',
-      (hh) => hh.world.forcedUnhealthy.add(checkId(SECONDARY, 'serving')),
+      (hh) => hh.world.forcedUnhealthy.add(hh.world.checkId(SECONDARY, 'serving')),
       'health-checks',
-      'us-west-2 serving (hc-serving-us-west-2): unhealthy, 0/16',
+      'us-west-2 serving (a94087b8-d6da-2777-6769-a93fea018255): unhealthy, 0/16',
     ],
     [
       'a serving alarm in ALARM',
@@ -98,7 +97,7 @@ describe('drill preflight', () => {
           StateValue: 'ALARM',
           Namespace: 'AWS/Route53',
           MetricName: 'HealthCheckStatus',
-          Dimensions: [{ Name: 'HealthCheckId', Value: checkId(SECONDARY, 'serving') }],
+          Dimensions: [{ Name: 'HealthCheckId', Value: h.world.checkId(SECONDARY, 'serving') }],
         }),
       'no-alarms',
       'us-east-1: MultiRegion-Routing-ServingAlarmuswest2-ABC',
@@ -123,7 +122,9 @@ describe('drill preflight', () => {
       StateValue: 'ALARM',
       Namespace: 'AWS/RDS',
       MetricName: 'AuroraGlobalDBRPOLag',
-      Dimensions: [{ Name: 'DBClusterIdentifier', Value: clusterId(PRIMARY) }],
+      Dimensions: [
+        { Name: 'DBClusterIdentifier', Value: h.world.deployed(PRIMARY).clusterIdentifier },
+      ],
     });
 
     const result = await h.run(['preflight']);

@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ExecuteStatementCommand } from '@aws-sdk/client-rds-data';
 import { SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
-import { clusterArn, drainName } from './fake-aws';
 import {
   drillIds,
   firstCall,
@@ -51,10 +50,10 @@ describe('drill switchover --execute (planned, no data loss)', () => {
     expect(h.mocks.rds.commandCalls(SwitchoverGlobalClusterCommand)).toHaveLength(1);
     expect(h.mocks.rds.commandCalls(SwitchoverGlobalClusterCommand)[0].args[0].input).toEqual({
       GlobalClusterIdentifier: 'multi-region-ref-global',
-      TargetDbClusterIdentifier: clusterArn(SECONDARY),
+      TargetDbClusterIdentifier: h.world.clusterArn(SECONDARY),
     });
     expect(h.world.callsOf('ssm:PutParameter')[0].input).toMatchObject({
-      Name: drainName(),
+      Name: h.world.deployed(PRIMARY).drainParameterName,
       Value: 'true',
       Overwrite: true,
     });

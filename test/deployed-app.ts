@@ -1,0 +1,74 @@
+// The app as it synthesizes, evaluated as if deployed: what the drill's fakes answer and what
+// its tests expect. Assemblies are cached in the OS temp directory by a hash of everything that
+// shapes a template, so parallel test files (and mutation runs) synthesize each topology once.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { buildMultiRegionApp } from '../lib/multi-region-app';
+import { loadTopology } from '../lib/topology';
+import { SimulatedDeployment } from '../runbooks/simulation/deployment';
+import { CDK_CONTEXT } from './util';
+
+const ROOT = path.join(__dirname, '..');
+const SOURCES = ['bin', 'lib', 'constructs'];
+
+let sourceHash: string | undefined;
+const loaded = new Map<string, SimulatedDeployment>();
+
+/** The deployment of the default topology with these regions (primary first). */
+export function deployedApp(
+  regions: readonly string[] = ['us-east-1', 'us-west-2'],
+): SimulatedDeployment {
+  const key = regions.join(',');
+  const cached = loaded.get(key);
+  if (cached) return cached;
+  const dir = path.join(os.tmpdir(), `multi-region-assembly-${hashSources()}-${key}`);
+  if (!fs.existsSync(path.join(dir, 'manifest.json'))) synthesize(regions, dir);
+  const deployment = SimulatedDeployment.fromAssembly(dir);
+  loaded.set(key, deployment);
+  return deployment;
+}
+
+function synthesize(regions: readonly string[], dir: string): void {
+  const staging = `${dir}.${process.pid}.tmp`;
+  const [primaryRegion, ...secondaryRegions] = regions;
+  const context: Record<string, unknown> = {
+    ...CDK_CONTEXT,
+    // No Lambda bundling: assets do not change what the drill reads.
+    'aws:cdk:bundling-stacks': [],
+    'topology.primaryRegion': primaryRegion,
+    'topology.secondaryRegions': secondaryRegions.join(','),
+  };
+  const app = new App({ outdir: staging, context });
+  const topology = loadTopology((k) => app.node.tryGetContext(k), {});
+  buildMultiRegionApp(app, topology);
+  app.synth();
+  try {
+    fs.renameSync(staging, dir);
+  } catch {
+    // Another test worker won the race: its assembly is the same.
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+function hashSources(): string {
+  if (sourceHash) return sourceHash;
+  const hash = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const entry of fs
+      .readdirSync(dir, { withFileTypes: true })
+      .sort((a, b) => a.name.localeCompare(b.name))) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (/\.(ts|json)$/.test(entry.name))
+        hash.update(file.slice(ROOT.length)).update(fs.readFileSync(file));
+    }
+  };
+  SOURCES.forEach((s) => walk(path.join(ROOT, s)));
+  hash.update(fs.readFileSync(path.join(ROOT, 'cdk.json')));
+  hash.update(fs.readFileSync(path.join(ROOT, 'package-lock.json')));
+  sourceHash = hash.digest('hex').slice(0, 16);
+  return sourceHash;
+}
