@@ -161,6 +161,7 @@ async function execute(
         aws,
         clock,
         timing,
+        forceReason: params.forceReason,
         timeoutMs: timeoutFor(timing, step.id),
         canary,
         progress: (message) => say(`    ${message}`),

@@ -67,6 +67,11 @@ export interface StepContext {
   readonly aws: DrillAws;
   readonly clock: Clock;
   readonly timing: Timing;
+  /**
+   * Why this run (the start, or this resume) was forced past failed gates, if it was: the
+   * gates a step applies itself (lag at promotion) are waived only with a recorded reason.
+   */
+  readonly forceReason?: string;
   /** This step's timeout. */
   readonly timeoutMs: number;
   readonly canary: CanaryControl;
