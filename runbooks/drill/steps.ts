@@ -100,6 +100,12 @@ export interface StepDefinition {
 }
 
 const ALL = DRILL_KINDS;
+
+/**
+ * How long an unplanned failover waits for the old writer's check to turn unhealthy: two
+ * detection windows of a Route 53 check at the app's settings (10 s interval x 3 failures).
+ */
+export const FAILOVER_FENCE_WAIT_MS = 60_000;
 const ops = AWS_OPERATIONS;
 
 function call(
@@ -408,8 +414,10 @@ export const STEPS: readonly StepDefinition[] = [
     kinds: ALL,
     title: (p) => `Fence writes in ${p.from.region}`,
     purpose:
-      "Set the old writer region's drain switch to 'true' so its health checks fail and traffic " +
-      'leaves it before the writer moves: no region takes writes it cannot keep (no split brain).',
+      "Set the old writer region's drain switch to 'true' before the writer moves, so its service " +
+      'refuses traffic and its health checks fail: no region serves writes it cannot keep (no split ' +
+      'brain). DNS keeps answering it until another region passes its writer check: when every ' +
+      'record of a failover pair is unhealthy, Route 53 answers the PRIMARY.',
     calls: (p) => [
       call(ops.getParameter, p.from.region, { Name: p.from.drainParameterName }),
       call(
@@ -427,12 +435,15 @@ export const STEPS: readonly StepDefinition[] = [
     ],
     checks: (p) => [
       "skips the write when the drain switch is already 'true'",
-      `the writer health check of ${p.from.region} turns unhealthy (polled)`,
+      p.kind === 'failover'
+        ? `the writer health check of ${p.from.region} turns unhealthy (polled for at most ${FAILOVER_FENCE_WAIT_MS / 1000} s: a failed region may never answer)`
+        : `the writer health check of ${p.from.region} turns unhealthy (polled)`,
     ],
     ifItFails: (p) =>
       p.kind === 'failover'
         ? `The old region may be unreachable: the failure is recorded and the drill continues only because --allow-data-loss was given (its writes are lost anyway).`
-        : `The writer has not moved. ${p.from.region} may be drained (safe: no writes land there). ` +
+        : `The writer has not moved. ${p.from.region} may be drained: its service refuses traffic, but ${p.writeHostname} ` +
+          `still answers ${p.from.region} (Route 53 answers the PRIMARY while every writer check is unhealthy). ` +
           `To back out, set ${p.from.drainParameterName} to 'false' in ${p.from.region}; to go on, \`drill resume\`.`,
     underCanary: true,
     async run(ctx) {
@@ -457,7 +468,12 @@ export const STEPS: readonly StepDefinition[] = [
           stepId: 'fence',
           what: `the writer health check of ${from.region} to be unhealthy`,
           clock: ctx.clock,
-          timeoutMs: ctx.timeoutMs,
+          // A dead region's check may never turn; an unplanned failover does not wait for it
+          // longer than a bounded wait (unless --timeout fence= says otherwise).
+          timeoutMs:
+            ctx.params.kind === 'failover' && ctx.timing.stepTimeoutsMs.fence === undefined
+              ? Math.min(ctx.timeoutMs, FAILOVER_FENCE_WAIT_MS)
+              : ctx.timeoutMs,
           pollIntervalMs: ctx.timing.pollIntervalMs,
           poll: () => ctx.aws.routing.healthCheckStatus(from.healthChecks.writer),
           done: (h) => !h.healthy,
@@ -517,6 +533,7 @@ export const STEPS: readonly StepDefinition[] = [
     ],
     checks: (p) => [
       `skips when ${p.target.region} is already the writer, or a move to it is in progress`,
+      `refuses (PREFLIGHT_FAILED) unless the RPO lag of ${p.target.region}, read right before the call, is under ${p.rpoLabel} (--force --reason waives it, recorded)`,
       'stops (UNEXPECTED_STATE) when a move to another cluster is in progress',
     ],
     ifItFails: (p) =>
@@ -552,18 +569,36 @@ export const STEPS: readonly StepDefinition[] = [
           },
         );
       }
+      // Lag is read again right before the call: it may have grown since preflight (or while
+      // a stopped drill waited to be resumed), and a failover loses what it has not replicated.
       let rpoLagMsAtPromotion: number | null = null;
+      let lagProblem: string | undefined;
       try {
-        rpoLagMsAtPromotion = (
-          await ctx.aws.metrics.lag(
-            target.region,
-            target.clusterIdentifier,
-            new Date(ctx.clock.now()),
-          )
-        ).rpoMs;
+        const lag = await ctx.aws.metrics.lag(
+          target.region,
+          target.clusterIdentifier,
+          new Date(ctx.clock.now()),
+        );
+        rpoLagMsAtPromotion = lag.rpoMs;
+        if (lag.rpoMs === null)
+          lagProblem = `AuroraGlobalDBRPOLag of ${target.clusterIdentifier} was not reported in the last 5 minutes`;
+        else if (lag.rpoMs >= ctx.plan.rpoSeconds * 1000)
+          lagProblem = `RPO lag of ${target.clusterIdentifier} is ${lag.rpoMs} ms, not under the RPO (${ctx.plan.rpoLabel})`;
       } catch (err) {
         if (isFatal(err)) throw err;
-        ctx.progress(`could not read the RPO lag at promotion: ${errorText(err)}`);
+        lagProblem = `the RPO lag of ${target.clusterIdentifier} could not be read: ${errorText(err)}`;
+      }
+      if (lagProblem && !ctx.forceReason) {
+        throw new DrillError('PREFLIGHT_FAILED', `promotion refused: ${lagProblem}`, {
+          hint:
+            `Nothing was promoted. Wait until the lag is under the RPO (\`npx drill status\`), then ` +
+            `\`npx drill resume --drill-id ${ctx.params.drillId} --execute\`; to promote anyway and accept ` +
+            `the loss, resume with --force --reason "<why>"`,
+        });
+      }
+      if (lagProblem) {
+        ctx.progress(`${lagProblem}; promoting anyway (--force): ${ctx.forceReason}`);
+        ctx.note({ lagWaived: lagProblem, forceReason: ctx.forceReason });
       }
       const promotedAt = ctx.clock.now();
       ctx.note({ promotedAt, rpoLagMsAtPromotion });

@@ -236,6 +236,7 @@ export class FakeWorld {
   private readonly faultList: Fault[] = [];
   private readonly tables = new Map<string, CanaryRow[]>();
   private killOn?: string;
+  private hooks: { operation: string; change: (world: FakeWorld) => void }[] = [];
   private readonly deadClients = new Set<object>();
   private readonly seenClients = new Set<object>();
 
@@ -356,6 +357,11 @@ export class FakeWorld {
     return this.faultList.reduce((n, f) => n + f.remaining, 0);
   }
 
+  /** Runs `change` once, right after `operation` has been served (the world moves on its own). */
+  afterServed(operation: string, change: (world: FakeWorld) => void): void {
+    this.hooks.push({ operation, change });
+  }
+
   /** The process "dies" when `operation` is called: it takes effect, the caller never hears back. */
   killWhen(operation: string): void {
     this.killOn = operation;
@@ -401,6 +407,9 @@ export class FakeWorld {
     if (this.down.has(region) && !operation.startsWith('route53:')) throw faults.networkTimeout();
     this.advance();
     const result = answer(region);
+    const due = this.hooks.filter((hook) => hook.operation === operation);
+    this.hooks = this.hooks.filter((hook) => hook.operation !== operation);
+    due.forEach((hook) => hook.change(this));
     if (this.killOn === operation) {
       this.killOn = undefined;
       for (const c of this.seenClients) this.deadClients.add(c);

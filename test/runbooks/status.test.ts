@@ -1,4 +1,4 @@
-import { faults } from './fake-aws';
+import { faults, START_TIME } from './fake-aws';
 import { PRIMARY, SECONDARY, useFakeAws } from './harness';
 import type { Snapshot } from '../../runbooks/drill/observe';
 
@@ -33,7 +33,7 @@ describe('drill status', () => {
     expect(snapshot.writerRegion).toBe(PRIMARY);
     expect(snapshot.regions.find((r) => r.region === SECONDARY)?.lag).toEqual({
       ok: true,
-      value: { replicationMs: 250, rpoMs: 400 },
+      value: { replicationMs: 250, rpoMs: 400, rpoAtMs: START_TIME },
     });
     expect(h.world.callsOf('cloudwatch:GetMetricData').map((c) => c.region)).toEqual([SECONDARY]);
     expect(h.world.callsOf('cloudwatch:GetMetricData')[0].input).toMatchObject({

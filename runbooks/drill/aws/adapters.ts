@@ -58,6 +58,8 @@ export interface LagView {
   /** Latest one-minute maximum in milliseconds, or null when nothing was reported. */
   readonly replicationMs: number | null;
   readonly rpoMs: number | null;
+  /** When the latest RPO lag datapoint was taken (ms since epoch), or null. */
+  readonly rpoAtMs: number | null;
 }
 
 export interface RecordView {
@@ -372,7 +374,12 @@ export function sdkAdapters(clients: AwsClients, caller: AwsCaller, homeRegion: 
       );
       const latest = (id: string) =>
         out.MetricDataResults?.find((r) => r.Id === id)?.Values?.[0] ?? null;
-      return { replicationMs: latest('replication'), rpoMs: latest('rpo') };
+      const rpoAt = out.MetricDataResults?.find((r) => r.Id === 'rpo')?.Timestamps?.[0];
+      return {
+        replicationMs: latest('replication'),
+        rpoMs: latest('rpo'),
+        rpoAtMs: rpoAt ? new Date(rpoAt).getTime() : null,
+      };
     },
     async alarmsInAlarm(region, namePrefix) {
       return caller.call(ops.describeAlarms, region, async () => {
