@@ -6,7 +6,7 @@ import {
   DRILL_FAILOVER_ONLY_IAM_ACTIONS,
   DRILL_IAM_ACTIONS,
 } from '../../runbooks/drill/aws/operations';
-import { testStack } from '../util';
+import { testApp, testStack } from '../util';
 
 const SSO = 'arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com';
 
@@ -262,6 +262,25 @@ describe('who may assume the roles', () => {
       trustOf(stack, id).flatMap((s) => s.Condition!.ArnLike['aws:PrincipalArn'] as string[]);
     expect(patterns('Role')).toEqual(['arn:aws:iam::123456789012:user/bob']);
     expect(patterns('FailoverRole')).toEqual(['arn:aws:iam::123456789012:user/alice']);
+  });
+
+  test('GIVEN an environment-agnostic stack WHEN synthesized THEN the default principals are the deploying account and partition', () => {
+    const stack = new Stack(testApp(), 'Agnostic');
+    new DrillOperatorRole(stack, 'Operator', {
+      globalClusterIdentifier: 'orders',
+      regions: [{ region: 'us-east-1', clusterIdentifier: 'orders-us-east-1' }],
+      drainParameterName: '/d',
+      secretName: 'orders/master',
+      keyAliasName: 'alias/k',
+      hostedZone: route53.HostedZone.fromHostedZoneId(stack, 'Zone', 'Z1'),
+      healthChecks: [route53.HealthCheck.fromHealthCheckId(stack, 'hc', 'hc-1')],
+    });
+    const [first] = trustOf(stack, 'Role');
+    expect(JSON.stringify(first.Principal)).toContain('{"Ref":"AWS::AccountId"}');
+    expect(JSON.stringify(first.Condition)).toContain('{"Ref":"AWS::Partition"}');
+    expect(JSON.stringify(first.Condition)).toContain(
+      ':role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_DrillOperator_*',
+    );
   });
 
   test('THEN no trust statement of either role lets a principal in without an aws:PrincipalArn condition', () => {
