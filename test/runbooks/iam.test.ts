@@ -58,9 +58,6 @@ describe('DRILL_FAILOVER_ONLY_IAM_ACTIONS', () => {
       .filter((o) => o.failoverRoleOnly)
       .map((o) => `${o.service}:${o.operation}`);
     expect(marked).toEqual(['rds:FailoverGlobalCluster']);
-    expect(AWS_OPERATIONS.failoverGlobalCluster.purpose).toBe(
-      'unplanned move of the writer (AllowDataLoss)',
-    );
   });
 
   test('THEN it is derived from the marking: the failover operation actions, sorted, frozen, all in DRILL_IAM_ACTIONS', () => {
