@@ -99,7 +99,7 @@ describe('drill report', () => {
 
   test('renderMarkdown escapes table cells', () => {
     const record: DrillRecord = {
-      version: 1,
+      version: 2,
       drillId: 'd',
       kind: 'switchover',
       globalClusterIdentifier: 'g',
@@ -109,6 +109,17 @@ describe('drill report', () => {
       outcome: 'succeeded',
       startedAt: '2025-03-01T10:00:00.000Z',
       resumedAt: [],
+      attempts: [
+        {
+          attempt: 1,
+          began: 'started',
+          at: '2025-03-01T10:00:00.000Z',
+          pid: 1,
+          host: 'h',
+          lastEntryAt: '2025-03-01T10:00:01.500Z',
+          ended: { how: 'finished', at: '2025-03-01T10:00:01.500Z' },
+        },
+      ],
       timing: { pollIntervalMs: 1, stepTimeoutMs: 1, stepTimeoutsMs: {}, canaryIntervalMs: 1000 },
       objectives: { rpoSeconds: 30, rtoSeconds: 900, rtoFloorSeconds: 215 },
       steps: [
@@ -117,6 +128,7 @@ describe('drill report', () => {
           title: 'a | b',
           status: 'completed',
           attempts: 1,
+          runs: [],
           durationMs: 1500,
           summary: 'line one\nline two',
         },
