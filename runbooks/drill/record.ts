@@ -292,11 +292,12 @@ export function buildRecord(
 
   const promotion = promotionOf(built.find((s) => s.id === 'promote'));
   // The promote step notes `promotedAt` before it calls AWS: only an accepted request keeps it.
-  const steps = built.map((s) =>
-    s.id === 'promote' && promotion?.status !== 'accepted' && s.details
-      ? { ...s, details: withoutPromotionNote(s.details) }
-      : s,
-  );
+  const steps = built.map((s): StepRecord => {
+    if (s.id !== 'promote' || promotion?.status === 'accepted' || !s.details) return s;
+    const { details, ...rest } = s;
+    const kept = withoutPromotionNote(details);
+    return kept ? { ...rest, details: kept } : rest;
+  });
 
   const last = journal.at(-1)!;
   const finished = last.type === 'finished' ? last : undefined;
@@ -335,7 +336,11 @@ export function buildRecord(
     ...(header.params.forceReason ? { forceReason: header.params.forceReason } : {}),
     ...(stopped ? { error: stopped.error } : {}),
     ...(ending.how === 'interrupted'
-      ? { next: `Continue with: npx drill resume --drill-id ${drillId} --execute` }
+      ? {
+          next:
+            'State: not recorded (the process ended without writing it): read it with `npx drill status`\n' +
+            `Continue with: npx drill resume --drill-id ${drillId} --execute`,
+        }
       : {}),
     resumedAt: journal.flatMap((e) => (e.type === 'resumed' ? [iso(e.at)!] : [])),
     attempts,
@@ -395,6 +400,8 @@ function promotionOf(step: StepRecord | undefined): PromotionRecord | undefined 
 function withoutPromotionNote(
   details: Readonly<Record<string, unknown>>,
 ): Readonly<Record<string, unknown>> | undefined {
-  const { promotedAt: _at, rpoLagMsAtPromotion: _lag, ...rest } = details;
-  return Object.keys(rest).length ? rest : undefined;
+  const rest = Object.entries(details).filter(
+    ([key]) => key !== 'promotedAt' && key !== 'rpoLagMsAtPromotion',
+  );
+  return rest.length ? Object.fromEntries(rest) : undefined;
 }
