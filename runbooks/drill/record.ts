@@ -242,7 +242,6 @@ export function buildRecord(
         attempt,
         status: live ? 'running' : 'interrupted',
         startedAt: iso(started.at)!,
-        summary: started.summary,
       });
     }
     const inProgress = [...open.keys()].at(-1) ?? failedStep;

@@ -360,7 +360,7 @@ export function timelineSvg(record: DrillRecord): string {
       const result = run.error ? `[${run.error.code}] ${run.error.message}` : (run.summary ?? '');
       parts.push(
         `<rect x="${x(from).toFixed(1)}" y="${y + 3}" width="${width.toFixed(1)}" height="${rowHeight - 8}" fill="${STATUS_COLOURS[run.status] ?? '#999'}">` +
-          `<title>${esc(`${s.id} attempt ${run.attempt} ${run.status} ${duration(run.durationMs)}: ${result}`)}</title></rect>`,
+          `<title>${esc(`${s.id} attempt ${run.attempt} ${run.status} ${duration(run.durationMs)}${result ? `: ${result}` : ''}`)}</title></rect>`,
       );
     }
     const lastRun = s.runs.at(-1);
