@@ -4,7 +4,10 @@ import * as path from 'node:path';
 import { DrillError } from './errors';
 import type { CanarySample, DrillKind, DrillParams, Timing } from './model';
 
-/** The AWS principal that ran an attempt (STS GetCallerIdentity). */
+/**
+ * The AWS principal that ran an attempt: the `Arn`, `Account` and `UserId` that STS
+ * GetCallerIdentity returns (AWS STS API Reference, GetCallerIdentity, Response Elements).
+ */
 export interface OperatorIdentity {
   readonly arn: string;
   readonly account: string;
