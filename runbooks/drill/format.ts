@@ -4,6 +4,7 @@ import { formatDuration } from './duration';
 import type { Observed, Snapshot } from './observe';
 import type { CheckResult } from './preflight';
 import type { DrillRecord } from './record';
+import { clientRtoText, promotionSummary } from './report';
 import type { PlannedCall, PlanView, StepDefinition } from './steps';
 
 // No colours: output goes to terminals, CI logs and files alike.
@@ -49,10 +50,10 @@ export function summaryTable(record: DrillRecord): string {
   const lines = [
     `${record.kind} ${record.fromRegion} -> ${record.targetRegion} (${record.drillId}): ${record.outcome}`,
     t.toString(),
-    `client-seen RTO (canary): ${m.clientRtoMs === null ? 'no failed canary write' : formatDuration(m.clientRtoMs)}` +
+    `client-seen RTO (canary): ${clientRtoText(record)}` +
       `  objective ${record.objectives.rtoSeconds} s, computed floor ${record.objectives.rtoFloorSeconds} s`,
     `data loss (canary): ${m.lostRows === null ? 'not verified' : `${m.lostRows.length} acknowledged row(s) missing`}` +
-      `; AuroraGlobalDBRPOLag at promotion: ${m.rpoLagMsAtPromotion === null ? 'not reported' : `${m.rpoLagMsAtPromotion} ms`}` +
+      (record.measures.promotion ? `; ${promotionSummary(record)}` : '') +
       `  objective ${record.objectives.rpoSeconds} s`,
     `canary writes: ${m.canaryWrites} (${m.canaryFailures} failed)`,
   ];

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError, Option } from 'commander';
@@ -19,7 +20,7 @@ import {
 } from './model';
 import { describeGlobalCluster, observe, writerRegionOf, type Snapshot } from './observe';
 import { evaluatePreflight } from './preflight';
-import { buildRecord, type DrillRecord } from './record';
+import { buildRecord, type DrillRecord, type RecordOptions } from './record';
 import { renderReport, type ReportFormat } from './report';
 import { planOfJournal, planView, STEPS, stepsFor } from './steps';
 import { DrillStore, processIsAlive } from './store';
@@ -279,6 +280,15 @@ export async function main(
     exitCode = await runResume(opts);
   });
 
+  /** The live holder of the drill's lock: the journal alone cannot tell running from dead. */
+  function runningIn(store: DrillStore, drillId: string): RecordOptions['runningIn'] {
+    const lock = store.readLock();
+    if (lock?.drillId !== drillId) return undefined;
+    // Another host's pid cannot be checked from here: its lock stands, as for acquireLock.
+    const alive = lock.host !== os.hostname() || (lock.pid > 0 && deps.isProcessAlive(lock.pid));
+    return alive ? { pid: lock.pid, host: lock.host } : undefined;
+  }
+
   program
     .command('report')
     .description("render a drill's record as JSON, Markdown or a self-contained HTML page")
@@ -301,7 +311,7 @@ export async function main(
           hint: 'Run a drill with --execute first',
         });
       }
-      const record = readRecord(store, drillId);
+      const record = readRecord(store, drillId, runningIn(store, drillId));
       const dir = opts.out ?? store.drillDir(drillId);
       fs.mkdirSync(dir, { recursive: true });
       const file = path.join(dir, opts.format === 'json' ? 'record.json' : `report.${opts.format}`);
@@ -555,6 +565,10 @@ function latestUnfinished(store: DrillStore): string | undefined {
 }
 
 /** The record as the journal has it now (also for drills that stopped or are still running). */
-function readRecord(store: DrillStore, drillId: string): DrillRecord {
-  return buildRecord(store.journal(drillId), store.canary(drillId));
+function readRecord(
+  store: DrillStore,
+  drillId: string,
+  running?: RecordOptions['runningIn'],
+): DrillRecord {
+  return buildRecord(store.journal(drillId), store.canary(drillId), { runningIn: running });
 }

@@ -4,6 +4,16 @@ import * as path from 'node:path';
 import { DrillError } from './errors';
 import type { CanarySample, DrillKind, DrillParams, Timing } from './model';
 
+/**
+ * The AWS principal that ran an attempt: the `Arn`, `Account` and `UserId` that STS
+ * GetCallerIdentity returns (AWS STS API Reference, GetCallerIdentity, Response Elements).
+ */
+export interface OperatorIdentity {
+  readonly arn: string;
+  readonly account: string;
+  readonly userId: string;
+}
+
 /** Settings of the run that matter to a reader of the journal. */
 export interface JournalHeader {
   readonly type: 'drill';
@@ -23,6 +33,8 @@ export interface JournalHeader {
   readonly steps: readonly { readonly id: string; readonly title: string }[];
   readonly pid: number;
   readonly host: string;
+  /** Who started the drill; absent in journals written before it was captured. */
+  readonly operator?: OperatorIdentity;
 }
 
 export type StepEvent = 'started' | 'completed' | 'skipped' | 'failed' | 'note';
@@ -41,7 +53,14 @@ export interface StepEntry {
 export type JournalEntry =
   | JournalHeader
   | StepEntry
-  | { readonly type: 'resumed'; readonly at: number; readonly pid: number; readonly host: string }
+  | {
+      readonly type: 'resumed';
+      readonly at: number;
+      readonly pid: number;
+      readonly host: string;
+      /** Who resumed the drill; absent in journals written before it was captured. */
+      readonly operator?: OperatorIdentity;
+    }
   | { readonly type: 'finished'; readonly at: number }
   | {
       readonly type: 'stopped';
