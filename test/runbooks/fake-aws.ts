@@ -175,6 +175,16 @@ export const faults = {
       code: 'ETIMEDOUT',
       $metadata: { attempts: 5 },
     }),
+  /** IAM's denial, as long as the real one: it names the caller, the action and the resource. */
+  accessDenied: (action: string, resource: string) =>
+    new RDSServiceException({
+      name: 'AccessDenied',
+      message:
+        `User: arn:aws:sts::${ACCOUNT}:assumed-role/DrillOperatorRole/sre-session is not authorized to perform: ` +
+        `${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
+      $fault: 'client',
+      $metadata: { httpStatusCode: 403, attempts: 1 },
+    }),
   noCredentials: () =>
     Object.assign(new Error('Could not load credentials from any providers'), {
       name: 'CredentialsProviderError',
