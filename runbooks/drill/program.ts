@@ -7,7 +7,7 @@ import { AwsClients, DEFAULT_CLIENT_SETTINGS, type ClientSettings } from './aws/
 import { systemClock, type Clock } from './clock';
 import { resumeCommand, startCommand, statusCommand } from './commands';
 import { loadTopology, regionOf, type DrillTopology } from './discovery';
-import { parseDuration } from './duration';
+import { parsePositiveDuration } from './duration';
 import { DrillError, EXIT_CODES, EXIT_CODE_MEANINGS, errorText } from './errors';
 import { resumeDrill, startDrill, stepOutcome } from './executor';
 import { planText, preflightText, statusText } from './format';
@@ -530,13 +530,30 @@ function timingOf(opts: ActOptions): Timing {
         `--timeout must be <step>=<duration> with a step of ${[...known].join(', ')}, got: '${entry}'`,
       );
     }
-    stepTimeoutsMs[step] = parseDuration(duration, `--timeout ${step}`);
+    stepTimeoutsMs[step] = parsePositiveDuration(
+      duration,
+      `--timeout ${step}`,
+      `${step}=${DEFAULT_TIMING.stepTimeoutMs / 60_000}m`,
+    );
   }
+  const byDefault = (text: string) => `${text} (the default)`;
   return {
-    pollIntervalMs: parseDuration(opts.pollInterval, '--poll-interval'),
-    stepTimeoutMs: parseDuration(opts.stepTimeout, '--step-timeout'),
+    pollIntervalMs: parsePositiveDuration(
+      opts.pollInterval,
+      '--poll-interval',
+      byDefault(`${DEFAULT_TIMING.pollIntervalMs / 1000}s`),
+    ),
+    stepTimeoutMs: parsePositiveDuration(
+      opts.stepTimeout,
+      '--step-timeout',
+      byDefault(`${DEFAULT_TIMING.stepTimeoutMs / 60_000}m`),
+    ),
     stepTimeoutsMs,
-    canaryIntervalMs: parseDuration(opts.canaryInterval, '--canary-interval'),
+    canaryIntervalMs: parsePositiveDuration(
+      opts.canaryInterval,
+      '--canary-interval',
+      byDefault(`${DEFAULT_TIMING.canaryIntervalMs / 1000}s`),
+    ),
   };
 }
 
