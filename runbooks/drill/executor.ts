@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import type { DrillAws } from './aws/adapters';
 import { CanaryLoop } from './canary';
 import type { Clock } from './clock';
+import { reportCommand, resumeCommand, type CommandPlace } from './commands';
 import type { DrillTopology } from './discovery';
 import { formatDuration } from './duration';
 import { DrillError, errorText } from './errors';
@@ -80,7 +81,7 @@ export async function resumeDrill(
   const header = deps.store.header(drillId);
   if (deps.store.journal(drillId).at(-1)?.type === 'finished') {
     throw new DrillError('NO_DRILL', `drill ${drillId} has already finished; nothing to resume`, {
-      hint: `Read it with \`drill report --drill-id ${drillId}\``,
+      hint: `Read it with \`${reportCommand(drillId, placeOf(header, deps.store))}\``,
     });
   }
   deps.store.acquireLock(drillId, {
@@ -215,7 +216,7 @@ async function execute(
       error.hint && error.hint !== state ? error.hint : undefined,
     ];
     if (error.code !== 'PREFLIGHT_FAILED') {
-      hints.push(`Continue with: npx drill resume --drill-id ${drillId} --execute`);
+      hints.push(`Continue with: ${resumeCommand(drillId, placeOf(header, store))}`);
     }
     const hint = hints.filter(Boolean).join('\n');
     store.append(drillId, {
@@ -231,6 +232,11 @@ async function execute(
     );
   }
   return finish(drillId, deps);
+}
+
+/** The options a printed command needs to find this drill again. */
+export function placeOf(header: JournalHeader, store: DrillStore): CommandPlace {
+  return { outputs: header.outputsFile, stateDir: store.dir, region: header.homeRegion };
 }
 
 function finish(drillId: string, deps: ExecutorDeps): DrillRecord {

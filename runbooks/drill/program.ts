@@ -6,8 +6,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { AwsCaller, CallMeter, sdkAdapters, type DrillAws, type RunMode } from './aws/adapters';
 import { AwsClients, DEFAULT_CLIENT_SETTINGS, type ClientSettings } from './aws/clients';
 import { systemClock, type Clock } from './clock';
+import { resumeCommand, startCommand, statusCommand } from './commands';
 import { loadTopology, regionOf, type DrillTopology } from './discovery';
-import { parseDuration } from './duration';
+import { parsePositiveDuration } from './duration';
 import { DrillError, EXIT_CODES, EXIT_CODE_MEANINGS, errorText } from './errors';
 import { resumeDrill, startDrill, stepOutcome } from './executor';
 import { planText, preflightText, statusText } from './format';
@@ -327,7 +328,9 @@ export async function main(
       throw new DrillError(
         'USAGE',
         'failover promotes at once and loses writes not yet replicated; pass --allow-data-loss to confirm',
-        { hint: 'For a planned move without data loss use `drill switchover --to <region>`' },
+        {
+          hint: `For a planned move without data loss use \`${startCommand('switchover', opts.to ?? '<region>')}\``,
+        },
       );
     }
     const forceReason = forceReasonOf(opts);
@@ -342,7 +345,9 @@ export async function main(
         'UNEXPECTED_STATE',
         `global cluster ${topology.globalClusterIdentifier} has no writer`,
         {
-          hint: 'Run `drill status`; an unplanned failover (`drill failover`) may be needed',
+          hint:
+            `Run \`${statusCommand(opts)}\`; an unplanned failover may be needed: ` +
+            `\`${startCommand('failover', targetRegion)}\``,
         },
       );
     }
@@ -351,7 +356,7 @@ export async function main(
       out(
         `nothing to do: ${targetRegion} already holds the writer of ${topology.globalClusterIdentifier}` +
           (lock
-            ? `; drill ${lock.drillId} holds the lock: \`drill resume --drill-id ${lock.drillId}\` finishes it`
+            ? `; drill ${lock.drillId} holds the lock: \`${resumeCommand(lock.drillId, opts)}\` finishes it`
             : ''),
       );
       return EXIT_CODES.OK;
@@ -412,7 +417,7 @@ export async function main(
     const drillId = opts.drillId ?? store.readLock()?.drillId ?? latestUnfinished(store);
     if (!drillId) {
       throw new DrillError('NO_DRILL', `no unfinished drill in ${opts.stateDir}`, {
-        hint: 'Start one with `drill switchover|failover|failback`',
+        hint: `Start one with ${DRILL_KINDS.map((k) => `\`${startCommand(k, '<region>')}\``).join(', ')}`,
       });
     }
     if (opts.force || opts.reason !== undefined) {
@@ -535,13 +540,30 @@ function timingOf(opts: ActOptions): Timing {
         `--timeout must be <step>=<duration> with a step of ${[...known].join(', ')}, got: '${entry}'`,
       );
     }
-    stepTimeoutsMs[step] = parseDuration(duration, `--timeout ${step}`);
+    stepTimeoutsMs[step] = parsePositiveDuration(
+      duration,
+      `--timeout ${step}`,
+      `${step}=${DEFAULT_TIMING.stepTimeoutMs / 60_000}m`,
+    );
   }
+  const byDefault = (text: string) => `${text} (the default)`;
   return {
-    pollIntervalMs: parseDuration(opts.pollInterval, '--poll-interval'),
-    stepTimeoutMs: parseDuration(opts.stepTimeout, '--step-timeout'),
+    pollIntervalMs: parsePositiveDuration(
+      opts.pollInterval,
+      '--poll-interval',
+      byDefault(`${DEFAULT_TIMING.pollIntervalMs / 1000}s`),
+    ),
+    stepTimeoutMs: parsePositiveDuration(
+      opts.stepTimeout,
+      '--step-timeout',
+      byDefault(`${DEFAULT_TIMING.stepTimeoutMs / 60_000}m`),
+    ),
     stepTimeoutsMs,
-    canaryIntervalMs: parseDuration(opts.canaryInterval, '--canary-interval'),
+    canaryIntervalMs: parsePositiveDuration(
+      opts.canaryInterval,
+      '--canary-interval',
+      byDefault(`${DEFAULT_TIMING.canaryIntervalMs / 1000}s`),
+    ),
   };
 }
 

@@ -1,4 +1,5 @@
 import { outageWindows } from './canary';
+import { resumeCommand, statusCommand } from './commands';
 import type { CanarySample, DrillKind, Timing } from './model';
 import type { CheckResult } from './preflight';
 import type { JournalEntry, JournalHeader, OperatorIdentity, StepEntry } from './store';
@@ -337,8 +338,8 @@ export function buildRecord(
     ...(ending.how === 'interrupted'
       ? {
           next:
-            'State: not recorded (the process ended without writing it): read it with `npx drill status`\n' +
-            `Continue with: npx drill resume --drill-id ${drillId} --execute`,
+            `State: not recorded (the process ended without writing it): read it with \`${statusCommand({ outputs: header.outputsFile })}\`\n` +
+            `Continue with: ${resumeCommand(drillId, { outputs: header.outputsFile })}`,
         }
       : {}),
     resumedAt: journal.flatMap((e) => (e.type === 'resumed' ? [iso(e.at)!] : [])),

@@ -2,6 +2,7 @@ import type { DrillAws, GlobalClusterView, SqlTarget } from './aws/adapters';
 import { AWS_OPERATIONS, type AwsOperation } from './aws/operations';
 import { CANARY_SQL, type CanaryControl } from './canary';
 import type { Clock } from './clock';
+import { startCommand, statusCommand } from './commands';
 import { regionOf, type DrillTopology, type RegionTopology } from './discovery';
 import { DrillError, errorText, isDrillError } from './errors';
 import { DRILL_KINDS, type DrillKind, type DrillParams, type Timing } from './model';
@@ -176,8 +177,8 @@ async function returnToService(
       describe,
       progress: (m) => ctx.progress(m),
       onTimeout:
-        `${region.region} stays drained (safe: it takes no traffic). Check it with \`drill status\`; ` +
-        `when it is a healthy secondary, \`drill resume\` finishes, or set ${region.drainParameterName} ` +
+        `${region.region} stays drained (safe: it takes no traffic). Check it with \`${statusCommand()}\`; ` +
+        `when it is a healthy secondary, the resume command below finishes, or set ${region.drainParameterName} ` +
         `to false in ${region.region} by hand`,
     });
 
@@ -314,7 +315,9 @@ export const STEPS: readonly StepDefinition[] = [
         throw new DrillError(
           'UNEXPECTED_STATE',
           `the writer is in ${snapshot.writerRegion ?? 'no region'}, not in ${ctx.params.fromRegion} as when the drill was planned`,
-          { hint: 'Run `drill status` and start a new drill' },
+          {
+            hint: `Run \`${statusCommand()}\`, then start a new drill: \`${startCommand(ctx.params.kind, ctx.params.targetRegion)}\``,
+          },
         );
       }
       const checks = evaluatePreflight(snapshot, ctx.topology, {
@@ -369,7 +372,7 @@ export const STEPS: readonly StepDefinition[] = [
     ifItFails: (p) =>
       p.kind === 'failover'
         ? `In a failover the old writer may be unreachable: the step is recorded as skipped and the table is created on ${p.target.region} in verify-writes (the measured RTO then ends no earlier than that step).`
-        : `Nothing has been changed. Check the Data API is enabled on ${p.from.clusterIdentifier} and the drill role may read ${p.from.secretArn}, then \`drill resume\`.`,
+        : `Nothing has been changed. Check the Data API is enabled on ${p.from.clusterIdentifier} and the drill role may read ${p.from.secretArn}, then run the resume command below.`,
     underCanary: false,
     async run(ctx) {
       try {
@@ -405,7 +408,7 @@ export const STEPS: readonly StepDefinition[] = [
     ],
     ifItFails: (p) =>
       `The writer has not moved. ${p.target.region} may be serving reads again or still drained; both are safe. ` +
-      'Check with `drill status`, then `drill resume`.',
+      `Check with \`${statusCommand()}\`, then run the resume command below.`,
     underCanary: true,
     run: (ctx) => returnToService(ctx, 'ready-target', ctx.plan.target),
   },
@@ -444,7 +447,7 @@ export const STEPS: readonly StepDefinition[] = [
         ? `The old region may be unreachable: the failure is recorded and the drill continues only because --allow-data-loss was given (its writes are lost anyway).`
         : `The writer has not moved. ${p.from.region} may be drained: its service refuses traffic, but ${p.writeHostname} ` +
           `still answers ${p.from.region} (Route 53 answers the PRIMARY while every writer check is unhealthy). ` +
-          `To back out, set ${p.from.drainParameterName} to 'false' in ${p.from.region}; to go on, \`drill resume\`.`,
+          `To back out, set ${p.from.drainParameterName} to 'false' in ${p.from.region}; to go on, run the resume command below.`,
     underCanary: true,
     async run(ctx) {
       const { from } = ctx.plan;
@@ -538,7 +541,7 @@ export const STEPS: readonly StepDefinition[] = [
     ],
     ifItFails: (p) =>
       `The writer has not moved; ${p.from.region} is fenced (drained). To back out, set ` +
-      `${p.from.drainParameterName} to 'false' in ${p.from.region}; to go on, \`drill resume\`.`,
+      `${p.from.drainParameterName} to 'false' in ${p.from.region}; to go on, run the resume command below.`,
     underCanary: true,
     async run(ctx) {
       const { target } = ctx.plan;
@@ -554,7 +557,9 @@ export const STEPS: readonly StepDefinition[] = [
         throw new DrillError(
           'UNEXPECTED_STATE',
           `a ${g.failoverState.status} to ${g.failoverState.toArn ?? '?'} is in progress, not to ${target.region}`,
-          { hint: 'Wait for it to finish (`drill status`), then start a new drill' },
+          {
+            hint: `Wait for it to finish (\`${statusCommand()}\`), then start a new drill: \`${startCommand(ctx.params.kind, target.region)}\``,
+          },
         );
       }
       if (writerRegion === target.region) {
@@ -565,7 +570,7 @@ export const STEPS: readonly StepDefinition[] = [
           'UNEXPECTED_STATE',
           `${target.clusterArn} is no longer a member of ${g.identifier}`,
           {
-            hint: 'Run `drill status`; re-add the cluster or choose another target',
+            hint: `Run \`${statusCommand()}\`; re-add the cluster or choose another target`,
           },
         );
       }
@@ -647,8 +652,8 @@ export const STEPS: readonly StepDefinition[] = [
       'stops (UNEXPECTED_STATE) when Aurora cancels the move, moves elsewhere, or the cluster fails',
     ],
     ifItFails: (p) =>
-      `Aurora may still be moving the writer: check \`drill status\`. ${p.from.region} stays fenced. ` +
-      'If the move completes, `drill resume` verifies and finishes; if Aurora cancelled it, set ' +
+      `Aurora may still be moving the writer: check \`${statusCommand()}\`. ${p.from.region} stays fenced. ` +
+      'If the move completes, the resume command below verifies and finishes; if Aurora cancelled it, set ' +
       `${p.from.drainParameterName} back to 'false' in ${p.from.region}.`,
     underCanary: true,
     async run(ctx) {
@@ -733,7 +738,7 @@ export const STEPS: readonly StepDefinition[] = [
     ],
     ifItFails: (p) =>
       `The writer has moved; writes through ${p.writeHostname} may fail until DNS follows. Check the ` +
-      `/health/writer endpoint of ${p.target.regionalHostname} and the health check in Route 53, then \`drill resume\`.`,
+      `/health/writer endpoint of ${p.target.regionalHostname} and the health check in Route 53, then run the resume command below.`,
     underCanary: true,
     async run(ctx) {
       const { target } = ctx.plan;
@@ -796,7 +801,7 @@ export const STEPS: readonly StepDefinition[] = [
     ],
     ifItFails: (p) =>
       `The writer has moved but writes on ${p.target.clusterIdentifier} failed: check the Data API ` +
-      `(enabled, secret ${p.target.secretArn} readable) and the cluster, then \`drill resume\`.`,
+      `(enabled, secret ${p.target.secretArn} readable) and the cluster, then run the resume command below.`,
     underCanary: true,
     async run(ctx) {
       const target = sqlTarget(ctx.plan.target, ctx.plan.databaseName);
@@ -858,7 +863,7 @@ export const STEPS: readonly StepDefinition[] = [
           ],
     ifItFails: (p) =>
       `The drill's move is done; ${p.from.region} is still drained (safe: it takes no traffic). ` +
-      `\`drill resume\` finishes when it is a healthy secondary, or set ${p.from.drainParameterName} to 'false' by hand.`,
+      `The resume command below finishes when it is a healthy secondary, or set ${p.from.drainParameterName} to 'false' by hand.`,
     underCanary: true,
     async run(ctx) {
       if (ctx.params.kind === 'failover') {
@@ -868,7 +873,7 @@ export const STEPS: readonly StepDefinition[] = [
           summary:
             `${from.region} left drained after an unplanned failover; when it is a healthy secondary again, ` +
             (from.region === ctx.topology.primaryRegion
-              ? '`drill failback` returns it to service and moves the writer back'
+              ? `\`${startCommand('failback', from.region)}\` returns it to service and moves the writer back`
               : `set ${from.drainParameterName} to 'false' in ${from.region}`),
         };
       }

@@ -59,8 +59,8 @@ describe('drill failover (unplanned, AllowDataLoss)', () => {
     expect(record.measures.rpoLagMsAtPromotion).toBe(400);
     const leftDrained = record.steps.find((s) => s.id === 'return-old-writer');
     expect(leftDrained?.status).toBe('skipped');
-    expect(leftDrained?.summary).toContain(
-      'us-east-1 left drained after an unplanned failover; when it is a healthy secondary again, `drill failback` returns it to service',
+    expect(leftDrained?.summary).toBe(
+      'us-east-1 left drained after an unplanned failover; when it is a healthy secondary again, `npx drill failback` returns it to service and moves the writer back',
     );
     expect(result.stdout).toContain('data loss (canary): 2 acknowledged row(s) missing');
     expect(record.steps.find((s) => s.id === 'fence')?.durationMs).toBe(15_000);

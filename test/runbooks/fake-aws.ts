@@ -54,7 +54,7 @@ import { HEALTH_PATHS } from '../../constructs/regional-service';
 import { CANARY_SQL } from '../../runbooks/drill/canary';
 import type { Clock } from '../../runbooks/drill/clock';
 import { topologyFromOutputs, type DrillTopology } from '../../runbooks/drill/discovery';
-import type { SimulatedDeployment } from '../../runbooks/simulation/deployment';
+import { FAKE_ACCOUNT, type SimulatedDeployment } from '../../runbooks/simulation/deployment';
 import { deployedApp } from '../deployed-app';
 
 export const START_TIME = Date.parse('2025-03-01T10:00:00Z');
@@ -166,6 +166,16 @@ export const faults = {
       name: 'TimeoutError',
       code: 'ETIMEDOUT',
       $metadata: { attempts: 5 },
+    }),
+  /** IAM's denial, as long as the real one: it names the caller, the action and the resource. */
+  accessDenied: (action: string, resource: string) =>
+    new RDSServiceException({
+      name: 'AccessDenied',
+      message:
+        `User: arn:aws:sts::${FAKE_ACCOUNT}:assumed-role/DrillOperatorRole/sre-session is not authorized to perform: ` +
+        `${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
+      $fault: 'client',
+      $metadata: { httpStatusCode: 403, attempts: 1 },
     }),
   noCredentials: () =>
     Object.assign(new Error('Could not load credentials from any providers'), {

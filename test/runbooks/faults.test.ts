@@ -28,7 +28,7 @@ describe('faults end in a stated safe state, a clear message and a distinct exit
     );
     expect(result.stderr).toContain('next: State: The writer has not moved.');
     expect(result.stderr).toContain(
-      'next: This is usually temporary: wait a minute, then `drill resume` continues where it stopped',
+      'next: This is usually temporary: wait a minute, then rerun (a stopped drill continues with its resume command)',
     );
     expect(result.stderr).toContain(
       'next: Continue with: npx drill resume --drill-id switchover-20250301T100000Z-us-west-2 --execute',
@@ -86,7 +86,7 @@ describe('faults end in a stated safe state, a clear message and a distinct exit
       'stopped at step promote: rds SwitchoverGlobalCluster in us-west-2 AWS server error (after 5 attempts): InternalFailure',
     );
     expect(result.stderr).toContain(
-      "next: State: The writer has not moved; us-east-1 is fenced (drained). To back out, set /multi-region-ref/drain to 'false' in us-east-1; to go on, `drill resume`.",
+      "next: State: The writer has not moved; us-east-1 is fenced (drained). To back out, set /multi-region-ref/drain to 'false' in us-east-1; to go on, run the resume command below.",
     );
     expect(h.world.writer).toBe(PRIMARY);
     expect(h.world.region(PRIMARY).drain).toBe('true');
@@ -168,7 +168,7 @@ describe('faults end in a stated safe state, a clear message and a distinct exit
       'error [STEP_TIMEOUT]: drill switchover-20250301T100000Z-us-west-2 stopped at step wait-writer: step wait-writer timed out after 2m 00s waiting for us-west-2 to hold the writer; last state: writer us-east-1, status switching-over, switching-over to us-west-2; multi-region-ref-global-us-west-2 available',
     );
     expect(result.stderr).toContain(
-      'next: State: Aurora may still be moving the writer: check `drill status`.',
+      "next: State: Aurora may still be moving the writer: check `npx drill status`. us-east-1 stays fenced. If the move completes, the resume command below verifies and finishes; if Aurora cancelled it, set /multi-region-ref/drain back to 'false' in us-east-1.",
     );
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
     const journal = readJournal(h.stateDir, drillIds(h.stateDir)[0]);

@@ -53,9 +53,10 @@ function writeJournal(entries: readonly JournalEntry[]): void {
 
 const TIMEOUT_ERROR =
   '[STEP_TIMEOUT] step wait-writer timed out after 1m 00s waiting for us-west-2 to hold the writer; last state: writer us-east-1, status switching-over, switching-over to us-west-2; multi-region-ref-global-us-west-2 available';
-const TIMEOUT_HINT =
-  "State: Aurora may still be moving the writer: check `drill status`. us-east-1 stays fenced. If the move completes, `drill resume` verifies and finishes; if Aurora cancelled it, set /multi-region-ref/drain back to 'false' in us-east-1.\n" +
-  `Continue with: npx drill resume --drill-id ${DRILL} --execute`;
+/** The stopped entry's hint; the resume command carries this test's outputs and state paths. */
+const timeoutHint = () =>
+  "State: Aurora may still be moving the writer: check `npx drill status`. us-east-1 stays fenced. If the move completes, the resume command below verifies and finishes; if Aurora cancelled it, set /multi-region-ref/drain back to 'false' in us-east-1.\n" +
+  `Continue with: npx drill resume --drill-id ${DRILL} --execute --outputs ${h.outputsFile} --state-dir ${h.stateDir}`;
 
 async function finishedSwitchover(): Promise<string> {
   const result = await h.run(['switchover', '--to', SECONDARY, '--execute', '--yes', ...h.fast]);
@@ -225,14 +226,14 @@ describe('drill report: a drill whose journal ends mid-drill', () => {
         `| interrupted | the journal ends at 2025-03-01T10:00:00.000Z in step promote (attempt 1, pid 4242 on ${host}) and no process is running the drill |`,
       );
       expect(md.text).toContain(
-        '| State / next | State: not recorded (the process ended without writing it): read it with `npx drill status`' +
-          `<br>Continue with: npx drill resume --drill-id ${DRILL} --execute |`,
+        `| State / next | State: not recorded (the process ended without writing it): read it with \`npx drill status --outputs ${h.outputsFile}\`` +
+          `<br>Continue with: npx drill resume --drill-id ${DRILL} --execute --outputs ${h.outputsFile} |`,
       );
       expect(md.text).toMatch(/\| 4 \| promote: [^|]* \| interrupted \| /);
       expect(html.text).toContain('<strong class="outcome-interrupted">interrupted</strong>');
       expect(html.text).toContain(
-        '<td>State / next</td><td>State: not recorded (the process ended without writing it): read it with `npx drill status`' +
-          `<br>Continue with: npx drill resume --drill-id ${DRILL} --execute</td>`,
+        `<td>State / next</td><td>State: not recorded (the process ended without writing it): read it with \`npx drill status --outputs ${h.outputsFile}\`` +
+          `<br>Continue with: npx drill resume --drill-id ${DRILL} --execute --outputs ${h.outputsFile}</td>`,
       );
       const record = JSON.parse(json.text) as DrillRecord;
       expect(record.outcome).toBe('interrupted');
@@ -293,7 +294,7 @@ describe('drill report: every attempt', () => {
     const html = (await report('html')).text;
     const record = JSON.parse((await report('json')).text) as DrillRecord;
 
-    const hintCell = TIMEOUT_HINT.replace('\n', '<br>');
+    const hintCell = timeoutHint().replace('\n', '<br>');
     expect(md).toContain(
       [
         '| attempt | began | pid | host | operator | account | ended | state / next |',
@@ -342,7 +343,7 @@ describe('drill report: every attempt', () => {
       error: {
         code: 'STEP_TIMEOUT',
         message: TIMEOUT_ERROR.replace('[STEP_TIMEOUT] ', ''),
-        hint: TIMEOUT_HINT,
+        hint: timeoutHint(),
       },
     });
     expect(
@@ -387,10 +388,10 @@ describe('drill report: State / next of a stopped drill', () => {
 
     expect(md).toContain(`| stopped with | ${TIMEOUT_ERROR} |`);
     expect(md).toContain('| stopped | in step wait-writer (attempt 1) |');
-    expect(md).toContain(`| State / next | ${TIMEOUT_HINT.replace('\n', '<br>')} |`);
+    expect(md).toContain(`| State / next | ${timeoutHint().replace('\n', '<br>')} |`);
     expect(html).toContain('<td>stopped</td><td>in step wait-writer (attempt 1)</td>');
     expect(html).toContain(
-      `<td>State / next</td><td>${TIMEOUT_HINT.replace(/'/g, '&#39;').replace('\n', '<br>')}</td>`,
+      `<td>State / next</td><td>${timeoutHint().replace(/'/g, '&#39;').replace('\n', '<br>')}</td>`,
     );
   });
 
