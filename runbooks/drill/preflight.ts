@@ -102,32 +102,21 @@ export function evaluatePreflight(
   );
   // A managed switchover or failover needs every member on the same engine version (Aurora
   // User Guide, aurora-global-database-disaster-recovery, "Switchovers" prerequisites).
-  const readVersions = snapshot.regions.flatMap((r) =>
-    r.cluster.ok && r.cluster.value.engineVersion ? [r.cluster.value.engineVersion] : [],
+  // The failed writer may not answer: then the global cluster's version stands in for it.
+  const standIn = down ? snapshot.globalCluster.engineVersion : undefined;
+  const memberVersions = snapshot.regions.map((r) =>
+    r.cluster.ok ? r.cluster.value.engineVersion : r.region === down ? standIn : undefined,
   );
-  const versions = new Set(readVersions);
-  const targetVersion = targetCluster?.ok ? targetCluster.value.engineVersion : undefined;
-  // The failed writer may not answer: then its version is the global cluster's.
-  const writerVersionKnown =
-    !down ||
-    snapshot.regions.some((r) => r.region === down && r.cluster.ok) ||
-    snapshot.globalCluster.engineVersion !== undefined;
-  if (down && !snapshot.regions.some((r) => r.region === down && r.cluster.ok)) {
-    if (snapshot.globalCluster.engineVersion) versions.add(snapshot.globalCluster.engineVersion);
-  }
-  const versionsOk =
-    versions.size === 1 &&
-    targetVersion !== undefined &&
-    writerVersionKnown &&
-    judged.every((r) => r.cluster.ok && r.cluster.value.engineVersion !== undefined);
+  const versions = new Set(memberVersions);
+  const versionsOk = versions.size === 1 && !versions.has(undefined);
   results.push(
     check(
       'engine-versions',
       'engine versions are equal across members',
       versionsOk,
       versionsOk
-        ? `all on ${[...versions][0]}`
-        : readVersions.length === 0
+        ? `all on ${memberVersions[0]}`
+        : memberVersions.every((v) => v === undefined)
           ? 'no engine version could be read'
           : snapshot.regions
               .map((r) => `${r.region}: ${describe(r.cluster, (c) => c.engineVersion ?? '?')}`)
@@ -158,15 +147,17 @@ export function evaluatePreflight(
   const secondaries = snapshot.regions.filter(
     (r) => r.isMember && !r.isWriter && (!down || r.region === targetRegion),
   );
-  const lagProblems = secondaries.flatMap((r) => {
-    if (!r.lag) return [`${r.region}: no lag read`];
-    if (!r.lag.ok) return [`${r.region}: ${r.lag.error}`];
-    if (r.lag.value.rpoMs === null)
-      return [`${r.region}: AuroraGlobalDBRPOLag not reported in the last 5 minutes`];
-    return r.lag.value.rpoMs >= rpoMs
-      ? [`${r.region}: RPO lag ${r.lag.value.rpoMs} ms >= ${rpoMs} ms`]
-      : [];
-  });
+  const lagProblems: string[] = [];
+  const lagReadings: string[] = [];
+  for (const r of secondaries) {
+    if (!r.lag) lagProblems.push(`${r.region}: no lag read`);
+    else if (!r.lag.ok) lagProblems.push(`${r.region}: ${r.lag.error}`);
+    else if (r.lag.value.rpoMs === null)
+      lagProblems.push(`${r.region}: AuroraGlobalDBRPOLag not reported in the last 5 minutes`);
+    else if (r.lag.value.rpoMs >= rpoMs)
+      lagProblems.push(`${r.region}: RPO lag ${r.lag.value.rpoMs} ms >= ${rpoMs} ms`);
+    else lagReadings.push(`${r.region}: ${r.lag.value.rpoMs} ms`);
+  }
   results.push(
     check(
       'lag-under-rpo',
@@ -176,9 +167,7 @@ export function evaluatePreflight(
         ? lagProblems.join('; ')
         : secondaries.length === 0
           ? 'no secondary members'
-          : secondaries
-              .map((r) => `${r.region}: ${r.lag?.ok ? `${r.lag.value.rpoMs} ms` : '?'}`)
-              .join('; '),
+          : lagReadings.join('; '),
     ),
   );
 
@@ -220,7 +209,7 @@ export function evaluatePreflight(
 
   // 6. DNS answers now what the records and checks say: the write name the writer's target,
   // the app name a serving region's target.
-  results.push(dnsCheck(snapshot, topology, { kind, targetRegion }, down));
+  results.push(dnsCheck(snapshot, topology, down));
 
   // 7. Records that move traffic have short TTLs.
   const records = snapshot.records;
@@ -281,10 +270,11 @@ export function evaluatePreflight(
   );
 
   // 9. Drain switches are off (a failback target may still be drained: the drill returns it first).
+  const drainedTarget =
+    kind === 'failback' ? judged.find((r) => r.region === targetRegion && isDrained(r)) : undefined;
   const drainProblems = judged.flatMap((r) => {
     if (!r.drain.ok) return [`${r.region}: ${r.drain.error}`];
-    if (r.drain.value === 'false') return [];
-    if (kind === 'failback' && r.region === targetRegion && r.drain.value === 'true') return [];
+    if (r.drain.value === 'false' || r === drainedTarget) return [];
     return [`${r.region}: '${r.drain.value ?? ''}'`];
   });
   results.push(
@@ -293,10 +283,7 @@ export function evaluatePreflight(
       "every region's drain switch is 'false'",
       drainProblems.length === 0,
       (drainProblems.length === 0
-        ? kind === 'failback' &&
-          snapshot.regions.some(
-            (r) => r.region === targetRegion && r.drain.ok && r.drain.value === 'true',
-          )
+        ? drainedTarget
           ? `all 'false' except ${targetRegion}, which the failback returns to service first`
           : "all 'false'"
         : drainProblems.join('; ')) + waived('is fenced by the drill, if it answers'),
@@ -308,7 +295,6 @@ export function evaluatePreflight(
 function dnsCheck(
   snapshot: Snapshot,
   topology: DrillTopology,
-  { kind, targetRegion }: PreflightTarget,
   down: string | undefined,
 ): CheckResult {
   const byRegion = new Map(snapshot.regions.map((r) => [r.region, r]));
@@ -343,11 +329,7 @@ function dnsCheck(
     appRegion.appTarget === app &&
     appRegionSnapshot.servingCheck.ok &&
     appRegionSnapshot.servingCheck.value.healthy &&
-    !(
-      kind === 'failback' &&
-      appRegionSnapshot.region === targetRegion &&
-      isDrained(appRegionSnapshot)
-    );
+    !isDrained(appRegionSnapshot);
   if (!serving) {
     problems.push(
       `${shownChain(snapshot.dns.app)}, expected the app target of a serving region` +
@@ -361,7 +343,7 @@ function dnsCheck(
     reason:
       problems.length > 0
         ? problems.join('; ')
-        : `${shownChain(snapshot.dns.write)} (${snapshot.writerRegion}); ${shownChain(snapshot.dns.app)} (${appRegion?.region})${writeNote}`,
+        : `${shownChain(snapshot.dns.write)} (${snapshot.writerRegion}); ${shownChain(snapshot.dns.app)} (${appRegion!.region})${writeNote}`,
   };
 }
 
@@ -444,7 +426,8 @@ export function evaluateResumeGate(
 ): CheckResult[] {
   const writer = snapshot.writerRegion;
   const targetArn = topology.regions.find((r) => r.region === targetRegion)?.clusterArn;
-  const movingToTarget = snapshot.globalCluster.failoverState?.toArn === targetArn;
+  const movingToTarget =
+    targetArn !== undefined && snapshot.globalCluster.failoverState?.toArn === targetArn;
   const writerCheck: CheckResult = {
     id: 'writer-unchanged',
     title: `the writer is still in ${fromRegion} (or already in ${targetRegion})`,

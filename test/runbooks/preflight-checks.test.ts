@@ -656,6 +656,31 @@ describe('preflight checks on the synthesized deployment', () => {
       });
     });
 
+    test('GIVEN two faults per check in three regions THEN the reasons name both; the standby chain is shown hop by hop', async () => {
+      three.world.region(SECONDARY).rpoLagMs = 45_000;
+      three.world.region(PRIMARY).rpoLagMs = null;
+      three.world.region(PRIMARY).status = 'modifying';
+      three.world.region(SECONDARY).status = 'backing-up';
+      three.world.region(THIRD).engineVersion = '16.4';
+      three.world.writer = THIRD;
+      three.world.region(PRIMARY).drain = 'true';
+
+      const results = judge(three, await snapshotOf(three), 'switchover', SECONDARY);
+
+      expect(results['lag-under-rpo'].reason).toBe(
+        'us-east-1: AuroraGlobalDBRPOLag not reported in the last 5 minutes; us-west-2: RPO lag 45000 ms >= 30000 ms',
+      );
+      expect(results['members-available'].reason).toBe(
+        'us-east-1: modifying; us-west-2: backing-up',
+      );
+      expect(results['engine-versions'].reason).toBe(
+        'us-east-1: 16.6; us-west-2: 16.6; us-east-2: 16.4',
+      );
+      expect(results['dns-answers'].reason).toContain(
+        `write.example.com -> standby.write.example.com -> ${three.world.deployed(THIRD).writeTarget}`,
+      );
+    });
+
     test('GIVEN a switchover THEN every secondary must be under the RPO', async () => {
       three.world.region(THIRD).rpoLagMs = 60_000;
 
@@ -756,5 +781,288 @@ describe('the resume gate', () => {
     const results = evaluateResumeGate(snapshot as Snapshot, h.world.topology, target, remaining);
 
     expect(results[0]).toMatchObject({ ok: false, reason: 'writer in us-east-2' });
+  });
+});
+
+describe('preflight check texts and compound faults', () => {
+  test('THEN every check has its title', async () => {
+    const results = judge(h, await snapshotOf(h));
+
+    expect(Object.fromEntries(Object.values(results).map((r) => [r.id, r.title]))).toEqual({
+      'target-secondary': 'target us-west-2 is a secondary member of multi-region-ref-global',
+      'target-available': 'target cluster is available',
+      'target-not-headless': 'target cluster has at least one instance (not headless)',
+      'members-available': 'every member cluster is available',
+      'engine-versions': 'engine versions are equal across members',
+      'no-operation-in-progress': 'no failover or switchover in progress',
+      'lag-under-rpo': 'RPO lag of every secondary is under the RPO (30 s)',
+      'health-checks':
+        'health checks as expected: healthy, except writer checks of non-writer regions (must be unhealthy)',
+      'dns-answers':
+        "write.example.com answers the writer's target, app.example.com a serving region's",
+      'record-ttls': 'TTL of every app.example.com and write.example.com record <= 60 s',
+      'no-alarms': 'no alarm named MultiRegion-* in ALARM',
+      'drains-off': "every region's drain switch is 'false'",
+    });
+  });
+
+  test('GIVEN an empty alarm prefix THEN the title says every alarm counts', async () => {
+    const results = evaluatePreflight(
+      (await snapshotOf(h)) as Snapshot,
+      { ...h.world.topology, alarmNamePrefix: '' },
+      { kind: 'switchover', targetRegion: SECONDARY },
+    );
+
+    expect(results.find((r) => r.id === 'no-alarms')?.title).toBe('no alarm named (any) in ALARM');
+  });
+
+  test('GIVEN several faults in each check THEN each reason lists them all, separated by "; "', async () => {
+    const w = h.world;
+    w.records.forEach((r) => (r.ttl = 300));
+    w.region(PRIMARY).drain = 'true';
+    w.region(SECONDARY).drain = 'true';
+    const s = await snapshotOf(h);
+    region(s, SECONDARY).lag = { ok: false, error: 'Throttling' };
+    s.dns.write.answers = { ok: true, value: [] };
+    const metric = (id: string) => ({
+      namespace: 'AWS/Route53',
+      metricName: 'HealthCheckStatus',
+      dimensions: { HealthCheckId: id },
+    });
+    if (s.alarms[0].alarms.ok) {
+      s.alarms[0].alarms.value.push(
+        { name: 'A', region: PRIMARY, metrics: [metric(w.checkId(PRIMARY, 'serving'))] },
+        { name: 'B', region: PRIMARY, metrics: [metric(w.checkId(SECONDARY, 'serving'))] },
+      );
+    }
+
+    const results = judge(h, s);
+
+    expect(results['record-ttls'].reason).toBe(
+      'app.example.com us-east-1-primary TTL 300 s; app.example.com us-west-2-secondary TTL 300 s; write.example.com us-east-1-primary TTL 300 s; write.example.com us-west-2-secondary TTL 300 s',
+    );
+    expect(results['drains-off'].reason).toBe("us-east-1: 'true'; us-west-2: 'true'");
+    expect(results['health-checks'].reason).toBe(
+      `us-east-1 serving (${w.checkId(PRIMARY, 'serving')}): unhealthy, 0/16 checkers report success; us-east-1 writer (${w.checkId(PRIMARY, 'writer')}): unhealthy, 0/16 checkers report success; us-west-2 serving (${w.checkId(SECONDARY, 'serving')}): unhealthy, 0/16 checkers report success`,
+    );
+    expect(results['dns-answers'].reason).toBe(
+      // Both regions drained: Route 53 answers the PRIMARY record when every record is unhealthy.
+      `write.example.com -> no answer, expected the write target of the writer us-east-1 (${w.deployed(PRIMARY).writeTarget}); app.example.com -> ${w.deployed(PRIMARY).appTarget}, expected the app target of a serving region (us-east-1 is not serving)`,
+    );
+    expect(results['no-alarms'].reason).toBe('us-east-1: A; us-east-1: B');
+    expect(results['lag-under-rpo'].reason).toBe('us-west-2: Throttling');
+  });
+});
+
+describe('preflight edge cases', () => {
+  const alarm = (
+    name: string,
+    metrics: { namespace: string; metricName?: string; dimensions: Record<string, string> }[],
+  ) => ({
+    name,
+    region: PRIMARY,
+    metrics,
+  });
+  const writerLag = (metricName: string) => ({
+    namespace: 'AWS/RDS',
+    metricName,
+    dimensions: { DBClusterIdentifier: h.world.deployed(PRIMARY).clusterIdentifier },
+  });
+  const checkMetric = (id: string, namespace = 'AWS/Route53') => ({
+    namespace,
+    metricName: 'HealthCheckStatus',
+    dimensions: { HealthCheckId: id },
+  });
+
+  test.each<[string, () => ReturnType<typeof alarm>, boolean]>([
+    [
+      'a progress-lag alarm of the writer',
+      () => alarm('P', [writerLag('AuroraGlobalDBProgressLag')]),
+      true,
+    ],
+    [
+      'a replication-lag alarm of the writer',
+      () => alarm('R', [writerLag('AuroraGlobalDBReplicationLag')]),
+      true,
+    ],
+    ['a CPU alarm of the writer', () => alarm('C', [writerLag('CPUUtilization')]), false],
+    [
+      'a lag-named metric in another namespace',
+      () => alarm('N', [{ ...writerLag('AuroraGlobalDBRPOLag'), namespace: 'Custom' }]),
+      false,
+    ],
+    [
+      "an alarm on a secondary's writer check in another namespace",
+      () => alarm('H', [checkMetric(h.world.checkId(SECONDARY, 'writer'), 'Custom')]),
+      false,
+    ],
+    [
+      'an alarm on an expected and an unexpected metric',
+      () =>
+        alarm('M', [
+          checkMetric(h.world.checkId(SECONDARY, 'writer')),
+          checkMetric(h.world.checkId(SECONDARY, 'serving')),
+        ]),
+      false,
+    ],
+    [
+      'an alarm on a metric without name or dimensions',
+      () => alarm('E', [{ namespace: 'AWS/RDS', dimensions: {} }]),
+      false,
+    ],
+  ])('GIVEN %s THEN no-alarms expects it: %s', async (_name, make, expected) => {
+    const s = await snapshotOf(h);
+    if (s.alarms[0].alarms.ok) s.alarms[0].alarms.value.push(make());
+
+    expect(judge(h, s)['no-alarms'].ok).toBe(expected);
+  });
+
+  test('GIVEN no region holds the writer THEN the write name has no target to answer and nothing crashes', async () => {
+    const s = await snapshotOf(h);
+    s.regions.forEach((r) => (r.isWriter = false));
+    delete s.writerRegion;
+
+    const results = judge(h, s);
+
+    expect(results['dns-answers'].reason).toContain(
+      'expected the write target of the writer (none)',
+    );
+    expect(
+      evaluateResumeGate(
+        s as Snapshot,
+        h.world.topology,
+        { kind: 'switchover', targetRegion: SECONDARY, fromRegion: PRIMARY },
+        ['promote'],
+      )[0],
+    ).toMatchObject({ ok: false, reason: 'writer in no region' });
+  });
+
+  test('GIVEN an unknown target THEN the resume gate fails its checks instead of crashing', async () => {
+    const results = evaluateResumeGate(
+      (await snapshotOf(h)) as Snapshot,
+      h.world.topology,
+      { kind: 'switchover', targetRegion: 'eu-west-1', fromRegion: PRIMARY },
+      ['promote'],
+    );
+
+    expect(results.find((r) => r.id === 'target-secondary')).toMatchObject({
+      ok: false,
+      reason: 'eu-west-1 is not in the outputs',
+    });
+  });
+
+  test('GIVEN values AWS left out THEN the reasons show placeholders', async () => {
+    const s = await snapshotOf(h);
+    const c = region(s, SECONDARY).cluster;
+    if (c.ok) delete c.value.engineVersion;
+    s.globalCluster.failoverState = { status: 'pending', dataLossAllowed: false };
+    if (s.records.ok) delete s.records.value[0].setIdentifier;
+    region(s, PRIMARY).drain = { ok: true, value: undefined };
+
+    const results = judge(h, s);
+
+    expect(results['engine-versions']).toMatchObject({
+      ok: false,
+      reason: 'us-east-1: 16.6; us-west-2: ?',
+    });
+    expect(results['no-operation-in-progress'].reason).toBe('pending from ? to ?');
+    expect(results['drains-off'].reason).toBe("us-east-1: ''");
+    const ttl = await (async () => {
+      h.world.records.forEach((r) => (r.ttl = 90));
+      const again = await snapshotOf(h);
+      if (again.records.ok) delete again.records.value[0].setIdentifier;
+      return judge(h, again)['record-ttls'].reason;
+    })();
+    expect(ttl.startsWith('app.example.com  TTL 90 s; ')).toBe(true);
+  });
+
+  test('GIVEN an alias record without a set identifier THEN its name alone is shown', async () => {
+    const s = await snapshotOf(h);
+    if (s.records.ok) {
+      s.records.value[0].alias = true;
+      delete s.records.value[0].setIdentifier;
+    }
+
+    expect(judge(h, s)['record-ttls'].reason).toBe(
+      'app.example.com  is an alias record (its TTL is not ours to set)',
+    );
+  });
+
+  test('GIVEN the app name answering a drained region whose check still passes THEN dns-answers fails too', async () => {
+    h.world.region(PRIMARY).drain = 'true';
+    h.world.forcedHealthy.add(h.world.checkId(PRIMARY, 'serving'));
+
+    const results = judge(h, await snapshotOf(h));
+
+    expect(results['dns-answers']).toMatchObject({
+      ok: false,
+      reason: `app.example.com -> ${h.world.deployed(PRIMARY).appTarget}, expected the app target of a serving region (us-east-1 is not serving)`,
+    });
+  });
+
+  describe('failback', () => {
+    test('GIVEN a failback after a planned switchover (nothing drained) THEN every check passes', async () => {
+      h.world.writer = SECONDARY;
+
+      expect(failed(judge(h, await snapshotOf(h), 'failback', PRIMARY))).toEqual([]);
+    });
+
+    test('GIVEN the failback target drained with another value THEN drains-off fails', async () => {
+      h.world.writer = SECONDARY;
+      h.world.region(PRIMARY).drain = 'yes';
+
+      expect(judge(h, await snapshotOf(h), 'failback', PRIMARY)['drains-off']).toMatchObject({
+        ok: false,
+        reason: "us-east-1: 'yes'",
+      });
+    });
+
+    test('GIVEN the current writer drained during a failback THEN its serving check is not excused', async () => {
+      h.world.writer = SECONDARY;
+      h.world.region(PRIMARY).drain = 'true';
+      h.world.region(SECONDARY).drain = 'true';
+
+      const results = judge(h, await snapshotOf(h), 'failback', PRIMARY);
+
+      expect(results['health-checks'].reason).toContain(
+        `us-west-2 serving (${h.world.checkId(SECONDARY, 'serving')}): unhealthy`,
+      );
+    });
+  });
+
+  describe('an unplanned failover away from a secondary region', () => {
+    test("GIVEN alarms on the failed region's checks THEN they are expected, others are not", async () => {
+      h.world.writer = SECONDARY;
+      h.world.down.add(SECONDARY);
+      const s = await snapshotOf(h);
+      if (s.alarms[0].alarms.ok) {
+        s.alarms[0].alarms.value.push(
+          alarm('down-serving', [checkMetric(h.world.checkId(SECONDARY, 'serving'))]),
+          alarm('target-serving', [checkMetric(h.world.checkId(PRIMARY, 'serving'))]),
+        );
+      }
+
+      expect(judge(h, s, 'failover', PRIMARY)['no-alarms'].reason).toBe(
+        'us-east-1: target-serving; waived for an unplanned failover: us-west-2 (the failed writer region) alarms are not read',
+      );
+    });
+  });
+
+  describe('an unplanned failover rehearsed while the writer region is up', () => {
+    test('GIVEN the readable writer on another version THEN engine-versions fails on the member, not the global version', async () => {
+      h.world.region(PRIMARY).engineVersion = '16.4';
+
+      expect(judge(h, await snapshotOf(h), 'failover')['engine-versions']).toMatchObject({
+        ok: false,
+        reason: 'us-east-1: 16.4; us-west-2: 16.6; global cluster: 16.6',
+      });
+    });
+
+    test('GIVEN every member readable and equal THEN it passes', async () => {
+      expect(judge(h, await snapshotOf(h), 'failover')['engine-versions']).toMatchObject({
+        ok: true,
+        reason: 'all on 16.6',
+      });
+    });
   });
 });
