@@ -1,5 +1,5 @@
 // Runs a whole `drill switchover --execute` against zero-latency in-process fakes of AWS
-// (aws-sdk-client-mock on the SDK's own clients) with every poll and canary interval at 0,
+// (aws-sdk-client-mock on the SDK's own clients) with every poll and canary interval at 1 ms,
 // in a fresh Node process each time, and prints where the time goes: Node start-up and module
 // loading, waiting on the fake AWS, sleeping between polls, and the drill's own work.
 // Run: npm run bench:drill [-- --runs 5]
@@ -15,8 +15,8 @@ import { main } from '../runbooks/drill/program';
 import { createMocks, FakeWorld, installFakeAws } from '../test/runbooks/fake-aws';
 import { outputsFor } from '../test/runbooks/outputs';
 
-const POLL_INTERVAL = '0';
-const CANARY_INTERVAL = '0';
+const POLL_INTERVAL = '1ms';
+const CANARY_INTERVAL = '1ms';
 const STEP_TIMEOUT = '1m';
 
 interface ChildMeasures {
@@ -100,7 +100,7 @@ function parent(): void {
     `drill bench: switchover us-east-1 -> us-west-2 against zero-latency in-process fakes, ${runs} run(s), ${os.cpus().length} cores`,
   );
   console.log(
-    `intervals: poll ${POLL_INTERVAL} ms, canary ${CANARY_INTERVAL} ms, step timeout ${STEP_TIMEOUT} (defaults: poll 10s, canary 1s, step timeout 15m)`,
+    `intervals: poll ${POLL_INTERVAL}, canary ${CANARY_INTERVAL}, step timeout ${STEP_TIMEOUT} (defaults: poll 10s, canary 1s, step timeout 15m)`,
   );
   const walls: number[] = [];
   for (let i = 0; i < runs; i++) {
