@@ -42,16 +42,20 @@ import {
   type TestDNSAnswerCommandInput,
 } from '@aws-sdk/client-route-53';
 import {
+  DeleteParameterCommand,
   GetParameterCommand,
+  ParameterAlreadyExists,
   ParameterNotFound,
   PutParameterCommand,
   SSMClient,
+  type DeleteParameterCommandInput,
   type GetParameterCommandInput,
   type PutParameterCommandInput,
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { HEALTH_PATHS } from '../../constructs/regional-service';
 import { CANARY_SQL } from '../../runbooks/drill/canary';
+import type { CallerIdentitySource } from '../../runbooks/drill/aws/identity';
 import type { Clock } from '../../runbooks/drill/clock';
 import { topologyFromOutputs, type DrillTopology } from '../../runbooks/drill/discovery';
 import type { SimulatedDeployment } from '../../runbooks/simulation/deployment';
@@ -129,6 +133,8 @@ interface Fault {
   readonly error: FaultError;
   /** Armed only once this operation has been served. */
   readonly after?: string;
+  /** Only calls on this SSM parameter name. */
+  readonly name?: string;
 }
 
 interface CanaryRow {
@@ -232,6 +238,14 @@ export class FakeWorld {
   readonly forcedHealthy = new Set<string>();
   readonly down = new Set<string>();
   readonly alarms: (MetricAlarm & { region: string })[] = [];
+  /** SSM parameters other than the drain switches (the drill lock), by region and name. */
+  readonly parameters = new Map<string, Map<string, { value: string; version: number }>>();
+  /** Who the credentials belong to (sts:GetCallerIdentity). */
+  callerIdentity = {
+    Arn: 'arn:aws:sts::123456789012:assumed-role/DrillOperator/alice',
+    Account: '123456789012',
+    UserId: 'AROAEXAMPLEID:alice',
+  };
   readonly calls: CallRecord[] = [];
   private readonly faultList: Fault[] = [];
   private readonly tables = new Map<string, CanaryRow[]>();
@@ -335,12 +349,12 @@ export class FakeWorld {
 
   /**
    * The next `times` calls of `operation` (optionally only in `region`, optionally only after
-   * `after` has been served) fail with `error`.
+   * `after` has been served, optionally only on the SSM parameter `name`) fail with `error`.
    */
   fail(
     operation: string,
     error: FaultError,
-    options: { region?: string; times?: number; after?: string } = {},
+    options: { region?: string; times?: number; after?: string; name?: string } = {},
   ): void {
     this.faultList.push({
       operation,
@@ -348,6 +362,7 @@ export class FakeWorld {
       remaining: options.times ?? 1,
       error,
       after: options.after,
+      name: options.name,
     });
   }
 
@@ -390,6 +405,7 @@ export class FakeWorld {
       (f) =>
         f.operation === operation &&
         (!f.region || f.region === region) &&
+        (!f.name || (input as { Name?: string }).Name === f.name) &&
         f.remaining > 0 &&
         (!f.after || this.calls.some((c) => c.operation === f.after)),
     );
@@ -464,6 +480,66 @@ export class FakeWorld {
     const writesContinue =
       status === undefined || (status === 'pending' && this.moving?.kind === 'switchover');
     return region === this.writer && !this.down.has(region) && writesContinue;
+  }
+
+  private parametersIn(region: string) {
+    let map = this.parameters.get(region);
+    if (!map) this.parameters.set(region, (map = new Map()));
+    return map;
+  }
+
+  /** The drill lock parameter of a region, parsed; undefined when there is none. */
+  lockIn(region: string): Record<string, unknown> | undefined {
+    const p = this.parametersIn(region).get(this.lockName(region));
+    return p && (JSON.parse(p.value) as Record<string, unknown>);
+  }
+
+  /** Puts a lock in a region as another operator's drill would have. */
+  setLock(region: string, value: Record<string, unknown>): void {
+    this.parametersIn(region).set(this.lockName(region), {
+      value: JSON.stringify(value),
+      version: 1,
+    });
+  }
+
+  lockName(region: string): string {
+    return this.deployed(region).drainParameterName.replace(/[^/]*$/, 'drill-lock');
+  }
+
+  /**
+   * ssm:PutParameter as the API Reference documents it: a new name is created (version 1);
+   * an existing one is replaced only with Overwrite, else ParameterAlreadyExists.
+   */
+  putParameter(region: string, input: PutParameterCommandInput): { Version: number } {
+    const name = input.Name ?? '';
+    if (name === this.deployed(region).drainParameterName) {
+      if (!input.Overwrite) throw alreadyExists(name);
+      this.setDrain(region, input.Value ?? '');
+      return { Version: 2 };
+    }
+    const map = this.parametersIn(region);
+    const existing = map.get(name);
+    if (existing && !input.Overwrite) throw alreadyExists(name);
+    if (!existing && !input.Type) {
+      throw new Error(`fake: PutParameter of a new parameter ${name} needs a Type`);
+    }
+    const version = (existing?.version ?? 0) + 1;
+    map.set(name, { value: input.Value ?? '', version });
+    return { Version: version };
+  }
+
+  getParameter(region: string, name: string) {
+    if (name === this.deployed(region).drainParameterName) {
+      return { Name: name, Value: this.region(region).drain, Type: 'String' as const };
+    }
+    const p = this.parametersIn(region).get(name);
+    if (!p) throw notFound(name);
+    return { Name: name, Value: p.value, Type: 'String' as const, Version: p.version };
+  }
+
+  /** ssm:DeleteParameter: ParameterNotFound when there is none. */
+  deleteParameter(region: string, name: string): void {
+    if (!this.parametersIn(region).delete(name)) throw notFound(name);
   }
 
   /** Sets a drain switch as PutParameter does, remembering the old value for the health lag. */
@@ -834,29 +910,55 @@ export function installFakeAws(mocks: FakeAwsMocks, world: () => FakeWorld): voi
   mocks.ssm
     .on(GetParameterCommand)
     .callsFake(
-      serve('ssm:GetParameter', (region, input: GetParameterCommandInput) => {
-        if (input.Name !== world().deployed(region).drainParameterName)
-          throw new ParameterNotFound({
-            message: `Parameter ${input.Name} not found`,
-            $metadata: {},
-          });
-        return {
-          Parameter: {
-            Name: input.Name,
-            Value: world().region(region).drain,
-            Type: 'String' as const,
-          },
-        };
-      }),
+      serve('ssm:GetParameter', (region, input: GetParameterCommandInput) => ({
+        Parameter: world().getParameter(region, input.Name ?? ''),
+      })),
     )
     .on(PutParameterCommand)
     .callsFake(
-      serve('ssm:PutParameter', (region, input: PutParameterCommandInput) => {
-        if (!input.Overwrite) throw new Error('fake: the drill must overwrite the drain switch');
-        world().setDrain(region, input.Value ?? '');
-        return { Version: 2 };
+      serve('ssm:PutParameter', (region, input: PutParameterCommandInput) =>
+        world().putParameter(region, input),
+      ),
+    )
+    .on(DeleteParameterCommand)
+    .callsFake(
+      serve('ssm:DeleteParameter', (region, input: DeleteParameterCommandInput) => {
+        world().deleteParameter(region, input.Name ?? '');
+        return {};
       }),
     );
+}
+
+function alreadyExists(name: string): ParameterAlreadyExists {
+  return new ParameterAlreadyExists({
+    message: `The parameter ${name} already exists.`,
+    $metadata: { httpStatusCode: 400 },
+  });
+}
+
+function notFound(name: string): ParameterNotFound {
+  return new ParameterNotFound({
+    message: `Parameter ${name} not found.`,
+    $metadata: { httpStatusCode: 400 },
+  });
+}
+
+/**
+ * sts:GetCallerIdentity from the world (@aws-sdk/client-sts is not a dependency yet, so there
+ * is no client to mock): served and logged like every other call. One source per process.
+ */
+export function fakeIdentitySource(world: () => FakeWorld): CallerIdentitySource {
+  const client = {};
+  return {
+    getCallerIdentity: (region) =>
+      world().serve(
+        'sts:GetCallerIdentity',
+        client,
+        async () => region,
+        {},
+        () => ({ ...world().callerIdentity }),
+      ),
+  };
 }
 
 export function createMocks() {

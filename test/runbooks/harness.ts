@@ -7,7 +7,7 @@ import { main, type CliDeps } from '../../runbooks/drill/program';
 import type { CanarySample } from '../../runbooks/drill/model';
 import type { DrillRecord } from '../../runbooks/drill/record';
 import type { JournalEntry } from '../../runbooks/drill/store';
-import { createMocks, FakeWorld, installFakeAws } from './fake-aws';
+import { createMocks, fakeIdentitySource, FakeWorld, installFakeAws } from './fake-aws';
 import { outputsFor, PRIMARY, SECONDARY } from './outputs';
 
 export { outputsFor, PRIMARY, SECONDARY };
@@ -77,7 +77,10 @@ export function useFakeAws(regions: readonly string[] = [PRIMARY, SECONDARY]): H
         clock: harness.world.clock,
         isTTY: false,
         pid: 4242,
+        host: 'ops-host-1',
         isProcessAlive: (pid) => pid === 4242,
+        onInterrupt: () => () => undefined,
+        identitySource: fakeIdentitySource(() => harness.world),
         ...deps,
       });
       return { code, stdout, stderr };
@@ -101,15 +104,37 @@ export function useFakeAws(regions: readonly string[] = [PRIMARY, SECONDARY]): H
   return harness;
 }
 
-/** Operations in the order the fake served them, without the polling noise of reads. */
-export function mutatingCalls(world: FakeWorld): string[] {
+/** True for a call on the drill lock parameter (not on what serves or writes). */
+function onLock(world: FakeWorld, c: { region: string; input: object }): boolean {
+  return (c.input as { Name?: string }).Name === world.lockName(c.region);
+}
+
+/**
+ * Operations that change what serves or writes, in the order the fake served them, without
+ * the polling noise of reads and without the lock's own calls (see lockCalls).
+ */
+export function mutatingCalls(world: FakeWorld, since = 0): string[] {
   return world.calls
-    .filter((c) =>
-      ['ssm:PutParameter', 'rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster'].includes(
-        c.operation,
-      ),
+    .slice(since)
+    .filter(
+      (c) =>
+        ['ssm:PutParameter', 'rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster'].includes(
+          c.operation,
+        ) && !onLock(world, c),
     )
     .map((c) => `${c.operation} ${c.region}`);
+}
+
+/** Writes to the drill lock parameter: `ssm:PutParameter us-east-1 create`, `... overwrite`, `ssm:DeleteParameter ...`. */
+export function lockCalls(world: FakeWorld): string[] {
+  return world.calls
+    .filter(
+      (c) => ['ssm:PutParameter', 'ssm:DeleteParameter'].includes(c.operation) && onLock(world, c),
+    )
+    .map(
+      (c) =>
+        `${c.operation} ${c.region}${c.operation === 'ssm:PutParameter' ? ((c.input as { Overwrite?: boolean }).Overwrite ? ' overwrite' : ' create') : ''}`,
+    );
 }
 
 /** Index in the served-call log of the first call matching, or -1. */

@@ -7,6 +7,7 @@ import {
   DEFAULT_CLIENT_SETTINGS,
   type ClientSettings,
 } from '../../runbooks/drill/aws/clients';
+import { sdkCallerIdentitySource } from '../../runbooks/drill/aws/identity';
 
 interface FakeHttpResponse {
   readonly statusCode: number;
@@ -48,7 +49,15 @@ function drainReader(handler: unknown, settings: Partial<ClientSettings> = {}) {
     requestHandler: handler as ClientSettings['requestHandler'],
     ...settings,
   });
-  return { clients, aws: sdkAdapters(clients, new AwsCaller('dry-run'), 'us-east-1') };
+  return {
+    clients,
+    aws: sdkAdapters(
+      clients,
+      new AwsCaller('dry-run'),
+      'us-east-1',
+      sdkCallerIdentitySource(clients.settings),
+    ),
+  };
 }
 
 describe('SDK retries with the drill client settings', () => {
