@@ -24,8 +24,11 @@ export interface Harness {
   dir: string;
   outputsFile: string;
   stateDir: string;
-  /** Runs `drill <args>` in-process with the shared options, on the world's virtual clock. */
-  run(args: readonly string[], deps?: Partial<CliDeps>): Promise<CliResult>;
+  /**
+   * Runs `drill <args>` in-process with the shared options, on the world's virtual clock;
+   * `stateDir` stands for another operator's state directory.
+   */
+  run(args: readonly string[], deps?: Partial<CliDeps>, stateDir?: string): Promise<CliResult>;
   /** Fast timings for executing drills. */
   readonly fast: readonly string[];
   /** Arguments of an executed, confirmed switchover to the secondary, with fast timings. */
@@ -63,14 +66,14 @@ export function useFakeAws(regions: readonly string[] = [PRIMARY, SECONDARY]): H
       ...harness.fast,
       ...extra,
     ],
-    async run(args, deps = {}) {
+    async run(args, deps = {}, stateDir = harness.stateDir) {
       let stdout = '';
       let stderr = '';
       // report reads only the state directory.
       const common =
         args[0] === 'report'
-          ? ['--state-dir', harness.stateDir]
-          : ['--outputs', harness.outputsFile, '--state-dir', harness.stateDir];
+          ? ['--state-dir', stateDir]
+          : ['--outputs', harness.outputsFile, '--state-dir', stateDir];
       const code = await main([...args, ...common], {
         stdout: (t) => (stdout += t),
         stderr: (t) => (stderr += t),
@@ -136,6 +139,21 @@ export function lockCalls(world: FakeWorld): string[] {
         `${c.operation} ${c.region}${c.operation === 'ssm:PutParameter' ? ((c.input as { Overwrite?: boolean }).Overwrite ? ' overwrite' : ' create') : ''}`,
     );
 }
+
+/** Lets the in-process CLI run until `condition` holds (the virtual clock moves meanwhile). */
+export async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; !condition(); i++) {
+    if (i > 100_000) throw new Error('until: the condition never held');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Another operator: another machine and process, with its own state directory. */
+export const otherOperator = {
+  host: 'ops-host-2',
+  pid: 7000,
+  isProcessAlive: (pid: number) => pid === 7000,
+};
 
 /** Index in the served-call log of the first call matching, or -1. */
 export function firstCall(
