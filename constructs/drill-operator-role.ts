@@ -2,6 +2,7 @@ import { Arn, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
+import { drillLockParameterName } from '../runbooks/drill/lock-name';
 import { acknowledgeFindings } from './nag/acknowledge';
 import { InvalidPropsError } from './invalid-props-error';
 
@@ -78,6 +79,15 @@ export class DrillOperatorRole extends Construct {
         ArnFormat.SLASH_RESOURCE_NAME,
       ),
     );
+    const drillLocks = props.regions.map((r) =>
+      arn(
+        'ssm',
+        r.region,
+        'parameter',
+        drillLockParameterName(props.drainParameterName).replace(/^\//, ''),
+        ArnFormat.SLASH_RESOURCE_NAME,
+      ),
+    );
     // Secrets Manager appends six random characters to a secret's name in its ARN.
     const secrets = props.regions.map((r) =>
       arn('secretsmanager', r.region, 'secret', `${props.secretName}-??????`),
@@ -103,6 +113,11 @@ export class DrillOperatorRole extends Construct {
         },
       }),
       statement('DrainSwitches', ['ssm:GetParameter', 'ssm:PutParameter'], drainSwitches),
+      statement(
+        'DrillLock',
+        ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'],
+        drillLocks,
+      ),
       statement(
         'ReadHealthChecks',
         ['route53:GetHealthCheckStatus'],
