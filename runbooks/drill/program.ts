@@ -648,7 +648,7 @@ export async function main(
       out('to act, rerun with --execute');
       return EXIT_CODES.OK;
     }
-    await confirm(opts, `abandon of drill ${drillId}`, drillId, 'the drill id');
+    await confirm(opts, `drill abandon (${drillId})`, drillId, 'the drill id');
     const operator = await operatorOf(aws);
     if (records) {
       store.append(drillId, {

@@ -172,6 +172,22 @@ describe('the drill lock in AWS', () => {
   });
 });
 
+describe('a drill that moved the writer and stopped', () => {
+  test('GIVEN it holds the lock WHEN a switchover to where the writer already is starts THEN there is nothing to do, and it says how to finish the stopped drill', async () => {
+    h.world.forcedUnhealthy.add(h.world.checkId(SECONDARY, 'writer'));
+    expect((await h.run(h.failover('--timeout', 'verify-traffic=1m'))).code).toBe(7);
+    h.world.forcedUnhealthy.clear();
+
+    const result = await h.run(h.switchover());
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      'nothing to do: us-west-2 already holds the writer of multi-region-ref-global; drill failover-20250301T100000Z-us-west-2 ' +
+        'holds the drill lock: `npx drill resume --drill-id failover-20250301T100000Z-us-west-2 --execute` finishes it\n',
+    );
+  });
+});
+
 describe('drill status', () => {
   test('GIVEN a drill stopped after fencing THEN status shows who holds the lock in each region, and where and why the drill stopped', async () => {
     await stoppedAtFence();
@@ -224,6 +240,22 @@ describe('drill abandon', () => {
         'would release the drill lock in: us-east-1, us-west-2',
         'to act, rerun with --execute',
       ].join('\n'),
+    );
+    expect(h.world.lockIn(PRIMARY)).toMatchObject({ drillId: DRILL });
+
+    const noTty = await h.run(['abandon', DRILL, '--reason', 'change freeze', '--execute']);
+    expect(noTty.code).toBe(12);
+    expect(noTty.stderr).toContain(
+      `error [NOT_CONFIRMED]: refusing to --execute a drill abandon (${DRILL}) without confirmation: stdin is not a terminal`,
+    );
+    const ask = jest.fn(async () => 'us-west-2');
+    const declined = await h.run(['abandon', DRILL, '--reason', 'change freeze', '--execute'], {
+      isTTY: true,
+      ask,
+    });
+    expect(declined.code).toBe(12);
+    expect(ask).toHaveBeenCalledWith(
+      `About to execute a drill abandon (${DRILL}).\nType the drill id (${DRILL}) to continue: `,
     );
     expect(h.world.lockIn(PRIMARY)).toMatchObject({ drillId: DRILL });
 
