@@ -1,7 +1,14 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  // Source folders too: mutation testing asks jest for the tests related to a source file.
+  roots: [
+    '<rootDir>/test',
+    '<rootDir>/bin',
+    '<rootDir>/lib',
+    '<rootDir>/constructs',
+    '<rootDir>/runbooks',
+  ],
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],

@@ -1,10 +1,18 @@
-import { Arn, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
+import { DRILL_FAILOVER_ONLY_IAM_ACTIONS } from '../runbooks/drill/aws/operations';
 import { drillLockParameterName } from '../runbooks/drill/lock-name';
+import {
+  DEFAULT_FAILOVER_PERMISSION_SET,
+  DEFAULT_OPERATOR_PERMISSION_SET,
+  DrillPrincipal,
+  identityCenterPrincipals,
+  parseDrillPrincipals,
+} from './drill-principals';
+import { throwIfProblems } from './invalid-props-error';
 import { acknowledgeFindings } from './nag/acknowledge';
-import { InvalidPropsError } from './invalid-props-error';
 
 /** One region's drill targets. */
 export interface DrillRegion {
@@ -30,37 +38,83 @@ export interface DrillOperatorRoleProps {
   /** Every health check the drill reads. */
   readonly healthChecks: readonly route53.IHealthCheck[];
   /**
-   * Who may assume the role.
+   * Who may assume the operator role (every drill call except the data-losing failover):
+   * `aws:PrincipalArn` patterns (ArnLike) of IAM Identity Center permission-set roles, IAM
+   * roles or IAM users, for example
+   * `arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_DrillOperator_*`.
+   * IAM users and roles must present MFA when they assume it; permission-set roles rely on
+   * Identity Center's MFA at sign-in. Never the account root.
    *
-   * @default - IAM principals of this account that are allowed to assume it
+   * @default - the roles of the `DrillOperator` permission set in the stack's account
    */
-  readonly assumedBy?: iam.IPrincipal;
+  readonly operatorPrincipals?: readonly string[];
   /**
-   * Longest session; a drill with its waits fits in it.
+   * Who may assume the failover role, which adds the data-losing `FailoverGlobalCluster` to
+   * the operator's permissions; same forms and MFA rules as `operatorPrincipals`. Keep it
+   * shorter than the operator list.
    *
+   * @default - the roles of the `DrillFailover` permission set in the stack's account
+   */
+  readonly failoverPrincipals?: readonly string[];
+  /**
+   * Longest session of either role; a drill with its waits fits in it. A session assumed
+   * from another role's session (role chaining, as from an Identity Center permission set)
+   * lasts at most one hour whatever this says; the SDK renews it.
+   *
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html
    * @default Duration.hours(4)
    */
   readonly maxSessionDuration?: Duration;
 }
 
 /**
- * The role SREs assume to run the drill CLI: exactly the actions the drill
- * calls, each on the project's own resources where IAM supports it.
+ * The two roles SREs assume to run the drill CLI: exactly the actions the drill calls, each on
+ * the project's own resources where IAM supports it.
  *
- * A test compares the policy's actions with the drill's own operation table,
- * so the two cannot drift apart.
+ * The operator role holds every action except those the drill's operation table marks
+ * `failoverRoleOnly` (the data-losing `FailoverGlobalCluster`); the failover role holds both,
+ * and trusts its own, shorter principal list. Each role trusts only the principals it is given
+ * (never the bare account root): IAM users and roles with MFA, IAM Identity Center
+ * permission-set roles as they are. MFA is checked when a role is assumed, so it covers every
+ * call made with the role, the mutating ones included ("Once the user has assumed the role, no
+ * further MFA checks are made": IAM User Guide, Secure API access with MFA, Scenario: MFA
+ * protection for cross-account delegation).
+ *
+ * A test compares the policies' actions with the drill's own operation table, so the two
+ * cannot drift apart.
  *
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_configure-api-require.html
  */
 export class DrillOperatorRole extends Construct {
+  /** Every drill call except the data-losing failover. */
   readonly role: iam.Role;
+  /** The operator's permissions plus `FailoverGlobalCluster` (unplanned failover). */
+  readonly failoverRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: DrillOperatorRoleProps) {
     super(scope, id);
-    if (props.regions.length === 0) {
-      throw new InvalidPropsError('DrillOperatorRole needs at least one region, got none');
-    }
     const stack = Stack.of(this);
+    const partition = Token.isUnresolved(stack.partition) ? undefined : stack.partition;
+    const operators = parseDrillPrincipals(
+      'operatorPrincipals',
+      props.operatorPrincipals ??
+        identityCenterPrincipals(stack.partition, stack.account, DEFAULT_OPERATOR_PERMISSION_SET),
+      DEFAULT_OPERATOR_PERMISSION_SET,
+      partition,
+    );
+    const failoverOperators = parseDrillPrincipals(
+      'failoverPrincipals',
+      props.failoverPrincipals ??
+        identityCenterPrincipals(stack.partition, stack.account, DEFAULT_FAILOVER_PERMISSION_SET),
+      DEFAULT_FAILOVER_PERMISSION_SET,
+      partition,
+    );
+    throwIfProblems('DrillOperatorRole', this, [
+      ...(props.regions.length === 0 ? ['regions must name at least one region, got none'] : []),
+      ...operators.problems,
+      ...failoverOperators.problems,
+    ]);
     const arn = (
       service: string,
       region: string,
@@ -93,17 +147,21 @@ export class DrillOperatorRole extends Construct {
       arn('secretsmanager', r.region, 'secret', `${props.secretName}-??????`),
     );
 
-    const statements = [
-      statement('ReadGlobalCluster', ['rds:DescribeGlobalClusters'], [globalCluster]),
-      statement('ReadMembers', ['rds:DescribeDBClusters'], clusters),
-      statement(
-        'MoveWriter',
-        ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster'],
-        [globalCluster, ...clusters],
-      ),
-      statement('CanaryWrites', ['rds-data:ExecuteStatement'], clusters),
-      statement('ReadDatabaseSecret', ['secretsmanager:GetSecretValue'], secrets),
-      new iam.PolicyStatement({
+    const grants: Grant[] = [
+      {
+        sid: 'ReadGlobalCluster',
+        actions: ['rds:DescribeGlobalClusters'],
+        resources: [globalCluster],
+      },
+      { sid: 'ReadMembers', actions: ['rds:DescribeDBClusters'], resources: clusters },
+      {
+        sid: 'MoveWriter',
+        actions: ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster'],
+        resources: [globalCluster, ...clusters],
+      },
+      { sid: 'CanaryWrites', actions: ['rds-data:ExecuteStatement'], resources: clusters },
+      { sid: 'ReadDatabaseSecret', actions: ['secretsmanager:GetSecretValue'], resources: secrets },
+      {
         sid: 'DecryptSecretThroughSecretsManager',
         actions: ['kms:Decrypt'],
         resources: ['*'],
@@ -111,41 +169,68 @@ export class DrillOperatorRole extends Construct {
           'ForAnyValue:StringEquals': { 'kms:ResourceAliases': props.keyAliasName },
           StringLike: { 'kms:ViaService': 'secretsmanager.*.amazonaws.com' },
         },
-      }),
-      statement('DrainSwitches', ['ssm:GetParameter', 'ssm:PutParameter'], drainSwitches),
-      statement(
-        'DrillLock',
-        ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'],
-        drillLocks,
-      ),
-      statement(
-        'ReadHealthChecks',
-        ['route53:GetHealthCheckStatus'],
-        props.healthChecks.map(
+      },
+      {
+        sid: 'DrainSwitches',
+        actions: ['ssm:GetParameter', 'ssm:PutParameter'],
+        resources: drainSwitches,
+      },
+      {
+        sid: 'DrillLock',
+        actions: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'],
+        resources: drillLocks,
+      },
+      {
+        sid: 'ReadHealthChecks',
+        actions: ['route53:GetHealthCheckStatus'],
+        resources: props.healthChecks.map(
           (c) => `arn:${stack.partition}:route53:::healthcheck/${c.healthCheckId}`,
         ),
-      ),
-      statement(
-        'ReadRecords',
-        ['route53:ListResourceRecordSets'],
-        [props.hostedZone.hostedZoneArn],
-      ),
+      },
+      {
+        sid: 'ReadRecords',
+        actions: ['route53:ListResourceRecordSets'],
+        resources: [props.hostedZone.hostedZoneArn],
+      },
       // These actions support no resource-level permissions.
-      statement(
-        'NoResourceLevel',
-        ['route53:TestDNSAnswer', 'cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'],
-        ['*'],
-      ),
+      {
+        sid: 'NoResourceLevel',
+        actions: ['route53:TestDNSAnswer', 'cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'],
+        resources: ['*'],
+      },
     ];
+    // The operation table decides which role holds an action, not this list.
+    const failoverOnly = new Set(DRILL_FAILOVER_ONLY_IAM_ACTIONS);
     const policy = new iam.ManagedPolicy(this, 'Policy', {
-      description: "Exactly the calls the drill CLI makes, on this project's resources",
-      statements,
+      description:
+        "The calls the drill CLI makes, on this project's resources, except the data-losing failover",
+      statements: statements(grants, (action) => !failoverOnly.has(action)),
     });
+    const maxSessionDuration = props.maxSessionDuration ?? Duration.hours(4);
     this.role = new iam.Role(this, 'Role', {
-      assumedBy: props.assumedBy ?? new iam.AccountRootPrincipal(),
-      description: 'Assumed by SREs to run failover drills (runbooks/drill)',
-      maxSessionDuration: props.maxSessionDuration ?? Duration.hours(4),
+      assumedBy: trustOnly(operators.principals),
+      description:
+        'Assumed by SREs to run failover drills (runbooks/drill); no data-losing FailoverGlobalCluster',
+      maxSessionDuration,
       managedPolicies: [policy],
+    });
+    const dataLoss = statements(grants, (action) => failoverOnly.has(action), 'WithDataLoss');
+    this.failoverRole = new iam.Role(this, 'FailoverRole', {
+      assumedBy: trustOnly(failoverOperators.principals),
+      description:
+        'Assumed by the SREs allowed a data-losing unplanned failover (drill failover): the operator role plus FailoverGlobalCluster',
+      maxSessionDuration,
+      managedPolicies: [
+        policy,
+        ...(dataLoss.length === 0
+          ? []
+          : [
+              new iam.ManagedPolicy(this, 'FailoverPolicy', {
+                description: 'The data-losing calls of the drill CLI (unplanned failover)',
+                statements: dataLoss,
+              }),
+            ]),
+      ],
     });
     acknowledgeFindings(
       policy,
@@ -155,6 +240,57 @@ export class DrillOperatorRole extends Construct {
   }
 }
 
-function statement(sid: string, actions: string[], resources: string[]): iam.PolicyStatement {
-  return new iam.PolicyStatement({ sid, actions, resources });
+/** One statement of the drill's permissions, before it is assigned to a role. */
+interface Grant {
+  readonly sid: string;
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+  readonly conditions?: Record<string, unknown>;
+}
+
+/** The grants' statements, each with only the actions `keep` accepts (empty ones dropped). */
+function statements(
+  grants: readonly Grant[],
+  keep: (action: string) => boolean,
+  sidSuffix = '',
+): iam.PolicyStatement[] {
+  return grants.flatMap((g) => {
+    const actions = g.actions.filter(keep);
+    if (actions.length === 0) return [];
+    return [
+      new iam.PolicyStatement({
+        sid: `${g.sid}${sidSuffix}`,
+        actions,
+        resources: [...g.resources],
+        ...(g.conditions ? { conditions: g.conditions } : {}),
+      }),
+    ];
+  });
+}
+
+/**
+ * A trust policy that lets in only the given principals: one statement per account and
+ * principal kind, its `Principal` the account root narrowed by `aws:PrincipalArn`, which "for
+ * IAM roles ... returns the ARN of the role, not the ARN of the user that assumed the role"
+ * (IAM User Guide, AWS global condition context keys, aws:PrincipalArn). IAM users and roles
+ * also need `aws:MultiFactorAuthPresent`: "Allow, Bool, and true allows only MFA-authenticated
+ * requests" (same page, aws:MultiFactorAuthPresent).
+ */
+function trustOnly(principals: readonly DrillPrincipal[]): iam.IPrincipal {
+  const groups = new Map<string, { account: string; mfa: boolean; patterns: string[] }>();
+  for (const p of principals) {
+    const mfa = p.kind !== 'identity-center';
+    const key = `${p.account}/${mfa}`;
+    const group = groups.get(key) ?? { account: p.account, mfa, patterns: [] };
+    group.patterns.push(p.pattern);
+    groups.set(key, group);
+  }
+  return new iam.CompositePrincipal(
+    ...[...groups.values()].map(({ account, mfa, patterns }) =>
+      new iam.AccountPrincipal(account).withConditions({
+        ArnLike: { 'aws:PrincipalArn': patterns },
+        ...(mfa ? { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } : {}),
+      }),
+    ),
+  );
 }

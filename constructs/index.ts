@@ -14,4 +14,5 @@ export * from './replication-lag-alarms';
 export * from './multi-region-dashboard';
 export * from './nag';
 export * from './drill-operator-role';
+export * from './drill-principals';
 export * from './invalid-props-error';

@@ -89,10 +89,18 @@ export class RoutingStack extends Stack {
         ...Object.values(this.routing.servingChecks),
         ...Object.values(this.routing.writerChecks),
       ],
+      operatorPrincipals: props.topology.drillOperatorPrincipals,
+      failoverPrincipals: props.topology.drillFailoverPrincipals,
     });
     new CfnOutput(this, 'DrillOperatorRoleArn', {
       value: operator.role.roleArn,
-      description: 'Assume this role (or use a profile with role_arn) to run the drill CLI',
+      description:
+        'Assume this role (or use a profile with role_arn) to run the drill CLI; it cannot run the data-losing failover',
+    });
+    new CfnOutput(this, 'DrillFailoverRoleArn', {
+      value: operator.failoverRole.roleArn,
+      description:
+        'Assume this role (a profile with role_arn) for drill failover (FailoverGlobalCluster, data loss); trusted by drillFailoverPrincipals only',
     });
     new CfnOutput(this, 'ComplianceFacts', {
       description: 'The multi-region facts a compliance reviewer asks about (JSON)',

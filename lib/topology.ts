@@ -3,6 +3,12 @@ import { Duration } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
+import {
+  DEFAULT_FAILOVER_PERMISSION_SET,
+  DEFAULT_OPERATOR_PERMISSION_SET,
+  identityCenterPrincipals,
+  parseDrillPrincipals,
+} from '../constructs/drill-principals';
 import { MIN_MANAGED_RPO } from '../constructs/managed-rpo';
 import { DATA_RESIDENCY_RULE_ID, residencyViolation } from '../constructs/nag/rules/data-residency';
 
@@ -47,6 +53,13 @@ export interface Topology {
   readonly stackPrefix: string;
   /** E-mail addresses subscribed to the alarm topics (may be empty). */
   readonly alarmEmails: readonly string[];
+  /**
+   * `aws:PrincipalArn` patterns of who may assume the drill operator role (every drill call
+   * but the data-losing failover): IAM Identity Center permission-set roles, IAM roles or users.
+   */
+  readonly drillOperatorPrincipals: readonly string[];
+  /** Who may assume the drill failover role (adds FailoverGlobalCluster); keep it shorter. */
+  readonly drillFailoverPrincipals: readonly string[];
 }
 
 /** Context key holding the topology object in `cdk.json`. */
@@ -78,6 +91,8 @@ const FIELDS = [
   'globalClusterIdentifier',
   'stackPrefix',
   'alarmEmails',
+  'drillOperatorPrincipals',
+  'drillFailoverPrincipals',
 ] as const;
 type Field = (typeof FIELDS)[number];
 
@@ -310,6 +325,27 @@ export function validateTopology(
     }
   });
 
+  // Only the default Identity Center permission sets, never the bare account root.
+  const regionPartition = partitions.size === 1 ? [...partitions][0] : undefined;
+  const principalLists = (
+    [
+      ['drillOperatorPrincipals', DEFAULT_OPERATOR_PERMISSION_SET],
+      ['drillFailoverPrincipals', DEFAULT_FAILOVER_PERMISSION_SET],
+    ] as const
+  ).map(([field, permissionSet]) => {
+    const patterns = v.list(
+      field,
+      identityCenterPrincipals(regionPartition ?? 'aws', account, permissionSet),
+    );
+    if (raw[field] !== undefined) {
+      problems.push(
+        ...parseDrillPrincipals(field, patterns, permissionSet, regionPartition).problems,
+      );
+    }
+    return patterns;
+  });
+  const [drillOperatorPrincipals, drillFailoverPrincipals] = principalLists;
+
   if (problems.length > 0) throw new TopologyError(problems);
   return {
     account,
@@ -328,6 +364,8 @@ export function validateTopology(
     globalClusterIdentifier,
     stackPrefix,
     alarmEmails,
+    drillOperatorPrincipals,
+    drillFailoverPrincipals,
   };
 }
 

@@ -14,6 +14,21 @@ export function parseDuration(text: string, option: string): number {
   return Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 's']);
 }
 
+/**
+ * parseDuration for intervals and timeouts: zero (or less than 1 ms) would poll, write or
+ * time out without pause, so it is refused with the flag, the value and a value to pass.
+ */
+export function parsePositiveDuration(text: string, option: string, suggestion: string): number {
+  const ms = parseDuration(text, option);
+  if (ms < 1) {
+    throw new DrillError(
+      'USAGE',
+      `${option} must be greater than 0, got: '${text}'; pass a duration such as ${suggestion}`,
+    );
+  }
+  return ms;
+}
+
 /** `950ms`, `12.3s`, `4m 05s`, `1h 02m`: short enough for a table cell. */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;

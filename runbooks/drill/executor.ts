@@ -1,6 +1,7 @@
 import type { DrillAws, OperatorIdentity } from './aws/adapters';
 import { CanaryLoop } from './canary';
 import type { Clock } from './clock';
+import { abandonCommand, reportCommand, resumeCommand, type CommandPlace } from './commands';
 import type { DrillTopology } from './discovery';
 import { formatDuration } from './duration';
 import { DrillError, errorText } from './errors';
@@ -30,8 +31,6 @@ export interface ExecutorDeps {
   readonly operator?: OperatorIdentity;
   /** Calls `handler` on Ctrl-C (SIGINT); returns what stops listening. */
   readonly onInterrupt: (handler: () => void) => () => void;
-  /** The exact command that continues a drill (the options this run was given). */
-  readonly resumeCommand: (drillId: string) => string;
 }
 
 export interface StartOptions {
@@ -114,7 +113,7 @@ export async function resumeDrill(
     throw new DrillError(
       'NO_DRILL',
       `drill ${drillId} has already ${state.finished ? 'finished' : 'been abandoned'}; nothing to resume`,
-      { hint: `Read it with \`npx drill report --drill-id ${drillId}\`` },
+      { hint: `Read it with \`${reportCommand(drillId, placeOf(header, deps.store))}\`` },
     );
   }
   const lock = await DrillLock.acquire(deps.aws, topology, deps.clock, {
@@ -321,7 +320,7 @@ async function execute(
       error.hint && error.hint !== state ? error.hint : undefined,
     ];
     if (error.code !== 'PREFLIGHT_FAILED') {
-      hints.push(`Continue with: ${deps.resumeCommand(drillId)}`);
+      hints.push(`Continue with: ${resumeCommand(drillId, placeOf(header, store))}`);
     }
     const hint = hints.filter(Boolean).join('\n');
     const where = failedStep ? `step ${failedStep.id}` : 'the end';
@@ -332,7 +331,7 @@ async function execute(
       error: { code: error.code, message: error.message, hint },
     });
     finish(drillId, deps);
-    await keepOrRelease(lock, drillId, failedStep?.id, error.code, deps);
+    await keepOrRelease(lock, header, failedStep?.id, error.code, deps);
     throw new DrillError(error.code, `drill ${drillId} stopped at ${where}: ${error.message}`, {
       hint,
       cause: err,
@@ -346,7 +345,7 @@ async function execute(
     `lock: released in ${released.join(', ') || 'no region'}` +
       (left.length
         ? `; still held in ${left.map((l) => `${l.region} (${l.error})`).join(', ')}: ` +
-          `release it with \`npx drill abandon ${drillId} --reason "finished; lock left" --execute\` once the region answers`
+          `release it with \`${abandonCommand(drillId, placeOf(header, store), 'finished; lock left')}\` once the region answers`
         : ''),
   );
   return record;
@@ -358,11 +357,12 @@ async function execute(
  */
 async function keepOrRelease(
   lock: DrillLock,
-  drillId: string,
+  header: JournalHeader,
   step: string | undefined,
   code: string,
   deps: ExecutorDeps,
 ): Promise<void> {
+  const drillId = header.params.drillId;
   const { changed } = drillState(deps.store.journal(drillId));
   if (changed.length === 0) {
     const { released } = await lock.release();
@@ -374,7 +374,7 @@ async function keepOrRelease(
   await lock.markStopped({ ...(step ? { step } : {}), code });
   deps.out.line(
     `lock: kept in ${lock.record().heldIn.join(', ')} (the drill ${changed.map((s) => `started ${s}`).join(', ')}): ` +
-      `no other drill starts until it is resumed or abandoned (\`npx drill abandon ${drillId} --reason "<why>" --execute\`)`,
+      `no other drill starts until it is resumed or abandoned (\`${abandonCommand(drillId, placeOf(header, deps.store))}\`)`,
   );
 }
 
@@ -388,6 +388,11 @@ function lostLockError(lock: DrillLock, stepId: string): DrillError {
     `the drill lock ${lock.record().parameterName} in ${lost.region} ${by}; drill ${lock.drillId} stops before step ${stepId}`,
     { hint: 'Run `npx drill status` to see who holds the lock before doing anything else' },
   );
+}
+
+/** The options a printed command needs to find this drill again. */
+export function placeOf(header: JournalHeader, store: DrillStore): CommandPlace {
+  return { outputs: header.outputsFile, stateDir: store.dir, region: header.homeRegion };
 }
 
 function finish(drillId: string, deps: ExecutorDeps): DrillRecord {

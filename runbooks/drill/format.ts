@@ -4,6 +4,7 @@ import { formatDuration } from './duration';
 import type { Observed, Snapshot } from './observe';
 import type { CheckResult } from './preflight';
 import type { DrillRecord } from './record';
+import { clientRtoText, promotionSummary } from './report';
 import type { PlannedCall, PlanView, StepDefinition } from './steps';
 
 // No colours: output goes to terminals, CI logs and files alike.
@@ -22,13 +23,42 @@ function oneLine(text: string, max = 200): string {
   return first.length > max ? `${first.slice(0, max - 1)}…` : first;
 }
 
-function shown<T>(value: Observed<T> | undefined, text: (v: T) => string): string {
+/** Longest cell of the status tables: longer values are cut, errors go to the list below. */
+const STATUS_CELL_MAX = 48;
+
+/** Widest CNAME chain cell before it wraps. */
+const DNS_CELL_MAX = 88;
+
+/** Error texts of one status view, each numbered once, listed under the tables. */
+class ErrorList {
+  private readonly texts: string[] = [];
+
+  /** `error [n]`: the cell that stands for the text. */
+  ref(text: string): string {
+    let index = this.texts.indexOf(text);
+    if (index < 0) index = this.texts.push(text) - 1;
+    return `error [${index + 1}]`;
+  }
+
+  lines(): string[] {
+    if (this.texts.length === 0) return [];
+    return ['errors:', ...this.texts.map((t, i) => `  [${i + 1}] ${t.replace(/\n/g, '\n      ')}`)];
+  }
+}
+
+function shown<T>(
+  value: Observed<T> | undefined,
+  text: (v: T) => string,
+  errors: ErrorList,
+): string {
   if (!value) return '-';
-  return value.ok ? text(value.value) : `error: ${value.error}`;
+  return value.ok ? oneLine(text(value.value), STATUS_CELL_MAX) : errors.ref(value.error);
 }
 
 export function summaryTable(record: DrillRecord): string {
-  const t = table(['#', 'step', 'status', 'duration', 'result'], [4, 19, 13, 10, 70]);
+  // Only the result wraps: ids, statuses such as 'interrupted (12 runs)' and durations are
+  // as wide as their longest value.
+  const t = table(['#', 'step', 'status', 'duration', 'result'], [null, null, null, null, 70]);
   record.steps.forEach((s, i) => {
     t.push([
       String(i + 1),
@@ -49,10 +79,10 @@ export function summaryTable(record: DrillRecord): string {
   const lines = [
     `${record.kind} ${record.fromRegion} -> ${record.targetRegion} (${record.drillId}): ${record.outcome}`,
     t.toString(),
-    `client-seen RTO (canary): ${m.clientRtoMs === null ? 'no failed canary write' : formatDuration(m.clientRtoMs)}` +
+    `client-seen RTO (canary): ${clientRtoText(record)}` +
       `  objective ${record.objectives.rtoSeconds} s, computed floor ${record.objectives.rtoFloorSeconds} s`,
     `data loss (canary): ${m.lostRows === null ? 'not verified' : `${m.lostRows.length} acknowledged row(s) missing`}` +
-      `; AuroraGlobalDBRPOLag at promotion: ${m.rpoLagMsAtPromotion === null ? 'not reported' : `${m.rpoLagMsAtPromotion} ms`}` +
+      (record.measures.promotion ? `; ${promotionSummary(record)}` : '') +
       `  objective ${record.objectives.rpoSeconds} s`,
     `canary writes: ${m.canaryWrites} (${m.canaryFailures} failed)`,
   ];
@@ -63,6 +93,7 @@ export function summaryTable(record: DrillRecord): string {
 
 export function statusText(snapshot: Snapshot, topology: DrillTopology): string {
   const g = snapshot.globalCluster;
+  const errors = new ErrorList();
   const lines = [
     `global cluster ${g.identifier}: ${g.status}, engine ${g.engineVersion ?? '?'}, writer in ${snapshot.writerRegion ?? 'NO REGION'}` +
       (g.failoverState
@@ -86,26 +117,38 @@ export function statusText(snapshot: Snapshot, topology: DrillTopology): string 
       r.region,
       r.role,
       r.isWriter ? 'WRITER' : r.isMember ? 'secondary' : 'not a member',
-      shown(r.cluster, (c) => c.status),
-      shown(r.cluster, (c) => String(c.instanceCount)),
-      shown(r.cluster, (c) => c.engineVersion ?? '?'),
-      shown(r.lag, (l) => (l.replicationMs === null ? 'no data' : `${l.replicationMs} ms`)),
-      shown(r.lag, (l) => (l.rpoMs === null ? 'no data' : `${l.rpoMs} ms`)),
-      shown(r.drain, (d) => d ?? '(empty)'),
+      shown(r.cluster, (c) => c.status, errors),
+      shown(r.cluster, (c) => String(c.instanceCount), errors),
+      shown(r.cluster, (c) => c.engineVersion ?? '?', errors),
+      shown(r.lag, (l) => (l.replicationMs === null ? 'no data' : `${l.replicationMs} ms`), errors),
+      shown(r.lag, (l) => (l.rpoMs === null ? 'no data' : `${l.rpoMs} ms`), errors),
+      shown(r.drain, (d) => d ?? '(empty)', errors),
     ]);
   }
   const checks = table(['region', 'serving check', 'writer check']);
   for (const r of snapshot.regions) {
     const health = (h: { healthy: boolean; succeeding: number; reporting: number }) =>
       `${h.healthy ? 'healthy' : 'UNHEALTHY'} (${h.succeeding}/${h.reporting})`;
-    checks.push([r.region, shown(r.servingCheck, health), shown(r.writerCheck, health)]);
+    checks.push([
+      r.region,
+      shown(r.servingCheck, health, errors),
+      shown(r.writerCheck, health, errors),
+    ]);
   }
-  const dns = table(['name', 'answers (CNAME chain)']);
-  for (const chain of [snapshot.dns.app, snapshot.dns.write]) {
-    dns.push([chain.name, shown(chain.answers, (a) => (a.length ? a.join(' -> ') : 'no answer'))]);
-  }
+  const dnsRows = [snapshot.dns.app, snapshot.dns.write].map(({ name, answers }) => [
+    name,
+    !answers.ok
+      ? errors.ref(answers.error)
+      : answers.value.length
+        ? answers.value.join(' -> ')
+        : 'no answer',
+  ]);
+  // A CNAME chain is data to read whole: it wraps at DNS_CELL_MAX instead of being cut.
+  const longest = Math.max('answers (CNAME chain)'.length, ...dnsRows.map(([, a]) => a.length));
+  const dns = table(['name', 'answers (CNAME chain)'], [null, Math.min(longest, DNS_CELL_MAX) + 2]);
+  for (const row of dnsRows) dns.push(row);
   const alarms = snapshot.alarms.flatMap(({ region, alarms: a }) =>
-    a.ok ? a.value.map((x) => `  ${region}: ${x.name}`) : [`  ${region}: error: ${a.error}`],
+    a.ok ? a.value.map((x) => `  ${region}: ${x.name}`) : [`  ${region}: ${errors.ref(a.error)}`],
   );
   return [
     ...lines,
@@ -113,6 +156,7 @@ export function statusText(snapshot: Snapshot, topology: DrillTopology): string 
     checks.toString(),
     dns.toString(),
     alarms.length ? `alarms in ALARM:\n${alarms.join('\n')}` : 'alarms in ALARM: none',
+    ...errors.lines(),
   ].join('\n');
 }
 

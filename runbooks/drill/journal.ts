@@ -16,6 +16,8 @@ export interface DrillState {
   readonly openStep?: string;
   /** The timing of the latest run: the header's, or the last resume's. */
   readonly timing: Timing;
+  /** The process of the latest run (start or resume), and whether that run has ended. */
+  readonly lastRun: { readonly pid: number; readonly host: string; readonly ended: boolean };
 }
 
 export function drillState(journal: readonly JournalEntry[]): DrillState {
@@ -33,6 +35,10 @@ export function drillState(journal: readonly JournalEntry[]): DrillState {
     (at, e, i) => (e.type === 'drill' || e.type === 'resumed' ? i : at),
     0,
   );
+  const run = journal[lastRun] as { pid: number; host: string };
+  const ended = journal
+    .slice(lastRun)
+    .some((e) => e.type === 'stopped' || e.type === 'finished' || e.type === 'abandoned');
   const stop = journal
     .slice(lastRun)
     .reverse()
@@ -51,6 +57,7 @@ export function drillState(journal: readonly JournalEntry[]): DrillState {
     ...(stop ? { stop } : {}),
     ...(lastStepEvent?.event === 'started' ? { openStep: lastStepEvent.step } : {}),
     timing,
+    lastRun: { pid: run.pid, host: run.host, ended },
   };
 }
 

@@ -1,5 +1,6 @@
 import type { DrillAws } from './aws/adapters';
 import type { Clock } from './clock';
+import { abandonCommand, resumeCommand } from './commands';
 import type { DrillTopology } from './discovery';
 import { DrillError, errorText, isDrillError } from './errors';
 import { drillLockParameterName } from './lock-name';
@@ -161,7 +162,7 @@ export function lockStatusText(
       `pid ${h.pid} on ${h.host}, owner ${h.owner ?? 'unknown'}, since ${h.acquiredAt}, expires ${h.expiresAt}`
     );
   });
-  return [`drill lock (${names}):`, ...lines].join('\n');
+  return [`lock (${names}, one per region):`, ...lines].join('\n');
 }
 
 function regionList(regions: readonly string[]): string {
@@ -194,8 +195,8 @@ export function lockedError(
     `drill ${holder.drillId} holds the drill lock ${parameterName} in ${regionList(regions)} but is not running: ${state.why}`,
     {
       hint:
-        `Continue it with \`npx drill resume --drill-id ${holder.drillId} --execute\`${where}, ` +
-        `or give it up with \`npx drill abandon ${holder.drillId} --reason "<why>" --execute\` ` +
+        `Continue it with \`${resumeCommand(holder.drillId)}\`${where}, ` +
+        `or give it up with \`${abandonCommand(holder.drillId)}\` ` +
         '(it records the state the drill leaves, then releases the lock)',
     },
   );

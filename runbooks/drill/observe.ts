@@ -92,7 +92,12 @@ export async function describeGlobalCluster(
   throw new DrillError(
     'AWS_ERROR',
     `could not read global cluster ${topology.globalClusterIdentifier} in any region:\n  ${failures.join('\n  ')}`,
-    { hint: 'Check network access and credentials, then rerun', transient: true, cause: last },
+    {
+      // The last region's hint names what to check for that kind of failure (e.g. the endpoint).
+      hint: (isDrillError(last) && last.hint) || 'Check network access and credentials, then rerun',
+      transient: true,
+      cause: last,
+    },
   );
 }
 

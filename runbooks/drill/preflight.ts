@@ -1,6 +1,6 @@
 import type { AlarmView, HealthView } from './aws/adapters';
-import type { DrillTopology } from './discovery';
-import type { Observed, RegionSnapshot, Snapshot } from './observe';
+import { regionOfTarget, type DrillTopology } from './discovery';
+import type { DnsChain, Observed, RegionSnapshot, Snapshot } from './observe';
 import type { DrillKind } from './model';
 
 /** One preflight check's verdict. */
@@ -78,8 +78,14 @@ export function evaluatePreflight(
     ),
   );
 
+  // In an unplanned failover the writer's region is the outage: its state is not a gate.
+  const down = kind === 'failover' ? snapshot.writerRegion : undefined;
+  const waived = (what: string) =>
+    down ? `; waived for an unplanned failover: ${down} (the failed writer region) ${what}` : '';
+  const judged = snapshot.regions.filter((r) => r.region !== down);
+
   // 2. Every member is healthy and on one engine version.
-  const notAvailable = snapshot.regions.filter(
+  const notAvailable = judged.filter(
     (r) => !r.cluster.ok || r.cluster.value.status !== GOOD_STATUS,
   );
   results.push(
@@ -87,29 +93,49 @@ export function evaluatePreflight(
       'members-available',
       `every member cluster is ${GOOD_STATUS}`,
       notAvailable.length === 0,
-      notAvailable.length === 0
-        ? `${snapshot.regions.length} members available`
+      (notAvailable.length === 0
+        ? `${judged.length} members available`
         : notAvailable
             .map((r) => `${r.region}: ${describe(r.cluster, (c) => c.status)}`)
-            .join('; '),
+            .join('; ')) + waived('may be unavailable'),
     ),
   );
-  const versions = new Set(
-    snapshot.regions.flatMap((r) =>
-      r.cluster.ok && r.cluster.value.engineVersion ? [r.cluster.value.engineVersion] : [],
-    ),
+  // A managed switchover or failover needs every member on the same engine version (Aurora
+  // User Guide, aurora-global-database-disaster-recovery, "Switchovers" prerequisites).
+  const readVersions = snapshot.regions.flatMap((r) =>
+    r.cluster.ok && r.cluster.value.engineVersion ? [r.cluster.value.engineVersion] : [],
   );
+  const versions = new Set(readVersions);
+  const targetVersion = targetCluster?.ok ? targetCluster.value.engineVersion : undefined;
+  // The failed writer may not answer: then its version is the global cluster's.
+  const writerVersionKnown =
+    !down ||
+    snapshot.regions.some((r) => r.region === down && r.cluster.ok) ||
+    snapshot.globalCluster.engineVersion !== undefined;
+  if (down && !snapshot.regions.some((r) => r.region === down && r.cluster.ok)) {
+    if (snapshot.globalCluster.engineVersion) versions.add(snapshot.globalCluster.engineVersion);
+  }
+  const versionsOk =
+    versions.size === 1 &&
+    targetVersion !== undefined &&
+    writerVersionKnown &&
+    judged.every((r) => r.cluster.ok && r.cluster.value.engineVersion !== undefined);
   results.push(
     check(
       'engine-versions',
       'engine versions are equal across members',
-      versions.size === 1,
-      versions.size === 1
+      versionsOk,
+      versionsOk
         ? `all on ${[...versions][0]}`
-        : versions.size === 0
+        : readVersions.length === 0
           ? 'no engine version could be read'
           : snapshot.regions
               .map((r) => `${r.region}: ${describe(r.cluster, (c) => c.engineVersion ?? '?')}`)
+              .concat(
+                down && snapshot.globalCluster.engineVersion
+                  ? [`global cluster: ${snapshot.globalCluster.engineVersion}`]
+                  : [],
+              )
               .join('; '),
     ),
   );
@@ -127,9 +153,11 @@ export function evaluatePreflight(
     ),
   );
 
-  // 4. Every secondary is within the RPO.
+  // 4. Every secondary (in a failover: the target) is within the RPO at its last datapoint.
   const rpoMs = topology.rpoSeconds * 1000;
-  const secondaries = snapshot.regions.filter((r) => r.isMember && !r.isWriter);
+  const secondaries = snapshot.regions.filter(
+    (r) => r.isMember && !r.isWriter && (!down || r.region === targetRegion),
+  );
   const lagProblems = secondaries.flatMap((r) => {
     if (!r.lag) return [`${r.region}: no lag read`];
     if (!r.lag.ok) return [`${r.region}: ${r.lag.error}`];
@@ -154,21 +182,28 @@ export function evaluatePreflight(
     ),
   );
 
-  // 5. Health checks: each as expected for the current writer.
+  // 5. Health checks: each as expected for the current writer. A check expected unhealthy
+  // that passes means a health function that fails open, which would send writes to a reader.
   const expectedUnhealthy = expectedUnhealthyChecks(snapshot, topology, { kind, targetRegion });
   const healthProblems: string[] = [];
-  for (const r of snapshot.regions) {
+  for (const r of judged) {
     const ids = topology.regions.find((t) => t.region === r.region)!.healthChecks;
     for (const [name, observedCheck, id] of [
       ['serving', r.servingCheck, ids.serving],
       ['writer', r.writerCheck, ids.writer],
     ] as const) {
-      if (expectedUnhealthy.has(id)) continue;
+      const wantHealthy = !expectedUnhealthy.has(id);
       if (!observedCheck.ok)
         healthProblems.push(`${r.region} ${name} (${id}): ${observedCheck.error}`);
-      else if (!observedCheck.value.healthy) {
+      else if (observedCheck.value.healthy !== wantHealthy) {
         healthProblems.push(
-          `${r.region} ${name} (${id}): unhealthy, ${checkers(observedCheck.value)}`,
+          wantHealthy
+            ? `${r.region} ${name} (${id}): unhealthy, ${checkers(observedCheck.value)}`
+            : `${r.region} ${name} (${id}): healthy (${checkers(observedCheck.value)}) but expected unhealthy: ${
+                name === 'writer'
+                  ? `${r.region} does not hold the writer, so its /health/writer fails open`
+                  : `${r.region} is drained, so its /health ignores the drain switch`
+              }`,
         );
       }
     }
@@ -176,13 +211,18 @@ export function evaluatePreflight(
   results.push(
     check(
       'health-checks',
-      'health checks healthy (writer checks of non-writer regions are expected unhealthy)',
+      'health checks as expected: healthy, except writer checks of non-writer regions (must be unhealthy)',
       healthProblems.length === 0,
-      healthProblems.length === 0 ? 'all healthy as expected' : healthProblems.join('; '),
+      (healthProblems.length === 0 ? 'all as expected' : healthProblems.join('; ')) +
+        waived('is not probed'),
     ),
   );
 
-  // 6. Records that move traffic have short TTLs.
+  // 6. DNS answers now what the records and checks say: the write name the writer's target,
+  // the app name a serving region's target.
+  results.push(dnsCheck(snapshot, topology, { kind, targetRegion }, down));
+
+  // 7. Records that move traffic have short TTLs.
   const records = snapshot.records;
   const ttlProblems = !records.ok
     ? [records.error]
@@ -208,17 +248,22 @@ export function evaluatePreflight(
     ),
   );
 
-  // 7. No alarm is firing, apart from those the current topology explains.
+  // 8. No alarm is firing, apart from those the current topology explains.
   const writerCluster = snapshot.regions.find((r) => r.isWriter)?.clusterIdentifier;
   const alarmProblems: string[] = [];
   let expectedAlarms = 0;
+  const downChecks = down
+    ? new Set(Object.values(topology.regions.find((t) => t.region === down)?.healthChecks ?? {}))
+    : new Set<string>();
   for (const { region, alarms } of snapshot.alarms) {
+    if (region === down) continue;
     if (!alarms.ok) {
       alarmProblems.push(`${region}: ${alarms.error}`);
       continue;
     }
     for (const alarm of alarms.value) {
-      if (isExpectedAlarm(alarm, writerCluster, expectedUnhealthy)) expectedAlarms++;
+      if (isExpectedAlarm(alarm, writerCluster, new Set([...expectedUnhealthy, ...downChecks])))
+        expectedAlarms++;
       else alarmProblems.push(`${region}: ${alarm.name}`);
     }
   }
@@ -227,16 +272,16 @@ export function evaluatePreflight(
       'no-alarms',
       `no alarm named ${topology.alarmNamePrefix ? `${topology.alarmNamePrefix}*` : '(any)'} in ALARM`,
       alarmProblems.length === 0,
-      alarmProblems.length > 0
+      (alarmProblems.length > 0
         ? alarmProblems.join('; ')
         : expectedAlarms > 0
           ? `none unexpected (${expectedAlarms} expected: lag of the writer, or checks expected unhealthy)`
-          : 'none in ALARM',
+          : 'none in ALARM') + waived('alarms are not read'),
     ),
   );
 
-  // 8. Drain switches are off (a failback target may still be drained: the drill returns it first).
-  const drainProblems = snapshot.regions.flatMap((r) => {
+  // 9. Drain switches are off (a failback target may still be drained: the drill returns it first).
+  const drainProblems = judged.flatMap((r) => {
     if (!r.drain.ok) return [`${r.region}: ${r.drain.error}`];
     if (r.drain.value === 'false') return [];
     if (kind === 'failback' && r.region === targetRegion && r.drain.value === 'true') return [];
@@ -247,17 +292,77 @@ export function evaluatePreflight(
       'drains-off',
       "every region's drain switch is 'false'",
       drainProblems.length === 0,
-      drainProblems.length === 0
+      (drainProblems.length === 0
         ? kind === 'failback' &&
           snapshot.regions.some(
             (r) => r.region === targetRegion && r.drain.ok && r.drain.value === 'true',
           )
           ? `all 'false' except ${targetRegion}, which the failback returns to service first`
           : "all 'false'"
-        : drainProblems.join('; '),
+        : drainProblems.join('; ')) + waived('is fenced by the drill, if it answers'),
     ),
   );
   return results;
+}
+
+function dnsCheck(
+  snapshot: Snapshot,
+  topology: DrillTopology,
+  { kind, targetRegion }: PreflightTarget,
+  down: string | undefined,
+): CheckResult {
+  const byRegion = new Map(snapshot.regions.map((r) => [r.region, r]));
+  const answered = (chain: DnsChain): string | undefined =>
+    chain.answers.ok ? chain.answers.value.at(-1) : undefined;
+  const shownChain = (chain: DnsChain) =>
+    chain.answers.ok
+      ? `${chain.name} -> ${chain.answers.value.length ? chain.answers.value.join(' -> ') : 'no answer'}`
+      : `${chain.name}: ${chain.answers.error}`;
+  const problems: string[] = [];
+
+  const writer = topology.regions.find((r) => r.region === snapshot.writerRegion);
+  const write = answered(snapshot.dns.write);
+  let writeNote = '';
+  if (down) {
+    // With every writer check unhealthy Route 53 answers the PRIMARY record (Route 53 Developer
+    // Guide, "How health checks work in complex Amazon Route 53 configurations"): the failed
+    // region may stay the answer until the new writer's check passes; verify-traffic checks it.
+    writeNote = '; write name not judged (unplanned failover: it follows the new writer)';
+  } else if (!writer || write !== writer.writeTarget) {
+    problems.push(
+      `${shownChain(snapshot.dns.write)}, expected the write target of the writer ${snapshot.writerRegion ?? '(none)'}` +
+        (writer ? ` (${writer.writeTarget})` : ''),
+    );
+  }
+
+  const app = answered(snapshot.dns.app);
+  const appRegion = app ? regionOfTarget(topology, app) : undefined;
+  const appRegionSnapshot = appRegion && byRegion.get(appRegion.region);
+  const serving =
+    appRegionSnapshot &&
+    appRegion.appTarget === app &&
+    appRegionSnapshot.servingCheck.ok &&
+    appRegionSnapshot.servingCheck.value.healthy &&
+    !(
+      kind === 'failback' &&
+      appRegionSnapshot.region === targetRegion &&
+      isDrained(appRegionSnapshot)
+    );
+  if (!serving) {
+    problems.push(
+      `${shownChain(snapshot.dns.app)}, expected the app target of a serving region` +
+        (appRegion ? ` (${appRegion.region} is not serving)` : ''),
+    );
+  }
+  return {
+    id: 'dns-answers',
+    title: `${topology.writeHostname} answers the writer's target, ${topology.appHostname} a serving region's`,
+    ok: problems.length === 0,
+    reason:
+      problems.length > 0
+        ? problems.join('; ')
+        : `${shownChain(snapshot.dns.write)} (${snapshot.writerRegion}); ${shownChain(snapshot.dns.app)} (${appRegion?.region})${writeNote}`,
+  };
 }
 
 /**
@@ -306,4 +411,62 @@ export function checkers(health: HealthView): string {
 
 function describe<T>(value: Observed<T>, ok: (v: T) => string): string {
   return value.ok ? ok(value.value) : `error: ${value.error}`;
+}
+
+/** The preflight checks that gate a promotion: what must still hold when a drill resumes. */
+export const PROMOTION_GATE: readonly string[] = [
+  'target-secondary',
+  'target-available',
+  'target-not-headless',
+  'members-available',
+  'engine-versions',
+  'no-operation-in-progress',
+  'lag-under-rpo',
+];
+
+export interface ResumeGateTarget extends PreflightTarget {
+  /** The writer region when the drill started. */
+  readonly fromRegion: string;
+}
+
+/**
+ * What a resumed drill must pass before it continues. Before the promotion the promotion gate
+ * holds again (lag may have grown while the drill was stopped); the drill's own changes (the
+ * fenced region, its failing checks) are not held against it. Once the promotion was requested
+ * (the target is the writer, or a move to it is in progress) the later steps check their state
+ * themselves and nothing else gates.
+ */
+export function evaluateResumeGate(
+  snapshot: Snapshot,
+  topology: DrillTopology,
+  { kind, targetRegion, fromRegion }: ResumeGateTarget,
+  remainingSteps: readonly string[],
+): CheckResult[] {
+  const writer = snapshot.writerRegion;
+  const targetArn = topology.regions.find((r) => r.region === targetRegion)?.clusterArn;
+  const movingToTarget = snapshot.globalCluster.failoverState?.toArn === targetArn;
+  const writerCheck: CheckResult = {
+    id: 'writer-unchanged',
+    title: `the writer is still in ${fromRegion} (or already in ${targetRegion})`,
+    ok: writer === fromRegion || writer === targetRegion,
+    reason: `writer in ${writer ?? 'no region'}`,
+  };
+  if (!remainingSteps.includes('promote') || writer === targetRegion || movingToTarget) {
+    return [
+      writerCheck,
+      {
+        id: 'promotion-gate',
+        title: 'promotion gate (lag, target, members) before the promotion',
+        ok: true,
+        reason: remainingSteps.includes('promote')
+          ? `not needed: ${movingToTarget ? `a move to ${targetRegion} is in progress` : `${targetRegion} holds the writer`}`
+          : 'not needed: the promotion step has completed',
+      },
+    ];
+  }
+  const gate = new Set(PROMOTION_GATE);
+  return [
+    writerCheck,
+    ...evaluatePreflight(snapshot, topology, { kind, targetRegion }).filter((c) => gate.has(c.id)),
+  ];
 }

@@ -12,10 +12,10 @@ import {
   type RunMode,
 } from './aws/adapters';
 import { AwsClients, DEFAULT_CLIENT_SETTINGS, type ClientSettings } from './aws/clients';
-import { sdkCallerIdentitySource, type CallerIdentitySource } from './aws/identity';
 import { systemClock, type Clock } from './clock';
+import { reportCommand, resumeCommand, startCommand, statusCommand } from './commands';
 import { loadTopology, regionOf, type DrillTopology } from './discovery';
-import { parseDuration } from './duration';
+import { parsePositiveDuration } from './duration';
 import { DrillError, EXIT_CODES, EXIT_CODE_MEANINGS, errorText } from './errors';
 import { resumeDrill, startDrill, stepOutcome, type ExecutorDeps } from './executor';
 import { formatDuration } from './duration';
@@ -46,9 +46,8 @@ import {
   type Timing,
 } from './model';
 import { describeGlobalCluster, isFatal, observe, writerRegionOf, type Snapshot } from './observe';
-import { evaluatePreflight, type CheckResult } from './preflight';
-import { evaluateResumeGate } from './resume-gate';
-import { buildRecord, type DrillRecord } from './record';
+import { evaluatePreflight, evaluateResumeGate, type CheckResult } from './preflight';
+import { buildRecord, type DrillRecord, type RecordOptions } from './record';
 import { renderReport, type ReportFormat } from './report';
 import { planOfJournal, planView, STEPS, stepsFor } from './steps';
 import { DrillStore } from './store';
@@ -69,8 +68,6 @@ export interface CliDeps {
   readonly isProcessAlive: (pid: number) => boolean;
   /** Calls `handler` on Ctrl-C (SIGINT) while a drill executes; returns what stops listening. */
   readonly onInterrupt: (handler: () => void) => () => void;
-  /** sts:GetCallerIdentity (default: the SDK's STS client, built like the other clients). */
-  readonly identitySource?: CallerIdentitySource;
   /** Collects the time spent waiting on AWS (the benchmark reads it). */
   readonly meter?: CallMeter;
 }
@@ -228,7 +225,6 @@ export async function main(
       clients,
       new AwsCaller(mode, deps.meter ?? new CallMeter()),
       opts.region,
-      deps.identitySource ?? sdkCallerIdentitySource(settings),
     );
     return { topology, aws, store: new DrillStore(opts.stateDir) };
   };
@@ -319,11 +315,9 @@ export async function main(
     if (kind !== 'failback') cmd.requiredOption('--to <region>', 'region to move the writer to');
     if (kind === 'failover')
       cmd.option('--allow-data-loss', 'required: writes not yet replicated are lost');
-    withAct(cmd).action(
-      async (opts: ActOptions & { to?: string; allowDataLoss?: boolean }, self: Command) => {
-        exitCode = await runDrill(kind, opts, self);
-      },
-    );
+    withAct(cmd).action(async (opts: ActOptions & { to?: string; allowDataLoss?: boolean }) => {
+      exitCode = await runDrill(kind, opts);
+    });
   };
   drillCommand(
     'switchover',
@@ -369,6 +363,18 @@ export async function main(
     exitCode = await runAbandon(drillId, opts);
   });
 
+  /**
+   * The process that runs the drill now, if any: the journal's last run that has not ended,
+   * if its pid lives (report reads only the state directory, not the lock in AWS).
+   */
+  function runningIn(store: DrillStore, drillId: string): RecordOptions['runningIn'] {
+    const run = drillState(store.journal(drillId)).lastRun;
+    if (run.ended) return undefined;
+    // Another host's pid cannot be checked from here: the run stands.
+    const alive = run.host !== deps.host || (run.pid > 0 && deps.isProcessAlive(run.pid));
+    return alive ? { pid: run.pid, host: run.host } : undefined;
+  }
+
   program
     .command('report')
     .description("render a drill's record as JSON, Markdown or a self-contained HTML page")
@@ -391,7 +397,7 @@ export async function main(
           hint: 'Run a drill with --execute first',
         });
       }
-      const record = readRecord(store, drillId);
+      const record = readRecord(store, drillId, runningIn(store, drillId));
       const dir = opts.out ?? store.drillDir(drillId);
       fs.mkdirSync(dir, { recursive: true });
       const file = path.join(dir, opts.format === 'json' ? 'record.json' : `report.${opts.format}`);
@@ -402,13 +408,14 @@ export async function main(
   async function runDrill(
     kind: DrillKind,
     opts: ActOptions & { to?: string; allowDataLoss?: boolean },
-    cmd: Command,
   ): Promise<number> {
     if (kind === 'failover' && !opts.allowDataLoss) {
       throw new DrillError(
         'USAGE',
         'failover promotes at once and loses writes not yet replicated; pass --allow-data-loss to confirm',
-        { hint: 'For a planned move without data loss use `drill switchover --to <region>`' },
+        {
+          hint: `For a planned move without data loss use \`${startCommand('switchover', opts.to ?? '<region>')}\``,
+        },
       );
     }
     const forceReason = forceReasonOf(opts);
@@ -423,7 +430,9 @@ export async function main(
         'UNEXPECTED_STATE',
         `global cluster ${topology.globalClusterIdentifier} has no writer`,
         {
-          hint: 'Run `drill status`; an unplanned failover (`drill failover`) may be needed',
+          hint:
+            `Run \`${statusCommand(opts)}\`; an unplanned failover may be needed: ` +
+            `\`${startCommand('failover', targetRegion)}\``,
         },
       );
     }
@@ -432,7 +441,7 @@ export async function main(
       out(
         `nothing to do: ${targetRegion} already holds the writer of ${topology.globalClusterIdentifier}` +
           (holder
-            ? `; drill ${holder.drillId} holds the drill lock: \`npx drill resume --drill-id ${holder.drillId} --execute\` finishes it`
+            ? `; drill ${holder.drillId} holds the lock: \`${resumeCommand(holder.drillId, opts)}\` finishes it`
             : ''),
       );
       return EXIT_CODES.OK;
@@ -482,7 +491,7 @@ export async function main(
     // startDrill names the drill and its journal only once it holds the lock.
     await startDrill(
       { topology, params, timing, homeRegion: opts.region },
-      executorDeps(aws, store, operator, cmd),
+      executorDeps(aws, store, operator),
     );
     return EXIT_CODES.OK;
   }
@@ -501,7 +510,7 @@ export async function main(
       );
       if (!state) {
         throw new DrillError('NO_DRILL', `no unfinished drill in ${opts.stateDir}`, {
-          hint: 'Start one with `npx drill switchover|failover|failback`',
+          hint: `Start one with ${DRILL_KINDS.map((k) => `\`${startCommand(k, '<region>')}\``).join(', ')}`,
         });
       }
     }
@@ -510,7 +519,7 @@ export async function main(
       throw new DrillError(
         'NO_DRILL',
         `drill ${drillId} has already ${state.finished ? 'finished' : 'been abandoned'}; nothing to resume`,
-        { hint: `Read it with \`npx drill report --drill-id ${drillId}\`` },
+        { hint: `Read it with \`${reportCommand(drillId, opts)}\`` },
       );
     }
     const { header } = state;
@@ -549,7 +558,7 @@ export async function main(
       out(planText(plan, remaining));
       out(`\ntimings: ${timingText(timing)}`);
       out(
-        `to act, rerun with: ${resumeCommandOf(drillId, cmd)}` +
+        `to act, rerun with: ${resumeCommand(drillId, opts)}` +
           (gateFailed.length && !forceReason
             ? ' (after fixing the failed checks, or with --force --reason "<why>")'
             : forceReason
@@ -580,7 +589,7 @@ export async function main(
       drillId,
       topology,
       { timing, ...(forceReason ? { forceReason } : {}), gate },
-      executorDeps(aws, store, operator, cmd),
+      executorDeps(aws, store, operator),
     );
     return EXIT_CODES.OK;
   }
@@ -648,7 +657,7 @@ export async function main(
       out('to act, rerun with --execute');
       return EXIT_CODES.OK;
     }
-    await confirm(opts, `drill abandon (${drillId})`, drillId, 'the drill id');
+    await confirm(opts, `lock release of drill ${drillId} (abandon)`, drillId, 'the drill id');
     const operator = await operatorOf(aws);
     if (records) {
       store.append(drillId, {
@@ -722,32 +731,10 @@ export async function main(
     }
   }
 
-  /** `npx drill resume --drill-id <id> --execute` with the options this command was given. */
-  function resumeCommandOf(drillId: string, cmd: Command): string {
-    const passed = (
-      [
-        ['outputs', '--outputs'],
-        ['profile', '--profile'],
-        ['region', '--region'],
-        ['stateDir', '--state-dir'],
-        ['globalCluster', '--global-cluster'],
-        ['hostedZoneId', '--hosted-zone-id'],
-        ['alarmPrefix', '--alarm-prefix'],
-        ['maxAttempts', '--max-attempts'],
-      ] as const
-    ).flatMap(([key, flag]) =>
-      cmd.getOptionValueSource(key) === 'cli'
-        ? [`${flag} ${shellQuote(String(cmd.getOptionValue(key)))}`]
-        : [],
-    );
-    return ['npx drill resume --drill-id', drillId, '--execute', ...passed].join(' ');
-  }
-
   function executorDeps(
     aws: DrillAws,
     store: DrillStore,
     operator: OperatorIdentity | undefined,
-    cmd: Command,
   ): ExecutorDeps {
     return {
       aws,
@@ -759,7 +746,6 @@ export async function main(
       isProcessAlive: deps.isProcessAlive,
       ...(operator ? { operator } : {}),
       onInterrupt: deps.onInterrupt,
-      resumeCommand: (drillId) => resumeCommandOf(drillId, cmd),
     };
   }
 
@@ -840,13 +826,30 @@ function timingOf(opts: ActOptions): Timing {
         `--timeout must be <step>=<duration> with a step of ${[...known].join(', ')}, got: '${entry}'`,
       );
     }
-    stepTimeoutsMs[step] = parseDuration(duration, `--timeout ${step}`);
+    stepTimeoutsMs[step] = parsePositiveDuration(
+      duration,
+      `--timeout ${step}`,
+      `${step}=${DEFAULT_TIMING.stepTimeoutMs / 60_000}m`,
+    );
   }
+  const byDefault = (text: string) => `${text} (the default)`;
   return {
-    pollIntervalMs: parseDuration(opts.pollInterval, '--poll-interval'),
-    stepTimeoutMs: parseDuration(opts.stepTimeout, '--step-timeout'),
+    pollIntervalMs: parsePositiveDuration(
+      opts.pollInterval,
+      '--poll-interval',
+      byDefault(`${DEFAULT_TIMING.pollIntervalMs / 1000}s`),
+    ),
+    stepTimeoutMs: parsePositiveDuration(
+      opts.stepTimeout,
+      '--step-timeout',
+      byDefault(`${DEFAULT_TIMING.stepTimeoutMs / 60_000}m`),
+    ),
     stepTimeoutsMs,
-    canaryIntervalMs: parseDuration(opts.canaryInterval, '--canary-interval'),
+    canaryIntervalMs: parsePositiveDuration(
+      opts.canaryInterval,
+      '--canary-interval',
+      byDefault(`${DEFAULT_TIMING.canaryIntervalMs / 1000}s`),
+    ),
   };
 }
 
@@ -921,6 +924,10 @@ function shellQuote(value: string): string {
 }
 
 /** The record as the journal has it now (also for drills that stopped or are still running). */
-function readRecord(store: DrillStore, drillId: string): DrillRecord {
-  return buildRecord(store.journal(drillId), store.canary(drillId));
+function readRecord(
+  store: DrillStore,
+  drillId: string,
+  running?: RecordOptions['runningIn'],
+): DrillRecord {
+  return buildRecord(store.journal(drillId), store.canary(drillId), { runningIn: running });
 }

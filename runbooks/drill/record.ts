@@ -1,26 +1,112 @@
 import { outageWindows } from './canary';
+import { resumeCommand, statusCommand } from './commands';
 import type { CanarySample, DrillKind, Timing } from './model';
 import type { CheckResult } from './preflight';
-import type { JournalEntry, JournalHeader, StepEntry } from './store';
+import type { JournalEntry, JournalHeader, OperatorIdentity, StepEntry } from './store';
 
-export type StepStatus = 'completed' | 'skipped' | 'failed' | 'interrupted' | 'pending';
+/** How one run of a step ended; `running` only when the caller saw the drill's process alive. */
+export type RunStatus = 'completed' | 'skipped' | 'failed' | 'interrupted' | 'running';
+
+export type StepStatus = RunStatus | 'pending';
+
+/** One run of a step: a drill runs a step again on resume after it failed or was interrupted. */
+export interface StepRun {
+  /** The attempt (1: the start, 2 and on: each resume) the run belongs to. */
+  readonly attempt: number;
+  readonly status: RunStatus;
+  readonly startedAt: string;
+  readonly finishedAt?: string;
+  readonly durationMs?: number;
+  readonly summary?: string;
+  readonly error?: { readonly code: string; readonly message: string };
+}
 
 export interface StepRecord {
   readonly id: string;
   readonly title: string;
+  /** The status of the last run. */
   readonly status: StepStatus;
   readonly startedAt?: string;
   readonly finishedAt?: string;
   readonly durationMs?: number;
   /** Runs of the step: more than one after a failure or crash and a resume. */
   readonly attempts: number;
+  /** Every run, oldest first, the failed and interrupted ones included. */
+  readonly runs: readonly StepRun[];
   readonly summary?: string;
   readonly details?: Readonly<Record<string, unknown>>;
   readonly error?: { readonly code: string; readonly message: string };
 }
 
+export interface StopError {
+  readonly code: string;
+  readonly message: string;
+  /** "State: ..." and what to do next, as the CLI printed it. */
+  readonly hint?: string;
+}
+
+/**
+ * How an attempt ended. `step`: the step that failed or was in progress; `afterStep`: the last
+ * step that ended, when no step was in progress.
+ */
+export type AttemptEnd =
+  | { readonly how: 'finished'; readonly at: string }
+  | {
+      readonly how: 'stopped';
+      readonly at: string;
+      readonly step?: string;
+      readonly afterStep?: string;
+      readonly error: StopError;
+    }
+  | { readonly how: 'interrupted'; readonly step?: string; readonly afterStep?: string }
+  | {
+      readonly how: 'running';
+      readonly step?: string;
+      readonly afterStep?: string;
+      readonly runningIn: RunningProcess;
+    };
+
+/** One process's run of the drill: the start, then one per `drill resume`. */
+export interface AttemptRecord {
+  readonly attempt: number;
+  readonly began: 'started' | 'resumed';
+  readonly at: string;
+  readonly pid: number;
+  readonly host: string;
+  /** The STS caller identity, when the journal recorded it. */
+  readonly operator?: OperatorIdentity;
+  /** The attempt's last journal entry: the last sign of life of an interrupted process. */
+  readonly lastEntryAt: string;
+  readonly ended: AttemptEnd;
+}
+
+/**
+ * The promote step as it happened. `accepted`: AWS accepted this drill's request (the step
+ * completed, or a later run found Aurora already moving, or done moving, to the target after an
+ * earlier run had sent it). `failed`: its last run failed. `interrupted`: the process stopped
+ * inside the step, so whether the request reached AWS is unknown. `not-requested`: skipped with
+ * no request from this drill (the target was already the writer or being promoted).
+ * `pending`: the step has not run.
+ */
+export interface PromotionRecord {
+  readonly status: 'accepted' | 'failed' | 'interrupted' | 'running' | 'not-requested' | 'pending';
+  /** When this drill sent the request; only when accepted. */
+  readonly requestedAt?: string;
+  /** When the drill was about to send a request that was not accepted (failed or unknown). */
+  readonly requestAttemptedAt?: string;
+  /** AuroraGlobalDBRPOLag of the target read just before the request: null if not reported, absent if never read. */
+  readonly rpoLagMsBeforeRequest?: number | null;
+  /** The last run's summary (for a skip: what it found). */
+  readonly summary?: string;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
 export interface DrillMeasures {
-  /** Longest window from a failed canary write to the next acknowledged one; null without one. */
+  /**
+   * Longest window from a failed canary write to the next acknowledged one. Null without a
+   * failed write, and when not measured: the new writer has not taken a write (verify-writes did
+   * not complete) or writes were still failing when the canary stopped.
+   */
   readonly clientRtoMs: number | null;
   readonly outageWindows: readonly {
     readonly startedAt: string;
@@ -30,28 +116,42 @@ export interface DrillMeasures {
   }[];
   readonly canaryWrites: number;
   readonly canaryFailures: number;
-  /** Canary rows acknowledged but missing on the new writer; null until verified. */
+  /** Canary rows acknowledged but missing on the new writer; null until verify-writes completed. */
   readonly lostRows: readonly number[] | null;
+  /** Only when the promotion was accepted; see `promotion` for a failed one. */
   readonly rpoLagMsAtPromotion: number | null;
+  /** Only when the promotion was accepted. */
   readonly promotedAt?: string;
+  /** Absent for a drill without a promote step. */
+  readonly promotion?: PromotionRecord;
 }
 
 /** The auditable record of one drill, derived from its journal and canary log only. */
 export interface DrillRecord {
-  readonly version: 1;
+  readonly version: 2;
   readonly drillId: string;
   readonly kind: DrillKind;
   readonly globalClusterIdentifier: string;
   readonly fromRegion: string;
   readonly targetRegion: string;
   readonly homeRegion: string;
-  readonly outcome: 'succeeded' | 'stopped' | 'running';
+  /**
+   * `stopped`: the drill wrote why it stopped; `interrupted`: the journal ends mid-drill and no
+   * process runs it (it died, or its host went away); `running`: only when the caller saw the
+   * process that runs it alive.
+   */
+  readonly outcome: 'succeeded' | 'stopped' | 'interrupted' | 'running';
   readonly startedAt: string;
   readonly finishedAt?: string;
   readonly totalMs?: number;
   readonly forceReason?: string;
-  readonly error?: { readonly code: string; readonly message: string; readonly hint?: string };
+  /** Why the last attempt stopped. */
+  readonly error?: StopError;
+  /** What to do with an interrupted drill (a stopped one has it in `error.hint`). */
+  readonly next?: string;
   readonly resumedAt: readonly string[];
+  /** Every attempt, oldest first: the start and each resume. */
+  readonly attempts: readonly AttemptRecord[];
   readonly timing: Timing;
   readonly objectives: JournalHeader['objectives'];
   readonly preflight?: readonly CheckResult[];
@@ -59,80 +159,197 @@ export interface DrillRecord {
   readonly measures: DrillMeasures;
 }
 
+/** A live process that runs the drill now, e.g. the holder of its lock. */
+export interface RunningProcess {
+  readonly pid: number;
+  readonly host: string;
+}
+
+export interface RecordOptions {
+  /**
+   * Set only by a caller that saw the drill's process alive now. The journal cannot tell a
+   * running drill from a dead one: without this, a journal that ends mid-drill is interrupted.
+   */
+  readonly runningIn?: RunningProcess;
+}
+
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+type AttemptStart = JournalHeader | Extract<JournalEntry, { readonly type: 'resumed' }>;
+
+/** The journal cut at each `resumed` entry: one segment per attempt. */
+function segments(
+  journal: readonly JournalEntry[],
+): { start: AttemptStart; entries: JournalEntry[] }[] {
+  const all: { start: AttemptStart; entries: JournalEntry[] }[] = [];
+  for (const entry of journal) {
+    if (entry.type === 'drill' || entry.type === 'resumed') all.push({ start: entry, entries: [] });
+    all.at(-1)?.entries.push(entry);
+  }
+  return all;
+}
+
+interface RunOf extends StepRun {
+  readonly step: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
 
 export function buildRecord(
   journal: readonly JournalEntry[],
   canary: readonly CanarySample[],
+  options: RecordOptions = {},
 ): DrillRecord {
   const header = journal[0];
   if (header?.type !== 'drill') throw new Error('journal has no header');
+  const drillId = header.params.drillId;
+  const parts = segments(journal);
+  const runs: RunOf[] = [];
+  const attempts = parts.map(({ start, entries }, index): AttemptRecord => {
+    const attempt = index + 1;
+    const isLast = index === parts.length - 1;
+    const finished = entries.find((e) => e.type === 'finished');
+    const stopped = entries.find((e) => e.type === 'stopped');
+    const live = isLast && !finished && !stopped ? options.runningIn : undefined;
+    const open = new Map<string, StepEntry>();
+    let afterStep: string | undefined;
+    let failedStep: string | undefined;
+    for (const e of entries) {
+      if (e.type !== 'step' || e.event === 'note') continue;
+      if (e.event === 'started') {
+        open.set(e.step, e);
+        failedStep = undefined;
+        continue;
+      }
+      const started = open.get(e.step);
+      if (!started) continue;
+      open.delete(e.step);
+      runs.push({
+        step: e.step,
+        attempt,
+        status: e.event,
+        startedAt: iso(started.at)!,
+        finishedAt: iso(e.at),
+        durationMs: e.durationMs,
+        summary: e.summary,
+        ...(e.error ? { error: e.error } : {}),
+        ...(e.details ? { details: e.details } : {}),
+      });
+      if (e.event === 'failed') failedStep = e.step;
+      else afterStep = e.step;
+    }
+    for (const started of open.values()) {
+      runs.push({
+        step: started.step,
+        attempt,
+        status: live ? 'running' : 'interrupted',
+        startedAt: iso(started.at)!,
+      });
+    }
+    const inProgress = [...open.keys()].at(-1) ?? failedStep;
+    const where = inProgress ? { step: inProgress } : afterStep ? { afterStep } : {};
+    const ended: AttemptEnd = finished
+      ? { how: 'finished', at: iso(finished.at)! }
+      : stopped
+        ? { how: 'stopped', at: iso(stopped.at)!, ...where, error: stopped.error }
+        : live
+          ? { how: 'running', ...where, runningIn: live }
+          : { how: 'interrupted', ...where };
+    return {
+      attempt,
+      began: start.type === 'drill' ? 'started' : 'resumed',
+      at: iso(start.at)!,
+      pid: start.pid,
+      host: start.host,
+      ...(start.operator ? { operator: start.operator } : {}),
+      lastEntryAt: iso(entries.at(-1)!.at)!,
+      ended,
+    };
+  });
+
   const stepEntries = journal.filter((e): e is StepEntry => e.type === 'step');
-  const steps = header.steps.map(({ id, title }): StepRecord => {
-    const entries = stepEntries.filter((e) => e.step === id);
-    const starts = entries.filter((e) => e.event === 'started');
-    const lastStart = starts.at(-1);
-    const end = [...entries]
-      .reverse()
-      .find((e) => e.event === 'completed' || e.event === 'skipped' || e.event === 'failed');
-    const notes = entries
-      .filter((e) => e.event === 'note')
+  const built = header.steps.map(({ id, title }): StepRecord => {
+    const own = runs.filter((r) => r.step === id);
+    const lastRun = own.at(-1);
+    const ended = lastRun?.finishedAt ? lastRun : undefined;
+    const notes = stepEntries
+      .filter((e) => e.step === id && e.event === 'note')
       .reduce<Record<string, unknown>>((all, e) => ({ ...all, ...e.details }), {});
-    const ended = end && lastStart && end.at >= lastStart.at ? end : undefined;
-    const status: StepStatus = !lastStart
-      ? 'pending'
-      : ended
-        ? (ended.event as StepStatus)
-        : 'interrupted';
     const details = { ...notes, ...ended?.details };
     return {
       id,
       title,
-      status,
-      startedAt: iso(lastStart?.at),
-      finishedAt: iso(ended?.at),
+      status: lastRun?.status ?? 'pending',
+      startedAt: lastRun?.startedAt,
+      finishedAt: ended?.finishedAt,
       durationMs: ended?.durationMs,
-      attempts: starts.length,
+      attempts: own.length,
+      runs: own.map(({ step: _step, details: _details, ...run }) => run),
       summary: ended?.summary,
       ...(Object.keys(details).length ? { details } : {}),
       ...(ended?.error ? { error: ended.error } : {}),
     };
   });
 
+  const promotion = promotionOf(built.find((s) => s.id === 'promote'));
+  // The promote step notes `promotedAt` before it calls AWS: only an accepted request keeps it.
+  const steps = built.map((s): StepRecord => {
+    if (s.id !== 'promote' || promotion?.status === 'accepted' || !s.details) return s;
+    const { details, ...rest } = s;
+    const kept = withoutPromotionNote(details);
+    return kept ? { ...rest, details: kept } : rest;
+  });
+
   const last = journal.at(-1)!;
   const finished = last.type === 'finished' ? last : undefined;
   const stopped = last.type === 'stopped' ? last : undefined;
   const endAt = finished?.at ?? stopped?.at;
+  const ending = attempts.at(-1)!.ended;
   const windows = outageWindows(canary);
+  const stepOf = (id: string) => steps.find((s) => s.id === id);
+  const stepDetail = (id: string, key: string) => stepOf(id)?.details?.[key];
+  const verified = stepOf('verify-writes')?.status === 'completed';
+  const lostRows = verified ? stepDetail('verify-writes', 'lostRows') : undefined;
   const closed = windows
     .filter((w) => w.endedAt !== undefined)
     .map((w) => w.endedAt! - w.startedAt);
-  const stepDetail = (id: string, key: string) => steps.find((s) => s.id === id)?.details?.[key];
-  const lostRows = stepDetail('verify-writes', 'lostRows');
-  const rpoLag = stepDetail('promote', 'rpoLagMsAtPromotion');
-  const promotedAt = stepDetail('promote', 'promotedAt');
+  // An RTO needs the new writer to have taken a write and no outage left open.
+  const rtoMeasured = verified && windows.every((w) => w.endedAt !== undefined);
 
   return {
-    version: 1,
-    drillId: header.params.drillId,
+    version: 2,
+    drillId,
     kind: header.params.kind,
     globalClusterIdentifier: header.globalClusterIdentifier,
     fromRegion: header.params.fromRegion,
     targetRegion: header.params.targetRegion,
     homeRegion: header.homeRegion,
-    outcome: finished ? 'succeeded' : stopped ? 'stopped' : 'running',
+    outcome: finished
+      ? 'succeeded'
+      : stopped
+        ? 'stopped'
+        : ending.how === 'running'
+          ? 'running'
+          : 'interrupted',
     startedAt: iso(header.at)!,
     finishedAt: iso(endAt),
     totalMs: endAt === undefined ? undefined : endAt - header.at,
     ...(header.params.forceReason ? { forceReason: header.params.forceReason } : {}),
     ...(stopped ? { error: stopped.error } : {}),
+    ...(ending.how === 'interrupted'
+      ? {
+          next:
+            `State: not recorded (the process ended without writing it): read it with \`${statusCommand({ outputs: header.outputsFile })}\`\n` +
+            `Continue with: ${resumeCommand(drillId, { outputs: header.outputsFile })}`,
+        }
+      : {}),
     resumedAt: journal.flatMap((e) => (e.type === 'resumed' ? [iso(e.at)!] : [])),
+    attempts,
     timing: header.timing,
     objectives: header.objectives,
     preflight: stepDetail('preflight', 'checks') as CheckResult[] | undefined,
     steps,
     measures: {
-      clientRtoMs: closed.length ? Math.max(...closed) : null,
+      clientRtoMs: rtoMeasured && closed.length ? Math.max(...closed) : null,
       outageWindows: windows.map((w) => ({
         startedAt: iso(w.startedAt)!,
         endedAt: iso(w.endedAt),
@@ -142,8 +359,49 @@ export function buildRecord(
       canaryWrites: canary.length,
       canaryFailures: canary.filter((s) => !s.ok).length,
       lostRows: Array.isArray(lostRows) ? (lostRows as number[]) : null,
-      rpoLagMsAtPromotion: typeof rpoLag === 'number' ? rpoLag : null,
-      promotedAt: typeof promotedAt === 'number' ? iso(promotedAt) : undefined,
+      rpoLagMsAtPromotion:
+        promotion?.status === 'accepted' && typeof promotion.rpoLagMsBeforeRequest === 'number'
+          ? promotion.rpoLagMsBeforeRequest
+          : null,
+      ...(promotion?.requestedAt ? { promotedAt: promotion.requestedAt } : {}),
+      ...(promotion ? { promotion } : {}),
     },
   };
+}
+
+/** The promote step's outcome; the step notes `promotedAt` and the lag just before it calls AWS. */
+function promotionOf(step: StepRecord | undefined): PromotionRecord | undefined {
+  if (!step) return undefined;
+  const requested = step.details?.promotedAt;
+  const lag = step.details?.rpoLagMsAtPromotion;
+  const lagRead =
+    typeof lag === 'number' || lag === null ? { rpoLagMsBeforeRequest: lag as number | null } : {};
+  const status: PromotionRecord['status'] =
+    step.status === 'completed'
+      ? 'accepted'
+      : step.status === 'skipped'
+        ? typeof requested === 'number'
+          ? 'accepted'
+          : 'not-requested'
+        : step.status;
+  return {
+    status,
+    ...(typeof requested === 'number'
+      ? status === 'accepted'
+        ? { requestedAt: new Date(requested).toISOString() }
+        : { requestAttemptedAt: new Date(requested).toISOString() }
+      : {}),
+    ...lagRead,
+    ...(step.summary ? { summary: step.summary } : {}),
+    ...(step.error ? { error: step.error } : {}),
+  };
+}
+
+function withoutPromotionNote(
+  details: Readonly<Record<string, unknown>>,
+): Readonly<Record<string, unknown>> | undefined {
+  const rest = Object.entries(details).filter(
+    ([key]) => key !== 'promotedAt' && key !== 'rpoLagMsAtPromotion',
+  );
+  return rest.length ? Object.fromEntries(rest) : undefined;
 }

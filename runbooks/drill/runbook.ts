@@ -1,3 +1,4 @@
+import { resumeCommand, startCommand } from './commands';
 import type { RegionTopology } from './discovery';
 import { callText } from './format';
 import type { DrillKind } from './model';
@@ -35,13 +36,16 @@ export function placeholderPlan(kind: DrillKind): PlanView {
   };
 }
 
+/** What the drill prints when it stops, with the id as a placeholder. */
+const RESUME = resumeCommand('{drill-id}');
+
 const INTRO: Record<DrillKind, { title: string; when: string; command: string }> = {
   switchover: {
     title: 'Planned switchover',
     when:
       'Move the writer to a healthy secondary with no data loss: regional rotation, maintenance, ' +
       'or a rehearsal of the failover path. Aurora synchronizes the secondaries before the target takes writes.',
-    command: 'npx drill switchover --to {target-region}',
+    command: startCommand('switchover', '{target-region}'),
   },
   failover: {
     title: 'Unplanned failover',
@@ -49,7 +53,7 @@ const INTRO: Record<DrillKind, { title: string; when: string; command: string }>
       'The writer region is failing and cannot wait. Aurora promotes the target at once; writes not yet ' +
       'replicated are lost (the drill measures how many). In a real outage preflight fails on the lost region: ' +
       'start with `--force --reason "..."`, which is recorded.',
-    command: 'npx drill failover --to {target-region} --allow-data-loss',
+    command: startCommand('failover', '{target-region}'),
   },
   failback: {
     title: 'Failback',
@@ -57,7 +61,7 @@ const INTRO: Record<DrillKind, { title: string; when: string; command: string }>
       'Return the writer to the region whose role is `primary` in the stack outputs, once that region is a ' +
       'healthy secondary again (available, RPO lag under the RPO). After an unplanned failover that region was ' +
       'left drained: the failback returns it to service before it takes the writer.',
-    command: 'npx drill failback',
+    command: startCommand('failback', '{primary-region}'),
   },
 };
 
@@ -87,7 +91,8 @@ export function renderRunbook(kind: DrillKind): string {
     '',
     'Each step checks the state before acting, so running it again is safe. If the drill stops ' +
       '(an error, a timeout, a lost terminal), read what it printed, fix the cause, then continue with ' +
-      '`npx drill resume --execute`: finished steps are not repeated. Exit codes and options: ' +
+      `\`${RESUME}\` (the drill prints it with its id when it stops): finished steps are not repeated. ` +
+      'Exit codes and options: ' +
       '[README.md](README.md).',
     '',
     '## Steps',
@@ -103,6 +108,8 @@ export function renderRunbook(kind: DrillKind): string {
     else lines.push(...calls.map((c) => `- \`${callText(c)}\``), '');
     lines.push('Checks:', '', ...step.checks(plan).map((c) => `- ${c}`), '');
     lines.push(`If it fails: ${step.ifItFails(plan)}`, '');
+    // The executor prints the resume command under every stop but a failed preflight.
+    if (step.id !== 'preflight') lines.push(`Continue with: \`${RESUME}\``, '');
   });
   lines.push(
     '## Measures',

@@ -2,6 +2,7 @@ import type { DrillAws, GlobalClusterView, SqlTarget } from './aws/adapters';
 import { AWS_OPERATIONS, type AwsOperation } from './aws/operations';
 import { CANARY_SQL, type CanaryControl } from './canary';
 import type { Clock } from './clock';
+import { startCommand, statusCommand } from './commands';
 import { regionOf, type DrillTopology, type RegionTopology } from './discovery';
 import { DrillError, errorText, isDrillError } from './errors';
 import { DRILL_KINDS, type DrillKind, type DrillParams, type Timing } from './model';
@@ -100,6 +101,12 @@ export interface StepDefinition {
 }
 
 const ALL = DRILL_KINDS;
+
+/**
+ * How long an unplanned failover waits for the old writer's check to turn unhealthy: two
+ * detection windows of a Route 53 check at the app's settings (10 s interval x 3 failures).
+ */
+export const FAILOVER_FENCE_WAIT_MS = 60_000;
 const ops = AWS_OPERATIONS;
 
 function call(
@@ -170,8 +177,8 @@ async function returnToService(
       describe,
       progress: (m) => ctx.progress(m),
       onTimeout:
-        `${region.region} stays drained (safe: it takes no traffic). Check it with \`drill status\`; ` +
-        `when it is a healthy secondary, \`drill resume\` finishes, or set ${region.drainParameterName} ` +
+        `${region.region} stays drained (safe: it takes no traffic). Check it with \`${statusCommand()}\`; ` +
+        `when it is a healthy secondary, the resume command below finishes, or set ${region.drainParameterName} ` +
         `to false in ${region.region} by hand`,
     });
 
@@ -308,7 +315,9 @@ export const STEPS: readonly StepDefinition[] = [
         throw new DrillError(
           'UNEXPECTED_STATE',
           `the writer is in ${snapshot.writerRegion ?? 'no region'}, not in ${ctx.params.fromRegion} as when the drill was planned`,
-          { hint: 'Run `drill status` and start a new drill' },
+          {
+            hint: `Run \`${statusCommand()}\`, then start a new drill: \`${startCommand(ctx.params.kind, ctx.params.targetRegion)}\``,
+          },
         );
       }
       const checks = evaluatePreflight(snapshot, ctx.topology, {
@@ -363,7 +372,7 @@ export const STEPS: readonly StepDefinition[] = [
     ifItFails: (p) =>
       p.kind === 'failover'
         ? `In a failover the old writer may be unreachable: the step is recorded as skipped and the table is created on ${p.target.region} in verify-writes (the measured RTO then ends no earlier than that step).`
-        : `Nothing has been changed. Check the Data API is enabled on ${p.from.clusterIdentifier} and the drill role may read ${p.from.secretArn}, then \`drill resume\`.`,
+        : `Nothing has been changed. Check the Data API is enabled on ${p.from.clusterIdentifier} and the drill role may read ${p.from.secretArn}, then run the resume command below.`,
     underCanary: false,
     async run(ctx) {
       try {
@@ -399,7 +408,7 @@ export const STEPS: readonly StepDefinition[] = [
     ],
     ifItFails: (p) =>
       `The writer has not moved. ${p.target.region} may be serving reads again or still drained; both are safe. ` +
-      'Check with `drill status`, then `drill resume`.',
+      `Check with \`${statusCommand()}\`, then run the resume command below.`,
     underCanary: true,
     run: (ctx) => returnToService(ctx, 'ready-target', ctx.plan.target),
   },
@@ -408,8 +417,10 @@ export const STEPS: readonly StepDefinition[] = [
     kinds: ALL,
     title: (p) => `Fence writes in ${p.from.region}`,
     purpose:
-      "Set the old writer region's drain switch to 'true' so its health checks fail and traffic " +
-      'leaves it before the writer moves: no region takes writes it cannot keep (no split brain).',
+      "Set the old writer region's drain switch to 'true' before the writer moves, so its service " +
+      'refuses traffic and its health checks fail: no region serves writes it cannot keep (no split ' +
+      'brain). DNS keeps answering it until another region passes its writer check: when every ' +
+      'record of a failover pair is unhealthy, Route 53 answers the PRIMARY.',
     calls: (p) => [
       call(ops.getParameter, p.from.region, { Name: p.from.drainParameterName }),
       call(
@@ -427,13 +438,16 @@ export const STEPS: readonly StepDefinition[] = [
     ],
     checks: (p) => [
       "skips the write when the drain switch is already 'true'",
-      `the writer health check of ${p.from.region} turns unhealthy (polled)`,
+      p.kind === 'failover'
+        ? `the writer health check of ${p.from.region} turns unhealthy (polled for at most ${FAILOVER_FENCE_WAIT_MS / 1000} s: a failed region may never answer)`
+        : `the writer health check of ${p.from.region} turns unhealthy (polled)`,
     ],
     ifItFails: (p) =>
       p.kind === 'failover'
         ? `The old region may be unreachable: the failure is recorded and the drill continues only because --allow-data-loss was given (its writes are lost anyway).`
-        : `The writer has not moved. ${p.from.region} may be drained (safe: no writes land there). ` +
-          `To back out, set ${p.from.drainParameterName} to 'false' in ${p.from.region}; to go on, \`drill resume\`.`,
+        : `The writer has not moved. ${p.from.region} may be drained: its service refuses traffic, but ${p.writeHostname} ` +
+          `still answers ${p.from.region} (Route 53 answers the PRIMARY while every writer check is unhealthy). ` +
+          `To back out, set ${p.from.drainParameterName} to 'false' in ${p.from.region}; to go on, run the resume command below.`,
     underCanary: true,
     async run(ctx) {
       const { from } = ctx.plan;
@@ -457,7 +471,12 @@ export const STEPS: readonly StepDefinition[] = [
           stepId: 'fence',
           what: `the writer health check of ${from.region} to be unhealthy`,
           clock: ctx.clock,
-          timeoutMs: ctx.timeoutMs,
+          // A dead region's check may never turn; an unplanned failover does not wait for it
+          // longer than a bounded wait (unless --timeout fence= says otherwise).
+          timeoutMs:
+            ctx.params.kind === 'failover' && ctx.timing.stepTimeoutsMs.fence === undefined
+              ? Math.min(ctx.timeoutMs, FAILOVER_FENCE_WAIT_MS)
+              : ctx.timeoutMs,
           pollIntervalMs: ctx.timing.pollIntervalMs,
           poll: () => ctx.aws.routing.healthCheckStatus(from.healthChecks.writer),
           done: (h) => !h.healthy,
@@ -517,11 +536,12 @@ export const STEPS: readonly StepDefinition[] = [
     ],
     checks: (p) => [
       `skips when ${p.target.region} is already the writer, or a move to it is in progress`,
+      `refuses (PREFLIGHT_FAILED) unless the RPO lag of ${p.target.region}, read right before the call, is under ${p.rpoLabel} (--force --reason waives it, recorded)`,
       'stops (UNEXPECTED_STATE) when a move to another cluster is in progress',
     ],
     ifItFails: (p) =>
       `The writer has not moved; ${p.from.region} is fenced (drained). To back out, set ` +
-      `${p.from.drainParameterName} to 'false' in ${p.from.region}; to go on, \`drill resume\`.`,
+      `${p.from.drainParameterName} to 'false' in ${p.from.region}; to go on, run the resume command below.`,
     underCanary: true,
     async run(ctx) {
       const { target } = ctx.plan;
@@ -537,7 +557,9 @@ export const STEPS: readonly StepDefinition[] = [
         throw new DrillError(
           'UNEXPECTED_STATE',
           `a ${g.failoverState.status} to ${g.failoverState.toArn ?? '?'} is in progress, not to ${target.region}`,
-          { hint: 'Wait for it to finish (`drill status`), then start a new drill' },
+          {
+            hint: `Wait for it to finish (\`${statusCommand()}\`), then start a new drill: \`${startCommand(ctx.params.kind, target.region)}\``,
+          },
         );
       }
       if (writerRegion === target.region) {
@@ -548,22 +570,40 @@ export const STEPS: readonly StepDefinition[] = [
           'UNEXPECTED_STATE',
           `${target.clusterArn} is no longer a member of ${g.identifier}`,
           {
-            hint: 'Run `drill status`; re-add the cluster or choose another target',
+            hint: `Run \`${statusCommand()}\`; re-add the cluster or choose another target`,
           },
         );
       }
+      // Lag is read again right before the call: it may have grown since preflight (or while
+      // a stopped drill waited to be resumed), and a failover loses what it has not replicated.
       let rpoLagMsAtPromotion: number | null = null;
+      let lagProblem: string | undefined;
       try {
-        rpoLagMsAtPromotion = (
-          await ctx.aws.metrics.lag(
-            target.region,
-            target.clusterIdentifier,
-            new Date(ctx.clock.now()),
-          )
-        ).rpoMs;
+        const lag = await ctx.aws.metrics.lag(
+          target.region,
+          target.clusterIdentifier,
+          new Date(ctx.clock.now()),
+        );
+        rpoLagMsAtPromotion = lag.rpoMs;
+        if (lag.rpoMs === null)
+          lagProblem = `AuroraGlobalDBRPOLag of ${target.clusterIdentifier} was not reported in the last 5 minutes`;
+        else if (lag.rpoMs >= ctx.plan.rpoSeconds * 1000)
+          lagProblem = `RPO lag of ${target.clusterIdentifier} is ${lag.rpoMs} ms, not under the RPO (${ctx.plan.rpoLabel})`;
       } catch (err) {
         if (isFatal(err)) throw err;
-        ctx.progress(`could not read the RPO lag at promotion: ${errorText(err)}`);
+        lagProblem = `the RPO lag of ${target.clusterIdentifier} could not be read: ${errorText(err)}`;
+      }
+      if (lagProblem && !ctx.forceReason) {
+        throw new DrillError('PREFLIGHT_FAILED', `promotion refused: ${lagProblem}`, {
+          hint:
+            `Nothing was promoted. Wait until the lag is under the RPO (\`npx drill status\`), then ` +
+            `\`npx drill resume --drill-id ${ctx.params.drillId} --execute\`; to promote anyway and accept ` +
+            `the loss, resume with --force --reason "<why>"`,
+        });
+      }
+      if (lagProblem) {
+        ctx.progress(`${lagProblem}; promoting anyway (--force): ${ctx.forceReason}`);
+        ctx.note({ lagWaived: lagProblem, forceReason: ctx.forceReason });
       }
       const promotedAt = ctx.clock.now();
       ctx.note({ promotedAt, rpoLagMsAtPromotion });
@@ -612,8 +652,8 @@ export const STEPS: readonly StepDefinition[] = [
       'stops (UNEXPECTED_STATE) when Aurora cancels the move, moves elsewhere, or the cluster fails',
     ],
     ifItFails: (p) =>
-      `Aurora may still be moving the writer: check \`drill status\`. ${p.from.region} stays fenced. ` +
-      'If the move completes, `drill resume` verifies and finishes; if Aurora cancelled it, set ' +
+      `Aurora may still be moving the writer: check \`${statusCommand()}\`. ${p.from.region} stays fenced. ` +
+      'If the move completes, the resume command below verifies and finishes; if Aurora cancelled it, set ' +
       `${p.from.drainParameterName} back to 'false' in ${p.from.region}.`,
     underCanary: true,
     async run(ctx) {
@@ -698,7 +738,7 @@ export const STEPS: readonly StepDefinition[] = [
     ],
     ifItFails: (p) =>
       `The writer has moved; writes through ${p.writeHostname} may fail until DNS follows. Check the ` +
-      `/health/writer endpoint of ${p.target.regionalHostname} and the health check in Route 53, then \`drill resume\`.`,
+      `/health/writer endpoint of ${p.target.regionalHostname} and the health check in Route 53, then run the resume command below.`,
     underCanary: true,
     async run(ctx) {
       const { target } = ctx.plan;
@@ -761,7 +801,7 @@ export const STEPS: readonly StepDefinition[] = [
     ],
     ifItFails: (p) =>
       `The writer has moved but writes on ${p.target.clusterIdentifier} failed: check the Data API ` +
-      `(enabled, secret ${p.target.secretArn} readable) and the cluster, then \`drill resume\`.`,
+      `(enabled, secret ${p.target.secretArn} readable) and the cluster, then run the resume command below.`,
     underCanary: true,
     async run(ctx) {
       const target = sqlTarget(ctx.plan.target, ctx.plan.databaseName);
@@ -823,7 +863,7 @@ export const STEPS: readonly StepDefinition[] = [
           ],
     ifItFails: (p) =>
       `The drill's move is done; ${p.from.region} is still drained (safe: it takes no traffic). ` +
-      `\`drill resume\` finishes when it is a healthy secondary, or set ${p.from.drainParameterName} to 'false' by hand.`,
+      `The resume command below finishes when it is a healthy secondary, or set ${p.from.drainParameterName} to 'false' by hand.`,
     underCanary: true,
     async run(ctx) {
       if (ctx.params.kind === 'failover') {
@@ -833,7 +873,7 @@ export const STEPS: readonly StepDefinition[] = [
           summary:
             `${from.region} left drained after an unplanned failover; when it is a healthy secondary again, ` +
             (from.region === ctx.topology.primaryRegion
-              ? '`drill failback` returns it to service and moves the writer back'
+              ? `\`${startCommand('failback', from.region)}\` returns it to service and moves the writer back`
               : `set ${from.drainParameterName} to 'false' in ${from.region}`),
         };
       }

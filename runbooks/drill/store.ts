@@ -1,10 +1,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DrillError } from './errors';
-import type { OperatorIdentity } from './aws/adapters';
 import type { LockRecord } from './lock';
 import type { CanarySample, DrillKind, DrillParams, Timing } from './model';
 import type { CheckResult } from './preflight';
+
+/**
+ * The AWS principal that ran an attempt: the `Arn`, `Account` and `UserId` that STS
+ * GetCallerIdentity returns (AWS STS API Reference, GetCallerIdentity, Response Elements).
+ */
+export interface OperatorIdentity {
+  readonly arn: string;
+  readonly account: string;
+  readonly userId: string;
+}
 
 /** Settings of the run that matter to a reader of the journal. */
 export interface JournalHeader {
@@ -25,7 +34,7 @@ export interface JournalHeader {
   readonly steps: readonly { readonly id: string; readonly title: string }[];
   readonly pid: number;
   readonly host: string;
-  /** The STS caller who started the drill, when it could be read. */
+  /** Who started the drill; absent in journals written before it was captured. */
   readonly operator?: OperatorIdentity;
   /** Where the drill lock was taken, and which regions did not answer. */
   readonly lock?: LockRecord;

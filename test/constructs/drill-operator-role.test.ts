@@ -1,11 +1,16 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { DrillOperatorRole } from '../../constructs';
-import { DRILL_IAM_ACTIONS } from '../../runbooks/drill/aws/operations';
-import { testStack } from '../util';
+import { DrillOperatorRole, DrillOperatorRoleProps } from '../../constructs';
+import {
+  DRILL_FAILOVER_ONLY_IAM_ACTIONS,
+  DRILL_IAM_ACTIONS,
+} from '../../runbooks/drill/aws/operations';
+import { testApp, testStack } from '../util';
 
-function role(): Stack {
+const SSO = 'arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com';
+
+function role(extra: Partial<DrillOperatorRoleProps> = {}): Stack {
   const stack = testStack('us-east-1');
   new DrillOperatorRole(stack, 'Operator', {
     globalClusterIdentifier: 'orders',
@@ -23,31 +28,101 @@ function role(): Stack {
     healthChecks: ['hc-1', 'hc-2'].map((id) =>
       route53.HealthCheck.fromHealthCheckId(stack, id, id),
     ),
+    ...extra,
   });
   return stack;
 }
 
-function statements(stack: Stack): { Sid: string; Action: string | string[]; Resource: unknown }[] {
-  const [policy] = Object.values(
-    Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'),
-  );
-  return policy.Properties.PolicyDocument.Statement;
+interface Statement {
+  Sid?: string;
+  Action: string | string[];
+  Resource: unknown;
+  Principal?: { AWS: string | string[] };
+  Condition?: Record<string, Record<string, unknown>>;
 }
 
-describe('DrillOperatorRole', () => {
-  test('THEN it grants exactly the actions the drill CLI calls (derived from its operation table)', () => {
-    const granted = statements(role()).flatMap((s) => [s.Action].flat());
-    expect([...new Set(granted)].sort()).toEqual([...DRILL_IAM_ACTIONS].sort());
+/** The statements of the managed policies attached to one role (`Role` or `FailoverRole`). */
+function grantedTo(stack: Stack, roleId: 'Role' | 'FailoverRole'): Statement[] {
+  const template = Template.fromStack(stack);
+  const [roleResource] = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) =>
+    id.startsWith(`Operator${roleId}`),
+  );
+  const policies = template.findResources('AWS::IAM::ManagedPolicy');
+  return (roleResource[1].Properties.ManagedPolicyArns as { Ref: string }[]).flatMap(
+    ({ Ref }) => policies[Ref].Properties.PolicyDocument.Statement,
+  );
+}
+
+function actionsOf(statements: Statement[]): string[] {
+  return [...new Set(statements.flatMap((s) => [s.Action].flat()))].sort();
+}
+
+/** The message of the error `build` throws (fails the test when it throws none). */
+function messageOf(build: () => unknown): string {
+  try {
+    build();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected the props to be rejected');
+}
+
+/** The trust policy statements of one role. */
+function trustOf(stack: Stack, roleId: 'Role' | 'FailoverRole'): Statement[] {
+  const [roleResource] = Object.entries(
+    Template.fromStack(stack).findResources('AWS::IAM::Role'),
+  ).filter(([id]) => id.startsWith(`Operator${roleId}`));
+  return roleResource[1].Properties.AssumeRolePolicyDocument.Statement;
+}
+
+describe('permissions, derived from the operation table', () => {
+  test('THEN the operator role grants every action the drill calls except the failover-only ones', () => {
+    expect(actionsOf(grantedTo(role(), 'Role'))).toEqual(
+      DRILL_IAM_ACTIONS.filter((a) => !DRILL_FAILOVER_ONLY_IAM_ACTIONS.includes(a)),
+    );
+    expect(actionsOf(grantedTo(role(), 'Role'))).not.toContain('rds:FailoverGlobalCluster');
+  });
+
+  test('THEN the failover role grants every action the drill calls, FailoverGlobalCluster included', () => {
+    expect(actionsOf(grantedTo(role(), 'FailoverRole'))).toEqual([...DRILL_IAM_ACTIONS]);
+    expect(actionsOf(grantedTo(role(), 'FailoverRole'))).toContain('rds:FailoverGlobalCluster');
+  });
+
+  test('THEN the failover-only actions sit in a policy of their own, attached to the failover role only', () => {
+    const template = Template.fromStack(role());
+    const failoverPolicies = Object.entries(template.findResources('AWS::IAM::ManagedPolicy'))
+      .filter(([, p]) =>
+        p.Properties.PolicyDocument.Statement.some((s: Statement) =>
+          [s.Action].flat().includes('rds:FailoverGlobalCluster'),
+        ),
+      )
+      .map(([id, p]) => ({ id, actions: actionsOf(p.Properties.PolicyDocument.Statement) }));
+    expect(failoverPolicies).toEqual([
+      {
+        id: expect.stringMatching(/^OperatorFailoverPolicy/),
+        actions: ['rds:FailoverGlobalCluster'],
+      },
+    ]);
+    const attachedTo = Object.entries(template.findResources('AWS::IAM::Role'))
+      .filter(([, r]) =>
+        (r.Properties.ManagedPolicyArns as { Ref: string }[]).some(
+          ({ Ref }) => Ref === failoverPolicies[0].id,
+        ),
+      )
+      .map(([id]) => id);
+    expect(attachedTo).toEqual([expect.stringMatching(/^OperatorFailoverRole/)]);
   });
 
   test("THEN mutating actions are scoped to the project's resources", () => {
     const byAction = (action: string) =>
-      statements(role()).find((s) => [s.Action].flat().includes(action))!;
-    expect(byAction('rds:SwitchoverGlobalCluster').Resource).toEqual([
+      grantedTo(role(), 'FailoverRole').find((s) => [s.Action].flat().includes(action))!;
+    const writerMove = [
       'arn:aws:rds::123456789012:global-cluster:orders',
       'arn:aws:rds:us-east-1:123456789012:cluster:orders-us-east-1',
       'arn:aws:rds:us-west-2:123456789012:cluster:orders-us-west-2',
-    ]);
+    ];
+    expect(byAction('rds:SwitchoverGlobalCluster').Resource).toEqual(writerMove);
+    expect(byAction('rds:FailoverGlobalCluster').Resource).toEqual(writerMove);
     expect(byAction('ssm:PutParameter').Resource).toEqual([
       'arn:aws:ssm:us-east-1:123456789012:parameter/multi-region-ref/drain',
       'arn:aws:ssm:us-west-2:123456789012:parameter/multi-region-ref/drain',
@@ -57,7 +132,7 @@ describe('DrillOperatorRole', () => {
       'arn:aws:ssm:us-west-2:123456789012:parameter/multi-region-ref/drill-lock',
     ]);
     expect(
-      statements(role())
+      grantedTo(role(), 'Role')
         .filter((s) => [s.Action].flat().includes('ssm:PutParameter'))
         .map((s) => s.Sid),
     ).toEqual(['DrainSwitches', 'DrillLock']);
@@ -70,7 +145,7 @@ describe('DrillOperatorRole', () => {
       'arn:aws:secretsmanager:us-west-2:123456789012:secret:orders/master-??????',
     ]);
     // Only the actions IAM cannot scope get '*'.
-    const wildcard = statements(role())
+    const wildcard = grantedTo(role(), 'FailoverRole')
       .filter((s) => s.Resource === '*')
       .flatMap((s) => [s.Action].flat());
     expect(wildcard.sort()).toEqual([
@@ -97,27 +172,211 @@ describe('DrillOperatorRole', () => {
     });
   });
 
-  test('THEN the role is assumable by this account for up to 4 hours', () => {
-    Template.fromStack(role()).hasResourceProperties('AWS::IAM::Role', {
-      MaxSessionDuration: 14400,
-      AssumeRolePolicyDocument: {
-        Statement: [Match.objectLike({ Principal: { AWS: 'arn:aws:iam::123456789012:root' } })],
+  test('THEN both roles allow sessions of up to 4 hours', () => {
+    const roles = Template.fromStack(role()).findResources('AWS::IAM::Role');
+    expect(Object.values(roles).map((r) => r.Properties.MaxSessionDuration)).toEqual([
+      14400, 14400,
+    ]);
+  });
+});
+
+describe('who may assume the roles', () => {
+  test('GIVEN no principals WHEN synthesized THEN only the DrillOperator and DrillFailover permission sets of the account may assume the roles', () => {
+    const stack = role();
+    expect(trustOf(stack, 'Role')).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+        Condition: {
+          ArnLike: {
+            'aws:PrincipalArn': [
+              `${SSO}/AWSReservedSSO_DrillOperator_*`,
+              `${SSO}/*/AWSReservedSSO_DrillOperator_*`,
+            ],
+          },
+        },
       },
-    });
+    ]);
+    expect(trustOf(stack, 'FailoverRole')).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+        Condition: {
+          ArnLike: {
+            'aws:PrincipalArn': [
+              `${SSO}/AWSReservedSSO_DrillFailover_*`,
+              `${SSO}/*/AWSReservedSSO_DrillFailover_*`,
+            ],
+          },
+        },
+      },
+    ]);
   });
 
-  test('rejects an empty region list', () => {
+  test('GIVEN an Identity Center permission set, an IAM user and an IAM role WHEN synthesized THEN the user and the role must present MFA and the permission set need not', () => {
+    const stack = role({
+      operatorPrincipals: [
+        `${SSO}/*/AWSReservedSSO_SRE_*`,
+        'arn:aws:iam::123456789012:user/sre/alice',
+        'arn:aws:iam::123456789012:role/BreakGlass',
+      ],
+    });
+    expect(trustOf(stack, 'Role')).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+        Condition: { ArnLike: { 'aws:PrincipalArn': [`${SSO}/*/AWSReservedSSO_SRE_*`] } },
+      },
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+        Condition: {
+          ArnLike: {
+            'aws:PrincipalArn': [
+              'arn:aws:iam::123456789012:user/sre/alice',
+              'arn:aws:iam::123456789012:role/BreakGlass',
+            ],
+          },
+          Bool: { 'aws:MultiFactorAuthPresent': 'true' },
+        },
+      },
+    ]);
+  });
+
+  test('GIVEN a user of another account WHEN synthesized THEN the principal is that account, narrowed to the user, with MFA', () => {
+    const stack = role({ failoverPrincipals: ['arn:aws:iam::210987654321:user/oncall'] });
+    expect(trustOf(stack, 'FailoverRole')).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::210987654321:root' },
+        Condition: {
+          ArnLike: { 'aws:PrincipalArn': ['arn:aws:iam::210987654321:user/oncall'] },
+          Bool: { 'aws:MultiFactorAuthPresent': 'true' },
+        },
+      },
+    ]);
+  });
+
+  test('GIVEN separate lists WHEN synthesized THEN the failover principals cannot assume the operator role and the reverse', () => {
+    const stack = role({
+      operatorPrincipals: ['arn:aws:iam::123456789012:user/bob'],
+      failoverPrincipals: ['arn:aws:iam::123456789012:user/alice'],
+    });
+    const patterns = (id: 'Role' | 'FailoverRole') =>
+      trustOf(stack, id).flatMap((s) => s.Condition!.ArnLike['aws:PrincipalArn'] as string[]);
+    expect(patterns('Role')).toEqual(['arn:aws:iam::123456789012:user/bob']);
+    expect(patterns('FailoverRole')).toEqual(['arn:aws:iam::123456789012:user/alice']);
+  });
+
+  test('GIVEN an environment-agnostic stack WHEN synthesized THEN the default principals are the deploying account and partition', () => {
+    const stack = new Stack(testApp(), 'Agnostic');
+    new DrillOperatorRole(stack, 'Operator', {
+      globalClusterIdentifier: 'orders',
+      regions: [{ region: 'us-east-1', clusterIdentifier: 'orders-us-east-1' }],
+      drainParameterName: '/d',
+      secretName: 'orders/master',
+      keyAliasName: 'alias/k',
+      hostedZone: route53.HostedZone.fromHostedZoneId(stack, 'Zone', 'Z1'),
+      healthChecks: [route53.HealthCheck.fromHealthCheckId(stack, 'hc', 'hc-1')],
+    });
+    const [first] = trustOf(stack, 'Role');
+    expect(JSON.stringify(first.Principal)).toContain('{"Ref":"AWS::AccountId"}');
+    expect(JSON.stringify(first.Condition)).toContain('{"Ref":"AWS::Partition"}');
+    expect(JSON.stringify(first.Condition)).toContain(
+      ':role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_DrillOperator_*',
+    );
+  });
+
+  test('THEN no trust statement of either role lets a principal in without an aws:PrincipalArn condition', () => {
+    for (const stack of [
+      role(),
+      role({ operatorPrincipals: ['arn:aws:iam::123456789012:user/a'] }),
+    ]) {
+      for (const statement of [...trustOf(stack, 'Role'), ...trustOf(stack, 'FailoverRole')]) {
+        expect(statement.Condition?.ArnLike?.['aws:PrincipalArn']).toEqual(expect.any(Array));
+      }
+    }
+  });
+});
+
+describe('validation', () => {
+  test.each<[string, Partial<DrillOperatorRoleProps>, string]>([
+    [
+      'the account root',
+      { operatorPrincipals: ['arn:aws:iam::123456789012:root'] },
+      "operatorPrincipals[0]: the account root would let every principal of the account that may call sts:AssumeRole assume the role; name roles or users, got: 'arn:aws:iam::123456789012:root'",
+    ],
+    [
+      'a value that is not an IAM ARN',
+      { operatorPrincipals: ['AWSReservedSSO_DrillOperator'] },
+      "operatorPrincipals[0]: must be the ARN (or ArnLike pattern) of an IAM role or user, such as 'arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_DrillOperator_*', got: 'AWSReservedSSO_DrillOperator'",
+    ],
+    [
+      'an assumed-role session ARN',
+      { operatorPrincipals: ['arn:aws:sts::123456789012:assumed-role/Ops/alice'] },
+      "operatorPrincipals[0]: must be the ARN (or ArnLike pattern) of an IAM role or user, such as 'arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_DrillOperator_*', got: 'arn:aws:sts::123456789012:assumed-role/Ops/alice'",
+    ],
+    [
+      'a wildcard account',
+      { failoverPrincipals: ['arn:aws:iam::*:role/Ops'] },
+      "failoverPrincipals[0]: must name a 12-digit account id, without wildcards, got: 'arn:aws:iam::*:role/Ops'",
+    ],
+    [
+      'another partition',
+      { failoverPrincipals: ['arn:aws-cn:iam::123456789012:role/Ops'] },
+      "failoverPrincipals[0]: must be in the partition of the regions ('aws'), got: 'arn:aws-cn:iam::123456789012:role/Ops'",
+    ],
+    [
+      'every role of the account',
+      { operatorPrincipals: ['arn:aws:iam::123456789012:role/*'] },
+      "operatorPrincipals[0]: matches every role of its path; name the role, got: 'arn:aws:iam::123456789012:role/*'",
+    ],
+    [
+      'every permission set',
+      { operatorPrincipals: [`${SSO}/*/AWSReservedSSO_*`] },
+      `operatorPrincipals[0]: must end in 'AWSReservedSSO_<permission set name>_*' with the permission set spelled out, because Identity Center appends a changing suffix, got: '${SSO}/*/AWSReservedSSO_*'`,
+    ],
+    [
+      'a permission set role without the suffix wildcard',
+      { operatorPrincipals: [`${SSO}/eu-west-1/AWSReservedSSO_DrillOperator`] },
+      `operatorPrincipals[0]: must end in 'AWSReservedSSO_<permission set name>_*' with the permission set spelled out, because Identity Center appends a changing suffix, got: '${SSO}/eu-west-1/AWSReservedSSO_DrillOperator'`,
+    ],
+    [
+      'a group',
+      { operatorPrincipals: ['arn:aws:iam::123456789012:group/sre'] },
+      "operatorPrincipals[0]: must name 'role/<path/name>' or 'user/<path/name>' (letters, digits, +=,.@_- and / with * or ? wildcards), got: 'arn:aws:iam::123456789012:group/sre'",
+    ],
+    [
+      'an empty list',
+      { failoverPrincipals: [] },
+      'failoverPrincipals: must name at least one principal; leave it out to trust the DrillFailover Identity Center permission set',
+    ],
+    ['no region', { regions: [] }, 'regions must name at least one region, got none'],
+  ])('rejects %s', (_name, extra, message) => {
+    expect(messageOf(() => role(extra))).toBe(
+      `DrillOperatorRole Test-us-east-1/Operator: ${message}`,
+    );
+  });
+
+  test('GIVEN several bad principals WHEN built THEN one error names every one of them', () => {
     expect(
-      () =>
-        new DrillOperatorRole(testStack(), 'Operator', {
-          globalClusterIdentifier: 'orders',
-          regions: [],
-          drainParameterName: '/d',
-          secretName: 's',
-          keyAliasName: 'alias/k',
-          hostedZone: route53.HostedZone.fromHostedZoneId(testStack('us-west-2'), 'Z', 'Z1'),
-          healthChecks: [],
+      messageOf(() =>
+        role({
+          operatorPrincipals: [
+            'arn:aws:iam::123456789012:root',
+            'arn:aws:iam::123456789012:user/ok',
+          ],
+          failoverPrincipals: ['arn:aws:iam::1234:user/x'],
         }),
-    ).toThrow('DrillOperatorRole needs at least one region, got none');
+      ),
+    ).toBe(
+      "DrillOperatorRole Test-us-east-1/Operator: operatorPrincipals[0]: the account root would let every principal of the account that may call sts:AssumeRole assume the role; name roles or users, got: 'arn:aws:iam::123456789012:root'; " +
+        "failoverPrincipals[0]: must name a 12-digit account id, without wildcards, got: 'arn:aws:iam::1234:user/x'",
+    );
   });
 });

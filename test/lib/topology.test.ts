@@ -43,12 +43,37 @@ describe('defaults', () => {
     });
     expect(topology.rpo.toSeconds()).toBe(30);
     expect(topology.rto.toMinutes()).toBe(15);
+    const sso = 'arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com';
+    expect(topology.drillOperatorPrincipals).toEqual([
+      `${sso}/AWSReservedSSO_DrillOperator_*`,
+      `${sso}/*/AWSReservedSSO_DrillOperator_*`,
+    ]);
+    expect(topology.drillFailoverPrincipals).toEqual([
+      `${sso}/AWSReservedSSO_DrillFailover_*`,
+      `${sso}/*/AWSReservedSSO_DrillFailover_*`,
+    ]);
   });
 
   test('GIVEN the CLI found credentials WHEN no account is configured THEN that account is used', () => {
     expect(loadTopology(context({}), { defaultAccount: '210987654321' }).account).toBe(
       '210987654321',
     );
+  });
+
+  test('GIVEN no drill principals and a China region pair WHEN loaded THEN the default permission sets are in that account and partition', () => {
+    const topology = validateTopology(
+      {
+        account: '210987654321',
+        primaryRegion: 'cn-north-1',
+        secondaryRegions: ['cn-northwest-1'],
+        allowedRegions: ['cn-north-1', 'cn-northwest-1'],
+      },
+      {},
+    );
+    expect(topology.drillFailoverPrincipals).toEqual([
+      'arn:aws-cn:iam::210987654321:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_DrillFailover_*',
+      'arn:aws-cn:iam::210987654321:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_DrillFailover_*',
+    ]);
   });
 });
 
@@ -68,6 +93,22 @@ describe('overrides', () => {
     expect(topology.rpo.toSeconds()).toBe(60);
     expect(topology.readersByRegion).toEqual({ 'us-east-1': 2, 'us-west-2': 2, 'us-east-2': 0 });
     expect(topology.mode).toBe('active-active');
+  });
+
+  test('GIVEN drill principals as a -c list and as a JSON array WHEN loaded THEN both are kept as given', () => {
+    const topology = loadTopology(
+      context({
+        ...CDK_CONTEXT,
+        'topology.drillOperatorPrincipals':
+          'arn:aws:iam::123456789012:user/alice, arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_SRE_*',
+        'topology.drillFailoverPrincipals': '["arn:aws:iam::123456789012:user/alice"]',
+      }),
+    );
+    expect(topology.drillOperatorPrincipals).toEqual([
+      'arn:aws:iam::123456789012:user/alice',
+      'arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_SRE_*',
+    ]);
+    expect(topology.drillFailoverPrincipals).toEqual(['arn:aws:iam::123456789012:user/alice']);
   });
 
   test('GIVEN a topology file WHEN loaded THEN its fields override cdk.json, and -c fields override the file', () => {
@@ -209,6 +250,40 @@ describe('validation', () => {
       'regions in two partitions',
       { secondaryRegions: ['cn-north-1'], allowedRegions: ['us-east-1', 'cn-north-1'] },
       'secondaryRegions: all regions must be in one AWS partition, got aws, aws-cn for us-east-1, cn-north-1',
+    ],
+    [
+      'the account root as a drill operator',
+      { drillOperatorPrincipals: ['arn:aws:iam::123456789012:root'] },
+      "drillOperatorPrincipals[0]: the account root would let every principal of the account that may call sts:AssumeRole assume the role; name roles or users, got: 'arn:aws:iam::123456789012:root'",
+    ],
+    [
+      'a drill principal that is not an ARN',
+      { drillFailoverPrincipals: ['DrillFailover'] },
+      "drillFailoverPrincipals[0]: must be the ARN (or ArnLike pattern) of an IAM role or user, such as 'arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_DrillOperator_*', got: 'DrillFailover'",
+    ],
+    [
+      'a drill principal in another partition than the regions',
+      { drillFailoverPrincipals: ['arn:aws-us-gov:iam::123456789012:user/alice'] },
+      "drillFailoverPrincipals[0]: must be in the partition of the regions ('aws'), got: 'arn:aws-us-gov:iam::123456789012:user/alice'",
+    ],
+    [
+      'a drill principal pattern that matches every permission set',
+      {
+        drillOperatorPrincipals: [
+          'arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_*',
+        ],
+      },
+      "drillOperatorPrincipals[0]: must end in 'AWSReservedSSO_<permission set name>_*' with the permission set spelled out, because Identity Center appends a changing suffix, got: 'arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_*'",
+    ],
+    [
+      'an empty list of failover principals',
+      { drillFailoverPrincipals: [] },
+      'drillFailoverPrincipals: must name at least one principal; leave it out to trust the DrillFailover Identity Center permission set',
+    ],
+    [
+      'drill principals that are not a list of strings',
+      { drillOperatorPrincipals: { sre: 'arn:aws:iam::123456789012:user/alice' } },
+      'drillOperatorPrincipals: must be a list of strings (JSON array or comma-separated), got: {"sre":"arn:aws:iam::123456789012:user/alice"}',
     ],
   ])('rejects %s', (_name, raw, message) => {
     expect(problemsOf(raw)).toEqual([message]);

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { parsePositiveDuration } from '../../runbooks/drill/duration';
 import { EXIT_CODES } from '../../runbooks/drill/errors';
 import { main } from '../../runbooks/drill/program';
 
@@ -73,6 +74,38 @@ describe('drill CLI', () => {
     expect(err).toContain(message);
   });
 
+  test.each([
+    [
+      ['--poll-interval', '0'],
+      "--poll-interval must be greater than 0, got: '0'; pass a duration such as 10s (the default)",
+    ],
+    [
+      ['--poll-interval', '0.0001'],
+      "--poll-interval must be greater than 0, got: '0.0001'; pass a duration such as 10s (the default)",
+    ],
+    [
+      ['--step-timeout', '0s'],
+      "--step-timeout must be greater than 0, got: '0s'; pass a duration such as 15m (the default)",
+    ],
+    [
+      ['--canary-interval', '0ms'],
+      "--canary-interval must be greater than 0, got: '0ms'; pass a duration such as 1s (the default)",
+    ],
+    [
+      ['--timeout', 'wait-writer=0m'],
+      "--timeout wait-writer must be greater than 0, got: '0m'; pass a duration such as wait-writer=15m",
+    ],
+  ])(
+    'GIVEN %j THEN it is refused before any AWS call, naming the flag, the value and what to pass (exit 2)',
+    async (timing, message) => {
+      const { code, out, err } = await run(['switchover', '--to', 'us-west-2', ...timing]);
+
+      expect(code).toBe(2);
+      expect(err).toBe(`error [USAGE]: ${message}\n`);
+      expect(out).toBe('');
+    },
+  );
+
   test('npx drill --help works through runbooks/bin/drill.cjs', () => {
     const root = path.join(__dirname, '..', '..');
     const result = spawnSync(
@@ -87,5 +120,21 @@ describe('drill CLI', () => {
 
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('Usage: drill [options] [command]');
+  });
+});
+
+describe('intervals and timeouts must be positive', () => {
+  test.each([
+    ['1ms', 1],
+    ['0.5ms', 1],
+    ['10s', 10_000],
+  ])('GIVEN %s THEN it is accepted as %d ms', (text, ms) => {
+    expect(parsePositiveDuration(text, '--poll-interval', '10s')).toBe(ms);
+  });
+
+  test('GIVEN a value under 1 ms THEN it is refused: it rounds to 0', () => {
+    expect(() => parsePositiveDuration('0.4ms', '--poll-interval', '10s')).toThrow(
+      "--poll-interval must be greater than 0, got: '0.4ms'; pass a duration such as 10s",
+    );
   });
 });

@@ -43,7 +43,7 @@ describe('dry run (the default)', () => {
       expect(result.stdout).toMatch(
         /1\. preflight:[\s\S]*3\. fence:[\s\S]*4\. promote:[\s\S]*5\. wait-writer:[\s\S]*6\. verify-traffic:[\s\S]*7\. verify-writes:[\s\S]*8\. return-old-writer:/,
       );
-      expect(result.stdout).toContain('all 11 checks passed');
+      expect(result.stdout).toContain('all 12 checks passed');
       expectNoMutatingCommand(h);
       expect(h.world.writer).toBe(PRIMARY);
       // Nothing is journaled and no lock is taken.

@@ -5,6 +5,7 @@ import {
   mutatingCalls,
   PRIMARY,
   readCanary,
+  readJournal,
   readRecordFile,
   SECONDARY,
   useFakeAws,
@@ -58,39 +59,24 @@ describe('drill failover (unplanned, AllowDataLoss)', () => {
     expect(record.measures.rpoLagMsAtPromotion).toBe(400);
     const leftDrained = record.steps.find((s) => s.id === 'return-old-writer');
     expect(leftDrained?.status).toBe('skipped');
-    expect(leftDrained?.summary).toContain(
-      'us-east-1 left drained after an unplanned failover; when it is a healthy secondary again, `drill failback` returns it to service',
+    expect(leftDrained?.summary).toBe(
+      'us-east-1 left drained after an unplanned failover; when it is a healthy secondary again, `npx drill failback` returns it to service and moves the writer back',
     );
     expect(result.stdout).toContain('data loss (canary): 2 acknowledged row(s) missing');
     expect(record.steps.find((s) => s.id === 'fence')?.durationMs).toBe(15_000);
   });
 
-  test('GIVEN the old region is unreachable WHEN failing over with --force THEN fencing failure is recorded and the drill continues', async () => {
+  test('GIVEN the old region is unreachable WHEN failing over THEN preflight waives only the failed region, fencing failure is recorded and the drill continues', async () => {
     h.world.down.add(PRIMARY);
-    const refused = await h.run(h.failover());
-    expect(refused.code).toBe(4);
-    expect(refused.stderr).toContain('error [PREFLIGHT_FAILED]');
-    expect(h.mocks.rds.commandCalls(FailoverGlobalClusterCommand)).toHaveLength(0);
 
-    const result = await h.run([
-      'failover',
-      '--to',
-      SECONDARY,
-      '--allow-data-loss',
-      '--execute',
-      '--yes',
-      ...h.fast,
-      '--force',
-      '--reason',
-      'us-east-1 is down (regional outage exercise)',
-    ]);
+    const result = await h.run(h.failover());
 
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(h.world.writer).toBe(SECONDARY);
-    const ids = drillIds(h.stateDir).sort();
-    const record = readRecordFile(h.stateDir, ids[1]);
-    expect(record.forceReason).toBe('us-east-1 is down (regional outage exercise)');
+    const [id] = drillIds(h.stateDir);
+    const record = readRecordFile(h.stateDir, id);
+    expect(record.forceReason).toBeUndefined();
     const fence = record.steps.find((s) => s.id === 'fence');
     expect(fence?.status).toBe('skipped');
     expect(fence?.summary).toMatch(
@@ -102,5 +88,124 @@ describe('drill failover (unplanned, AllowDataLoss)', () => {
     expect(
       firstCall(h.world, 'rds:DescribeGlobalClusters', (_i, region) => region === SECONDARY),
     ).toBeGreaterThanOrEqual(0);
+  });
+});
+
+/** The drain switch the fence sets (not the drill lock, also an SSM parameter). */
+const FENCE = '/multi-region-ref/drain';
+
+describe('the promotion gate (lag read again right before the call)', () => {
+  test('GIVEN the RPO lag grows over the RPO after the fence WHEN failing over THEN promote refuses, nothing is promoted, and it says why', async () => {
+    h.world.afterServed('ssm:PutParameter', (w) => (w.region(SECONDARY).rpoLagMs = 45_000), {
+      name: FENCE,
+    });
+
+    const result = await h.run(h.failover());
+
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain(
+      'stopped at step promote: promotion refused: RPO lag of multi-region-ref-global-us-west-2 is 45000 ms, not under the RPO (30 s)',
+    );
+    expect(result.stderr).toContain(
+      'next: Nothing was promoted. Wait until the lag is under the RPO (`npx drill status`), then `npx drill resume --drill-id failover-20250301T100000Z-us-west-2 --execute`; to promote anyway and accept the loss, resume with --force --reason "<why>"',
+    );
+    expect(h.mocks.rds.commandCalls(FailoverGlobalClusterCommand)).toHaveLength(0);
+    expect(h.world.writer).toBe(PRIMARY);
+  });
+
+  test('GIVEN no RPO lag datapoint at promotion THEN promote refuses: unknown lag is not under the RPO', async () => {
+    h.world.afterServed('ssm:PutParameter', (w) => (w.region(SECONDARY).rpoLagMs = null), {
+      name: FENCE,
+    });
+
+    const result = await h.run(h.failover());
+
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain(
+      'promotion refused: AuroraGlobalDBRPOLag of multi-region-ref-global-us-west-2 was not reported in the last 5 minutes',
+    );
+    expect(h.world.callsOf('rds:FailoverGlobalCluster')).toEqual([]);
+  });
+
+  test('GIVEN lag over the RPO and a drill forced with a reason THEN it promotes and journals the waived lag', async () => {
+    h.world.afterServed('ssm:PutParameter', (w) => (w.region(SECONDARY).rpoLagMs = 45_000), {
+      name: FENCE,
+    });
+
+    const result = await h.run(h.failover('--force', '--reason', 'region lost; accept the loss'));
+
+    expect(result.code).toBe(0);
+    expect(h.world.writer).toBe(SECONDARY);
+    expect(result.stdout).toContain(
+      'RPO lag of multi-region-ref-global-us-west-2 is 45000 ms, not under the RPO (30 s); promoting anyway (--force): region lost; accept the loss',
+    );
+    const journal = readJournal(h.stateDir, drillIds(h.stateDir)[0]);
+    expect(journal).toContainEqual(
+      expect.objectContaining({
+        step: 'promote',
+        event: 'note',
+        details: {
+          lagWaived:
+            'RPO lag of multi-region-ref-global-us-west-2 is 45000 ms, not under the RPO (30 s)',
+          forceReason: 'region lost; accept the loss',
+        },
+      }),
+    );
+  });
+
+  test('GIVEN lag over the RPO in a switchover THEN promote refuses too (a long sync blocks writes)', async () => {
+    h.world.afterServed('ssm:PutParameter', (w) => (w.region(SECONDARY).rpoLagMs = 30_000), {
+      name: FENCE,
+    });
+
+    const result = await h.run(h.switchover());
+
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain(
+      'promotion refused: RPO lag of multi-region-ref-global-us-west-2 is 30000 ms, not under the RPO (30 s)',
+    );
+    expect(h.world.callsOf('rds:SwitchoverGlobalCluster')).toEqual([]);
+  });
+});
+
+describe('fencing a failed region', () => {
+  test("GIVEN the old writer's check never turns unhealthy WHEN failing over THEN the fence waits 60 s, not the step timeout, and goes on", async () => {
+    // Route 53 keeps seeing the old writer healthy until the promotion (a half-dead region).
+    h.world.forcedHealthy.add(h.world.checkId(PRIMARY, 'writer'));
+    h.world.afterServed('rds:FailoverGlobalCluster', (w) => w.forcedHealthy.clear());
+
+    const result = await h.run(h.failover('--step-timeout', '10m'));
+
+    expect(result.code).toBe(0);
+    const record = readRecordFile(h.stateDir, drillIds(h.stateDir)[0]);
+    const fence = record.steps.find((s) => s.id === 'fence');
+    expect(fence?.durationMs).toBe(60_000);
+    expect(fence?.summary).toMatch(
+      /^us-east-1 drained, but its writer check did not turn \(.*timed out after 1m 00s.*\); continuing because --allow-data-loss$/,
+    );
+  });
+
+  test('GIVEN --timeout fence= THEN a failover waits as long as told', async () => {
+    // Route 53 keeps seeing the old writer healthy until the promotion (a half-dead region).
+    h.world.forcedHealthy.add(h.world.checkId(PRIMARY, 'writer'));
+    h.world.afterServed('rds:FailoverGlobalCluster', (w) => w.forcedHealthy.clear());
+
+    const result = await h.run(h.failover('--timeout', 'fence=2m'));
+
+    expect(result.code).toBe(0);
+    const record = readRecordFile(h.stateDir, drillIds(h.stateDir)[0]);
+    expect(record.steps.find((s) => s.id === 'fence')?.durationMs).toBe(120_000);
+  });
+
+  test('GIVEN a switchover whose fence does not take THEN the state text says DNS still answers the old region', async () => {
+    h.world.forcedHealthy.add(h.world.checkId(PRIMARY, 'writer'));
+
+    const result = await h.run(h.switchover('--timeout', 'fence=30s'));
+
+    expect(result.code).toBe(7);
+    expect(result.stderr).toContain(
+      'next: State: The writer has not moved. us-east-1 may be drained: its service refuses traffic, but write.example.com still answers us-east-1 (Route 53 answers the PRIMARY while every writer check is unhealthy).',
+    );
+    expect(result.stderr).not.toContain('safe: no writes land there');
   });
 });

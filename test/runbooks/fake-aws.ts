@@ -52,13 +52,13 @@ import {
   type GetParameterCommandInput,
   type PutParameterCommandInput,
 } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { HEALTH_PATHS } from '../../constructs/regional-service';
 import { CANARY_SQL } from '../../runbooks/drill/canary';
-import type { CallerIdentitySource } from '../../runbooks/drill/aws/identity';
 import type { Clock } from '../../runbooks/drill/clock';
 import { topologyFromOutputs, type DrillTopology } from '../../runbooks/drill/discovery';
-import type { SimulatedDeployment } from '../../runbooks/simulation/deployment';
+import { FAKE_ACCOUNT, type SimulatedDeployment } from '../../runbooks/simulation/deployment';
 import { deployedApp } from '../deployed-app';
 
 export const START_TIME = Date.parse('2025-03-01T10:00:00Z');
@@ -173,6 +173,16 @@ export const faults = {
       code: 'ETIMEDOUT',
       $metadata: { attempts: 5 },
     }),
+  /** IAM's denial, as long as the real one: it names the caller, the action and the resource. */
+  accessDenied: (action: string, resource: string) =>
+    new RDSServiceException({
+      name: 'AccessDenied',
+      message:
+        `User: arn:aws:sts::${FAKE_ACCOUNT}:assumed-role/DrillOperatorRole/sre-session is not authorized to perform: ` +
+        `${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
+      $fault: 'client',
+      $metadata: { httpStatusCode: 403, attempts: 1 },
+    }),
   noCredentials: () =>
     Object.assign(new Error('Could not load credentials from any providers'), {
       name: 'CredentialsProviderError',
@@ -250,6 +260,7 @@ export class FakeWorld {
   private readonly faultList: Fault[] = [];
   private readonly tables = new Map<string, CanaryRow[]>();
   private killOn?: string;
+  private hooks: { operation: string; name?: string; change: (world: FakeWorld) => void }[] = [];
   private readonly deadClients = new Set<object>();
   private readonly seenClients = new Set<object>();
 
@@ -371,6 +382,18 @@ export class FakeWorld {
     return this.faultList.reduce((n, f) => n + f.remaining, 0);
   }
 
+  /**
+   * Runs `change` once, right after `operation` (optionally only on the SSM parameter `name`)
+   * has been served (the world moves on its own).
+   */
+  afterServed(
+    operation: string,
+    change: (world: FakeWorld) => void,
+    options: { name?: string } = {},
+  ): void {
+    this.hooks.push({ operation, change, name: options.name });
+  }
+
   /** The process "dies" when `operation` is called: it takes effect, the caller never hears back. */
   killWhen(operation: string): void {
     this.killOn = operation;
@@ -417,6 +440,12 @@ export class FakeWorld {
     if (this.down.has(region) && !operation.startsWith('route53:')) throw faults.networkTimeout();
     this.advance();
     const result = answer(region);
+    const matches = (hook: (typeof this.hooks)[number]) =>
+      hook.operation === operation &&
+      (!hook.name || (input as { Name?: string }).Name === hook.name);
+    const due = this.hooks.filter(matches);
+    this.hooks = this.hooks.filter((hook) => !matches(hook));
+    due.forEach((hook) => hook.change(this));
     if (this.killOn === operation) {
       this.killOn = undefined;
       for (const c of this.seenClients) this.deadClients.add(c);
@@ -789,7 +818,7 @@ export class FakeWorld {
   }
 }
 
-/** Wires a world into mocks of the five SDK clients; the world is looked up on each call. */
+/** Wires a world into mocks of the six SDK clients; the world is looked up on each call. */
 export function installFakeAws(mocks: FakeAwsMocks, world: () => FakeWorld): void {
   const regionOf = (getClient: () => { config: { region: unknown } }) => async () => {
     const provider = getClient().config.region;
@@ -907,6 +936,9 @@ export function installFakeAws(mocks: FakeAwsMocks, world: () => FakeWorld): voi
         CompositeAlarms: [],
       })),
     );
+  mocks.sts
+    .on(GetCallerIdentityCommand)
+    .callsFake(serve('sts:GetCallerIdentity', () => ({ ...world().callerIdentity })));
   mocks.ssm
     .on(GetParameterCommand)
     .callsFake(
@@ -943,24 +975,6 @@ function notFound(name: string): ParameterNotFound {
   });
 }
 
-/**
- * sts:GetCallerIdentity from the world (@aws-sdk/client-sts is not a dependency yet, so there
- * is no client to mock): served and logged like every other call. One source per process.
- */
-export function fakeIdentitySource(world: () => FakeWorld): CallerIdentitySource {
-  const client = {};
-  return {
-    getCallerIdentity: (region) =>
-      world().serve(
-        'sts:GetCallerIdentity',
-        client,
-        async () => region,
-        {},
-        () => ({ ...world().callerIdentity }),
-      ),
-  };
-}
-
 export function createMocks() {
   return {
     rds: mockClient(RDSClient),
@@ -968,6 +982,7 @@ export function createMocks() {
     route53: mockClient(Route53Client),
     cloudwatch: mockClient(CloudWatchClient),
     ssm: mockClient(SSMClient),
+    sts: mockClient(STSClient),
   };
 }
 

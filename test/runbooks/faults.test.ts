@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import { SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
 import { faults } from './fake-aws';
 import {
@@ -12,6 +13,8 @@ import {
 } from './harness';
 
 const h = useFakeAws();
+/** The harness runs the CLI on this machine. */
+const HOST = os.hostname();
 const switchover = h.switchover;
 
 describe('faults end in a stated safe state, a clear message and a distinct exit code', () => {
@@ -28,7 +31,7 @@ describe('faults end in a stated safe state, a clear message and a distinct exit
     );
     expect(result.stderr).toContain('next: State: The writer has not moved.');
     expect(result.stderr).toContain(
-      'next: This is usually temporary: wait a minute, then `drill resume` continues where it stopped',
+      'next: This is usually temporary: wait a minute, then rerun (a stopped drill continues with its resume command)',
     );
     expect(result.stderr).toContain(
       'next: Continue with: npx drill resume --drill-id switchover-20250301T100000Z-us-west-2 --execute',
@@ -90,7 +93,7 @@ describe('faults end in a stated safe state, a clear message and a distinct exit
       'stopped at step promote: rds SwitchoverGlobalCluster in us-west-2 AWS server error (after 5 attempts): InternalFailure',
     );
     expect(result.stderr).toContain(
-      "next: State: The writer has not moved; us-east-1 is fenced (drained). To back out, set /multi-region-ref/drain to 'false' in us-east-1; to go on, `drill resume`.",
+      "next: State: The writer has not moved; us-east-1 is fenced (drained). To back out, set /multi-region-ref/drain to 'false' in us-east-1; to go on, run the resume command below.",
     );
     expect(h.world.writer).toBe(PRIMARY);
     expect(h.world.region(PRIMARY).drain).toBe('true');
@@ -172,7 +175,7 @@ describe('faults end in a stated safe state, a clear message and a distinct exit
       'error [STEP_TIMEOUT]: drill switchover-20250301T100000Z-us-west-2 stopped at step wait-writer: step wait-writer timed out after 2m 00s waiting for us-west-2 to hold the writer; last state: writer us-east-1, status switching-over, switching-over to us-west-2; multi-region-ref-global-us-west-2 available',
     );
     expect(result.stderr).toContain(
-      'next: State: Aurora may still be moving the writer: check `drill status`.',
+      "next: State: Aurora may still be moving the writer: check `npx drill status`. us-east-1 stays fenced. If the move completes, the resume command below verifies and finishes; if Aurora cancelled it, set /multi-region-ref/drain back to 'false' in us-east-1.",
     );
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
     const journal = readJournal(h.stateDir, drillIds(h.stateDir)[0]);
@@ -245,7 +248,7 @@ describe('faults end in a stated safe state, a clear message and a distinct exit
     h.world.setLock(SECONDARY, {
       drillId: 'switchover-20250301T090000Z-us-west-2',
       owner: 'arn:aws:sts::123456789012:assumed-role/DrillOperator/bob',
-      host: 'ops-host-1',
+      host: HOST,
       pid: 999_999,
       acquiredAt: '2025-03-01T09:00:00.000Z',
       expiresAt: '2025-03-01T10:04:00.000Z',
@@ -255,7 +258,7 @@ describe('faults end in a stated safe state, a clear message and a distinct exit
 
     expect(result.code).toBe(6);
     expect(result.stderr).toBe(
-      'error [STALE_LOCK]: drill switchover-20250301T090000Z-us-west-2 holds the drill lock /multi-region-ref/drill-lock in us-west-2 but is not running: pid 999999 on ops-host-1 is not running\n' +
+      `error [STALE_LOCK]: drill switchover-20250301T090000Z-us-west-2 holds the drill lock /multi-region-ref/drill-lock in us-west-2 but is not running: pid 999999 on ${HOST} is not running\n` +
         '  next: Continue it with `npx drill resume --drill-id switchover-20250301T090000Z-us-west-2 --execute`, ' +
         'or give it up with `npx drill abandon switchover-20250301T090000Z-us-west-2 --reason "<why>" --execute` ' +
         '(it records the state the drill leaves, then releases the lock)\n',

@@ -7,7 +7,7 @@ import { main, type CliDeps } from '../../runbooks/drill/program';
 import type { CanarySample } from '../../runbooks/drill/model';
 import type { DrillRecord } from '../../runbooks/drill/record';
 import type { JournalEntry } from '../../runbooks/drill/store';
-import { createMocks, fakeIdentitySource, FakeWorld, installFakeAws } from './fake-aws';
+import { createMocks, FakeWorld, installFakeAws } from './fake-aws';
 import { outputsFor, PRIMARY, SECONDARY } from './outputs';
 
 export { outputsFor, PRIMARY, SECONDARY };
@@ -80,10 +80,8 @@ export function useFakeAws(regions: readonly string[] = [PRIMARY, SECONDARY]): H
         clock: harness.world.clock,
         isTTY: false,
         pid: 4242,
-        host: 'ops-host-1',
         isProcessAlive: (pid) => pid === 4242,
         onInterrupt: () => () => undefined,
-        identitySource: fakeIdentitySource(() => harness.world),
         ...deps,
       });
       return { code, stdout, stderr };

@@ -1,4 +1,9 @@
-import { AWS_OPERATIONS, DRILL_IAM_ACTIONS } from '../../runbooks/drill/aws/operations';
+import {
+  AWS_OPERATIONS,
+  AwsOperation,
+  DRILL_FAILOVER_ONLY_IAM_ACTIONS,
+  DRILL_IAM_ACTIONS,
+} from '../../runbooks/drill/aws/operations';
 import { PRIMARY, SECONDARY, useFakeAws } from './harness';
 
 const h = useFakeAws();
@@ -47,5 +52,33 @@ describe('DRILL_IAM_ACTIONS', () => {
       expect(DRILL_IAM_ACTIONS).toContain(operation);
     }
     expect(AWS_OPERATIONS.getCallerIdentity.iamActions).toEqual([]);
+  });
+});
+
+describe('DRILL_FAILOVER_ONLY_IAM_ACTIONS', () => {
+  test('THEN only the data-losing FailoverGlobalCluster is marked for the failover role', () => {
+    const marked = (Object.values(AWS_OPERATIONS) as readonly AwsOperation[])
+      .filter((o) => o.failoverRoleOnly)
+      .map((o) => `${o.service}:${o.operation}`);
+    expect(marked).toEqual(['rds:FailoverGlobalCluster']);
+  });
+
+  test('THEN it is derived from the marking: the failover operation actions, sorted, frozen, all in DRILL_IAM_ACTIONS', () => {
+    expect(DRILL_FAILOVER_ONLY_IAM_ACTIONS).toEqual(['rds:FailoverGlobalCluster']);
+    expect(Object.isFrozen(DRILL_FAILOVER_ONLY_IAM_ACTIONS)).toBe(true);
+    for (const action of DRILL_FAILOVER_ONLY_IAM_ACTIONS) {
+      expect(DRILL_IAM_ACTIONS).toContain(action);
+    }
+  });
+
+  test('GIVEN a planned switchover and failback WHEN run THEN every call they send is one the operator role holds', async () => {
+    await h.run(['status']);
+    await h.run(['preflight']);
+    await h.run(['switchover', '--to', SECONDARY, '--execute', '--yes', ...h.fast]);
+    await h.run(['failback', '--execute', '--yes', ...h.fast]);
+
+    const sent = [...new Set(h.world.calls.map((c) => c.operation))];
+    expect(sent).toContain('rds:SwitchoverGlobalCluster');
+    expect(sent.filter((o) => DRILL_FAILOVER_ONLY_IAM_ACTIONS.includes(o))).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 // The drill's lifecycle across processes, machines and operators: the lock in AWS, Ctrl-C,
 // `status` of stopped drills, `abandon`.
+import * as os from 'node:os';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JournalHeader } from '../../runbooks/drill/store';
@@ -16,6 +17,8 @@ import {
 } from './harness';
 
 const h = useFakeAws();
+/** The harness runs the CLI on this machine. */
+const HOST = os.hostname();
 const DRILL = 'switchover-20250301T100000Z-us-west-2';
 const LOCK = '/multi-region-ref/drill-lock';
 
@@ -52,7 +55,7 @@ describe('the drill lock in AWS', () => {
 
     expect(second.code).toBe(5);
     expect(second.stderr).toBe(
-      `error [DRILL_LOCKED]: drill ${DRILL} is running (pid 4242 on ops-host-1, owner arn:aws:sts::123456789012:assumed-role/DrillOperator/alice, ` +
+      `error [DRILL_LOCKED]: drill ${DRILL} is running (pid 4242 on ${HOST}, owner arn:aws:sts::123456789012:assumed-role/DrillOperator/alice, ` +
         `since 2025-03-01T10:00:00.000Z); it holds the drill lock ${LOCK} in us-east-1, us-west-2 until 2025-03-01T10:05:00.000Z\n` +
         '  next: Wait for it to finish, or stop it (Ctrl-C in its terminal); `npx drill status` shows the lock\n',
     );
@@ -98,7 +101,7 @@ describe('the drill lock in AWS', () => {
 
     expect(second.code).toBe(5);
     expect(second.stderr).toContain(
-      `error [DRILL_LOCKED]: drill failover-20250301T100000Z-us-west-2 is running (pid 4242 on ops-host-1, owner unknown, since 2025-03-01T10:00:00.000Z); it holds the drill lock ${LOCK} in us-west-2 until`,
+      `error [DRILL_LOCKED]: drill failover-20250301T100000Z-us-west-2 is running (pid 4242 on ${HOST}, owner unknown, since 2025-03-01T10:00:00.000Z); it holds the drill lock ${LOCK} in us-west-2 until`,
     );
     const result = await first;
     expect(result.code).toBe(0);
@@ -166,7 +169,7 @@ describe('the drill lock in AWS', () => {
         'it stopped at step fence [STEP_TIMEOUT] at 2025-03-01T10:01:00.000Z',
     );
     expect(next.stderr).toContain(
-      `next: Continue it with \`npx drill resume --drill-id ${DRILL} --execute\` on ops-host-1, where its journal is, ` +
+      `next: Continue it with \`npx drill resume --drill-id ${DRILL} --execute\` on ${HOST}, where its journal is, ` +
         `or give it up with \`npx drill abandon ${DRILL} --reason "<why>" --execute\``,
     );
   });
@@ -183,7 +186,7 @@ describe('a drill that moved the writer and stopped', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(
       'nothing to do: us-west-2 already holds the writer of multi-region-ref-global; drill failover-20250301T100000Z-us-west-2 ' +
-        'holds the drill lock: `npx drill resume --drill-id failover-20250301T100000Z-us-west-2 --execute` finishes it\n',
+        `holds the lock: \`npx drill resume --drill-id failover-20250301T100000Z-us-west-2 --execute --outputs ${h.outputsFile} --state-dir ${h.stateDir}\` finishes it\n`,
     );
   });
 });
@@ -197,13 +200,13 @@ describe('drill status', () => {
     expect(result.code).toBe(0);
     const holder =
       `held by drill ${DRILL} (not running: it stopped at step fence [STEP_TIMEOUT] at 2025-03-01T10:01:00.000Z); ` +
-      'pid 4242 on ops-host-1, owner arn:aws:sts::123456789012:assumed-role/DrillOperator/alice, ' +
+      `pid 4242 on ${HOST}, owner arn:aws:sts::123456789012:assumed-role/DrillOperator/alice, ` +
       'since 2025-03-01T10:00:00.000Z, expires 2025-03-01T10:01:00.000Z';
     expect(result.stdout).toContain(
-      `drill lock (${LOCK}):\n  us-east-1: ${holder}\n  us-west-2: ${holder}\n`,
+      `lock (${LOCK}, one per region):\n  us-east-1: ${holder}\n  us-west-2: ${holder}\n`,
     );
     expect(result.stdout).toContain(
-      `unfinished drills in ${h.stateDir}:\n  ${DRILL} (switchover us-east-1 -> us-west-2, started 2025-03-01T10:00:00.000Z on ops-host-1): ` +
+      `unfinished drills in ${h.stateDir}:\n  ${DRILL} (switchover us-east-1 -> us-west-2, started 2025-03-01T10:00:00.000Z on ${HOST}): ` +
         'stopped at step fence [STEP_TIMEOUT] at 2025-03-01T10:01:00.000Z: step fence timed out after 1m 00s waiting for ' +
         'the writer health check of us-east-1 to be unhealthy; last state: healthy, 16/16 checkers report success; changed: fence',
     );
@@ -213,7 +216,7 @@ describe('drill status', () => {
     const result = await h.run(['status']);
 
     expect(result.stdout).toContain(
-      `drill lock (${LOCK}):\n  us-east-1: free\n  us-west-2: free\n`,
+      `lock (${LOCK}, one per region):\n  us-east-1: free\n  us-west-2: free\n`,
     );
     expect(result.stdout).toContain(`unfinished drills in ${h.stateDir}: none`);
   });
@@ -246,7 +249,7 @@ describe('drill abandon', () => {
     const noTty = await h.run(['abandon', DRILL, '--reason', 'change freeze', '--execute']);
     expect(noTty.code).toBe(12);
     expect(noTty.stderr).toContain(
-      `error [NOT_CONFIRMED]: refusing to --execute a drill abandon (${DRILL}) without confirmation: stdin is not a terminal`,
+      `error [NOT_CONFIRMED]: refusing to --execute a lock release of drill ${DRILL} (abandon) without confirmation: stdin is not a terminal`,
     );
     const ask = jest.fn(async () => 'us-west-2');
     const declined = await h.run(['abandon', DRILL, '--reason', 'change freeze', '--execute'], {
@@ -255,7 +258,7 @@ describe('drill abandon', () => {
     });
     expect(declined.code).toBe(12);
     expect(ask).toHaveBeenCalledWith(
-      `About to execute a drill abandon (${DRILL}).\nType the drill id (${DRILL}) to continue: `,
+      `About to execute a lock release of drill ${DRILL} (abandon).\nType the drill id (${DRILL}) to continue: `,
     );
     expect(h.world.lockIn(PRIMARY)).toMatchObject({ drillId: DRILL });
 
@@ -283,7 +286,7 @@ describe('drill abandon', () => {
       at: Date.parse('2025-03-01T10:01:00Z'),
       reason: 'change freeze',
       pid: 4242,
-      host: 'ops-host-1',
+      host: HOST,
       operator: {
         arn: 'arn:aws:sts::123456789012:assumed-role/DrillOperator/alice',
         account: '123456789012',
@@ -319,7 +322,7 @@ describe('drill abandon', () => {
 
     expect(result.code).toBe(5);
     expect(result.stderr).toContain(
-      `error [DRILL_LOCKED]: drill ${DRILL} is running (pid 4242 on ops-host-1`,
+      `error [DRILL_LOCKED]: drill ${DRILL} is running (pid 4242 on ${HOST}`,
     );
     expect(h.world.lockIn(PRIMARY)).toMatchObject({ drillId: DRILL });
     expect((await first).code).toBe(0);
@@ -346,15 +349,15 @@ describe('Ctrl-C during a drill', () => {
     expect(result.stderr).toBe(
       [
         `error [INTERRUPTED]: drill ${DRILL} stopped at step wait-writer: interrupted by Ctrl-C (SIGINT)`,
-        '  next: State: Aurora may still be moving the writer: check `drill status`. us-east-1 stays fenced. If the move completes, ' +
-          "`drill resume` verifies and finishes; if Aurora cancelled it, set /multi-region-ref/drain back to 'false' in us-east-1.",
+        '  next: State: Aurora may still be moving the writer: check `npx drill status`. us-east-1 stays fenced. If the move completes, ' +
+          "the resume command below verifies and finishes; if Aurora cancelled it, set /multi-region-ref/drain back to 'false' in us-east-1.",
         `  next: Continue with: npx drill resume --drill-id ${DRILL} --execute --outputs ${h.outputsFile} --state-dir ${h.stateDir}`,
         '',
       ].join('\n'),
     );
     expect(result.stdout).toContain('5/8 wait-writer: INTERRUPTED after 0ms');
     expect(result.stdout).toContain(
-      `lock: kept in us-east-1, us-west-2 (the drill started fence, started promote): no other drill starts until it is resumed or abandoned (\`npx drill abandon ${DRILL} --reason "<why>" --execute\`)`,
+      `lock: kept in us-east-1, us-west-2 (the drill started fence, started promote): no other drill starts until it is resumed or abandoned (\`npx drill abandon ${DRILL} --reason "<why>" --execute --outputs ${h.outputsFile} --state-dir ${h.stateDir}\`)`,
     );
     expect(readJournal(h.stateDir, DRILL).at(-1)).toMatchObject({
       type: 'stopped',

@@ -23,13 +23,14 @@ describe('drill preflight', () => {
       'no-operation-in-progress',
       'lag-under-rpo',
       'health-checks',
+      'dns-answers',
       'record-ttls',
       'no-alarms',
       'drains-off',
     ]) {
       expect(result.stdout).toMatch(new RegExp(`│ ${id} +│ pass +│`));
     }
-    expect(result.stdout).toContain('all 11 checks passed');
+    expect(result.stdout).toContain('all 12 checks passed');
     // Alarms are read in every region with the stacks' common name prefix.
     expect(h.world.callsOf('cloudwatch:DescribeAlarms').map((c) => [c.region, c.input])).toEqual(
       expect.arrayContaining([

@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import { SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
 import * as path from 'node:path';
 import { faults, VirtualClock } from './fake-aws';
@@ -12,6 +13,8 @@ import {
 } from './harness';
 
 const h = useFakeAws();
+/** The harness runs the CLI on this machine. */
+const HOST = os.hostname();
 const switchover = h.switchover;
 /** The operator's new process: another pid; the killed one (4242) is gone. */
 const newProcess = { pid: 5000, isProcessAlive: (pid: number) => pid === 5000 };
@@ -122,10 +125,10 @@ describe('drill resume', () => {
     expect(journal.find((e) => e.type === 'resumed')).toMatchObject({
       forceReason: 'alarm is a known false positive',
       operator: { arn: 'arn:aws:sts::123456789012:assumed-role/DrillOperator/alice' },
-      host: 'ops-host-1',
+      host: HOST,
     });
     expect(result.stdout).toContain(
-      '1/8 preflight: completed in 0ms: 1 of 11 checks failed; started anyway (--force): alarm is a known false positive',
+      '1/8 preflight: completed in 0ms: 1 of 12 checks failed; started anyway (--force): alarm is a known false positive',
     );
   });
 
@@ -138,7 +141,7 @@ describe('drill resume', () => {
 
     expect(refused.code).toBe(4);
     expect(refused.stderr).toBe(
-      'error [PREFLIGHT_FAILED]: resume of failover-20250301T100000Z-us-west-2 refused: 1 of 5 resume checks failed:\n' +
+      'error [PREFLIGHT_FAILED]: resume of failover-20250301T100000Z-us-west-2 refused: 1 of 8 resume checks failed:\n' +
         '  - lag-under-rpo: RPO lag of every secondary is under the RPO (30 s): us-west-2: RPO lag 45000 ms >= 30000 ms\n' +
         '  next: Nothing was changed. Fix what the failed checks name and rerun; to resume anyway, add `--force --reason "<why>"` (the reason is recorded in the journal)\n',
     );

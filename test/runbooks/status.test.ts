@@ -1,4 +1,4 @@
-import { faults } from './fake-aws';
+import { faults, START_TIME } from './fake-aws';
 import { PRIMARY, SECONDARY, useFakeAws } from './harness';
 import type { Snapshot } from '../../runbooks/drill/observe';
 
@@ -33,7 +33,7 @@ describe('drill status', () => {
     expect(snapshot.writerRegion).toBe(PRIMARY);
     expect(snapshot.regions.find((r) => r.region === SECONDARY)?.lag).toEqual({
       ok: true,
-      value: { replicationMs: 250, rpoMs: 400 },
+      value: { replicationMs: 250, rpoMs: 400, rpoAtMs: START_TIME },
     });
     expect(h.world.callsOf('cloudwatch:GetMetricData').map((c) => c.region)).toEqual([SECONDARY]);
     expect(h.world.callsOf('cloudwatch:GetMetricData')[0].input).toMatchObject({
@@ -64,15 +64,36 @@ describe('drill status', () => {
     });
   });
 
-  test('GIVEN one region cannot be read THEN status still answers and shows the error in place', async () => {
-    h.world.fail('rds:DescribeDBClusters', faults.throttling(), { region: SECONDARY });
+  test('GIVEN one region cannot be read THEN status still answers, the cells point to a numbered error list and the tables stay narrow', async () => {
+    h.world.fail(
+      'rds:DescribeDBClusters',
+      faults.accessDenied('rds:DescribeDBClusters', h.world.clusterArn(SECONDARY)),
+      { region: SECONDARY },
+    );
+    h.world.fail('cloudwatch:DescribeAlarms', faults.throttling(), { region: SECONDARY });
 
     const result = await h.run(['status']);
 
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(
-      'error: rds DescribeDBClusters in us-west-2 throttled (after 5 attempts)',
+    expect(result.stdout).toMatch(
+      /│ us-west-2 │ secondary +│ secondary +│ error \[1\] │ error \[1\] +│ error \[1\] │ 250 ms +│ 400 ms +│ false │/,
     );
+    expect(result.stdout).toContain('alarms in ALARM:\n  us-west-2: error [2]\n');
+    // The error list closes the snapshot; the lock and the unfinished drills follow it.
+    expect(
+      result.stdout.slice(result.stdout.indexOf('errors:'), result.stdout.indexOf('\nlock (')),
+    ).toBe(
+      [
+        'errors:',
+        '  [1] rds DescribeDBClusters in us-west-2 failed: AccessDenied: User: arn:aws:sts::123456789012:assumed-role/DrillOperatorRole/sre-session ' +
+          'is not authorized to perform: rds:DescribeDBClusters on resource: arn:aws:rds:us-west-2:123456789012:cluster:multi-region-ref-global-us-west-2 ' +
+          'because no identity-based policy allows the rds:DescribeDBClusters action',
+        '  [2] cloudwatch DescribeAlarms in us-west-2 throttled (after 5 attempts): Throttling: Rate exceeded',
+        '',
+      ].join('\n'),
+    );
+    const tableLines = result.stdout.split('\n').filter((line) => /^[┌│├└]/.test(line));
+    expect(Math.max(...tableLines.map((line) => line.length))).toBeLessThanOrEqual(120);
   });
 
   test('GIVEN a switchover in progress THEN status shows the failover state', async () => {

@@ -21,10 +21,11 @@ import {
   GetParameterCommand,
   PutParameterCommand,
 } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { DrillError } from '../errors';
+import type { OperatorIdentity } from '../store';
 import type { AwsClients } from './clients';
 import { toDrillError } from './errors';
-import type { CallerIdentitySource } from './identity';
 import { AWS_OPERATIONS, type AwsOperation } from './operations';
 
 /** `dry-run` refuses every mutating operation, whatever the caller asks. */
@@ -63,6 +64,8 @@ export interface LagView {
   /** Latest one-minute maximum in milliseconds, or null when nothing was reported. */
   readonly replicationMs: number | null;
   readonly rpoMs: number | null;
+  /** When the latest RPO lag datapoint was taken (ms since epoch), or null. */
+  readonly rpoAtMs: number | null;
 }
 
 export interface RecordView {
@@ -160,12 +163,7 @@ export interface LockParameterApi {
   remove(region: string, name: string): Promise<boolean>;
 }
 
-/** Who runs the drill: the STS caller. */
-export interface OperatorIdentity {
-  readonly arn: string;
-  readonly account: string;
-  readonly userId: string;
-}
+export type { OperatorIdentity };
 
 export interface IdentityApi {
   /** sts:GetCallerIdentity, in the home region. */
@@ -229,12 +227,7 @@ export class AwsCaller {
 const LAG_WINDOW_MS = 5 * 60_000;
 
 /** The adapters, built on SDK v3 clients. Route 53 and STS calls go to `homeRegion`. */
-export function sdkAdapters(
-  clients: AwsClients,
-  caller: AwsCaller,
-  homeRegion: string,
-  identitySource: CallerIdentitySource,
-): DrillAws {
+export function sdkAdapters(clients: AwsClients, caller: AwsCaller, homeRegion: string): DrillAws {
   const ops = AWS_OPERATIONS;
   const database: DatabaseApi = {
     async describeGlobalCluster(region, identifier) {
@@ -413,7 +406,12 @@ export function sdkAdapters(
       );
       const latest = (id: string) =>
         out.MetricDataResults?.find((r) => r.Id === id)?.Values?.[0] ?? null;
-      return { replicationMs: latest('replication'), rpoMs: latest('rpo') };
+      const rpoAt = out.MetricDataResults?.find((r) => r.Id === 'rpo')?.Timestamps?.[0];
+      return {
+        replicationMs: latest('replication'),
+        rpoMs: latest('rpo'),
+        rpoAtMs: rpoAt ? new Date(rpoAt).getTime() : null,
+      };
     },
     async alarmsInAlarm(region, namePrefix) {
       return caller.call(ops.describeAlarms, region, async () => {
@@ -514,7 +512,7 @@ export function sdkAdapters(
   const identity: IdentityApi = {
     async caller() {
       const out = await caller.call(ops.getCallerIdentity, homeRegion, () =>
-        identitySource.getCallerIdentity(homeRegion),
+        clients.sts(homeRegion).send(new GetCallerIdentityCommand({})),
       );
       return { arn: out.Arn ?? '', account: out.Account ?? '', userId: out.UserId ?? '' };
     },

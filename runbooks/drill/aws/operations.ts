@@ -13,6 +13,11 @@ export interface AwsOperation {
   readonly mutating: boolean;
   /** Why the drill makes this call (for runbooks and dry-run output). */
   readonly purpose: string;
+  /**
+   * Loses data: only the more tightly held drill failover role grants its IAM actions, the
+   * operator role does not (see `DRILL_FAILOVER_ONLY_IAM_ACTIONS`).
+   */
+  readonly failoverRoleOnly?: true;
 }
 
 function op(
@@ -47,13 +52,16 @@ export const AWS_OPERATIONS = {
     true,
     'planned move of the writer, no data loss',
   ),
-  failoverGlobalCluster: op(
-    'rds',
-    'FailoverGlobalCluster',
-    ['rds:FailoverGlobalCluster'],
-    true,
-    'unplanned move of the writer (AllowDataLoss)',
-  ),
+  failoverGlobalCluster: {
+    ...op(
+      'rds',
+      'FailoverGlobalCluster',
+      ['rds:FailoverGlobalCluster'],
+      true,
+      'unplanned move of the writer (AllowDataLoss)',
+    ),
+    failoverRoleOnly: true,
+  },
   // The Data API reads the secret with the caller's credentials, and the secret is encrypted
   // with the region's customer-managed key, so the caller needs both of those too.
   executeStatement: op(
@@ -146,3 +154,16 @@ export type OperationName = keyof typeof AWS_OPERATIONS;
 export const DRILL_IAM_ACTIONS: readonly string[] = Object.freeze(
   [...new Set(Object.values(AWS_OPERATIONS).flatMap((o) => o.iamActions))].sort(),
 );
+
+/**
+ * The IAM actions only the drill failover role holds: those of the operations marked
+ * `failoverRoleOnly` that no other operation needs. The operator role holds the rest.
+ */
+export const DRILL_FAILOVER_ONLY_IAM_ACTIONS: readonly string[] = (() => {
+  const operations: readonly AwsOperation[] = Object.values(AWS_OPERATIONS);
+  const everyRole = new Set(
+    operations.filter((o) => !o.failoverRoleOnly).flatMap((o) => o.iamActions),
+  );
+  const failoverOnly = operations.filter((o) => o.failoverRoleOnly).flatMap((o) => o.iamActions);
+  return Object.freeze([...new Set(failoverOnly)].filter((a) => !everyRole.has(a)).sort());
+})();

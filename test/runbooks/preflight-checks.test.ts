@@ -1,0 +1,760 @@
+// Every preflight check, each way it must fail, at its boundaries: pure evaluations of a snapshot
+// read from the fake built from the synthesized app, edited per case.
+import { AwsCaller, CallMeter, sdkAdapters } from '../../runbooks/drill/aws/adapters';
+import { AwsClients, DEFAULT_CLIENT_SETTINGS } from '../../runbooks/drill/aws/clients';
+import { observe, type Snapshot } from '../../runbooks/drill/observe';
+import {
+  evaluatePreflight,
+  evaluateResumeGate,
+  PROMOTION_GATE,
+  type CheckResult,
+} from '../../runbooks/drill/preflight';
+import type { DrillKind } from '../../runbooks/drill/model';
+import type { FakeWorld } from './fake-aws';
+import { PRIMARY, SECONDARY, useFakeAws, type Harness } from './harness';
+
+type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
+type Draft = Mutable<Snapshot>;
+
+const h = useFakeAws();
+const THIRD = 'us-east-2';
+
+async function snapshotOf(harness: Harness): Promise<Draft> {
+  const clients = new AwsClients({
+    ...DEFAULT_CLIENT_SETTINGS,
+    maxAttempts: 1,
+    credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' },
+  });
+  try {
+    const aws = sdkAdapters(clients, new AwsCaller('dry-run', new CallMeter()), PRIMARY);
+    const snapshot = await observe(aws, harness.world.topology, {
+      clock: harness.world.clock,
+      homeRegion: PRIMARY,
+    });
+    return structuredClone(snapshot) as Draft;
+  } finally {
+    clients.destroy();
+  }
+}
+
+function judge(
+  harness: Harness,
+  snapshot: Draft,
+  kind: DrillKind = 'switchover',
+  targetRegion = SECONDARY,
+): Record<string, CheckResult> {
+  const results = evaluatePreflight(snapshot as Snapshot, harness.world.topology, {
+    kind,
+    targetRegion,
+  });
+  return Object.fromEntries(results.map((r) => [r.id, r]));
+}
+
+const region = (s: Draft, name: string) => s.regions.find((r) => r.region === name)!;
+const failed = (results: Record<string, CheckResult>) =>
+  Object.values(results)
+    .filter((r) => !r.ok)
+    .map((r) => r.id);
+
+/** A world edit before the snapshot, and a snapshot edit after it. */
+type Case = [
+  name: string,
+  edit: { world?: (w: FakeWorld) => void; snapshot?: (s: Draft, w: FakeWorld) => void },
+  check: string,
+  reason: string,
+  /** Other checks the same fault fails too (a cluster that is not available fails its checks). */
+  alsoFailing?: string[],
+];
+
+async function run(harness: Harness, c: Case, kind: DrillKind = 'switchover', target = SECONDARY) {
+  c[1].world?.(harness.world);
+  const snapshot = await snapshotOf(harness);
+  c[1].snapshot?.(snapshot, harness.world);
+  return judge(harness, snapshot, kind, target);
+}
+
+describe('preflight checks on the synthesized deployment', () => {
+  test('GIVEN a healthy pair THEN every check passes, each with its reason', async () => {
+    const results = judge(h, await snapshotOf(h));
+    const w = h.world;
+
+    expect(failed(results)).toEqual([]);
+    expect(Object.fromEntries(Object.values(results).map((r) => [r.id, r.reason]))).toEqual({
+      'target-secondary': `${w.deployed(SECONDARY).clusterIdentifier} is a secondary`,
+      'target-available': 'status available',
+      'target-not-headless': '1 instance(s)',
+      'members-available': '2 members available',
+      'engine-versions': 'all on 16.6',
+      'no-operation-in-progress': 'global cluster status available',
+      'lag-under-rpo': 'us-west-2: 400 ms',
+      'health-checks': 'all as expected',
+      'dns-answers': `write.example.com -> ${w.deployed(PRIMARY).writeTarget} (us-east-1); app.example.com -> ${w.deployed(PRIMARY).appTarget} (us-east-1)`,
+      'record-ttls': '4 records checked',
+      'no-alarms': 'none in ALARM',
+      'drains-off': "all 'false'",
+    });
+  });
+
+  const failures: Case[] = [
+    // target-secondary
+    [
+      'the target is not a member',
+      { snapshot: (s) => (region(s, SECONDARY).isMember = false) },
+      'target-secondary',
+      'multi-region-ref-global-us-west-2 is not a member of the global cluster',
+      ['lag-under-rpo'],
+    ],
+    [
+      'the target holds the writer',
+      { snapshot: (s) => (region(s, SECONDARY).isWriter = true) },
+      'target-secondary',
+      'us-west-2 already holds the writer',
+      ['health-checks', 'lag-under-rpo'],
+    ],
+    // target-available
+    [
+      'the target is modifying',
+      { world: (w) => (w.region(SECONDARY).status = 'modifying') },
+      'target-available',
+      'status modifying',
+      ['health-checks', 'members-available'],
+    ],
+    [
+      'the target cluster cannot be read',
+      { snapshot: (s) => (region(s, SECONDARY).cluster = { ok: false, error: 'AccessDenied' }) },
+      'target-available',
+      'error: AccessDenied',
+      ['engine-versions', 'members-available', 'target-not-headless'],
+    ],
+    // target-not-headless
+    [
+      'a headless target (0 instances)',
+      { world: (w) => (w.region(SECONDARY).instances = 0) },
+      'target-not-headless',
+      'headless: add an instance before it can take the writer',
+    ],
+    [
+      'a target whose instances cannot be read',
+      { snapshot: (s) => (region(s, SECONDARY).cluster = { ok: false, error: 'timeout' }) },
+      'target-not-headless',
+      'error: timeout',
+      ['engine-versions', 'members-available', 'target-available'],
+    ],
+    // members-available
+    [
+      'the writer is backing up',
+      { world: (w) => (w.region(PRIMARY).status = 'backing-up') },
+      'members-available',
+      'us-east-1: backing-up',
+      ['health-checks'],
+    ],
+    [
+      'a member cannot be read',
+      { snapshot: (s) => (region(s, PRIMARY).cluster = { ok: false, error: 'timeout' }) },
+      'members-available',
+      'us-east-1: error: timeout',
+      ['engine-versions'],
+    ],
+    // engine-versions
+    [
+      'different engine versions',
+      { world: (w) => (w.region(SECONDARY).engineVersion = '16.4') },
+      'engine-versions',
+      'us-east-1: 16.6; us-west-2: 16.4',
+    ],
+    [
+      'the target version cannot be read',
+      { snapshot: (s) => (region(s, SECONDARY).cluster = { ok: false, error: 'timeout' }) },
+      'engine-versions',
+      'us-east-1: 16.6; us-west-2: error: timeout',
+      ['members-available', 'target-available', 'target-not-headless'],
+    ],
+    [
+      'no version can be read',
+      {
+        snapshot: (s) => s.regions.forEach((r) => (r.cluster = { ok: false, error: 'timeout' })),
+      },
+      'engine-versions',
+      'no engine version could be read',
+      ['members-available', 'target-available', 'target-not-headless'],
+    ],
+    // no-operation-in-progress
+    [
+      'a switchover in progress',
+      {
+        snapshot: (s, w) =>
+          (s.globalCluster.failoverState = {
+            status: 'pending',
+            fromArn: w.clusterArn(PRIMARY),
+            toArn: w.clusterArn(SECONDARY),
+            dataLossAllowed: false,
+          }),
+      },
+      'no-operation-in-progress',
+      'pending from arn:aws:rds:us-east-1:123456789012:cluster:multi-region-ref-global-us-east-1 to arn:aws:rds:us-west-2:123456789012:cluster:multi-region-ref-global-us-west-2',
+    ],
+    [
+      'the global cluster is modifying',
+      { snapshot: (s) => (s.globalCluster.status = 'modifying') },
+      'no-operation-in-progress',
+      'global cluster status modifying',
+    ],
+    // lag-under-rpo
+    [
+      'RPO lag equal to the RPO',
+      { world: (w) => (w.region(SECONDARY).rpoLagMs = 30_000) },
+      'lag-under-rpo',
+      'us-west-2: RPO lag 30000 ms >= 30000 ms',
+    ],
+    [
+      'no RPO lag datapoint',
+      { world: (w) => (w.region(SECONDARY).rpoLagMs = null) },
+      'lag-under-rpo',
+      'us-west-2: AuroraGlobalDBRPOLag not reported in the last 5 minutes',
+    ],
+    [
+      'the lag cannot be read',
+      { snapshot: (s) => (region(s, SECONDARY).lag = { ok: false, error: 'Throttling' }) },
+      'lag-under-rpo',
+      'us-west-2: Throttling',
+    ],
+    [
+      'no lag read for a secondary',
+      { snapshot: (s) => delete region(s, SECONDARY).lag },
+      'lag-under-rpo',
+      'us-west-2: no lag read',
+    ],
+    [
+      'no secondary members',
+      { snapshot: (s) => (region(s, SECONDARY).isMember = false) },
+      'lag-under-rpo',
+      'no secondary members',
+      ['target-secondary'],
+    ],
+    // health-checks
+    [
+      'an unhealthy serving check',
+      { world: (w) => w.forcedUnhealthy.add(w.checkId(SECONDARY, 'serving')) },
+      'health-checks',
+      'us-west-2 serving (a94087b8-d6da-2777-6769-a93fea018255): unhealthy, 0/16 checkers report success',
+    ],
+    [
+      "a secondary's writer check that passes (a fail-open health function)",
+      { world: (w) => w.forcedHealthy.add(w.checkId(SECONDARY, 'writer')) },
+      'health-checks',
+      'us-west-2 writer (17334591-8a5a-a680-21c0-f1bfdcf4e162): healthy (16/16 checkers report success) but expected unhealthy: us-west-2 does not hold the writer, so its /health/writer fails open',
+    ],
+    [
+      'a health check that cannot be read',
+      {
+        snapshot: (s) =>
+          (region(s, PRIMARY).writerCheck = { ok: false, error: 'NoSuchHealthCheck' }),
+      },
+      'health-checks',
+      'us-east-1 writer (d2b3cec4-bd2b-b815-90d9-990fc1f9876b): NoSuchHealthCheck',
+    ],
+    // dns-answers
+    [
+      'the write name answering a region that is not the writer',
+      {
+        snapshot: (s, w) =>
+          (s.dns.write.answers = { ok: true, value: [w.deployed(SECONDARY).writeTarget] }),
+      },
+      'dns-answers',
+      'write.example.com -> d-137963ab7e.execute-api.us-west-2.amazonaws.com, expected the write target of the writer us-east-1 (d-c3ea364f2e.execute-api.us-east-1.amazonaws.com)',
+    ],
+    [
+      'the write name answering nothing',
+      { snapshot: (s) => (s.dns.write.answers = { ok: true, value: [] }) },
+      'dns-answers',
+      'write.example.com -> no answer, expected the write target of the writer us-east-1 (d-c3ea364f2e.execute-api.us-east-1.amazonaws.com)',
+    ],
+    [
+      'the write name answering with the app target of the writer',
+      {
+        snapshot: (s, w) =>
+          (s.dns.write.answers = { ok: true, value: [w.deployed(PRIMARY).appTarget] }),
+      },
+      'dns-answers',
+      'write.example.com -> d-4eef5c52c0.execute-api.us-east-1.amazonaws.com, expected the write target of the writer us-east-1 (d-c3ea364f2e.execute-api.us-east-1.amazonaws.com)',
+    ],
+    [
+      'TestDNSAnswer failing',
+      { snapshot: (s) => (s.dns.write.answers = { ok: false, error: 'AccessDenied' }) },
+      'dns-answers',
+      'write.example.com: AccessDenied, expected the write target of the writer us-east-1 (d-c3ea364f2e.execute-api.us-east-1.amazonaws.com)',
+    ],
+    [
+      'the app name answering a region whose serving check fails',
+      {
+        snapshot: (s) =>
+          (region(s, PRIMARY).servingCheck = {
+            ok: true,
+            value: { healthy: false, succeeding: 0, reporting: 16 },
+          }),
+      },
+      'dns-answers',
+      'app.example.com -> d-4eef5c52c0.execute-api.us-east-1.amazonaws.com, expected the app target of a serving region (us-east-1 is not serving)',
+      ['health-checks'],
+    ],
+    [
+      'the app name answering the write target of a serving region',
+      {
+        snapshot: (s, w) =>
+          (s.dns.app.answers = { ok: true, value: [w.deployed(PRIMARY).writeTarget] }),
+      },
+      'dns-answers',
+      'app.example.com -> d-c3ea364f2e.execute-api.us-east-1.amazonaws.com, expected the app target of a serving region (us-east-1 is not serving)',
+    ],
+    [
+      'the app name answering a name no region publishes',
+      { snapshot: (s) => (s.dns.app.answers = { ok: true, value: ['elsewhere.example.net'] }) },
+      'dns-answers',
+      'app.example.com -> elsewhere.example.net, expected the app target of a serving region',
+    ],
+    // record-ttls
+    [
+      'a 61 s TTL',
+      { world: (w) => (w.records.find((r) => r.name === 'write.example.com.')!.ttl = 61) },
+      'record-ttls',
+      'write.example.com us-east-1-primary TTL 61 s',
+    ],
+    [
+      'an alias record',
+      {
+        snapshot: (s) => {
+          if (s.records.ok) s.records.value[0].alias = true;
+        },
+      },
+      'record-ttls',
+      'app.example.com us-east-1-primary is an alias record (its TTL is not ours to set)',
+    ],
+    [
+      'a record without a TTL',
+      {
+        snapshot: (s) => {
+          if (s.records.ok) delete s.records.value[0].ttl;
+        },
+      },
+      'record-ttls',
+      'app.example.com us-east-1-primary TTL none s',
+    ],
+    [
+      'no records',
+      { snapshot: (s) => (s.records = { ok: true, value: [] }) },
+      'record-ttls',
+      'no records found for app.example.com or write.example.com',
+    ],
+    [
+      'records that cannot be listed',
+      { snapshot: (s) => (s.records = { ok: false, error: 'AccessDenied' }) },
+      'record-ttls',
+      'AccessDenied',
+    ],
+    // no-alarms
+    [
+      'a serving alarm in ALARM',
+      {
+        snapshot: (s) =>
+          s.alarms[0].alarms.ok &&
+          s.alarms[0].alarms.value.push({
+            name: 'MultiRegion-Routing-us-west-2-serving',
+            region: PRIMARY,
+            metrics: [
+              {
+                namespace: 'AWS/Route53',
+                metricName: 'HealthCheckStatus',
+                dimensions: { HealthCheckId: h.world.checkId(SECONDARY, 'serving') },
+              },
+            ],
+          }),
+      },
+      'no-alarms',
+      'us-east-1: MultiRegion-Routing-us-west-2-serving',
+    ],
+    [
+      'a lag alarm of a secondary',
+      {
+        snapshot: (s, w) =>
+          s.alarms[1].alarms.ok &&
+          s.alarms[1].alarms.value.push({
+            name: 'MultiRegion-Database-us-west-2-rpo-lag',
+            region: SECONDARY,
+            metrics: [
+              {
+                namespace: 'AWS/RDS',
+                metricName: 'AuroraGlobalDBRPOLag',
+                dimensions: { DBClusterIdentifier: w.deployed(SECONDARY).clusterIdentifier },
+              },
+            ],
+          }),
+      },
+      'no-alarms',
+      'us-west-2: MultiRegion-Database-us-west-2-rpo-lag',
+    ],
+    [
+      'an alarm without metrics',
+      {
+        snapshot: (s) =>
+          s.alarms[0].alarms.ok &&
+          s.alarms[0].alarms.value.push({
+            name: 'MultiRegion-composite',
+            region: PRIMARY,
+            metrics: [],
+          }),
+      },
+      'no-alarms',
+      'us-east-1: MultiRegion-composite',
+    ],
+    [
+      'alarms that cannot be read',
+      { snapshot: (s) => (s.alarms[1].alarms = { ok: false, error: 'Throttling' }) },
+      'no-alarms',
+      'us-west-2: Throttling',
+    ],
+    // drains-off
+    [
+      'a drained secondary',
+      { world: (w) => (w.region(SECONDARY).drain = 'true') },
+      'drains-off',
+      "us-west-2: 'true'",
+      ['health-checks'],
+    ],
+    [
+      'a drain switch with another value',
+      { world: (w) => (w.region(PRIMARY).drain = 'yes') },
+      'drains-off',
+      "us-east-1: 'yes'",
+      ['health-checks'],
+    ],
+    [
+      'a drain switch that cannot be read',
+      { snapshot: (s) => (region(s, PRIMARY).drain = { ok: false, error: 'ParameterNotFound' }) },
+      'drains-off',
+      'us-east-1: ParameterNotFound',
+    ],
+  ];
+
+  test.each(failures)('GIVEN %s THEN that check fails with its reason', async (...c) => {
+    const results = await run(h, c);
+    const [, , id, reason, alsoFailing = []] = c;
+
+    expect(results[id]).toMatchObject({ ok: false, reason });
+    expect(failed(results).sort()).toEqual([id, ...alsoFailing].sort());
+  });
+
+  test('GIVEN the target is not in the outputs THEN target-secondary names it', async () => {
+    const results = judge(h, await snapshotOf(h), 'switchover', 'eu-west-1');
+
+    expect(results['target-secondary']).toMatchObject({
+      ok: false,
+      title: 'target eu-west-1 is a secondary member of multi-region-ref-global',
+      reason: 'eu-west-1 is not in the outputs',
+    });
+    expect(results['target-available']).toMatchObject({ ok: false, reason: 'no target' });
+    expect(results['target-not-headless']).toMatchObject({ ok: false, reason: 'no target' });
+  });
+
+  test('GIVEN RPO lag 1 ms under the RPO THEN lag-under-rpo passes', async () => {
+    h.world.region(SECONDARY).rpoLagMs = 29_999;
+
+    expect(judge(h, await snapshotOf(h))['lag-under-rpo']).toMatchObject({
+      ok: true,
+      reason: 'us-west-2: 29999 ms',
+    });
+  });
+
+  test('GIVEN alarms the topology explains THEN no-alarms passes and counts them', async () => {
+    const snapshot = await snapshotOf(h);
+    const alarms = snapshot.alarms[0].alarms;
+    if (alarms.ok) {
+      alarms.value.push(
+        {
+          name: 'MultiRegion-writer-lag',
+          region: PRIMARY,
+          metrics: [
+            {
+              namespace: 'AWS/RDS',
+              metricName: 'AuroraGlobalDBReplicationLag',
+              dimensions: { DBClusterIdentifier: h.world.deployed(PRIMARY).clusterIdentifier },
+            },
+          ],
+        },
+        {
+          name: 'MultiRegion-us-west-2-writer-check',
+          region: PRIMARY,
+          metrics: [
+            {
+              namespace: 'AWS/Route53',
+              metricName: 'HealthCheckStatus',
+              dimensions: { HealthCheckId: h.world.checkId(SECONDARY, 'writer') },
+            },
+          ],
+        },
+      );
+    }
+
+    expect(judge(h, snapshot)['no-alarms']).toMatchObject({
+      ok: true,
+      reason: 'none unexpected (2 expected: lag of the writer, or checks expected unhealthy)',
+    });
+  });
+
+  describe('a failback', () => {
+    const failedBack = (w: FakeWorld) => {
+      w.writer = SECONDARY;
+      w.region(PRIMARY).drain = 'true';
+    };
+
+    test('GIVEN the primary region drained after a failover THEN its drain and serving check are expected', async () => {
+      failedBack(h.world);
+
+      const results = judge(h, await snapshotOf(h), 'failback', PRIMARY);
+
+      expect(failed(results)).toEqual([]);
+      expect(results['drains-off'].reason).toBe(
+        "all 'false' except us-east-1, which the failback returns to service first",
+      );
+      expect(results['dns-answers'].reason).toBe(
+        `write.example.com -> ${h.world.deployed(SECONDARY).writeTarget} (us-west-2); app.example.com -> ${h.world.deployed(SECONDARY).appTarget} (us-west-2)`,
+      );
+    });
+
+    test('GIVEN the drained failback target still passes its serving check THEN health-checks says the drain is ignored', async () => {
+      failedBack(h.world);
+      h.world.forcedHealthy.add(h.world.checkId(PRIMARY, 'serving'));
+
+      const results = judge(h, await snapshotOf(h), 'failback', PRIMARY);
+
+      expect(results['health-checks']).toMatchObject({
+        ok: false,
+        reason:
+          'us-east-1 serving (e96a06c2-dfe7-ae93-1a59-a1063bad273e): healthy (16/16 checkers report success) but expected unhealthy: us-east-1 is drained, so its /health ignores the drain switch',
+      });
+    });
+
+    test('GIVEN another region drained during a failback THEN drains-off fails', async () => {
+      failedBack(h.world);
+      h.world.region(SECONDARY).drain = 'true';
+
+      const results = judge(h, await snapshotOf(h), 'failback', PRIMARY);
+
+      expect(results['drains-off']).toMatchObject({ ok: false, reason: "us-west-2: 'true'" });
+    });
+
+    test('GIVEN a switchover (not a failback) to a drained region THEN drains-off fails', async () => {
+      h.world.region(SECONDARY).drain = 'true';
+
+      expect(judge(h, await snapshotOf(h))['drains-off'].ok).toBe(false);
+    });
+  });
+
+  describe('an unplanned failover with the writer region down', () => {
+    const outage = (w: FakeWorld) => w.down.add(PRIMARY);
+
+    test('THEN it waives the failed region, says so, and passes', async () => {
+      outage(h.world);
+
+      const results = judge(h, await snapshotOf(h), 'failover');
+
+      expect(failed(results)).toEqual([]);
+      expect(results['members-available'].reason).toBe(
+        '1 members available; waived for an unplanned failover: us-east-1 (the failed writer region) may be unavailable',
+      );
+      expect(results['engine-versions'].reason).toBe('all on 16.6');
+      expect(results['health-checks'].reason).toBe(
+        'all as expected; waived for an unplanned failover: us-east-1 (the failed writer region) is not probed',
+      );
+      expect(results['dns-answers'].reason).toBe(
+        `write.example.com -> ${h.world.deployed(PRIMARY).writeTarget} (us-east-1); app.example.com -> ${h.world.deployed(SECONDARY).appTarget} (us-west-2); write name not judged (unplanned failover: it follows the new writer)`,
+      );
+      expect(results['no-alarms'].reason).toBe(
+        'none in ALARM; waived for an unplanned failover: us-east-1 (the failed writer region) alarms are not read',
+      );
+      expect(results['drains-off'].reason).toBe(
+        "all 'false'; waived for an unplanned failover: us-east-1 (the failed writer region) is fenced by the drill, if it answers",
+      );
+    });
+
+    test.each<Case>([
+      [
+        'a headless target',
+        { world: (w) => (w.region(SECONDARY).instances = 0) },
+        'target-not-headless',
+        'headless: add an instance before it can take the writer',
+      ],
+      [
+        'an unhealthy target',
+        { world: (w) => (w.region(SECONDARY).status = 'failed') },
+        'target-available',
+        'status failed',
+      ],
+      [
+        'target lag unknown at the last datapoint',
+        { world: (w) => (w.region(SECONDARY).rpoLagMs = null) },
+        'lag-under-rpo',
+        'us-west-2: AuroraGlobalDBRPOLag not reported in the last 5 minutes',
+      ],
+      [
+        'target lag at the RPO',
+        { world: (w) => (w.region(SECONDARY).rpoLagMs = 30_000) },
+        'lag-under-rpo',
+        'us-west-2: RPO lag 30000 ms >= 30000 ms',
+      ],
+      [
+        'a target on another version than the global cluster',
+        { world: (w) => (w.region(SECONDARY).engineVersion = '16.4') },
+        'engine-versions',
+        'us-east-1: error: rds DescribeDBClusters in us-east-1 network failure (after 5 attempts): TimeoutError: connect ETIMEDOUT 52.94.0.1:443; us-west-2: 16.4; global cluster: 16.6',
+      ],
+      [
+        'an unhealthy target serving check',
+        { world: (w) => w.forcedUnhealthy.add(w.checkId(SECONDARY, 'serving')) },
+        'health-checks',
+        'us-west-2 serving (a94087b8-d6da-2777-6769-a93fea018255): unhealthy, 0/16 checkers report success; waived for an unplanned failover: us-east-1 (the failed writer region) is not probed',
+      ],
+    ])('GIVEN %s THEN that check still fails', async (...c) => {
+      outage(h.world);
+      const results = await run(h, c, 'failover');
+
+      expect(results[c[2]]).toMatchObject({ ok: false, reason: c[3] });
+    });
+
+    test('GIVEN the failed writer unreadable and no global engine version THEN engine-versions fails', async () => {
+      outage(h.world);
+      const snapshot = await snapshotOf(h);
+      delete snapshot.globalCluster.engineVersion;
+
+      expect(judge(h, snapshot, 'failover')['engine-versions'].ok).toBe(false);
+    });
+
+    test('GIVEN a switchover (not a failover) with the writer region down THEN nothing is waived', async () => {
+      outage(h.world);
+
+      expect(failed(judge(h, await snapshotOf(h)))).toEqual(
+        expect.arrayContaining(['members-available', 'engine-versions', 'no-alarms', 'drains-off']),
+      );
+    });
+  });
+
+  describe('three regions', () => {
+    // Installed after the two-region world, so it serves this block's calls.
+    const three = useFakeAws([PRIMARY, SECONDARY, THIRD]);
+
+    test('GIVEN a failover to one secondary THEN only its lag gates, and a third region that is down still fails members-available', async () => {
+      three.world.down.add(PRIMARY);
+      three.world.region(THIRD).rpoLagMs = 60_000;
+      three.world.region(THIRD).status = 'modifying';
+
+      const results = judge(three, await snapshotOf(three), 'failover');
+
+      expect(results['lag-under-rpo']).toMatchObject({ ok: true, reason: 'us-west-2: 400 ms' });
+      expect(results['members-available']).toMatchObject({
+        ok: false,
+        reason:
+          'us-east-2: modifying; waived for an unplanned failover: us-east-1 (the failed writer region) may be unavailable',
+      });
+    });
+
+    test('GIVEN a switchover THEN every secondary must be under the RPO', async () => {
+      three.world.region(THIRD).rpoLagMs = 60_000;
+
+      expect(judge(three, await snapshotOf(three))['lag-under-rpo']).toMatchObject({
+        ok: false,
+        reason: 'us-east-2: RPO lag 60000 ms >= 30000 ms',
+      });
+    });
+  });
+});
+
+describe('the resume gate', () => {
+  const target = { kind: 'failover' as const, targetRegion: SECONDARY, fromRegion: PRIMARY };
+  const remaining = [
+    'promote',
+    'wait-writer',
+    'verify-traffic',
+    'verify-writes',
+    'return-old-writer',
+  ];
+
+  test('GIVEN a fenced drill before the promotion THEN the promotion gate holds again and lag over the RPO fails it', async () => {
+    h.world.region(PRIMARY).drain = 'true';
+    h.world.region(SECONDARY).rpoLagMs = 45_000;
+
+    const results = evaluateResumeGate(
+      (await snapshotOf(h)) as Snapshot,
+      h.world.topology,
+      target,
+      remaining,
+    );
+
+    expect(results.map((r) => r.id)).toEqual(['writer-unchanged', ...PROMOTION_GATE]);
+    expect(results.filter((r) => !r.ok)).toEqual([
+      expect.objectContaining({
+        id: 'lag-under-rpo',
+        reason: 'us-west-2: RPO lag 45000 ms >= 30000 ms',
+      }),
+    ]);
+  });
+
+  test('GIVEN the promotion already requested THEN nothing but the writer gates', async () => {
+    h.world.writer = SECONDARY;
+    h.world.region(SECONDARY).rpoLagMs = 45_000;
+
+    const results = evaluateResumeGate(
+      (await snapshotOf(h)) as Snapshot,
+      h.world.topology,
+      target,
+      remaining,
+    );
+
+    expect(results).toEqual([
+      expect.objectContaining({ id: 'writer-unchanged', ok: true, reason: 'writer in us-west-2' }),
+      expect.objectContaining({
+        id: 'promotion-gate',
+        ok: true,
+        reason: 'not needed: us-west-2 holds the writer',
+      }),
+    ]);
+  });
+
+  test('GIVEN a move to the target in progress THEN the promotion gate is not needed', async () => {
+    const snapshot = await snapshotOf(h);
+    snapshot.globalCluster.failoverState = {
+      status: 'failing-over',
+      fromArn: h.world.clusterArn(PRIMARY),
+      toArn: h.world.clusterArn(SECONDARY),
+      dataLossAllowed: true,
+    };
+
+    const results = evaluateResumeGate(snapshot as Snapshot, h.world.topology, target, remaining);
+
+    expect(results[1]).toMatchObject({
+      ok: true,
+      reason: 'not needed: a move to us-west-2 is in progress',
+    });
+  });
+
+  test('GIVEN the promote step done THEN the gate says so', async () => {
+    const results = evaluateResumeGate(
+      (await snapshotOf(h)) as Snapshot,
+      h.world.topology,
+      target,
+      ['verify-writes'],
+    );
+
+    expect(results[1]).toMatchObject({
+      ok: true,
+      reason: 'not needed: the promotion step has completed',
+    });
+  });
+
+  test('GIVEN the writer moved elsewhere while stopped THEN writer-unchanged fails', async () => {
+    const snapshot = await snapshotOf(h);
+    snapshot.writerRegion = 'us-east-2';
+
+    const results = evaluateResumeGate(snapshot as Snapshot, h.world.topology, target, remaining);
+
+    expect(results[0]).toMatchObject({ ok: false, reason: 'writer in us-east-2' });
+  });
+});
