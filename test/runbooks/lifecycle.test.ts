@@ -212,6 +212,27 @@ describe('drill status', () => {
     );
   });
 
+  test('GIVEN a drill stopped after fencing WHEN status --json THEN the lock and the unfinished drills are in the JSON too', async () => {
+    await stoppedAtFence();
+
+    const json = JSON.parse((await h.run(['status', '--json'])).stdout) as {
+      drillLock: { region: string; state: string; holder?: { drillId: string } }[];
+      unfinishedDrills: { drillId: string; changed: string[]; stopped: string }[];
+    };
+
+    expect(json.drillLock.map((l) => [l.region, l.state, l.holder?.drillId])).toEqual([
+      [PRIMARY, 'held', DRILL],
+      [SECONDARY, 'held', DRILL],
+    ]);
+    expect(json.unfinishedDrills).toEqual([
+      expect.objectContaining({
+        drillId: DRILL,
+        changed: ['fence'],
+        stopped: expect.stringMatching(/^stopped at step fence \[STEP_TIMEOUT\] at /),
+      }),
+    ]);
+  });
+
   test('GIVEN nothing runs THEN status says the lock is free and no drill is unfinished', async () => {
     const result = await h.run(['status']);
 
