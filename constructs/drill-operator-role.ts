@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { DRILL_FAILOVER_ONLY_IAM_ACTIONS } from '../runbooks/drill/aws/operations';
+import { drillLockParameterName } from '../runbooks/drill/lock-name';
 import {
   DEFAULT_FAILOVER_PERMISSION_SET,
   DEFAULT_OPERATOR_PERMISSION_SET,
@@ -132,6 +133,15 @@ export class DrillOperatorRole extends Construct {
         ArnFormat.SLASH_RESOURCE_NAME,
       ),
     );
+    const drillLocks = props.regions.map((r) =>
+      arn(
+        'ssm',
+        r.region,
+        'parameter',
+        drillLockParameterName(props.drainParameterName).replace(/^\//, ''),
+        ArnFormat.SLASH_RESOURCE_NAME,
+      ),
+    );
     // Secrets Manager appends six random characters to a secret's name in its ARN.
     const secrets = props.regions.map((r) =>
       arn('secretsmanager', r.region, 'secret', `${props.secretName}-??????`),
@@ -164,6 +174,11 @@ export class DrillOperatorRole extends Construct {
         sid: 'DrainSwitches',
         actions: ['ssm:GetParameter', 'ssm:PutParameter'],
         resources: drainSwitches,
+      },
+      {
+        sid: 'DrillLock',
+        actions: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'],
+        resources: drillLocks,
       },
       {
         sid: 'ReadHealthChecks',

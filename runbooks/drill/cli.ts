@@ -1,9 +1,14 @@
 // Entry point loaded by runbooks/bin/drill.cjs (through tsx): run the CLI, exit with its code.
+import { EXIT_CODES } from './errors';
 import { main } from './program';
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // After Ctrl-C the interrupted step may still sleep between polls: do not wait for it
+    // (stdout and stderr are synchronous for files, TTYs and pipes on Linux: Node.js docs,
+    // process, "A note on process I/O").
+    if (code === EXIT_CODES.INTERRUPTED) process.exit(code);
   },
   (err: unknown) => {
     console.error(err);

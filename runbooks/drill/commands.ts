@@ -19,6 +19,15 @@ export function resumeCommand(drillId: string, place: CommandPlace = {}): string
   return `npx drill resume --drill-id ${quoted(drillId)} --execute${placeOptions(place)}`;
 }
 
+/** Gives a stopped drill up (it journals the state it leaves, then releases the lock). */
+export function abandonCommand(
+  drillId: string,
+  place: CommandPlace = {},
+  reason = '<why>',
+): string {
+  return `npx drill abandon ${quoted(drillId)} --reason "${reason}" --execute${placeOptions(place)}`;
+}
+
 export function reportCommand(drillId: string, place: CommandPlace = {}): string {
   return `npx drill report --drill-id ${quoted(drillId)}${placeOptions({ stateDir: place.stateDir })}`;
 }

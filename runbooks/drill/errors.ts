@@ -17,6 +17,8 @@ export const EXIT_CODES = {
   UNKNOWN_GLOBAL_CLUSTER: 11,
   NOT_CONFIRMED: 12,
   NO_DRILL: 13,
+  /** 128 + SIGINT, as shells report a process ended by Ctrl-C. */
+  INTERRUPTED: 130,
 } as const;
 
 export type DrillErrorCode = Exclude<keyof typeof EXIT_CODES, 'OK'>;
@@ -28,8 +30,8 @@ export const EXIT_CODE_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
   USAGE: 'bad arguments or options (see --help)',
   DISCOVERY_FAILED: 'the outputs file is missing, not JSON, or lacks a Drill* output',
   PREFLIGHT_FAILED: 'a preflight check failed; nothing was changed',
-  DRILL_LOCKED: 'another drill holds the lock and its process is running',
-  STALE_LOCK: 'a drill died holding the lock; resume it or remove the lock',
+  DRILL_LOCKED: 'another drill holds the lock (in AWS, any machine) and is running',
+  STALE_LOCK: 'an unfinished drill holds the lock but is not running; resume or abandon it',
   STEP_TIMEOUT: 'a step waited longer than its timeout; the drill stopped where it was',
   UNEXPECTED_STATE: 'AWS reported a state the drill does not act on (e.g. a cancelled switchover)',
   AWS_ERROR: 'an AWS call failed after the SDK retries (throttling, 5xx, network, access)',
@@ -38,6 +40,7 @@ export const EXIT_CODE_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
     'the global cluster named by the outputs or --global-cluster does not exist',
   NOT_CONFIRMED: '--execute was not confirmed (declined, or no terminal and no --yes)',
   NO_DRILL: 'no drill journal to resume or report in the state directory',
+  INTERRUPTED: 'Ctrl-C (SIGINT) stopped the drill; the journal says where; resume continues',
 };
 
 /** An error the CLI reports as `error [CODE]: message` plus what to do next, never a stack trace. */

@@ -1,13 +1,15 @@
-import * as os from 'node:os';
-import type { DrillAws } from './aws/adapters';
+import type { DrillAws, OperatorIdentity } from './aws/adapters';
 import { CanaryLoop } from './canary';
 import type { Clock } from './clock';
-import { reportCommand, resumeCommand, type CommandPlace } from './commands';
+import { abandonCommand, reportCommand, resumeCommand, type CommandPlace } from './commands';
 import type { DrillTopology } from './discovery';
 import { formatDuration } from './duration';
 import { DrillError, errorText } from './errors';
 import { summaryTable } from './format';
+import { drillState } from './journal';
+import { DrillLock } from './lock';
 import { timeoutFor, type DrillParams, type Timing } from './model';
+import type { CheckResult } from './preflight';
 import { buildRecord, type DrillRecord } from './record';
 import { planOfJournal, planView, sqlTarget, stepsFor, type StepContext } from './steps';
 import type { DrillStore, JournalEntry, JournalHeader, StepEntry } from './store';
@@ -23,7 +25,12 @@ export interface ExecutorDeps {
   readonly store: DrillStore;
   readonly out: Printer;
   readonly pid: number;
+  readonly host: string;
   readonly isProcessAlive: (pid: number) => boolean;
+  /** The STS caller, when it could be read: journal header, resumed entries, lock owner. */
+  readonly operator?: OperatorIdentity;
+  /** Calls `handler` on Ctrl-C (SIGINT); returns what stops listening. */
+  readonly onInterrupt: (handler: () => void) => () => void;
 }
 
 export interface StartOptions {
@@ -33,14 +40,24 @@ export interface StartOptions {
   readonly homeRegion: string;
 }
 
-/** Starts a new drill: takes the lock, writes the journal header, runs every step. */
+/**
+ * Starts a new drill: takes the lock (nothing is printed or journaled before it is held),
+ * writes the journal header, runs every step.
+ */
 export async function startDrill(options: StartOptions, deps: ExecutorDeps): Promise<DrillRecord> {
   const { topology, params, timing, homeRegion } = options;
-  deps.store.acquireLock(params.drillId, {
+  const lock = await DrillLock.acquire(deps.aws, topology, deps.clock, {
+    drillId: params.drillId,
+    ...(deps.operator ? { owner: deps.operator.arn } : {}),
+    host: deps.host,
     pid: deps.pid,
-    now: deps.clock.now(),
     isProcessAlive: deps.isProcessAlive,
+    takeOver: false,
   });
+  deps.out.line(
+    `drill ${params.drillId}: ${params.kind} ${params.fromRegion} -> ${params.targetRegion} (journal: ${deps.store.drillDir(params.drillId)})`,
+  );
+  deps.out.line(lock.describe());
   const plan = planView(topology, params.kind, params.fromRegion, params.targetRegion, homeRegion);
   const header: JournalHeader = {
     type: 'drill',
@@ -57,46 +74,73 @@ export async function startDrill(options: StartOptions, deps: ExecutorDeps): Pro
     outputsFile: topology.source,
     steps: stepsFor(params.kind).map((s) => ({ id: s.id, title: s.title(plan) })),
     pid: deps.pid,
-    host: os.hostname(),
+    host: deps.host,
+    ...(deps.operator ? { operator: deps.operator } : {}),
+    lock: lock.record(),
   };
   try {
     deps.store.create(header);
   } catch (err) {
-    deps.store.releaseLock(params.drillId);
+    await lock.release();
     throw err;
   }
-  return execute(header, topology, timing, deps);
+  return execute(header, topology, { timing, forceReason: params.forceReason }, lock, deps);
+}
+
+/** What one resume runs with. */
+export interface ResumeOptions {
+  readonly timing: Timing;
+  /** `--force --reason` of this resume. */
+  readonly forceReason?: string;
+  /** The resume gate's verdicts, journaled with the resume. */
+  readonly gate?: readonly CheckResult[];
 }
 
 /**
  * Continues a drill from its journal: completed and skipped steps are not run again; the
- * step that was running re-checks the state before acting (every step is idempotent).
+ * step that was running re-checks the state before acting (every step is idempotent). The
+ * drill's own lock is taken over when no process runs it (stopped, dead, or expired).
  */
 export async function resumeDrill(
   drillId: string,
   topology: DrillTopology,
-  timing: Timing | undefined,
+  run: ResumeOptions,
   deps: ExecutorDeps,
 ): Promise<DrillRecord> {
   const header = deps.store.header(drillId);
-  if (deps.store.journal(drillId).at(-1)?.type === 'finished') {
-    throw new DrillError('NO_DRILL', `drill ${drillId} has already finished; nothing to resume`, {
-      hint: `Read it with \`${reportCommand(drillId, placeOf(header, deps.store))}\``,
-    });
+  const state = drillState(deps.store.journal(drillId));
+  if (state.finished || state.abandoned) {
+    throw new DrillError(
+      'NO_DRILL',
+      `drill ${drillId} has already ${state.finished ? 'finished' : 'been abandoned'}; nothing to resume`,
+      { hint: `Read it with \`${reportCommand(drillId, placeOf(header, deps.store))}\`` },
+    );
   }
-  deps.store.acquireLock(drillId, {
+  const lock = await DrillLock.acquire(deps.aws, topology, deps.clock, {
+    drillId,
+    ...(deps.operator ? { owner: deps.operator.arn } : {}),
+    host: deps.host,
     pid: deps.pid,
-    now: deps.clock.now(),
     isProcessAlive: deps.isProcessAlive,
-    takeOverStaleFrom: drillId,
+    takeOver: true,
   });
+  const { params } = header;
+  deps.out.line(
+    `drill ${drillId}: resuming ${params.kind} ${params.fromRegion} -> ${params.targetRegion} (journal: ${deps.store.drillDir(drillId)})`,
+  );
+  deps.out.line(lock.describe());
   deps.store.append(drillId, {
     type: 'resumed',
     at: deps.clock.now(),
     pid: deps.pid,
-    host: os.hostname(),
+    host: deps.host,
+    ...(deps.operator ? { operator: deps.operator } : {}),
+    timing: run.timing,
+    ...(run.forceReason ? { forceReason: run.forceReason } : {}),
+    ...(run.gate ? { gate: run.gate } : {}),
+    lock: lock.record(),
   });
-  return execute(header, topology, timing ?? header.timing, deps);
+  return execute(header, topology, run, lock, deps);
 }
 
 /** The last end event of a step after its last start, if it ended. */
@@ -109,18 +153,57 @@ export function stepOutcome(
   return last && last.event !== 'started' ? last : undefined;
 }
 
+/** Refuses every AWS call once `stopped()`: what a step still runs after Ctrl-C changes nothing. */
+function guarded(aws: DrillAws, stopped: () => boolean): DrillAws {
+  const wrap = <T extends object>(api: T): T =>
+    new Proxy(api, {
+      get(target, key) {
+        const value = Reflect.get(target, key) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) =>
+          stopped()
+            ? Promise.reject(
+                new DrillError('INTERRUPTED', 'the drill was interrupted; no AWS call is made'),
+              )
+            : (value as (...a: unknown[]) => unknown).apply(target, args);
+      },
+    });
+  return {
+    ...aws,
+    database: wrap(aws.database),
+    sql: wrap(aws.sql),
+    routing: wrap(aws.routing),
+    metrics: wrap(aws.metrics),
+    switches: wrap(aws.switches),
+  };
+}
+
 async function execute(
   header: JournalHeader,
   topology: DrillTopology,
-  timing: Timing,
+  run: { readonly timing: Timing; readonly forceReason?: string },
+  lock: DrillLock,
   deps: ExecutorDeps,
 ): Promise<DrillRecord> {
   const { params } = header;
-  const { store, clock, out, aws } = deps;
+  const { timing } = run;
+  const { store, clock, out } = deps;
   const drillId = params.drillId;
   const plan = planOfJournal(topology, header);
   const steps = stepsFor(params.kind);
   const journal = store.journal(drillId);
+
+  // Ctrl-C: the running step is abandoned where it is (every step re-checks on resume).
+  let interrupted: DrillError | undefined;
+  let onInterrupt: (err: DrillError) => void = () => undefined;
+  const interruption = new Promise<never>((_, reject) => (onInterrupt = reject));
+  interruption.catch(() => undefined);
+  const stopListening = deps.onInterrupt(() => {
+    interrupted ??= new DrillError('INTERRUPTED', 'interrupted by Ctrl-C (SIGINT)');
+    onInterrupt(interrupted);
+  });
+  const aws = guarded(deps.aws, () => interrupted !== undefined);
+
   const canary = new CanaryLoop({
     sql: aws.sql,
     clock,
@@ -131,7 +214,10 @@ async function execute(
     persist: (sample) => store.appendCanary(drillId, sample),
   });
   const elapsed = () => formatElapsed(clock.now() - header.at);
-  const say = (text: string) => out.line(`[${elapsed()}] ${text}`);
+  const say = (text: string) => {
+    if (!interrupted) out.line(`[${elapsed()}] ${text}`);
+  };
+  lock.startHeartbeat();
 
   let failedStep: (typeof steps)[number] | undefined;
   try {
@@ -144,8 +230,10 @@ async function execute(
         );
         continue;
       }
-      if (step.underCanary) canary.start();
       failedStep = step;
+      if (interrupted) throw interrupted;
+      if (lock.lost) throw lostLockError(lock, step.id);
+      if (step.underCanary) canary.start();
       const title = step.title(plan);
       store.append(drillId, {
         type: 'step',
@@ -162,25 +250,36 @@ async function execute(
         aws,
         clock,
         timing,
-        forceReason: params.forceReason,
+        ...(run.forceReason ? { forceReason: run.forceReason } : {}),
         timeoutMs: timeoutFor(timing, step.id),
         canary,
         progress: (message) => say(`    ${message}`),
-        note: (details) =>
+        note: (details) => {
+          if (interrupted) return;
           store.append(drillId, {
             type: 'step',
             at: clock.now(),
             step: step.id,
             event: 'note',
             details,
-          }),
+          });
+        },
       };
       const startedAt = clock.now();
       let result;
       try {
-        result = await step.run(ctx);
+        const running = step.run(ctx);
+        running.catch(() => undefined);
+        result = await Promise.race([running, interruption]);
       } catch (err) {
-        const error = asDrillError(err);
+        const error = asDrillError(interrupted ?? err);
+        if (interrupted) {
+          // Not a failure of the step: it is left started, so resume runs it again.
+          out.line(
+            `[${elapsed()}] ${label}: INTERRUPTED after ${formatDuration(clock.now() - startedAt)}`,
+          );
+          throw error;
+        }
         store.append(drillId, {
           type: 'step',
           at: clock.now(),
@@ -206,9 +305,14 @@ async function execute(
     }
     failedStep = undefined;
     await canary.stop();
+    await lock.stopHeartbeat();
     store.append(drillId, { type: 'finished', at: clock.now() });
   } catch (err) {
-    await canary.stop();
+    stopListening();
+    // After Ctrl-C an AWS call in flight may never answer: do not wait for the canary.
+    if (interrupted) void canary.stop();
+    else await canary.stop();
+    await lock.stopHeartbeat();
     const error = asDrillError(err);
     const state = failedStep?.ifItFails(plan);
     const hints = [
@@ -219,19 +323,71 @@ async function execute(
       hints.push(`Continue with: ${resumeCommand(drillId, placeOf(header, store))}`);
     }
     const hint = hints.filter(Boolean).join('\n');
+    const where = failedStep ? `step ${failedStep.id}` : 'the end';
     store.append(drillId, {
       type: 'stopped',
       at: clock.now(),
+      ...(failedStep ? { step: failedStep.id } : {}),
       error: { code: error.code, message: error.message, hint },
     });
     finish(drillId, deps);
-    throw new DrillError(
-      error.code,
-      `drill ${drillId} stopped at ${failedStep ? `step ${failedStep.id}` : 'the end'}: ${error.message}`,
-      { hint, cause: err, transient: error.transient },
-    );
+    await keepOrRelease(lock, header, failedStep?.id, error.code, deps);
+    throw new DrillError(error.code, `drill ${drillId} stopped at ${where}: ${error.message}`, {
+      hint,
+      cause: err,
+      transient: error.transient,
+    });
   }
-  return finish(drillId, deps);
+  stopListening();
+  const record = finish(drillId, deps);
+  const { released, left } = await lock.release();
+  out.line(
+    `lock: released in ${released.join(', ') || 'no region'}` +
+      (left.length
+        ? `; still held in ${left.map((l) => `${l.region} (${l.error})`).join(', ')}: ` +
+          `release it with \`${abandonCommand(drillId, placeOf(header, store), 'finished; lock left')}\` once the region answers`
+        : ''),
+  );
+  return record;
+}
+
+/**
+ * A stopped drill that changed something keeps its lock (marked stopped), so no other drill
+ * starts on top of what it left; one that changed nothing gives it back.
+ */
+async function keepOrRelease(
+  lock: DrillLock,
+  header: JournalHeader,
+  step: string | undefined,
+  code: string,
+  deps: ExecutorDeps,
+): Promise<void> {
+  const drillId = header.params.drillId;
+  const { changed } = drillState(deps.store.journal(drillId));
+  if (changed.length === 0) {
+    const { released } = await lock.release();
+    deps.out.line(
+      `lock: released in ${released.join(', ') || 'no region'} (the drill changed nothing)`,
+    );
+    return;
+  }
+  await lock.markStopped({ ...(step ? { step } : {}), code });
+  deps.out.line(
+    `lock: kept in ${lock.record().heldIn.join(', ')} (the drill ${changed.map((s) => `started ${s}`).join(', ')}): ` +
+      `no other drill starts until it is resumed or abandoned (\`${abandonCommand(drillId, placeOf(header, deps.store))}\`)`,
+  );
+}
+
+function lostLockError(lock: DrillLock, stepId: string): DrillError {
+  const lost = lock.lost!;
+  const by = lost.holder
+    ? `is now held by drill ${lost.holder.drillId} (pid ${lost.holder.pid} on ${lost.holder.host})`
+    : 'was removed by someone else';
+  return new DrillError(
+    'DRILL_LOCKED',
+    `the drill lock ${lock.record().parameterName} in ${lost.region} ${by}; drill ${lock.drillId} stops before step ${stepId}`,
+    { hint: 'Run `npx drill status` to see who holds the lock before doing anything else' },
+  );
 }
 
 /** The options a printed command needs to find this drill again. */
@@ -245,7 +401,6 @@ function finish(drillId: string, deps: ExecutorDeps): DrillRecord {
   deps.out.line('');
   deps.out.line(summaryTable(record));
   deps.out.line(`record: ${file}`);
-  deps.store.releaseLock(drillId);
   return record;
 }
 

@@ -52,6 +52,7 @@ export function isFatal(err: unknown): boolean {
     !isDrillError(err) ||
     err.code === 'NO_CREDENTIALS' ||
     err.code === 'UNKNOWN_GLOBAL_CLUSTER' ||
+    err.code === 'INTERRUPTED' ||
     err.code === 'INTERNAL'
   );
 }

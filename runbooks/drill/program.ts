@@ -3,15 +3,41 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError, Option } from 'commander';
-import { AwsCaller, CallMeter, sdkAdapters, type DrillAws, type RunMode } from './aws/adapters';
+import {
+  AwsCaller,
+  CallMeter,
+  sdkAdapters,
+  type DrillAws,
+  type OperatorIdentity,
+  type RunMode,
+} from './aws/adapters';
 import { AwsClients, DEFAULT_CLIENT_SETTINGS, type ClientSettings } from './aws/clients';
 import { systemClock, type Clock } from './clock';
-import { resumeCommand, startCommand, statusCommand } from './commands';
+import { reportCommand, resumeCommand, startCommand, statusCommand } from './commands';
 import { loadTopology, regionOf, type DrillTopology } from './discovery';
 import { parsePositiveDuration } from './duration';
 import { DrillError, EXIT_CODES, EXIT_CODE_MEANINGS, errorText } from './errors';
-import { resumeDrill, startDrill, stepOutcome } from './executor';
+import { resumeDrill, startDrill, stepOutcome, type ExecutorDeps } from './executor';
+import { formatDuration } from './duration';
 import { planText, preflightText, statusText } from './format';
+import {
+  changedText,
+  drillState,
+  isOpen,
+  openDrills,
+  resumeCandidate,
+  stopText,
+  type DrillState,
+} from './journal';
+import {
+  holderState,
+  lockedError,
+  lockStatusText,
+  processIsAlive,
+  readLocks,
+  releaseLockOf,
+  type RegionLock,
+} from './lock';
 import {
   DEFAULT_TIMING,
   DRILL_KINDS,
@@ -19,12 +45,12 @@ import {
   type DrillParams,
   type Timing,
 } from './model';
-import { describeGlobalCluster, observe, writerRegionOf, type Snapshot } from './observe';
-import { evaluatePreflight } from './preflight';
+import { describeGlobalCluster, isFatal, observe, writerRegionOf, type Snapshot } from './observe';
+import { evaluatePreflight, evaluateResumeGate, type CheckResult } from './preflight';
 import { buildRecord, type DrillRecord, type RecordOptions } from './record';
 import { renderReport, type ReportFormat } from './report';
 import { planOfJournal, planView, STEPS, stepsFor } from './steps';
-import { DrillStore, processIsAlive } from './store';
+import { DrillStore } from './store';
 
 /** Everything the CLI takes from its environment, replaceable in tests and the benchmark. */
 export interface CliDeps {
@@ -37,7 +63,11 @@ export interface CliDeps {
   /** Asks a question on the terminal and returns the answer. */
   readonly ask: (question: string) => Promise<string>;
   readonly pid: number;
+  /** This machine's name, in the lock and the journal. */
+  readonly host: string;
   readonly isProcessAlive: (pid: number) => boolean;
+  /** Calls `handler` on Ctrl-C (SIGINT) while a drill executes; returns what stops listening. */
+  readonly onInterrupt: (handler: () => void) => () => void;
   /** Collects the time spent waiting on AWS (the benchmark reads it). */
   readonly meter?: CallMeter;
 }
@@ -57,7 +87,12 @@ const defaultDeps: CliDeps = {
     }
   },
   pid: process.pid,
+  host: os.hostname(),
   isProcessAlive: processIsAlive,
+  onInterrupt: (handler) => {
+    process.once('SIGINT', handler);
+    return () => process.off('SIGINT', handler);
+  },
 };
 
 interface CommonOptions {
@@ -89,7 +124,7 @@ Exit codes:
 ${Object.entries(EXIT_CODES)
   .map(
     ([code, n]) =>
-      `  ${String(n).padStart(2)}  ${code.padEnd(22)} ${EXIT_CODE_MEANINGS[code as keyof typeof EXIT_CODES]}`,
+      `  ${String(n).padStart(3)}  ${code.padEnd(22)} ${EXIT_CODE_MEANINGS[code as keyof typeof EXIT_CODES]}`,
   )
   .join('\n')}
 
@@ -178,12 +213,13 @@ export async function main(
         `--max-attempts must be a whole number of at least 1, got: ${opts.maxAttempts}`,
       );
     }
-    const clients = new AwsClients({
+    const settings: ClientSettings = {
       ...DEFAULT_CLIENT_SETTINGS,
       maxAttempts,
       ...(opts.profile ? { profile: opts.profile } : {}),
       ...deps.clientSettings,
-    });
+    };
+    const clients = new AwsClients(settings);
     cleanups.push(() => clients.destroy());
     const aws = sdkAdapters(
       clients,
@@ -210,9 +246,38 @@ export async function main(
       )
       .option('--json', 'print the snapshot as JSON'),
   ).action(async (opts: CommonOptions & { json?: boolean }) => {
-    const { topology, aws } = context(opts, 'dry-run');
-    const snapshot = await observe(aws, topology, { clock: deps.clock, homeRegion: opts.region });
-    out(opts.json ? JSON.stringify(snapshot, null, 2) : statusText(snapshot, topology));
+    const { topology, aws, store } = context(opts, 'dry-run');
+    const [snapshot, locks] = await Promise.all([
+      observe(aws, topology, { clock: deps.clock, homeRegion: opts.region }),
+      readLocks(aws, topology),
+    ]);
+    const open = openDrills(store);
+    if (opts.json) {
+      out(
+        JSON.stringify(
+          {
+            ...snapshot,
+            drillLock: locks,
+            unfinishedDrills: open.map((d) => ({
+              drillId: d.drillId,
+              kind: d.header.params.kind,
+              fromRegion: d.header.params.fromRegion,
+              targetRegion: d.header.params.targetRegion,
+              changed: d.changed,
+              stopped: stopText(d),
+            })),
+          },
+          null,
+          2,
+        ),
+      );
+      return;
+    }
+    out(statusText(snapshot, topology));
+    out('');
+    out(lockStatusText(locks, deps.clock.now(), deps.host, deps.isProcessAlive));
+    out('');
+    out(unfinishedText(open, opts.stateDir));
   });
 
   withCommon(
@@ -275,19 +340,39 @@ export async function main(
       )
       .option(
         '--drill-id <id>',
-        'drill to resume (default: the lock holder, else the latest unfinished drill)',
+        'drill to resume (default: the unfinished drill that changed something, the lock holder first)',
       ),
-  ).action(async (opts: ActOptions & { drillId?: string }) => {
-    exitCode = await runResume(opts);
+  ).action(async (opts: ActOptions & { drillId?: string }, self: Command) => {
+    exitCode = await runResume(opts, self);
   });
 
-  /** The live holder of the drill's lock: the journal alone cannot tell running from dead. */
+  withCommon(
+    program
+      .command('abandon')
+      .description(
+        'give up an unfinished drill: journal the state it leaves (writer, drain switches), then release its lock',
+      )
+      .argument('<drill-id>', 'the drill to give up')
+      .option('--reason <text>', 'why it is given up (required; recorded in the journal)')
+      .option('--execute', 'act (default: dry run: show what would be recorded and released)')
+      .option(
+        '--yes',
+        'do not ask for confirmation (required with --execute when stdin is not a terminal)',
+      ),
+  ).action(async (drillId: string, opts: AbandonOptions) => {
+    exitCode = await runAbandon(drillId, opts);
+  });
+
+  /**
+   * The process that runs the drill now, if any: the journal's last run that has not ended,
+   * if its pid lives (report reads only the state directory, not the lock in AWS).
+   */
   function runningIn(store: DrillStore, drillId: string): RecordOptions['runningIn'] {
-    const lock = store.readLock();
-    if (lock?.drillId !== drillId) return undefined;
-    // Another host's pid cannot be checked from here: its lock stands, as for acquireLock.
-    const alive = lock.host !== os.hostname() || (lock.pid > 0 && deps.isProcessAlive(lock.pid));
-    return alive ? { pid: lock.pid, host: lock.host } : undefined;
+    const run = drillState(store.journal(drillId)).lastRun;
+    if (run.ended) return undefined;
+    // Another host's pid cannot be checked from here: the run stands.
+    const alive = run.host !== deps.host || (run.pid > 0 && deps.isProcessAlive(run.pid));
+    return alive ? { pid: run.pid, host: run.host } : undefined;
   }
 
   program
@@ -352,11 +437,11 @@ export async function main(
       );
     }
     if (fromRegion === targetRegion) {
-      const lock = store.readLock();
+      const holder = heldLocks(await readLocks(aws, topology))[0]?.holder;
       out(
         `nothing to do: ${targetRegion} already holds the writer of ${topology.globalClusterIdentifier}` +
-          (lock
-            ? `; drill ${lock.drillId} holds the lock: \`${resumeCommand(lock.drillId, opts)}\` finishes it`
+          (holder
+            ? `; drill ${holder.drillId} holds the lock: \`${resumeCommand(holder.drillId, opts)}\` finishes it`
             : ''),
       );
       return EXIT_CODES.OK;
@@ -394,6 +479,7 @@ export async function main(
       `${kind} of ${topology.globalClusterIdentifier}: writer ${fromRegion} -> ${targetRegion}`,
       targetRegion,
     );
+    const operator = await operatorOf(aws);
     const params: DrillParams = {
       drillId: store.newDrillId(kind, targetRegion, deps.clock.now()),
       kind,
@@ -402,73 +488,273 @@ export async function main(
       allowDataLoss: kind === 'failover',
       ...(forceReason ? { forceReason } : {}),
     };
-    out(
-      `drill ${params.drillId}: ${kind} ${fromRegion} -> ${targetRegion} (journal: ${store.drillDir(params.drillId)})`,
-    );
+    // startDrill names the drill and its journal only once it holds the lock.
     await startDrill(
       { topology, params, timing, homeRegion: opts.region },
-      executorDeps(aws, store),
+      executorDeps(aws, store, operator),
     );
     return EXIT_CODES.OK;
   }
 
-  async function runResume(opts: ActOptions & { drillId?: string }): Promise<number> {
-    const store = new DrillStore(opts.stateDir);
-    const drillId = opts.drillId ?? store.readLock()?.drillId ?? latestUnfinished(store);
-    if (!drillId) {
-      throw new DrillError('NO_DRILL', `no unfinished drill in ${opts.stateDir}`, {
-        hint: `Start one with ${DRILL_KINDS.map((k) => `\`${startCommand(k, '<region>')}\``).join(', ')}`,
-      });
+  async function runResume(opts: ActOptions & { drillId?: string }, cmd: Command): Promise<number> {
+    const forceReason = forceReasonOf(opts);
+    const { topology, aws, store } = context(opts, opts.execute ? 'execute' : 'dry-run');
+    const locks = await readLocks(aws, topology);
+    let state: DrillState | undefined;
+    if (opts.drillId) {
+      state = drillState(store.journal(opts.drillId));
+    } else {
+      state = resumeCandidate(
+        store,
+        heldLocks(locks).map((l) => l.holder.drillId),
+      );
+      if (!state) {
+        throw new DrillError('NO_DRILL', `no unfinished drill in ${opts.stateDir}`, {
+          hint: `Start one with ${DRILL_KINDS.map((k) => `\`${startCommand(k, '<region>')}\``).join(', ')}`,
+        });
+      }
     }
-    if (opts.force || opts.reason !== undefined) {
+    const { drillId } = state;
+    if (!isOpen(state)) {
       throw new DrillError(
-        'USAGE',
-        '--force and --reason apply when a drill starts, not to resume',
-        {
-          hint: `Start a new drill with --force --reason "<why>" (drill ${drillId} is kept as it is)`,
-        },
+        'NO_DRILL',
+        `drill ${drillId} has already ${state.finished ? 'finished' : 'been abandoned'}; nothing to resume`,
+        { hint: `Read it with \`${reportCommand(drillId, opts)}\`` },
       );
     }
-    const header = store.header(drillId);
-    const timing = timingOf(opts);
-    const { topology, aws } = context(opts, opts.execute ? 'execute' : 'dry-run');
+    const { header } = state;
     const { params } = header;
+    const timing = resumeTiming(opts, cmd, state.timing);
     const journal = store.journal(drillId);
     const plan = planOfJournal(topology, header);
     const remaining = stepsFor(params.kind).filter((s) => {
       const outcome = stepOutcome(journal, s.id);
       return !outcome || outcome.event === 'failed';
     });
+    // Resume re-gates: the state may have moved since the drill stopped (lag, alarms, members).
+    const snapshot = await observe(aws, topology, {
+      clock: deps.clock,
+      homeRegion: header.homeRegion,
+      preferredRegions: [params.targetRegion],
+    });
+    const gate = evaluateResumeGate(
+      snapshot,
+      topology,
+      { kind: params.kind, targetRegion: params.targetRegion, fromRegion: params.fromRegion },
+      remaining.map((s) => s.id),
+    );
+    const gateFailed = gate.filter((c) => !c.ok);
     if (!opts.execute) {
       out(
         `DRY RUN: resume of ${drillId} (${params.kind} ${params.fromRegion} -> ${params.targetRegion}); nothing will be changed.`,
       );
-      out(`remaining steps (each re-checks the state before acting):`);
+      out(`where it is: ${stopText(state)}; ${changedText(state)}`);
+      if (state.stop?.error.hint) out(state.stop.error.hint.replace(/^/gm, '  '));
+      out('');
+      out(lockStatusText(locks, deps.clock.now(), deps.host, deps.isProcessAlive));
+      out(`\nresume gate (read-only calls):`);
+      out(gateText(gate));
+      out(`\nremaining steps (each re-checks the state before acting):`);
       out(planText(plan, remaining));
-      out('to act, rerun with --execute');
-      return EXIT_CODES.OK;
+      out(`\ntimings: ${timingText(timing)}`);
+      out(
+        `to act, rerun with: ${resumeCommand(drillId, opts)}` +
+          (gateFailed.length && !forceReason
+            ? ' (after fixing the failed checks, or with --force --reason "<why>")'
+            : forceReason
+              ? ` --force --reason ${shellQuote(forceReason)}`
+              : ''),
+      );
+      return gateFailed.length && !forceReason ? EXIT_CODES.PREFLIGHT_FAILED : EXIT_CODES.OK;
+    }
+    if (gateFailed.length && !forceReason) {
+      throw new DrillError(
+        'PREFLIGHT_FAILED',
+        `resume of ${drillId} refused: ${gateFailed.length} of ${gate.length} resume checks failed:\n` +
+          gateFailed.map((c) => `  - ${c.id}: ${c.title}: ${c.reason}`).join('\n'),
+        {
+          hint:
+            'Nothing was changed. Fix what the failed checks name and rerun; to resume anyway, add ' +
+            '`--force --reason "<why>"` (the reason is recorded in the journal)',
+        },
+      );
     }
     await confirm(
       opts,
       `resume ${drillId}: ${params.kind} ${params.fromRegion} -> ${params.targetRegion}`,
       params.targetRegion,
     );
-    await resumeDrill(drillId, topology, timing, executorDeps(aws, store));
+    const operator = await operatorOf(aws);
+    await resumeDrill(
+      drillId,
+      topology,
+      { timing, ...(forceReason ? { forceReason } : {}), gate },
+      executorDeps(aws, store, operator),
+    );
     return EXIT_CODES.OK;
   }
 
-  function executorDeps(aws: DrillAws, store: DrillStore) {
+  async function runAbandon(drillId: string, opts: AbandonOptions): Promise<number> {
+    const reason = opts.reason?.trim();
+    if (!reason) {
+      throw new DrillError(
+        'USAGE',
+        `abandon needs --reason "<why>": it is recorded in the journal of drill ${drillId}`,
+      );
+    }
+    const { topology, aws, store } = context(opts, opts.execute ? 'execute' : 'dry-run');
+    const state = store.drillIds().includes(drillId)
+      ? drillState(store.journal(drillId))
+      : undefined;
+    const locks = await readLocks(aws, topology);
+    const held = heldLocks(locks).filter((l) => l.holder.drillId === drillId);
+    if (!state && held.length === 0) {
+      throw new DrillError(
+        'NO_DRILL',
+        `no journal of drill ${drillId} in ${opts.stateDir}, and it holds no drill lock`,
+        { hint: '`npx drill status` lists the lock and the unfinished drills' },
+      );
+    }
+    if (state && !isOpen(state) && held.length === 0) {
+      throw new DrillError(
+        'NO_DRILL',
+        `drill ${drillId} has already ${state.finished ? 'finished' : 'been abandoned'}; nothing to abandon`,
+      );
+    }
+    const now = deps.clock.now();
+    const running = held.find(
+      (l) => holderState(l.holder, now, deps.host, deps.isProcessAlive).running,
+    );
+    if (running) {
+      throw lockedError(
+        running.holder,
+        held.map((l) => l.region),
+        running.parameterName,
+        now,
+        deps.host,
+        deps.isProcessAlive,
+      );
+    }
+    const left = await leftState(aws, topology);
+    const heldIn = held.map((l) => l.region);
+    const stateLine = `writer ${left.writerRegion ?? 'unknown'}; drain switches: ${Object.entries(
+      left.drains,
+    )
+      .map(([region, value]) => `${region} ${value}`)
+      .join(', ')}`;
+    const journalFile = path.join(store.drillDir(drillId), 'journal.jsonl');
+    const records = state && isOpen(state);
+    if (!opts.execute) {
+      out(`DRY RUN: abandon of drill ${drillId}; nothing will be changed.`);
+      if (state) out(`where it is: ${stopText(state)}; ${changedText(state)}`);
+      out(`state it leaves: ${stateLine}`);
+      out(
+        records
+          ? `would journal an 'abandoned' entry with that state and the reason in ${journalFile}`
+          : `no open journal of ${drillId} in ${opts.stateDir}: nothing would be journaled here`,
+      );
+      out(`would release the drill lock in: ${heldIn.join(', ') || 'no region (it holds none)'}`);
+      out('to act, rerun with --execute');
+      return EXIT_CODES.OK;
+    }
+    await confirm(opts, `lock release of drill ${drillId} (abandon)`, drillId, 'the drill id');
+    const operator = await operatorOf(aws);
+    if (records) {
+      store.append(drillId, {
+        type: 'abandoned',
+        at: deps.clock.now(),
+        reason,
+        pid: deps.pid,
+        host: deps.host,
+        ...(operator ? { operator } : {}),
+        state: { writerRegion: left.writerRegion, drains: left.drains },
+        lockHeldIn: heldIn,
+      });
+    }
+    const release = await releaseLockOf(aws, topology, drillId);
+    out(
+      records
+        ? `drill ${drillId} abandoned (${reason}); it leaves: ${stateLine}; journaled in ${journalFile}`
+        : `drill ${drillId}: no open journal in ${opts.stateDir}, nothing journaled; it leaves: ${stateLine}`,
+    );
+    out(
+      `lock: released in ${release.released.join(', ') || 'no region'}` +
+        (release.left.length
+          ? `; not released in ${release.left.map((l) => `${l.region} (${l.error})`).join(', ')}: rerun when it answers`
+          : ''),
+    );
+    for (const region of topology.regions) {
+      if (left.drains[region.region] === "'true'") {
+        out(
+          `${region.region} stays drained: set ${region.drainParameterName} to 'false' in ${region.region} when it should serve again`,
+        );
+      }
+    }
+    return release.left.length ? EXIT_CODES.AWS_ERROR : EXIT_CODES.OK;
+  }
+
+  /** The writer and every drain switch, as an abandoned drill leaves them. */
+  async function leftState(
+    aws: DrillAws,
+    topology: DrillTopology,
+  ): Promise<{ writerRegion: string | null; drains: Record<string, string> }> {
+    let writerRegion: string | null = null;
+    try {
+      writerRegion = writerRegionOf(await describeGlobalCluster(aws, topology), topology) ?? null;
+    } catch (err) {
+      if (isFatal(err)) throw err;
+    }
+    const drains = Object.fromEntries(
+      await Promise.all(
+        topology.regions.map(async (r): Promise<[string, string]> => {
+          try {
+            const value = await aws.switches.get(r.region, r.drainParameterName);
+            return [r.region, value === undefined ? 'not set' : `'${value}'`];
+          } catch (err) {
+            if (isFatal(err)) throw err;
+            return [r.region, `unreadable (${errorText(err)})`];
+          }
+        }),
+      ),
+    );
+    return { writerRegion, drains };
+  }
+
+  /** The STS caller, or nothing (said once) when it cannot be read; credentials errors stop. */
+  async function operatorOf(aws: DrillAws): Promise<OperatorIdentity | undefined> {
+    try {
+      return await aws.identity.caller();
+    } catch (err) {
+      if (isFatal(err)) throw err;
+      out(`operator: not recorded (${errorText(err)})`);
+      return undefined;
+    }
+  }
+
+  function executorDeps(
+    aws: DrillAws,
+    store: DrillStore,
+    operator: OperatorIdentity | undefined,
+  ): ExecutorDeps {
     return {
       aws,
       store,
       clock: deps.clock,
       out: { line: (text: string) => out(text) },
       pid: deps.pid,
+      host: deps.host,
       isProcessAlive: deps.isProcessAlive,
+      ...(operator ? { operator } : {}),
+      onInterrupt: deps.onInterrupt,
     };
   }
 
-  async function confirm(opts: ActOptions, what: string, targetRegion: string): Promise<void> {
+  async function confirm(
+    opts: { yes?: boolean },
+    what: string,
+    expected: string,
+    label = 'the target region',
+  ): Promise<void> {
     if (opts.yes) return;
     if (!deps.isTTY) {
       throw new DrillError(
@@ -480,9 +766,9 @@ export async function main(
       );
     }
     const answer = await deps.ask(
-      `About to execute a ${what}.\nType the target region (${targetRegion}) to continue: `,
+      `About to execute a ${what}.\nType ${label} (${expected}) to continue: `,
     );
-    if (answer.trim() !== targetRegion) {
+    if (answer.trim() !== expected) {
       throw new DrillError(
         'NOT_CONFIRMED',
         `not confirmed (got '${answer.trim()}'); nothing was changed`,
@@ -579,11 +865,62 @@ function defaultTarget(snapshot: Snapshot, topology: DrillTopology): string {
   );
 }
 
-function latestUnfinished(store: DrillStore): string | undefined {
-  return store
-    .drillIds()
-    .reverse()
-    .find((id) => store.journal(id).at(-1)?.type !== 'finished');
+interface AbandonOptions extends CommonOptions {
+  reason?: string;
+  execute?: boolean;
+  yes?: boolean;
+}
+
+function heldLocks(locks: readonly RegionLock[]) {
+  return locks.flatMap((l) => (l.state === 'held' ? [l] : []));
+}
+
+/**
+ * The journal's timing (the start's, or the last resume's), with what the command line gives
+ * over it: an option counts only when it was typed, not when commander filled in its default.
+ */
+function resumeTiming(opts: ActOptions, cmd: Command, journaled: Timing): Timing {
+  const given = (key: string) => cmd.getOptionValueSource(key) === 'cli';
+  const typed = timingOf(opts);
+  return {
+    pollIntervalMs: given('pollInterval') ? typed.pollIntervalMs : journaled.pollIntervalMs,
+    stepTimeoutMs: given('stepTimeout') ? typed.stepTimeoutMs : journaled.stepTimeoutMs,
+    stepTimeoutsMs: given('timeout')
+      ? { ...journaled.stepTimeoutsMs, ...typed.stepTimeoutsMs }
+      : journaled.stepTimeoutsMs,
+    canaryIntervalMs: given('canaryInterval') ? typed.canaryIntervalMs : journaled.canaryIntervalMs,
+  };
+}
+
+function timingText(timing: Timing): string {
+  const steps = Object.entries(timing.stepTimeoutsMs)
+    .map(([step, ms]) => `${step}=${formatDuration(ms)}`)
+    .join(', ');
+  return (
+    `poll every ${formatDuration(timing.pollIntervalMs)}, step timeout ${formatDuration(timing.stepTimeoutMs)}` +
+    `${steps ? ` (${steps})` : ''}, canary every ${formatDuration(timing.canaryIntervalMs)}`
+  );
+}
+
+function gateText(gate: readonly CheckResult[]): string {
+  return gate.length ? preflightText(gate) : 'no checks apply to the remaining steps';
+}
+
+/** `drill status`: the drills of the state directory that are neither finished nor abandoned. */
+function unfinishedText(open: readonly DrillState[], stateDir: string): string {
+  if (open.length === 0) return `unfinished drills in ${stateDir}: none`;
+  return [
+    `unfinished drills in ${stateDir}:`,
+    ...open.map(
+      (d) =>
+        `  ${d.drillId} (${d.header.params.kind} ${d.header.params.fromRegion} -> ${d.header.params.targetRegion}, ` +
+        `started ${new Date(d.header.at).toISOString()} on ${d.header.host}): ${stopText(d)}; ${changedText(d)}`,
+    ),
+  ].join('\n');
+}
+
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The record as the journal has it now (also for drills that stopped or are still running). */

@@ -332,11 +332,11 @@ export const STEPS: readonly StepDefinition[] = [
           details: { checks },
         };
       }
-      if (ctx.params.forceReason) {
+      if (ctx.forceReason) {
         return {
           status: 'completed',
-          summary: `${failed.length} of ${checks.length} checks failed; started anyway (--force): ${ctx.params.forceReason}`,
-          details: { checks, forced: ctx.params.forceReason },
+          summary: `${failed.length} of ${checks.length} checks failed; started anyway (--force): ${ctx.forceReason}`,
+          details: { checks, forced: ctx.forceReason },
         };
       }
       throw new DrillError(
@@ -881,6 +881,17 @@ export const STEPS: readonly StepDefinition[] = [
     },
   },
 ];
+
+/**
+ * Steps that change what serves or takes writes: a drill that started one of them has left
+ * something to finish (resume) or to undo, so its lock is kept while it is stopped.
+ */
+export const STATE_CHANGING_STEPS: ReadonlySet<string> = new Set<StepId>([
+  'ready-target',
+  'fence',
+  'promote',
+  'return-old-writer',
+]);
 
 /** The ordered steps of one kind of drill. */
 export function stepsFor(kind: DrillKind): StepDefinition[] {

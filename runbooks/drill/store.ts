@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { DrillError } from './errors';
+import type { LockRecord } from './lock';
 import type { CanarySample, DrillKind, DrillParams, Timing } from './model';
+import type { CheckResult } from './preflight';
 
 /**
  * The AWS principal that ran an attempt: the `Arn`, `Account` and `UserId` that STS
@@ -35,6 +36,42 @@ export interface JournalHeader {
   readonly host: string;
   /** Who started the drill; absent in journals written before it was captured. */
   readonly operator?: OperatorIdentity;
+  /** Where the drill lock was taken, and which regions did not answer. */
+  readonly lock?: LockRecord;
+}
+
+/** A later process continued the drill. */
+export interface ResumedEntry {
+  readonly type: 'resumed';
+  readonly at: number;
+  readonly pid: number;
+  readonly host: string;
+  readonly operator?: OperatorIdentity;
+  /** Timing of this run: the journal's, with what the command line gave over it. */
+  readonly timing?: Timing;
+  /** `--force --reason` of this resume: the resume gate (and the gates steps apply) waived. */
+  readonly forceReason?: string;
+  /** The resume gate's verdicts on the state at the moment of the resume. */
+  readonly gate?: readonly CheckResult[];
+  readonly lock?: LockRecord;
+}
+
+/** `drill abandon`: the drill is given up in the state it left; its lock is released. */
+export interface AbandonedEntry {
+  readonly type: 'abandoned';
+  readonly at: number;
+  readonly reason: string;
+  readonly pid: number;
+  readonly host: string;
+  readonly operator?: OperatorIdentity;
+  /** What the drill leaves, read just before the lock is released. */
+  readonly state: {
+    readonly writerRegion: string | null;
+    /** Each region's drain switch value, or the error reading it. */
+    readonly drains: Readonly<Record<string, string>>;
+  };
+  /** Regions whose lock parameter held this drill's lock. */
+  readonly lockHeldIn: readonly string[];
 }
 
 export type StepEvent = 'started' | 'completed' | 'skipped' | 'failed' | 'note';
@@ -53,57 +90,27 @@ export interface StepEntry {
 export type JournalEntry =
   | JournalHeader
   | StepEntry
-  | {
-      readonly type: 'resumed';
-      readonly at: number;
-      readonly pid: number;
-      readonly host: string;
-      /** Who resumed the drill; absent in journals written before it was captured. */
-      readonly operator?: OperatorIdentity;
-    }
+  | ResumedEntry
+  | AbandonedEntry
   | { readonly type: 'finished'; readonly at: number }
-  | {
-      readonly type: 'stopped';
-      readonly at: number;
-      readonly error: { readonly code: string; readonly message: string; readonly hint?: string };
-    };
+  | StoppedEntry;
 
-/** Who holds the lock. */
-export interface LockInfo {
-  readonly drillId: string;
-  readonly pid: number;
-  readonly host: string;
-  readonly startedAt: string;
-}
-
-export interface LockOptions {
-  readonly pid: number;
-  readonly now: number;
-  readonly isProcessAlive: (pid: number) => boolean;
-  /** Resume of this drill may take over its own lock when the holder is dead. */
-  readonly takeOverStaleFrom?: string;
-}
-
-/** True when a process with this id exists (signal 0 only checks). */
-export function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** The drill stopped unfinished (error, timeout, Ctrl-C); its lock is kept unless it changed nothing. */
+export interface StoppedEntry {
+  readonly type: 'stopped';
+  readonly at: number;
+  /** The step that was running or about to run. */
+  readonly step?: string;
+  readonly error: { readonly code: string; readonly message: string; readonly hint?: string };
 }
 
 /**
- * The state directory: `lock`, and per drill `<id>/journal.jsonl` (steps, fsynced),
- * `<id>/canary.jsonl` (canary writes) and `<id>/record.json` (the finished record).
+ * The state directory: per drill `<id>/journal.jsonl` (steps, fsynced), `<id>/canary.jsonl`
+ * (canary writes) and `<id>/record.json` (the record). The lock lives in AWS (lock.ts), so that
+ * operators with different state directories or machines exclude each other.
  */
 export class DrillStore {
   constructor(readonly dir: string) {}
-
-  get lockPath(): string {
-    return path.join(this.dir, 'lock');
-  }
 
   drillDir(drillId: string): string {
     return path.join(this.dir, drillId);
@@ -178,66 +185,6 @@ export class DrillStore {
       .map((d) => ({ id: d.name, at: this.header(d.name).at }))
       .sort((a, b) => a.at - b.at || a.id.localeCompare(b.id))
       .map((d) => d.id);
-  }
-
-  readLock(): LockInfo | undefined {
-    try {
-      return JSON.parse(fs.readFileSync(this.lockPath, 'utf8')) as LockInfo;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      // Unreadable or half-written: treat as held by nobody alive.
-      return { drillId: 'unknown', pid: -1, host: os.hostname(), startedAt: 'unknown' };
-    }
-  }
-
-  /** Creates the lock atomically, or explains who holds it and what to do. */
-  acquireLock(drillId: string, options: LockOptions): void {
-    fs.mkdirSync(this.dir, { recursive: true });
-    const info: LockInfo = {
-      drillId,
-      pid: options.pid,
-      host: os.hostname(),
-      startedAt: new Date(options.now).toISOString(),
-    };
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        fs.writeFileSync(this.lockPath, JSON.stringify(info), { flag: 'wx' });
-        return;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
-      const holder = this.readLock();
-      if (!holder) continue;
-      const sameHost = holder.host === os.hostname();
-      const alive = !sameHost || (holder.pid > 0 && options.isProcessAlive(holder.pid));
-      if (alive) {
-        throw new DrillError(
-          'DRILL_LOCKED',
-          `drill ${holder.drillId} is running (pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}); lock: ${this.lockPath}`,
-          {
-            hint: 'Wait for it to finish, or stop that process; then `drill resume` continues it if needed',
-          },
-        );
-      }
-      if (holder.drillId === options.takeOverStaleFrom) {
-        fs.rmSync(this.lockPath, { force: true });
-        continue;
-      }
-      throw new DrillError(
-        'STALE_LOCK',
-        `drill ${holder.drillId} stopped without releasing the lock (pid ${holder.pid} is not running, started ${holder.startedAt}); lock: ${this.lockPath}`,
-        {
-          hint:
-            `Continue it with \`drill resume --drill-id ${holder.drillId} --execute\` (it takes the lock over), ` +
-            `or read it with \`drill report --drill-id ${holder.drillId}\` and then remove ${this.lockPath}`,
-        },
-      );
-    }
-    throw new DrillError('DRILL_LOCKED', `could not take the lock ${this.lockPath}`);
-  }
-
-  releaseLock(drillId: string): void {
-    if (this.readLock()?.drillId === drillId) fs.rmSync(this.lockPath, { force: true });
   }
 }
 

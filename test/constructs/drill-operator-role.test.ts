@@ -127,6 +127,15 @@ describe('permissions, derived from the operation table', () => {
       'arn:aws:ssm:us-east-1:123456789012:parameter/multi-region-ref/drain',
       'arn:aws:ssm:us-west-2:123456789012:parameter/multi-region-ref/drain',
     ]);
+    expect(byAction('ssm:DeleteParameter').Resource).toEqual([
+      'arn:aws:ssm:us-east-1:123456789012:parameter/multi-region-ref/drill-lock',
+      'arn:aws:ssm:us-west-2:123456789012:parameter/multi-region-ref/drill-lock',
+    ]);
+    expect(
+      grantedTo(role(), 'Role')
+        .filter((s) => [s.Action].flat().includes('ssm:PutParameter'))
+        .map((s) => s.Sid),
+    ).toEqual(['DrainSwitches', 'DrillLock']);
     expect(byAction('rds-data:ExecuteStatement').Resource).toEqual([
       'arn:aws:rds:us-east-1:123456789012:cluster:orders-us-east-1',
       'arn:aws:rds:us-west-2:123456789012:cluster:orders-us-west-2',

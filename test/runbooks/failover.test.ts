@@ -91,9 +91,14 @@ describe('drill failover (unplanned, AllowDataLoss)', () => {
   });
 });
 
+/** The drain switch the fence sets (not the drill lock, also an SSM parameter). */
+const FENCE = '/multi-region-ref/drain';
+
 describe('the promotion gate (lag read again right before the call)', () => {
   test('GIVEN the RPO lag grows over the RPO after the fence WHEN failing over THEN promote refuses, nothing is promoted, and it says why', async () => {
-    h.world.afterServed('ssm:PutParameter', (w) => (w.region(SECONDARY).rpoLagMs = 45_000));
+    h.world.afterServed('ssm:PutParameter', (w) => (w.region(SECONDARY).rpoLagMs = 45_000), {
+      name: FENCE,
+    });
 
     const result = await h.run(h.failover());
 
@@ -109,7 +114,9 @@ describe('the promotion gate (lag read again right before the call)', () => {
   });
 
   test('GIVEN no RPO lag datapoint at promotion THEN promote refuses: unknown lag is not under the RPO', async () => {
-    h.world.afterServed('ssm:PutParameter', (w) => (w.region(SECONDARY).rpoLagMs = null));
+    h.world.afterServed('ssm:PutParameter', (w) => (w.region(SECONDARY).rpoLagMs = null), {
+      name: FENCE,
+    });
 
     const result = await h.run(h.failover());
 
@@ -121,7 +128,9 @@ describe('the promotion gate (lag read again right before the call)', () => {
   });
 
   test('GIVEN lag over the RPO and a drill forced with a reason THEN it promotes and journals the waived lag', async () => {
-    h.world.afterServed('ssm:PutParameter', (w) => (w.region(SECONDARY).rpoLagMs = 45_000));
+    h.world.afterServed('ssm:PutParameter', (w) => (w.region(SECONDARY).rpoLagMs = 45_000), {
+      name: FENCE,
+    });
 
     const result = await h.run(h.failover('--force', '--reason', 'region lost; accept the loss'));
 
@@ -145,7 +154,9 @@ describe('the promotion gate (lag read again right before the call)', () => {
   });
 
   test('GIVEN lag over the RPO in a switchover THEN promote refuses too (a long sync blocks writes)', async () => {
-    h.world.afterServed('ssm:PutParameter', (w) => (w.region(SECONDARY).rpoLagMs = 30_000));
+    h.world.afterServed('ssm:PutParameter', (w) => (w.region(SECONDARY).rpoLagMs = 30_000), {
+      name: FENCE,
+    });
 
     const result = await h.run(h.switchover());
 

@@ -42,13 +42,17 @@ import {
   type TestDNSAnswerCommandInput,
 } from '@aws-sdk/client-route-53';
 import {
+  DeleteParameterCommand,
   GetParameterCommand,
+  ParameterAlreadyExists,
   ParameterNotFound,
   PutParameterCommand,
   SSMClient,
+  type DeleteParameterCommandInput,
   type GetParameterCommandInput,
   type PutParameterCommandInput,
 } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { HEALTH_PATHS } from '../../constructs/regional-service';
 import { CANARY_SQL } from '../../runbooks/drill/canary';
@@ -129,6 +133,8 @@ interface Fault {
   readonly error: FaultError;
   /** Armed only once this operation has been served. */
   readonly after?: string;
+  /** Only calls on this SSM parameter name. */
+  readonly name?: string;
 }
 
 interface CanaryRow {
@@ -242,11 +248,19 @@ export class FakeWorld {
   readonly forcedHealthy = new Set<string>();
   readonly down = new Set<string>();
   readonly alarms: (MetricAlarm & { region: string })[] = [];
+  /** SSM parameters other than the drain switches (the drill lock), by region and name. */
+  readonly parameters = new Map<string, Map<string, { value: string; version: number }>>();
+  /** Who the credentials belong to (sts:GetCallerIdentity). */
+  callerIdentity = {
+    Arn: 'arn:aws:sts::123456789012:assumed-role/DrillOperator/alice',
+    Account: '123456789012',
+    UserId: 'AROAEXAMPLEID:alice',
+  };
   readonly calls: CallRecord[] = [];
   private readonly faultList: Fault[] = [];
   private readonly tables = new Map<string, CanaryRow[]>();
   private killOn?: string;
-  private hooks: { operation: string; change: (world: FakeWorld) => void }[] = [];
+  private hooks: { operation: string; name?: string; change: (world: FakeWorld) => void }[] = [];
   private readonly deadClients = new Set<object>();
   private readonly seenClients = new Set<object>();
 
@@ -346,12 +360,12 @@ export class FakeWorld {
 
   /**
    * The next `times` calls of `operation` (optionally only in `region`, optionally only after
-   * `after` has been served) fail with `error`.
+   * `after` has been served, optionally only on the SSM parameter `name`) fail with `error`.
    */
   fail(
     operation: string,
     error: FaultError,
-    options: { region?: string; times?: number; after?: string } = {},
+    options: { region?: string; times?: number; after?: string; name?: string } = {},
   ): void {
     this.faultList.push({
       operation,
@@ -359,6 +373,7 @@ export class FakeWorld {
       remaining: options.times ?? 1,
       error,
       after: options.after,
+      name: options.name,
     });
   }
 
@@ -367,9 +382,16 @@ export class FakeWorld {
     return this.faultList.reduce((n, f) => n + f.remaining, 0);
   }
 
-  /** Runs `change` once, right after `operation` has been served (the world moves on its own). */
-  afterServed(operation: string, change: (world: FakeWorld) => void): void {
-    this.hooks.push({ operation, change });
+  /**
+   * Runs `change` once, right after `operation` (optionally only on the SSM parameter `name`)
+   * has been served (the world moves on its own).
+   */
+  afterServed(
+    operation: string,
+    change: (world: FakeWorld) => void,
+    options: { name?: string } = {},
+  ): void {
+    this.hooks.push({ operation, change, name: options.name });
   }
 
   /** The process "dies" when `operation` is called: it takes effect, the caller never hears back. */
@@ -406,6 +428,7 @@ export class FakeWorld {
       (f) =>
         f.operation === operation &&
         (!f.region || f.region === region) &&
+        (!f.name || (input as { Name?: string }).Name === f.name) &&
         f.remaining > 0 &&
         (!f.after || this.calls.some((c) => c.operation === f.after)),
     );
@@ -417,8 +440,11 @@ export class FakeWorld {
     if (this.down.has(region) && !operation.startsWith('route53:')) throw faults.networkTimeout();
     this.advance();
     const result = answer(region);
-    const due = this.hooks.filter((hook) => hook.operation === operation);
-    this.hooks = this.hooks.filter((hook) => hook.operation !== operation);
+    const matches = (hook: (typeof this.hooks)[number]) =>
+      hook.operation === operation &&
+      (!hook.name || (input as { Name?: string }).Name === hook.name);
+    const due = this.hooks.filter(matches);
+    this.hooks = this.hooks.filter((hook) => !matches(hook));
     due.forEach((hook) => hook.change(this));
     if (this.killOn === operation) {
       this.killOn = undefined;
@@ -483,6 +509,66 @@ export class FakeWorld {
     const writesContinue =
       status === undefined || (status === 'pending' && this.moving?.kind === 'switchover');
     return region === this.writer && !this.down.has(region) && writesContinue;
+  }
+
+  private parametersIn(region: string) {
+    let map = this.parameters.get(region);
+    if (!map) this.parameters.set(region, (map = new Map()));
+    return map;
+  }
+
+  /** The drill lock parameter of a region, parsed; undefined when there is none. */
+  lockIn(region: string): Record<string, unknown> | undefined {
+    const p = this.parametersIn(region).get(this.lockName(region));
+    return p && (JSON.parse(p.value) as Record<string, unknown>);
+  }
+
+  /** Puts a lock in a region as another operator's drill would have. */
+  setLock(region: string, value: Record<string, unknown>): void {
+    this.parametersIn(region).set(this.lockName(region), {
+      value: JSON.stringify(value),
+      version: 1,
+    });
+  }
+
+  lockName(region: string): string {
+    return this.deployed(region).drainParameterName.replace(/[^/]*$/, 'drill-lock');
+  }
+
+  /**
+   * ssm:PutParameter as the API Reference documents it: a new name is created (version 1);
+   * an existing one is replaced only with Overwrite, else ParameterAlreadyExists.
+   */
+  putParameter(region: string, input: PutParameterCommandInput): { Version: number } {
+    const name = input.Name ?? '';
+    if (name === this.deployed(region).drainParameterName) {
+      if (!input.Overwrite) throw alreadyExists(name);
+      this.setDrain(region, input.Value ?? '');
+      return { Version: 2 };
+    }
+    const map = this.parametersIn(region);
+    const existing = map.get(name);
+    if (existing && !input.Overwrite) throw alreadyExists(name);
+    if (!existing && !input.Type) {
+      throw new Error(`fake: PutParameter of a new parameter ${name} needs a Type`);
+    }
+    const version = (existing?.version ?? 0) + 1;
+    map.set(name, { value: input.Value ?? '', version });
+    return { Version: version };
+  }
+
+  getParameter(region: string, name: string) {
+    if (name === this.deployed(region).drainParameterName) {
+      return { Name: name, Value: this.region(region).drain, Type: 'String' as const };
+    }
+    const p = this.parametersIn(region).get(name);
+    if (!p) throw notFound(name);
+    return { Name: name, Value: p.value, Type: 'String' as const, Version: p.version };
+  }
+
+  /** ssm:DeleteParameter: ParameterNotFound when there is none. */
+  deleteParameter(region: string, name: string): void {
+    if (!this.parametersIn(region).delete(name)) throw notFound(name);
   }
 
   /** Sets a drain switch as PutParameter does, remembering the old value for the health lag. */
@@ -732,7 +818,7 @@ export class FakeWorld {
   }
 }
 
-/** Wires a world into mocks of the five SDK clients; the world is looked up on each call. */
+/** Wires a world into mocks of the six SDK clients; the world is looked up on each call. */
 export function installFakeAws(mocks: FakeAwsMocks, world: () => FakeWorld): void {
   const regionOf = (getClient: () => { config: { region: unknown } }) => async () => {
     const provider = getClient().config.region;
@@ -850,32 +936,43 @@ export function installFakeAws(mocks: FakeAwsMocks, world: () => FakeWorld): voi
         CompositeAlarms: [],
       })),
     );
+  mocks.sts
+    .on(GetCallerIdentityCommand)
+    .callsFake(serve('sts:GetCallerIdentity', () => ({ ...world().callerIdentity })));
   mocks.ssm
     .on(GetParameterCommand)
     .callsFake(
-      serve('ssm:GetParameter', (region, input: GetParameterCommandInput) => {
-        if (input.Name !== world().deployed(region).drainParameterName)
-          throw new ParameterNotFound({
-            message: `Parameter ${input.Name} not found`,
-            $metadata: {},
-          });
-        return {
-          Parameter: {
-            Name: input.Name,
-            Value: world().region(region).drain,
-            Type: 'String' as const,
-          },
-        };
-      }),
+      serve('ssm:GetParameter', (region, input: GetParameterCommandInput) => ({
+        Parameter: world().getParameter(region, input.Name ?? ''),
+      })),
     )
     .on(PutParameterCommand)
     .callsFake(
-      serve('ssm:PutParameter', (region, input: PutParameterCommandInput) => {
-        if (!input.Overwrite) throw new Error('fake: the drill must overwrite the drain switch');
-        world().setDrain(region, input.Value ?? '');
-        return { Version: 2 };
+      serve('ssm:PutParameter', (region, input: PutParameterCommandInput) =>
+        world().putParameter(region, input),
+      ),
+    )
+    .on(DeleteParameterCommand)
+    .callsFake(
+      serve('ssm:DeleteParameter', (region, input: DeleteParameterCommandInput) => {
+        world().deleteParameter(region, input.Name ?? '');
+        return {};
       }),
     );
+}
+
+function alreadyExists(name: string): ParameterAlreadyExists {
+  return new ParameterAlreadyExists({
+    message: `The parameter ${name} already exists.`,
+    $metadata: { httpStatusCode: 400 },
+  });
+}
+
+function notFound(name: string): ParameterNotFound {
+  return new ParameterNotFound({
+    message: `Parameter ${name} not found.`,
+    $metadata: { httpStatusCode: 400 },
+  });
 }
 
 export function createMocks() {
@@ -885,6 +982,7 @@ export function createMocks() {
     route53: mockClient(Route53Client),
     cloudwatch: mockClient(CloudWatchClient),
     ssm: mockClient(SSMClient),
+    sts: mockClient(STSClient),
   };
 }
 

@@ -1,10 +1,9 @@
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
 import { faults } from './fake-aws';
 import {
   drillIds,
+  lockCalls,
   mutatingCalls,
   PRIMARY,
   readJournal,
@@ -14,11 +13,15 @@ import {
 } from './harness';
 
 const h = useFakeAws();
+/** The harness runs the CLI on this machine. */
+const HOST = os.hostname();
 const switchover = h.switchover;
 
 describe('faults end in a stated safe state, a clear message and a distinct exit code', () => {
   test('GIVEN throttling that outlasts the SDK retries on the fence THEN it stops (exit 9) before promoting, and resume finishes', async () => {
-    h.world.fail('ssm:PutParameter', faults.throttling());
+    h.world.fail('ssm:PutParameter', faults.throttling(), {
+      name: h.world.deployed(PRIMARY).drainParameterName,
+    });
 
     const result = await h.run(switchover());
 
@@ -35,7 +38,11 @@ describe('faults end in a stated safe state, a clear message and a distinct exit
     );
     expect(h.mocks.rds.commandCalls(SwitchoverGlobalClusterCommand)).toHaveLength(0);
     expect(h.world.writer).toBe(PRIMARY);
-    expect(fs.existsSync(path.join(h.stateDir, 'lock'))).toBe(false);
+    // It drained nothing, but it may have: the lock is kept, marked stopped, for the resume.
+    expect(h.world.lockIn(PRIMARY)).toMatchObject({
+      drillId: 'switchover-20250301T100000Z-us-west-2',
+      stopped: { step: 'fence', code: 'AWS_ERROR' },
+    });
 
     const resumed = await h.run(['resume', '--execute', '--yes', ...h.fast]);
     expect(resumed.code).toBe(0);
@@ -229,32 +236,42 @@ describe('faults end in a stated safe state, a clear message and a distinct exit
     expect(second.stderr).toContain(
       'error [DRILL_LOCKED]: drill switchover-20250301T100000Z-us-west-2 is running (pid 4242 on',
     );
-    expect(second.stderr).toContain('next: Wait for it to finish, or stop that process');
+    expect(second.stderr).toContain(
+      'next: Wait for it to finish, or stop it (Ctrl-C in its terminal); `npx drill status` shows the lock',
+    );
     expect((await first).code).toBe(0);
     expect(h.world.callsOf('rds:FailoverGlobalCluster')).toEqual([]);
   });
 
-  test('GIVEN a lock left by a dead process THEN a new drill is refused with STALE_LOCK (exit 6) and how to clear it', async () => {
-    fs.mkdirSync(h.stateDir, { recursive: true });
-    fs.writeFileSync(
-      path.join(h.stateDir, 'lock'),
-      JSON.stringify({
-        drillId: 'switchover-20250301T090000Z-us-west-2',
-        pid: 999_999,
-        host: os.hostname(),
-        startedAt: '2025-03-01T09:00:00.000Z',
-      }),
-    );
+  test('GIVEN a lock left by a dead process on this host THEN a new drill is refused with STALE_LOCK (exit 6), names no journal, and gives back what it took', async () => {
+    // us-west-2 only: the other region was released, or the lock was taken while it was down.
+    h.world.setLock(SECONDARY, {
+      drillId: 'switchover-20250301T090000Z-us-west-2',
+      owner: 'arn:aws:sts::123456789012:assumed-role/DrillOperator/bob',
+      host: HOST,
+      pid: 999_999,
+      acquiredAt: '2025-03-01T09:00:00.000Z',
+      expiresAt: '2025-03-01T10:04:00.000Z',
+    });
 
     const result = await h.run(switchover());
 
     expect(result.code).toBe(6);
-    expect(result.stderr).toContain(
-      'error [STALE_LOCK]: drill switchover-20250301T090000Z-us-west-2 stopped without releasing the lock (pid 999999 is not running',
+    expect(result.stderr).toBe(
+      `error [STALE_LOCK]: drill switchover-20250301T090000Z-us-west-2 holds the drill lock /multi-region-ref/drill-lock in us-west-2 but is not running: pid 999999 on ${HOST} is not running\n` +
+        '  next: Continue it with `npx drill resume --drill-id switchover-20250301T090000Z-us-west-2 --execute`, ' +
+        'or give it up with `npx drill abandon switchover-20250301T090000Z-us-west-2 --reason "<why>" --execute` ' +
+        '(it records the state the drill leaves, then releases the lock)\n',
     );
-    expect(result.stderr).toContain(
-      'next: Continue it with `drill resume --drill-id switchover-20250301T090000Z-us-west-2 --execute`',
-    );
+    // Nothing names a drill or a journal that will never exist.
+    expect(result.stdout).not.toContain('journal');
+    expect(drillIds(h.stateDir)).toEqual([]);
+    expect(lockCalls(h.world)).toEqual([
+      `ssm:PutParameter ${PRIMARY} create`,
+      `ssm:PutParameter ${SECONDARY} create`,
+      `ssm:DeleteParameter ${PRIMARY}`, // the region it took is given back
+    ]);
+    expect(h.world.lockIn(PRIMARY)).toBeUndefined();
     expect(mutatingCalls(h.world)).toEqual([]);
   });
 

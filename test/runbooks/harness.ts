@@ -24,8 +24,11 @@ export interface Harness {
   dir: string;
   outputsFile: string;
   stateDir: string;
-  /** Runs `drill <args>` in-process with the shared options, on the world's virtual clock. */
-  run(args: readonly string[], deps?: Partial<CliDeps>): Promise<CliResult>;
+  /**
+   * Runs `drill <args>` in-process with the shared options, on the world's virtual clock;
+   * `stateDir` stands for another operator's state directory.
+   */
+  run(args: readonly string[], deps?: Partial<CliDeps>, stateDir?: string): Promise<CliResult>;
   /** Fast timings for executing drills. */
   readonly fast: readonly string[];
   /** Arguments of an executed, confirmed switchover to the secondary, with fast timings. */
@@ -63,14 +66,14 @@ export function useFakeAws(regions: readonly string[] = [PRIMARY, SECONDARY]): H
       ...harness.fast,
       ...extra,
     ],
-    async run(args, deps = {}) {
+    async run(args, deps = {}, stateDir = harness.stateDir) {
       let stdout = '';
       let stderr = '';
       // report reads only the state directory.
       const common =
         args[0] === 'report'
-          ? ['--state-dir', harness.stateDir]
-          : ['--outputs', harness.outputsFile, '--state-dir', harness.stateDir];
+          ? ['--state-dir', stateDir]
+          : ['--outputs', harness.outputsFile, '--state-dir', stateDir];
       const code = await main([...args, ...common], {
         stdout: (t) => (stdout += t),
         stderr: (t) => (stderr += t),
@@ -78,6 +81,7 @@ export function useFakeAws(regions: readonly string[] = [PRIMARY, SECONDARY]): H
         isTTY: false,
         pid: 4242,
         isProcessAlive: (pid) => pid === 4242,
+        onInterrupt: () => () => undefined,
         ...deps,
       });
       return { code, stdout, stderr };
@@ -101,16 +105,53 @@ export function useFakeAws(regions: readonly string[] = [PRIMARY, SECONDARY]): H
   return harness;
 }
 
-/** Operations in the order the fake served them, without the polling noise of reads. */
-export function mutatingCalls(world: FakeWorld): string[] {
+/** True for a call on the drill lock parameter (not on what serves or writes). */
+function onLock(world: FakeWorld, c: { region: string; input: object }): boolean {
+  return (c.input as { Name?: string }).Name === world.lockName(c.region);
+}
+
+/**
+ * Operations that change what serves or writes, in the order the fake served them, without
+ * the polling noise of reads and without the lock's own calls (see lockCalls).
+ */
+export function mutatingCalls(world: FakeWorld, since = 0): string[] {
   return world.calls
-    .filter((c) =>
-      ['ssm:PutParameter', 'rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster'].includes(
-        c.operation,
-      ),
+    .slice(since)
+    .filter(
+      (c) =>
+        ['ssm:PutParameter', 'rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster'].includes(
+          c.operation,
+        ) && !onLock(world, c),
     )
     .map((c) => `${c.operation} ${c.region}`);
 }
+
+/** Writes to the drill lock parameter: `ssm:PutParameter us-east-1 create`, `... overwrite`, `ssm:DeleteParameter ...`. */
+export function lockCalls(world: FakeWorld): string[] {
+  return world.calls
+    .filter(
+      (c) => ['ssm:PutParameter', 'ssm:DeleteParameter'].includes(c.operation) && onLock(world, c),
+    )
+    .map(
+      (c) =>
+        `${c.operation} ${c.region}${c.operation === 'ssm:PutParameter' ? ((c.input as { Overwrite?: boolean }).Overwrite ? ' overwrite' : ' create') : ''}`,
+    );
+}
+
+/** Lets the in-process CLI run until `condition` holds (the virtual clock moves meanwhile). */
+export async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; !condition(); i++) {
+    if (i > 100_000) throw new Error('until: the condition never held');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Another operator: another machine and process, with its own state directory. */
+export const otherOperator = {
+  host: 'ops-host-2',
+  pid: 7000,
+  isProcessAlive: (pid: number) => pid === 7000,
+};
 
 /** Index in the served-call log of the first call matching, or -1. */
 export function firstCall(

@@ -1,7 +1,5 @@
 // Every "next:" line names a command an SRE can paste: `npx drill ...` with the drill id and
 // the options (outputs, state directory) the drill ran with.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { DescribeGlobalClustersCommand } from '@aws-sdk/client-rds';
 import { faults } from './fake-aws';
 import { drillIds, PRIMARY, SECONDARY, useFakeAws } from './harness';
@@ -13,7 +11,7 @@ const place = () => `--outputs ${h.outputsFile} --state-dir ${h.stateDir}`;
 
 describe('a stopped drill prints the exact resume command', () => {
   test('GIVEN throttling that outlasts the SDK retries on the fence THEN every next: line says what to do, the last one the full resume command', async () => {
-    h.world.fail('ssm:PutParameter', faults.throttling());
+    h.world.fail('ssm:PutParameter', faults.throttling(), { name: '/multi-region-ref/drain' });
 
     const result = await h.run(h.switchover());
 
@@ -44,7 +42,7 @@ describe('a stopped drill prints the exact resume command', () => {
   });
 
   test('GIVEN the printed resume command WHEN it is run as printed THEN it finds the drill and finishes it', async () => {
-    h.world.fail('ssm:PutParameter', faults.throttling());
+    h.world.fail('ssm:PutParameter', faults.throttling(), { name: '/multi-region-ref/drain' });
     const stopped = await h.run(h.switchover());
     const printed = /Continue with: npx drill (.+)\n/.exec(stopped.stderr)![1].split(' ');
 
@@ -119,11 +117,13 @@ describe('hints outside a running drill name full commands', () => {
 
   test('GIVEN the target already holds the writer and a drill holds the lock THEN it names the resume command of that drill', async () => {
     h.world.writer = SECONDARY;
-    fs.mkdirSync(h.stateDir, { recursive: true });
-    fs.writeFileSync(
-      path.join(h.stateDir, 'lock'),
-      JSON.stringify({ drillId: ID, pid: 1, host: 'elsewhere', startedAt: '2025-03-01T09:00:00Z' }),
-    );
+    h.world.setLock(PRIMARY, {
+      drillId: ID,
+      host: 'elsewhere',
+      pid: 1,
+      acquiredAt: '2025-03-01T09:00:00.000Z',
+      expiresAt: '2025-03-01T09:05:00.000Z',
+    });
 
     const result = await h.run(['switchover', '--to', SECONDARY]);
 

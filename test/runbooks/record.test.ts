@@ -97,7 +97,7 @@ describe('record: a promotion that failed', () => {
   });
 
   test('GIVEN the drill stopped before promote THEN the promotion was not requested and no lag is shown', async () => {
-    h.world.fail('ssm:PutParameter', new Error('denied'));
+    h.world.fail('ssm:PutParameter', new Error('denied'), { name: '/multi-region-ref/drain' });
 
     const result = await h.run(h.switchover());
     const { md, html, record } = await reports();

@@ -17,6 +17,10 @@ import {
 const h = useFakeAws();
 const host = os.hostname();
 const DRILL = 'switchover-20250301T100000Z-us-west-2';
+/** The fake's STS caller, as the attempts table shows it (operator and account cells). */
+const OPERATOR = 'arn:aws:sts::123456789012:assumed-role/DrillOperator/alice | 123456789012';
+const OPERATOR_HTML =
+  'arn:aws:sts::123456789012:assumed-role/DrillOperator/alice</td><td>123456789012';
 /** The operator's new process: another pid; the killed one (4242) is gone. */
 const newProcess = { pid: 5000, isProcessAlive: (pid: number) => pid === 5000 };
 
@@ -202,15 +206,11 @@ describe('drill report', () => {
 });
 
 describe('drill report: a drill whose journal ends mid-drill', () => {
-  test.each([
-    ['its process is gone', { isProcessAlive: () => false }],
-    ['no lock names it (the journal alone)', { removeLock: true }],
-  ])(
+  test.each([['its process is gone', { isProcessAlive: () => false }]])(
     'GIVEN the process died inside promote and %s WHEN reported THEN it is interrupted, says where and how to continue',
     async (_case, how) => {
       await diedInsidePromote();
-      if ('removeLock' in how) fs.rmSync(path.join(h.stateDir, 'lock'));
-      const deps = 'isProcessAlive' in how ? how : {};
+      const deps = how;
 
       const md = await report('md', deps);
       const html = await report('html', deps);
@@ -265,15 +265,14 @@ describe('drill report: a drill whose journal ends mid-drill', () => {
     });
   });
 
-  test('GIVEN the lock is held by a live process of another drill WHEN this one is reported THEN it is interrupted', async () => {
+  test('GIVEN a later process resumed it and is gone WHEN reported THEN it is interrupted (the last run decides, not the first)', async () => {
     await diedInsidePromote();
-    const lock = path.join(h.stateDir, 'lock');
-    fs.writeFileSync(
-      lock,
-      JSON.stringify({ ...JSON.parse(fs.readFileSync(lock, 'utf8')), drillId: 'another-drill' }),
-    );
+    writeJournal([
+      ...readJournal(h.stateDir, DRILL),
+      { type: 'resumed', at: h.world.clock.now(), pid: 5000, host },
+    ]);
 
-    const md = await report('md');
+    const md = await report('md'); // pid 4242 of the first run still lives
 
     expect(md.stdout).toContain(`md report of ${DRILL} (interrupted): `);
   });
@@ -299,9 +298,9 @@ describe('drill report: every attempt', () => {
       [
         '| attempt | began | pid | host | operator | account | ended | state / next |',
         '| --- | --- | --- | --- | --- | --- | --- | --- |',
-        `| 1 | started 2025-03-01T10:00:00.000Z | 4242 | ${host} | not recorded | not recorded | stopped at 2025-03-01T10:01:00.000Z in step wait-writer: ${TIMEOUT_ERROR} | ${hintCell} |`,
-        `| 2 | resumed 2025-03-01T10:01:00.000Z | 4242 | ${host} | not recorded | not recorded | stopped at 2025-03-01T10:02:00.000Z in step wait-writer: ${TIMEOUT_ERROR} | ${hintCell} |`,
-        `| 3 | resumed 2025-03-01T10:02:00.000Z | 4242 | ${host} | not recorded | not recorded | finished at 2025-03-01T10:02:00.000Z |  |`,
+        `| 1 | started 2025-03-01T10:00:00.000Z | 4242 | ${host} | ${OPERATOR} | stopped at 2025-03-01T10:01:00.000Z in step wait-writer: ${TIMEOUT_ERROR} | ${hintCell} |`,
+        `| 2 | resumed 2025-03-01T10:01:00.000Z | 4242 | ${host} | ${OPERATOR} | stopped at 2025-03-01T10:02:00.000Z in step wait-writer: ${TIMEOUT_ERROR} | ${hintCell} |`,
+        `| 3 | resumed 2025-03-01T10:02:00.000Z | 4242 | ${host} | ${OPERATOR} | finished at 2025-03-01T10:02:00.000Z |  |`,
       ].join('\n'),
     );
     expect(md).toContain(
@@ -316,7 +315,7 @@ describe('drill report: every attempt', () => {
     );
     expect(md).toMatch(/\| 5 \| wait-writer: [^|]* \| completed \(3 runs\) \| /);
     expect(html).toContain(
-      `<td>2</td><td>resumed 2025-03-01T10:01:00.000Z</td><td>4242</td><td>${host}</td><td>not recorded</td><td>not recorded</td><td>stopped at 2025-03-01T10:02:00.000Z in step wait-writer: ${TIMEOUT_ERROR}</td>`,
+      `<td>2</td><td>resumed 2025-03-01T10:01:00.000Z</td><td>4242</td><td>${host}</td><td>${OPERATOR_HTML}</td><td>stopped at 2025-03-01T10:02:00.000Z in step wait-writer: ${TIMEOUT_ERROR}</td>`,
     );
     expect(html).toContain(
       `<td>wait-writer</td><td>1</td><td>2025-03-01T10:00:00.000Z</td><td>1m 00s</td><td>failed: ${TIMEOUT_ERROR}</td>`,
@@ -365,10 +364,10 @@ describe('drill report: every attempt', () => {
     const html = (await report('html')).text;
 
     expect(md).toContain(
-      `| 1 | started 2025-03-01T10:00:00.000Z | 4242 | ${host} | not recorded | not recorded | interrupted in step promote: its last journal entry is at 2025-03-01T10:00:00.000Z and no process is running it |  |`,
+      `| 1 | started 2025-03-01T10:00:00.000Z | 4242 | ${host} | ${OPERATOR} | interrupted in step promote: its last journal entry is at 2025-03-01T10:00:00.000Z and no process is running it |  |`,
     );
     expect(md).toContain(
-      `| 2 | resumed 2025-03-01T10:00:10.000Z | 5000 | ${host} | not recorded | not recorded | finished at 2025-03-01T10:00:40.000Z |  |`,
+      `| 2 | resumed 2025-03-01T10:00:10.000Z | 5000 | ${host} | ${OPERATOR} | finished at 2025-03-01T10:00:40.000Z |  |`,
     );
     expect(md).toContain(
       '| promote | 1 | 2025-03-01T10:00:00.000Z | - | interrupted: the process ended inside the step |',
@@ -432,7 +431,7 @@ describe('drill report: operator identity', () => {
         e.type === 'drill'
           ? { ...e, operator: alice }
           : e.type === 'resumed'
-            ? { ...e, host: 'sre-laptop-2' }
+            ? { ...e, host: 'sre-laptop-2', operator: undefined }
             : e,
       ),
     );

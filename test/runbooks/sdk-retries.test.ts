@@ -243,6 +243,7 @@ describe('an HTTP answer that is not an AWS error response (a proxy, a load bala
       route53: clients.route53('us-east-1').config.serviceId,
       cloudwatch: clients.cloudwatch('us-east-1').config.serviceId,
       ssm: clients.ssm('us-east-1').config.serviceId,
+      sts: clients.sts('us-east-1').config.serviceId,
     };
 
     for (const [service, serviceId] of Object.entries(serviceIds)) {

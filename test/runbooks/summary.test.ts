@@ -5,7 +5,10 @@ const h = useFakeAws();
 
 describe('the summary table after a drill', () => {
   test('GIVEN a step that failed on its second run THEN its status reads whole on one line: failed (2 runs)', async () => {
-    h.world.fail('ssm:PutParameter', faults.throttling(), { times: 2 });
+    h.world.fail('ssm:PutParameter', faults.throttling(), {
+      times: 2,
+      name: '/multi-region-ref/drain', // the fence, not the drill lock
+    });
     await h.run(h.switchover());
 
     const result = await h.run(['resume', '--execute', '--yes', ...h.fast]);

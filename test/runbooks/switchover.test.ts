@@ -6,6 +6,7 @@ import {
   drillIds,
   firstCall,
   lastCall,
+  lockCalls,
   mutatingCalls,
   PRIMARY,
   readJournal,
@@ -52,8 +53,13 @@ describe('drill switchover --execute (planned, no data loss)', () => {
       GlobalClusterIdentifier: 'multi-region-ref-global',
       TargetDbClusterIdentifier: h.world.clusterArn(SECONDARY),
     });
-    expect(h.world.callsOf('ssm:PutParameter')[0].input).toMatchObject({
-      Name: h.world.deployed(PRIMARY).drainParameterName,
+    const drainName = h.world.deployed(PRIMARY).drainParameterName;
+    expect(
+      h.world
+        .callsOf('ssm:PutParameter')
+        .find((c) => 'Name' in c.input && c.input.Name === drainName)?.input,
+    ).toMatchObject({
+      Name: drainName,
       Value: 'true',
       Overwrite: true,
     });
@@ -102,7 +108,10 @@ describe('drill switchover --execute (planned, no data loss)', () => {
     expect(result.stdout).toMatch(/│ 5 +│ wait-writer +│ completed +│ 40\.0s/);
     expect(result.stdout).toMatch(/│ +│ total +│ succeeded +│ 40\.0s/);
     expect(result.stdout).toContain('client-seen RTO (canary): 35.0s');
-    expect(fs.existsSync(path.join(h.stateDir, 'lock'))).toBe(false);
+    expect(result.stdout).toContain('lock: released in us-east-1, us-west-2\n');
+    expect(h.world.lockIn(PRIMARY)).toBeUndefined();
+    expect(h.world.lockIn(SECONDARY)).toBeUndefined();
+    expect(lockCalls(h.world).at(-1)).toMatch(/^ssm:DeleteParameter /);
   });
 
   test('THEN the journal has started and completed events for every step, in order', async () => {

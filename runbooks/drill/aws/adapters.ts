@@ -16,8 +16,14 @@ import {
   ListResourceRecordSetsCommand,
   TestDNSAnswerCommand,
 } from '@aws-sdk/client-route-53';
-import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import {
+  DeleteParameterCommand,
+  GetParameterCommand,
+  PutParameterCommand,
+} from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { DrillError } from '../errors';
+import type { OperatorIdentity } from '../store';
 import type { AwsClients } from './clients';
 import { toDrillError } from './errors';
 import { AWS_OPERATIONS, type AwsOperation } from './operations';
@@ -140,6 +146,30 @@ export interface SwitchApi {
   put(region: string, name: string, value: 'true' | 'false'): Promise<void>;
 }
 
+/**
+ * The drill lock parameters (one per region). PutParameter without Overwrite is a conditional
+ * create: "Overwrite: Overwrite an existing parameter. The default value is 'false'", and it
+ * then fails with ParameterAlreadyExists, "The parameter already exists. You can't create
+ * duplicate parameters." (Systems Manager API Reference, PutParameter: Request Parameters, Errors).
+ */
+export interface LockParameterApi {
+  /** ssm:PutParameter, Overwrite=false: true when created, false when it exists already. */
+  create(region: string, name: string, value: string): Promise<boolean>;
+  /** ssm:GetParameter: undefined when there is none (ParameterNotFound). */
+  read(region: string, name: string): Promise<string | undefined>;
+  /** ssm:PutParameter, Overwrite=true. */
+  overwrite(region: string, name: string, value: string): Promise<void>;
+  /** ssm:DeleteParameter: false when there was none (ParameterNotFound). */
+  remove(region: string, name: string): Promise<boolean>;
+}
+
+export type { OperatorIdentity };
+
+export interface IdentityApi {
+  /** sts:GetCallerIdentity, in the home region. */
+  caller(): Promise<OperatorIdentity>;
+}
+
 /** Everything the drill can do in AWS. Steps depend on this, never on SDK clients. */
 export interface DrillAws {
   readonly database: DatabaseApi;
@@ -147,6 +177,8 @@ export interface DrillAws {
   readonly routing: RoutingApi;
   readonly metrics: MetricsApi;
   readonly switches: SwitchApi;
+  readonly locks: LockParameterApi;
+  readonly identity: IdentityApi;
   readonly meter: CallMeter;
 }
 
@@ -194,7 +226,7 @@ export class AwsCaller {
 
 const LAG_WINDOW_MS = 5 * 60_000;
 
-/** The adapters, built on SDK v3 clients. Route 53 calls go to `homeRegion`. */
+/** The adapters, built on SDK v3 clients. Route 53 and STS calls go to `homeRegion`. */
 export function sdkAdapters(clients: AwsClients, caller: AwsCaller, homeRegion: string): DrillAws {
   const ops = AWS_OPERATIONS;
   const database: DatabaseApi = {
@@ -433,7 +465,60 @@ export function sdkAdapters(clients: AwsClients, caller: AwsCaller, homeRegion: 
     },
   };
 
-  return { database, sql, routing, metrics, switches, meter: caller.meter };
+  const errorName = (err: unknown) => (err as { name?: string } | undefined)?.name;
+  const locks: LockParameterApi = {
+    create: (region, name, value) =>
+      caller.call(ops.createLock, region, async () => {
+        try {
+          await clients
+            .ssm(region)
+            .send(new PutParameterCommand({ Name: name, Value: value, Type: 'String' }));
+          return true;
+        } catch (err) {
+          if (errorName(err) === 'ParameterAlreadyExists') return false;
+          throw err;
+        }
+      }),
+    read: (region, name) =>
+      caller.call(ops.readLock, region, async () => {
+        try {
+          return (await clients.ssm(region).send(new GetParameterCommand({ Name: name }))).Parameter
+            ?.Value;
+        } catch (err) {
+          if (errorName(err) === 'ParameterNotFound') return undefined;
+          throw err;
+        }
+      }),
+    async overwrite(region, name, value) {
+      await caller.call(ops.writeLock, region, () =>
+        clients
+          .ssm(region)
+          .send(new PutParameterCommand({ Name: name, Value: value, Overwrite: true })),
+      );
+    },
+    remove: (region, name) =>
+      caller.call(ops.deleteLock, region, async () => {
+        try {
+          await clients.ssm(region).send(new DeleteParameterCommand({ Name: name }));
+          return true;
+        } catch (err) {
+          // DeleteParameter: "ParameterNotFound: The parameter couldn't be found" (API Reference, Errors).
+          if (errorName(err) === 'ParameterNotFound') return false;
+          throw err;
+        }
+      }),
+  };
+
+  const identity: IdentityApi = {
+    async caller() {
+      const out = await caller.call(ops.getCallerIdentity, homeRegion, () =>
+        clients.sts(homeRegion).send(new GetCallerIdentityCommand({})),
+      );
+      return { arn: out.Arn ?? '', account: out.Account ?? '', userId: out.UserId ?? '' };
+    },
+  };
+
+  return { database, sql, routing, metrics, switches, locks, identity, meter: caller.meter };
 }
 
 /** Lower case, no trailing dot: how names are compared everywhere. */

@@ -3,6 +3,7 @@ import { RDSClient, type RDSClientConfig } from '@aws-sdk/client-rds';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
 
 /** How every SDK client is built. */
 export interface ClientSettings {
@@ -51,6 +52,11 @@ export class AwsClients {
 
   ssm(region: string): SSMClient {
     return this.get('ssm', region, (c) => new SSMClient(c));
+  }
+
+  /** The regional STS endpoint (GetCallerIdentity: who runs the drill). */
+  sts(region: string): STSClient {
+    return this.get('sts', region, (c) => new STSClient(c));
   }
 
   /** Closes every client's sockets so the process can exit promptly. */

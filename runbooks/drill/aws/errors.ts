@@ -23,6 +23,7 @@ export const ENDPOINT_VARIABLES: Record<AwsOperation['service'], string> = {
   route53: 'AWS_ENDPOINT_URL_ROUTE_53',
   cloudwatch: 'AWS_ENDPOINT_URL_CLOUDWATCH',
   ssm: 'AWS_ENDPOINT_URL_SSM',
+  sts: 'AWS_ENDPOINT_URL_STS',
 };
 
 /** The SDK appends this when a response body is not the protocol's JSON or XML. */

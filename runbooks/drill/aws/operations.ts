@@ -5,7 +5,7 @@
  * `DRILL_IAM_ACTIONS` and tests that it matches.
  */
 export interface AwsOperation {
-  readonly service: 'rds' | 'rds-data' | 'route53' | 'cloudwatch' | 'ssm';
+  readonly service: 'rds' | 'rds-data' | 'route53' | 'cloudwatch' | 'ssm' | 'sts';
   readonly operation: string;
   /** IAM actions the caller needs, with the resources they apply to. */
   readonly iamActions: readonly string[];
@@ -113,6 +113,38 @@ export const AWS_OPERATIONS = {
     ['ssm:PutParameter'],
     true,
     "set a region's drain switch (fence or return to service)",
+  ),
+  // The drill lock: one SSM parameter per region, next to the drain switch (lock-name.ts).
+  createLock: op(
+    'ssm',
+    'PutParameter',
+    ['ssm:PutParameter'],
+    true,
+    'take the drill lock in a region (Overwrite=false: refused when any drill holds it)',
+  ),
+  readLock: op('ssm', 'GetParameter', ['ssm:GetParameter'], false, 'who holds the drill lock'),
+  writeLock: op(
+    'ssm',
+    'PutParameter',
+    ['ssm:PutParameter'],
+    true,
+    "renew the drill's own lock (heartbeat), mark it stopped, or take it over on resume",
+  ),
+  deleteLock: op(
+    'ssm',
+    'DeleteParameter',
+    ['ssm:DeleteParameter'],
+    true,
+    'release the drill lock when the drill finishes or is abandoned',
+  ),
+  // "No permissions are required to perform this operation" (STS API Reference,
+  // GetCallerIdentity): no IAM action.
+  getCallerIdentity: op(
+    'sts',
+    'GetCallerIdentity',
+    [],
+    false,
+    'who runs the drill (journal, record and lock owner)',
   ),
 } as const satisfies Record<string, AwsOperation>;
 

@@ -1,0 +1,524 @@
+import type { DrillAws } from './aws/adapters';
+import type { Clock } from './clock';
+import { abandonCommand, resumeCommand } from './commands';
+import type { DrillTopology } from './discovery';
+import { DrillError, errorText, isDrillError } from './errors';
+import { drillLockParameterName } from './lock-name';
+import { isFatal } from './observe';
+
+/** A lock nobody renews for this long is no longer held by a running drill. */
+export const LOCK_TTL_MS = 5 * 60_000;
+/** How often a running drill renews its lock. */
+export const LOCK_HEARTBEAT_MS = 60_000;
+
+/** The value of the lock parameter (JSON). */
+export interface LockValue {
+  readonly drillId: string;
+  /** The STS caller ARN of the operator, when it could be read. */
+  readonly owner?: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly acquiredAt: string;
+  readonly expiresAt: string;
+  /** Set when the drill stopped unfinished: the lock is kept, but nobody is running it. */
+  readonly stopped?: { readonly at: string; readonly step?: string; readonly code: string };
+}
+
+/** One region's lock parameter as read now. */
+export type RegionLock = { readonly region: string; readonly parameterName: string } & (
+  | { readonly state: 'free' }
+  | { readonly state: 'held'; readonly holder: LockValue }
+  | { readonly state: 'unreadable'; readonly error: string }
+);
+
+/** What the journal keeps of the lock a run took. */
+export interface LockRecord {
+  readonly parameterName: string;
+  readonly heldIn: readonly string[];
+  readonly unreachable: readonly { readonly region: string; readonly error: string }[];
+}
+
+interface Target {
+  readonly region: string;
+  readonly name: string;
+}
+
+function targetsOf(topology: DrillTopology): Target[] {
+  return topology.regions.map((r) => ({
+    region: r.region,
+    name: drillLockParameterName(r.drainParameterName),
+  }));
+}
+
+/** The lock parameter's name (the same in every region unless the drain switches differ). */
+export function lockParameterName(topology: DrillTopology): string {
+  return targetsOf(topology)[0]?.name ?? drillLockParameterName('/drain');
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A value that is not a lock this CLI wrote still blocks: someone put it there. */
+export function parseLockValue(text: string): LockValue {
+  try {
+    const v = JSON.parse(text) as Partial<LockValue>;
+    if (typeof v.drillId === 'string' && typeof v.host === 'string') {
+      return {
+        drillId: v.drillId,
+        ...(v.owner ? { owner: v.owner } : {}),
+        host: v.host,
+        pid: typeof v.pid === 'number' ? v.pid : -1,
+        acquiredAt: String(v.acquiredAt ?? 'unknown'),
+        expiresAt: String(v.expiresAt ?? 'unknown'),
+        ...(v.stopped ? { stopped: v.stopped } : {}),
+      };
+    }
+  } catch {
+    // fall through
+  }
+  return {
+    drillId: 'unknown',
+    host: 'unknown',
+    pid: -1,
+    acquiredAt: 'unknown',
+    expiresAt: 'unknown',
+  };
+}
+
+function sameHolder(a: LockValue, b: LockValue): boolean {
+  return (
+    a.drillId === b.drillId && a.pid === b.pid && a.host === b.host && a.acquiredAt === b.acquiredAt
+  );
+}
+
+/** True when a process with this id exists (signal 0 only checks). */
+export function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Whether the holder's process still runs the drill, and if not, why we think so. */
+export function holderState(
+  holder: LockValue,
+  now: number,
+  host: string,
+  isProcessAlive: (pid: number) => boolean,
+): { readonly running: boolean; readonly why: string } {
+  if (holder.stopped) {
+    const at = holder.stopped.step ? ` at step ${holder.stopped.step}` : '';
+    return {
+      running: false,
+      why: `it stopped${at} [${holder.stopped.code}] at ${holder.stopped.at}`,
+    };
+  }
+  if (holder.host === host) {
+    // On this host the process table is the truth, whatever the expiry says.
+    return holder.pid > 0 && isProcessAlive(holder.pid)
+      ? { running: true, why: 'its process is running' }
+      : { running: false, why: `pid ${holder.pid} on ${holder.host} is not running` };
+  }
+  const expires = Date.parse(holder.expiresAt);
+  if (Number.isNaN(expires) || expires <= now) {
+    return { running: false, why: `its lock expired at ${holder.expiresAt} without a renewal` };
+  }
+  return { running: true, why: `its lock is renewed (expires ${holder.expiresAt})` };
+}
+
+/** Every region's lock parameter, read in parallel; a region that fails is shown as unreadable. */
+export async function readLocks(aws: DrillAws, topology: DrillTopology): Promise<RegionLock[]> {
+  return Promise.all(
+    targetsOf(topology).map(async ({ region, name }): Promise<RegionLock> => {
+      try {
+        const text = await aws.locks.read(region, name);
+        return text === undefined
+          ? { region, parameterName: name, state: 'free' }
+          : { region, parameterName: name, state: 'held', holder: parseLockValue(text) };
+      } catch (err) {
+        if (isFatal(err)) throw err;
+        return { region, parameterName: name, state: 'unreadable', error: errorText(err) };
+      }
+    }),
+  );
+}
+
+/** `drill status`: the lock in each region, with the holder and whether it still runs. */
+export function lockStatusText(
+  locks: readonly RegionLock[],
+  now: number,
+  host: string,
+  isProcessAlive: (pid: number) => boolean,
+): string {
+  const names = [...new Set(locks.map((l) => l.parameterName))].join(', ');
+  const lines = locks.map((l) => {
+    if (l.state === 'free') return `  ${l.region}: free`;
+    if (l.state === 'unreadable') return `  ${l.region}: unreadable: ${l.error}`;
+    const h = l.holder;
+    const state = holderState(h, now, host, isProcessAlive);
+    return (
+      `  ${l.region}: held by drill ${h.drillId} (${state.running ? 'running' : `not running: ${state.why}`}); ` +
+      `pid ${h.pid} on ${h.host}, owner ${h.owner ?? 'unknown'}, since ${h.acquiredAt}, expires ${h.expiresAt}`
+    );
+  });
+  return [`lock (${names}, one per region):`, ...lines].join('\n');
+}
+
+function regionList(regions: readonly string[]): string {
+  return regions.join(', ');
+}
+
+/** The refusal when `holder` holds the lock in `regions`. */
+export function lockedError(
+  holder: LockValue,
+  regions: readonly string[],
+  parameterName: string,
+  now: number,
+  host: string,
+  isProcessAlive: (pid: number) => boolean,
+): DrillError {
+  const state = holderState(holder, now, host, isProcessAlive);
+  if (state.running) {
+    return new DrillError(
+      'DRILL_LOCKED',
+      `drill ${holder.drillId} is running (pid ${holder.pid} on ${holder.host}, owner ${holder.owner ?? 'unknown'}, ` +
+        `since ${holder.acquiredAt}); it holds the drill lock ${parameterName} in ${regionList(regions)} until ${holder.expiresAt}`,
+      {
+        hint: 'Wait for it to finish, or stop it (Ctrl-C in its terminal); `npx drill status` shows the lock',
+      },
+    );
+  }
+  const where = holder.host === host ? '' : ` on ${holder.host}, where its journal is`;
+  return new DrillError(
+    'STALE_LOCK',
+    `drill ${holder.drillId} holds the drill lock ${parameterName} in ${regionList(regions)} but is not running: ${state.why}`,
+    {
+      hint:
+        `Continue it with \`${resumeCommand(holder.drillId)}\`${where}, ` +
+        `or give it up with \`${abandonCommand(holder.drillId)}\` ` +
+        '(it records the state the drill leaves, then releases the lock)',
+    },
+  );
+}
+
+export interface AcquireOptions {
+  readonly drillId: string;
+  readonly owner?: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly isProcessAlive: (pid: number) => boolean;
+  /** Resume: this drill's own lock may be taken over when no process runs the drill. */
+  readonly takeOver: boolean;
+}
+
+type Attempt =
+  | { readonly target: Target; readonly outcome: 'created' }
+  | { readonly target: Target; readonly outcome: 'held'; readonly holder: LockValue }
+  | { readonly target: Target; readonly outcome: 'unreachable'; readonly error: string }
+  | { readonly target: Target; readonly outcome: 'failed'; readonly error: unknown };
+
+/** A region that does not answer; any other failure (access denied, ...) refuses the lock. */
+function unreachable(err: unknown): boolean {
+  return isDrillError(err, 'AWS_ERROR') && err.transient;
+}
+
+/**
+ * The drill lock: one SSM parameter per region, created conditionally (Overwrite=false) in
+ * every region that answers, so two operators on different machines cannot both hold it, and a
+ * region that is down does not stop a drill (the lock is then held in the others; with the
+ * regions split between two operators by a partition both could hold it: no lock on two
+ * regions can prevent that). Kept while a drill is stopped but unfinished; released when it
+ * finishes or is abandoned.
+ */
+export class DrillLock {
+  /** Set when a renewal found the lock taken from this process (or removed). */
+  lost?: { readonly region: string; readonly holder?: LockValue };
+  private value: LockValue;
+  private readonly held: Set<string>;
+  private readonly unreachable: Map<string, string>;
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wake: () => void = () => undefined;
+
+  private constructor(
+    private readonly aws: DrillAws,
+    private readonly clock: Clock,
+    private readonly targets: readonly Target[],
+    value: LockValue,
+    held: readonly string[],
+    unreachableRegions: ReadonlyMap<string, string>,
+  ) {
+    this.value = value;
+    this.held = new Set(held);
+    this.unreachable = new Map(unreachableRegions);
+  }
+
+  /** Takes the lock in every reachable region, or refuses (and gives back what it took). */
+  static async acquire(
+    aws: DrillAws,
+    topology: DrillTopology,
+    clock: Clock,
+    options: AcquireOptions,
+  ): Promise<DrillLock> {
+    const now = clock.now();
+    const targets = targetsOf(topology);
+    const value: LockValue = {
+      drillId: options.drillId,
+      ...(options.owner ? { owner: options.owner } : {}),
+      host: options.host,
+      pid: options.pid,
+      acquiredAt: iso(now),
+      expiresAt: iso(now + LOCK_TTL_MS),
+    };
+    const text = JSON.stringify(value);
+    const settled = await Promise.allSettled(
+      targets.map(async (target): Promise<Attempt> => {
+        try {
+          // Twice: a lock released between the create and the read is free again.
+          for (let attempt = 0; attempt < 2; attempt++) {
+            if (await aws.locks.create(target.region, target.name, text)) {
+              return { target, outcome: 'created' };
+            }
+            const existing = await aws.locks.read(target.region, target.name);
+            if (existing !== undefined) {
+              return { target, outcome: 'held', holder: parseLockValue(existing) };
+            }
+          }
+          return {
+            target,
+            outcome: 'failed',
+            error: new DrillError(
+              'DRILL_LOCKED',
+              `the drill lock ${target.name} in ${target.region} changed while it was being taken`,
+              { hint: 'Another drill is starting: run `npx drill status`' },
+            ),
+          };
+        } catch (err) {
+          if (isFatal(err) || !unreachable(err)) return { target, outcome: 'failed', error: err };
+          return { target, outcome: 'unreachable', error: errorText(err) };
+        }
+      }),
+    );
+    const attempts = settled.map((s) =>
+      s.status === 'fulfilled' ? s.value : ({ outcome: 'failed', error: s.reason } as Attempt),
+    );
+    const created = attempts.flatMap((a) => (a.outcome === 'created' ? [a.target] : []));
+    const rollback = async () => {
+      await Promise.allSettled(created.map((t) => aws.locks.remove(t.region, t.name)));
+    };
+    const refuse = async (error: unknown): Promise<never> => {
+      await rollback();
+      throw error;
+    };
+
+    const held = attempts.flatMap((a) => (a.outcome === 'held' ? [a] : []));
+    const other = held.find((a) => !options.takeOver || a.holder.drillId !== options.drillId);
+    if (other) {
+      const regions = held
+        .filter((a) => a.holder.drillId === other.holder.drillId)
+        .map((a) => a.target.region);
+      await refuse(
+        lockedError(
+          other.holder,
+          regions,
+          other.target.name,
+          now,
+          options.host,
+          options.isProcessAlive,
+        ),
+      );
+    }
+    const failed = attempts.find((a) => a.outcome === 'failed');
+    if (failed && failed.outcome === 'failed') await refuse(failed.error);
+
+    // Resume: this drill's own lock, held by a process that no longer runs it.
+    const unreachableRegions = new Map(
+      attempts.flatMap((a) =>
+        a.outcome === 'unreachable' ? [[a.target.region, a.error] as const] : [],
+      ),
+    );
+    const running = held.find(
+      (a) => holderState(a.holder, now, options.host, options.isProcessAlive).running,
+    );
+    if (running) {
+      await refuse(
+        lockedError(
+          running.holder,
+          held.map((a) => a.target.region),
+          running.target.name,
+          now,
+          options.host,
+          options.isProcessAlive,
+        ),
+      );
+    }
+    const takenOver: string[] = [];
+    for (const a of held) {
+      // SSM has no compare-and-set: two resumes of one drill at the same moment could both
+      // write here. The renewal re-reads the lock and stops a drill that lost it.
+      try {
+        await aws.locks.overwrite(a.target.region, a.target.name, text);
+        takenOver.push(a.target.region);
+      } catch (err) {
+        if (isFatal(err) || !unreachable(err)) await refuse(err);
+        unreachableRegions.set(a.target.region, errorText(err));
+      }
+    }
+
+    const heldIn = targets
+      .map((t) => t.region)
+      .filter((r) => created.some((t) => t.region === r) || takenOver.includes(r));
+    if (heldIn.length === 0) {
+      throw new DrillError(
+        'AWS_ERROR',
+        `could not take the drill lock ${targets[0]?.name}: no region answered (` +
+          [...unreachableRegions].map(([r, e]) => `${r}: ${e}`).join('; ') +
+          ')',
+        {
+          hint: 'Check network access and credentials, then rerun; a drill needs the lock in at least one region',
+          transient: true,
+        },
+      );
+    }
+    return new DrillLock(aws, clock, targets, value, heldIn, unreachableRegions);
+  }
+
+  get drillId(): string {
+    return this.value.drillId;
+  }
+
+  /** For the journal: where the lock is held and which regions did not answer. */
+  record(): LockRecord {
+    return {
+      parameterName: this.targets[0].name,
+      heldIn: this.targets.map((t) => t.region).filter((r) => this.held.has(r)),
+      unreachable: [...this.unreachable].map(([region, error]) => ({ region, error })),
+    };
+  }
+
+  /** One line for the progress output. */
+  describe(): string {
+    const r = this.record();
+    const missing = r.unreachable.length
+      ? `; not in ${r.unreachable.map((u) => `${u.region} (unreachable: ${u.error})`).join(', ')}`
+      : '';
+    return `lock: ${r.parameterName} held in ${regionList(r.heldIn)} until ${this.value.expiresAt}, renewed every ${LOCK_HEARTBEAT_MS / 1000} s${missing}`;
+  }
+
+  startHeartbeat(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = (async () => {
+      while (this.running) {
+        await Promise.race([
+          this.clock.sleep(LOCK_HEARTBEAT_MS),
+          new Promise<void>((resolve) => (this.wake = resolve)),
+        ]);
+        if (!this.running) break;
+        await this.renew({ expiresAt: iso(this.clock.now() + LOCK_TTL_MS) });
+      }
+    })();
+  }
+
+  async stopHeartbeat(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+  }
+
+  /** The drill stopped unfinished: the lock stays, marked so nobody waits for its expiry. */
+  async markStopped(stop: { readonly step?: string; readonly code: string }): Promise<void> {
+    const at = iso(this.clock.now());
+    await this.renew({
+      expiresAt: at,
+      stopped: { at, ...(stop.step ? { step: stop.step } : {}), code: stop.code },
+    });
+  }
+
+  /** Deletes the lock where this process holds it; says where it could not. */
+  async release(): Promise<{ released: string[]; left: { region: string; error: string }[] }> {
+    const result = await releaseWhere(this.aws, this.targets, (h) => sameHolder(h, this.value));
+    for (const r of result.released) this.held.delete(r);
+    return result;
+  }
+
+  /**
+   * Re-reads the lock where this process holds it and writes `change` only where it is still
+   * its own; takes regions that did not answer before if they are free now.
+   */
+  private async renew(change: Partial<LockValue>): Promise<void> {
+    const next: LockValue = { ...this.value, ...change };
+    const text = JSON.stringify(next);
+    await Promise.all(
+      this.targets.map(async ({ region, name }) => {
+        try {
+          if (this.held.has(region)) {
+            const current = await this.aws.locks.read(region, name);
+            const holder = current === undefined ? undefined : parseLockValue(current);
+            if (!holder || !sameHolder(holder, this.value)) {
+              this.held.delete(region);
+              this.lost ??= { region, ...(holder ? { holder } : {}) };
+              return;
+            }
+            await this.aws.locks.overwrite(region, name, text);
+          } else if (this.unreachable.has(region)) {
+            if (await this.aws.locks.create(region, name, text)) {
+              this.unreachable.delete(region);
+              this.held.add(region);
+            } else {
+              const current = await this.aws.locks.read(region, name);
+              const holder = current === undefined ? undefined : parseLockValue(current);
+              if (holder && holder.drillId !== this.value.drillId) {
+                // Someone took it while the region was out of our reach: not exclusive any more.
+                this.unreachable.delete(region);
+                this.lost ??= { region, holder };
+              }
+            }
+          }
+        } catch (err) {
+          // A renewal that fails is retried at the next beat; the lock lasts LOCK_TTL_MS.
+          if (this.unreachable.has(region)) this.unreachable.set(region, errorText(err));
+        }
+      }),
+    );
+    this.value = next;
+  }
+}
+
+/** Deletes the lock parameter in every region where `match` holds it. */
+async function releaseWhere(
+  aws: DrillAws,
+  targets: readonly Target[],
+  match: (holder: LockValue) => boolean,
+): Promise<{ released: string[]; left: { region: string; error: string }[] }> {
+  const released: string[] = [];
+  const left: { region: string; error: string }[] = [];
+  await Promise.all(
+    targets.map(async ({ region, name }) => {
+      try {
+        const current = await aws.locks.read(region, name);
+        if (current === undefined || !match(parseLockValue(current))) return;
+        await aws.locks.remove(region, name);
+        released.push(region);
+      } catch (err) {
+        if (isFatal(err)) throw err;
+        left.push({ region, error: errorText(err) });
+      }
+    }),
+  );
+  const order = targets.map((t) => t.region);
+  const byOrder = (a: string, b: string) => order.indexOf(a) - order.indexOf(b);
+  released.sort(byOrder);
+  left.sort((a, b) => byOrder(a.region, b.region));
+  return { released, left };
+}
+
+/** `drill abandon`: removes the lock of `drillId` wherever it is held. */
+export function releaseLockOf(
+  aws: DrillAws,
+  topology: DrillTopology,
+  drillId: string,
+): Promise<{ released: string[]; left: { region: string; error: string }[] }> {
+  return releaseWhere(aws, targetsOf(topology), (h) => h.drillId === drillId);
+}
