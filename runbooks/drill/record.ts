@@ -2,7 +2,13 @@ import { outageWindows } from './canary';
 import { resumeCommand, statusCommand } from './commands';
 import type { CanarySample, DrillKind, Timing } from './model';
 import type { CheckResult } from './preflight';
-import type { JournalEntry, JournalHeader, OperatorIdentity, StepEntry } from './store';
+import type {
+  AbandonedEntry,
+  JournalEntry,
+  JournalHeader,
+  OperatorIdentity,
+  StepEntry,
+} from './store';
 
 /** How one run of a step ended; `running` only when the caller saw the drill's process alive. */
 export type RunStatus = 'completed' | 'skipped' | 'failed' | 'interrupted' | 'running';
@@ -140,7 +146,9 @@ export interface DrillRecord {
    * process runs it (it died, or its host went away); `running`: only when the caller saw the
    * process that runs it alive.
    */
-  readonly outcome: 'succeeded' | 'stopped' | 'interrupted' | 'running';
+  readonly outcome: 'succeeded' | 'stopped' | 'interrupted' | 'running' | 'abandoned';
+  /** `drill abandon`: who gave the drill up, why, and the state it was left in. */
+  readonly abandoned?: Omit<AbandonedEntry, 'type' | 'at'> & { readonly at: string };
   readonly startedAt: string;
   readonly finishedAt?: string;
   readonly totalMs?: number;
@@ -301,8 +309,11 @@ export function buildRecord(
 
   const last = journal.at(-1)!;
   const finished = last.type === 'finished' ? last : undefined;
-  const stopped = last.type === 'stopped' ? last : undefined;
-  const endAt = finished?.at ?? stopped?.at;
+  const abandoned = last.type === 'abandoned' ? last : undefined;
+  // An abandoned drill keeps the stop that preceded the abandonment as its error.
+  const beforeAbandon = abandoned ? journal.at(-2) : last;
+  const stopped = beforeAbandon?.type === 'stopped' ? beforeAbandon : undefined;
+  const endAt = finished?.at ?? abandoned?.at ?? stopped?.at;
   const ending = attempts.at(-1)!.ended;
   const windows = outageWindows(canary);
   const stepOf = (id: string) => steps.find((s) => s.id === id);
@@ -325,16 +336,19 @@ export function buildRecord(
     homeRegion: header.homeRegion,
     outcome: finished
       ? 'succeeded'
-      : stopped
-        ? 'stopped'
-        : ending.how === 'running'
-          ? 'running'
-          : 'interrupted',
+      : abandoned
+        ? 'abandoned'
+        : stopped
+          ? 'stopped'
+          : ending.how === 'running'
+            ? 'running'
+            : 'interrupted',
     startedAt: iso(header.at)!,
     finishedAt: iso(endAt),
     totalMs: endAt === undefined ? undefined : endAt - header.at,
     ...(header.params.forceReason ? { forceReason: header.params.forceReason } : {}),
     ...(stopped ? { error: stopped.error } : {}),
+    ...(abandoned ? { abandoned: { ...withoutType(abandoned), at: iso(abandoned.at)! } } : {}),
     ...(ending.how === 'interrupted'
       ? {
           next:
@@ -404,4 +418,8 @@ function withoutPromotionNote(
     ([key]) => key !== 'promotedAt' && key !== 'rpoLagMsAtPromotion',
   );
   return rest.length ? Object.fromEntries(rest) : undefined;
+}
+
+function withoutType({ type: _type, at: _at, ...rest }: AbandonedEntry) {
+  return rest;
 }

@@ -215,6 +215,22 @@ function fieldRows(record: DrillRecord): string[][] {
   if (record.forceReason) {
     rows.push(['started despite failed preflight (--force)', record.forceReason]);
   }
+  if (record.abandoned) {
+    const a = record.abandoned;
+    const drains = Object.entries(a.state.drains)
+      .map(([region, value]) => `${region} ${value}`)
+      .join(', ');
+    rows.push(
+      [
+        'abandoned',
+        `${a.at} by ${a.operator?.arn ?? 'operator not recorded'} on ${a.host}: ${a.reason}`,
+      ],
+      [
+        'left in this state',
+        `writer ${a.state.writerRegion ?? 'unknown'}; drain switches: ${drains}`,
+      ],
+    );
+  }
   const last = record.attempts.at(-1)!;
   const e = last.ended;
   if (e.how === 'stopped') {

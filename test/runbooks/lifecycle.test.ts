@@ -328,6 +328,18 @@ describe('drill abandon', () => {
     expect(named.stderr).toContain(
       `error [NO_DRILL]: drill ${DRILL} has already been abandoned; nothing to resume`,
     );
+
+    const report = await h.run(['report', '--drill-id', DRILL, '--format', 'md']);
+    expect(report.stdout).toContain(`md report of ${DRILL} (abandoned)`);
+    const md = fs.readFileSync(path.join(h.stateDir, DRILL, 'report.md'), 'utf8');
+    expect(md).toContain(
+      '| abandoned | 2025-03-01T10:01:00.000Z by arn:aws:sts::123456789012:assumed-role/DrillOperator/alice on ' +
+        `${HOST}: change freeze |`,
+    );
+    expect(md).toContain(
+      "| left in this state | writer us-east-1; drain switches: us-east-1 'true', us-west-2 'false' |",
+    );
+    expect(md).toContain('| stopped with | [STEP_TIMEOUT] step fence timed out after 1m 00s');
   });
 
   test('GIVEN a drill that is running WHEN another operator abandons it THEN it is refused (exit 5) and the lock stays', async () => {
