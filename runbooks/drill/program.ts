@@ -217,6 +217,7 @@ export async function main(
       ...DEFAULT_CLIENT_SETTINGS,
       maxAttempts,
       ...(opts.profile ? { profile: opts.profile } : {}),
+      mfaCodeProvider: (serial) => askMfaCode(serial, opts.profile),
       ...deps.clientSettings,
     };
     const clients = new AwsClients(settings);
@@ -747,6 +748,20 @@ export async function main(
       ...(operator ? { operator } : {}),
       onInterrupt: deps.onInterrupt,
     };
+  }
+
+  async function askMfaCode(serial: string, profile: string | undefined): Promise<string> {
+    const name = profile ?? process.env.AWS_PROFILE ?? 'default';
+    if (!deps.isTTY) {
+      throw new DrillError(
+        'NO_CREDENTIALS',
+        `profile ${name} assumes its role with MFA (mfa_serial ${serial}), and stdin is not a terminal to ask for the code`,
+        {
+          hint: `Run it in a terminal, or export session credentials first: eval "$(aws configure export-credentials --profile ${name} --format env)"`,
+        },
+      );
+    }
+    return (await deps.ask(`MFA code for ${serial} (profile ${name}): `)).trim();
   }
 
   async function confirm(

@@ -4,6 +4,7 @@ import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 
 /** How every SDK client is built. */
 export interface ClientSettings {
@@ -16,6 +17,11 @@ export interface ClientSettings {
   readonly credentials?: RDSClientConfig['credentials'];
   /** An in-process request handler (tests); default: the SDK's HTTPS handler. */
   readonly requestHandler?: RDSClientConfig['requestHandler'];
+  /**
+   * Asks for the code of the MFA device a profile names (`mfa_serial`) when it assumes a role:
+   * the drill roles require MFA of IAM users. Without it the SDK refuses such a profile.
+   */
+  readonly mfaCodeProvider?: (mfaSerial: string) => Promise<string>;
 }
 
 export const DEFAULT_CLIENT_SETTINGS: ClientSettings = { maxAttempts: 5, retryMode: 'adaptive' };
@@ -32,7 +38,19 @@ interface SdkClient {
 export class AwsClients {
   private readonly cache = new Map<string, SdkClient>();
 
-  constructor(readonly settings: ClientSettings = DEFAULT_CLIENT_SETTINGS) {}
+  /** One memoized credential chain for every client, so an MFA code is asked once per run. */
+  private readonly credentials?: RDSClientConfig['credentials'];
+
+  constructor(readonly settings: ClientSettings = DEFAULT_CLIENT_SETTINGS) {
+    const { profile, mfaCodeProvider } = settings;
+    // The SDK's default chain with an MFA prompt (credential-provider-node defaultProvider,
+    // mfaCodeProvider: "called when a profile has mfa_serial set").
+    this.credentials =
+      settings.credentials ??
+      (mfaCodeProvider
+        ? defaultProvider({ ...(profile ? { profile } : {}), mfaCodeProvider })
+        : undefined);
+  }
 
   rds(region: string): RDSClient {
     return this.get('rds', region, (c) => new RDSClient(c));
@@ -73,7 +91,8 @@ export class AwsClients {
     const key = `${service}:${region}`;
     let client = this.cache.get(key) as T | undefined;
     if (!client) {
-      const { profile, maxAttempts, retryMode, credentials, requestHandler } = this.settings;
+      const { profile, maxAttempts, retryMode, requestHandler } = this.settings;
+      const credentials = this.credentials;
       client = create({
         region,
         maxAttempts,
