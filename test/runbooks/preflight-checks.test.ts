@@ -681,6 +681,12 @@ describe('preflight checks on the synthesized deployment', () => {
       );
     });
 
+    test('GIVEN every secondary under the RPO THEN the reason lists each reading', async () => {
+      expect(judge(three, await snapshotOf(three))['lag-under-rpo'].reason).toBe(
+        'us-west-2: 400 ms; us-east-2: 400 ms',
+      );
+    });
+
     test('GIVEN a switchover THEN every secondary must be under the RPO', async () => {
       three.world.region(THIRD).rpoLagMs = 60_000;
 
@@ -1064,5 +1070,51 @@ describe('preflight edge cases', () => {
         reason: 'all on 16.6',
       });
     });
+  });
+});
+
+describe('preflight: the last survivors of mutation testing', () => {
+  test('THEN the resume gate checks have their titles', async () => {
+    const snapshot = (await snapshotOf(h)) as Snapshot;
+    const gate = (remaining: string[]) =>
+      evaluateResumeGate(
+        snapshot,
+        h.world.topology,
+        { kind: 'switchover', targetRegion: SECONDARY, fromRegion: PRIMARY },
+        remaining,
+      );
+
+    expect(gate(['verify-writes']).map((r) => r.title)).toEqual([
+      'the writer is still in us-east-1 (or already in us-west-2)',
+      'promotion gate (lag, target, members) before the promotion',
+    ]);
+  });
+
+  test('GIVEN a failover with a member other than the failed writer unreadable THEN the global version does not stand in for it', async () => {
+    h.world.down.add(PRIMARY);
+    const s = await snapshotOf(h);
+    region(s, SECONDARY).cluster = { ok: false, error: 'timeout' };
+
+    expect(judge(h, s, 'failover')['engine-versions'].ok).toBe(false);
+  });
+
+  test('GIVEN a failback with another region drained and the target not THEN drains-off fails', async () => {
+    h.world.writer = SECONDARY;
+    h.world.region(SECONDARY).drain = 'true';
+
+    expect(judge(h, await snapshotOf(h), 'failback', PRIMARY)['drains-off']).toMatchObject({
+      ok: false,
+      reason: "us-west-2: 'true'",
+    });
+  });
+
+  test('GIVEN no writer THEN the write-name reason ends with the missing writer', async () => {
+    const s = await snapshotOf(h);
+    s.regions.forEach((r) => (r.isWriter = false));
+    delete s.writerRegion;
+
+    expect(judge(h, s)['dns-answers'].reason.split('; ')[0]).toBe(
+      `write.example.com -> ${h.world.deployed(PRIMARY).writeTarget}, expected the write target of the writer (none)`,
+    );
   });
 });
