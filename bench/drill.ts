@@ -41,9 +41,9 @@ async function child(): Promise<void> {
   let sleeps = 0;
   const clock = {
     now: () => systemClock.now(),
-    async sleep(ms: number) {
+    async sleep(ms: number, signal?: AbortSignal) {
       const start = performance.now();
-      await systemClock.sleep(ms);
+      await systemClock.sleep(ms, signal);
       sleepMs += performance.now() - start;
       sleeps++;
     },

@@ -1,15 +1,12 @@
 // The app as it synthesizes, evaluated as if deployed: what the drill's fakes answer and what
 // its tests expect. Assemblies are cached in the OS temp directory by a hash of everything that
 // shapes a template, so parallel test files (and mutation runs) synthesize each topology once.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { buildMultiRegionApp } from '../lib/multi-region-app';
-import { loadTopology } from '../lib/topology';
 import { SimulatedDeployment } from '../runbooks/simulation/deployment';
-import { CDK_CONTEXT } from './util';
 
 const ROOT = path.join(__dirname, '..');
 const SOURCES = ['bin', 'lib', 'constructs'];
@@ -33,18 +30,15 @@ export function deployedApp(
 
 function synthesize(regions: readonly string[], dir: string): void {
   const staging = `${dir}.${process.pid}.tmp`;
-  const [primaryRegion, ...secondaryRegions] = regions;
-  const context: Record<string, unknown> = {
-    ...CDK_CONTEXT,
-    // No Lambda bundling: assets do not change what the drill reads.
-    'aws:cdk:bundling-stacks': [],
-    'topology.primaryRegion': primaryRegion,
-    'topology.secondaryRegions': secondaryRegions.join(','),
-  };
-  const app = new App({ outdir: staging, context });
-  const topology = loadTopology((k) => app.node.tryGetContext(k), {});
-  buildMultiRegionApp(app, topology);
-  app.synth();
+  execFileSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, 'synth-app.ts'), staging, regions.join(',')],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, CDK_VALIDATION: 'false' },
+    },
+  );
   try {
     fs.renameSync(staging, dir);
   } catch {
@@ -67,6 +61,7 @@ function hashSources(): string {
     }
   };
   SOURCES.forEach((s) => walk(path.join(ROOT, s)));
+  hash.update(fs.readFileSync(path.join(__dirname, 'synth-app.ts')));
   hash.update(fs.readFileSync(path.join(ROOT, 'cdk.json')));
   hash.update(fs.readFileSync(path.join(ROOT, 'package-lock.json')));
   sourceHash = hash.digest('hex').slice(0, 16);

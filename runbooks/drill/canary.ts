@@ -43,7 +43,7 @@ export class CanaryLoop implements CanaryControl {
   private preferred: SqlTarget;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
-  private wake: () => void = () => undefined;
+  private stopSleeping = new AbortController();
 
   constructor(private readonly options: CanaryOptions) {
     this.all = [...options.history];
@@ -64,8 +64,9 @@ export class CanaryLoop implements CanaryControl {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake();
+    this.stopSleeping.abort();
     await this.loopDone;
+    this.stopSleeping = new AbortController();
   }
 
   samples(): readonly CanarySample[] {
@@ -88,10 +89,7 @@ export class CanaryLoop implements CanaryControl {
     while (this.running) {
       await this.tick();
       if (!this.running) break;
-      await Promise.race([
-        this.options.clock.sleep(this.options.intervalMs),
-        new Promise<void>((resolve) => (this.wake = resolve)),
-      ]);
+      await this.options.clock.sleep(this.options.intervalMs, this.stopSleeping.signal);
     }
   }
 

@@ -239,7 +239,7 @@ export class DrillLock {
   private readonly unreachable: Map<string, string>;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
-  private wake: () => void = () => undefined;
+  private stopSleeping = new AbortController();
 
   private constructor(
     private readonly aws: DrillAws,
@@ -411,10 +411,7 @@ export class DrillLock {
     this.running = true;
     this.loopDone = (async () => {
       while (this.running) {
-        await Promise.race([
-          this.clock.sleep(LOCK_HEARTBEAT_MS),
-          new Promise<void>((resolve) => (this.wake = resolve)),
-        ]);
+        await this.clock.sleep(LOCK_HEARTBEAT_MS, this.stopSleeping.signal);
         if (!this.running) break;
         await this.renew({ expiresAt: iso(this.clock.now() + LOCK_TTL_MS) });
       }
@@ -423,8 +420,9 @@ export class DrillLock {
 
   async stopHeartbeat(): Promise<void> {
     this.running = false;
-    this.wake();
+    this.stopSleeping.abort();
     await this.loopDone;
+    this.stopSleeping = new AbortController();
   }
 
   /** The drill stopped unfinished: the lock stays, marked so nobody waits for its expiry. */

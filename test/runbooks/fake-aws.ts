@@ -82,10 +82,21 @@ export class VirtualClock implements Clock {
     return this.current;
   }
 
-  sleep(ms: number): Promise<void> {
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (this.stopped) return; // a "killed" process never wakes
-      this.sleepers.push({ wakeAt: this.current + Math.max(0, ms), order: this.order++, resolve });
+      if (signal?.aborted) return resolve();
+      const sleeper = { wakeAt: this.current + Math.max(0, ms), order: this.order++, resolve };
+      this.sleepers.push(sleeper);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const i = this.sleepers.indexOf(sleeper);
+          if (i >= 0) this.sleepers.splice(i, 1);
+          resolve();
+        },
+        { once: true },
+      );
       this.schedule();
     });
   }
