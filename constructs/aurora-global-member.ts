@@ -152,7 +152,9 @@ export function acknowledgeInstanceFindings(instance: IConstruct): void {
       ...inPacks('RDSAutomaticMinorVersionUpgradeEnabled', ['HIPAA.Security', 'PCI.DSS.321']),
       'cdk-validator-cfnguard::rds_instance_automatic_minor_version_upgrade_enabled_check',
     ],
-    'Every member of a global database must run the identical engine version; minor upgrades are applied to the whole global cluster at once (ModifyGlobalCluster), not per instance per region.',
+    // Aurora User Guide, "Upgrading an Amazon Aurora global database" (managed switchover and
+    // failover need matching versions; minor upgrades go to every secondary before the primary).
+    'Managed switchover and failover need the global database members on the same engine version, and minor upgrades must reach every secondary before the primary; automatic upgrades in each cluster maintenance window cannot keep that order, so the operator upgrades.',
   );
 }
 
@@ -263,7 +265,8 @@ export function createMemberBasics(scope: Construct, props: AuroraGlobalMemberPr
     [
       `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${ENHANCED_MONITORING_POLICY}]`,
     ],
-    'AmazonRDSEnhancedMonitoringRole is the policy RDS documents for Enhanced Monitoring; it only lets the RDS monitoring service write the RDSOSMetrics log group, and AWS keeps it current.',
+    // AWS Managed Policy Reference, AmazonRDSEnhancedMonitoringRole, JSON policy document.
+    'AmazonRDSEnhancedMonitoringRole is the policy RDS documents for Enhanced Monitoring; it allows only logs actions on log groups whose names start with RDS (create, set retention, write and read their streams; Enhanced Monitoring writes RDSOSMetrics), and this role trusts only the RDS monitoring service.',
   );
   // RDS writes exported logs here; creating the group first lets us encrypt it
   // and set its retention without a log-retention Lambda.

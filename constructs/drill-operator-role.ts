@@ -192,7 +192,9 @@ export class DrillOperatorRole extends Construct {
         actions: ['route53:ListResourceRecordSets'],
         resources: [props.hostedZone.hostedZoneArn],
       },
-      // These actions support no resource-level permissions.
+      // Service Authorization Reference: route53:TestDNSAnswer and cloudwatch:GetMetricData
+      // have no resource type. DescribeAlarms takes alarm ARNs, but the CloudWatch API
+      // Reference (DescribeAlarms) returns composite alarms only when it is allowed on *.
       {
         sid: 'NoResourceLevel',
         actions: ['route53:TestDNSAnswer', 'cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'],
@@ -235,7 +237,7 @@ export class DrillOperatorRole extends Construct {
     acknowledgeFindings(
       policy,
       ['AwsSolutions-IAM5[Resource::*]'],
-      'TestDNSAnswer, GetMetricData and DescribeAlarms support no resource-level permissions, and kms:Decrypt is limited by the key alias and the Secrets Manager service condition.',
+      'TestDNSAnswer and GetMetricData support no resource-level permissions; DescribeAlarms does, but returns composite alarms only when allowed on *, and the drill lists metric and composite alarms in ALARM by name prefix; kms:Decrypt is limited by the key alias and the Secrets Manager service condition.',
     );
   }
 }

@@ -1,10 +1,10 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledgeFindings } from './nag/acknowledge';
+import { acknowledgeFindings, explainGuardRules } from './nag/acknowledge';
 import { InvalidPropsError } from './invalid-props-error';
 
 /** Properties of a {@link RegionalNetwork}. */
@@ -68,16 +68,14 @@ export class RegionalNetwork extends Construct {
       assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com'),
       description: 'Writes VPC flow logs to their log group',
     });
+    // The three actions aws-cdk-lib's own FlowLog grants on its group. Not
+    // logs:DescribeLogGroups: the Service Authorization Reference (CloudWatch Logs, Actions
+    // table) gives it no log-group resource type, so on this group's ARN it never applied.
     new iam.ManagedPolicy(this, 'FlowLogPolicy', {
       roles: [flowLogRole],
       statements: [
         new iam.PolicyStatement({
-          actions: [
-            'logs:CreateLogStream',
-            'logs:PutLogEvents',
-            'logs:DescribeLogGroups',
-            'logs:DescribeLogStreams',
-          ],
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
           resources: [this.flowLogGroup.logGroupArn],
         }),
       ],
@@ -128,12 +126,40 @@ export class RegionalNetwork extends Construct {
     const provider = Stack.of(this).node.tryFindChild(
       'Custom::VpcRestrictDefaultSGCustomResourceProvider',
     );
+    // cdk-nag does not inspect these plain CfnResources; cfn-guard (Control Tower) and the
+    // Guard registry's NIST 800-53 R5, HIPAA and PCI rule sets do.
     const handler = provider?.node.tryFindChild('Handler');
-    if (handler) {
+    const providerRole = provider?.node.tryFindChild('Role');
+    const runsOnce =
+      // aws-cdk-lib aws-ec2 README, "Restricting access to the VPC default security group".
+      "aws-cdk-lib's provider that removes the default security group's rules runs only when its custom resource is created, updated or deleted";
+    if (handler instanceof CfnResource) {
       acknowledgeFindings(
         handler,
         ['cdk-validator-cfnguard::lambda_inside_vpc_check'],
-        "aws-cdk-lib's provider that removes the default security group's rules calls only the EC2 API once per deployment; an isolated VPC would need an EC2 endpoint just for it.",
+        `${runsOnce}, and calls only the EC2 API; inside this isolated VPC it would need an EC2 interface endpoint just for it.`,
+      );
+      explainGuardRules(
+        handler,
+        ['LAMBDA_INSIDE_VPC'],
+        `${runsOnce}, and calls only the EC2 API; inside this isolated VPC it would need an EC2 interface endpoint just for it.`,
+      );
+      explainGuardRules(
+        handler,
+        ['LAMBDA_DLQ_CHECK'],
+        `${runsOnce}; when it fails, the custom resource fails and CloudFormation rolls the deployment back and reports it, so a dead-letter queue would hold an event nobody acts on.`,
+      );
+      explainGuardRules(
+        handler,
+        ['LAMBDA_CONCURRENCY_CHECK'],
+        `${runsOnce}; those few invocations cannot exhaust the account's concurrency, and a reservation would take from the unreserved pool.`,
+      );
+    }
+    if (providerRole instanceof CfnResource) {
+      explainGuardRules(
+        providerRole,
+        ['IAM_NO_INLINE_POLICY_CHECK'],
+        "aws-cdk-lib writes this provider role's inline policy: only Authorize/Revoke SecurityGroupIngress/Egress on this VPC's default security group, and it exists only for that provider.",
       );
     }
   }

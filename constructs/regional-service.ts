@@ -13,7 +13,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { IAuroraGlobalMember, acknowledgeCrossStackLogKey } from './aurora-global-member';
-import { acknowledgeFindings, inPacks } from './nag/acknowledge';
+import { acknowledgeFindings, explainGuardRules, inPacks } from './nag/acknowledge';
 import { ServiceHostnames } from './service-hostnames';
 import { InvalidPropsError, throwIfProblems } from './invalid-props-error';
 
@@ -203,10 +203,15 @@ export class RegionalService extends Construct {
         }),
       ],
     });
+    // Service Authorization Reference, Amazon EC2, "Actions defined by Amazon EC2":
+    // DescribeNetworkInterfaces has no resource type; the other four take network-interface
+    // (and subnet, security-group) ARNs. Lambda Developer Guide, "Giving Lambda functions
+    // access to resources in an Amazon VPC", required IAM permissions: Lambda creates the
+    // function's ENIs with this role, and DeleteNetworkInterface must cover every ENI id.
     acknowledgeFindings(
       policy,
       ['AwsSolutions-IAM5[Resource::*]'],
-      'Lambda needs these EC2 network-interface actions to run in a VPC, and EC2 does not support resource-level permissions for them (the same actions as AWSLambdaVPCAccessExecutionRole).',
+      'Lambda creates and deletes the network interfaces of a VPC function with this role: DescribeNetworkInterfaces supports no resource-level permissions, and the ids of the interfaces that Create, Delete, Assign and Unassign act on are unknown before Lambda makes them (AWSLambdaVPCAccessExecutionRole grants the same actions on *).',
     );
 
     this.healthFunction = new nodejs.NodejsFunction(this, 'HealthFunction', {
@@ -242,10 +247,18 @@ export class RegionalService extends Construct {
         `The function runs in the isolated subnets of the VPC from stack ${Stack.of(props.vpc).stackName}; its SubnetIds are cross-stack references that cfn-guard cannot resolve.`,
       );
     }
+    const noDeadLetterQueue =
+      'API Gateway invokes the health function synchronously; a dead-letter queue only receives failed asynchronous invocations, and a failed health answer is itself the signal.';
     acknowledgeFindings(
       this.healthFunction,
       inPacks('LambdaDLQ', ['NIST.800.53.R5', 'HIPAA.Security']),
-      'API Gateway invokes the health function synchronously; a dead-letter queue only receives failed asynchronous invocations, and a failed health answer is itself the signal.',
+      noDeadLetterQueue,
+    );
+    // The same finding from the Guard registry's rule sets, which read template metadata.
+    explainGuardRules(
+      this.healthFunction.node.defaultChild as lambda.CfnFunction,
+      ['LAMBDA_DLQ_CHECK'],
+      noDeadLetterQueue,
     );
 
     const apiLogs = new logs.LogGroup(this, 'ApiAccessLogs', {

@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { CfnResource, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -32,3 +32,39 @@ export const REGULATORY_PACKS: readonly StockPack[] = [
   'HIPAA.Security',
   'PCI.DSS.321',
 ];
+
+/**
+ * Rule names of the AWS Guard Rules Registry (the NIST 800-53 R5, HIPAA and PCI DSS rule
+ * sets run with `cfn-guard validate`) that this project explains on a resource.
+ */
+export type GuardRegistryRule =
+  | 'IAM_NO_INLINE_POLICY_CHECK'
+  | 'LAMBDA_CONCURRENCY_CHECK'
+  | 'LAMBDA_DLQ_CHECK'
+  | 'LAMBDA_INSIDE_VPC';
+
+/**
+ * Explains Guard registry findings on one CloudFormation resource, for the engines that
+ * never see `Validations.of(x).acknowledge()`: the registry's rules skip a resource whose
+ * `Metadata.guard.SuppressedRules` lists the rule (aws-guard-rules-registry, e.g.
+ * rules/aws/lambda/lambda_dlq_check.guard, scenario "SKIP: when metadata includes the
+ * suppression"). The reasons sit beside it in `Metadata.guard.Reasons`,
+ * which the rules ignore, so a reviewer reads why in the template.
+ */
+export function explainGuardRules(
+  resource: CfnResource,
+  rules: readonly GuardRegistryRule[],
+  reason: string,
+): void {
+  const guard = (resource.getMetadata('guard') ?? {}) as {
+    SuppressedRules?: string[];
+    Reasons?: Record<string, string>;
+  };
+  const suppressed = [...(guard.SuppressedRules ?? [])];
+  const reasons = { ...(guard.Reasons ?? {}) };
+  for (const rule of rules) {
+    if (!suppressed.includes(rule)) suppressed.push(rule);
+    reasons[rule] = reason;
+  }
+  resource.addMetadata('guard', { ...guard, SuppressedRules: suppressed, Reasons: reasons });
+}

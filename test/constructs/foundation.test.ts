@@ -1,6 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { ClusterBackup, RegionalDataKey, RegionalNetwork } from '../../constructs';
+import {
+  ClusterBackup,
+  RegionalDataKey,
+  RegionalNetwork,
+  collectAcknowledgements,
+} from '../../constructs';
 import { RegionalStack } from '../../lib/regional-stack';
 import { testApp, testStack } from '../util';
 
@@ -113,6 +118,82 @@ describe('RegionalNetwork', () => {
     ).toThrow(
       'maxAzs must be a whole number from 2 to 6 (Aurora needs subnets in at least two AZs), got: 1',
     );
+  });
+});
+
+describe('RegionalNetwork flow-log permissions', () => {
+  test('GIVEN defaults WHEN synthesized THEN the flow-log role may only write and list streams of its own group', () => {
+    const stack = testStack();
+    const key = new RegionalDataKey(stack, 'DataKey');
+    new RegionalNetwork(stack, 'Network', { encryptionKey: key.key });
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy');
+    const statements = Object.values(policies).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Action: string[]; Resource: unknown }[],
+    );
+    // logs:DescribeLogGroups has no log-group resource type: on one group it was dead.
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^NetworkFlowLogs/), 'Arn'] },
+      },
+    ]);
+  });
+});
+
+describe('RegionalNetwork default-security-group provider and the Guard registry', () => {
+  const stack = testStack();
+  const key = new RegionalDataKey(stack, 'DataKey');
+  new RegionalNetwork(stack, 'Network', { encryptionKey: key.key });
+  const resources = Template.fromStack(stack).toJSON().Resources as Record<
+    string,
+    { Type: string; Metadata?: { guard?: unknown } }
+  >;
+  // aws-cdk-lib adds one provider per stack, outside the construct that asked for it.
+  const provider = (type: string) => {
+    const found = Object.entries(resources).filter(
+      ([id, r]) =>
+        id.startsWith('CustomVpcRestrictDefaultSGCustomResourceProvider') && r.Type === type,
+    );
+    expect(found).toHaveLength(1);
+    return found[0][1].Metadata?.guard;
+  };
+  const runsOnce =
+    "aws-cdk-lib's provider that removes the default security group's rules runs only when its custom resource is created, updated or deleted";
+  const noEndpoint = `${runsOnce}, and calls only the EC2 API; inside this isolated VPC it would need an EC2 interface endpoint just for it.`;
+
+  test('GIVEN the provider role THEN its inline policy is explained to IAM_NO_INLINE_POLICY_CHECK', () => {
+    expect(provider('AWS::IAM::Role')).toEqual({
+      SuppressedRules: ['IAM_NO_INLINE_POLICY_CHECK'],
+      Reasons: {
+        IAM_NO_INLINE_POLICY_CHECK:
+          "aws-cdk-lib writes this provider role's inline policy: only Authorize/Revoke SecurityGroupIngress/Egress on this VPC's default security group, and it exists only for that provider.",
+      },
+    });
+  });
+
+  test('GIVEN the provider function THEN no VPC, no DLQ and no concurrency limit are explained', () => {
+    expect(provider('AWS::Lambda::Function')).toEqual({
+      SuppressedRules: ['LAMBDA_INSIDE_VPC', 'LAMBDA_DLQ_CHECK', 'LAMBDA_CONCURRENCY_CHECK'],
+      Reasons: {
+        LAMBDA_INSIDE_VPC: noEndpoint,
+        LAMBDA_DLQ_CHECK: `${runsOnce}; when it fails, the custom resource fails and CloudFormation rolls the deployment back and reports it, so a dead-letter queue would hold an event nobody acts on.`,
+        LAMBDA_CONCURRENCY_CHECK: `${runsOnce}; those few invocations cannot exhaust the account's concurrency, and a reservation would take from the unreserved pool.`,
+      },
+    });
+  });
+
+  test('GIVEN the provider function THEN cfn-guard (Control Tower) gets the same VPC reason', () => {
+    const acks = collectAcknowledgements(stack).filter((a) =>
+      a.path.includes('Custom::VpcRestrictDefaultSGCustomResourceProvider'),
+    );
+    expect(acks.map((a) => [a.path, a.id, a.reason])).toEqual([
+      [
+        'Test-us-east-1/Custom::VpcRestrictDefaultSGCustomResourceProvider/Handler',
+        'cdk-validator-cfnguard::lambda_inside_vpc_check',
+        noEndpoint,
+      ],
+    ]);
   });
 });
 
