@@ -196,7 +196,7 @@ export class DrillOperatorRole extends Construct {
       // have no resource type. DescribeAlarms takes alarm ARNs, but the CloudWatch API
       // Reference (DescribeAlarms) returns composite alarms only when it is allowed on *.
       {
-        sid: 'NoResourceLevel',
+        sid: 'AllResources',
         actions: ['route53:TestDNSAnswer', 'cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'],
         resources: ['*'],
       },
