@@ -1,7 +1,4 @@
-import {
-  nodeSupportNote,
-  SDK_NODE_WARNING_VARIABLE,
-} from '../../runbooks/drill/node-support';
+import { nodeSupportNote, SDK_NODE_WARNING_VARIABLE } from '../../runbooks/drill/node-support';
 
 describe('the Node.js support note of the drill CLI', () => {
   test('GIVEN Node.js 20 THEN the SDK warning is turned off and one line of ours says what to use', () => {
