@@ -128,7 +128,7 @@ describe('--profile names a profile of the shared files', () => {
       `error [NO_CREDENTIALS]: --profile nope: no such profile in ${h.dir}/config ([profile nope]) or ` +
         `${h.dir}/credentials ([nope]); the profiles there: base, default, drill-operator\n` +
         '  next: Check the name (`aws configure list-profiles`), or create it: `aws configure sso --profile nope` ' +
-        'or `aws configure --profile nope`; AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE point elsewhere\n',
+        'or `aws configure --profile nope` (AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE choose other files)\n',
     );
     expect(h.world.calls).toEqual([]);
   });

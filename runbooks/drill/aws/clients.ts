@@ -177,7 +177,7 @@ export function checkProfile(profile: string, env: NodeJS.ProcessEnv = process.e
     {
       hint:
         `Check the name (\`aws configure list-profiles\`), or create it: \`aws configure sso --profile ${profile}\` ` +
-        `or \`aws configure --profile ${profile}\`; AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE point elsewhere`,
+        `or \`aws configure --profile ${profile}\` (AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE choose other files)`,
     },
   );
 }
