@@ -1,6 +1,11 @@
 // Entry point loaded by runbooks/bin/drill.cjs (through tsx): run the CLI, exit with its code.
 import { EXIT_CODES } from './errors';
+import { nodeSupportNote } from './node-support';
 import { main } from './program';
+
+// Before any SDK client exists: one line of ours instead of the SDK's 9-line warning.
+const note = nodeSupportNote(process.version, process.env);
+if (note) process.stderr.write(`${note}\n`);
 
 main(process.argv.slice(2)).then(
   (code) => {

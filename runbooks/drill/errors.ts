@@ -35,7 +35,8 @@ export const EXIT_CODE_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
   STEP_TIMEOUT: 'a step waited longer than its timeout; the drill stopped where it was',
   UNEXPECTED_STATE: 'AWS reported a state the drill does not act on (e.g. a cancelled switchover)',
   AWS_ERROR: 'an AWS call failed after the SDK retries (throttling, 5xx, network, access)',
-  NO_CREDENTIALS: 'no usable AWS credentials (profile, environment, SSO session)',
+  NO_CREDENTIALS:
+    'no usable AWS credentials (profile, environment, SSO session); a dry run still prints its plan',
   UNKNOWN_GLOBAL_CLUSTER:
     'the global cluster named by the outputs or --global-cluster does not exist',
   NOT_CONFIRMED: '--execute was not confirmed (declined, or no terminal and no --yes)',

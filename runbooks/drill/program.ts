@@ -8,15 +8,22 @@ import {
   CallMeter,
   sdkAdapters,
   type DrillAws,
+  type GlobalClusterView,
   type OperatorIdentity,
   type RunMode,
 } from './aws/adapters';
-import { AwsClients, DEFAULT_CLIENT_SETTINGS, type ClientSettings } from './aws/clients';
+import {
+  AwsClients,
+  checkProfile,
+  checkRegion,
+  DEFAULT_CLIENT_SETTINGS,
+  type ClientSettings,
+} from './aws/clients';
 import { systemClock, type Clock } from './clock';
 import { reportCommand, resumeCommand, startCommand, statusCommand } from './commands';
 import { loadTopology, regionOf, type DrillTopology } from './discovery';
 import { parsePositiveDuration } from './duration';
-import { DrillError, EXIT_CODES, EXIT_CODE_MEANINGS, errorText } from './errors';
+import { DrillError, EXIT_CODES, EXIT_CODE_MEANINGS, errorText, isDrillError } from './errors';
 import { resumeDrill, startDrill, stepOutcome, type ExecutorDeps } from './executor';
 import { formatDuration } from './duration';
 import { planText, preflightText, statusText } from './format';
@@ -201,6 +208,12 @@ export async function main(
       );
 
   const context = (opts: CommonOptions, mode: RunMode) => {
+    checkRegion(
+      '--region',
+      opts.region,
+      `--region is where the drill calls Route 53 and reads the routing stack's alarms: leave it out for ${HOME_REGION} (the default)`,
+    );
+    if (opts.profile) checkProfile(opts.profile);
     const topology = loadTopology(opts.outputs, {
       globalClusterIdentifier: opts.globalCluster,
       hostedZoneId: opts.hostedZoneId,
@@ -424,7 +437,16 @@ export async function main(
     const { topology, aws, store } = context(opts, opts.execute ? 'execute' : 'dry-run');
     const targetRegion =
       kind === 'failback' ? topology.primaryRegion : regionOf(topology, opts.to!).region;
-    const global = await describeGlobalCluster(aws, topology, [targetRegion]);
+    let global: GlobalClusterView;
+    let offline: DrillError | undefined;
+    try {
+      global = await describeGlobalCluster(aws, topology, [targetRegion]);
+    } catch (err) {
+      // A dry run needs no credentials: the outputs file names everything the plan calls.
+      if (opts.execute || !isDrillError(err, 'NO_CREDENTIALS')) throw err;
+      offline = err;
+      global = assumedGlobalCluster(topology, assumedWriter(topology, targetRegion, err));
+    }
     const fromRegion = writerRegionOf(global, topology);
     if (!fromRegion) {
       throw new DrillError(
@@ -450,6 +472,36 @@ export async function main(
     const plan = planView(topology, kind, fromRegion, targetRegion, opts.region);
     const steps = stepsFor(kind);
 
+    if (!opts.execute && offline) {
+      out(
+        `DRY RUN (offline): ${kind} of ${topology.globalClusterIdentifier} from ${fromRegion} to ${targetRegion}; nothing will be changed.`,
+      );
+      out(
+        `writer region: not read: no credentials; assumed ${fromRegion}, the ${fromRegion === topology.primaryRegion ? 'primary' : 'only secondary'} region in ${topology.source}`,
+      );
+      // Every check reads live state; list them with the identifiers they would read.
+      const checks = evaluatePreflight(
+        await observe(offlineAws(global), topology, {
+          clock: deps.clock,
+          homeRegion: opts.region,
+          preferredRegions: [targetRegion],
+        }),
+        topology,
+        { kind, targetRegion },
+      );
+      out(`\npreflight: ${checks.length} live checks not run (not read: no credentials):`);
+      for (const c of checks) out(`  - ${c.id}: ${c.title}`);
+      out(`\nplan: ${steps.length} steps, and every AWS call they would make:`);
+      out(planText(plan, steps));
+      out(
+        `\ntimings: poll every ${opts.pollInterval}, step timeout ${opts.stepTimeout}, canary every ${opts.canaryInterval}`,
+      );
+      out(`not read: ${offline.message}`);
+      out(
+        `next: ${offline.hint ?? 'Set credentials'} (the dry run then reads the writer and runs the ${checks.length} checks; --execute acts)`,
+      );
+      return EXIT_CODES.NO_CREDENTIALS;
+    }
     if (!opts.execute) {
       const snapshot = await observe(aws, topology, {
         clock: deps.clock,
@@ -878,6 +930,45 @@ function defaultTarget(snapshot: Snapshot, topology: DrillTopology): string {
     'USAGE',
     `more than one possible target (${others.map((r) => r.region).join(', ')}); pass --to <region>`,
   );
+}
+
+/**
+ * The writer an offline dry run plans for: the primary region of the outputs, or, for a move
+ * to the primary, the only secondary (with more than one, the plan would be a guess).
+ */
+function assumedWriter(topology: DrillTopology, targetRegion: string, cause: DrillError): string {
+  if (targetRegion !== topology.primaryRegion) return topology.primaryRegion;
+  const others = topology.regions.filter((r) => r.region !== targetRegion);
+  if (others.length === 1) return others[0].region;
+  throw cause;
+}
+
+/** The global cluster as the outputs file describes it, with the writer in `writerRegion`. */
+function assumedGlobalCluster(topology: DrillTopology, writerRegion: string): GlobalClusterView {
+  return {
+    identifier: topology.globalClusterIdentifier,
+    status: 'not read',
+    members: topology.regions.map((r) => ({
+      arn: r.clusterArn,
+      isWriter: r.region === writerRegion,
+    })),
+  };
+}
+
+/**
+ * AWS for an offline dry run: the assumed global cluster, and every other read fails as
+ * "not read" (a non-fatal error, so the snapshot records it and the checks can be listed).
+ */
+function offlineAws(global: GlobalClusterView): DrillAws {
+  const notRead = () => Promise.reject(new DrillError('AWS_ERROR', 'not read: no credentials'));
+  const api = new Proxy({}, { get: () => notRead });
+  const database = new Proxy(
+    {},
+    { get: (_t, key) => (key === 'describeGlobalCluster' ? async () => global : notRead) },
+  );
+  return new Proxy({} as DrillAws, {
+    get: (_t, key) => (key === 'database' ? database : key === 'meter' ? new CallMeter() : api),
+  });
 }
 
 interface AbandonOptions extends CommonOptions {

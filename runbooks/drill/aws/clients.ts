@@ -5,6 +5,12 @@ import { Route53Client } from '@aws-sdk/client-route-53';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { version as CDK_VERSION } from 'aws-cdk-lib/package.json';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { DrillError } from '../errors';
 
 /** How every SDK client is built. */
 export interface ClientSettings {
@@ -111,3 +117,91 @@ type CommonConfig = Pick<
   RDSClientConfig,
   'region' | 'maxAttempts' | 'retryMode' | 'profile' | 'credentials' | 'requestHandler'
 >;
+
+/** Where the SDK reads profiles, and the profiles it finds there. */
+export interface SharedProfiles {
+  readonly configFile: string;
+  readonly credentialsFile: string;
+  readonly names: readonly string[];
+}
+
+function sectionNames(file: string): string[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return text.split(/\r?\n/).flatMap((line) => {
+    const m = /^\s*\[([^\]]+)\]\s*(?:[;#].*)?$/.exec(line);
+    return m ? [m[1].trim()] : [];
+  });
+}
+
+function expandHome(file: string): string {
+  return file.startsWith('~/') ? path.join(os.homedir(), file.slice(2)) : file;
+}
+
+/**
+ * The profiles of the shared config and credentials files, read as the SDK reads them:
+ * `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/config` / `~/.aws/credentials`;
+ * `[profile NAME]` (or `[default]`) in the config file, `[NAME]` in the credentials file
+ * (AWS SDKs and Tools Reference Guide, "Shared config and credentials files", "Format of the
+ * config file" and "Location of the shared files").
+ */
+export function sharedProfiles(env: NodeJS.ProcessEnv = process.env): SharedProfiles {
+  const configFile = expandHome(env.AWS_CONFIG_FILE || path.join(os.homedir(), '.aws', 'config'));
+  const credentialsFile = expandHome(
+    env.AWS_SHARED_CREDENTIALS_FILE || path.join(os.homedir(), '.aws', 'credentials'),
+  );
+  const fromConfig = sectionNames(configFile).flatMap((s) => {
+    if (s === 'default') return [s];
+    const m = /^profile\s+(\S+)$/.exec(s);
+    return m ? [m[1]] : [];
+  });
+  const names = [...new Set([...fromConfig, ...sectionNames(credentialsFile)])].sort();
+  return { configFile, credentialsFile, names };
+}
+
+/** Refuses a `--profile` that neither shared file defines, before any SDK call. */
+export function checkProfile(profile: string, env: NodeJS.ProcessEnv = process.env): void {
+  const found = sharedProfiles(env);
+  if (found.names.includes(profile)) return;
+  throw new DrillError(
+    'NO_CREDENTIALS',
+    `--profile ${profile}: no such profile in ${found.configFile} ([profile ${profile}]) or ` +
+      `${found.credentialsFile} ([${profile}]); ` +
+      (found.names.length
+        ? `the profiles there: ${found.names.join(', ')}`
+        : 'neither file defines any profile'),
+    {
+      hint:
+        `Check the name (\`aws configure list-profiles\`), or create it: \`aws configure sso --profile ${profile}\` ` +
+        `or \`aws configure --profile ${profile}\` (AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE choose other files)`,
+    },
+  );
+}
+
+/** Regions aws-cdk-lib knows, offline: the partitions' public, China, GovCloud and ISO regions. */
+export function knownRegions(): readonly string[] {
+  return RegionInfo.regions.map((r) => r.name);
+}
+
+/** Refuses a region option that is not an AWS region name this build knows. */
+export function checkRegion(option: string, region: string, fix: string): void {
+  const known = knownRegions();
+  if (known.includes(region)) return;
+  const prefix = region.split('-')[0];
+  const near = known.filter((r) => r.startsWith(`${prefix}-`));
+  const shape = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/.test(region)
+    ? `is not an AWS region aws-cdk-lib ${CDK_VERSION} knows`
+    : 'is not an AWS region name (like us-east-1)';
+  throw new DrillError(
+    'USAGE',
+    `${option} ${region} ${shape}; ` +
+      (near.length
+        ? `the ${prefix}- regions are ${near.join(', ')}`
+        : `it knows ${known.length} regions, e.g. us-east-1, eu-west-1, ap-southeast-2`),
+    { hint: fix },
+  );
+}
