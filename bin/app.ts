@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { App, Errors } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { InvalidPropsError } from '../constructs';
 import { registerNagPacks } from '../lib/compliance';
 import { buildMultiRegionApp } from '../lib/multi-region-app';
@@ -19,11 +19,6 @@ try {
   // Configuration mistakes get their message, not a stack trace; anything else is a bug.
   if (e instanceof TopologyError || e instanceof InvalidPropsError) {
     console.error(e.message);
-    process.exit(1);
-  }
-  // A construct's own validation (aws-cdk-lib ValidationError) names the construct path.
-  if (Errors.isValidationError(e)) {
-    console.error(`${e.message} (at ${e.constructPath ?? 'the app root'})`);
     process.exit(1);
   }
   throw e;

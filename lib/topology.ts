@@ -248,10 +248,9 @@ export function misspelledTopologyKeys(keys: readonly string[]): string[] {
     );
 }
 
-/** The candidate fewest edits away (case ignored), preferring the same case on a tie. */
+/** The candidate fewest edits away (case ignored); the first one on a tie. */
 function nearest(key: string, candidates: readonly string[]): string {
-  const score = (c: string) =>
-    editDistance(key.toLowerCase(), c.toLowerCase()) * 100 + editDistance(key, c);
+  const score = (c: string) => editDistance(key.toLowerCase(), c.toLowerCase());
   return candidates.reduce((best, c) => (score(c) < score(best) ? c : best));
 }
 
@@ -290,18 +289,17 @@ function readTopologyFile(path: string, problems: string[]): RawTopology {
 
 function asObject(value: unknown, name: string, problems: string[]): RawTopology {
   if (value === undefined) return {};
-  const parsed = typeof value === 'string' ? safeJson(value) : value;
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     problems.push(`${name}: must be a JSON object, got: ${JSON.stringify(value)}`);
     return {};
   }
-  const unknown = Object.keys(parsed).filter((k) => !(FIELDS as readonly string[]).includes(k));
+  const unknown = Object.keys(value).filter((k) => !(FIELDS as readonly string[]).includes(k));
   for (const key of unknown) {
     problems.push(
       `${name}.${key}: unknown field; did you mean ${nearest(key, FIELDS)}? known fields are ${FIELDS.join(', ')}`,
     );
   }
-  return parsed as RawTopology;
+  return value as RawTopology;
 }
 
 function safeJson(text: string): unknown {
