@@ -117,14 +117,13 @@ const GLOBAL_DATABASE_SIZES = [
  * which need a cluster type these constructs do not create.
  */
 export function knownEngineVersions(): readonly string[] {
-  const versions = Object.getOwnPropertyNames(rds.AuroraPostgresEngineVersion)
+  return Object.getOwnPropertyNames(rds.AuroraPostgresEngineVersion)
     .map((name) => (rds.AuroraPostgresEngineVersion as unknown as Record<string, unknown>)[name])
     .filter(
       (v): v is rds.AuroraPostgresEngineVersion => v instanceof rds.AuroraPostgresEngineVersion,
     )
     .map((v) => v.auroraPostgresFullVersion)
     .filter((v) => !v.includes('-'));
-  return [...new Set(versions)];
 }
 
 /** `16.6` -> `16`, `9.6.8` -> `9.6`. */
