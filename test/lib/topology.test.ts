@@ -338,6 +338,7 @@ describe('parseDuration', () => {
     ['45s', 45],
     ['15m', 900],
     ['1h', 3600],
+    [' 30s ', 30],
   ])('parses %p as %p seconds', (input, seconds) => {
     expect(parseDuration(input)?.toSeconds()).toBe(seconds);
   });
@@ -589,6 +590,7 @@ describe('instance class', () => {
       "instanceClass: Aurora global databases do not support burstable T classes, got: 'db.t3.medium'; use a memory-optimized class such as 'r6g.large'",
     ],
     ['xt4g.large', notGlobal('xt4g.large')],
+    ['xserverless', notGlobal('xserverless')],
   ])('refuses %p', (c, message) => {
     expect(onlyProblem({ instanceClass: c })).toBe(message);
   });
@@ -666,6 +668,18 @@ describe('regions', () => {
         allowedRegions: 'us-east-1,,us-east-2',
       }).allowedRegions,
     ).toEqual(['us-east-1', 'us-east-2']);
+  });
+
+  test('GIVEN padded list items and an empty item WHEN validated THEN they are trimmed and dropped', () => {
+    expect(
+      validateTopology({
+        secondaryRegions: ' [" us-east-2 "]',
+        allowedRegions: 'us-east-1, ,us-east-2',
+      }),
+    ).toMatchObject({
+      secondaryRegions: ['us-east-2'],
+      allowedRegions: ['us-east-1', 'us-east-2'],
+    });
   });
 
   test.each<[unknown]>([['["us-east-2", 1]'], [[1]], [{}]])(
@@ -887,6 +901,13 @@ describe('patterns are anchored', () => {
     );
   });
 
+  test.each([['a.co'], ['a.b.co'], ['a-b.example.com'], ['1.example.com']])(
+    'accepts domain %p (labels of one character and more)',
+    (domainName) => {
+      expect(validateTopology({ domainName }).domainName).toBe(domainName);
+    },
+  );
+
   test('GIVEN a 64-character label WHEN validated THEN it is refused, 63 is accepted', () => {
     accepts({ domainName: `${'a'.repeat(63)}.com` });
     expect(onlyProblem({ domainName: `${'a'.repeat(64)}.com` })).toBe(
@@ -936,6 +957,12 @@ describe('duplicate alarm e-mails', () => {
 });
 
 describe('TopologyError', () => {
+  test('GIVEN two problems WHEN thrown THEN each is on its own line', () => {
+    expect(new TopologyError(['rpo: x', 'rto: y']).message).toBe(
+      'Invalid topology (2 problems); fix it in cdk.json "context.topology", a -c topologyFile=... JSON file or -c topology.<field>=...:\n  - rpo: x\n  - rto: y',
+    );
+  });
+
   test('GIVEN one problem WHEN thrown THEN the message says "1 problem" and lists it', () => {
     const error = new TopologyError(['rpo: x']);
     expect(error.name).toBe('TopologyError');
