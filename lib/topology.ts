@@ -92,8 +92,9 @@ const MAX_RDS_IDENTIFIER = 63;
 const MAX_READERS = 15;
 
 /**
- * Instance class families an Aurora global database accepts: memory-optimized classes only.
- * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.html#aurora-global-database.limitations
+ * Instance class families for an Aurora global database, which "requires DB instance classes
+ * that are optimized for memory-intensive applications" (db.r5 or higher recommended).
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.configuration.requirements.html (DB instance class requirements)
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.DBInstanceClass.SupportAurora.html
  */
 const GLOBAL_DATABASE_FAMILIES = ['r5', 'r6g', 'r6i', 'r7g', 'r7i', 'r8g', 'x2g'];
@@ -371,8 +372,9 @@ export function validateTopology(
       `domainName: must be a lower-case DNS name such as 'example.com', got: '${domainName}'`,
     );
   }
-  // Route 53 ids are at most 32 characters (Route 53 API Reference, HostedZone, Id); the ids it
-  // assigns are 'Z' and upper-case letters and digits, 13 or 21 characters long in practice.
+  // Route 53 ids are at most 32 characters (Route 53 API Reference, HostedZone, Id). The ids it
+  // assigns are 'Z' and upper-case letters and digits, well over 10 long (e.g. ZD3IYMVP1KDDM):
+  // a shorter one is a placeholder or a typo. The minimum is ours, not documented.
   const hostedZoneId = v.string('hostedZoneId', 'Z0000000000EXAMPLE');
   if (!/^Z[A-Z0-9]{9,31}$/.test(hostedZoneId)) {
     problems.push(
