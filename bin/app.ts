@@ -9,9 +9,12 @@ const app = new App();
 try {
   const topology = loadTopology((key) => app.node.tryGetContext(key), {
     defaultAccount: process.env.CDK_DEFAULT_ACCOUNT,
+    // cdk.json's context and every -c key: a mistyped topology key is an error, not ignored.
+    contextKeys: Object.keys(app.node.getAllContext()),
   });
   buildMultiRegionApp(app, topology);
   registerNagPacks(app, topology);
+  app.synth();
 } catch (e) {
   // Configuration mistakes get their message, not a stack trace; anything else is a bug.
   if (e instanceof TopologyError || e instanceof InvalidPropsError) {
@@ -20,4 +23,3 @@ try {
   }
   throw e;
 }
-app.synth();

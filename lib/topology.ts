@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { Duration } from 'aws-cdk-lib';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
@@ -74,6 +75,63 @@ export const PLACEHOLDER_ACCOUNT = '123456789012';
 
 const MAX_SECONDARY_REGIONS = 5;
 
+/**
+ * The largest `rds.global_db_rpo` Aurora PostgreSQL accepts.
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html#aurora-global-database-manage-recovery (Managing RPOs)
+ */
+export const MAX_MANAGED_RPO_SECONDS = 2_147_483_647;
+
+/**
+ * DB cluster and DB instance identifiers are 1 to 63 characters.
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html (DBClusterIdentifier)
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (DBInstanceIdentifier)
+ */
+const MAX_RDS_IDENTIFIER = 63;
+
+/** Most readers per region (an Aurora cluster holds up to 15 Aurora Replicas). */
+const MAX_READERS = 15;
+
+/**
+ * Instance class families for an Aurora global database, which "requires DB instance classes
+ * that are optimized for memory-intensive applications" (db.r5 or higher recommended).
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.configuration.requirements.html (DB instance class requirements)
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.DBInstanceClass.SupportAurora.html
+ */
+const GLOBAL_DATABASE_FAMILIES = ['r5', 'r6g', 'r6i', 'r7g', 'r7i', 'r8g', 'x2g'];
+/** Sizes of those families; none of them has a `medium` or `small` Aurora class. */
+const GLOBAL_DATABASE_SIZES = [
+  'large',
+  'xlarge',
+  '2xlarge',
+  '4xlarge',
+  '8xlarge',
+  '12xlarge',
+  '16xlarge',
+  '24xlarge',
+  '32xlarge',
+  '48xlarge',
+];
+
+/**
+ * The Aurora PostgreSQL versions the installed aws-cdk-lib knows (its
+ * `AuroraPostgresEngineVersion` static members), without the Limitless Database builds,
+ * which need a cluster type these constructs do not create.
+ */
+export function knownEngineVersions(): readonly string[] {
+  return Object.getOwnPropertyNames(rds.AuroraPostgresEngineVersion)
+    .map((name) => (rds.AuroraPostgresEngineVersion as unknown as Record<string, unknown>)[name])
+    .filter(
+      (v): v is rds.AuroraPostgresEngineVersion => v instanceof rds.AuroraPostgresEngineVersion,
+    )
+    .map((v) => v.auroraPostgresFullVersion)
+    .filter((v) => !v.includes('-'));
+}
+
+/** `16.6` -> `16`, `9.6.8` -> `9.6`. */
+function majorOf(version: string): string {
+  return version.split('.').slice(0, -1).join('.');
+}
+
 const FIELDS = [
   'account',
   'primaryRegion',
@@ -119,14 +177,38 @@ export function importHostedZone(scope: Construct, topology: Topology): route53.
   });
 }
 
+/** What {@link loadTopology} needs besides the context reader. */
+export interface LoadTopologyOptions {
+  /**
+   * Account of the CLI's credentials (`CDK_DEFAULT_ACCOUNT`), used when `account` is not set.
+   * @default - {@link PLACEHOLDER_ACCOUNT}
+   */
+  readonly defaultAccount?: string;
+  /**
+   * Every context key the app was given (`Object.keys(app.node.getAllContext())`): a key that
+   * looks like a topology key but is not one is an error instead of being ignored.
+   * @default - no check of context keys
+   */
+  readonly contextKeys?: readonly string[];
+}
+
 /** Reads the context a CDK app was given and returns a validated topology. */
 export function loadTopology(
   context: (key: string) => unknown,
-  env: { readonly defaultAccount?: string } = {},
+  options: LoadTopologyOptions = {},
 ): Topology {
-  const problems: string[] = [];
+  const problems = misspelledTopologyKeys(options.contextKeys ?? []);
+  const whole = context(TOPOLOGY_CONTEXT_KEY);
+  // `-c key=value` always gives a string, and it replaces cdk.json's value of that key
+  // whole: merging is impossible, so refuse rather than drop cdk.json's other fields.
+  if (typeof whole === 'string') {
+    problems.push(
+      `${TOPOLOGY_CONTEXT_KEY}: -c ${TOPOLOGY_CONTEXT_KEY}=... replaces the whole topology of cdk.json and would drop its other fields; ` +
+        `set fields with -c ${TOPOLOGY_FIELD_PREFIX}<field>=..., or put them in a JSON file and pass -c ${TOPOLOGY_FILE_CONTEXT_KEY}=<path>`,
+    );
+  }
   let raw: RawTopology = {
-    ...asObject(context(TOPOLOGY_CONTEXT_KEY), TOPOLOGY_CONTEXT_KEY, problems),
+    ...asObject(typeof whole === 'string' ? undefined : whole, TOPOLOGY_CONTEXT_KEY, problems),
   };
 
   const file = context(TOPOLOGY_FILE_CONTEXT_KEY);
@@ -138,7 +220,55 @@ export function loadTopology(
     if (value !== undefined) raw[field] = value;
   }
   if (problems.length > 0) throw new TopologyError(problems);
-  return validateTopology(raw, env);
+  return validateTopology(raw, options);
+}
+
+/** Every key this app reads from context for its topology. */
+export const TOPOLOGY_CONTEXT_KEYS: readonly string[] = [
+  TOPOLOGY_CONTEXT_KEY,
+  TOPOLOGY_FILE_CONTEXT_KEY,
+  ...FIELDS.map((f) => `${TOPOLOGY_FIELD_PREFIX}${f}`),
+];
+
+/**
+ * One problem per context key that looks like a topology key (its part before the first
+ * dot is at most two edits from `topology` or `topologyFile`, case ignored) but is not one,
+ * naming the nearest key that is.
+ */
+export function misspelledTopologyKeys(keys: readonly string[]): string[] {
+  return keys
+    .filter((key) => !TOPOLOGY_CONTEXT_KEYS.includes(key))
+    .filter((key) => {
+      const head = key.toLowerCase().split('.')[0];
+      return editDistance(head, 'topology') <= 2 || editDistance(head, 'topologyfile') <= 2;
+    })
+    .map(
+      (key) =>
+        `${key}: not a topology setting, so it would be ignored; did you mean ${nearest(key, TOPOLOGY_CONTEXT_KEYS)}?`,
+    );
+}
+
+/** The candidate fewest edits away (case ignored); the first one on a tie. */
+function nearest(key: string, candidates: readonly string[]): string {
+  const score = (c: string) => editDistance(key.toLowerCase(), c.toLowerCase());
+  return candidates.reduce((best, c) => (score(c) < score(best) ? c : best));
+}
+
+/** Optimal-string-alignment distance: insertions, deletions, substitutions, adjacent swaps. */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.length][b.length];
 }
 
 function readTopologyFile(path: string, problems: string[]): RawTopology {
@@ -159,16 +289,17 @@ function readTopologyFile(path: string, problems: string[]): RawTopology {
 
 function asObject(value: unknown, name: string, problems: string[]): RawTopology {
   if (value === undefined) return {};
-  const parsed = typeof value === 'string' ? safeJson(value) : value;
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     problems.push(`${name}: must be a JSON object, got: ${JSON.stringify(value)}`);
     return {};
   }
-  const unknown = Object.keys(parsed).filter((k) => !(FIELDS as readonly string[]).includes(k));
+  const unknown = Object.keys(value).filter((k) => !(FIELDS as readonly string[]).includes(k));
   for (const key of unknown) {
-    problems.push(`${name}.${key}: unknown field; known fields are ${FIELDS.join(', ')}`);
+    problems.push(
+      `${name}.${key}: unknown field; did you mean ${nearest(key, FIELDS)}? known fields are ${FIELDS.join(', ')}`,
+    );
   }
-  return parsed as RawTopology;
+  return value as RawTopology;
 }
 
 function safeJson(text: string): unknown {
@@ -241,10 +372,13 @@ export function validateTopology(
       `domainName: must be a lower-case DNS name such as 'example.com', got: '${domainName}'`,
     );
   }
+  // Route 53 ids are at most 32 characters (Route 53 API Reference, HostedZone, Id). The ids it
+  // assigns are 'Z' and upper-case letters and digits, well over 10 long (e.g. ZD3IYMVP1KDDM):
+  // a shorter one is a placeholder or a typo. The minimum is ours, not documented.
   const hostedZoneId = v.string('hostedZoneId', 'Z0000000000EXAMPLE');
-  if (!/^Z[A-Z0-9]{1,31}$/.test(hostedZoneId)) {
+  if (!/^Z[A-Z0-9]{9,31}$/.test(hostedZoneId)) {
     problems.push(
-      `hostedZoneId: must be a Route 53 hosted zone id such as 'Z0123456789ABCDEFGHIJ', got: '${hostedZoneId}'`,
+      `hostedZoneId: must be a Route 53 hosted zone id, 'Z' and 9 to 31 upper-case letters or digits such as 'Z0123456789ABCDEFGHIJ' (aws route53 list-hosted-zones), got: '${hostedZoneId}'`,
     );
   }
 
@@ -253,6 +387,10 @@ export function validateTopology(
   if (rpo && rpo.toSeconds() < MIN_MANAGED_RPO.toSeconds()) {
     problems.push(
       `rpo: Aurora PostgreSQL managed RPO (rds.global_db_rpo) cannot enforce less than ${MIN_MANAGED_RPO.toSeconds()} seconds, got: ${rpo.toHumanString()}`,
+    );
+  } else if (rpo && rpo.toSeconds() > MAX_MANAGED_RPO_SECONDS) {
+    problems.push(
+      `rpo: Aurora PostgreSQL managed RPO (rds.global_db_rpo) takes at most ${MAX_MANAGED_RPO_SECONDS} seconds, got: ${rpo.toSeconds()} seconds; use a shorter rpo`,
     );
   }
   if (rto && rto.toSeconds() <= 0) {
@@ -265,19 +403,38 @@ export function validateTopology(
   }
 
   const engineVersion = v.string('engineVersion', '16.6');
-  if (!/^\d{2}\.\d{1,2}$/.test(engineVersion)) {
+  const versions = knownEngineVersions();
+  if (!versions.includes(engineVersion)) {
+    const sameMajor = versions.filter((known) => majorOf(known) === majorOf(engineVersion));
+    const hint =
+      sameMajor.length > 0
+        ? `known ${majorOf(engineVersion)}.x versions: ${sameMajor.join(', ')}`
+        : `known major versions: ${[...new Set(versions.map(majorOf))].join(', ')}`;
     problems.push(
-      `engineVersion: must be an Aurora PostgreSQL version such as '16.6', got: '${engineVersion}'`,
+      `engineVersion: '${engineVersion}' is not an Aurora PostgreSQL version aws-cdk-lib knows; ${hint}; for example '16.6'`,
     );
   }
   const instanceClass = v.string('instanceClass', 'r6g.large');
-  if (/^(db\.)?t\d/.test(instanceClass)) {
+  const [family, size, ...rest] = instanceClass.split('.');
+  if (/^(db\.)?serverless$/.test(instanceClass)) {
+    problems.push(
+      `instanceClass: '${instanceClass}' (Aurora Serverless v2) is not supported by this app's constructs, which create provisioned instances; use a memory-optimized class such as 'r6g.large'`,
+    );
+  } else if (/^(db\.)?t\d/.test(instanceClass)) {
     problems.push(
       `instanceClass: Aurora global databases do not support burstable T classes, got: '${instanceClass}'; use a memory-optimized class such as 'r6g.large'`,
     );
-  } else if (!/^[a-z]\d+[a-z]*\.(\d*x?large|medium|small)$/.test(instanceClass)) {
+  } else if (family === 'db') {
     problems.push(
-      `instanceClass: must look like 'r6g.large' (no 'db.' prefix), got: '${instanceClass}'`,
+      `instanceClass: write it without the 'db.' prefix, got: '${instanceClass}'; use '${instanceClass.slice(3)}'`,
+    );
+  } else if (
+    rest.length > 0 ||
+    !GLOBAL_DATABASE_FAMILIES.includes(family) ||
+    !GLOBAL_DATABASE_SIZES.includes(size)
+  ) {
+    problems.push(
+      `instanceClass: Aurora global databases take memory-optimized classes (${GLOBAL_DATABASE_FAMILIES.join(', ')}) of size large or more, got: '${instanceClass}'; use one such as 'r6g.large'`,
     );
   }
 
@@ -294,9 +451,9 @@ export function validateTopology(
       continue;
     }
     const n = typeof value === 'string' ? Number(value) : value;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 15) {
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_READERS) {
       problems.push(
-        `readersByRegion.${region}: must be a whole number from 0 to 15, got: ${JSON.stringify(value)}`,
+        `readersByRegion.${region}: must be a whole number from 0 to ${MAX_READERS}, got: ${JSON.stringify(value)}`,
       );
       continue;
     }
@@ -304,13 +461,25 @@ export function validateTopology(
   }
 
   const globalClusterIdentifier = v.string('globalClusterIdentifier', 'multi-region-ref-global');
-  if (
-    !/^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$/.test(globalClusterIdentifier) ||
-    globalClusterIdentifier.length > 63
-  ) {
+  if (!/^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$/.test(globalClusterIdentifier)) {
     problems.push(
-      `globalClusterIdentifier: must start with a letter, hold letters, digits and single hyphens, at most 63 characters, got: '${globalClusterIdentifier}'`,
+      `globalClusterIdentifier: must start with a letter and hold letters, digits and single hyphens, got: '${globalClusterIdentifier}'`,
     );
+  } else {
+    // The app names each region's cluster '<id>-<region>' and its instances
+    // '<id>-<region>-writer' / '-reader<n>': the longest of those must fit.
+    const suffixes = regions.map((region) => {
+      const readers = readersByRegion[region];
+      if (readers > 0) return `-${region}-reader${readers}`;
+      return region === primaryRegion ? `-${region}-writer` : `-${region}`;
+    });
+    const longest = suffixes.reduce((a, b) => (b.length > a.length ? b : a));
+    const limit = MAX_RDS_IDENTIFIER - longest.length;
+    if (globalClusterIdentifier.length > limit) {
+      problems.push(
+        `globalClusterIdentifier: at most ${limit} characters with these regions and readers, because '<globalClusterIdentifier>${longest}' must fit RDS's ${MAX_RDS_IDENTIFIER}, got ${globalClusterIdentifier.length}: '${globalClusterIdentifier}'; shorten it`,
+      );
+    }
   }
   const stackPrefix = v.string('stackPrefix', 'MultiRegion');
   if (!/^[A-Za-z][A-Za-z0-9-]{0,39}$/.test(stackPrefix)) {
@@ -322,6 +491,13 @@ export function validateTopology(
   alarmEmails.forEach((email, i) => {
     if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
       problems.push(`alarmEmails[${i}]: not an e-mail address: '${email}'`);
+    }
+    // One subscription per address and topic: a repeat would fail synth in aws-sns.
+    const first = alarmEmails.findIndex((e) => e.toLowerCase() === email.toLowerCase());
+    if (first < i) {
+      problems.push(
+        `alarmEmails[${i}]: '${email}' repeats alarmEmails[${first}] ('${alarmEmails[first]}'; case is ignored); remove one of them`,
+      );
     }
   });
 
@@ -389,6 +565,12 @@ class FieldReader {
   string(field: Field, fallback: string): string {
     const value = this.raw[field];
     if (value === undefined) return fallback;
+    if (typeof value === 'number') {
+      this.problems.push(
+        `${field}: got the JSON number ${value}; quote it ("${field}": "${value}"), because a number loses leading and trailing zeros`,
+      );
+      return fallback;
+    }
     if (typeof value !== 'string' || value.trim() === '') {
       this.problems.push(`${field}: must be a non-empty string, got: ${JSON.stringify(value)}`);
       return fallback;
@@ -436,9 +618,9 @@ class FieldReader {
     const value = this.raw[field];
     if (value === undefined) return fallback;
     const n = typeof value === 'string' ? Number(value) : value;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 15) {
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_READERS) {
       this.problems.push(
-        `${field}: must be a whole number from 0 to 15, got: ${JSON.stringify(value)}`,
+        `${field}: must be a whole number from 0 to ${MAX_READERS}, got: ${JSON.stringify(value)}`,
       );
       return fallback;
     }
