@@ -76,7 +76,11 @@ export function controlIdsOf(info: string): string[] {
 
 function canonicalJson(value: unknown): string {
   const normalize = (v: unknown): unknown => {
-    if (v && typeof v === 'object' && typeof (v as { toSeconds?: unknown }).toSeconds === 'function') {
+    if (
+      v &&
+      typeof v === 'object' &&
+      typeof (v as { toSeconds?: unknown }).toSeconds === 'function'
+    ) {
       return `${(v as { toSeconds: () => number }).toSeconds()}s`;
     }
     if (Array.isArray(v)) return v.map(normalize);

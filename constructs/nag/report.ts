@@ -256,7 +256,8 @@ export function readComplianceReport(
     { stacks: string[]; types: Map<string, number>; data: Set<string> }
   >();
   const regionEntry = (region: string) => {
-    if (!regions.has(region)) regions.set(region, { stacks: [], types: new Map(), data: new Set() });
+    if (!regions.has(region))
+      regions.set(region, { stacks: [], types: new Map(), data: new Set() });
     return regions.get(region)!;
   };
   const notRun = new Map<string, number>();
@@ -429,7 +430,8 @@ export function renderHtml(report: ComplianceReport): string {
   const facts = report.facts;
   const prov = report.provenance;
   const seconds = (s: number) => (s >= 60 ? `${s} s (${+(s / 60).toFixed(2)} min)` : `${s} s`);
-  const num = (n: number | undefined) => (n === undefined ? '<span class="muted">n/a</span>' : `${n}`);
+  const num = (n: number | undefined) =>
+    n === undefined ? '<span class="muted">n/a</span>' : `${n}`;
   const packsTable = `
     <h2>Packs that ran</h2>
     <table><thead><tr><th>Pack</th><th>Version</th><th class="num">Rules evaluated</th><th class="num">Resources checked</th><th class="num">Open</th><th class="num">Acknowledged</th></tr></thead><tbody>
@@ -461,7 +463,7 @@ export function renderHtml(report: ComplianceReport): string {
       .join('')}
     </tbody></table>`;
   const residencyTable = `
-    <table><thead><tr><th>Region</th><th>Stacks</th><th>Resources</th><th>Customer data</th></tr></thead><tbody>
+    <table class="residency"><thead><tr><th>Region</th><th>Stacks</th><th>Resources</th><th>Customer data</th></tr></thead><tbody>
     ${report.residency
       .map(
         (r) =>
@@ -519,6 +521,8 @@ export function renderHtml(report: ComplianceReport): string {
   thead th { background: #f6f8fa; } .facts th { width: 220px; background: #f6f8fa; }
   .num { text-align: right; width: 110px; } .bad { color: #a40e26; font-weight: 600; } .good { color: #116329; font-weight: 600; }
   .data { color: #9a6700; font-weight: 600; } .small { font-size: 12.5px; }
+  .residency td:nth-child(1), .residency td:nth-child(2) code { white-space: nowrap; word-break: normal; }
+  .residency td:nth-child(4) { width: 190px; }
   code { font: 12.5px ui-monospace, SFMono-Regular, Menlo, monospace; word-break: break-all; }
   .muted { color: #59636e; font-size: 13px; }
   .findings td:nth-child(1) { width: 28%; } .findings td:nth-child(2) { width: 8%; } .findings td:nth-child(3) { width: 28%; }
