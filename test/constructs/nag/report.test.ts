@@ -90,7 +90,8 @@ function synthesizedAssembly(): string {
 /** Resources in the templates the manifest lists, counted independently of the report. */
 function resourcesIn(assembly: string): number {
   const manifest = JSON.parse(fs.readFileSync(path.join(assembly, 'manifest.json'), 'utf8'));
-  return Object.values(manifest.artifacts as Record<string, any>)
+  type Artifact = { type: string; properties: { templateFile: string } };
+  return Object.values(manifest.artifacts as Record<string, Artifact>)
     .filter((a) => a.type === 'aws:cloudformation:stack')
     .reduce((sum, a) => {
       const t = JSON.parse(fs.readFileSync(path.join(assembly, a.properties.templateFile), 'utf8'));
