@@ -111,7 +111,7 @@ export function packOf(ruleId: string): string {
   return found ? found[1] : ruleId.split(/::|-/)[0];
 }
 
-/** The rule id without the pack's `cdk-validator-cfnguard::` prefix or a finding's `[...]` suffix. */
+/** The rule id without a finding's `[...]` suffix. */
 function baseRuleId(ruleId: string): string {
   return ruleId.replace(/\[.*\]$/, '');
 }

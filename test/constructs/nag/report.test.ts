@@ -361,3 +361,232 @@ describe('what a run does after synth', () => {
     expect(complianceOutcome(run)).toEqual(outcome);
   });
 });
+
+/** A hand-written assembly: one stack per region, given resources, evidence and report. */
+function handAssembly(files: {
+  stacks: Record<string, { region: string; resources: Record<string, unknown>; outputs?: object }>;
+  evidence?: object;
+  validation?: object;
+}): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hand-assembly-'));
+  const artifacts: Record<string, object> = { Tree: { type: 'cdk:tree' } };
+  for (const [name, stack] of Object.entries(files.stacks)) {
+    artifacts[name] = {
+      type: 'aws:cloudformation:stack',
+      environment: `aws://111122223333/${stack.region}`,
+      properties: { templateFile: `${name}.template.json` },
+    };
+    fs.writeFileSync(
+      path.join(dir, `${name}.template.json`),
+      JSON.stringify({ Resources: stack.resources, Outputs: stack.outputs }),
+    );
+  }
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ artifacts }));
+  if (files.evidence) {
+    fs.writeFileSync(path.join(dir, 'compliance-evidence.json'), JSON.stringify(files.evidence));
+  }
+  if (files.validation) {
+    fs.writeFileSync(path.join(dir, 'validation-report.json'), JSON.stringify(files.validation));
+  }
+  return dir;
+}
+
+const ack = (id: string, reason = 'A reason long enough to be read as a sentence here.') => ({
+  Type: 'AWS::SNS::Topic',
+  Metadata: { 'aws:cdk:path': `S/${id}`, cdk_nag: { rules_to_suppress: [{ id, reason }] } },
+});
+
+describe('GIVEN a clean assembly with every kind of acknowledgement', () => {
+  const report = readComplianceReport(
+    handAssembly({
+      stacks: {
+        S: {
+          region: 'ap-south-1',
+          resources: {
+            A: ack('CloudFormation-Validate::W3005'),
+            B: ack('CloudFormation-Validate::F3002'),
+            C: ack('CloudFormation-Validate::E3012'),
+            D: ack('CloudFormation-Validate::I3100'),
+            E: ack('cdk-validator-cfnguard::sns_topic_encrypted_check'),
+            F: ack('AwsSolutions-SNS2[x]', "Reason with <b> & 'quotes' to be escaped in the page."),
+          },
+          outputs: {
+            ComplianceFacts: {
+              Value: JSON.stringify({
+                primaryRegion: 'ap-south-1',
+                regions: ['ap-south-1', 'ap-east-1'],
+                allowedRegions: ['ap-south-1'],
+                mode: 'active-passive',
+                rtoSeconds: 900,
+                rpoSeconds: 30,
+                rtoFloorSeconds: 1000,
+                rtoFloorExplanation: 'too slow',
+              }),
+            },
+          },
+        },
+        T: { region: 'ap-east-1', resources: {} },
+      },
+      evidence: {
+        packs: [
+          {
+            name: 'AwsSolutions',
+            rulesEvaluated: 2,
+            resourcesChecked: 6,
+            rules: [{ id: 'AwsSolutions-SNS2', level: 'warning', controls: ['X-1', 'X-1'] }],
+          },
+          {
+            name: 'cdk-validator-cfnguard',
+            version: '0.0.62',
+            rulesEvaluated: 237,
+            resourcesChecked: 6,
+            rules: [],
+          },
+          { name: 'CloudFormation Validate', version: '1.14.0', resourcesChecked: 6, rules: [] },
+        ],
+      },
+    }),
+    { now: new Date('2026-11-21T12:00:00Z') },
+  );
+  const html = renderHtml(report);
+
+  test.each([
+    ['CloudFormation-Validate::W3005', 'warning'],
+    ['CloudFormation-Validate::F3002', 'fatal'],
+    ['CloudFormation-Validate::E3012', 'error'],
+    ['CloudFormation-Validate::I3100', 'informational'],
+    ['cdk-validator-cfnguard::sns_topic_encrypted_check', 'error'],
+    ['AwsSolutions-SNS2[x]', 'warning'],
+  ])('THEN %p has level %p', (rule, level) => {
+    expect(report.rows.find((r) => r.rule === rule)?.level).toBe(level);
+  });
+
+  test('THEN duplicate control ids are listed once', () => {
+    expect(report.rows.find((r) => r.rule === 'AwsSolutions-SNS2[x]')?.controls).toBe('X-1');
+  });
+
+  test('THEN the page says PASS, counts per stack, and shows the facts', () => {
+    expect(html).toContain('<title>Compliance report: no open findings</title>');
+    expect(html).toContain(
+      '<div class="verdict pass">PASS: no open findings · 6 acknowledged</div>',
+    );
+    expect(html).toContain('<tr><td>S</td><td class="num">0</td><td class="num">6</td></tr>');
+    expect(html).toContain('<tr><td>T</td><td class="num">0</td><td class="num">0</td></tr>');
+    expect(html).toContain(
+      '<tr><th>Regions</th><td><b>ap-south-1</b> (primary), ap-east-1</td></tr>',
+    );
+    expect(html).toContain('<tr><th>RPO objective</th><td>30 s (enforced with');
+    expect(html).toContain('<tr><th>RTO objective</th><td>900 s (15 min)</td></tr>');
+    expect(html).toContain('<td class="bad">1000 s (16.67 min)<div class="muted">too slow</div>');
+    expect(html).not.toContain('Did not run');
+  });
+
+  test('THEN a pack whose engine lists no rules says n/a, with its version', () => {
+    expect(html).toContain(
+      '<tr><td>CloudFormation Validate</td><td>1.14.0</td><td class="num"><span class="muted">n/a</span></td><td class="num">6</td><td class="num">0</td><td class="num">4</td></tr>',
+    );
+  });
+
+  test('THEN reasons are escaped and every row lists its level', () => {
+    expect(html).toContain(
+      'Reason with &lt;b&gt; &amp; &#39;quotes&#39; to be escaped in the page.',
+    );
+    expect(html).toContain(
+      '<tr><td><code>AwsSolutions-SNS2[x]</code><div class="muted">AwsSolutions · controls X-1</div></td><td>warning</td><td><code>S/AwsSolutions-SNS2[x]</code></td>',
+    );
+  });
+
+  test('THEN the CSV ends every line with CRLF', () => {
+    expect(renderCsv(report).endsWith('\r\n')).toBe(true);
+    expect(renderCsv(report).split('\r\n')).toHaveLength(1 + 3 + 6 + 1);
+  });
+
+  test('THEN the account of the stacks is in the bootstrap command, and an empty region holds no data', () => {
+    expect(bootstrapCommand(report)).toBe(
+      'npx cdk bootstrap aws://111122223333/ap-east-1 aws://111122223333/ap-south-1',
+    );
+    expect(report.residency[0]).toEqual({
+      region: 'ap-east-1',
+      stacks: ['T'],
+      resources: [],
+      customerData: [],
+    });
+  });
+});
+
+describe('GIVEN a pack only the validation report names', () => {
+  const report = readComplianceReport(
+    handAssembly({
+      stacks: { S: { region: 'us-east-1', resources: {} } },
+      validation: {
+        pluginReports: [
+          {
+            pluginName: 'Other',
+            pluginVersion: '1.0',
+            violations: [
+              {
+                ruleName: 'Other-R1',
+                description: 'Something is wrong.',
+                severity: 'warning',
+                violatingResources: [{ constructPath: 'S/Thing/Resource' }],
+              },
+            ],
+          },
+        ],
+      },
+    }),
+  );
+
+  test('THEN it is listed as ran, without coverage, and its finding keeps the severity', () => {
+    expect(report.packs).toEqual([{ name: 'Other', version: '1.0' }]);
+    expect(report.rows).toEqual([
+      {
+        pack: 'Other',
+        rule: 'Other-R1',
+        level: 'warning',
+        controls: '',
+        stack: 'S',
+        resourcePath: 'S/Thing/Resource',
+        status: 'open',
+        reason: 'Something is wrong.',
+      },
+    ]);
+    expect(renderHtml(report)).toContain(
+      '<div class="verdict fail">FAIL: 1 open finding · 0 acknowledged</div>',
+    );
+  });
+});
+
+describe('evidence of a plugin that is not a cdk-nag pack', () => {
+  test('GIVEN a plugin listing its rules WHEN it validates THEN its rules and the resources of its templates are recorded', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evidence-'));
+    const template = path.join(dir, 'S.template.json');
+    fs.writeFileSync(template, JSON.stringify({ Resources: { A: {}, B: {}, C: {} } }));
+    const recorder = new EvidenceRecorder(dir);
+    const plugin = recorder.wrap({
+      name: 'Fake',
+      version: '2.0',
+      ruleIds: ['r1', 'r2'],
+      validate: () => ({ success: true, violations: [] }),
+    });
+    expect(
+      plugin.validate({
+        templatePaths: [template],
+        stackTemplates: [
+          { stackConstructPath: 'S', templatePath: template, accountId: '1', region: 'r' },
+        ],
+        appConstruct: new App(),
+      }),
+    ).toEqual({
+      success: true,
+      violations: [],
+    });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'compliance-evidence.json'), 'utf8'))).toEqual(
+      {
+        packs: [
+          { name: 'Fake', version: '2.0', rulesEvaluated: 2, resourcesChecked: 3, rules: [] },
+        ],
+      },
+    );
+  });
+});
