@@ -277,7 +277,8 @@ export function readComplianceReport(
       const type = resource.Type ?? 'unknown';
       here.types.set(type, (here.types.get(type) ?? 0) + 1);
       if (CUSTOMER_DATA_TYPES[type]) here.data.add(CUSTOMER_DATA_TYPES[type]);
-      // A secret's replicas hold the same data in other regions.
+      // "Secrets Manager replicates the encrypted secret data ... across the specified Regions"
+      // (Secrets Manager User Guide, Replicate secrets across Regions): replicas are data there.
       for (const replica of resource.Properties?.ReplicaRegions ?? []) {
         if (typeof replica.Region === 'string') {
           const other = regionEntry(replica.Region);
