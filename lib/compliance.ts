@@ -6,7 +6,7 @@ import {
   NIST80053R5Checks,
   PCIDSS321Checks,
 } from 'cdk-nag';
-import { MultiRegionChecks } from '../constructs';
+import { EvidenceRecorder, MultiRegionChecks } from '../constructs';
 import { Topology } from './topology';
 
 /** Names of the packs `registerNagPacks` registers, as they appear in reports. */
@@ -26,16 +26,20 @@ export const CFN_GUARD_CONTEXT_KEY = 'cfnGuard';
  * its own, plus cfn-guard with `-c cfnGuard=true`.
  */
 export function registerNagPacks(app: App, topology: Topology): void {
-  Validations.of(app).addPlugins(
+  // Each plugin records what it checked in the assembly (compliance-evidence.json).
+  const evidence = new EvidenceRecorder(app.outdir, topology);
+  const plugins = [
     // Writes every acknowledgement into its template, where the reports read them.
     new AwsSolutionsChecks(app, { writeSuppressionsToCloudFormation: true }),
     new NIST80053R5Checks(app),
     new HIPAASecurityChecks(app),
     new PCIDSS321Checks(app),
     new MultiRegionChecks(app, { allowedRegions: topology.allowedRegions, rto: topology.rto }),
-  );
+  ].map((p) => evidence.wrap(p));
   const guard = app.node.tryGetContext(CFN_GUARD_CONTEXT_KEY);
-  if (guard === true || guard === 'true') {
-    Validations.of(app).addPlugins(new CfnGuardValidator());
-  }
+  if (guard === true || guard === 'true') plugins.push(evidence.wrap(new CfnGuardValidator()));
+  // The built-in validator runs unless turned off (`--no-validation` sets CDK_VALIDATION=false);
+  // registering the recorded one in its place keeps it to one run.
+  if (process.env.CDK_VALIDATION !== 'false') plugins.push(evidence.builtinValidator());
+  Validations.of(app).addPlugins(...plugins);
 }

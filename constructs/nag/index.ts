@@ -11,3 +11,4 @@ export * from './rules/secondary-lag-alarms';
 export * from './rules/secret-replicated';
 export * from './acknowledgement-hygiene';
 export * from './report';
+export * from './evidence';
