@@ -6,7 +6,7 @@ import type { DrillTopology } from './discovery';
 import { formatDuration } from './duration';
 import { DrillError, errorText } from './errors';
 import { summaryTable } from './format';
-import { drillState } from './journal';
+import { closedDrillError, drillState, isOpen } from './journal';
 import { DrillLock } from './lock';
 import { timeoutFor, type DrillParams, type Timing } from './model';
 import type { CheckResult } from './preflight';
@@ -109,11 +109,12 @@ export async function resumeDrill(
 ): Promise<DrillRecord> {
   const header = deps.store.header(drillId);
   const state = drillState(deps.store.journal(drillId));
-  if (state.finished || state.abandoned) {
-    throw new DrillError(
-      'NO_DRILL',
-      `drill ${drillId} has already ${state.finished ? 'finished' : 'been abandoned'}; nothing to resume`,
-      { hint: `Read it with \`${reportCommand(drillId, placeOf(header, deps.store))}\`` },
+  if (!isOpen(state)) {
+    throw closedDrillError(
+      drillId,
+      state,
+      'resume',
+      `Read it with \`${reportCommand(drillId, placeOf(header, deps.store))}\``,
     );
   }
   const lock = await DrillLock.acquire(deps.aws, topology, deps.clock, {

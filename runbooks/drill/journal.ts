@@ -1,3 +1,4 @@
+import { DrillError } from './errors';
 import type { DrillStore, JournalEntry, JournalHeader, StepEntry, StoppedEntry } from './store';
 import type { Timing } from './model';
 import { STATE_CHANGING_STEPS } from './steps';
@@ -64,6 +65,20 @@ export function drillState(journal: readonly JournalEntry[]): DrillState {
 /** Unfinished and not abandoned. */
 export function isOpen(state: DrillState): boolean {
   return !state.finished && !state.abandoned;
+}
+
+/** The refusal to `action` (resume, abandon) a drill that finished or was abandoned. */
+export function closedDrillError(
+  drillId: string,
+  state: DrillState,
+  action: string,
+  hint?: string,
+): DrillError {
+  return new DrillError(
+    'NO_DRILL',
+    `drill ${drillId} has already ${state.finished ? 'finished' : 'been abandoned'}; nothing to ${action}`,
+    hint ? { hint } : {},
+  );
 }
 
 /** Where and why the drill stopped, in one line. */

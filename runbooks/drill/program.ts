@@ -29,6 +29,7 @@ import { formatDuration } from './duration';
 import { planText, preflightText, statusText } from './format';
 import {
   changedText,
+  closedDrillError,
   drillState,
   isOpen,
   openDrills,
@@ -569,10 +570,11 @@ export async function main(
     }
     const { drillId } = state;
     if (!isOpen(state)) {
-      throw new DrillError(
-        'NO_DRILL',
-        `drill ${drillId} has already ${state.finished ? 'finished' : 'been abandoned'}; nothing to resume`,
-        { hint: `Read it with \`${reportCommand(drillId, opts)}\`` },
+      throw closedDrillError(
+        drillId,
+        state,
+        'resume',
+        `Read it with \`${reportCommand(drillId, opts)}\``,
       );
     }
     const { header } = state;
@@ -669,10 +671,7 @@ export async function main(
       );
     }
     if (state && !isOpen(state) && held.length === 0) {
-      throw new DrillError(
-        'NO_DRILL',
-        `drill ${drillId} has already ${state.finished ? 'finished' : 'been abandoned'}; nothing to abandon`,
-      );
+      throw closedDrillError(drillId, state, 'abandon');
     }
     const now = deps.clock.now();
     const running = held.find(

@@ -1,4 +1,5 @@
 import { FailoverGlobalClusterCommand } from '@aws-sdk/client-rds';
+import { faults } from './fake-aws';
 import {
   drillIds,
   firstCall,
@@ -165,6 +166,42 @@ describe('the promotion gate (lag read again right before the call)', () => {
       'promotion refused: RPO lag of multi-region-ref-global-us-west-2 is 30000 ms, not under the RPO (30 s)',
     );
     expect(h.world.callsOf('rds:SwitchoverGlobalCluster')).toEqual([]);
+  });
+});
+
+describe('the promotion gate: a lag that cannot be read, and a lag that is fine', () => {
+  test('GIVEN GetMetricData failing at promotion THEN promote refuses: an unread lag is not under the RPO', async () => {
+    // Armed once the fence is set, so preflight reads the lag and promote cannot.
+    h.world.afterServed(
+      'ssm:PutParameter',
+      (w) => w.fail('cloudwatch:GetMetricData', faults.serverError()),
+      { name: FENCE },
+    );
+
+    const result = await h.run(h.failover());
+
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain(
+      'promotion refused: the RPO lag of multi-region-ref-global-us-west-2 could not be read: cloudwatch GetMetricData in us-west-2 AWS server error',
+    );
+    expect(h.world.callsOf('rds:FailoverGlobalCluster')).toEqual([]);
+  });
+
+  test('GIVEN the lag under the RPO THEN it promotes without waiving anything and journals the lag it read', async () => {
+    const result = await h.run(h.failover());
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain('promoting anyway');
+    const notes = readJournal(h.stateDir, drillIds(h.stateDir)[0]).filter(
+      (e) => e.type === 'step' && e.step === 'promote' && e.event === 'note',
+    );
+    expect(notes).toEqual([
+      expect.objectContaining({
+        details: { promotedAt: expect.any(Number), rpoLagMsAtPromotion: 400 },
+      }),
+    ]);
+    expect(h.world.callsOf('rds:SwitchoverGlobalCluster')).toEqual([]);
+    expect(h.world.callsOf('rds:FailoverGlobalCluster')).toHaveLength(1);
   });
 });
 

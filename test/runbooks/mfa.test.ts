@@ -34,6 +34,19 @@ beforeEach(() => {
   delete process.env.AWS_PROFILE;
 });
 
+/** `drill status` with the MFA profile, one attempt per call. */
+const statusWithProfile = () => [
+  'status',
+  '--profile',
+  'drill-failover',
+  '--outputs',
+  path.join(dir, 'cdk-outputs.json'),
+  '--state-dir',
+  path.join(dir, '.drill'),
+  '--max-attempts',
+  '1',
+];
+
 afterEach(() => {
   process.env = { ...saved };
   fs.rmSync(dir, { recursive: true, force: true });
@@ -60,20 +73,11 @@ describe('profiles that need an MFA code', () => {
 
   test('GIVEN no terminal WHEN a drill command needs the code THEN NO_CREDENTIALS says how to go on (exit 10)', async () => {
     let stderr = '';
-    const code = await main(
-      [
-        'status',
-        '--profile',
-        'drill-failover',
-        '--outputs',
-        path.join(dir, 'cdk-outputs.json'),
-        '--state-dir',
-        path.join(dir, '.drill'),
-        '--max-attempts',
-        '1',
-      ],
-      { stdout: () => undefined, stderr: (t) => (stderr += t), isTTY: false },
-    );
+    const code = await main(statusWithProfile(), {
+      stdout: () => undefined,
+      stderr: (t) => (stderr += t),
+      isTTY: false,
+    });
 
     expect(code).toBe(10);
     expect(stderr).toContain(
@@ -88,20 +92,12 @@ describe('profiles that need an MFA code', () => {
     const ask = jest.fn(async () => {
       throw new Error('no code typed');
     });
-    await main(
-      [
-        'status',
-        '--profile',
-        'drill-failover',
-        '--outputs',
-        path.join(dir, 'cdk-outputs.json'),
-        '--state-dir',
-        path.join(dir, '.drill'),
-        '--max-attempts',
-        '1',
-      ],
-      { stdout: () => undefined, stderr: () => undefined, isTTY: true, ask },
-    );
+    await main(statusWithProfile(), {
+      stdout: () => undefined,
+      stderr: () => undefined,
+      isTTY: true,
+      ask,
+    });
 
     expect(ask).toHaveBeenCalledWith(`MFA code for ${SERIAL} (profile drill-failover): `);
   });
