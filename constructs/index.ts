@@ -10,6 +10,7 @@ export * from './recovery-objectives';
 export * from './regional-service';
 export * from './global-traffic-routing';
 export * from './managed-rpo';
+export * from './global-database-metrics';
 export * from './replication-lag-alarms';
 export * from './multi-region-dashboard';
 export * from './nag';

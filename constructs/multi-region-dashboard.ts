@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { healthCheckStatusMetric } from './global-traffic-routing';
-import { LAG_METRICS, lagMetric } from './replication-lag-alarms';
+import { GlobalDatabaseMetrics, LAG_METRICS, LagKind } from './global-database-metrics';
 import { InvalidPropsError } from './invalid-props-error';
 
 /** One region on the dashboard. */
@@ -24,9 +24,10 @@ export interface MultiRegionDashboardProps {
   /** The RPO, drawn as the critical line on the lag graphs. */
   readonly rpo: Duration;
   /**
-   * Namespace of the service's own metrics (`IsWriter`, `Serving`, `Drained`).
+   * Namespace of the service's own metrics (`IsWriter`, `Serving`, `Drained`,
+   * `SecondariesWithinRpo`).
    *
-   * @default 'MultiRegion/Service'
+   * @default SERVICE_METRIC_NAMESPACE ('MultiRegion/Service')
    */
   readonly serviceNamespace?: string;
   /**
@@ -44,7 +45,8 @@ export interface MultiRegionDashboardProps {
  * region, Route 53 metrics in us-east-1, service metrics in each region).
  *
  * Lag is drawn for every region, not only today's secondaries: after a
- * switchover the old primary starts reporting and the new one stops.
+ * switchover the old primary starts reporting and the new one stops. Every
+ * metric comes from {@link GlobalDatabaseMetrics}, the factory the alarms use.
  */
 export class MultiRegionDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
@@ -54,31 +56,26 @@ export class MultiRegionDashboard extends Construct {
     if (props.regions.length === 0) {
       throw new InvalidPropsError('MultiRegionDashboard needs at least one region, got none');
     }
-    const namespace = props.serviceNamespace ?? 'MultiRegion/Service';
     const rpoMs = props.rpo.toMilliseconds();
     const lagLines: cloudwatch.HorizontalAnnotation[] = [
       { value: rpoMs, label: `RPO ${props.rpo.toHumanString()}`, color: cloudwatch.Color.RED },
       { value: rpoMs / 2, label: 'warning (RPO / 2)', color: cloudwatch.Color.ORANGE },
     ];
-    const lagGraph = (title: string, metricName: string) =>
+    const metrics = props.regions.map(
+      (r) =>
+        new GlobalDatabaseMetrics({
+          region: r.region,
+          clusterIdentifier: r.clusterIdentifier,
+          serviceNamespace: props.serviceNamespace,
+        }),
+    );
+    const lagGraph = (title: string, kind: LagKind) =>
       new cloudwatch.GraphWidget({
         title,
         width: 12,
-        left: props.regions.map((r) =>
-          lagMetric(metricName, r.clusterIdentifier, r.region).with({ label: r.region }),
-        ),
+        left: metrics.map((m) => m.lag(kind).with({ label: m.region })),
         leftAnnotations: lagLines,
         leftYAxis: { label: 'ms', showUnits: false, min: 0 },
-      });
-    const serviceMetric = (metricName: string, region: string) =>
-      new cloudwatch.Metric({
-        namespace,
-        metricName,
-        dimensionsMap: { Region: region },
-        statistic: cloudwatch.Stats.MAXIMUM,
-        period: Duration.minutes(1),
-        region,
-        label: region,
       });
     const binaryAxis = { min: 0, max: 1, showUnits: false };
 
@@ -97,8 +94,8 @@ export class MultiRegionDashboard extends Construct {
       }),
     );
     this.dashboard.addWidgets(
-      lagGraph('Replication lag (AuroraGlobalDBReplicationLag)', LAG_METRICS.replication),
-      lagGraph('RPO lag (AuroraGlobalDBRPOLag)', LAG_METRICS.rpo),
+      lagGraph(`Replication lag (${LAG_METRICS.replication})`, 'replication'),
+      lagGraph(`RPO lag (${LAG_METRICS.rpo})`, 'rpo'),
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
@@ -116,22 +113,29 @@ export class MultiRegionDashboard extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Writer region as the service sees it (IsWriter)',
         width: 8,
-        left: props.regions.map((r) => serviceMetric('IsWriter', r.region)),
+        left: metrics.map((m) => m.isWriter().with({ label: m.region })),
         leftYAxis: binaryAxis,
       }),
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Serving per region (service view)',
-        width: 12,
-        left: props.regions.map((r) => serviceMetric('Serving', r.region)),
+        width: 8,
+        left: metrics.map((m) => m.serving().with({ label: m.region })),
         leftYAxis: binaryAxis,
       }),
       new cloudwatch.GraphWidget({
         title: 'Drained per region (drain switch on)',
-        width: 12,
-        left: props.regions.map((r) => serviceMetric('Drained', r.region)),
+        width: 8,
+        left: metrics.map((m) => m.drained().with({ label: m.region })),
         leftYAxis: binaryAxis,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Secondaries within the RPO, as each region sees them (protected alarm: writer region below 1)',
+        width: 8,
+        left: metrics.map((m) => m.secondariesWithinRpo().with({ label: m.region })),
+        leftAnnotations: [{ value: 1, label: 'protected', color: cloudwatch.Color.GREEN }],
+        leftYAxis: { min: 0, showUnits: false },
       }),
     );
   }

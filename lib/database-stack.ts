@@ -34,8 +34,8 @@ export class DatabaseStack extends RegionalStack {
   readonly member: IAuroraGlobalMember;
   readonly isPrimary: boolean;
   readonly backup: ClusterBackup;
-  /** Lag alarms (secondary regions only). */
-  readonly lagAlarms?: ReplicationLagAlarms;
+  /** Role-following lag, not-reported and protected alarms (every region: roles move). */
+  readonly lagAlarms: ReplicationLagAlarms;
 
   constructor(scope: Construct, id: string, props: DatabaseStackProps) {
     super(scope, id, props);
@@ -74,13 +74,13 @@ export class DatabaseStack extends RegionalStack {
       secretArn = primary.secret.secretArn;
     } else {
       this.member = new AuroraGlobalSecondary(this, 'GlobalDatabase', common);
-      // Lag metrics exist only for a secondary, in its own region.
-      this.lagAlarms = new ReplicationLagAlarms(this, 'LagAlarms', {
-        cluster: this.member,
-        rpo: topology.rpo,
-        alarmTopic: props.alarmTopic,
-      });
     }
+    // Every region: lag metrics move to whichever regions are secondaries after a switchover.
+    this.lagAlarms = new ReplicationLagAlarms(this, 'LagAlarms', {
+      cluster: this.member,
+      rpo: topology.rpo,
+      alarmTopic: props.alarmTopic,
+    });
 
     this.backup = new ClusterBackup(this, 'Backup', {
       clusterArn: this.member.clusterArn,
