@@ -131,7 +131,8 @@ export class MultiRegionDashboard extends Construct {
         leftYAxis: binaryAxis,
       }),
       new cloudwatch.GraphWidget({
-        title: 'Secondaries within the RPO, as each region sees them (protected alarm: writer region below 1)',
+        title:
+          'Secondaries within the RPO, as each region sees them (protected alarm: writer region below 1)',
         width: 8,
         left: metrics.map((m) => m.secondariesWithinRpo().with({ label: m.region })),
         leftAnnotations: [{ value: 1, label: 'protected', color: cloudwatch.Color.GREEN }],
