@@ -380,6 +380,46 @@ describe('role-following alarms on the synthesized two-region app', () => {
   });
 });
 
+describe('role-following alarms on the synthesized three-region app', () => {
+  const THIRD = 'us-east-2';
+  const { stacks } = build({ 'topology.secondaryRegions': `${SECONDARY},${THIRD}` });
+  const clusters = clusterRegions(stacks);
+  const threeRegions = (scenario: Scenario): World => ({
+    ...world(scenario),
+    regions: [PRIMARY, SECONDARY, THIRD],
+    secondarySince: (region) => (region === PRIMARY ? (scenario.switchAt ?? Infinity) : 0),
+  });
+
+  test('GIVEN one of two secondaries over the RPO after a switchover THEN its lag alarms fire and protected stays OK; both over it THEN protected fires', () => {
+    const lag = (region: string, metric: string, t: number) =>
+      metric === 'AuroraGlobalDBRPOLag' &&
+      ((region === THIRD && t >= 40) || (region === PRIMARY && t >= 45))
+        ? 45_000
+        : undefined;
+    const history = run(
+      alarmsOf(stacks.regions.map((r) => r.database)),
+      feedOf(threeRegions({ switchAt: 30, trueLag: lag }), clusters),
+      50,
+    );
+    expect(alarmsFiring(history, 0, 39)).toEqual([]);
+    expect(alarmsFiring(history, 40, 40).sort()).toEqual(
+      [
+        name(THIRD, 'AuroraGlobalDBRPOLag-critical@40'),
+        name(THIRD, 'AuroraGlobalDBRPOLag-warning@40'),
+      ].sort(),
+    );
+    expect(alarmsFiring(history, 45, 45).sort()).toEqual(
+      [
+        name(THIRD, 'AuroraGlobalDBRPOLag-critical@45'),
+        name(THIRD, 'AuroraGlobalDBRPOLag-warning@45'),
+        name(PRIMARY, 'AuroraGlobalDBRPOLag-critical@45'),
+        name(PRIMARY, 'AuroraGlobalDBRPOLag-warning@45'),
+        name(SECONDARY, 'protected@45'),
+      ].sort(),
+    );
+  });
+});
+
 describe('thresholds follow topology.rpo', () => {
   const { stacks } = build({ 'topology.rpo': '60s' });
   const clusters = clusterRegions(stacks);
