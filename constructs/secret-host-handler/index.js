@@ -52,7 +52,10 @@ async function rewriteHost(client, secretId, host) {
   // PutSecretValue moves AWSCURRENT to the new version; replicas receive it
   // (Secrets Manager User Guide, "Replicate secrets across Regions").
   await client.send(
-    new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify({ ...value, host }) }),
+    new PutSecretValueCommand({
+      SecretId: secretId,
+      SecretString: JSON.stringify({ ...value, host }),
+    }),
   );
   return 'rewritten';
 }
