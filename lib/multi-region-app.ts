@@ -106,6 +106,12 @@ export function buildMultiRegionApp(app: App, topology: Topology): MultiRegionSt
         description: `Multi-region reference: VPC peering of ${region} with the other regions`,
       });
       foundations.forEach((f) => peering.addStackDependency(f, 'peer VPCs and route tables'));
+      // Fn::GetStackOutput adds no dependency by itself: the requester must deploy first.
+      topology.regions
+        .filter((r) => peerings[r])
+        .forEach((r) =>
+          peering.addStackDependency(peerings[r], 'the requested peering connection'),
+        );
       peerings[region] = peering;
     }
   }

@@ -242,6 +242,9 @@ export class SimulatedDeployment {
       }
       case 'AWS::Route53::HealthCheck.HealthCheckId':
         return ref;
+      case 'AWS::EC2::VPC.CidrBlock':
+        // The VPC's primary range is the one its template gives.
+        return this.resolve(stack, resource.Properties?.CidrBlock);
       case 'AWS::ApiGatewayV2::DomainName.RegionalDomainName':
       case 'AWS::ApiGateway::DomainName.RegionalDomainName':
         // API Gateway regional custom domains answer as d-<id>.execute-api.<region>.amazonaws.com.
