@@ -23,7 +23,10 @@ const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:g/master-Ab
 const GLOBAL = 'g.global-abc123.global.rds.amazonaws.com';
 const sm = mockClient(SecretsManagerClient);
 
-function current(value: Record<string, unknown>, versions = { v1: ['AWSCURRENT'] }) {
+function current(
+  value: Record<string, unknown>,
+  versions: Record<string, string[]> = { v1: ['AWSCURRENT'] },
+) {
   sm.on(DescribeSecretCommand).resolves({ VersionIdsToStages: versions });
   sm.on(GetSecretValueCommand, { SecretId: SECRET, VersionStage: 'AWSCURRENT' }).resolves({
     SecretString: JSON.stringify(value),
