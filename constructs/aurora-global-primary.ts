@@ -242,15 +242,11 @@ export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMembe
     // scheduled, so rotation follows the writer after a switchover.
     const attachment = this.cluster.node.findChild('Secret').node.findChild('Attachment');
     const secretHost = new DatabaseSecretHost(this, 'SecretHost', {
+      // The attachment (its Ref is the secret's ARN): the host is written after it.
       secret: this.secret,
       encryptionKey: props.encryptionKey,
       globalEndpoint: this.globalCluster.attrGlobalEndpoint,
-      // The attachment resource itself: its children include the rotation schedule, which
-      // must come after the host.
-      rewriteAfter: {
-        writer: attachment.node.defaultChild!,
-        triggers: [this.cluster.clusterIdentifier],
-      },
+      rewriteWhenChanged: [this.cluster.clusterIdentifier],
     });
     this.globalWriterEndpointAddress = secretHost.host;
     for (const schedule of attachment.node.findAll()) {

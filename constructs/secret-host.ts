@@ -10,7 +10,7 @@ import {
 } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { acknowledgeFindings, explainGuardRules } from './nag/acknowledge';
 
 /** Type of the custom resource that writes a database secret's host. */
@@ -29,11 +29,12 @@ export interface DatabaseSecretHostProps {
    */
   readonly globalEndpoint: IResolvable;
   /**
-   * What else writes `host` (a `SecretTargetAttachment`) and the values that make it write
-   * again: this resource runs after it, and again whenever one of them changes, so no stack
-   * update leaves the attachment's host in the secret.
+   * Values that make CDK's `SecretTargetAttachment` write the cluster endpoint into `host`
+   * again (its target): when one changes, this resource runs again after it. Pass the
+   * attachment as `secret` (`DatabaseCluster.secret` is it), so that this resource also
+   * deploys after it.
    */
-  readonly rewriteAfter: { readonly writer: IConstruct; readonly triggers: readonly string[] };
+  readonly rewriteWhenChanged: readonly string[];
 }
 
 /**
@@ -94,10 +95,9 @@ export class DatabaseSecretHost extends Construct {
       properties: {
         SecretId: props.secret.secretArn,
         GlobalEndpoint: props.globalEndpoint,
-        RewriteAfter: [...props.rewriteAfter.triggers],
+        RewriteAfter: [...props.rewriteWhenChanged],
       },
     });
-    this.resource.node.addDependency(props.rewriteAfter.writer);
 
     const runsOnDeploy =
       'This provider runs only when CloudFormation creates or updates the secret host resource, to write the global writer endpoint into the secret';

@@ -158,8 +158,8 @@ describe('the master secret host in the synthesized app', () => {
     });
   });
 
-  test('THEN it runs after the attachment and before rotation is scheduled', () => {
-    expect(host.DependsOn).toEqual([attachment]);
+  test('THEN it runs after the attachment (SecretId is its Ref) and before rotation is scheduled', () => {
+    expect(host.Properties.SecretId).toEqual({ Ref: attachment });
     const schedules = Object.values(
       template.findResources('AWS::SecretsManager::RotationSchedule'),
     );
@@ -207,6 +207,29 @@ describe('the master secret host in the synthesized app', () => {
         },
       },
     ]);
+  });
+
+  test('THEN the rotation function may go out only to Secrets Manager in its VPC and the database port', () => {
+    const group = template.findResources('AWS::EC2::SecurityGroup', {
+      Properties: { GroupDescription: Match.stringLikeRegexp('^Rotation of the') },
+    });
+    const egress = Object.values(group)[0].Properties.SecurityGroupEgress as {
+      CidrIp: unknown;
+      FromPort: number;
+    }[];
+    expect(
+      egress.map((r) => [r.FromPort, typeof r.CidrIp === 'string' ? r.CidrIp : 'VPC']),
+    ).toEqual([
+      [443, 'VPC'],
+      [5432, '10.20.0.0/24'],
+      [5432, '10.20.1.0/24'],
+    ]);
+    // And to the local cluster's group, on its port.
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      GroupId: { 'Fn::GetAtt': [Object.keys(group)[0], 'GroupId'] },
+      FromPort: 5432,
+      ToPort: 5432,
+    });
   });
 
   test('THEN AwsSolutions finds nothing on the new resources', () => {
