@@ -6,13 +6,16 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 
 /**
- * The event pattern of a failed rotation: Secrets Manager records it in CloudTrail as a
- * service event (not an API call) named `RotationFailed`, and EventBridge matches CloudTrail
- * entries. Both detail types are listed, as the guide does for rotation events, because some
- * Secrets Manager events come from API calls and some from the service.
+ * The event pattern of a failed rotation. Secrets Manager writes a `RotationFailed` entry to
+ * CloudTrail (User Guide, "AWS CloudTrail entries for Secrets Manager", Log entries for
+ * rotation), and EventBridge matches Secrets Manager's CloudTrail entries (User Guide, "Match
+ * Secrets Manager events with EventBridge"). Rotation entries are service events, not API
+ * calls; the API-call detail type is listed as well so that the rule matches either way. The
+ * pattern does not filter on the secret: in this account and region only the master secret is
+ * rotated by this app, and a filter on a field name we got wrong would silence the alarm.
  *
- * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/monitoring-eventbridge.html (Match events when a secret value rotates)
- * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/cloudtrail_log_entries.html (Log entries for rotation)
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/monitoring-eventbridge.html
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/cloudtrail_log_entries.html
  */
 export const ROTATION_FAILED_PATTERN: events.EventPattern = {
   source: ['aws.secretsmanager'],
