@@ -36,11 +36,11 @@ export interface MultiRegionStacks {
  * 2. the primary database (cluster, master secret replicated with each region's key, global
  *    cluster, the secret's host rewritten to the global writer endpoint, rotation), then the
  *    secondary databases;
- * 3. each region's peering stack, after every foundation: of each pair of regions the one
- *    whose name sorts first requests the VPC peering connection (reading the other's VPC id
- *    with `Fn::GetStackOutput`), the other accepts by reading that connection's id the same
- *    way, so it deploys after the requester; each side routes its application subnets to the
- *    other's database subnets and back;
+ * 3. each region's peering stack, after every foundation (beside the databases, which do not
+ *    need it): of each pair of regions the one whose name sorts first requests the VPC
+ *    peering connection (reading the other's VPC id with `Fn::GetStackOutput`), the other
+ *    accepts by reading that connection's id the same way, so it deploys after the requester;
+ *    each side routes its application subnets to the other's database subnets and back;
  * 4. each region's service, after its database and peering;
  * 5. the routing stack (health checks, records, alarms) in us-east-1.
  *
