@@ -1,7 +1,8 @@
-import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
   AuroraGlobalMemberProps,
@@ -12,6 +13,8 @@ import {
 } from './aurora-global-member';
 import { acknowledgeFindings } from './nag/acknowledge';
 import { throwIfProblems } from './invalid-props-error';
+import { DatabaseSecretHost } from './secret-host';
+import { SecretRotationAlarms } from './secret-rotation-alarms';
 
 /** Properties of an {@link AuroraGlobalPrimary}. */
 export interface AuroraGlobalPrimaryProps extends AuroraGlobalMemberProps {
@@ -55,6 +58,12 @@ export interface AuroraGlobalPrimaryProps extends AuroraGlobalMemberProps {
    * @default - the cluster's subnets
    */
   readonly rotationSubnets?: ec2.SubnetSelection;
+  /**
+   * Topic that the rotation alarms notify (failed rotation, rotation function errors).
+   *
+   * @default - no rotation alarms
+   */
+  readonly alarmTopic?: sns.ITopic;
 }
 
 /**
@@ -80,6 +89,17 @@ export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMembe
   readonly readerEndpointAddress: string;
   readonly port: number;
   readonly instanceCount: number;
+  /**
+   * Aurora's global writer endpoint: it follows the writer after a managed switchover or
+   * failover, and is the `host` of the master secret.
+   */
+  readonly globalWriterEndpointAddress: string;
+  /** Security group of the rotation function; other regions' database subnets are added to it. */
+  readonly rotationSecurityGroup: ec2.SecurityGroup;
+  /** Name of the Lambda function that rotates the master secret (fixed at synth). */
+  readonly rotationFunctionName: string;
+  /** Alarms on failed rotation, when `alarmTopic` is given. */
+  readonly rotationAlarms?: SecretRotationAlarms;
 
   constructor(scope: Construct, id: string, props: AuroraGlobalPrimaryProps) {
     super(scope, id);
@@ -175,15 +195,37 @@ export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMembe
       RemovalPolicy.RETAIN,
     );
     // Single-user rotation through the VPC's Secrets Manager endpoint; the new
-    // password replicates to every secret replica.
-    new secretsmanager.SecretRotation(this, 'SecretRotation', {
+    // password replicates to every secret replica. Its group allows out only what rotation
+    // needs: the Secrets Manager endpoint in this VPC and the database port (the local cluster
+    // here, other regions' database subnets where the writer may move, added by the app).
+    this.rotationSecurityGroup = new ec2.SecurityGroup(this, 'RotationSecurityGroup', {
+      vpc: props.vpc,
+      description: `Rotation of the ${props.globalClusterIdentifier} master secret: out to Secrets Manager and the database port only`,
+      allowAllOutbound: false,
+    });
+    this.rotationSecurityGroup.addEgressRule(
+      ec2.Peer.ipv4(props.vpc.vpcCidrBlock),
+      ec2.Port.tcp(443),
+      'Secrets Manager interface endpoint in this VPC',
+    );
+    const rotation = new secretsmanager.SecretRotation(this, 'SecretRotation', {
       application: secretsmanager.SecretRotationApplication.POSTGRES_ROTATION_SINGLE_USER,
       secret: this.secret,
       target: { connections: basics.connections },
       vpc: props.vpc,
       vpcSubnets: props.rotationSubnets ?? basics.vpcSubnets,
+      securityGroup: this.rotationSecurityGroup,
       automaticallyAfter: props.secretRotation ?? Duration.days(30),
     });
+    // SecretRotation names the function after the last 64 characters of its unique id.
+    const rotationId = Names.uniqueId(rotation);
+    this.rotationFunctionName = rotationId.slice(Math.max(rotationId.length - 64, 0));
+    if (props.alarmTopic) {
+      this.rotationAlarms = new SecretRotationAlarms(this, 'RotationAlarms', {
+        rotationFunctionName: this.rotationFunctionName,
+        alarmTopic: props.alarmTopic,
+      });
+    }
     for (const instance of this.cluster.node.findAll()) {
       if (instance instanceof rds.CfnDBInstance) acknowledgeInstanceFindings(instance);
     }
@@ -195,6 +237,23 @@ export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMembe
       deletionProtection: true,
     });
     this.globalCluster.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    // The secret's host: the global writer endpoint instead of this cluster's endpoint, written
+    // after the attachment (and again whenever the attachment would write), before rotation is
+    // scheduled, so rotation follows the writer after a switchover.
+    const attachment = this.cluster.node.findChild('Secret').node.findChild('Attachment');
+    const secretHost = new DatabaseSecretHost(this, 'SecretHost', {
+      // The attachment (its Ref is the secret's ARN): the host is written after it.
+      secret: this.secret,
+      encryptionKey: props.encryptionKey,
+      globalEndpoint: this.globalCluster.attrGlobalEndpoint,
+      rewriteWhenChanged: [this.cluster.clusterIdentifier],
+    });
+    this.globalWriterEndpointAddress = secretHost.host;
+    for (const schedule of attachment.node.findAll()) {
+      if (schedule instanceof secretsmanager.CfnRotationSchedule) {
+        schedule.node.addDependency(secretHost.resource);
+      }
+    }
 
     this.clusterIdentifier = basics.clusterIdentifier;
     this.clusterArn = this.cluster.clusterArn;

@@ -19,8 +19,8 @@ export interface RegionalNetworkProps {
    */
   readonly maxAzs?: number;
   /**
-   * IPv4 range of the VPC. Give every region its own range so the VPCs can be
-   * peered later.
+   * IPv4 range of the VPC. Give every region its own range, independent of its position in
+   * any list, so the VPCs can be peered and never replaced (see lib/vpc-cidrs.ts).
    *
    * @default '10.0.0.0/16'
    */
@@ -173,6 +173,19 @@ export class RegionalNetwork extends Construct {
       open: false,
       securityGroups: [this.endpointSecurityGroup],
     });
+  }
+
+  /**
+   * IPv4 ranges of the database subnets: literal strings computed at synth (the VPC's CIDR is
+   * literal), so another region's stacks can use them without a cross-region reference.
+   */
+  get dataSubnetCidrs(): string[] {
+    return this.vpc.selectSubnets(this.dataSubnets).subnets.map((s) => s.ipv4CidrBlock);
+  }
+
+  /** IPv4 ranges of the application subnets (literal strings, see {@link dataSubnetCidrs}). */
+  get appSubnetCidrs(): string[] {
+    return this.vpc.selectSubnets(this.appSubnets).subnets.map((s) => s.ipv4CidrBlock);
   }
 
   /** The database subnets. */

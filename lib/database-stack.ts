@@ -57,6 +57,7 @@ export class DatabaseStack extends RegionalStack {
     };
 
     let secretArn: string | undefined;
+    let globalWriterEndpoint: string | undefined;
     if (this.isPrimary) {
       const primary = new AuroraGlobalPrimary(this, 'GlobalDatabase', {
         ...common,
@@ -69,9 +70,16 @@ export class DatabaseStack extends RegionalStack {
           ),
         })),
         rotationSubnets: props.network.appSubnets,
+        alarmTopic: props.alarmTopic,
       });
       this.member = primary;
       secretArn = primary.secret.secretArn;
+      globalWriterEndpoint = primary.globalWriterEndpointAddress;
+      new CfnOutput(this, 'GlobalWriterEndpoint', {
+        value: primary.globalWriterEndpointAddress,
+        description:
+          "Aurora's global writer endpoint (the master secret's host): follows the writer after a managed switchover or failover",
+      });
     } else {
       this.member = new AuroraGlobalSecondary(this, 'GlobalDatabase', common);
     }
@@ -103,6 +111,7 @@ export class DatabaseStack extends RegionalStack {
         globalClusterIdentifier: topology.globalClusterIdentifier,
         // Replicas keep the name and suffix; only the region in the ARN differs.
         secretArn,
+        globalWriterEndpoint,
         databaseName: this.isPrimary ? 'app' : undefined,
         rpoSeconds: topology.rpo.toSeconds(),
       }),

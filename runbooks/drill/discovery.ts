@@ -31,6 +31,11 @@ export interface DrillTopology {
   /** Where this came from, for messages. */
   readonly source: string;
   readonly globalClusterIdentifier: string;
+  /**
+   * Aurora's global writer endpoint (the master secret's host): it answers from whichever
+   * region holds the writer after a managed switchover or failover.
+   */
+  readonly globalWriterEndpoint: string;
   readonly primaryRegion: string;
   readonly databaseName: string;
   readonly hostedZoneId: string;
@@ -149,6 +154,7 @@ export function topologyFromOutputs(
     source,
     globalClusterIdentifier:
       overrides.globalClusterIdentifier ?? reader.string(primary, 'globalClusterIdentifier'),
+    globalWriterEndpoint: reader.string(primary, 'globalWriterEndpoint'),
     primaryRegion,
     databaseName: reader.string(primary, 'databaseName'),
     hostedZoneId: overrides.hostedZoneId ?? reader.string(routing, 'hostedZoneId'),

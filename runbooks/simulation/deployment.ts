@@ -230,8 +230,21 @@ export class SimulatedDeployment {
         return `${ref}.cluster-ro-${id}.${stack.region}.rds.amazonaws.com`;
       case 'AWS::RDS::GlobalCluster.GlobalEndpoint.Address':
         return `${ref}.global-${id}.global.rds.amazonaws.com`;
+      case 'AWS::RDS::GlobalCluster.GlobalEndpoint':
+        // The read-only GlobalEndpoint is an object (CloudFormation reference, GlobalEndpoint).
+        return { Address: this.getAtt(stack, logicalId, 'GlobalEndpoint.Address') };
+      case 'Custom::DatabaseSecretHost.Host': {
+        // constructs/secret-host-handler answers the address it wrote into the secret.
+        const endpoint = this.resolve(stack, resource.Properties?.GlobalEndpoint) as {
+          Address?: unknown;
+        };
+        return endpoint.Address;
+      }
       case 'AWS::Route53::HealthCheck.HealthCheckId':
         return ref;
+      case 'AWS::EC2::VPC.CidrBlock':
+        // The VPC's primary range is the one its template gives.
+        return this.resolve(stack, resource.Properties?.CidrBlock);
       case 'AWS::ApiGatewayV2::DomainName.RegionalDomainName':
       case 'AWS::ApiGateway::DomainName.RegionalDomainName':
         // API Gateway regional custom domains answer as d-<id>.execute-api.<region>.amazonaws.com.

@@ -112,6 +112,14 @@ describe('Guard registry suppressions (Metadata.guard) for the engines that skip
           ['LAMBDA_INSIDE_VPC', 'LAMBDA_DLQ_CHECK', 'LAMBDA_CONCURRENCY_CHECK'],
         ],
       ]),
+      [
+        'MultiRegion-Database-us-east-1/Custom::DatabaseSecretHostCustomResourceProvider/Role',
+        ['IAM_NO_INLINE_POLICY_CHECK'],
+      ],
+      [
+        'MultiRegion-Database-us-east-1/Custom::DatabaseSecretHostCustomResourceProvider/Handler',
+        ['LAMBDA_INSIDE_VPC', 'LAMBDA_DLQ_CHECK', 'LAMBDA_CONCURRENCY_CHECK'],
+      ],
       ...['us-east-1', 'us-west-2'].map((region) => [
         `MultiRegion-Service-${region}/Service/HealthFunction/Resource`,
         ['LAMBDA_DLQ_CHECK'],

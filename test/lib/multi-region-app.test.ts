@@ -44,6 +44,7 @@ describe.each([
       ...regions.flatMap((r) => [
         `MultiRegion-Database-${r}`,
         `MultiRegion-Foundation-${r}`,
+        `MultiRegion-Peering-${r}`,
         `MultiRegion-Service-${r}`,
       ]),
       'MultiRegion-Routing',
@@ -106,7 +107,7 @@ describe.each([
     }
   });
 
-  test('THEN only the routing stack reads other regions, through Fn::GetStackOutput (no custom resources)', () => {
+  test('THEN only the routing and peering stacks read other regions, through Fn::GetStackOutput (no custom resources)', () => {
     for (const stack of allStacks(app)) {
       const template = JSON.stringify(Template.fromStack(stack).toJSON());
       expect(template).not.toMatch(/Custom::(CrossRegion|Export)/);
@@ -116,6 +117,9 @@ describe.each([
       for (const [, producer, region] of regionsRead) {
         if (stack === stacks.routing) {
           expect(producer).toMatch(/^MultiRegion-(Service|Foundation)-/);
+        } else if (stack.stackName.startsWith('MultiRegion-Peering-') && region !== stack.region) {
+          // Peer VPC ids (requesting side) and peering connection ids (accepting side).
+          expect(producer).toMatch(/^MultiRegion-(Foundation|Peering)-/);
         } else {
           expect(region).toBe(stack.region);
         }

@@ -37,6 +37,15 @@ describe('discovery from the cdk outputs file', () => {
     expect(topology.globalClusterIdentifier).toBe('multi-region-ref-global');
     expect(topology.primaryRegion).toBe(PRIMARY);
     expect(topology.databaseName).toBe('app');
+    // The global writer endpoint, as the global cluster returns it and the secret holds it.
+    const [global] = deployedApp().resources('AWS::RDS::GlobalCluster');
+    const [host] = deployedApp().resources('Custom::DatabaseSecretHost');
+    expect(topology.globalWriterEndpoint).toBe(
+      (host.properties.GlobalEndpoint as { Address: string }).Address,
+    );
+    expect(topology.globalWriterEndpoint).toMatch(
+      new RegExp(`^${global.physicalId}\\.global-\\w+\\.global\\.rds\\.amazonaws\\.com$`),
+    );
     expect(topology.rpoSeconds).toBe(30);
     expect(topology.alarmNamePrefix).toBe('Prod-MultiRegion-');
     expect(topology.regions.map((r) => [r.region, r.role])).toEqual([
@@ -115,7 +124,7 @@ describe('discovery from the cdk outputs file', () => {
     [
       'no routing output',
       (o) => delete o['MultiRegion-Routing'],
-      'cdk-outputs.json: no stack has the output DrillRouting (stacks in the file: MultiRegion-Foundation-us-east-1, MultiRegion-Foundation-us-west-2, MultiRegion-Database-us-east-1, MultiRegion-Database-us-west-2, MultiRegion-Service-us-east-1, MultiRegion-Service-us-west-2)',
+      'cdk-outputs.json: no stack has the output DrillRouting (stacks in the file: MultiRegion-Foundation-us-east-1, MultiRegion-Foundation-us-west-2, MultiRegion-Database-us-east-1, MultiRegion-Database-us-west-2, MultiRegion-Peering-us-east-1, MultiRegion-Peering-us-west-2, MultiRegion-Service-us-east-1, MultiRegion-Service-us-west-2)',
     ],
     [
       'no service output for a region',
@@ -135,6 +144,15 @@ describe('discovery from the cdk outputs file', () => {
         o['MultiRegion-Routing'].DrillRouting = JSON.stringify(routing);
       },
       'cdk-outputs.json: DrillRouting.hostedZoneId of stack MultiRegion-Routing must be a non-empty string',
+    ],
+    [
+      'no global writer endpoint',
+      (o) => {
+        const db = JSON.parse(o['MultiRegion-Database-us-east-1'].DrillDatabase);
+        delete db.globalWriterEndpoint;
+        o['MultiRegion-Database-us-east-1'].DrillDatabase = JSON.stringify(db);
+      },
+      'cdk-outputs.json: DrillDatabase.globalWriterEndpoint of stack MultiRegion-Database-us-east-1 must be a non-empty string',
     ],
     [
       'two primaries',
