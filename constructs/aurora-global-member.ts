@@ -60,6 +60,7 @@ export interface AuroraGlobalMemberProps {
   /**
    * What CloudFormation does with the cluster when it leaves the stack.
    * DESTROY is refused: a global database member holds production data.
+   * The cluster's instances are retained whatever this is (see {@link retainInstance}).
    *
    * @default RemovalPolicy.SNAPSHOT
    */
