@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -60,6 +60,7 @@ export interface AuroraGlobalMemberProps {
   /**
    * What CloudFormation does with the cluster when it leaves the stack.
    * DESTROY is refused: a global database member holds production data.
+   * The cluster's instances are retained whatever this is (see {@link retainInstance}).
    *
    * @default RemovalPolicy.SNAPSHOT
    */
@@ -156,6 +157,20 @@ export function acknowledgeInstanceFindings(instance: IConstruct): void {
     // failover need matching versions; minor upgrades go to every secondary before the primary).
     'Managed switchover and failover need the global database members on the same engine version, and minor upgrades must reach every secondary before the primary; automatic upgrades in each cluster maintenance window cannot keep that order, so the operator upgrades.',
   );
+}
+
+/**
+ * Keeps an instance when its stack is deleted or it leaves the template. Cluster deletion
+ * protection does not cover instances ("DB instances in a DB cluster can be deleted even when
+ * deletion protection is enabled for the DB cluster": RDS API Reference, CreateDBInstance and
+ * ModifyDBInstance, DeletionProtection; Aurora User Guide, "Deleting Aurora DB clusters and DB
+ * instances"), so a stack deletion would remove the writer before failing on the cluster.
+ * RetainExceptOnCreate still deletes an instance whose creating stack operation rolls back, so
+ * a failed first deploy leaves no instance holding a fixed identifier (CloudFormation Template
+ * Reference, DeletionPolicy attribute).
+ */
+export function retainInstance(instance: CfnResource): void {
+  instance.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
 }
 
 /** Collects every problem with the shared props; the caller throws once. */

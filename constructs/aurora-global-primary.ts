@@ -10,6 +10,7 @@ import {
   acknowledgeInstanceFindings,
   createMemberBasics,
   memberProblems,
+  retainInstance,
 } from './aurora-global-member';
 import { acknowledgeFindings } from './nag/acknowledge';
 import { throwIfProblems } from './invalid-props-error';
@@ -227,7 +228,10 @@ export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMembe
       });
     }
     for (const instance of this.cluster.node.findAll()) {
-      if (instance instanceof rds.CfnDBInstance) acknowledgeInstanceFindings(instance);
+      if (!(instance instanceof rds.CfnDBInstance)) continue;
+      acknowledgeInstanceFindings(instance);
+      // aws-rds gives cluster instances DeletionPolicy Delete whatever the cluster's policy.
+      retainInstance(instance);
     }
 
     this.globalCluster = new rds.CfnGlobalCluster(this, 'GlobalCluster', {

@@ -7,6 +7,7 @@ import {
   acknowledgeInstanceFindings,
   createMemberBasics,
   memberProblems,
+  retainInstance,
 } from './aurora-global-member';
 import { throwIfProblems } from './invalid-props-error';
 
@@ -88,7 +89,8 @@ export class AuroraGlobalSecondary extends Construct implements IAuroraGlobalMem
         promotionTier: 1,
       });
       acknowledgeInstanceFindings(instance);
-      // No removal policy: Aurora instances hold no data (it is in the cluster volume).
+      // The data is in the cluster volume, but after a switchover this region holds the writer.
+      retainInstance(instance);
       return instance;
     });
 

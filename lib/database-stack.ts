@@ -24,6 +24,14 @@ export interface DatabaseStackProps extends RegionalStackProps {
   readonly dataKey: RegionalDataKey;
   /** This region's alarm topic. */
   readonly alarmTopic: sns.ITopic;
+  /**
+   * CloudFormation refuses to delete the stack while this is on: it holds this region's
+   * member of the global database.
+   *
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-protect-stacks.html
+   * @default true
+   */
+  readonly terminationProtection?: boolean;
 }
 
 /**
@@ -38,7 +46,7 @@ export class DatabaseStack extends RegionalStack {
   readonly lagAlarms: ReplicationLagAlarms;
 
   constructor(scope: Construct, id: string, props: DatabaseStackProps) {
-    super(scope, id, props);
+    super(scope, id, { ...props, terminationProtection: props.terminationProtection ?? true });
     const { topology } = props;
     this.isPrimary = this.region === topology.primaryRegion;
     const common: AuroraGlobalMemberProps & { readonly readers: number } = {

@@ -9,6 +9,14 @@ export interface FoundationStackProps extends RegionalStackProps {
   readonly vpcCidr: string;
   /** E-mail addresses subscribed to this region's alarm topic. */
   readonly alarmEmails: readonly string[];
+  /**
+   * CloudFormation refuses to delete the stack while this is on: it holds the region's data
+   * key, without which the database, its snapshots and backups cannot be read.
+   *
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-protect-stacks.html
+   * @default true
+   */
+  readonly terminationProtection?: boolean;
 }
 
 /**
@@ -25,7 +33,7 @@ export class FoundationStack extends RegionalStack {
   readonly alarms: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: FoundationStackProps) {
-    super(scope, id, props);
+    super(scope, id, { ...props, terminationProtection: props.terminationProtection ?? true });
     this.dataKey = new RegionalDataKey(this, 'DataKey');
     this.network = new RegionalNetwork(this, 'Network', {
       encryptionKey: this.dataKey.key,

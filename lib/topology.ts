@@ -27,7 +27,7 @@ export interface Topology {
   readonly account: string;
   /** Region that holds the global database writer on first deploy. */
   readonly primaryRegion: string;
-  /** Regions that hold secondary clusters, in failover preference order (1 to 5). */
+  /** Regions that hold secondary clusters, in failover preference order (1 to 10). */
   readonly secondaryRegions: readonly string[];
   /** Primary first, then secondaries. */
   readonly regions: readonly string[];
@@ -73,7 +73,11 @@ export const TOPOLOGY_FIELD_PREFIX = 'topology.';
 /** Placeholder used when neither context nor the CLI's credentials give an account. */
 export const PLACEHOLDER_ACCOUNT = '123456789012';
 
-const MAX_SECONDARY_REGIONS = 5;
+/**
+ * "An Aurora global database can have up to 10 secondary AWS Regions."
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.configuration.requirements.html (Configuration requirements of an Amazon Aurora global database)
+ */
+const MAX_SECONDARY_REGIONS = 10;
 
 /**
  * The largest `rds.global_db_rpo` Aurora PostgreSQL accepts.

@@ -51,3 +51,18 @@ export function stockPacks(): NagPack[] {
     new PCIDSS321Checks(),
   ];
 }
+
+/** Eleven secondary regions of the aws partition besides us-east-1: one more than Aurora allows. */
+export const ELEVEN_SECONDARIES: readonly string[] = [
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'ca-central-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-central-1',
+  'eu-north-1',
+  'ap-northeast-1',
+  'ap-southeast-1',
+];

@@ -9,7 +9,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { MultiRegionChecks } from '../../constructs';
 import { buildMultiRegionApp, MultiRegionStacks } from '../../lib/multi-region-app';
 import { loadTopology } from '../../lib/topology';
-import { CDK_CONTEXT, nagFindings, stockPacks, testApp } from '../util';
+import { CDK_CONTEXT, ELEVEN_SECONDARIES, nagFindings, stockPacks, testApp } from '../util';
 
 function build(overrides: Record<string, unknown> = {}): { app: App; stacks: MultiRegionStacks } {
   const app = testApp(overrides);
@@ -205,6 +205,10 @@ describe.each([
   });
 
   test('THEN the four stock packs and MultiRegionChecks find nothing unacknowledged', () => {
+    // The packs run on the prepared app, as `cdk synth` runs validation plugins after it has
+    // resolved cross-stack references (a key in the foundation stack is then a reference whose
+    // region the rules can read); without it this test passed only after another test synthesized.
+    app.synth();
     const topology = loadTopology((key) => app.node.tryGetContext(key));
     for (const pack of [
       ...stockPacks(),
@@ -215,6 +219,181 @@ describe.each([
     ]) {
       expect(nagFindings(pack, app)).toEqual([]);
     }
+  });
+});
+
+/** Where a resource type keeps the physical name a redeploy would collide with. */
+const PHYSICAL_NAME: Record<string, string | undefined> = {
+  'AWS::RDS::GlobalCluster': 'GlobalClusterIdentifier',
+  'AWS::RDS::DBCluster': 'DBClusterIdentifier',
+  'AWS::RDS::DBInstance': 'DBInstanceIdentifier',
+  'AWS::RDS::DBSubnetGroup': 'DBSubnetGroupName',
+  'AWS::SecretsManager::Secret': 'Name',
+  'AWS::Logs::LogGroup': 'LogGroupName',
+  'AWS::Backup::BackupVault': 'BackupVaultName',
+  'AWS::SSM::Parameter': 'Name',
+  'AWS::KMS::Alias': 'AliasName',
+  'AWS::KMS::Key': undefined,
+};
+
+interface CfnResourceJson {
+  readonly Type: string;
+  readonly DeletionPolicy?: string;
+  readonly Properties?: Record<string, unknown>;
+}
+
+interface Leftover {
+  readonly stack: string;
+  readonly type: string;
+  readonly name?: string;
+}
+
+/** Every resource a stack deletion leaves behind, with its fixed physical name if it has one. */
+function leftovers(app: App): Leftover[] {
+  return allStacks(app).flatMap((stack) =>
+    Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, CfnResourceJson>)
+      .filter((r) => r.DeletionPolicy !== undefined && r.DeletionPolicy !== 'Delete')
+      .map((r) => {
+        if (!(r.Type in PHYSICAL_NAME)) {
+          throw new Error(`add the physical-name property of retained ${r.Type} to PHYSICAL_NAME`);
+        }
+        const key = PHYSICAL_NAME[r.Type];
+        const name = key && r.Properties?.[key];
+        return {
+          stack: stack.stackName,
+          type: r.Type,
+          ...(typeof name === 'string' ? { name } : {}),
+        };
+      }),
+  );
+}
+
+const TEN_SECONDARIES = ELEVEN_SECONDARIES.slice(0, 10);
+
+describe('destroy safety', () => {
+  describe.each<[string, Record<string, unknown>, number]>([
+    ['two regions (defaults)', {}, 3],
+    ['three regions', { 'topology.secondaryRegions': 'us-west-2,us-east-2' }, 4],
+    ['a headless secondary', { 'topology.readersByRegion': '{"us-west-2":0}' }, 2],
+    [
+      'eleven regions (ten secondaries, the most Aurora allows)',
+      {
+        'topology.secondaryRegions': TEN_SECONDARIES.join(','),
+        'topology.allowedRegions': ['us-east-1', ...TEN_SECONDARIES].join(','),
+      },
+      12,
+    ],
+  ])('GIVEN %s WHEN synthesized', (_name, overrides, instanceCount) => {
+    const { app, stacks } = build(overrides);
+    const assembly = app.synth();
+
+    test('THEN every DB instance is retained when its stack is deleted or it is replaced', () => {
+      const instances = allStacks(app).flatMap((s) =>
+        Object.values(Template.fromStack(s).findResources('AWS::RDS::DBInstance')),
+      );
+      expect(instances).toHaveLength(instanceCount);
+      for (const instance of instances) {
+        expect(instance.DeletionPolicy).toBe('RetainExceptOnCreate');
+        expect(instance.UpdateReplacePolicy).toBe('Retain');
+      }
+    });
+
+    test('THEN the foundation (KMS key) and database stacks have termination protection, the service and routing stacks do not', () => {
+      const protectedStacks = (names: string[]) =>
+        names.map((n) => [n, assembly.getStackByName(n).terminationProtection ?? false]);
+      const dataAndKeys = stacks.regions.flatMap((r) => [
+        r.foundation.stackName,
+        r.database.stackName,
+      ]);
+      // Stateless: a redeploy recreates them exactly, and their log groups are retained anyway.
+      const stateless = [
+        ...stacks.regions.map((r) => r.service.stackName),
+        stacks.routing.stackName,
+      ];
+      expect(protectedStacks(dataAndKeys)).toEqual(dataAndKeys.map((n) => [n, true]));
+      expect(protectedStacks(stateless)).toEqual(stateless.map((n) => [n, false]));
+    });
+  });
+
+  test('GIVEN the default app THEN what a stack deletion leaves with a fixed name is exactly what the README lists', () => {
+    const named = leftovers(build().app).filter((l) => l.name !== undefined);
+    expect(named.map((l) => `${l.stack} ${l.type} ${l.name}`).sort()).toEqual(
+      [
+        'MultiRegion-Database-us-east-1 AWS::Backup::BackupVault MultiRegionDatabaseuseast1BackupVaultC3F10F10',
+        'MultiRegion-Database-us-east-1 AWS::Logs::LogGroup /aws/rds/cluster/multi-region-ref-global-us-east-1/postgresql',
+        'MultiRegion-Database-us-east-1 AWS::RDS::DBCluster multi-region-ref-global-us-east-1',
+        'MultiRegion-Database-us-east-1 AWS::RDS::DBInstance multi-region-ref-global-us-east-1-reader1',
+        'MultiRegion-Database-us-east-1 AWS::RDS::DBInstance multi-region-ref-global-us-east-1-writer',
+        'MultiRegion-Database-us-east-1 AWS::RDS::GlobalCluster multi-region-ref-global',
+        'MultiRegion-Database-us-east-1 AWS::SecretsManager::Secret multi-region-ref-global/master',
+        'MultiRegion-Database-us-west-2 AWS::Backup::BackupVault MultiRegionDatabaseuswest2BackupVaultF878C968',
+        'MultiRegion-Database-us-west-2 AWS::Logs::LogGroup /aws/rds/cluster/multi-region-ref-global-us-west-2/postgresql',
+        'MultiRegion-Database-us-west-2 AWS::RDS::DBCluster multi-region-ref-global-us-west-2',
+        'MultiRegion-Database-us-west-2 AWS::RDS::DBInstance multi-region-ref-global-us-west-2-reader1',
+      ].sort(),
+    );
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Destroy and redeploy'));
+    const documented = section.slice(0, section.indexOf('\n## ', 1));
+    for (const type of new Set(named.map((l) => l.type))) {
+      expect(documented).toContain(`\`${type}\``);
+    }
+  });
+
+  test('GIVEN a new globalClusterIdentifier and stackPrefix WHEN synthesized THEN no fixed name collides with what the default app leaves behind', () => {
+    const taken = new Set(
+      leftovers(build().app).flatMap((l) => (l.name ? [`${l.type} ${l.name}`] : [])),
+    );
+    const renamed = build({
+      'topology.globalClusterIdentifier': 'multi-region-ref-global-2',
+      'topology.stackPrefix': 'MultiRegion2',
+    });
+    const fixedNames = allStacks(renamed.app).flatMap((stack) =>
+      Object.values(
+        Template.fromStack(stack).toJSON().Resources as Record<string, CfnResourceJson>,
+      ).flatMap((r) => {
+        const key = PHYSICAL_NAME[r.Type];
+        const name = key && r.Properties?.[key];
+        return typeof name === 'string' ? [`${r.Type} ${name}`] : [];
+      }),
+    );
+    expect(fixedNames.length).toBeGreaterThan(taken.size);
+    expect(fixedNames.filter((n) => taken.has(n))).toEqual([]);
+  });
+});
+
+describe('eleven regions', () => {
+  test('GIVEN ten secondaries WHEN synthesized THEN no-healthy-writer is a composite of two alarms of at most 10 writer checks each', () => {
+    const { stacks } = build({
+      'topology.secondaryRegions': TEN_SECONDARIES.join(','),
+      'topology.allowedRegions': ['us-east-1', ...TEN_SECONDARIES].join(','),
+    });
+    const template = Template.fromStack(stacks.routing);
+    const parts = template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { AlarmDescription: Match.stringLikeRegexp('^No region of ') },
+    });
+    const descriptions = Object.values(parts).map((a) => a.Properties.AlarmDescription);
+    expect(descriptions.sort()).toEqual([
+      'No region of ap-northeast-1 passes its writer health check (part of the no-healthy-writer composite alarm)',
+      'No region of us-east-1, us-east-2, us-west-1, us-west-2, ca-central-1, eu-west-1, eu-west-2, eu-west-3, eu-central-1, eu-north-1 passes its writer health check (part of the no-healthy-writer composite alarm)',
+    ]);
+    for (const part of Object.values(parts)) {
+      const metricStats = part.Properties.Metrics.filter(
+        (m: { MetricStat?: unknown }) => m.MetricStat,
+      );
+      expect(metricStats.length).toBeLessThanOrEqual(10);
+      expect(part.Properties.AlarmActions).toBeUndefined();
+    }
+    const composites = Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm'));
+    expect(composites).toHaveLength(1);
+    expect(composites[0].Properties).toMatchObject({
+      AlarmDescription: 'No region passes its writer health check: writes are failing everywhere',
+      AlarmActions: [expect.anything()],
+      OKActions: [expect.anything()],
+    });
+    const rule = JSON.stringify(composites[0].Properties.AlarmRule);
+    expect(rule.match(/ALARM\(/g)).toHaveLength(2);
+    expect(rule).toContain(' AND ');
   });
 });
 

@@ -14,7 +14,7 @@ import {
   parseDuration,
   validateTopology,
 } from '../../lib/topology';
-import { CDK_CONTEXT } from '../util';
+import { CDK_CONTEXT, ELEVEN_SECONDARIES } from '../util';
 
 /** A context reader over a plain object, like `app.node.tryGetContext`. */
 function context(values: Record<string, unknown>): (key: string) => unknown {
@@ -178,32 +178,17 @@ describe('validation', () => {
       "secondaryRegions[0]: 'us-west-9' is not an AWS region name (for example 'us-east-1')",
     ],
     [
-      'more than 5 secondaries',
+      'more than 10 secondaries',
       {
-        secondaryRegions: [
-          'us-east-2',
-          'us-west-1',
-          'us-west-2',
-          'eu-west-1',
-          'eu-west-2',
-          'eu-west-3',
-        ],
-        allowedRegions: [
-          'us-east-1',
-          'us-east-2',
-          'us-west-1',
-          'us-west-2',
-          'eu-west-1',
-          'eu-west-2',
-          'eu-west-3',
-        ],
+        secondaryRegions: ELEVEN_SECONDARIES,
+        allowedRegions: ['us-east-1', ...ELEVEN_SECONDARIES],
       },
-      'secondaryRegions: an Aurora global database takes 1 to 5 secondary regions, got 6: ["us-east-2","us-west-1","us-west-2","eu-west-1","eu-west-2","eu-west-3"]',
+      'secondaryRegions: an Aurora global database takes 1 to 10 secondary regions, got 11: ["us-east-2","us-west-1","us-west-2","ca-central-1","eu-west-1","eu-west-2","eu-west-3","eu-central-1","eu-north-1","ap-northeast-1","ap-southeast-1"]',
     ],
     [
       'no secondary',
       { secondaryRegions: [] },
-      'secondaryRegions: an Aurora global database takes 1 to 5 secondary regions, got 0: []',
+      'secondaryRegions: an Aurora global database takes 1 to 10 secondary regions, got 0: []',
     ],
     [
       'an RPO under 20 s',
@@ -634,12 +619,12 @@ describe('rpo and rto bounds', () => {
 });
 
 describe('regions', () => {
-  const five = ['us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2'];
+  const ten = ELEVEN_SECONDARIES.slice(0, 10);
 
-  test('GIVEN exactly 5 secondaries WHEN validated THEN they are accepted', () => {
+  test('GIVEN exactly 10 secondaries (the most Aurora allows) WHEN validated THEN they are accepted', () => {
     expect(
-      validateTopology({ secondaryRegions: five, allowedRegions: ['us-east-1', ...five] }).regions,
-    ).toEqual(['us-east-1', ...five]);
+      validateTopology({ secondaryRegions: ten, allowedRegions: ['us-east-1', ...ten] }).regions,
+    ).toEqual(['us-east-1', ...ten]);
   });
 
   test('GIVEN no allow-list WHEN validated THEN the regions themselves are allowed', () => {
