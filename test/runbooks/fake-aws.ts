@@ -360,7 +360,9 @@ export class FakeWorld {
   }
 
   checkId(region: string, kind: 'serving' | 'writer'): string {
-    return this.deployed(region).healthChecks[kind];
+    const id = this.deployed(region).healthChecks[kind];
+    if (id === undefined) throw new Error(`fake: ${region} has no ${kind} check (headless)`);
+    return id;
   }
 
   region(name: string): FakeRegion {

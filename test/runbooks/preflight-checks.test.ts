@@ -327,7 +327,7 @@ describe('preflight checks on the synthesized deployment', () => {
         },
       },
       'record-ttls',
-      'app.example.com us-east-1-primary is an alias record (its TTL is not ours to set)',
+      'app.example.com us-east-1 is an alias record (its TTL is not ours to set)',
     ],
     [
       'a record without a TTL',
@@ -337,7 +337,7 @@ describe('preflight checks on the synthesized deployment', () => {
         },
       },
       'record-ttls',
-      'app.example.com us-east-1-primary TTL none s',
+      'app.example.com us-east-1 TTL none s',
     ],
     [
       'no records',
@@ -845,7 +845,7 @@ describe('preflight check texts and compound faults', () => {
     const results = judge(h, s);
 
     expect(results['record-ttls'].reason).toBe(
-      'app.example.com us-east-1-primary TTL 300 s; app.example.com us-west-2-secondary TTL 300 s; write.example.com us-east-1-primary TTL 300 s; write.example.com us-west-2-secondary TTL 300 s',
+      'app.example.com us-east-1 TTL 300 s; app.example.com us-west-2 TTL 300 s; write.example.com us-east-1-primary TTL 300 s; write.example.com us-west-2-secondary TTL 300 s',
     );
     expect(results['drains-off'].reason).toBe("us-east-1: 'true'; us-west-2: 'true'");
     expect(results['health-checks'].reason).toBe(
