@@ -600,11 +600,14 @@ export class FakeWorld {
 
   serving(region: string): boolean {
     const r = this.region(region);
+    const servingCheck = this.deployed(region).healthChecks.serving;
     return (
       this.seenDrain(region) === 'false' &&
       r.status === 'available' &&
       !this.down.has(region) &&
-      !this.forcedUnhealthy.has(this.checkId(region, 'serving'))
+      // A headless cluster has no instance to answer the health function's query.
+      r.instances > 0 &&
+      !(servingCheck !== undefined && this.forcedUnhealthy.has(servingCheck))
     );
   }
 
