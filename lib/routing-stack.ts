@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, ReferenceStrength, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, ReferenceStrength, Stack, StackProps, Token } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
@@ -147,7 +147,8 @@ export class RoutingStack extends Stack {
    */
   private readAcrossRegions(r: RoutedRegion): RoutedRegion {
     if (r.region === this.region) return r;
-    const weak = (value: string) => Stack.consumeReference(value, ReferenceStrength.WEAK);
+    const weak = (value: string) =>
+      Token.isUnresolved(value) ? Stack.consumeReference(value, ReferenceStrength.WEAK) : value;
     return { ...r, appTarget: weak(r.appTarget), writeTarget: weak(r.writeTarget) };
   }
 

@@ -2,12 +2,13 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { MultiRegionChecks } from '../../constructs';
+import { MultiRegionChecks, serviceHostnames } from '../../constructs';
 import { buildMultiRegionApp, MultiRegionStacks } from '../../lib/multi-region-app';
+import { RoutingStack } from '../../lib/routing-stack';
 import { loadTopology } from '../../lib/topology';
 import { CDK_CONTEXT, nagFindings, stockPacks, testApp } from '../util';
 
@@ -387,5 +388,34 @@ describe('the app entry point', () => {
     expect(result.stderr.trim()).toBe(
       "GlobalTrafficRouting MultiRegion-Routing/Routing: rto 2 minutes is below the computed write-path RTO floor of 3 minutes 35 seconds (write path: promotion estimate 120s + new writer's checks passing 10s x 3 = 30s + health signal cache 5s + DNS TTL 60s x 1 hop = 215s); raise the objective, or shorten the interval, threshold, TTL, cache or promotion estimate",
     );
+  });
+});
+
+describe('the health signal cache behind the RTO floors', () => {
+  test("GIVEN the app THEN the routing stack's floors use the services' own cache value", () => {
+    const { stacks } = build();
+    expect(stacks.routing.routing.healthSignalCacheTtl).toBe(
+      stacks.regions[0].service.service.healthSignalCacheTtl,
+    );
+  });
+
+  test('GIVEN a routing stack given a 20 s cache THEN both floors include it', () => {
+    const app = testApp();
+    const topology = loadTopology((key) => app.node.tryGetContext(key));
+    const routing = new RoutingStack(app, 'Routing', {
+      env: { account: topology.account, region: 'us-east-1' },
+      topology,
+      hostnames: serviceHostnames(topology.domainName),
+      regions: topology.regions.map((region) => ({
+        region,
+        appTarget: `d-app.${region}.example`,
+        writeTarget: `d-write.${region}.example`,
+      })),
+      healthSignalCacheTtl: Duration.seconds(20),
+      clusterIdentifiers: topology.regions.map((region) => `cluster-${region}`),
+      drainParameterName: '/multi-region-ref/drain',
+    });
+    expect(routing.routing.rtoFloors.read.total.toSeconds()).toBe(110);
+    expect(routing.routing.rtoFloors.write.total.toSeconds()).toBe(230);
   });
 });
