@@ -72,8 +72,13 @@ describe('explanations', () => {
   });
 
   test('GIVEN no hop counts THEN each path assumes one hop', () => {
-    const { readHops: _r, writeHops: _w, ...rest } = inputs(10, 3, 5, 60, 120, 1);
-    const floors = computeRtoFloors(rest);
+    const floors = computeRtoFloors({
+      healthCheckInterval: Duration.seconds(10),
+      failureThreshold: 3,
+      healthSignalCacheTtl: Duration.seconds(5),
+      recordTtl: Duration.seconds(60),
+      promotionEstimate: Duration.seconds(120),
+    });
     expect([floors.read.hops, floors.write.hops]).toEqual([1, 1]);
   });
 
