@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, ReferenceStrength, Stack, StackProps, Token } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
@@ -10,6 +10,7 @@ import {
   RoutedRegion,
   ServiceHostnames,
 } from '../constructs';
+import { referenceFrom } from './references';
 import { Topology, importHostedZone } from './topology';
 
 /** Properties of a {@link RoutingStack}. */
@@ -139,17 +140,13 @@ export class RoutingStack extends Stack {
     });
   }
 
-  /**
-   * References within this region stay strong (`Fn::ImportValue`, which
-   * protects the producer); another region's API targets are read with a weak
-   * `Fn::GetStackOutput`, because a strong cross-region reference needs
-   * Lambda-backed ExportWriter/ExportReader custom resources.
-   */
+  /** Another region's API targets are read weakly, this region's strongly (see referenceFrom). */
   private readAcrossRegions(r: RoutedRegion): RoutedRegion {
-    if (r.region === this.region) return r;
-    const weak = (value: string) =>
-      Token.isUnresolved(value) ? Stack.consumeReference(value, ReferenceStrength.WEAK) : value;
-    return { ...r, appTarget: weak(r.appTarget), writeTarget: weak(r.writeTarget) };
+    return {
+      ...r,
+      appTarget: referenceFrom(this, r.region, r.appTarget),
+      writeTarget: referenceFrom(this, r.region, r.writeTarget),
+    };
   }
 
   private ownAlarmTopic(emails: readonly string[] = []): sns.ITopic {
