@@ -12,8 +12,8 @@ try {
     // cdk.json's context and every -c key: a mistyped topology key is an error, not ignored.
     contextKeys: Object.keys(app.node.getAllContext()),
   });
-  buildMultiRegionApp(app, topology);
-  registerNagPacks(app, topology);
+  const stacks = buildMultiRegionApp(app, topology);
+  registerNagPacks(app, topology, stacks);
   app.synth();
 } catch (e) {
   // Configuration mistakes get their message, not a stack trace; anything else is a bug.

@@ -4,7 +4,13 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { DEFAULT_PROMOTION_ESTIMATE, RtoFloor, computeRtoFloor } from './recovery-objectives';
+import {
+  DEFAULT_HEALTH_SIGNAL_CACHE_TTL,
+  DEFAULT_PROMOTION_ESTIMATE,
+  PathRtoFloor,
+  RtoFloors,
+  computeRtoFloors,
+} from './recovery-objectives';
 import { HEALTH_PATHS } from './regional-service';
 import { ServiceHostnames } from './service-hostnames';
 import { throwIfProblems } from './invalid-props-error';
@@ -40,6 +46,16 @@ export interface RoutedRegion {
   readonly appTarget: string;
   /** API Gateway target of the write-path name in that region. */
   readonly writeTarget: string;
+  /**
+   * A secondary whose cluster has no DB instance: it cannot serve reads, so it
+   * gets no serving check or alarm and is left out of the read latency set. It
+   * keeps its writer check and its place in the write failover chain: that
+   * check passes only once the region holds the writer, which first needs an
+   * instance (Aurora promotes a cluster, not storage alone).
+   *
+   * @default false
+   */
+  readonly headless?: boolean;
 }
 
 /** Properties of a {@link GlobalTrafficRouting}. */
@@ -50,9 +66,16 @@ export interface GlobalTrafficRoutingProps {
   readonly regions: readonly RoutedRegion[];
   /** The service's names. */
   readonly hostnames: ServiceHostnames;
-  /** `active-active`: latency records; `active-passive`: failover records. */
-  readonly mode: RoutingMode;
-  /** Recovery time objective; synth fails if the computed floor exceeds it. */
+  /**
+   * How the service spreads traffic. Both modes get the same records: reads
+   * on latency records over every serving region, writes on failover records
+   * that follow the database writer.
+   *
+   * @default 'active-passive'
+   * @deprecated the records no longer depend on the mode
+   */
+  readonly mode?: RoutingMode;
+  /** Recovery time objective; synth fails if either path's computed floor exceeds it. */
   readonly rto: Duration;
   /** Topic that receives every alarm's ALARM and OK notifications. */
   readonly alarmTopic: sns.ITopic;
@@ -75,9 +98,10 @@ export interface GlobalTrafficRoutingProps {
    */
   readonly failureThreshold?: number;
   /**
-   * How long the regional health endpoints cache their signals (part of the RTO floor).
+   * How long the regional health endpoints cache their signals (part of the
+   * RTO floors): pass the service's `RegionalService.healthSignalCacheTtl`.
    *
-   * @default Duration.seconds(5)
+   * @default DEFAULT_HEALTH_SIGNAL_CACHE_TTL (5 seconds, the service's default)
    */
   readonly healthSignalCacheTtl?: Duration;
   /**
@@ -92,25 +116,32 @@ export interface GlobalTrafficRoutingProps {
  * Route 53 health checks, latency and failover records, and health-check
  * alarms for a multi-region service.
  *
- * Each region gets two HTTPS health checks on its region-specific name:
- * *serving* (`/health`) and *writer* (`/health/writer`). The user-facing name
- * uses latency records over the serving checks (active-active) or failover
- * records (active-passive); the write-path name uses failover records over the
- * writer checks, so DNS follows the database writer after a switchover with no
- * Route 53 API call. Every traffic record is a CNAME with a real TTL.
+ * Each serving region gets two HTTPS health checks on its region-specific
+ * name: *serving* (`/health`) and *writer* (`/health/writer`); a headless
+ * secondary gets only the writer check. The user-facing name (the read path)
+ * is a latency set over the serving checks of every serving region, so reads
+ * are answered locally wherever a reader runs. The write-path name uses
+ * failover records over the writer checks, so DNS follows the database writer
+ * after a switchover or failover with no Route 53 API call. Every traffic
+ * record is a CNAME with a real TTL.
  *
  * Must live in us-east-1, where Route 53 publishes health-check metrics.
  *
  * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-complex-configs.html
+ * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy-latency.html
  */
 export class GlobalTrafficRouting extends Construct {
-  /** Serving health check per region. */
-  readonly servingChecks: Record<string, route53.HealthCheck> = {};
+  /** Serving health check per serving region (none for a headless secondary). */
+  readonly servingChecks: Partial<Record<string, route53.HealthCheck>> = {};
   /** Writer health check per region. */
   readonly writerChecks: Record<string, route53.HealthCheck> = {};
-  /** The computed RTO floor of these settings. */
-  readonly rtoFloor: RtoFloor;
+  /** The computed RTO floors of these settings, read path and write path. */
+  readonly rtoFloors: RtoFloors;
   readonly alarms: cloudwatch.IAlarm[] = [];
+  /** The regions that serve reads (every region but the headless secondaries). */
+  readonly servingRegions: readonly string[];
+  /** The health signal cache the floors assume. */
+  readonly healthSignalCacheTtl: Duration;
 
   /** TTL of every traffic record. */
   readonly ttl: Duration;
@@ -122,16 +153,22 @@ export class GlobalTrafficRouting extends Construct {
     this.ttl = props.ttl ?? Duration.seconds(60);
     const interval = props.healthCheckInterval ?? Duration.seconds(10);
     const failureThreshold = props.failureThreshold ?? 3;
-    this.rtoFloor = computeRtoFloor({
+    this.healthSignalCacheTtl = props.healthSignalCacheTtl ?? DEFAULT_HEALTH_SIGNAL_CACHE_TTL;
+    this.servingRegions = props.regions.filter((r) => !r.headless).map((r) => r.region);
+    this.rtoFloors = computeRtoFloors({
       healthCheckInterval: interval,
       failureThreshold,
-      healthSignalCacheTtl: props.healthSignalCacheTtl ?? Duration.seconds(5),
+      healthSignalCacheTtl: this.healthSignalCacheTtl,
       recordTtl: this.ttl,
       promotionEstimate: props.promotionEstimate ?? DEFAULT_PROMOTION_ESTIMATE,
+      // One latency set: app. -> a region.
+      readHops: 1,
+      // With several secondaries: write. -> standby.write. -> a region (see failoverPair).
+      writeHops: props.regions.length > 2 ? 2 : 1,
     });
     this.validate(interval, failureThreshold);
 
-    for (const { region } of props.regions) {
+    for (const { region, headless } of props.regions) {
       const hostname = props.hostnames.regional(region);
       const check = (path: string) => ({
         type: route53.HealthCheckType.HTTPS,
@@ -143,11 +180,14 @@ export class GlobalTrafficRouting extends Construct {
         enableSNI: true,
         measureLatency: true,
       });
-      this.servingChecks[region] = new route53.HealthCheck(
-        this,
-        `Serving-${region}`,
-        check(HEALTH_PATHS.serving),
-      );
+      // A headless region's serving check could never pass: it would only feed an alarm.
+      if (!headless) {
+        this.servingChecks[region] = new route53.HealthCheck(
+          this,
+          `Serving-${region}`,
+          check(HEALTH_PATHS.serving),
+        );
+      }
       this.writerChecks[region] = new route53.HealthCheck(
         this,
         `Writer-${region}`,
@@ -155,13 +195,17 @@ export class GlobalTrafficRouting extends Construct {
       );
     }
 
-    this.addUserFacingRecords();
+    this.addReadPathRecords();
     this.addWritePathRecords();
     this.addAlarms();
 
-    new CfnOutput(this, 'RtoFloorSeconds', {
-      value: String(this.rtoFloor.total.toSeconds({ integral: false })),
-      description: `Computed RTO floor: ${this.rtoFloor.explanation}`,
+    new CfnOutput(this, 'ReadRtoFloorSeconds', {
+      value: String(this.rtoFloors.read.total.toSeconds({ integral: false })),
+      description: `Computed RTO floor, ${this.rtoFloors.read.explanation}`,
+    });
+    new CfnOutput(this, 'WriteRtoFloorSeconds', {
+      value: String(this.rtoFloors.write.total.toSeconds({ integral: false })),
+      description: `Computed RTO floor, ${this.rtoFloors.write.explanation}`,
     });
     new CfnOutput(this, 'RtoObjectiveSeconds', { value: String(props.rto.toSeconds()) });
   }
@@ -192,48 +236,68 @@ export class GlobalTrafficRouting extends Construct {
     if (duplicates.length > 0) {
       problems.push(`regions must be distinct, got ${duplicates.join(', ')} more than once`);
     }
+    if (props.regions[0]?.headless) {
+      problems.push(
+        `regions[0] (${names[0]}) is the primary and holds the writer instance, so it cannot be headless; set headless only on secondaries`,
+      );
+    }
     const region = Stack.of(this).region;
     if (!Token.isUnresolved(region) && region !== 'us-east-1') {
       problems.push(
         `GlobalTrafficRouting must be in a us-east-1 stack, where Route 53 publishes health-check metrics, got: ${region}`,
       );
     }
-    if (
-      problems.length === 0 &&
-      this.rtoFloor.total.toMilliseconds() > props.rto.toMilliseconds()
-    ) {
-      problems.push(
-        `rto ${props.rto.toHumanString()} is below the computed RTO floor of ${this.rtoFloor.total.toHumanString()} ` +
-          `(${this.rtoFloor.explanation}); raise the objective, or shorten the interval, threshold, TTL or cache`,
-      );
+    if (problems.length === 0) {
+      const fixes: Record<PathRtoFloor['path'], string> = {
+        read: 'shorten the interval, threshold, TTL or cache',
+        write: 'shorten the interval, threshold, TTL, cache or promotion estimate',
+      };
+      for (const floor of [this.rtoFloors.read, this.rtoFloors.write]) {
+        if (floor.total.toMilliseconds() <= props.rto.toMilliseconds()) continue;
+        problems.push(
+          `rto ${props.rto.toHumanString()} is below the computed ${floor.path}-path RTO floor of ${floor.total.toHumanString()} ` +
+            `(${floor.explanation}); raise the objective, or ${fixes[floor.path]}`,
+        );
+      }
     }
     throwIfProblems('GlobalTrafficRouting', this, problems);
+    for (const r of props.regions.filter((x) => x.headless)) {
+      Annotations.of(this).addWarningV2(
+        'multi-region:headless-secondary',
+        `${r.region} is a headless secondary (no DB instance): it serves no reads, so it has no serving check or alarm ` +
+          `and is not in the ${props.hostnames.app} latency set. It stays in the ${props.hostnames.write} failover chain, ` +
+          'but promoting it first needs a DB instance in its cluster (until then its writer check cannot pass and writes stay where they are); ' +
+          'deploy it with readers to serve reads',
+      );
+    }
     if (failureThreshold > 3) {
       Annotations.of(this).addWarningV2(
         'multi-region:slow-detection',
         `failureThreshold ${failureThreshold} is above 3: detection takes ${interval.toSeconds() * failureThreshold} seconds`,
       );
     }
-    if (this.rtoFloor.total.toMilliseconds() > 0.8 * props.rto.toMilliseconds()) {
+    const slowest = this.rtoFloors.slowest;
+    if (slowest.total.toMilliseconds() > 0.8 * props.rto.toMilliseconds()) {
       Annotations.of(this).addWarningV2(
         'multi-region:rto-margin',
-        `the computed RTO floor ${this.rtoFloor.total.toHumanString()} is within 20% of the objective ${props.rto.toHumanString()}: ` +
+        `the computed ${slowest.path}-path RTO floor ${slowest.total.toHumanString()} is within 20% of the objective ${props.rto.toHumanString()}: ` +
           'an operator has almost no time to decide',
       );
     }
   }
 
-  /** Latency records (active-active) or failover records (active-passive) over the serving checks. */
-  private addUserFacingRecords(): void {
-    const { regions, hostnames, mode } = this.props;
-    if (mode === 'active-active') {
-      this.latencySet('App', hostnames.app, regions, (r) => r.appTarget, this.servingChecks);
-      return;
-    }
-    this.failoverPair(
+  /**
+   * Latency records over the serving checks of every serving region: a client
+   * reads from the nearest region whose local cluster answers. A secondary
+   * serves reads locally (Aurora secondaries are read-only), so the read path
+   * needs no failover: a failed region simply drops out of the set.
+   */
+  private addReadPathRecords(): void {
+    const { regions, hostnames } = this.props;
+    this.latencySet(
       'App',
       hostnames.app,
-      hostnames.appStandby,
+      regions.filter((r) => !r.headless),
       (r) => r.appTarget,
       this.servingChecks,
     );
@@ -263,6 +327,7 @@ export class GlobalTrafficRouting extends Construct {
     target: (r: RoutedRegion) => string,
     checks: Record<string, route53.HealthCheck>,
   ): void {
+    // Headless secondaries stay in: their writer check passes once they hold the writer.
     const [primary, ...secondaries] = this.props.regions;
     this.record(`${id}Primary`, name, target(primary), {
       setIdentifier: `${primary.region}-primary`,
@@ -295,7 +360,7 @@ export class GlobalTrafficRouting extends Construct {
     name: string,
     regions: readonly RoutedRegion[],
     target: (r: RoutedRegion) => string,
-    checks: Record<string, route53.HealthCheck>,
+    checks: Partial<Record<string, route53.HealthCheck>>,
   ): void {
     for (const r of regions) {
       this.record(`${id}-${r.region}`, name, target(r), {
@@ -329,10 +394,10 @@ export class GlobalTrafficRouting extends Construct {
   private addAlarms(): void {
     const action = new actions.SnsAction(this.props.alarmTopic);
     const status = (check: route53.IHealthCheck) => healthCheckStatusMetric(check);
-    for (const { region } of this.props.regions) {
+    for (const region of this.servingRegions) {
       const alarm = new cloudwatch.Alarm(this, `ServingAlarm-${region}`, {
         alarmDescription: `${region} fails its serving health check: traffic is moving away from it`,
-        metric: status(this.servingChecks[region]),
+        metric: status(this.servingChecks[region]!),
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         threshold: 1,
         evaluationPeriods: 1,

@@ -11,8 +11,12 @@ export interface DashboardRegion {
   readonly region: string;
   /** Identifier of the region's Aurora cluster (a plain string, fixed at synth). */
   readonly clusterIdentifier: string;
-  /** The region's serving health check. */
-  readonly servingCheck: route53.IHealthCheck;
+  /**
+   * The region's serving health check.
+   *
+   * @default - none: a headless secondary serves no reads
+   */
+  readonly servingCheck?: route53.IHealthCheck;
   /** The region's writer health check. */
   readonly writerCheck: route53.IHealthCheck;
 }
@@ -101,7 +105,9 @@ export class MultiRegionDashboard extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Serving health check per region (Route 53, 1 = healthy)',
         width: 8,
-        left: props.regions.map((r) => healthCheckStatusMetric(r.servingCheck, r.region)),
+        left: props.regions.flatMap((r) =>
+          r.servingCheck ? [healthCheckStatusMetric(r.servingCheck, r.region)] : [],
+        ),
         leftYAxis: binaryAxis,
       }),
       new cloudwatch.GraphWidget({

@@ -14,6 +14,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { IAuroraGlobalMember, acknowledgeCrossStackLogKey } from './aurora-global-member';
 import { acknowledgeFindings, explainGuardRules, inPacks } from './nag/acknowledge';
+import { DEFAULT_HEALTH_SIGNAL_CACHE_TTL } from './recovery-objectives';
 import { ServiceHostnames } from './service-hostnames';
 import { InvalidPropsError, throwIfProblems } from './invalid-props-error';
 
@@ -46,7 +47,7 @@ export interface RegionalServiceProps {
    * seconds). Route 53 checkers poll every few seconds from many places; this
    * bounds the calls.
    *
-   * @default Duration.seconds(5)
+   * @default DEFAULT_HEALTH_SIGNAL_CACHE_TTL (5 seconds)
    */
   readonly healthSignalCacheTtl?: Duration;
   /**
@@ -102,11 +103,14 @@ export class RegionalService extends Construct {
   readonly regionalHostname: string;
   /** Name of the drain switch parameter (a plain string, the same in every region by default). */
   readonly drainParameterName: string;
+  /** How long the health endpoint reuses a signal: part of the RTO floors (pass it to the routing). */
+  readonly healthSignalCacheTtl: Duration;
 
   constructor(scope: Construct, id: string, props: RegionalServiceProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const cacheTtl = props.healthSignalCacheTtl ?? Duration.seconds(5);
+    const cacheTtl = props.healthSignalCacheTtl ?? DEFAULT_HEALTH_SIGNAL_CACHE_TTL;
+    this.healthSignalCacheTtl = cacheTtl;
     const probeTimeout = props.probeTimeout ?? Duration.millis(500);
     const recordTtl = props.recordTtl ?? Duration.seconds(60);
     const reservedConcurrency = props.reservedConcurrency ?? 10;

@@ -16,12 +16,11 @@ export interface ServiceHostnameLabels {
 
 /** Every DNS name the regional service answers to, derived from one domain. */
 export interface ServiceHostnames {
-  /** User-facing name (latency or failover records). */
+  /** User-facing name, the read path: latency records over the serving regions. */
   readonly app: string;
   /** Write path: failover records tied to the writer health checks. */
   readonly write: string;
-  /** Second-level failover targets when there is more than one secondary. */
-  readonly appStandby: string;
+  /** The write path's second-level failover target when there is more than one secondary. */
   readonly writeStandby: string;
   /** The region-specific name used for direct access and by the health checks. */
   regional(region: string): string;
@@ -40,7 +39,6 @@ export function serviceHostnames(
   return {
     app,
     write,
-    appStandby: `standby.${app}`,
     writeStandby: `standby.${write}`,
     regional: (region) => `${region}.${app}`,
   };

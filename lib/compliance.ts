@@ -7,6 +7,7 @@ import {
   PCIDSS321Checks,
 } from 'cdk-nag';
 import { EvidenceRecorder, MultiRegionChecks } from '../constructs';
+import type { MultiRegionStacks } from './multi-region-app';
 import { Topology } from './topology';
 
 /** Names of the packs `registerNagPacks` registers, as they appear in reports. */
@@ -25,7 +26,7 @@ export const CFN_GUARD_CONTEXT_KEY = 'cfnGuard';
  * Registers every compliance pack the project answers to: four stock packs and
  * its own, plus cfn-guard with `-c cfnGuard=true`.
  */
-export function registerNagPacks(app: App, topology: Topology): void {
+export function registerNagPacks(app: App, topology: Topology, stacks: MultiRegionStacks): void {
   // Each plugin records what it checked in the assembly (compliance-evidence.json).
   const evidence = new EvidenceRecorder(app.outdir, topology);
   const plugins = [
@@ -34,7 +35,12 @@ export function registerNagPacks(app: App, topology: Topology): void {
     new NIST80053R5Checks(app),
     new HIPAASecurityChecks(app),
     new PCIDSS321Checks(app),
-    new MultiRegionChecks(app, { allowedRegions: topology.allowedRegions, rto: topology.rto }),
+    new MultiRegionChecks(app, {
+      allowedRegions: topology.allowedRegions,
+      rto: topology.rto,
+      // The services' cache, as the routing stack computed its floors with it.
+      healthSignalCacheTtl: stacks.routing.routing.healthSignalCacheTtl,
+    }),
   ].map((p) => evidence.wrap(p));
   const guard = app.node.tryGetContext(CFN_GUARD_CONTEXT_KEY);
   if (guard === true || guard === 'true') plugins.push(evidence.wrap(new CfnGuardValidator()));

@@ -101,8 +101,6 @@ export function buildMultiRegionApp(app: App, topology: Topology): MultiRegionSt
         peers: topology.regions
           .filter((r) => r !== region)
           .map((r) => ({ region: r, network: networkOf(r), requester: peerings[r] })),
-        // Peer VPC ids and peering connection ids come from other regions' stacks.
-        crossRegionReferences: true,
         description: `Multi-region reference: VPC peering of ${region} with the other regions`,
       });
       foundations.forEach((f) => peering.addStackDependency(f, 'peer VPCs and route tables'));
@@ -148,8 +146,6 @@ export function buildMultiRegionApp(app: App, topology: Topology): MultiRegionSt
       network: foundations[index].network,
       dataKey: foundations[index].dataKey,
       database: databases[index].member,
-      // The routing stack reads this region's API targets with Fn::GetStackOutput.
-      crossRegionReferences: true,
       description: `Multi-region reference: sample service with deep health in ${region}`,
     });
     service.addStackDependency(databases[index]);
@@ -177,12 +173,16 @@ export function buildMultiRegionApp(app: App, topology: Topology): MultiRegionSt
       region,
       appTarget: services[index].service.targetOf(hostnames.app),
       writeTarget: services[index].service.targetOf(hostnames.write),
+      headless: index > 0 && databases[index].member.instanceCount === 0,
     })),
+    // The services share one configuration; the floors take the slowest cache.
+    healthSignalCacheTtl: services
+      .map((s) => s.service.healthSignalCacheTtl)
+      .reduce((a, b) => (b.toMilliseconds() > a.toMilliseconds() ? b : a)),
     clusterIdentifiers: databases.map((d) => d.member.clusterIdentifier),
     drainParameterName: services[0].service.drainParameterName,
     alarmTopic: routingFoundation?.alarms.topic,
     alarmEmails: topology.alarmEmails,
-    crossRegionReferences: true,
     description: 'Multi-region reference: Route 53 health checks, traffic records and their alarms',
   });
   services.forEach((s) => routing.addStackDependency(s));

@@ -1,6 +1,7 @@
 import { CfnOutput } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { RegionPeering, RegionalNetwork } from '../constructs';
+import { referenceFrom } from './references';
 import { RegionalStack, RegionalStackProps } from './regional-stack';
 
 /** Another region this one peers with. */
@@ -49,8 +50,14 @@ export class PeeringStack extends RegionalStack {
         network: props.network,
         peer: attributes,
         ...(peer.requester
-          ? { peeringConnectionId: peer.requester.peeringConnectionTo(this.region) }
-          : { peerVpcId: peer.network.vpc.vpcId }),
+          ? {
+              peeringConnectionId: referenceFrom(
+                this,
+                peer.region,
+                peer.requester.peeringConnectionTo(this.region),
+              ),
+            }
+          : { peerVpcId: referenceFrom(this, peer.region, peer.network.vpc.vpcId) }),
       });
       this.peerings[peer.region] = peering;
       if (peering.connection) {

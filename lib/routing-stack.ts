@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
@@ -10,6 +10,7 @@ import {
   RoutedRegion,
   ServiceHostnames,
 } from '../constructs';
+import { referenceFrom } from './references';
 import { Topology, importHostedZone } from './topology';
 
 /** Properties of a {@link RoutingStack}. */
@@ -17,6 +18,8 @@ export interface RoutingStackProps extends StackProps {
   readonly topology: Topology;
   readonly hostnames: ServiceHostnames;
   readonly regions: readonly RoutedRegion[];
+  /** The regional services' health signal cache (`RegionalService.healthSignalCacheTtl`), part of the RTO floors. */
+  readonly healthSignalCacheTtl: Duration;
   /** Each region's cluster identifier, in the order of `regions` (for the dashboard). */
   readonly clusterIdentifiers: readonly string[];
   /**
@@ -46,12 +49,14 @@ export class RoutingStack extends Stack {
     const zone = importHostedZone(this, props.topology);
     this.routing = new GlobalTrafficRouting(this, 'Routing', {
       hostedZone: zone,
-      regions: props.regions,
+      regions: props.regions.map((r) => this.readAcrossRegions(r)),
       hostnames: props.hostnames,
-      mode: props.topology.mode,
       rto: props.topology.rto,
+      healthSignalCacheTtl: props.healthSignalCacheTtl,
       alarmTopic: props.alarmTopic ?? this.ownAlarmTopic(props.alarmEmails),
     });
+    const floors = this.routing.rtoFloors;
+    const seconds = (d: Duration) => d.toSeconds({ integral: false });
     new CfnOutput(this, 'DrillRouting', {
       description: 'What the drill CLI needs about health checks and records (JSON)',
       value: this.toJsonString({
@@ -63,12 +68,18 @@ export class RoutingStack extends Stack {
         ttlSeconds: this.routing.ttl.toSeconds(),
         rpoSeconds: props.topology.rpo.toSeconds(),
         rtoSeconds: props.topology.rto.toSeconds(),
-        rtoFloorSeconds: this.routing.rtoFloor.total.toSeconds({ integral: false }),
+        // The slower path's floor: no recovery of both reads and writes is faster.
+        rtoFloorSeconds: seconds(floors.slowest.total),
+        readRtoFloorSeconds: seconds(floors.read.total),
+        writeRtoFloorSeconds: seconds(floors.write.total),
+        // A headless secondary has no serving check: the drill reads its absence.
         healthChecks: Object.fromEntries(
           props.topology.regions.map((region) => [
             region,
             {
-              serving: this.routing.servingChecks[region].healthCheckId,
+              ...(this.routing.servingChecks[region]
+                ? { serving: this.routing.servingChecks[region].healthCheckId }
+                : {}),
               writer: this.routing.writerChecks[region].healthCheckId,
             },
           ]),
@@ -86,7 +97,7 @@ export class RoutingStack extends Stack {
       keyAliasName: RegionalDataKey.DEFAULT_ALIAS,
       hostedZone: zone,
       healthChecks: [
-        ...Object.values(this.routing.servingChecks),
+        ...Object.values(this.routing.servingChecks).filter((c) => c !== undefined),
         ...Object.values(this.routing.writerChecks),
       ],
       operatorPrincipals: props.topology.drillOperatorPrincipals,
@@ -111,8 +122,10 @@ export class RoutingStack extends Stack {
         mode: props.topology.mode,
         rtoSeconds: props.topology.rto.toSeconds(),
         rpoSeconds: props.topology.rpo.toSeconds(),
-        rtoFloorSeconds: this.routing.rtoFloor.total.toSeconds({ integral: false }),
-        rtoFloorExplanation: this.routing.rtoFloor.explanation,
+        rtoFloorSeconds: seconds(floors.slowest.total),
+        rtoFloorExplanation: `${floors.read.explanation}; ${floors.write.explanation}`,
+        readRtoFloorSeconds: seconds(floors.read.total),
+        writeRtoFloorSeconds: seconds(floors.write.total),
       }),
     });
     this.dashboard = new MultiRegionDashboard(this, 'Dashboard', {
@@ -125,6 +138,15 @@ export class RoutingStack extends Stack {
         writerCheck: this.routing.writerChecks[region],
       })),
     });
+  }
+
+  /** Another region's API targets are read weakly, this region's strongly (see referenceFrom). */
+  private readAcrossRegions(r: RoutedRegion): RoutedRegion {
+    return {
+      ...r,
+      appTarget: referenceFrom(this, r.region, r.appTarget),
+      writeTarget: referenceFrom(this, r.region, r.writeTarget),
+    };
   }
 
   private ownAlarmTopic(emails: readonly string[] = []): sns.ITopic {

@@ -14,25 +14,41 @@ const SOURCES = ['bin', 'lib', 'constructs'];
 let sourceHash: string | undefined;
 const loaded = new Map<string, SimulatedDeployment>();
 
-/** The deployment of the default topology with these regions (primary first). */
+/**
+ * The deployment of the default topology with these regions (primary first), plus any
+ * other `-c` context (for example `{ 'topology.readersByRegion': '{"us-west-2":0}' }`).
+ */
 export function deployedApp(
   regions: readonly string[] = ['us-east-1', 'us-west-2'],
+  context: Readonly<Record<string, string>> = {},
 ): SimulatedDeployment {
-  const key = regions.join(',');
+  const extra = Object.keys(context).length > 0 ? JSON.stringify(context) : '';
+  const key = regions.join(',') + extra;
   const cached = loaded.get(key);
   if (cached) return cached;
-  const dir = path.join(os.tmpdir(), `multi-region-assembly-${hashSources()}-${key}`);
-  if (!fs.existsSync(path.join(dir, 'manifest.json'))) synthesize(regions, dir);
+  const suffix = extra ? `-${createHash('sha256').update(extra).digest('hex').slice(0, 8)}` : '';
+  const dir = path.join(
+    os.tmpdir(),
+    `multi-region-assembly-${hashSources()}-${regions.join(',')}${suffix}`,
+  );
+  if (!fs.existsSync(path.join(dir, 'manifest.json'))) synthesize(regions, dir, extra);
   const deployment = SimulatedDeployment.fromAssembly(dir);
   loaded.set(key, deployment);
   return deployment;
 }
 
-function synthesize(regions: readonly string[], dir: string): void {
+function synthesize(regions: readonly string[], dir: string, context: string): void {
   const staging = `${dir}.${process.pid}.tmp`;
   execFileSync(
     process.execPath,
-    ['--import', 'tsx', path.join(__dirname, 'synth-app.ts'), staging, regions.join(',')],
+    [
+      '--import',
+      'tsx',
+      path.join(__dirname, 'synth-app.ts'),
+      staging,
+      regions.join(','),
+      ...(context ? [context] : []),
+    ],
     {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'pipe'],

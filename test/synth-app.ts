@@ -6,7 +6,7 @@ import { buildMultiRegionApp } from '../lib/multi-region-app';
 import { loadTopology } from '../lib/topology';
 import { CDK_CONTEXT } from './util';
 
-const [outdir, regionList] = process.argv.slice(2);
+const [outdir, regionList, extraContext] = process.argv.slice(2);
 const [primaryRegion, ...secondaryRegions] = regionList.split(',');
 const app = new App({
   outdir,
@@ -16,6 +16,7 @@ const app = new App({
     'aws:cdk:bundling-stacks': [],
     'topology.primaryRegion': primaryRegion,
     'topology.secondaryRegions': secondaryRegions.join(','),
+    ...(extraContext ? (JSON.parse(extraContext) as Record<string, string>) : {}),
   },
 });
 buildMultiRegionApp(

@@ -1,7 +1,10 @@
 import { CfnResource, Duration } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack, NagPackProps, NagRuleResult } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { DEFAULT_PROMOTION_ESTIMATE } from '../recovery-objectives';
+import {
+  DEFAULT_HEALTH_SIGNAL_CACHE_TTL,
+  DEFAULT_PROMOTION_ESTIMATE,
+} from '../recovery-objectives';
 import { dataResidency } from './rules/data-residency';
 import { engineVersionConsistent } from './rules/engine-version-consistent';
 import { healthCheckFastDetection } from './rules/health-check-fast-detection';
@@ -33,9 +36,11 @@ export interface MultiRegionChecksProps extends NagPackProps {
    */
   readonly promotionEstimate?: Duration;
   /**
-   * Health-signal cache of the regional service, part of the RTO floor.
+   * Health-signal cache of the regional service, part of the RTO floors: pass
+   * the service's `RegionalService.healthSignalCacheTtl` (the app passes the
+   * one its routing stack computed the floors with).
    *
-   * @default Duration.seconds(5)
+   * @default DEFAULT_HEALTH_SIGNAL_CACHE_TTL (5 seconds, the service's default)
    */
   readonly healthSignalCacheTtl?: Duration;
 }
@@ -74,7 +79,7 @@ export class MultiRegionChecks extends NagPack {
     const rtoFacts = {
       rto: props.rto,
       promotionEstimate: props.promotionEstimate ?? DEFAULT_PROMOTION_ESTIMATE,
-      healthSignalCacheTtl: props.healthSignalCacheTtl ?? Duration.seconds(5),
+      healthSignalCacheTtl: props.healthSignalCacheTtl ?? DEFAULT_HEALTH_SIGNAL_CACHE_TTL,
     };
     this.rules = [
       {
@@ -128,9 +133,9 @@ export class MultiRegionChecks extends NagPack {
       },
       {
         id: 'RtoFloorWithinObjective',
-        info: "The RTO floor computed from a routed record's health check and TTL exceeds the RTO objective.",
+        info: "The RTO floor of a routed record's path (read or write), computed from its health check, TTL and CNAME hops, exceeds the RTO objective.",
         explanation:
-          'Floor = interval x threshold + health signal cache + TTL + promotion estimate. Shorten the interval, threshold or TTL, or raise topology.rto.',
+          'Read path = interval x threshold + health signal cache + TTL per hop; write path (a writer health check) adds the promotion estimate. Shorten the interval, threshold or TTL, or raise topology.rto.',
         rule: (node) => rtoFloorWithinObjective(node, rtoFacts),
       },
       {

@@ -23,7 +23,8 @@ export interface RegionTopology {
    */
   readonly appTarget: string;
   readonly writeTarget: string;
-  readonly healthChecks: { readonly serving: string; readonly writer: string };
+  /** Route 53 health check ids; a headless secondary serves no reads and has no serving check. */
+  readonly healthChecks: { readonly serving?: string; readonly writer: string };
 }
 
 /** Everything a drill needs, read from the stack outputs. */
@@ -122,11 +123,11 @@ export function topologyFromOutputs(
     const checks = healthChecks.value[region];
     if (
       !isRecord(checks) ||
-      typeof checks.serving !== 'string' ||
+      !['string', 'undefined'].includes(typeof checks.serving) ||
       typeof checks.writer !== 'string'
     ) {
       throw reader.problem(
-        `DrillRouting.healthChecks.${region} must be {"serving": "<id>", "writer": "<id>"} (stack ${routing.stack})`,
+        `DrillRouting.healthChecks.${region} must be {"serving": "<id>", "writer": "<id>"}, "serving" left out only for a headless secondary (stack ${routing.stack})`,
       );
     }
     const role = reader.string(db, 'role');
@@ -140,7 +141,10 @@ export function topologyFromOutputs(
       regionalHostname: reader.string(service, 'regionalHostname'),
       appTarget: reader.string(service, 'appTarget'),
       writeTarget: reader.string(service, 'writeTarget'),
-      healthChecks: { serving: checks.serving, writer: checks.writer },
+      healthChecks: {
+        ...(typeof checks.serving === 'string' ? { serving: checks.serving } : {}),
+        writer: checks.writer as string,
+      },
     };
   });
 

@@ -25,7 +25,8 @@ export interface RegionSnapshot {
   /** Lag metrics exist only for secondaries; absent for the writer. */
   readonly lag?: Observed<LagView>;
   readonly drain: Observed<string | undefined>;
-  readonly servingCheck: Observed<HealthView>;
+  /** Absent for a headless secondary, which has no serving check. */
+  readonly servingCheck?: Observed<HealthView>;
   readonly writerCheck: Observed<HealthView>;
 }
 
@@ -172,7 +173,9 @@ export async function observe(
             ? Promise.resolve(undefined)
             : observed(aws.metrics.lag(r.region, r.clusterIdentifier, now)),
           observed(aws.switches.get(r.region, r.drainParameterName)),
-          observed(aws.routing.healthCheckStatus(r.healthChecks.serving)),
+          r.healthChecks.serving === undefined
+            ? Promise.resolve(undefined)
+            : observed(aws.routing.healthCheckStatus(r.healthChecks.serving)),
           observed(aws.routing.healthCheckStatus(r.healthChecks.writer)),
         ]);
         return {

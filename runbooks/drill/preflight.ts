@@ -181,6 +181,8 @@ export function evaluatePreflight(
       ['serving', r.servingCheck, ids.serving],
       ['writer', r.writerCheck, ids.writer],
     ] as const) {
+      // A headless secondary has no serving check to judge.
+      if (observedCheck === undefined || id === undefined) continue;
       const wantHealthy = !expectedUnhealthy.has(id);
       if (!observedCheck.ok)
         healthProblems.push(`${r.region} ${name} (${id}): ${observedCheck.error}`);
@@ -327,7 +329,7 @@ function dnsCheck(
   const serving =
     appRegionSnapshot &&
     appRegion.appTarget === app &&
-    appRegionSnapshot.servingCheck.ok &&
+    appRegionSnapshot.servingCheck?.ok === true &&
     appRegionSnapshot.servingCheck.value.healthy &&
     !isDrained(appRegionSnapshot);
   if (!serving) {
@@ -360,7 +362,8 @@ export function expectedUnhealthyChecks(
   for (const r of snapshot.regions) {
     const checks = topology.regions.find((t) => t.region === r.region)!.healthChecks;
     if (!r.isWriter) ids.add(checks.writer);
-    if (kind === 'failback' && r.region === targetRegion && isDrained(r)) ids.add(checks.serving);
+    if (kind === 'failback' && r.region === targetRegion && isDrained(r) && checks.serving)
+      ids.add(checks.serving);
   }
   return ids;
 }

@@ -26,6 +26,7 @@ import { parsePositiveDuration } from './duration';
 import { DrillError, EXIT_CODES, EXIT_CODE_MEANINGS, errorText, isDrillError } from './errors';
 import { resumeDrill, startDrill, stepOutcome, type ExecutorDeps } from './executor';
 import { formatDuration } from './duration';
+import { checkRecordTargets, recordTargetText } from './record-targets';
 import { planText, preflightText, statusText } from './format';
 import {
   changedText,
@@ -267,11 +268,13 @@ export async function main(
       readLocks(aws, topology),
     ]);
     const open = openDrills(store);
+    const recordTargets = await checkRecordTargets(aws, topology, snapshot.records);
     if (opts.json) {
       out(
         JSON.stringify(
           {
             ...snapshot,
+            recordTargetMismatches: recordTargets,
             drillLock: locks,
             unfinishedDrills: open.map((d) => ({
               drillId: d.drillId,
@@ -293,6 +296,8 @@ export async function main(
     out(lockStatusText(locks, deps.clock.now(), deps.host, deps.isProcessAlive));
     out('');
     out(unfinishedText(open, opts.stateDir));
+    out('');
+    out(recordTargetText(recordTargets));
   });
 
   withCommon(

@@ -208,9 +208,17 @@ async function returnToService(
   const alreadyOn = drain === 'false';
   if (!alreadyOn) await ctx.aws.switches.put(region.region, region.drainParameterName, 'false');
 
+  const servingCheck = region.healthChecks.serving;
+  if (servingCheck === undefined) {
+    // Deployed headless: no serving check and no read records until it is redeployed with readers.
+    return {
+      status: alreadyOn ? 'skipped' : 'completed',
+      summary: `${region.region} undrained (drain ${alreadyOn ? 'was already' : 'set to'} 'false'); it was deployed headless, so it has no serving check and takes reads only after a deploy with readers`,
+    };
+  }
   const health = await wait(
     `the serving health check of ${region.region} to be healthy`,
-    () => ctx.aws.routing.healthCheckStatus(region.healthChecks.serving),
+    () => ctx.aws.routing.healthCheckStatus(servingCheck),
     (h) => h.healthy,
     (h) => `${h.healthy ? 'healthy' : 'unhealthy'}, ${checkers(h)}`,
   );
@@ -242,12 +250,16 @@ function healthySecondaryCalls(r: RegionTopology, plan: PlanView): PlannedCall[]
       { Name: r.drainParameterName, Value: 'false', Overwrite: 'true' },
       "unless already 'false'",
     ),
-    call(
-      ops.getHealthCheckStatus,
-      plan.homeRegion,
-      { HealthCheckId: r.healthChecks.serving },
-      'polled',
-    ),
+    ...(r.healthChecks.serving === undefined
+      ? []
+      : [
+          call(
+            ops.getHealthCheckStatus,
+            plan.homeRegion,
+            { HealthCheckId: r.healthChecks.serving },
+            'polled',
+          ),
+        ]),
   ];
 }
 

@@ -25,7 +25,7 @@ interface StackArtifact {
   readonly region: string;
   readonly template: {
     readonly Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
-    readonly Outputs?: Record<string, { Value: unknown }>;
+    readonly Outputs?: Record<string, { Value: unknown; Export?: { Name: unknown } }>;
   };
 }
 
@@ -163,6 +163,10 @@ export class SimulatedDeployment {
       }
       case 'Fn::GetAZs':
         return ['a', 'b', 'c'].map((z) => `${stack.region}${z}`);
+      case 'Fn::ImportValue':
+        // Strong reference: the output another stack exports under this name. Exports are
+        // per account and region ("Fn::ImportValue", CloudFormation Template Reference).
+        return this.exported(stack, String(this.resolve(stack, arg)));
       case 'Fn::GetStackOutput': {
         // Weak cross-region reference: the producing stack's output, read at deploy time.
         const { StackName, OutputName } = this.resolve(stack, arg) as Record<string, string>;
@@ -173,6 +177,21 @@ export class SimulatedDeployment {
           `stack ${stack.name}: ${fn} is not simulated; extend runbooks/simulation/deployment.ts`,
         );
     }
+  }
+
+  /** The value of the output exported as `name` in the consumer's account and region. */
+  private exported(consumer: StackArtifact, name: string): string {
+    for (const producer of this.stacks.values()) {
+      if (producer.region !== consumer.region || producer.account !== consumer.account) continue;
+      for (const [key, output] of Object.entries(producer.template.Outputs ?? {})) {
+        if (output.Export && this.resolve(producer, output.Export.Name) === name) {
+          return this.output(producer.name, key);
+        }
+      }
+    }
+    throw new Error(
+      `stack ${consumer.name}: Fn::ImportValue of ${name}, which no stack in ${consumer.account}/${consumer.region} exports`,
+    );
   }
 
   private ref(stack: StackArtifact, name: string): string {

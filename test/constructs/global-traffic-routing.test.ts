@@ -33,7 +33,6 @@ function routing(
     }),
     regions: routedRegions('us-east-1', 'us-west-2'),
     hostnames: HOSTNAMES,
-    mode: 'active-passive',
     rto: Duration.minutes(15),
     alarmTopic: new sns.Topic(stack, 'Topic'),
     ...extra,
@@ -81,34 +80,38 @@ describe('health checks', () => {
   });
 });
 
-describe('active-passive records', () => {
-  const template = Template.fromStack(routing().stack);
+/** The latency record of `name` for `region`, with its health check's logical id. */
+function latencyRecord(template: Template, name: string, region: string) {
+  const records = template.findResources('AWS::Route53::RecordSet', {
+    Properties: { Name: `${name}.`, Region: region },
+  });
+  expect(Object.keys(records)).toHaveLength(1);
+  return Object.values(records)[0].Properties;
+}
 
-  test('THEN the user-facing name fails over from the primary to the secondary on the serving checks', () => {
-    template.hasResourceProperties('AWS::Route53::RecordSet', {
-      Name: 'app.example.com.',
-      Type: 'CNAME',
-      TTL: '60',
-      Failover: 'PRIMARY',
-      SetIdentifier: 'us-east-1-primary',
-      ResourceRecords: ['d-app-us-east-1.execute-api.us-east-1.amazonaws.com'],
-    });
-    template.hasResourceProperties('AWS::Route53::RecordSet', {
-      Name: 'app.example.com.',
-      TTL: '60',
-      Failover: 'SECONDARY',
-      SetIdentifier: 'us-west-2-secondary',
-      ResourceRecords: ['d-app-us-west-2.execute-api.us-west-2.amazonaws.com'],
-    });
-    expect(healthCheckOf(template, 'app.example.com', 'PRIMARY')).toBe(
-      healthCheckId(template, 'us-east-1.app.example.com', '/health'),
-    );
-    expect(healthCheckOf(template, 'app.example.com', 'SECONDARY')).toBe(
-      healthCheckId(template, 'us-west-2.app.example.com', '/health'),
-    );
+describe.each<[string, Partial<GlobalTrafficRoutingProps>]>([
+  ['active-passive (the default)', {}],
+  ['active-active', { mode: 'active-active' }],
+])('%s records', (_name, extra) => {
+  const template = Template.fromStack(routing(extra).stack);
+
+  test('THEN the read name has one latency record per region with its serving check, TTL 60', () => {
+    for (const region of ['us-east-1', 'us-west-2']) {
+      const record = latencyRecord(template, 'app.example.com', region);
+      expect(record).toMatchObject({
+        TTL: '60',
+        SetIdentifier: region,
+        Type: 'CNAME',
+        ResourceRecords: [`d-app-${region}.execute-api.${region}.amazonaws.com`],
+      });
+      expect(record.Failover).toBeUndefined();
+      expect(record.HealthCheckId.Ref).toBe(
+        healthCheckId(template, `${region}.app.example.com`, '/health'),
+      );
+    }
   });
 
-  test("THEN the write path's PRIMARY uses the primary region's writer check", () => {
+  test('THEN the write name fails over from the primary to the secondary on the writer checks', () => {
     expect(healthCheckOf(template, 'write.example.com', 'PRIMARY')).toBe(
       healthCheckId(template, 'us-east-1.app.example.com', '/health/writer'),
     );
@@ -117,9 +120,28 @@ describe('active-passive records', () => {
     );
     template.hasResourceProperties('AWS::Route53::RecordSet', {
       Name: 'write.example.com.',
+      Type: 'CNAME',
+      TTL: '60',
       Failover: 'PRIMARY',
+      SetIdentifier: 'us-east-1-primary',
       ResourceRecords: ['d-write-us-east-1.execute-api.us-east-1.amazonaws.com'],
     });
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'write.example.com.',
+      TTL: '60',
+      Failover: 'SECONDARY',
+      SetIdentifier: 'us-west-2-secondary',
+      ResourceRecords: ['d-write-us-west-2.execute-api.us-west-2.amazonaws.com'],
+    });
+  });
+
+  test('THEN the read name has no failover record, and there are exactly 4 records', () => {
+    template.resourceCountIs('AWS::Route53::RecordSet', 4);
+    expect(
+      template.findResources('AWS::Route53::RecordSet', {
+        Properties: { Name: 'app.example.com.', Failover: Match.anyValue() },
+      }),
+    ).toEqual({});
   });
 
   test('THEN no record is an alias (an alias TTL is not ours to set)', () => {
@@ -130,31 +152,87 @@ describe('active-passive records', () => {
   });
 });
 
-describe('active-active records', () => {
-  const template = Template.fromStack(routing({ mode: 'active-active' }).stack);
+describe('a headless secondary', () => {
+  const headless = (...names: string[]) =>
+    routedRegions(...names).map((r, i) => (i === names.length - 1 ? { ...r, headless: true } : r));
 
-  test('THEN the user-facing name has one latency record per region with its serving check', () => {
-    for (const region of ['us-east-1', 'us-west-2']) {
-      const records = template.findResources('AWS::Route53::RecordSet', {
-        Properties: { Name: 'app.example.com.', Region: region },
+  describe('GIVEN two regions, the secondary headless', () => {
+    const { stack, routing: r } = routing({ regions: headless('us-east-1', 'us-west-2') });
+    const template = Template.fromStack(stack);
+
+    test('THEN it has a writer check but no serving check', () => {
+      healthCheckId(template, 'us-west-2.app.example.com', '/health/writer');
+      expect(
+        template.findResources('AWS::Route53::HealthCheck', {
+          Properties: {
+            HealthCheckConfig: {
+              FullyQualifiedDomainName: 'us-west-2.app.example.com',
+              ResourcePath: '/health',
+            },
+          },
+        }),
+      ).toEqual({});
+      expect(r.servingChecks['us-west-2']).toBeUndefined();
+      expect(r.servingRegions).toEqual(['us-east-1']);
+    });
+
+    test('THEN it is not in the read latency set', () => {
+      const reads = template.findResources('AWS::Route53::RecordSet', {
+        Properties: { Name: 'app.example.com.' },
       });
-      const [record] = Object.values(records);
-      expect(record.Properties).toMatchObject({
-        TTL: '60',
-        SetIdentifier: region,
-        Type: 'CNAME',
-        ResourceRecords: [`d-app-${region}.execute-api.${region}.amazonaws.com`],
-      });
-      expect(record.Properties.Failover).toBeUndefined();
-      expect(record.Properties.HealthCheckId.Ref).toBe(
-        healthCheckId(template, `${region}.app.example.com`, '/health'),
+      expect(Object.values(reads).map((x) => x.Properties.Region)).toEqual(['us-east-1']);
+    });
+
+    test('THEN it stays the write SECONDARY on its writer check (DNS follows it once it holds the writer)', () => {
+      expect(healthCheckOf(template, 'write.example.com', 'SECONDARY')).toBe(
+        healthCheckId(template, 'us-west-2.app.example.com', '/health/writer'),
       );
-    }
+    });
+
+    test('THEN only the serving region has a serving alarm (plus the no-writer alarm)', () => {
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+      expect(
+        Object.keys(template.findResources('AWS::CloudWatch::Alarm')).filter((id) =>
+          id.includes('ServingAlarm'),
+        ),
+      ).toEqual([expect.stringMatching(/ServingAlarmuseast1/)]);
+    });
+
+    test('THEN a warning says what headless means and that promotion first needs an instance', () => {
+      Annotations.fromStack(stack).hasWarning(
+        '/Routing/Routing',
+        'us-west-2 is a headless secondary (no DB instance): it serves no reads, so it has no serving check or alarm ' +
+          'and is not in the app.example.com latency set. It stays in the write.example.com failover chain, ' +
+          'but promoting it first needs a DB instance in its cluster (until then its writer check cannot pass and writes stay where they are); ' +
+          'deploy it with readers to serve reads [ack: multi-region:headless-secondary]',
+      );
+    });
   });
 
-  test('THEN the write path still fails over on the writer checks', () => {
-    expect(healthCheckOf(template, 'write.example.com', 'PRIMARY')).toBe(
-      healthCheckId(template, 'us-east-1.app.example.com', '/health/writer'),
+  test('GIVEN three regions, the last headless THEN the write standby set keeps it and the read set does not', () => {
+    const template = Template.fromStack(
+      routing({ regions: headless('us-east-1', 'us-west-2', 'us-east-2') }).stack,
+    );
+    const standby = template.findResources('AWS::Route53::RecordSet', {
+      Properties: { Name: 'standby.write.example.com.' },
+    });
+    expect(Object.values(standby).map((x) => x.Properties.Region)).toEqual([
+      'us-west-2',
+      'us-east-2',
+    ]);
+    const reads = template.findResources('AWS::Route53::RecordSet', {
+      Properties: { Name: 'app.example.com.' },
+    });
+    expect(Object.values(reads).map((x) => x.Properties.Region)).toEqual([
+      'us-east-1',
+      'us-west-2',
+    ]);
+  });
+
+  test('GIVEN only secondaries with readers THEN there is no headless warning', () => {
+    Annotations.fromStack(routing().stack).hasNoWarning(
+      '/Routing/Routing',
+      Match.stringLikeRegexp('headless'),
     );
   });
 });
@@ -192,6 +270,22 @@ describe('three regions', () => {
         },
       });
     }
+  });
+
+  test('THEN the read name is one latency set over all three regions (no standby name)', () => {
+    const reads = template.findResources('AWS::Route53::RecordSet', {
+      Properties: { Name: 'app.example.com.' },
+    });
+    expect(Object.values(reads).map((x) => x.Properties.Region)).toEqual([
+      'us-east-1',
+      'us-west-2',
+      'us-east-2',
+    ]);
+    expect(
+      template.findResources('AWS::Route53::RecordSet', {
+        Properties: { Name: 'standby.app.example.com.' },
+      }),
+    ).toEqual({});
   });
 
   test('THEN every HTTPS check still polls every 10 s with threshold 3', () => {
@@ -239,23 +333,44 @@ describe('alarms', () => {
 });
 
 describe('recovery time objective', () => {
-  test('GIVEN the defaults THEN the floor is 215 s and is published as an output', () => {
+  test('GIVEN the defaults THEN the read floor is 95 s, the write floor 215 s, both published as outputs', () => {
     const { stack, routing: r } = routing();
-    expect(r.rtoFloor.total.toSeconds()).toBe(215);
-    Template.fromStack(stack).hasOutput('*', {
+    expect(r.rtoFloors.read.total.toSeconds()).toBe(95);
+    expect(r.rtoFloors.write.total.toSeconds()).toBe(215);
+    const template = Template.fromStack(stack);
+    template.hasOutput('*', {
+      Value: '95',
+      Description:
+        "Computed RTO floor, read path: failed region's checks 10s x 3 = 30s + health signal cache 5s + DNS TTL 60s x 1 hop = 95s",
+    });
+    template.hasOutput('*', {
       Value: '215',
       Description:
-        'Computed RTO floor: detection 10s x 3 = 30s + health signal cache 5s + DNS TTL 60s + promotion estimate 120s = 215s',
+        "Computed RTO floor, write path: promotion estimate 120s + new writer's checks passing 10s x 3 = 30s + health signal cache 5s + DNS TTL 60s x 1 hop = 215s",
     });
   });
 
-  test('GIVEN an objective within 20% of the floor THEN a warning says so', () => {
+  test('GIVEN three regions THEN the write name is two CNAME hops and its floor adds both TTLs', () => {
+    const { routing: r } = routing({
+      regions: routedRegions('us-east-1', 'us-west-2', 'us-east-2'),
+    });
+    expect(r.rtoFloors.write.hops).toBe(2);
+    expect(r.rtoFloors.write.total.toSeconds()).toBe(275);
+    expect(r.rtoFloors.read.hops).toBe(1);
+  });
+
+  test("GIVEN the service's signal cache THEN both floors use it", () => {
+    const { routing: r } = routing({ healthSignalCacheTtl: Duration.seconds(20) });
+    expect(r.rtoFloors.read.total.toSeconds()).toBe(110);
+    expect(r.rtoFloors.write.total.toSeconds()).toBe(230);
+  });
+
+  test('GIVEN an objective within 20% of the write floor THEN a warning names the path', () => {
     const { stack } = routing({ rto: Duration.seconds(250) });
     Annotations.fromStack(stack).hasWarning(
       '/Routing/Routing',
-      Match.stringLikeRegexp(
-        'computed RTO floor 3 minutes 35 seconds is within 20% of the objective 4 minutes 10 seconds',
-      ),
+      'the computed write-path RTO floor 3 minutes 35 seconds is within 20% of the objective 4 minutes 10 seconds: ' +
+        'an operator has almost no time to decide [ack: multi-region:rto-margin]',
     );
   });
 
@@ -299,9 +414,25 @@ describe('bad props', () => {
       'failureThreshold must be a whole number from 1 to 10, got: 11',
     ],
     [
-      'an RTO objective below the floor',
+      'an RTO objective below the write floor',
       { rto: Duration.minutes(3) },
-      'rto 3 minutes is below the computed RTO floor of 3 minutes 35 seconds (detection 10s x 3 = 30s + health signal cache 5s + DNS TTL 60s + promotion estimate 120s = 215s); raise the objective, or shorten the interval, threshold, TTL or cache',
+      "rto 3 minutes is below the computed write-path RTO floor of 3 minutes 35 seconds (write path: promotion estimate 120s + new writer's checks passing 10s x 3 = 30s + health signal cache 5s + DNS TTL 60s x 1 hop = 215s); raise the objective, or shorten the interval, threshold, TTL, cache or promotion estimate",
+    ],
+    [
+      'an RTO objective below both floors',
+      { rto: Duration.seconds(90) },
+      "rto 1 minute 30 seconds is below the computed read-path RTO floor of 1 minute 35 seconds (read path: failed region's checks 10s x 3 = 30s + health signal cache 5s + DNS TTL 60s x 1 hop = 95s); raise the objective, or shorten the interval, threshold, TTL or cache; " +
+        "rto 1 minute 30 seconds is below the computed write-path RTO floor of 3 minutes 35 seconds (write path: promotion estimate 120s + new writer's checks passing 10s x 3 = 30s + health signal cache 5s + DNS TTL 60s x 1 hop = 215s); raise the objective, or shorten the interval, threshold, TTL, cache or promotion estimate",
+    ],
+    [
+      'a headless primary',
+      {
+        regions: [
+          { ...routedRegions('us-east-1')[0], headless: true },
+          ...routedRegions('us-west-2'),
+        ],
+      },
+      'regions[0] (us-east-1) is the primary and holds the writer instance, so it cannot be headless; set headless only on secondaries',
     ],
     [
       'a single region',

@@ -2,12 +2,13 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { MultiRegionChecks } from '../../constructs';
+import { MultiRegionChecks, serviceHostnames } from '../../constructs';
 import { buildMultiRegionApp, MultiRegionStacks } from '../../lib/multi-region-app';
+import { RoutingStack } from '../../lib/routing-stack';
 import { loadTopology } from '../../lib/topology';
 import { CDK_CONTEXT, ELEVEN_SECONDARIES, nagFindings, stockPacks, testApp } from '../util';
 
@@ -107,24 +108,48 @@ describe.each([
     }
   });
 
-  test('THEN only the routing and peering stacks read other regions, through Fn::GetStackOutput (no custom resources)', () => {
+  test('THEN references within a region are strong (Fn::ImportValue) and only the routing and peering stacks read other regions, weakly (Fn::GetStackOutput, no custom resources)', () => {
+    const crossRegionReads: string[] = [];
     for (const stack of allStacks(app)) {
       const template = JSON.stringify(Template.fromStack(stack).toJSON());
+      // Strong cross-region references would need Lambda-backed ExportWriter/ExportReader.
       expect(template).not.toMatch(/Custom::(CrossRegion|Export)/);
-      const regionsRead = [
-        ...template.matchAll(/"Fn::GetStackOutput":\{"StackName":"([^"]+)","Region":"([^"]+)"/g),
+      const weak = [
+        ...template.matchAll(
+          /"Fn::GetStackOutput":\{"StackName":"([^"]+)"(?:,"Region":"([^"]+)")?/g,
+        ),
       ];
-      for (const [, producer, region] of regionsRead) {
-        if (stack === stacks.routing) {
-          expect(producer).toMatch(/^MultiRegion-(Service|Foundation)-/);
-        } else if (stack.stackName.startsWith('MultiRegion-Peering-') && region !== stack.region) {
+      for (const [, producer, region] of weak) {
+        // No Region means the consumer's own region: a same-region weak reference.
+        expect(region).toBeDefined();
+        expect(region).not.toBe(stack.region);
+        if (stack.stackName.startsWith('MultiRegion-Peering-')) {
           // Peer VPC ids (requesting side) and peering connection ids (accepting side).
           expect(producer).toMatch(/^MultiRegion-(Foundation|Peering)-/);
-        } else {
-          expect(region).toBe(stack.region);
+          continue;
         }
+        expect({ stack: stack.stackName, producer }).toEqual({
+          stack: stacks.routing.stackName,
+          producer: expect.stringMatching(/^MultiRegion-Service-/),
+        });
+        crossRegionReads.push(producer);
       }
     }
+    // Two API targets (app. and write.) of every region but the routing stack's own.
+    expect(crossRegionReads.sort()).toEqual(
+      regions
+        .filter((r) => r !== 'us-east-1')
+        .flatMap((r) => [`MultiRegion-Service-${r}`, `MultiRegion-Service-${r}`])
+        .sort(),
+    );
+  });
+
+  test("THEN the routing stack imports its own region's API targets and alarm topic strongly", () => {
+    const imports = JSON.stringify(Template.fromStack(stacks.routing).toJSON()).match(
+      /"Fn::ImportValue":"[^"]+"/g,
+    );
+    expect(imports?.some((i) => i.includes('MultiRegion-Service-us-east-1'))).toBe(true);
+    expect(imports?.some((i) => i.includes('MultiRegion-Foundation-us-east-1'))).toBe(true);
   });
 
   test('THEN every routed record has TTL 60, a set identifier and a health check', () => {
@@ -167,8 +192,18 @@ describe.each([
     });
   });
 
-  test('THEN the routing stack publishes the computed RTO floor', () => {
-    Template.fromStack(stacks.routing).hasOutput('*', { Value: '215' });
+  test('THEN the routing stack publishes the read and write RTO floors (two hops on the write name with 2+ secondaries)', () => {
+    const template = Template.fromStack(stacks.routing);
+    template.hasOutput('*', {
+      Value: '95',
+      Description: Match.stringLikeRegexp('^Computed RTO floor, read path'),
+    });
+    template.hasOutput('*', {
+      Value: regions.length > 2 ? '275' : '215',
+      Description: Match.stringLikeRegexp(
+        `^Computed RTO floor, write path: .* x ${regions.length > 2 ? '2 hops' : '1 hop'} = `,
+      ),
+    });
   });
 
   test('THEN every region, the primary too, has replication- and RPO-lag alarms at RPO/2 and RPO, each with actions', () => {
@@ -420,10 +455,58 @@ describe('the nag harness', () => {
 });
 
 describe('headless secondary', () => {
+  const { stacks } = build({ 'topology.readersByRegion': '{"us-west-2":0}' });
+
   test('GIVEN readersByRegion 0 for a secondary WHEN synthesized THEN that region runs no instance', () => {
-    const { stacks } = build({ 'topology.readersByRegion': '{"us-west-2":0}' });
     Template.fromStack(stacks.regions[1].database).resourceCountIs('AWS::RDS::DBInstance', 0);
     Template.fromStack(stacks.regions[0].database).resourceCountIs('AWS::RDS::DBInstance', 2);
+  });
+
+  test('THEN the routing stack gives it a writer check only, and the drill output lists no serving check for it', () => {
+    const template = Template.fromStack(stacks.routing);
+    const paths = Object.values(
+      template.findResources('AWS::Route53::HealthCheck', {
+        Properties: {
+          HealthCheckConfig: { FullyQualifiedDomainName: 'us-west-2.app.example.com' },
+        },
+      }),
+    ).map((c) => c.Properties.HealthCheckConfig.ResourcePath);
+    expect(paths).toEqual(['/health/writer']);
+    const drill = JSON.stringify(template.toJSON().Outputs.DrillRouting.Value);
+    expect(drill).toMatch(/\\"us-west-2\\":\{\\"writer\\":/);
+    expect(drill).toMatch(/\\"us-east-1\\":\{\\"serving\\":/);
+  });
+
+  test('THEN synth warns that promoting it first needs an instance', () => {
+    Annotations.fromStack(stacks.routing).hasWarning(
+      '/MultiRegion-Routing/Routing',
+      Match.stringLikeRegexp(
+        '^us-west-2 is a headless secondary .*promoting it first needs a DB instance',
+      ),
+    );
+  });
+});
+
+describe('the default deployment (two regions, active-passive)', () => {
+  const template = Template.fromStack(build().stacks.routing);
+
+  test('THEN it has failover records on the write name and latency records on the read name, all TTL 60 with health checks', () => {
+    const records = Object.values(template.findResources('AWS::Route53::RecordSet')).map(
+      (r) => r.Properties,
+    );
+    const failover = records.filter((r) => r.Failover);
+    const latency = records.filter((r) => r.Region);
+    expect(failover.map((r) => [r.Name, r.Failover])).toEqual([
+      ['write.example.com.', 'PRIMARY'],
+      ['write.example.com.', 'SECONDARY'],
+    ]);
+    expect(latency.map((r) => [r.Name, r.Region])).toEqual([
+      ['app.example.com.', 'us-east-1'],
+      ['app.example.com.', 'us-west-2'],
+    ]);
+    for (const r of [...failover, ...latency]) {
+      expect(r).toMatchObject({ TTL: '60', HealthCheckId: { Ref: expect.any(String) } });
+    }
   });
 });
 
@@ -450,7 +533,7 @@ describe('mode from config only', () => {
 
   test('GIVEN an RTO objective below the floor WHEN the app is built THEN it fails with the floor', () => {
     expect(() => build({ 'topology.rto': '3m' })).toThrow(
-      /rto 3 minutes is below the computed RTO floor of 3 minutes 35 seconds/,
+      /rto 3 minutes is below the computed write-path RTO floor of 3 minutes 35 seconds/,
     );
   });
 });
@@ -488,7 +571,36 @@ describe('the app entry point', () => {
     });
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe(
-      'GlobalTrafficRouting MultiRegion-Routing/Routing: rto 2 minutes is below the computed RTO floor of 3 minutes 35 seconds (detection 10s x 3 = 30s + health signal cache 5s + DNS TTL 60s + promotion estimate 120s = 215s); raise the objective, or shorten the interval, threshold, TTL or cache',
+      "GlobalTrafficRouting MultiRegion-Routing/Routing: rto 2 minutes is below the computed write-path RTO floor of 3 minutes 35 seconds (write path: promotion estimate 120s + new writer's checks passing 10s x 3 = 30s + health signal cache 5s + DNS TTL 60s x 1 hop = 215s); raise the objective, or shorten the interval, threshold, TTL, cache or promotion estimate",
     );
+  });
+});
+
+describe('the health signal cache behind the RTO floors', () => {
+  test("GIVEN the app THEN the routing stack's floors use the services' own cache value", () => {
+    const { stacks } = build();
+    expect(stacks.routing.routing.healthSignalCacheTtl).toBe(
+      stacks.regions[0].service.service.healthSignalCacheTtl,
+    );
+  });
+
+  test('GIVEN a routing stack given a 20 s cache THEN both floors include it', () => {
+    const app = testApp();
+    const topology = loadTopology((key) => app.node.tryGetContext(key));
+    const routing = new RoutingStack(app, 'Routing', {
+      env: { account: topology.account, region: 'us-east-1' },
+      topology,
+      hostnames: serviceHostnames(topology.domainName),
+      regions: topology.regions.map((region) => ({
+        region,
+        appTarget: `d-app.${region}.example`,
+        writeTarget: `d-write.${region}.example`,
+      })),
+      healthSignalCacheTtl: Duration.seconds(20),
+      clusterIdentifiers: topology.regions.map((region) => `cluster-${region}`),
+      drainParameterName: '/multi-region-ref/drain',
+    });
+    expect(routing.routing.rtoFloors.read.total.toSeconds()).toBe(110);
+    expect(routing.routing.rtoFloors.write.total.toSeconds()).toBe(230);
   });
 });

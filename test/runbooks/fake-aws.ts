@@ -360,7 +360,9 @@ export class FakeWorld {
   }
 
   checkId(region: string, kind: 'serving' | 'writer'): string {
-    return this.deployed(region).healthChecks[kind];
+    const id = this.deployed(region).healthChecks[kind];
+    if (id === undefined) throw new Error(`fake: ${region} has no ${kind} check (headless)`);
+    return id;
   }
 
   region(name: string): FakeRegion {
@@ -598,11 +600,14 @@ export class FakeWorld {
 
   serving(region: string): boolean {
     const r = this.region(region);
+    const servingCheck = this.deployed(region).healthChecks.serving;
     return (
       this.seenDrain(region) === 'false' &&
       r.status === 'available' &&
       !this.down.has(region) &&
-      !this.forcedUnhealthy.has(this.checkId(region, 'serving'))
+      // A headless cluster has no instance to answer the health function's query.
+      r.instances > 0 &&
+      !(servingCheck !== undefined && this.forcedUnhealthy.has(servingCheck))
     );
   }
 

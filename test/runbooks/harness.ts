@@ -7,6 +7,7 @@ import { main, type CliDeps } from '../../runbooks/drill/program';
 import type { CanarySample } from '../../runbooks/drill/model';
 import type { DrillRecord } from '../../runbooks/drill/record';
 import type { JournalEntry } from '../../runbooks/drill/store';
+import { deployedApp } from '../deployed-app';
 import { createMocks, FakeWorld, installFakeAws } from './fake-aws';
 import { outputsFor, PRIMARY, SECONDARY } from './outputs';
 
@@ -37,11 +38,14 @@ export interface Harness {
   failover(...extra: string[]): string[];
 }
 
-/** Call once at the top of a test file. */
-export function useFakeAws(regions: readonly string[] = [PRIMARY, SECONDARY]): Harness {
+/** Call once at the top of a test file; `context` is extra `-c` context of the synthesized app. */
+export function useFakeAws(
+  regions: readonly string[] = [PRIMARY, SECONDARY],
+  context: Readonly<Record<string, string>> = {},
+): Harness {
   const mocks = createMocks();
   const harness: Harness = {
-    world: new FakeWorld(regions),
+    world: new FakeWorld(deployedApp(regions, context)),
     mocks,
     dir: '',
     outputsFile: '',
@@ -89,12 +93,12 @@ export function useFakeAws(regions: readonly string[] = [PRIMARY, SECONDARY]): H
   };
   beforeEach(() => {
     for (const mock of Object.values(mocks)) mock.reset();
-    harness.world = new FakeWorld(regions);
+    harness.world = new FakeWorld(deployedApp(regions, context));
     installFakeAws(mocks, () => harness.world);
     harness.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drill-test-'));
     harness.outputsFile = path.join(harness.dir, 'cdk-outputs.json');
     harness.stateDir = path.join(harness.dir, '.drill');
-    fs.writeFileSync(harness.outputsFile, JSON.stringify(outputsFor(regions), null, 2));
+    fs.writeFileSync(harness.outputsFile, JSON.stringify(outputsFor(regions, context), null, 2));
   });
   afterEach(() => {
     fs.rmSync(harness.dir, { recursive: true, force: true });

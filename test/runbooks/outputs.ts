@@ -8,6 +8,7 @@ export const SECONDARY = 'us-west-2';
 /** The outputs of the app synthesized for these regions (primary first). */
 export function outputsFor(
   regions: readonly string[] = [PRIMARY, SECONDARY],
+  context: Readonly<Record<string, string>> = {},
 ): Record<string, Record<string, string>> {
-  return deployedApp(regions).outputsFile();
+  return deployedApp(regions, context).outputsFile();
 }

@@ -75,7 +75,7 @@ describe('drill preflight', () => {
       'a 300 s TTL',
       (hh) => hh.world.records.forEach((r) => (r.ttl = 300)),
       'record-ttls',
-      'app.example.com us-east-1-primary TTL 300 s',
+      'app.example.com us-east-1 TTL 300 s',
     ],
     [
       'a drained region',

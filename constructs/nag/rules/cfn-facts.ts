@@ -58,7 +58,11 @@ export function membersOf(scope: IConstruct, globalClusterIdentifier: string): r
 
 /**
  * The region a key or ARN reference points at, when it can be told at synth:
- * a key in the same stack, a weak reference's Region, or a literal ARN.
+ * a key in the same stack, a strong reference (`Fn::ImportValue` reads only
+ * exports of the same account and region), a weak reference's Region, or a
+ * literal ARN.
+ *
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-importvalue.html
  */
 export function regionOfReference(node: CfnResource, value: unknown): string | undefined {
   const stack = Stack.of(node);
@@ -72,6 +76,9 @@ export function regionOfReference(node: CfnResource, value: unknown): string | u
     sameStackId &&
     stack.node.findAll().some((c) => c instanceof CfnResource && logicalIdOf(c) === sameStackId)
   ) {
+    return stack.region;
+  }
+  if ((resolved as { 'Fn::ImportValue'?: unknown })['Fn::ImportValue'] !== undefined) {
     return stack.region;
   }
   const weak = (resolved as { 'Fn::GetStackOutput'?: { Region?: string } })['Fn::GetStackOutput'];

@@ -73,6 +73,9 @@ export interface RecordView {
   readonly type: string;
   readonly ttl?: number;
   readonly setIdentifier?: string;
+  /** Latency records: the region of the endpoint. */
+  readonly region?: string;
+  readonly healthCheckId?: string;
   readonly alias: boolean;
   readonly values: readonly string[];
 }
@@ -371,6 +374,8 @@ export function sdkAdapters(clients: AwsClients, caller: AwsCaller, homeRegion: 
           type: r.Type ?? 'unknown',
           ttl: r.TTL,
           setIdentifier: r.SetIdentifier,
+          region: r.Region,
+          healthCheckId: r.HealthCheckId,
           alias: r.AliasTarget !== undefined,
           values: (r.ResourceRecords ?? []).map((v) => normalizeHostname(v.Value ?? '')),
         }));

@@ -107,7 +107,6 @@ function routingApp(rto = Duration.minutes(15)): { app: App; stack: Stack } {
       writeTarget: `d-write.${region}.example`,
     })),
     hostnames: serviceHostnames('example.com'),
-    mode: 'active-passive',
     rto,
     alarmTopic: new sns.Topic(stack, 'Topic'),
   });
@@ -320,24 +319,47 @@ describe('MultiRegion-DataResidency', () => {
 });
 
 describe('MultiRegion-RtoFloorWithinObjective', () => {
+  // Three regions: app. is a latency set (read path, 1 hop, 95 s); write. PRIMARY is 1 hop
+  // (215 s), write. SECONDARY names standby.write. (2 hops, 275 s), whose records are 1 hop.
   test('GIVEN the default settings and a 15 minute objective THEN compliant', () => {
     expect(
       findings(routingApp().app, 'RtoFloorWithinObjective', { rto: Duration.minutes(15) }),
     ).toEqual([]);
   });
 
-  test('GIVEN an objective below the 215 s floor THEN every routed record is reported', () => {
+  test('GIVEN a 4 minute objective THEN only the two-hop write SECONDARY is reported', () => {
+    expect(
+      findings(routingApp().app, 'RtoFloorWithinObjective', { rto: Duration.minutes(4) }),
+    ).toEqual([
+      '[write-path RTO floor 275s (2 hops) exceeds the objective 240s] @ Routing/Routing/WriteSecondary/Resource',
+    ]);
+  });
+
+  test('GIVEN an objective below the 95 s read floor THEN every routed record is reported with its path', () => {
     const reported = findings(routingApp().app, 'RtoFloorWithinObjective', {
-      rto: Duration.minutes(3),
+      rto: Duration.seconds(90),
     });
-    expect(reported).toHaveLength(8);
+    expect(reported).toHaveLength(7);
     expect(reported).toContain(
-      '[RTO floor 215s exceeds the objective 180s] @ Routing/Routing/WritePrimary/Resource',
+      '[read-path RTO floor 95s (1 hop) exceeds the objective 90s] @ Routing/Routing/App-us-east-1/Resource',
     );
-    // The SECONDARY's calculated check takes its slowest child.
     expect(reported).toContain(
-      '[RTO floor 215s exceeds the objective 180s] @ Routing/Routing/WriteSecondary/Resource',
+      '[write-path RTO floor 215s (1 hop) exceeds the objective 90s] @ Routing/Routing/WritePrimary/Resource',
     );
+    // The standby set's records are one hop themselves; the SECONDARY that names them is two.
+    expect(reported).toContain(
+      '[write-path RTO floor 215s (1 hop) exceeds the objective 90s] @ Routing/Routing/WriteStandby-us-east-2/Resource',
+    );
+  });
+
+  test("GIVEN the service's signal cache THEN the floor includes it", () => {
+    const read = (cacheSeconds: number) =>
+      findings(routingApp().app, 'RtoFloorWithinObjective', {
+        rto: Duration.seconds(100),
+        healthSignalCacheTtl: Duration.seconds(cacheSeconds),
+      }).filter((f) => f.includes('/App-'));
+    expect(read(10)).toEqual([]);
+    expect(read(11)).toHaveLength(3);
   });
 });
 
