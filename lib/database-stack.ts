@@ -9,6 +9,7 @@ import {
   AuroraGlobalMemberProps,
   AuroraGlobalSecondary,
   ClusterBackup,
+  DatabaseSchema,
   IAuroraGlobalMember,
   RegionalDataKey,
   RegionalNetwork,
@@ -72,6 +73,12 @@ export class DatabaseStack extends RegionalStack {
       });
       this.member = primary;
       secretArn = primary.secret.secretArn;
+      // The health function's login role and heartbeat table; replication carries them.
+      new DatabaseSchema(this, 'HealthSchema', {
+        cluster: primary.cluster,
+        masterSecret: primary.secret,
+        encryptionKey: props.dataKey.key,
+      });
     } else {
       this.member = new AuroraGlobalSecondary(this, 'GlobalDatabase', common);
       // Lag metrics exist only for a secondary, in its own region.

@@ -360,7 +360,7 @@ describe('drain state unknown fails closed', () => {
       `drain state is unknown, failing closed: SSM GetParameter ${DRAIN_PARAM} did not answer within 400 ms`,
     ]);
     // The abandoned request is cancelled, not left running.
-    const options = ssm.call(0).args[1] as unknown as { abortSignal?: AbortSignal };
+    const options = (ssm.call(0).args as unknown[])[1] as { abortSignal?: AbortSignal };
     expect(options.abortSignal?.aborted).toBe(true);
   });
 });
