@@ -1,4 +1,7 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -18,13 +21,16 @@ import {
   type ProbeTimeoutsMs,
 } from '../../constructs/handlers/health-contract';
 import { SERVICE_METRIC_NAMESPACE } from '../../constructs/service-metrics';
-import { nagFindings, stockPacks, testStack } from '../util';
+import { nagFindings, stockPacks, testApp, testStack } from '../util';
 
-function service(extra: Partial<RegionalServiceProps> = {}): {
+function service(
+  extra: Partial<RegionalServiceProps> = {},
+  app?: App,
+): {
   stack: Stack;
   service: RegionalService;
 } {
-  const stack = testStack('us-west-2');
+  const stack = testStack('us-west-2', app);
   const key = new RegionalDataKey(stack, 'DataKey');
   const network = new RegionalNetwork(stack, 'Network', { encryptionKey: key.key });
   const database = new AuroraGlobalSecondary(stack, 'Db', {
@@ -423,4 +429,41 @@ describe('RegionalService bad props', () => {
       "hostname 'api.example.com' has no custom domain in this region; known: us-west-2.app.example.com, app.example.com, write.example.com",
     );
   });
+});
+
+describe('RegionalService bundle', () => {
+  test('GIVEN a real esbuild bundle WHEN Node loads it without pg-native THEN the handler runs and answers from its configuration', () => {
+    const app = testApp({ 'aws:cdk:bundling-stacks': ['**'] });
+    const { stack } = service({}, app);
+    const assembly = app.synth();
+    const fn = Object.values(
+      Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+        Properties: { Runtime: 'nodejs24.x', Handler: 'index.handler' },
+      }),
+    )[0];
+    const dir = `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`;
+    const bundle = path.join(assembly.directory, dir, 'index.js');
+    const code = fs.readFileSync(bundle, 'utf8');
+
+    // pg and the signer are inside; pg's optional native binding stays an unresolved require.
+    expect(fs.readdirSync(path.join(assembly.directory, dir))).toEqual(['index.js']);
+    expect(code).toContain('require("pg-native")');
+    const answer = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(bundle)}).handler({ rawPath: '/health' }).then((r) => process.stdout.write(JSON.stringify(r)))`,
+      ],
+      {
+        env: { PATH: process.env.PATH ?? '' },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    const response = JSON.parse(answer);
+    expect(response.statusCode).toBe(500);
+    expect(JSON.parse(response.body).problems[0]).toBe(
+      'AWS_REGION is not set: set it to the region this function runs in (Lambda sets it)',
+    );
+  }, 120_000);
 });
