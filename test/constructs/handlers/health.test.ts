@@ -1,3 +1,4 @@
+import * as net from 'node:net';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
@@ -9,6 +10,7 @@ import {
   type HealthConfig,
   HEARTBEAT_SQL,
   type HealthService,
+  pgDriver,
   readConfig,
   realDeps,
   SERVING_SQL,
@@ -882,5 +884,78 @@ describe('Lambda handler', () => {
     deps.log('{"_aws":{}}');
 
     expect(stdout).toHaveBeenCalledWith('{"_aws":{}}\n');
+  });
+});
+
+describe('pgDriver (loopback PostgreSQL stand-ins)', () => {
+  const saved = { ...process.env };
+  let server: net.Server;
+  let port: number;
+  const sockets: net.Socket[] = [];
+
+  async function listen(onConnection: (socket: net.Socket) => void): Promise<void> {
+    server = net.createServer((socket) => {
+      sockets.push(socket);
+      onConnection(socket);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as net.AddressInfo).port;
+  }
+
+  function service(env: NodeJS.ProcessEnv = {}) {
+    const config = readConfig({
+      ...BASE_ENV,
+      DB_READER_HOST: '127.0.0.1',
+      DB_CLUSTER_HOST: '127.0.0.1',
+      DB_PORT: String(port),
+      ...env,
+    });
+    return createHealthService(config, {
+      ssm: new SSMClient({ region: REGION }),
+      sql: pgDriver(REGION, config.timeouts),
+      now: Date.now,
+      log: () => undefined,
+    });
+  }
+
+  beforeEach(() => {
+    // The token is signed locally from these; nothing is sent to AWS.
+    process.env.AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+    process.env.AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    givenDrainValue('false');
+  });
+
+  afterEach(async () => {
+    process.env = { ...saved };
+    sockets.splice(0).forEach((s) => s.destroy());
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  test('GIVEN a server that accepts and never answers WHEN polled THEN the connect times out and the socket is closed', async () => {
+    let closed: () => void = () => undefined;
+    const socketClosed = new Promise<void>((resolve) => (closed = resolve));
+    await listen((socket) => {
+      // Read (and ignore) what the client sends, so its close reaches this side.
+      socket.resume();
+      socket.on('close', () => closed());
+    });
+
+    const res = await service({ CONNECT_TIMEOUT_MS: '100' }).handle('/health');
+
+    expect(JSON.parse(res.body).reasons).toEqual([
+      `database is not serving: cannot connect to 127.0.0.1:${port}: connect timed out after 100 ms`,
+    ]);
+    await socketClosed;
+  });
+
+  test('GIVEN a server without TLS WHEN polled THEN the driver refuses to send the token in the clear', async () => {
+    // PostgreSQL answers an SSLRequest with 'N' when it does not offer TLS.
+    await listen((socket) => socket.once('data', () => socket.write('N')));
+
+    const res = await service().handle('/health');
+
+    expect(JSON.parse(res.body).reasons).toEqual([
+      `database is not serving: cannot connect to 127.0.0.1:${port}: Error: The server does not support SSL connections`,
+    ]);
   });
 });
