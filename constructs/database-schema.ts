@@ -191,8 +191,11 @@ export class DatabaseSchema extends Construct {
       role,
     });
     this.resource.node.addDependency(policy);
-    // The Data API answers only once the writer instance is up.
-    this.resource.node.addDependency(props.cluster);
+    // The Data API answers only once the writer instance is up. The instances only: the
+    // call already names the cluster and the secret, which orders those.
+    for (const instance of props.cluster.node.findAll()) {
+      if (instance instanceof rds.CfnDBInstance) this.resource.node.addDependency(instance);
+    }
     this.acknowledgeProvider(stack);
   }
 

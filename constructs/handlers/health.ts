@@ -420,7 +420,9 @@ export const SERVING_SQL = 'SELECT 1 AS ok';
  * database (Aurora User Guide, Aurora PostgreSQL functions reference: aurora_global_db_status
  * and aurora_global_db_instance_status, Usage notes: "You can run this function from any
  * instance"; columns: session_id 'MASTER_SESSION_ID' marks the writer instance, aws_region,
- * rpo_lag_in_msec with -1 for the primary cluster).
+ * rpo_lag_in_msec with -1 for the primary cluster). The User Guide's
+ * aurora-global-database-monitoring page ("Monitoring Aurora PostgreSQL-based global
+ * databases") describes the same two functions for watching lag.
  */
 export const GLOBAL_STATUS_SQL =
   'SELECT ' +
@@ -653,10 +655,11 @@ export function createHealthService(config: HealthConfig, deps: HealthDeps): Hea
 // ---------------------------------------------------------------------------------------------
 
 /**
- * node-postgres with an IAM authentication token as the password. The token is a SigV4
- * presigned request made locally from the function's credentials, no network call (Aurora
- * User Guide, "Connecting to your DB cluster using IAM authentication"). TLS verifies the
- * certificate and host name against the CAs Node.js trusts, NODE_EXTRA_CA_CERTS included.
+ * node-postgres with an IAM authentication token as the password. The token is signed with
+ * Signature Version 4 from the function's own credentials, locally, and lives 15 minutes, long
+ * enough to open one connection (Aurora User Guide, "IAM database authentication"). TLS
+ * verifies the certificate and host name against the CAs Node.js trusts, NODE_EXTRA_CA_CERTS
+ * included; a server that offers no TLS is refused, so the token never travels in the clear.
  */
 export function pgDriver(region: string, timeouts: ProbeTimeoutsMs): SqlDriver {
   return {
