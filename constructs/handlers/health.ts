@@ -502,7 +502,11 @@ export function createHealthService(config: HealthConfig, deps: HealthDeps): Hea
     } catch (err) {
       global = { members: [], error: err instanceof ProbeError ? err.message : errorText(err) };
     }
-    if (global.writerRegion !== config.region) return { serving, global };
+    if (global.writerRegion !== config.region) {
+      // A connection from when this region held the writer may now sit on a reader.
+      cluster.drop();
+      return { serving, global };
+    }
 
     const heartbeat = await timed(() =>
       cluster.run('the heartbeat commit', HEARTBEAT_SQL, [config.region], timeouts.heartbeat),

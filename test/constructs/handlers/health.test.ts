@@ -513,6 +513,23 @@ describe('connection handling', () => {
     expect(h.db.connects.map((c) => c.host)).toEqual([READER, CLUSTER, READER, CLUSTER]);
   });
 
+  test('GIVEN the writer moved away and back WHEN the heartbeat runs again THEN it commits on a fresh cluster connection', async () => {
+    givenDrainValue('false');
+    const h = harness();
+    await h.get('/health/writer');
+    h.db.writerRegion = OTHER_REGION;
+    h.advance(5000);
+    await h.get('/health/writer');
+    h.db.writerRegion = REGION;
+    h.advance(5000);
+
+    const back = await h.get('/health/writer');
+
+    expect(back.status).toBe(200);
+    expect(h.db.destroyed).toEqual([CLUSTER]);
+    expect(h.db.connects.map((c) => c.host)).toEqual([READER, CLUSTER, CLUSTER]);
+  });
+
   test('GIVEN the connect is refused WHEN polled THEN the reason quotes the driver error', async () => {
     givenDrainValue('false');
     const h = harness();
