@@ -101,6 +101,10 @@ export interface IAuroraGlobalMember {
   readonly port: number;
   /** Reader endpoint host name of this region's cluster. */
   readonly readerEndpointAddress: string;
+  /** Cluster (writer) endpoint host name of this region's cluster. */
+  readonly clusterEndpointAddress: string;
+  /** Resource id of this region's cluster (`cluster-...`), as IAM database authentication names it. */
+  readonly clusterResourceIdentifier: string;
   /** Number of instances in this region (0: headless). */
   readonly instanceCount: number;
 }

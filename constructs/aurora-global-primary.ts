@@ -88,6 +88,8 @@ export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMembe
   readonly globalClusterIdentifier: string;
   readonly connections: ec2.Connections;
   readonly readerEndpointAddress: string;
+  readonly clusterEndpointAddress: string;
+  readonly clusterResourceIdentifier: string;
   readonly port: number;
   readonly instanceCount: number;
   /**
@@ -264,6 +266,8 @@ export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMembe
     this.globalClusterIdentifier = props.globalClusterIdentifier;
     this.connections = basics.connections;
     this.readerEndpointAddress = this.cluster.clusterReadEndpoint.hostname;
+    this.clusterEndpointAddress = this.cluster.clusterEndpoint.hostname;
+    this.clusterResourceIdentifier = this.cluster.clusterResourceIdentifier;
     this.port = basics.port;
     this.instanceCount = readers + 1;
   }

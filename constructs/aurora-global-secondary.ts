@@ -41,6 +41,8 @@ export class AuroraGlobalSecondary extends Construct implements IAuroraGlobalMem
   readonly globalClusterIdentifier: string;
   readonly connections: ec2.Connections;
   readonly readerEndpointAddress: string;
+  readonly clusterEndpointAddress: string;
+  readonly clusterResourceIdentifier: string;
   readonly port: number;
   readonly instanceCount: number;
 
@@ -99,6 +101,8 @@ export class AuroraGlobalSecondary extends Construct implements IAuroraGlobalMem
     this.globalClusterIdentifier = props.globalClusterIdentifier;
     this.connections = basics.connections;
     this.readerEndpointAddress = this.cfnCluster.attrReadEndpointAddress;
+    this.clusterEndpointAddress = this.cfnCluster.attrEndpointAddress;
+    this.clusterResourceIdentifier = this.cfnCluster.attrDbClusterResourceId;
     this.port = basics.port;
     this.instanceCount = readers;
   }

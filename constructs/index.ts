@@ -11,6 +11,7 @@ export * from './alarm-topic';
 export * from './service-hostnames';
 export * from './recovery-objectives';
 export * from './regional-service';
+export * from './database-schema';
 export * from './global-traffic-routing';
 export * from './managed-rpo';
 export * from './global-database-metrics';

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { CACHE_TTL_MS } from './handlers/health-contract';
 
 /**
  * Estimated time for Aurora to promote a secondary cluster in a managed
@@ -14,7 +15,7 @@ export const DEFAULT_PROMOTION_ESTIMATE = Duration.minutes(2);
  * service owns the value (`RegionalService.healthSignalCacheTtl`); the routing
  * construct and the nag pack take it from there.
  */
-export const DEFAULT_HEALTH_SIGNAL_CACHE_TTL = Duration.seconds(5);
+export const DEFAULT_HEALTH_SIGNAL_CACHE_TTL = Duration.millis(CACHE_TTL_MS.default);
 
 /** The settings that bound how fast traffic can move to another region. */
 export interface RtoFloorInputs {

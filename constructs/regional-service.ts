@@ -17,10 +17,55 @@ import { acknowledgeFindings, explainGuardRules, inPacks } from './nag/acknowled
 import { DEFAULT_HEALTH_SIGNAL_CACHE_TTL } from './recovery-objectives';
 import { ServiceHostnames } from './service-hostnames';
 import { InvalidPropsError, throwIfProblems } from './invalid-props-error';
+import {
+  CACHE_TTL_MS,
+  DEFAULT_DATABASE_NAME,
+  HEALTH_DB_USER,
+  HEALTH_ENV,
+  LAMBDA_CA_BUNDLE,
+  type MillisBound,
+  PROBE_TIMEOUTS_MS,
+  type ProbeTimeoutsMs,
+  RPO_SECONDS,
+  probeBudgetProblem,
+} from './handlers/health-contract';
+import { SERVICE_METRIC_NAMESPACE } from './service-metrics';
+
+/**
+ * The timeout of each probe of the health function. Each probe has its own; the function
+ * answers within their sum, which must stay within Route 53's 2 seconds.
+ */
+export interface HealthProbeTimeouts {
+  /**
+   * Opening one database connection: TCP, TLS and IAM authentication.
+   *
+   * @default Duration.millis(300)
+   */
+  readonly connect?: Duration;
+  /**
+   * One query on the reader endpoint (`SELECT 1`, and the global status query).
+   *
+   * @default Duration.millis(200)
+   */
+  readonly query?: Duration;
+  /**
+   * The heartbeat upsert and its commit on the cluster endpoint; a commit that managed RPO
+   * blocks fails the writer check when this passes.
+   *
+   * @default Duration.millis(300)
+   */
+  readonly heartbeat?: Duration;
+  /**
+   * Reading the SSM drain switch.
+   *
+   * @default Duration.millis(400)
+   */
+  readonly drain?: Duration;
+}
 
 /** Properties of a {@link RegionalService}. */
 export interface RegionalServiceProps {
-  /** VPC the health function runs in (it must reach the database and the RDS and SSM endpoints). */
+  /** VPC the health function runs in (it must reach the database and the SSM endpoint). */
   readonly vpc: ec2.IVpc;
   /**
    * Subnets of the health function.
@@ -45,17 +90,36 @@ export interface RegionalServiceProps {
   /**
    * How long the health endpoint reuses a signal before asking again (1 to 30
    * seconds). Route 53 checkers poll every few seconds from many places; this
-   * bounds the calls.
+   * bounds the queries and SSM calls.
    *
    * @default DEFAULT_HEALTH_SIGNAL_CACHE_TTL (5 seconds)
    */
   readonly healthSignalCacheTtl?: Duration;
   /**
-   * Timeout of the TCP probe of the database.
+   * The timeout of each probe of the health function.
    *
-   * @default Duration.millis(500)
+   * @default - connect 300 ms, query 200 ms, heartbeat 300 ms, drain 400 ms
    */
-  readonly probeTimeout?: Duration;
+  readonly probeTimeouts?: HealthProbeTimeouts;
+  /**
+   * The recovery point objective: the function reports how many secondaries
+   * have an RPO lag under it (`SecondariesWithinRpo`).
+   */
+  readonly rpo: Duration;
+  /**
+   * The database the health function connects to.
+   *
+   * @default 'app'
+   */
+  readonly databaseName?: string;
+  /**
+   * The login role the health function connects as with IAM database
+   * authentication. It must exist and be granted `rds_iam` (DatabaseSchema
+   * creates it in the primary region; replication carries it everywhere).
+   *
+   * @default 'health_check'
+   */
+  readonly databaseUser?: string;
   /**
    * TTL of the region-specific record.
    *
@@ -63,9 +127,12 @@ export interface RegionalServiceProps {
    */
   readonly recordTtl?: Duration;
   /**
-   * Concurrent executions reserved for the health function.
+   * Concurrent executions reserved for the health function. Lambda keeps at
+   * least 100 executions of the regional quota unreserved, so a reservation of
+   * N needs a quota of at least 100 + N in this region (Lambda Developer Guide,
+   * "Configuring reserved concurrency").
    *
-   * @default 10
+   * @default - no reservation (the function shares the unreserved pool)
    */
   readonly reservedConcurrency?: number;
   /**
@@ -86,9 +153,12 @@ export const HEALTH_PATHS = {
  * The sample regional service: an HTTP API on this region's custom domains,
  * with a deep health endpoint backed by a Lambda function.
  *
- * `/health` answers 200 when the region can serve (the local cluster is
- * reachable and the region is not drained); `/health/writer` answers 200 only
- * when, in addition, the local cluster holds the global writer. An operator
+ * `/health` answers 200 when the region can serve (`SELECT 1` succeeds on the
+ * local cluster's reader endpoint and the region is not drained);
+ * `/health/writer` answers 200 only when, in addition, the local cluster holds
+ * the global writer and a heartbeat commit succeeds within its timeout. The
+ * function reads the data plane only: SQL with IAM database authentication
+ * over verified TLS, and the SSM drain switch. An operator
  * drains the region by setting the SSM parameter to `true`: a data-plane
  * action in that region, no Route 53 API call.
  */
@@ -111,13 +181,20 @@ export class RegionalService extends Construct {
     const stack = Stack.of(this);
     const cacheTtl = props.healthSignalCacheTtl ?? DEFAULT_HEALTH_SIGNAL_CACHE_TTL;
     this.healthSignalCacheTtl = cacheTtl;
-    const probeTimeout = props.probeTimeout ?? Duration.millis(500);
+    const t = props.probeTimeouts ?? {};
+    const timeouts = {
+      connect: t.connect ?? Duration.millis(PROBE_TIMEOUTS_MS.connect.default),
+      query: t.query ?? Duration.millis(PROBE_TIMEOUTS_MS.query.default),
+      heartbeat: t.heartbeat ?? Duration.millis(PROBE_TIMEOUTS_MS.heartbeat.default),
+      drain: t.drain ?? Duration.millis(PROBE_TIMEOUTS_MS.drain.default),
+    };
     const recordTtl = props.recordTtl ?? Duration.seconds(60);
-    const reservedConcurrency = props.reservedConcurrency ?? 10;
     const drainParameterName = props.drainParameterName ?? '/multi-region-ref/drain';
+    const databaseName = props.databaseName ?? DEFAULT_DATABASE_NAME;
+    const databaseUser = props.databaseUser ?? HEALTH_DB_USER;
     validate(
       props,
-      { cacheTtl, probeTimeout, recordTtl, reservedConcurrency, drainParameterName },
+      { cacheTtl, timeouts, recordTtl, drainParameterName, databaseName, databaseUser },
       this,
     );
 
@@ -166,12 +243,14 @@ export class RegionalService extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Deep health function of ${stack.region}`,
     });
-    const globalClusterArn = Arn.format(
+    // IAM database authentication: rds-db:connect on the database user of this region's cluster,
+    // named by its resource id (Aurora User Guide, "Creating and using an IAM policy for IAM
+    // database access": arn:aws:rds-db:region:account-id:dbuser:DbClusterResourceId/db-user-name).
+    const dbUserArn = Arn.format(
       {
-        service: 'rds',
-        region: '',
-        resource: 'global-cluster',
-        resourceName: props.database.globalClusterIdentifier,
+        service: 'rds-db',
+        resource: 'dbuser',
+        resourceName: `${props.database.clusterResourceIdentifier}/${databaseUser}`,
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       },
       stack,
@@ -180,9 +259,9 @@ export class RegionalService extends Construct {
       roles: [role],
       statements: [
         new iam.PolicyStatement({
-          sid: 'ReadWriterRole',
-          actions: ['rds:DescribeGlobalClusters'],
-          resources: [globalClusterArn],
+          sid: 'ConnectAsHealthUser',
+          actions: ['rds-db:connect'],
+          resources: [dbUserArn],
         }),
         new iam.PolicyStatement({
           sid: 'ReadDrainSwitch',
@@ -224,24 +303,38 @@ export class RegionalService extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
-      // Route 53 wants a status within 2 seconds of connecting.
+      // Route 53 wants a status within 2 seconds of connecting; the probes' own timeouts keep
+      // the answer inside that, this only ends a cold start that went wrong.
       timeout: Duration.seconds(3),
-      reservedConcurrentExecutions: reservedConcurrency,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       role: role.withoutPolicyUpdates(),
       logGroup: functionLogs,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       securityGroups: [securityGroup],
-      environment: {
-        GLOBAL_CLUSTER_IDENTIFIER: props.database.globalClusterIdentifier,
-        CLUSTER_ARN: props.database.clusterArn,
-        DB_HOST: props.database.readerEndpointAddress,
-        DB_PORT: String(props.database.port),
-        DRAIN_PARAMETER_NAME: drainParameterName,
-        CACHE_TTL_MS: String(cacheTtl.toMilliseconds()),
-        PROBE_TIMEOUT_MS: String(probeTimeout.toMilliseconds()),
+      environment: healthEnvironment({
+        [HEALTH_ENV.readerHost]: props.database.readerEndpointAddress,
+        [HEALTH_ENV.clusterHost]: props.database.clusterEndpointAddress,
+        [HEALTH_ENV.port]: String(props.database.port),
+        [HEALTH_ENV.databaseName]: databaseName,
+        [HEALTH_ENV.user]: databaseUser,
+        [HEALTH_ENV.drainParameterName]: drainParameterName,
+        [HEALTH_ENV.cacheTtlMs]: String(cacheTtl.toMilliseconds()),
+        [HEALTH_ENV.connectTimeoutMs]: String(timeouts.connect.toMilliseconds()),
+        [HEALTH_ENV.queryTimeoutMs]: String(timeouts.query.toMilliseconds()),
+        [HEALTH_ENV.heartbeatTimeoutMs]: String(timeouts.heartbeat.toMilliseconds()),
+        [HEALTH_ENV.drainTimeoutMs]: String(timeouts.drain.toMilliseconds()),
+        [HEALTH_ENV.rpoSeconds]: String(props.rpo.toSeconds()),
+        [HEALTH_ENV.metricNamespace]: SERVICE_METRIC_NAMESPACE,
+        [HEALTH_ENV.extraCaCerts]: LAMBDA_CA_BUNDLE,
+      }),
+      bundling: {
+        minify: true,
+        sourceMap: false,
+        bundleAwsSDK: true,
+        // pg loads its optional native binding only when asked to; it is not installed.
+        externalModules: ['pg-native'],
       },
-      bundling: { minify: true, sourceMap: false, bundleAwsSDK: true },
     });
     this.healthFunction.node.addDependency(policy);
     if (Stack.of(props.vpc) !== stack) {
@@ -249,6 +342,21 @@ export class RegionalService extends Construct {
         this.healthFunction,
         ['cdk-validator-cfnguard::lambda_inside_vpc_check'],
         `The function runs in the isolated subnets of the VPC from stack ${Stack.of(props.vpc).stackName}; its SubnetIds are cross-stack references that cfn-guard cannot resolve.`,
+      );
+    }
+    if (props.reservedConcurrency === undefined) {
+      const noReservation =
+        // Lambda Developer Guide, "Configuring reserved concurrency".
+        'Reserved concurrency is opt-in (reservedConcurrency): Lambda keeps 100 executions of the regional quota unreserved, so a reservation of N needs a quota of at least 100 + N; without one the function shares the unreserved pool, and the API stage throttle (100 requests per second, burst 200) bounds its invocations.';
+      acknowledgeFindings(
+        this.healthFunction,
+        inPacks('LambdaConcurrency', ['NIST.800.53.R5', 'HIPAA.Security']),
+        noReservation,
+      );
+      explainGuardRules(
+        this.healthFunction.node.defaultChild as lambda.CfnFunction,
+        ['LAMBDA_CONCURRENCY_CHECK'],
+        noReservation,
       );
     }
     const noDeadLetterQueue =
@@ -352,40 +460,99 @@ export class RegionalService extends Construct {
   }
 }
 
+/** Every variable the handler reads, except AWS_REGION, which Lambda sets. */
+type HealthEnvironment = Record<
+  Exclude<(typeof HEALTH_ENV)[keyof typeof HEALTH_ENV], 'AWS_REGION'>,
+  string
+>;
+
+/** The type makes a missing variable a compile error. */
+function healthEnvironment(env: HealthEnvironment): Record<string, string> {
+  return env;
+}
+
+/** The Durations in whole milliseconds, or undefined for a token. */
+function probeMillis(
+  timeouts: Record<keyof ProbeTimeoutsMs, Duration>,
+): ProbeTimeoutsMs | undefined {
+  const entries = Object.entries(timeouts);
+  if (entries.some(([, d]) => d.isUnresolved())) return undefined;
+  return Object.fromEntries(
+    entries.map(([k, d]) => [k, d.toMilliseconds()]),
+  ) as unknown as ProbeTimeoutsMs;
+}
+
+function millisProblem(
+  name: string,
+  d: Duration,
+  bound: MillisBound,
+  why: string,
+): string | undefined {
+  if (d.isUnresolved()) return undefined;
+  const ms = d.toMilliseconds();
+  if (Number.isInteger(ms) && ms >= bound.min && ms <= bound.max) return undefined;
+  return `${name} must be ${bound.min} to ${bound.max} ms (${why}), got: ${d.toHumanString()}`;
+}
+
 function validate(
   props: RegionalServiceProps,
   v: {
     cacheTtl: Duration;
-    probeTimeout: Duration;
+    timeouts: Record<keyof ProbeTimeoutsMs, Duration>;
     recordTtl: Duration;
-    reservedConcurrency: number;
     drainParameterName: string;
+    databaseName: string;
+    databaseUser: string;
   },
   scope: Construct,
 ): void {
   const problems: string[] = [];
-  if (
-    !v.probeTimeout.isUnresolved() &&
-    (v.probeTimeout.toMilliseconds() < 50 || v.probeTimeout.toMilliseconds() > 1500)
-  ) {
-    problems.push(
-      `probeTimeout must be 50 ms to 1.5 seconds (Route 53 wants an answer within 2 seconds), got: ${v.probeTimeout.toHumanString()}`,
+  const add = (p: string | undefined): void => void (p && problems.push(p));
+  add(
+    millisProblem(
+      'healthSignalCacheTtl',
+      v.cacheTtl,
+      CACHE_TTL_MS,
+      'shorter hammers the database and SSM, longer delays failure detection',
+    ),
+  );
+  for (const key of Object.keys(PROBE_TIMEOUTS_MS) as (keyof ProbeTimeoutsMs)[]) {
+    add(
+      millisProblem(
+        `probeTimeouts.${key}`,
+        v.timeouts[key],
+        PROBE_TIMEOUTS_MS[key],
+        'Route 53 wants an answer within 2 seconds',
+      ),
     );
   }
-  if (
-    !v.cacheTtl.isUnresolved() &&
-    (v.cacheTtl.toMilliseconds() < 1000 || v.cacheTtl.toMilliseconds() > 30_000)
-  ) {
-    problems.push(
-      `healthSignalCacheTtl must be 1 to 30 seconds (shorter hammers the RDS and SSM APIs, longer delays failure detection), got: ${v.cacheTtl.toHumanString()}`,
-    );
+  const ms = probeMillis(v.timeouts);
+  if (ms && problems.length === 0) add(probeBudgetProblem(ms, 'probeTimeouts'));
+  if (!props.rpo.isUnresolved()) {
+    const seconds = props.rpo.toSeconds({ integral: false });
+    if (!Number.isInteger(seconds) || seconds < RPO_SECONDS.min || seconds > RPO_SECONDS.max) {
+      problems.push(
+        `rpo must be whole seconds from ${RPO_SECONDS.min} to ${RPO_SECONDS.max}, got: ${props.rpo.toHumanString()}`,
+      );
+    }
+  }
+  for (const [name, value] of [
+    ['databaseName', v.databaseName],
+    ['databaseUser', v.databaseUser],
+  ]) {
+    if (!Token.isUnresolved(value) && !/^[a-z_][a-z0-9_$]{0,62}$/.test(value)) {
+      problems.push(
+        `${name} must be a PostgreSQL name of lower-case letters, digits and _ (at most 63), got: '${value}'`,
+      );
+    }
   }
   if (!v.recordTtl.isUnresolved() && v.recordTtl.toSeconds() > 60) {
     problems.push(`recordTtl must be at most 60 seconds, got: ${v.recordTtl.toHumanString()}`);
   }
-  if (!Number.isInteger(v.reservedConcurrency) || v.reservedConcurrency < 1) {
+  const reserved = props.reservedConcurrency;
+  if (reserved !== undefined && (!Number.isInteger(reserved) || reserved < 1)) {
     problems.push(
-      `reservedConcurrency must be a whole number of at least 1, got: ${v.reservedConcurrency}`,
+      `reservedConcurrency must be a whole number of at least 1 (or left out for none), got: ${reserved}`,
     );
   }
   if (

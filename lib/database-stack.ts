@@ -9,6 +9,7 @@ import {
   AuroraGlobalMemberProps,
   AuroraGlobalSecondary,
   ClusterBackup,
+  DatabaseSchema,
   IAuroraGlobalMember,
   RegionalDataKey,
   RegionalNetwork,
@@ -87,6 +88,12 @@ export class DatabaseStack extends RegionalStack {
         value: primary.globalWriterEndpointAddress,
         description:
           "Aurora's global writer endpoint (the master secret's host): follows the writer after a managed switchover or failover",
+      });
+      // The health function's login role and heartbeat table; replication carries them.
+      new DatabaseSchema(this, 'HealthSchema', {
+        cluster: primary.cluster,
+        masterSecret: primary.secret,
+        encryptionKey: props.dataKey.key,
       });
     } else {
       this.member = new AuroraGlobalSecondary(this, 'GlobalDatabase', common);

@@ -40,8 +40,8 @@ export class FoundationStack extends RegionalStack {
       cidr: props.vpcCidr,
       maxAzs: this.availabilityZones.length,
     });
-    // The regional service reads the writer role and its drain switch privately.
-    this.network.addEndpoint('Rds', ec2.InterfaceVpcEndpointAwsService.RDS);
+    // The health function reads its drain switch privately; it learns the writer from SQL, so
+    // it needs no RDS API endpoint.
     this.network.addEndpoint('Ssm', ec2.InterfaceVpcEndpointAwsService.SSM);
     this.alarms = new AlarmTopic(this, 'Alarms', {
       encryptionKey: this.dataKey.key,

@@ -33,6 +33,7 @@ export class ServiceStack extends RegionalStack {
       hostedZone: zone,
       hostnames: props.hostnames,
       encryptionKey: props.dataKey.key,
+      rpo: props.topology.rpo,
     });
     new CfnOutput(this, 'RegionalHostname', { value: this.service.regionalHostname });
     new CfnOutput(this, 'DrillService', {

@@ -1,21 +1,40 @@
 /**
- * Deep health endpoint of one region (Lambda behind an API Gateway HTTP API, payload 2.0).
+ * Deep health endpoint of one region (Lambda behind an API Gateway HTTP API, payload 2.0), read
+ * from the data plane only: SQL on the local Aurora cluster and the SSM drain switch. No RDS
+ * control-plane call.
+ *
+ * - serving: `SELECT 1` succeeds on this region's reader endpoint and the region is not drained.
+ * - writer: serving, and the global database reports its writer instance in this region, and a
+ *   heartbeat upsert commits on this region's cluster endpoint within its timeout (a commit
+ *   that managed RPO blocks fails the check).
  *
  * Route 53 health checkers poll every 10 s from many locations and want an answer within 2 s,
- * so every signal is cached for CACHE_TTL_MS (failures too) and concurrent requests share one
- * refresh: the RDS and SSM control planes see at most one call per signal per TTL per container.
+ * so every signal is cached for CACHE_TTL_MS (failures too), concurrent requests share one
+ * refresh, and every probe has its own timeout (see health-contract.ts for the budget).
  */
-import { createConnection } from 'node:net';
-import {
-  DescribeGlobalClustersCommand,
-  type DescribeGlobalClustersCommandOutput,
-  RDSClient,
-} from '@aws-sdk/client-rds';
 import {
   GetParameterCommand,
   type GetParameterCommandOutput,
   SSMClient,
 } from '@aws-sdk/client-ssm';
+import { Signer } from '@aws-sdk/rds-signer';
+import { Client } from 'pg';
+import {
+  SERVICE_METRIC_DIMENSION,
+  SERVICE_METRIC_NAMESPACE,
+  SERVICE_METRICS,
+} from '../service-metrics';
+import {
+  CACHE_TTL_MS,
+  HEALTH_ENV,
+  HEARTBEAT_TABLE,
+  LAMBDA_CA_BUNDLE,
+  type MillisBound,
+  PROBE_TIMEOUTS_MS,
+  type ProbeTimeoutsMs,
+  RPO_SECONDS,
+  probeBudgetProblem,
+} from './health-contract';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -23,13 +42,15 @@ import {
 
 export interface HealthConfig {
   readonly region: string;
-  readonly globalClusterIdentifier: string;
-  readonly clusterArn: string;
-  readonly dbHost: string;
-  readonly dbPort: number;
+  readonly readerHost: string;
+  readonly clusterHost: string;
+  readonly port: number;
+  readonly databaseName: string;
+  readonly user: string;
   readonly drainParameterName: string;
   readonly cacheTtlMs: number;
-  readonly probeTimeoutMs: number;
+  readonly timeouts: ProbeTimeoutsMs;
+  readonly rpoSeconds: number;
   readonly metricNamespace: string;
 }
 
@@ -41,17 +62,14 @@ export class ConfigError extends Error {
   }
 }
 
-export const DEFAULT_CACHE_TTL_MS = 5000;
-export const DEFAULT_PROBE_TIMEOUT_MS = 500;
-export const DEFAULT_METRIC_NAMESPACE = 'MultiRegion/Service';
-
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const CLUSTER_ARN_PATTERN =
-  /^arn:aws[a-z-]*:rds:([a-z0-9-]+):\d{12}:cluster:[A-Za-z][A-Za-z0-9-]*$/;
+// PostgreSQL identifiers as the construct writes them: lower case, unquoted.
+const IDENTIFIER_PATTERN = /^[a-z_][a-z0-9_$]{0,62}$/;
 // CloudWatch namespaces: ASCII alphanumerics and . - _ / # : space; 'AWS/' is reserved.
 const NAMESPACE_PATTERN = /^[A-Za-z0-9 ._/#:-]{1,255}$/;
 
 export function readConfig(env: NodeJS.ProcessEnv): HealthConfig {
+  const E = HEALTH_ENV;
   const problems: string[] = [];
   const value = (name: string): string | undefined => {
     const raw = env[name]?.trim();
@@ -65,82 +83,82 @@ export function readConfig(env: NodeJS.ProcessEnv): HealthConfig {
   const checked = (name: string, v: string, ok: boolean, rule: string): void => {
     if (v !== '' && !ok) problems.push(`${name} must be ${rule}, got: '${v}'`);
   };
-  // Optional integers fall back to their default when unset; bounds keep us inside Route 53's 2 s.
-  const integer = (name: string, fallback: number, min: number, max: number, what: string) => {
-    const v = value(name);
-    if (v === undefined) return fallback;
+  const wholeNumber = (name: string, v: string, min: number, max: number, what: string) => {
     const n = /^\d+$/.test(v) ? Number(v) : NaN;
-    if (!(n >= min && n <= max)) {
-      problems.push(`${name} must be ${what} from ${min} to ${max}, got: '${v}'`);
-      return fallback;
-    }
-    return n;
+    checked(name, v, n >= min && n <= max, `${what} from ${min} to ${max}`);
+    return n >= min && n <= max ? n : NaN;
+  };
+  // Optional milliseconds fall back to their default when unset.
+  const millis = (name: string, bound: MillisBound): number => {
+    const v = value(name);
+    if (v === undefined) return bound.default;
+    const n = wholeNumber(name, v, bound.min, bound.max, 'milliseconds');
+    return Number.isNaN(n) ? bound.default : n;
+  };
+  const host = (name: string, what: string): string => {
+    const v = required(name, what);
+    checked(name, v, !/\s/.test(v), 'a host name without spaces');
+    return v;
+  };
+  const identifier = (name: string, what: string): string => {
+    const v = required(name, what);
+    checked(
+      name,
+      v,
+      IDENTIFIER_PATTERN.test(v),
+      'a PostgreSQL name of lower-case letters, digits and _ (at most 63)',
+    );
+    return v;
   };
 
-  const region = required('AWS_REGION', 'the region this function runs in (Lambda sets it)');
-  checked('AWS_REGION', region, REGION_PATTERN.test(region), 'an AWS region name like us-east-1');
-
-  const globalClusterIdentifier = required(
-    'GLOBAL_CLUSTER_IDENTIFIER',
-    'the identifier of the Aurora global cluster',
-  );
-  checked(
-    'GLOBAL_CLUSTER_IDENTIFIER',
-    globalClusterIdentifier,
-    !/\s/.test(globalClusterIdentifier),
-    'an Aurora global cluster identifier without spaces',
-  );
-
-  const clusterArn = required(
-    'CLUSTER_ARN',
-    "the ARN of this region's Aurora cluster (arn:aws:rds:<region>:<account>:cluster:<name>)",
-  );
-  const arnRegion = CLUSTER_ARN_PATTERN.exec(clusterArn)?.[1];
-  checked(
-    'CLUSTER_ARN',
-    clusterArn,
-    arnRegion !== undefined,
-    'an Aurora cluster ARN (arn:aws:rds:<region>:<account>:cluster:<name>)',
-  );
-  // A cluster from another region would make this copy report the wrong writer.
-  if (arnRegion !== undefined && REGION_PATTERN.test(region) && arnRegion !== region) {
-    problems.push(
-      `CLUSTER_ARN must name a cluster in this region (${region}), got: '${clusterArn}'`,
-    );
-  }
-
-  const dbHost = required('DB_HOST', "this region's Aurora cluster reader endpoint host name");
-  checked('DB_HOST', dbHost, !/\s/.test(dbHost), 'a host name without spaces');
-
-  const rawPort = required('DB_PORT', "this region's Aurora cluster port (5432 for PostgreSQL)");
-  const dbPort = /^\d+$/.test(rawPort) ? Number(rawPort) : NaN;
-  checked('DB_PORT', rawPort, dbPort >= 1 && dbPort <= 65535, 'a port number from 1 to 65535');
+  const region = required(E.region, 'the region this function runs in (Lambda sets it)');
+  checked(E.region, region, REGION_PATTERN.test(region), 'an AWS region name like us-east-1');
+  const readerHost = host(E.readerHost, "this region's Aurora reader endpoint host name");
+  const clusterHost = host(E.clusterHost, "this region's Aurora cluster endpoint host name");
+  const rawPort = required(E.port, "this region's Aurora cluster port (5432 for PostgreSQL)");
+  const port = rawPort === '' ? NaN : wholeNumber(E.port, rawPort, 1, 65535, 'a port number');
+  const databaseName = identifier(E.databaseName, 'the database to connect to');
+  const user = identifier(E.user, 'the login role granted rds_iam that the function connects as');
 
   const drainParameterName = required(
-    'DRAIN_PARAMETER_NAME',
+    E.drainParameterName,
     "the name of this region's SSM drain parameter (value 'true' or 'false')",
   );
   checked(
-    'DRAIN_PARAMETER_NAME',
+    E.drainParameterName,
     drainParameterName,
     !/\s/.test(drainParameterName),
     'an SSM parameter name without spaces',
   );
 
-  // Below 1 s every health checker poll would hit the control planes; above 60 s a failover
-  // or drain would take too long to show.
-  const cacheTtlMs = integer('CACHE_TTL_MS', DEFAULT_CACHE_TTL_MS, 1000, 60000, 'milliseconds');
-  const probeTimeoutMs = integer(
-    'PROBE_TIMEOUT_MS',
-    DEFAULT_PROBE_TIMEOUT_MS,
-    50,
-    1500,
-    'milliseconds',
+  const rawRpo = required(E.rpoSeconds, "the recovery point objective in seconds (topology's rpo)");
+  const rpoSeconds =
+    rawRpo === ''
+      ? NaN
+      : wholeNumber(E.rpoSeconds, rawRpo, RPO_SECONDS.min, RPO_SECONDS.max, 'whole seconds');
+
+  // Node.js reads this variable at start-up; without it TLS cannot verify the RDS certificate.
+  required(
+    E.extraCaCerts,
+    `${LAMBDA_CA_BUNDLE} (the Lambda runtime's Amazon CA bundle) so TLS can verify the database certificate`,
   );
 
-  const metricNamespace = value('METRIC_NAMESPACE') ?? DEFAULT_METRIC_NAMESPACE;
+  const cacheTtlMs = millis(E.cacheTtlMs, CACHE_TTL_MS);
+  const timeouts: ProbeTimeoutsMs = {
+    connect: millis(E.connectTimeoutMs, PROBE_TIMEOUTS_MS.connect),
+    query: millis(E.queryTimeoutMs, PROBE_TIMEOUTS_MS.query),
+    heartbeat: millis(E.heartbeatTimeoutMs, PROBE_TIMEOUTS_MS.heartbeat),
+    drain: millis(E.drainTimeoutMs, PROBE_TIMEOUTS_MS.drain),
+  };
+  const budget = probeBudgetProblem(
+    timeouts,
+    `${E.connectTimeoutMs}, ${E.queryTimeoutMs}, ${E.heartbeatTimeoutMs} and ${E.drainTimeoutMs}`,
+  );
+  if (budget) problems.push(budget);
+
+  const metricNamespace = value(E.metricNamespace) ?? SERVICE_METRIC_NAMESPACE;
   checked(
-    'METRIC_NAMESPACE',
+    E.metricNamespace,
     metricNamespace,
     NAMESPACE_PATTERN.test(metricNamespace) && !metricNamespace.startsWith('AWS/'),
     "a CloudWatch namespace (letters, digits, space and . - _ / # :, not starting with 'AWS/')",
@@ -149,15 +167,43 @@ export function readConfig(env: NodeJS.ProcessEnv): HealthConfig {
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     region,
-    globalClusterIdentifier,
-    clusterArn,
-    dbHost,
-    dbPort,
+    readerHost,
+    clusterHost,
+    port,
+    databaseName,
+    user,
     drainParameterName,
     cacheTtlMs,
-    probeTimeoutMs,
+    timeouts,
+    rpoSeconds,
     metricNamespace,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The database driver the function depends on (pg in Lambda, a fake in tests)
+// ---------------------------------------------------------------------------------------------
+
+/** Where one connection goes. */
+export interface SqlTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+}
+
+/** One open PostgreSQL connection: only the calls the health function makes. */
+export interface SqlConnection {
+  query(text: string, values?: readonly unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  /** False once the server or the network closed it; it is then replaced, never reused. */
+  isOpen(): boolean;
+  /** Drop the connection at once, without waiting for the server. */
+  destroy(): void;
+}
+
+export interface SqlDriver {
+  /** Open, authenticate and return a connection; the caller bounds the time it may take. */
+  connect(target: SqlTarget): Promise<SqlConnection>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -165,7 +211,7 @@ export function readConfig(env: NodeJS.ProcessEnv): HealthConfig {
 // ---------------------------------------------------------------------------------------------
 
 export interface ProbeResult {
-  readonly reachable: boolean;
+  readonly ok: boolean;
   readonly latencyMs?: number;
   readonly error?: string;
 }
@@ -177,21 +223,37 @@ interface DrainSignal {
   readonly error?: string;
 }
 
-interface WriterSignal {
-  /** This region's cluster is the global cluster's writer member. */
-  readonly writer: boolean;
-  readonly writerClusterArn?: string;
-  readonly failoverStatus?: string;
+/** One member cluster of the global database as `aurora_global_db_status()` reports it. */
+export interface GlobalMember {
+  readonly region: string;
+  /** -1 for the writer's cluster (Aurora's marker); null when Aurora has no figure yet. */
+  readonly rpoLagMs: number | null;
+}
+
+export interface GlobalStatus {
+  /** Region of the instance holding the writer session; undefined when none is reported. */
+  readonly writerRegion?: string;
+  readonly members: readonly GlobalMember[];
   readonly error?: string;
 }
 
-/** The only SDK calls made; real clients satisfy these, and so do test doubles. */
+interface DatabaseSignal {
+  readonly serving: ProbeResult;
+  /** Undefined when the serving query failed first. */
+  readonly global?: GlobalStatus;
+  /** Undefined when this region does not hold the writer (no heartbeat is attempted). */
+  readonly heartbeat?: ProbeResult;
+}
+
+/** The only SDK call made; the real client satisfies it, and so do test doubles. */
 export interface HealthDeps {
-  readonly rds: {
-    send(command: DescribeGlobalClustersCommand): Promise<DescribeGlobalClustersCommandOutput>;
+  readonly ssm: {
+    send(
+      command: GetParameterCommand,
+      options?: { abortSignal?: AbortSignal },
+    ): Promise<GetParameterCommandOutput>;
   };
-  readonly ssm: { send(command: GetParameterCommand): Promise<GetParameterCommandOutput> };
-  probe(host: string, port: number, timeoutMs: number): Promise<ProbeResult>;
+  readonly sql: SqlDriver;
   /** Epoch milliseconds; drives cache expiry, checkedAt and metric timestamps. */
   now(): number;
   /** Receives one EMF JSON line per refresh. */
@@ -207,16 +269,20 @@ export interface HttpResponse {
 export interface HealthBody {
   readonly region: string;
   readonly serving: boolean;
-  /** This region's cluster is the global writer (regardless of serving). */
+  /** This region's cluster holds the global writer (regardless of serving and heartbeat). */
   readonly writer: boolean;
   readonly drained: DrainState;
-  readonly database: ProbeResult;
-  readonly globalCluster: {
-    readonly identifier: string;
-    readonly writerClusterArn?: string;
-    readonly failoverStatus?: string;
+  readonly database: ProbeResult & { readonly endpoint: string };
+  readonly globalDatabase: {
+    readonly writerRegion?: string;
+    /** Secondaries whose RPO lag is under rpoSeconds; undefined when the status is unknown. */
+    readonly secondariesWithinRpo?: number;
+    readonly rpoSeconds: number;
+    readonly members?: readonly GlobalMember[];
     readonly error?: string;
   };
+  /** The heartbeat commit; absent unless this region holds the writer. */
+  readonly heartbeat?: ProbeResult & { readonly endpoint: string };
   /** Why this route is not healthy; empty when it is. */
   readonly reasons: string[];
   /** When the oldest signal in this answer was fetched. */
@@ -251,11 +317,138 @@ function cachedSignal<T>(ttlMs: number, now: () => number, fetch: () => Promise<
   };
 }
 
-function errorText(err: unknown): string {
+export function errorText(err: unknown): string {
   if (err instanceof Error) {
     return err.message && err.message !== err.name ? `${err.name}: ${err.message}` : err.name;
   }
   return String(err);
+}
+
+class TimeoutError extends Error {
+  constructor(readonly ms: number) {
+    super(`timed out after ${ms} ms`);
+    this.name = 'TimeoutError';
+  }
+}
+
+/**
+ * Settles with `work` or rejects with a TimeoutError after `ms`, whichever comes first. A value
+ * that arrives late goes to `late` (so a late connection is closed, not leaked).
+ */
+function withTimeout<T>(work: Promise<T>, ms: number, late?: (value: T) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      reject(new TimeoutError(ms));
+    }, ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        if (timedOut) late?.(value);
+        else resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        if (!timedOut) reject(err);
+      },
+    );
+  });
+}
+
+/**
+ * One reusable connection to one endpoint: kept across invocations of a warm container, and
+ * destroyed after any timeout or error so the next refresh connects afresh.
+ */
+function connectionSlot(driver: SqlDriver, target: SqlTarget, connectTimeoutMs: number) {
+  let current: SqlConnection | undefined;
+  const where = `${target.host}:${target.port}`;
+  const drop = (): void => {
+    current?.destroy();
+    current = undefined;
+  };
+  return {
+    where,
+    drop,
+    /** Runs one statement; the error message says which step failed and why. */
+    async run(
+      step: string,
+      text: string,
+      values: readonly unknown[],
+      timeoutMs: number,
+    ): Promise<Record<string, unknown>[]> {
+      if (current && !current.isOpen()) drop();
+      if (!current) {
+        try {
+          current = await withTimeout(driver.connect(target), connectTimeoutMs, (late) =>
+            late.destroy(),
+          );
+        } catch (err) {
+          throw new ProbeError(
+            err instanceof TimeoutError
+              ? `cannot connect to ${where}: connect timed out after ${err.ms} ms`
+              : `cannot connect to ${where}: ${errorText(err)}`,
+          );
+        }
+      }
+      try {
+        return (await withTimeout(current.query(text, values), timeoutMs)).rows;
+      } catch (err) {
+        drop();
+        throw new ProbeError(
+          err instanceof TimeoutError
+            ? `${step} on ${where} did not finish within ${err.ms} ms`
+            : `${step} on ${where} failed: ${errorText(err)}`,
+        );
+      }
+    },
+  };
+}
+
+class ProbeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProbeError';
+  }
+}
+
+/** Serving probe: a real query, not just a TCP connect. */
+export const SERVING_SQL = 'SELECT 1 AS ok';
+
+/**
+ * Who holds the writer and how far each secondary is behind, from any instance of the global
+ * database (Aurora User Guide, Aurora PostgreSQL functions reference: aurora_global_db_status
+ * and aurora_global_db_instance_status, Usage notes: "You can run this function from any
+ * instance"; columns: session_id 'MASTER_SESSION_ID' marks the writer instance, aws_region,
+ * rpo_lag_in_msec with -1 for the primary cluster). The User Guide's
+ * aurora-global-database-monitoring page ("Monitoring Aurora PostgreSQL-based global
+ * databases") describes the same two functions for watching lag.
+ */
+export const GLOBAL_STATUS_SQL =
+  'SELECT ' +
+  "(SELECT aws_region FROM aurora_global_db_instance_status() WHERE session_id = 'MASTER_SESSION_ID' LIMIT 1) AS writer_region, " +
+  "(SELECT coalesce(json_agg(json_build_object('region', aws_region, 'rpoLagMs', rpo_lag_in_msec)), '[]'::json) " +
+  'FROM aurora_global_db_status()) AS members';
+
+/** One commit on the writer; one row per region, so regions never contend. */
+export const HEARTBEAT_SQL =
+  `INSERT INTO ${HEARTBEAT_TABLE} (region, beat_at) VALUES ($1, now()) ` +
+  'ON CONFLICT (region) DO UPDATE SET beat_at = excluded.beat_at';
+
+/** Secondaries (not the writer's cluster, -1) whose RPO lag is under the RPO. */
+export function secondariesWithinRpo(members: readonly GlobalMember[], rpoSeconds: number): number {
+  return members.filter(
+    (m) => m.rpoLagMs !== null && m.rpoLagMs >= 0 && m.rpoLagMs < rpoSeconds * 1000,
+  ).length;
+}
+
+function parseMembers(raw: unknown): GlobalMember[] {
+  const list = typeof raw === 'string' ? (JSON.parse(raw) as unknown) : raw;
+  if (!Array.isArray(list)) return [];
+  return list.map((m: { region?: unknown; rpoLagMs?: unknown }) => ({
+    region: String(m.region),
+    rpoLagMs: m.rpoLagMs === null || m.rpoLagMs === undefined ? null : Number(m.rpoLagMs),
+  }));
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
@@ -265,19 +458,71 @@ function json(statusCode: number, body: unknown): HttpResponse {
 }
 
 export function createHealthService(config: HealthConfig, deps: HealthDeps): HealthService {
-  const database = cachedSignal(config.cacheTtlMs, deps.now, async (): Promise<ProbeResult> => {
+  const { timeouts } = config;
+  const target = (host: string): SqlTarget => ({
+    host,
+    port: config.port,
+    database: config.databaseName,
+    user: config.user,
+  });
+  // Reader endpoint for the serving and status queries: with no replica Aurora connects it to
+  // the writer (Aurora User Guide, "Reader endpoints for Amazon Aurora").
+  const reader = connectionSlot(deps.sql, target(config.readerHost), timeouts.connect);
+  const cluster = connectionSlot(deps.sql, target(config.clusterHost), timeouts.connect);
+
+  const timed = async (probe: () => Promise<unknown>): Promise<ProbeResult> => {
+    const started = performance.now();
     try {
-      return await deps.probe(config.dbHost, config.dbPort, config.probeTimeoutMs);
+      await probe();
+      return { ok: true, latencyMs: Math.round(performance.now() - started) };
     } catch (err) {
-      return { reachable: false, error: errorText(err) };
+      return { ok: false, error: err instanceof ProbeError ? err.message : errorText(err) };
     }
+  };
+
+  // One chain, one reader connection: the probes run one after the other (a connection runs
+  // one statement at a time), each within its own timeout.
+  const database = cachedSignal(config.cacheTtlMs, deps.now, async (): Promise<DatabaseSignal> => {
+    const serving = await timed(() => reader.run('SELECT 1', SERVING_SQL, [], timeouts.query));
+    if (!serving.ok) return { serving };
+
+    let global: GlobalStatus;
+    try {
+      const [row] = await reader.run(
+        'the global status query',
+        GLOBAL_STATUS_SQL,
+        [],
+        timeouts.query,
+      );
+      const writerRegion = row?.writer_region;
+      global = {
+        writerRegion: typeof writerRegion === 'string' ? writerRegion : undefined,
+        members: parseMembers(row?.members),
+      };
+    } catch (err) {
+      global = { members: [], error: err instanceof ProbeError ? err.message : errorText(err) };
+    }
+    if (global.writerRegion !== config.region) {
+      // A connection from when this region held the writer may now sit on a reader.
+      cluster.drop();
+      return { serving, global };
+    }
+
+    const heartbeat = await timed(() =>
+      cluster.run('the heartbeat commit', HEARTBEAT_SQL, [config.region], timeouts.heartbeat),
+    );
+    return { serving, global, heartbeat };
   });
 
   // Anything but an explicit 'false' keeps the region out of rotation (fail closed).
   const drain = cachedSignal(config.cacheTtlMs, deps.now, async (): Promise<DrainSignal> => {
     const name = config.drainParameterName;
+    const abort = new AbortController();
     try {
-      const out = await deps.ssm.send(new GetParameterCommand({ Name: name }));
+      const out = await withTimeout(
+        deps.ssm.send(new GetParameterCommand({ Name: name }), { abortSignal: abort.signal }),
+        timeouts.drain,
+      );
       const raw = out.Parameter?.Value;
       const normalized = raw?.trim().toLowerCase();
       if (normalized === 'true') return { state: 'on' };
@@ -287,35 +532,21 @@ export function createHealthService(config: HealthConfig, deps: HealthDeps): Hea
         error: `SSM parameter ${name} must be 'true' or 'false', got: '${raw ?? ''}'`,
       };
     } catch (err) {
+      if (err instanceof TimeoutError) {
+        abort.abort();
+        return {
+          state: 'unknown',
+          error: `SSM GetParameter ${name} did not answer within ${err.ms} ms`,
+        };
+      }
       return { state: 'unknown', error: `SSM GetParameter ${name} failed: ${errorText(err)}` };
     }
   });
 
-  const writer = cachedSignal(config.cacheTtlMs, deps.now, async (): Promise<WriterSignal> => {
-    const id = config.globalClusterIdentifier;
-    try {
-      const out = await deps.rds.send(
-        new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: id }),
-      );
-      const cluster = out.GlobalClusters?.find((c) => c.GlobalClusterIdentifier === id);
-      if (!cluster) return { writer: false, error: `global cluster ${id} not found` };
-      const writerArn = cluster.GlobalClusterMembers?.find((m) => m.IsWriter)?.DBClusterArn;
-      return {
-        writer: writerArn !== undefined && writerArn === config.clusterArn,
-        writerClusterArn: writerArn,
-        failoverStatus: cluster.FailoverState?.Status,
-      };
-    } catch (err) {
-      return { writer: false, error: `RDS DescribeGlobalClusters ${id} failed: ${errorText(err)}` };
-    }
-  });
-
-  function servingReasons(db: ProbeResult, dr: DrainSignal): string[] {
+  function servingReasons(db: DatabaseSignal, dr: DrainSignal): string[] {
     const reasons: string[] = [];
-    if (!db.reachable) {
-      reasons.push(
-        `database ${config.dbHost}:${config.dbPort} is not reachable: ${db.error ?? 'unknown error'}`,
-      );
+    if (!db.serving.ok) {
+      reasons.push(`database is not serving: ${db.serving.error ?? 'unknown error'}`);
     }
     if (dr.state === 'on') {
       reasons.push(`region is drained: SSM parameter ${config.drainParameterName} is 'true'`);
@@ -325,20 +556,37 @@ export function createHealthService(config: HealthConfig, deps: HealthDeps): Hea
     return reasons;
   }
 
-  function writerReasons(w: WriterSignal): string[] {
-    if (w.writer) return [];
-    const id = config.globalClusterIdentifier;
-    if (w.error !== undefined) return [`cannot tell whether this region is the writer: ${w.error}`];
-    if (w.writerClusterArn === undefined) {
-      return [`not the writer: global cluster ${id} reports no writer member`];
+  function writerReasons(db: DatabaseSignal): string[] {
+    const g = db.global;
+    // The serving reason already says why nothing more was asked.
+    if (!g) return [];
+    if (g.error !== undefined) {
+      return [`cannot tell whether this region holds the writer: ${g.error}`];
     }
-    return [
-      `not the writer: global cluster ${id} writer is ${w.writerClusterArn}, ` +
-        `this region's cluster is ${config.clusterArn}`,
-    ];
+    if (g.writerRegion === undefined) {
+      return ['not the writer: the global database reports no writer instance'];
+    }
+    if (g.writerRegion !== config.region) {
+      return [`not the writer: the global database's writer is in ${g.writerRegion}`];
+    }
+    if (db.heartbeat && !db.heartbeat.ok) {
+      return [`holds the writer but cannot commit: ${db.heartbeat.error ?? 'unknown error'}`];
+    }
+    return [];
   }
 
-  function emitMetrics(serving: boolean, w: WriterSignal, dr: DrainSignal): void {
+  const holdsWriter = (db: DatabaseSignal): boolean =>
+    db.global !== undefined &&
+    db.global.error === undefined &&
+    db.global.writerRegion === config.region;
+
+  const withinRpo = (db: DatabaseSignal): number | undefined =>
+    db.global && db.global.error === undefined
+      ? secondariesWithinRpo(db.global.members, config.rpoSeconds)
+      : undefined;
+
+  function emitMetrics(serving: boolean, db: DatabaseSignal, dr: DrainSignal): void {
+    const M = SERVICE_METRICS;
     deps.log(
       JSON.stringify({
         _aws: {
@@ -346,20 +594,23 @@ export function createHealthService(config: HealthConfig, deps: HealthDeps): Hea
           CloudWatchMetrics: [
             {
               Namespace: config.metricNamespace,
-              Dimensions: [['Region']],
+              Dimensions: [[SERVICE_METRIC_DIMENSION]],
               Metrics: [
-                { Name: 'IsWriter', Unit: 'None' },
-                { Name: 'Serving', Unit: 'None' },
-                { Name: 'Drained', Unit: 'None' },
+                { Name: M.isWriter, Unit: 'None' },
+                { Name: M.serving, Unit: 'None' },
+                { Name: M.drained, Unit: 'None' },
+                { Name: M.secondariesWithinRpo, Unit: 'Count' },
               ],
             },
           ],
         },
-        Region: config.region,
-        IsWriter: w.writer ? 1 : 0,
-        Serving: serving ? 1 : 0,
+        [SERVICE_METRIC_DIMENSION]: config.region,
+        [M.isWriter]: holdsWriter(db) ? 1 : 0,
+        [M.serving]: serving ? 1 : 0,
         // 'unknown' is a fault, not an operator's drain; it shows as Serving 0.
-        Drained: dr.state === 'on' ? 1 : 0,
+        [M.drained]: dr.state === 'on' ? 1 : 0,
+        // Every region reports on every refresh; an unreadable status counts no secondary.
+        [M.secondariesWithinRpo]: withinRpo(db) ?? 0,
       }),
     );
   }
@@ -373,26 +624,29 @@ export function createHealthService(config: HealthConfig, deps: HealthDeps): Hea
         return json(404, { error: 'not found', path });
       }
 
-      const [db, dr, w] = await Promise.all([database(), drain(), writer()]);
+      const [db, dr] = await Promise.all([database(), drain()]);
       const notServing = servingReasons(db.value, dr.value);
       const serving = notServing.length === 0;
-      if (db.refreshed || dr.refreshed || w.refreshed) emitMetrics(serving, w.value, dr.value);
+      if (db.refreshed || dr.refreshed) emitMetrics(serving, db.value, dr.value);
 
-      const reasons = writerRoute ? [...notServing, ...writerReasons(w.value)] : notServing;
+      const reasons = writerRoute ? [...notServing, ...writerReasons(db.value)] : notServing;
+      const g = db.value.global;
       const body: HealthBody = {
         region: config.region,
         serving,
-        writer: w.value.writer,
+        writer: holdsWriter(db.value),
         drained: dr.value.state,
-        database: db.value,
-        globalCluster: {
-          identifier: config.globalClusterIdentifier,
-          writerClusterArn: w.value.writerClusterArn,
-          failoverStatus: w.value.failoverStatus,
-          error: w.value.error,
+        database: { endpoint: reader.where, ...db.value.serving },
+        globalDatabase: {
+          writerRegion: g?.writerRegion,
+          secondariesWithinRpo: withinRpo(db.value),
+          rpoSeconds: config.rpoSeconds,
+          members: g?.members,
+          error: g?.error,
         },
+        heartbeat: db.value.heartbeat && { endpoint: cluster.where, ...db.value.heartbeat },
         reasons,
-        checkedAt: new Date(Math.min(db.fetchedAt, dr.fetchedAt, w.fetchedAt)).toISOString(),
+        checkedAt: new Date(Math.min(db.fetchedAt, dr.fetchedAt)).toISOString(),
         cacheTtlMs: config.cacheTtlMs,
       };
       return json(reasons.length === 0 ? 200 : 503, body);
@@ -404,34 +658,57 @@ export function createHealthService(config: HealthConfig, deps: HealthDeps): Hea
 // Real dependencies and the Lambda entry point
 // ---------------------------------------------------------------------------------------------
 
-/** TCP connect to host:port; resolves (never rejects) within timeoutMs, DNS lookup included. */
-export async function tcpProbe(
-  host: string,
-  port: number,
-  timeoutMs: number,
-): Promise<ProbeResult> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const socket = createConnection({ host, port });
-    let settled = false;
-    const finish = (result: ProbeResult): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(result);
-    };
-    // The socket's own `timeout` option is an idle timeout, not a connect deadline.
-    const timer = setTimeout(
-      () => finish({ reachable: false, error: `connect timed out after ${timeoutMs} ms` }),
-      timeoutMs,
-    );
-    socket.once('connect', () =>
-      finish({ reachable: true, latencyMs: Math.round(performance.now() - started) }),
-    );
-    // Stay subscribed so a late error on a destroyed socket is never an unhandled 'error' event.
-    socket.on('error', (err) => finish({ reachable: false, error: errorText(err) }));
-  });
+/**
+ * node-postgres with an IAM authentication token as the password. The token is signed with
+ * Signature Version 4 from the function's own credentials, locally, and lives 15 minutes, long
+ * enough to open one connection (Aurora User Guide, "IAM database authentication"). TLS
+ * verifies the certificate and host name against the CAs Node.js trusts, NODE_EXTRA_CA_CERTS
+ * included; a server that offers no TLS is refused, so the token never travels in the clear.
+ */
+export function pgDriver(region: string, timeouts: ProbeTimeoutsMs): SqlDriver {
+  return {
+    async connect(target: SqlTarget): Promise<SqlConnection> {
+      const password = await new Signer({
+        hostname: target.host,
+        port: target.port,
+        username: target.user,
+        region,
+      }).getAuthToken();
+      const client = new Client({
+        ...target,
+        password,
+        ssl: { rejectUnauthorized: true },
+        application_name: 'health-check',
+        // Belt and braces: the server cancels what the client would have abandoned anyway.
+        connectionTimeoutMillis: timeouts.connect,
+        statement_timeout: Math.max(timeouts.query, timeouts.heartbeat),
+        keepAlive: true,
+      });
+      let open = true;
+      // An idle connection the server or network dropped must not crash the container.
+      client.on('error', () => (open = false));
+      client.on('end', () => (open = false));
+      const destroy = (): void => {
+        open = false;
+        // pg's end() waits for the server; a hung server never answers, so cut the socket.
+        (
+          client as unknown as { connection?: { stream?: { destroy(): void } } }
+        ).connection?.stream?.destroy();
+        void client.end().catch(() => undefined);
+      };
+      try {
+        await client.connect();
+      } catch (err) {
+        destroy();
+        throw err;
+      }
+      return {
+        query: async (text, values) => client.query(text, values as unknown[]),
+        isOpen: () => open,
+        destroy,
+      };
+    },
+  };
 }
 
 /** The subset of the HTTP API payload 2.0 event this handler reads. */
@@ -440,42 +717,48 @@ export interface HttpApiEvent {
   readonly requestContext?: { readonly http?: { readonly path?: string } };
 }
 
-function realDeps(config: HealthConfig): HealthDeps {
-  const clientConfig = {
-    region: config.region,
-    // One retry at most: a slow answer is as bad as none for Route 53.
-    maxAttempts: 2,
-    // Without throwOnRequestTimeout the SDK only warns when requestTimeout passes.
-    requestHandler: { connectionTimeout: 300, requestTimeout: 1000, throwOnRequestTimeout: true },
-  };
+export function realDeps(config: HealthConfig): HealthDeps {
   return {
-    rds: new RDSClient(clientConfig),
-    ssm: new SSMClient(clientConfig),
-    probe: tcpProbe,
+    ssm: new SSMClient({
+      region: config.region,
+      // No retry: a slow answer is as bad as none for Route 53.
+      maxAttempts: 1,
+      requestHandler: { requestTimeout: config.timeouts.drain, throwOnRequestTimeout: true },
+    }),
+    sql: pgDriver(config.region, config.timeouts),
     now: Date.now,
     // Raw stdout, so CloudWatch sees the EMF line whatever the function's log format.
     log: (line) => void process.stdout.write(`${line}\n`),
   };
 }
 
-// Built on the first request of a container, never at module load; a bad configuration is
-// re-read on each request (cheap) so it shows up in every answer until fixed.
-let service: HealthService | undefined;
+/**
+ * A Lambda handler with its own service: built on the first request of a container, never at
+ * module load, and kept (with its connections) across invocations. A bad configuration is
+ * re-read on each request (cheap) so it shows in every answer until fixed.
+ */
+export function createHandler(
+  makeDeps: (config: HealthConfig) => HealthDeps = realDeps,
+  env: NodeJS.ProcessEnv = process.env,
+): (event: HttpApiEvent) => Promise<HttpResponse> {
+  let service: HealthService | undefined;
+  return async (event) => {
+    const path = event.rawPath ?? event.requestContext?.http?.path ?? '';
+    try {
+      if (!service) {
+        const config = readConfig(env);
+        service = createHealthService(config, makeDeps(config));
+      }
+      return await service.handle(path);
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        console.error(err.message);
+        return json(500, { error: err.message, problems: err.problems });
+      }
+      console.error('health check failed', err);
+      return json(500, { error: 'internal error' });
+    }
+  };
+}
 
-export const handler = async (event: HttpApiEvent): Promise<HttpResponse> => {
-  const path = event.rawPath ?? event.requestContext?.http?.path ?? '';
-  try {
-    if (!service) {
-      const config = readConfig(process.env);
-      service = createHealthService(config, realDeps(config));
-    }
-    return await service.handle(path);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      return json(500, { error: err.message, problems: err.problems });
-    }
-    console.error('health check failed', err);
-    return json(500, { error: 'internal error' });
-  }
-};
+export const handler = createHandler();

@@ -1,4 +1,7 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -10,13 +13,24 @@ import {
   RegionalServiceProps,
   serviceHostnames,
 } from '../../constructs';
-import { nagFindings, stockPacks, testStack } from '../util';
+import { readConfig } from '../../constructs/handlers/health';
+import {
+  CACHE_TTL_MS,
+  HEALTH_ENV,
+  PROBE_TIMEOUTS_MS,
+  type ProbeTimeoutsMs,
+} from '../../constructs/handlers/health-contract';
+import { SERVICE_METRIC_NAMESPACE } from '../../constructs/service-metrics';
+import { nagFindings, stockPacks, testApp, testStack } from '../util';
 
-function service(extra: Partial<RegionalServiceProps> = {}): {
+function service(
+  extra: Partial<RegionalServiceProps> = {},
+  app?: App,
+): {
   stack: Stack;
   service: RegionalService;
 } {
-  const stack = testStack('us-west-2');
+  const stack = testStack('us-west-2', app);
   const key = new RegionalDataKey(stack, 'DataKey');
   const network = new RegionalNetwork(stack, 'Network', { encryptionKey: key.key });
   const database = new AuroraGlobalSecondary(stack, 'Db', {
@@ -35,6 +49,7 @@ function service(extra: Partial<RegionalServiceProps> = {}): {
     }),
     hostnames: serviceHostnames('example.com'),
     encryptionKey: key.key,
+    rpo: Duration.seconds(30),
     ...extra,
   });
   return { stack, service: svc };
@@ -44,26 +59,74 @@ describe('RegionalService', () => {
   const { stack } = service();
   const template = Template.fromStack(stack);
 
-  test('THEN the health function runs in the VPC with short timeouts, reserved concurrency and its settings', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs24.x',
+  const healthFunction = () => {
+    const fns = template.findResources('AWS::Lambda::Function', {
+      Properties: { Runtime: 'nodejs24.x', Handler: 'index.handler' },
+    });
+    expect(Object.keys(fns)).toHaveLength(1);
+    return Object.values(fns)[0].Properties;
+  };
+
+  test('THEN the health function runs in the VPC with short timeouts and no reserved concurrency', () => {
+    const fn = healthFunction();
+    expect(fn).toMatchObject({
       Timeout: 3,
-      ReservedConcurrentExecutions: 10,
-      VpcConfig: Match.objectLike({
-        SubnetIds: Match.anyValue(),
-        SecurityGroupIds: Match.anyValue(),
-      }),
+      VpcConfig: { SubnetIds: expect.anything(), SecurityGroupIds: expect.anything() },
+    });
+    expect(fn.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  test('THEN the construct sets every variable the handler reads (Lambda sets AWS_REGION)', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: {
-          GLOBAL_CLUSTER_IDENTIFIER: 'orders-global',
-          CLUSTER_ARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DbCluster'), 'DBClusterArn'] },
-          DB_HOST: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DbCluster'), 'ReadEndpoint.Address'] },
+          DB_READER_HOST: {
+            'Fn::GetAtt': [Match.stringLikeRegexp('^DbCluster'), 'ReadEndpoint.Address'],
+          },
+          DB_CLUSTER_HOST: {
+            'Fn::GetAtt': [Match.stringLikeRegexp('^DbCluster'), 'Endpoint.Address'],
+          },
           DB_PORT: '5432',
+          DB_NAME: 'app',
+          DB_USER: 'health_check',
           DRAIN_PARAMETER_NAME: '/multi-region-ref/drain',
           CACHE_TTL_MS: '5000',
-          PROBE_TIMEOUT_MS: '500',
+          CONNECT_TIMEOUT_MS: '300',
+          QUERY_TIMEOUT_MS: '200',
+          HEARTBEAT_TIMEOUT_MS: '300',
+          DRAIN_TIMEOUT_MS: '400',
+          RPO_SECONDS: '30',
+          METRIC_NAMESPACE: SERVICE_METRIC_NAMESPACE,
+          NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
         },
       },
+    });
+    expect(Object.keys(healthFunction().Environment.Variables).sort()).toEqual(
+      Object.values(HEALTH_ENV)
+        .filter((name) => name !== 'AWS_REGION')
+        .sort(),
+    );
+  });
+
+  test('THEN the handler accepts the synthesized environment and reads the same defaults', () => {
+    const env: Record<string, string> = { AWS_REGION: 'us-west-2' };
+    for (const [name, value] of Object.entries(healthFunction().Environment.Variables)) {
+      // Endpoint addresses are tokens until deploy; any host name stands in for them.
+      env[name] = typeof value === 'string' ? value : 'db.example.internal';
+    }
+    expect(readConfig(env)).toMatchObject({
+      port: 5432,
+      databaseName: 'app',
+      user: 'health_check',
+      cacheTtlMs: CACHE_TTL_MS.default,
+      timeouts: {
+        connect: PROBE_TIMEOUTS_MS.connect.default,
+        query: PROBE_TIMEOUTS_MS.query.default,
+        heartbeat: PROBE_TIMEOUTS_MS.heartbeat.default,
+        drain: PROBE_TIMEOUTS_MS.drain.default,
+      },
+      rpoSeconds: 30,
+      metricNamespace: 'MultiRegion/Service',
     });
   });
 
@@ -75,7 +138,7 @@ describe('RegionalService', () => {
     });
   });
 
-  test('THEN the function may read only the global cluster, the drain switch and write its logs', () => {
+  test('THEN the function may connect as its database user, read the drain switch and write its logs, and call no RDS API', () => {
     const policies = template.findResources('AWS::IAM::ManagedPolicy', {
       Properties: { Roles: [{ Ref: Match.stringLikeRegexp('HealthFunctionRole') }] },
     });
@@ -86,7 +149,7 @@ describe('RegionalService', () => {
         [s.Action].flat().sort(),
       ]),
     ).toEqual([
-      ['ReadWriterRole', ['rds:DescribeGlobalClusters']],
+      ['ConnectAsHealthUser', ['rds-db:connect']],
       ['ReadDrainSwitch', ['ssm:GetParameter']],
       ['WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents']],
       [
@@ -100,9 +163,21 @@ describe('RegionalService', () => {
         ],
       ],
     ]);
-    expect(JSON.stringify(statements[0].Resource)).toContain(
-      ':rds::123456789012:global-cluster:orders-global',
+    const actions: string[] = statements.flatMap((s: { Action: string | string[] }) =>
+      [s.Action].flat(),
     );
+    expect(actions.filter((a) => a.startsWith('rds:'))).toEqual([]);
+    // arn:aws:rds-db:<region>:<account>:dbuser:<DbClusterResourceId>/<user>
+    expect(statements[0].Resource).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'arn:aws:rds-db:us-west-2:123456789012:dbuser:',
+          { 'Fn::GetAtt': [expect.stringMatching(/^DbCluster/), 'DBClusterResourceId'] },
+          '/health_check',
+        ],
+      ],
+    });
     template.resourceCountIs('AWS::IAM::Policy', 0);
   });
 
@@ -171,17 +246,159 @@ describe('RegionalService', () => {
   });
 });
 
+describe('RegionalService options', () => {
+  test('GIVEN a reservation WHEN synthesized THEN the function reserves exactly that', () => {
+    const { stack } = service({ reservedConcurrency: 5 });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      ReservedConcurrentExecutions: 5,
+    });
+  });
+
+  test('GIVEN another user, database, RPO and timeouts WHEN synthesized THEN the function and its policy use them', () => {
+    const { stack } = service({
+      databaseUser: 'orders_health',
+      databaseName: 'orders',
+      rpo: Duration.minutes(2),
+      probeTimeouts: { connect: Duration.millis(250), drain: Duration.millis(300) },
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          DB_USER: 'orders_health',
+          DB_NAME: 'orders',
+          RPO_SECONDS: '120',
+          CONNECT_TIMEOUT_MS: '250',
+          QUERY_TIMEOUT_MS: '200',
+          DRAIN_TIMEOUT_MS: '300',
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'ConnectAsHealthUser',
+            Resource: { 'Fn::Join': ['', Match.arrayWith(['/orders_health'])] },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('RegionalService and the handler validate the same bounds', () => {
+  const envName: Record<keyof ProbeTimeoutsMs, string> = {
+    connect: HEALTH_ENV.connectTimeoutMs,
+    query: HEALTH_ENV.queryTimeoutMs,
+    heartbeat: HEALTH_ENV.heartbeatTimeoutMs,
+    drain: HEALTH_ENV.drainTimeoutMs,
+  };
+  const handlerEnv = {
+    AWS_REGION: 'us-west-2',
+    DB_READER_HOST: 'r.example.internal',
+    DB_CLUSTER_HOST: 'w.example.internal',
+    DB_PORT: '5432',
+    DB_NAME: 'app',
+    DB_USER: 'health_check',
+    DRAIN_PARAMETER_NAME: '/multi-region-ref/drain',
+    RPO_SECONDS: '30',
+    NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+  };
+  const cases = (Object.keys(PROBE_TIMEOUTS_MS) as (keyof ProbeTimeoutsMs)[]).flatMap((key) => [
+    [key, PROBE_TIMEOUTS_MS[key].min - 1, false],
+    [key, PROBE_TIMEOUTS_MS[key].min, true],
+  ]) as [keyof ProbeTimeoutsMs, number, boolean][];
+
+  test.each(cases)('probeTimeouts.%s = %d ms: accepted %s by both', (key, ms, ok) => {
+    const construct = () => service({ probeTimeouts: { [key]: Duration.millis(ms) } });
+    const handler = () => readConfig({ ...handlerEnv, [envName[key]]: String(ms) });
+    if (ok) {
+      expect(construct).not.toThrow();
+      expect(handler).not.toThrow();
+    } else {
+      expect(construct).toThrow(
+        `probeTimeouts.${key} must be ${PROBE_TIMEOUTS_MS[key].min} to ${PROBE_TIMEOUTS_MS[key].max} ms (Route 53 wants an answer within 2 seconds), got: ${ms} millis`,
+      );
+      expect(handler).toThrow(
+        `${envName[key]} must be milliseconds from ${PROBE_TIMEOUTS_MS[key].min} to ${PROBE_TIMEOUTS_MS[key].max}, got: '${ms}'`,
+      );
+    }
+  });
+
+  test.each([
+    [CACHE_TTL_MS.min - 1, false],
+    [CACHE_TTL_MS.min, true],
+    [CACHE_TTL_MS.max, true],
+    [CACHE_TTL_MS.max + 1, false],
+  ])('cache TTL %d ms: accepted %s by both', (ms, ok) => {
+    const construct = () => service({ healthSignalCacheTtl: Duration.millis(ms) });
+    const handler = () => readConfig({ ...handlerEnv, CACHE_TTL_MS: String(ms) });
+    expect([!throws(construct), !throws(handler)]).toEqual([ok, ok]);
+  });
+
+  test('the longest timeouts each fit alone, and both refuse them together with one message', () => {
+    const max = { connect: 1000, query: 1000, heartbeat: 1000, drain: 1000 };
+    const construct = () =>
+      service({
+        probeTimeouts: {
+          connect: Duration.millis(max.connect),
+          query: Duration.millis(max.query),
+          heartbeat: Duration.millis(max.heartbeat),
+          drain: Duration.millis(max.drain),
+        },
+      });
+    expect(construct).toThrow(
+      'RegionalService Test-us-west-2/Service: probeTimeouts must add up to at most 1800 ms (2 x connect + 2 x query + heartbeat + drain; Route 53 waits 2 seconds), got: 6000 ms; shorten one of them',
+    );
+    expect(() =>
+      readConfig({
+        ...handlerEnv,
+        CONNECT_TIMEOUT_MS: '1000',
+        QUERY_TIMEOUT_MS: '1000',
+        HEARTBEAT_TIMEOUT_MS: '1000',
+        DRAIN_TIMEOUT_MS: '1000',
+      }),
+    ).toThrow('got: 6000 ms; shorten one of them');
+  });
+});
+
+function throws(fn: () => unknown): boolean {
+  try {
+    fn();
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 describe('RegionalService bad props', () => {
   test.each<[string, Partial<RegionalServiceProps>, string]>([
     [
-      'a probe timeout Route 53 would not wait for',
-      { probeTimeout: Duration.seconds(3) },
-      'probeTimeout must be 50 ms to 1.5 seconds (Route 53 wants an answer within 2 seconds), got: 3 seconds',
-    ],
-    [
       'a long signal cache',
       { healthSignalCacheTtl: Duration.minutes(1) },
-      'healthSignalCacheTtl must be 1 to 30 seconds (shorter hammers the RDS and SSM APIs, longer delays failure detection), got: 1 minute',
+      'healthSignalCacheTtl must be 1000 to 30000 ms (shorter hammers the database and SSM, longer delays failure detection), got: 1 minute',
+    ],
+    [
+      'a probe timeout Route 53 would not wait for',
+      { probeTimeouts: { heartbeat: Duration.seconds(3) } },
+      'probeTimeouts.heartbeat must be 50 to 1000 ms (Route 53 wants an answer within 2 seconds), got: 3 seconds',
+    ],
+    [
+      'an RPO that is not whole seconds',
+      { rpo: Duration.millis(1500) },
+      'rpo must be whole seconds from 1 to 2147483647, got: 1 second 500 millis',
+    ],
+    [
+      'a database user that needs quoting',
+      { databaseUser: 'Health-Check' },
+      "databaseUser must be a PostgreSQL name of lower-case letters, digits and _ (at most 63), got: 'Health-Check'",
+    ],
+    [
+      'a database name that needs quoting',
+      { databaseName: 'my db' },
+      "databaseName must be a PostgreSQL name of lower-case letters, digits and _ (at most 63), got: 'my db'",
     ],
     [
       'a record TTL over 60 s',
@@ -189,9 +406,9 @@ describe('RegionalService bad props', () => {
       'recordTtl must be at most 60 seconds, got: 5 minutes',
     ],
     [
-      'no reserved concurrency',
+      'a reservation of no executions',
       { reservedConcurrency: 0 },
-      'reservedConcurrency must be a whole number of at least 1, got: 0',
+      'reservedConcurrency must be a whole number of at least 1 (or left out for none), got: 0',
     ],
     [
       'a drain parameter that is not a path',
@@ -212,4 +429,41 @@ describe('RegionalService bad props', () => {
       "hostname 'api.example.com' has no custom domain in this region; known: us-west-2.app.example.com, app.example.com, write.example.com",
     );
   });
+});
+
+describe('RegionalService bundle', () => {
+  test('GIVEN a real esbuild bundle WHEN Node loads it without pg-native THEN the handler runs and answers from its configuration', () => {
+    const app = testApp({ 'aws:cdk:bundling-stacks': ['**'] });
+    const { stack } = service({}, app);
+    const assembly = app.synth();
+    const fn = Object.values(
+      Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+        Properties: { Runtime: 'nodejs24.x', Handler: 'index.handler' },
+      }),
+    )[0];
+    const dir = `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`;
+    const bundle = path.join(assembly.directory, dir, 'index.js');
+    const code = fs.readFileSync(bundle, 'utf8');
+
+    // pg and the signer are inside; pg's optional native binding stays an unresolved require.
+    expect(fs.readdirSync(path.join(assembly.directory, dir))).toEqual(['index.js']);
+    expect(code).toContain('require("pg-native")');
+    const answer = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(bundle)}).handler({ rawPath: '/health' }).then((r) => process.stdout.write(JSON.stringify(r)))`,
+      ],
+      {
+        env: { PATH: process.env.PATH ?? '' },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    const response = JSON.parse(answer);
+    expect(response.statusCode).toBe(500);
+    expect(JSON.parse(response.body).problems[0]).toBe(
+      'AWS_REGION is not set: set it to the region this function runs in (Lambda sets it)',
+    );
+  }, 120_000);
 });

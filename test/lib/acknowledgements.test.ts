@@ -100,7 +100,7 @@ describe('Guard registry suppressions (Metadata.guard) for the engines that skip
     }))
     .filter((r) => r.guard !== undefined);
 
-  test('GIVEN the whole app THEN exactly the provider and health-function resources suppress rules', () => {
+  test('GIVEN the whole app THEN exactly the provider, schema-provider and health-function resources suppress rules', () => {
     expect(guarded.map((g) => [g.path, g.guard!.SuppressedRules])).toEqual([
       ...['us-east-1', 'us-west-2'].flatMap((region) => [
         [
@@ -120,9 +120,13 @@ describe('Guard registry suppressions (Metadata.guard) for the engines that skip
         'MultiRegion-Database-us-east-1/Custom::DatabaseSecretHostCustomResourceProvider/Handler',
         ['LAMBDA_INSIDE_VPC', 'LAMBDA_DLQ_CHECK', 'LAMBDA_CONCURRENCY_CHECK'],
       ],
+      [
+        'MultiRegion-Database-us-east-1/AWS679f53fac002430cb0da5b7982bd2287/Resource',
+        ['LAMBDA_DLQ_CHECK', 'LAMBDA_CONCURRENCY_CHECK', 'LAMBDA_INSIDE_VPC'],
+      ],
       ...['us-east-1', 'us-west-2'].map((region) => [
         `MultiRegion-Service-${region}/Service/HealthFunction/Resource`,
-        ['LAMBDA_DLQ_CHECK'],
+        ['LAMBDA_CONCURRENCY_CHECK', 'LAMBDA_DLQ_CHECK'],
       ]),
     ]);
   });
@@ -146,6 +150,8 @@ describe('Guard registry suppressions (Metadata.guard) for the engines that skip
       (a) => a.path === path && a.id === 'NIST.800.53.R5-LambdaDLQ',
     )?.reason;
     expect(guarded.find((g) => g.path === path)?.guard?.Reasons).toEqual({
+      LAMBDA_CONCURRENCY_CHECK:
+        'Reserved concurrency is opt-in (reservedConcurrency): Lambda keeps 100 executions of the regional quota unreserved, so a reservation of N needs a quota of at least 100 + N; without one the function shares the unreserved pool, and the API stage throttle (100 requests per second, burst 200) bounds its invocations.',
       LAMBDA_DLQ_CHECK:
         'API Gateway invokes the health function synchronously; a dead-letter queue only receives failed asynchronous invocations, and a failed health answer is itself the signal.',
     });

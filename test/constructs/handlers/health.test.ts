@@ -1,75 +1,135 @@
 import * as net from 'node:net';
-import {
-  DescribeGlobalClustersCommand,
-  type DescribeGlobalClustersCommandOutput,
-  RDSClient,
-  RDSServiceException,
-} from '@aws-sdk/client-rds';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   ConfigError,
+  createHandler,
   createHealthService,
-  handler,
+  GLOBAL_STATUS_SQL,
   type HealthBody,
   type HealthConfig,
+  HEARTBEAT_SQL,
   type HealthService,
-  type ProbeResult,
+  pgDriver,
   readConfig,
-  tcpProbe,
+  realDeps,
+  SERVING_SQL,
+  secondariesWithinRpo,
+  type SqlConnection,
+  type SqlDriver,
+  type SqlTarget,
 } from '../../../constructs/handlers/health';
+import { HEALTH_ENV, PROBE_TIMEOUTS_MS } from '../../../constructs/handlers/health-contract';
+import { SERVICE_METRIC_NAMESPACE } from '../../../constructs/service-metrics';
 
-const rds = mockClient(RDSClient);
 const ssm = mockClient(SSMClient);
 
 const REGION = 'us-east-1';
-const GLOBAL_ID = 'orders-global';
-const THIS_CLUSTER = 'arn:aws:rds:us-east-1:123456789012:cluster:orders-use1';
-const OTHER_CLUSTER = 'arn:aws:rds:us-west-2:123456789012:cluster:orders-usw2';
+const OTHER_REGION = 'us-west-2';
+const THIRD_REGION = 'eu-west-1';
 const DRAIN_PARAM = '/orders/us-east-1/drain';
-const DB_HOST = 'orders-use1.cluster-ro-abc.us-east-1.rds.amazonaws.com';
+const READER = 'orders-use1.cluster-ro-abc.us-east-1.rds.amazonaws.com';
+const CLUSTER = 'orders-use1.cluster-abc.us-east-1.rds.amazonaws.com';
 const START = Date.parse('2025-06-01T12:00:00.000Z');
 
 const BASE_ENV: NodeJS.ProcessEnv = {
   AWS_REGION: REGION,
-  GLOBAL_CLUSTER_IDENTIFIER: GLOBAL_ID,
-  CLUSTER_ARN: THIS_CLUSTER,
-  DB_HOST,
+  DB_READER_HOST: READER,
+  DB_CLUSTER_HOST: CLUSTER,
   DB_PORT: '5432',
+  DB_NAME: 'app',
+  DB_USER: 'health_check',
   DRAIN_PARAMETER_NAME: DRAIN_PARAM,
+  RPO_SECONDS: '30',
+  NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
 };
 
-function globalCluster(
-  writerArn: string | undefined,
-  failoverStatus?: 'pending' | 'failing-over' | 'cancelling',
-): DescribeGlobalClustersCommandOutput {
-  const members = [THIS_CLUSTER, OTHER_CLUSTER].map((arn) => ({
-    DBClusterArn: arn,
-    IsWriter: arn === writerArn,
-  }));
-  return {
-    $metadata: {},
-    GlobalClusters: [
-      {
-        GlobalClusterIdentifier: GLOBAL_ID,
-        GlobalClusterMembers: members,
-        FailoverState: failoverStatus ? { Status: failoverStatus } : undefined,
-      },
-    ],
-  };
+/** How one step of the fake answers: at once, never, with an error, or after a delay. */
+type Step = 'ok' | 'hang' | Error | { readonly afterMs: number };
+const HANG = 'hang' as const;
+
+/**
+ * A stand-in for Aurora behind the SqlDriver interface: it answers the three statements the
+ * function sends the way Aurora PostgreSQL does, and each step can hang or fail.
+ */
+class FakeAurora implements SqlDriver {
+  writerRegion: string | undefined = REGION;
+  /** aurora_global_db_status() rows: -1 for the writer's cluster. */
+  members: Array<{ region: string; rpoLagMs: number | null }> = [
+    { region: REGION, rpoLagMs: -1 },
+    { region: OTHER_REGION, rpoLagMs: 120 },
+  ];
+  connectStep: Record<string, Step> = {};
+  servingStep: Step = 'ok';
+  statusStep: Step = 'ok';
+  heartbeatStep: Step = 'ok';
+  readonly connects: SqlTarget[] = [];
+  readonly statements: Array<{ host: string; text: string; values: readonly unknown[] }> = [];
+  readonly destroyed: string[] = [];
+  readonly open: FakeConnection[] = [];
+
+  connect(target: SqlTarget): Promise<SqlConnection> {
+    this.connects.push(target);
+    return this.play(this.connectStep[target.host] ?? 'ok', () => {
+      const conn = new FakeConnection(this, target.host);
+      this.open.push(conn);
+      return conn;
+    });
+  }
+
+  play<T>(step: Step, answer: () => T): Promise<T> {
+    if (step === HANG) return new Promise<T>(() => undefined);
+    if (step instanceof Error) return Promise.reject(step);
+    if (typeof step === 'object') {
+      return new Promise<T>((resolve) => setTimeout(() => resolve(answer()), step.afterMs));
+    }
+    return Promise.resolve(answer());
+  }
 }
 
-function givenWriter(writerArn: string | undefined): void {
-  rds.on(DescribeGlobalClustersCommand).resolves(globalCluster(writerArn));
-}
+class FakeConnection implements SqlConnection {
+  private closed = false;
+  constructor(
+    private readonly db: FakeAurora,
+    readonly host: string,
+  ) {}
 
-function givenDrainValue(value: string): void {
-  ssm.on(GetParameterCommand).resolves({ Parameter: { Name: DRAIN_PARAM, Value: value } });
+  query(text: string, values: readonly unknown[] = []) {
+    const db = this.db;
+    db.statements.push({ host: this.host, text, values });
+    if (text === SERVING_SQL) return db.play(db.servingStep, () => ({ rows: [{ ok: 1 }] }));
+    if (text === GLOBAL_STATUS_SQL) {
+      return db.play(db.statusStep, () => ({
+        rows: [{ writer_region: db.writerRegion ?? null, members: db.members }],
+      }));
+    }
+    if (text === HEARTBEAT_SQL) {
+      if (this.host !== CLUSTER) {
+        return Promise.reject(new Error('cannot execute INSERT in a read-only transaction'));
+      }
+      return db.play(db.heartbeatStep, () => ({ rows: [] }));
+    }
+    return Promise.reject(new Error(`unexpected statement: ${text}`));
+  }
+
+  isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** What a connection the server closed looks like. */
+  lose(): void {
+    this.closed = true;
+  }
+
+  destroy(): void {
+    this.closed = true;
+    this.db.destroyed.push(this.host);
+  }
 }
 
 interface Harness {
+  db: FakeAurora;
   service: HealthService;
-  probe: jest.Mock<Promise<ProbeResult>, [string, number, number]>;
   logs: string[];
   advance(ms: number): void;
   get(path: string): Promise<{ status: number; body: HealthBody; headers: Record<string, string> }>;
@@ -79,20 +139,16 @@ function harness(env: NodeJS.ProcessEnv = {}): Harness {
   const config: HealthConfig = readConfig({ ...BASE_ENV, ...env });
   let clock = START;
   const logs: string[] = [];
-  const probe = jest.fn<Promise<ProbeResult>, [string, number, number]>(async () => ({
-    reachable: true,
-    latencyMs: 3,
-  }));
+  const db = new FakeAurora();
   const service = createHealthService(config, {
-    rds: new RDSClient({ region: REGION }),
     ssm: new SSMClient({ region: REGION }),
-    probe,
+    sql: db,
     now: () => clock,
     log: (line) => logs.push(line),
   });
   return {
+    db,
     service,
-    probe,
     logs,
     advance: (ms) => (clock += ms),
     get: async (path) => {
@@ -102,9 +158,24 @@ function harness(env: NodeJS.ProcessEnv = {}): Harness {
   };
 }
 
+/** Requests `path` with fake timers and lets exactly `ms` pass. */
+async function getAfter(h: Harness, path: string, ms: number) {
+  let settled = false;
+  const pending = h.get(path).finally(() => (settled = true));
+  await jest.advanceTimersByTimeAsync(ms - 1);
+  expect(settled).toBe(false);
+  await jest.advanceTimersByTimeAsync(1);
+  expect(settled).toBe(true);
+  return pending;
+}
+
+function givenDrainValue(value: string): void {
+  ssm.on(GetParameterCommand).resolves({ Parameter: { Name: DRAIN_PARAM, Value: value } });
+}
+
 function emf(
-  values: { IsWriter: number; Serving: number; Drained: number },
-  namespace = 'MultiRegion/Service',
+  values: { IsWriter: number; Serving: number; Drained: number; SecondariesWithinRpo: number },
+  namespace = SERVICE_METRIC_NAMESPACE,
   timestamp = START,
 ) {
   return {
@@ -118,6 +189,7 @@ function emf(
             { Name: 'IsWriter', Unit: 'None' },
             { Name: 'Serving', Unit: 'None' },
             { Name: 'Drained', Unit: 'None' },
+            { Name: 'SecondariesWithinRpo', Unit: 'Count' },
           ],
         },
       ],
@@ -128,13 +200,15 @@ function emf(
 }
 
 beforeEach(() => {
-  rds.reset();
   ssm.reset();
 });
 
+afterEach(() => {
+  jest.useRealTimers();
+});
+
 describe('writer region, all healthy', () => {
-  test('GIVEN this cluster is the writer, drain off, DB reachable WHEN both routes are polled THEN both answer 200 with every signal', async () => {
-    givenWriter(THIS_CLUSTER);
+  test('GIVEN this region holds the writer, the heartbeat commits and drain is off WHEN both routes are polled THEN both answer 200 with every signal', async () => {
     givenDrainValue('false');
     const h = harness();
 
@@ -148,8 +222,14 @@ describe('writer region, all healthy', () => {
       serving: true,
       writer: true,
       drained: 'off',
-      database: { reachable: true, latencyMs: 3 },
-      globalCluster: { identifier: GLOBAL_ID, writerClusterArn: THIS_CLUSTER },
+      database: { endpoint: `${READER}:5432`, ok: true, latencyMs: expect.any(Number) },
+      globalDatabase: {
+        writerRegion: REGION,
+        secondariesWithinRpo: 1,
+        rpoSeconds: 30,
+        members: h.db.members,
+      },
+      heartbeat: { endpoint: `${CLUSTER}:5432`, ok: true, latencyMs: expect.any(Number) },
       reasons: [],
       checkedAt: '2025-06-01T12:00:00.000Z',
       cacheTtlMs: 5000,
@@ -160,26 +240,37 @@ describe('writer region, all healthy', () => {
     });
   });
 
-  test('GIVEN the configuration WHEN signals refresh THEN the configured cluster, parameter and endpoint are the ones checked', async () => {
-    givenWriter(THIS_CLUSTER);
+  test('GIVEN the configuration WHEN signals refresh THEN the queries go to the configured endpoints as the configured user', async () => {
     givenDrainValue('false');
-    const h = harness({ PROBE_TIMEOUT_MS: '250' });
+    const h = harness();
 
     await h.get('/health/serving');
 
-    expect(rds.commandCalls(DescribeGlobalClustersCommand)[0].args[0].input).toEqual({
-      GlobalClusterIdentifier: GLOBAL_ID,
-    });
+    expect(h.db.connects).toEqual([
+      { host: READER, port: 5432, database: 'app', user: 'health_check' },
+      { host: CLUSTER, port: 5432, database: 'app', user: 'health_check' },
+    ]);
+    expect(h.db.statements).toEqual([
+      { host: READER, text: SERVING_SQL, values: [] },
+      { host: READER, text: GLOBAL_STATUS_SQL, values: [] },
+      { host: CLUSTER, text: HEARTBEAT_SQL, values: [REGION] },
+    ]);
+    expect(HEARTBEAT_SQL).toBe(
+      'INSERT INTO public.health_heartbeat (region, beat_at) VALUES ($1, now()) ON CONFLICT (region) DO UPDATE SET beat_at = excluded.beat_at',
+    );
     expect(ssm.commandCalls(GetParameterCommand)[0].args[0].input).toEqual({ Name: DRAIN_PARAM });
-    expect(h.probe).toHaveBeenCalledWith(DB_HOST, 5432, 250);
   });
 });
 
-describe('healthy secondary region', () => {
-  test('GIVEN another region holds the writer WHEN polled THEN serving is 200 and writer is 503 naming the writer', async () => {
-    givenWriter(OTHER_CLUSTER);
+describe('secondary region', () => {
+  test('GIVEN another region holds the writer WHEN polled THEN serving is 200, writer 503 naming the writer, and no heartbeat is tried', async () => {
     givenDrainValue('false');
     const h = harness();
+    h.db.writerRegion = OTHER_REGION;
+    h.db.members = [
+      { region: OTHER_REGION, rpoLagMs: -1 },
+      { region: REGION, rpoLagMs: 800 },
+    ];
 
     const serving = await h.get('/health');
     const writer = await h.get('/health/writer');
@@ -190,40 +281,31 @@ describe('healthy secondary region', () => {
     expect(writer.body).toMatchObject({
       serving: true,
       writer: false,
-      globalCluster: { identifier: GLOBAL_ID, writerClusterArn: OTHER_CLUSTER },
+      globalDatabase: { writerRegion: OTHER_REGION, secondariesWithinRpo: 1 },
     });
+    expect(writer.body.heartbeat).toBeUndefined();
     expect(writer.body.reasons).toEqual([
-      `not the writer: global cluster ${GLOBAL_ID} writer is ${OTHER_CLUSTER}, this region's cluster is ${THIS_CLUSTER}`,
+      `not the writer: the global database's writer is in ${OTHER_REGION}`,
     ]);
+    expect(h.db.connects.map((c) => c.host)).toEqual([READER]);
   });
 
-  test('GIVEN a managed failover is in progress WHEN polled THEN its status is reported', async () => {
-    rds.on(DescribeGlobalClustersCommand).resolves(globalCluster(OTHER_CLUSTER, 'failing-over'));
+  test('GIVEN the global database reports no writer instance WHEN the writer route is polled THEN 503 says so', async () => {
     givenDrainValue('false');
     const h = harness();
-
-    const { body } = await h.get('/health/writer');
-
-    expect(body.globalCluster.failoverStatus).toBe('failing-over');
-  });
-
-  test('GIVEN the global cluster has no writer member WHEN the writer route is polled THEN 503 says so', async () => {
-    givenWriter(undefined);
-    givenDrainValue('false');
-    const h = harness();
+    h.db.writerRegion = undefined;
 
     const { status, body } = await h.get('/health/writer');
 
     expect(status).toBe(503);
     expect(body.reasons).toEqual([
-      `not the writer: global cluster ${GLOBAL_ID} reports no writer member`,
+      'not the writer: the global database reports no writer instance',
     ]);
   });
 });
 
 describe('drained region', () => {
   test('GIVEN the drain parameter is true (any case, padded) WHEN polled THEN both routes answer 503 naming the parameter', async () => {
-    givenWriter(THIS_CLUSTER);
     givenDrainValue(' TRUE\n');
     const h = harness();
 
@@ -242,7 +324,6 @@ describe('drained region', () => {
 
 describe('drain state unknown fails closed', () => {
   test('GIVEN the drain parameter does not exist WHEN polled THEN 503 with drained unknown', async () => {
-    givenWriter(THIS_CLUSTER);
     ssm
       .on(GetParameterCommand)
       .rejects(new ParameterNotFound({ $metadata: {}, message: 'Parameter not found.' }));
@@ -258,87 +339,262 @@ describe('drain state unknown fails closed', () => {
   });
 
   test('GIVEN the drain parameter holds neither true nor false WHEN polled THEN 503 quoting the bad value', async () => {
-    givenWriter(THIS_CLUSTER);
     givenDrainValue('maybe');
     const h = harness();
 
     const { status, body } = await h.get('/health');
 
     expect(status).toBe(503);
-    expect(body.drained).toBe('unknown');
     expect(body.reasons).toEqual([
       `drain state is unknown, failing closed: SSM parameter ${DRAIN_PARAM} must be 'true' or 'false', got: 'maybe'`,
     ]);
   });
-});
 
-describe('database unreachable', () => {
-  test('GIVEN the reader endpoint refuses connections WHEN polled THEN 503 naming the endpoint', async () => {
-    givenWriter(THIS_CLUSTER);
-    givenDrainValue('false');
-    const h = harness();
-    h.probe.mockResolvedValue({ reachable: false, error: 'Error: connect ECONNREFUSED' });
+  test('GIVEN SSM never answers WHEN polled THEN the drain read gives up after its own timeout and the region fails closed', async () => {
+    jest.useFakeTimers();
+    ssm.on(GetParameterCommand).callsFake(() => new Promise(() => undefined));
+    const h = harness({ DRAIN_TIMEOUT_MS: '400' });
 
-    const serving = await h.get('/health');
-    const writer = await h.get('/health/writer');
-
-    expect(serving.status).toBe(503);
-    expect(writer.status).toBe(503);
-    expect(serving.body.database).toEqual({
-      reachable: false,
-      error: 'Error: connect ECONNREFUSED',
-    });
-    expect(serving.body.reasons).toEqual([
-      `database ${DB_HOST}:5432 is not reachable: Error: connect ECONNREFUSED`,
-    ]);
-  });
-
-  test('GIVEN the probe itself throws WHEN polled THEN the database counts as unreachable', async () => {
-    givenWriter(THIS_CLUSTER);
-    givenDrainValue('false');
-    const h = harness();
-    h.probe.mockRejectedValue(new Error('getaddrinfo ENOTFOUND'));
-
-    const { status, body } = await h.get('/health');
+    const { status, body } = await getAfter(h, '/health', 400);
 
     expect(status).toBe(503);
-    expect(body.database).toEqual({ reachable: false, error: 'Error: getaddrinfo ENOTFOUND' });
+    expect(body.reasons).toEqual([
+      `drain state is unknown, failing closed: SSM GetParameter ${DRAIN_PARAM} did not answer within 400 ms`,
+    ]);
+    // The abandoned request is cancelled, not left running.
+    const options = (ssm.call(0).args as unknown[])[1] as { abortSignal?: AbortSignal };
+    expect(options.abortSignal?.aborted).toBe(true);
   });
 });
 
-describe('RDS control plane errors', () => {
-  test('GIVEN DescribeGlobalClusters is throttled WHEN polled THEN writer is false with the error and serving is unaffected', async () => {
-    rds.on(DescribeGlobalClustersCommand).rejects(
-      new RDSServiceException({
-        name: 'ThrottlingException',
-        $fault: 'client',
-        $metadata: {},
-        message: 'Rate exceeded',
-      }),
-    );
+describe('each SQL probe fails within its own timeout', () => {
+  test('GIVEN a connect that hangs WHEN polled THEN serving fails after CONNECT_TIMEOUT_MS and the late connection is closed', async () => {
+    jest.useFakeTimers();
+    givenDrainValue('false');
+    const h = harness({ CONNECT_TIMEOUT_MS: '250' });
+    h.db.connectStep[READER] = { afterMs: 400 };
+
+    const serving = await getAfter(h, '/health', 250);
+
+    expect(serving.status).toBe(503);
+    expect(serving.body.database).toEqual({
+      endpoint: `${READER}:5432`,
+      ok: false,
+      error: `cannot connect to ${READER}:5432: connect timed out after 250 ms`,
+    });
+    expect(serving.body.reasons).toEqual([
+      `database is not serving: cannot connect to ${READER}:5432: connect timed out after 250 ms`,
+    ]);
+    // Nothing else is asked of a database that cannot even connect.
+    expect(h.db.statements).toEqual([]);
+    await jest.advanceTimersByTimeAsync(150);
+    expect(h.db.destroyed).toEqual([READER]);
+  });
+
+  test('GIVEN a SELECT 1 that hangs WHEN polled THEN serving fails after QUERY_TIMEOUT_MS and the connection is destroyed', async () => {
+    jest.useFakeTimers();
+    givenDrainValue('false');
+    const h = harness({ QUERY_TIMEOUT_MS: '150' });
+    h.db.servingStep = HANG;
+
+    const serving = await getAfter(h, '/health', 150);
+
+    expect(serving.status).toBe(503);
+    expect(serving.body.reasons).toEqual([
+      `database is not serving: SELECT 1 on ${READER}:5432 did not finish within 150 ms`,
+    ]);
+    expect(h.db.destroyed).toEqual([READER]);
+  });
+
+  test('GIVEN a heartbeat commit that hangs (blocked by managed RPO) WHEN the writer route is polled THEN it fails after HEARTBEAT_TIMEOUT_MS while serving stays healthy', async () => {
+    jest.useFakeTimers();
+    givenDrainValue('false');
+    const h = harness({ HEARTBEAT_TIMEOUT_MS: '350' });
+    h.db.members = [
+      { region: REGION, rpoLagMs: -1 },
+      { region: OTHER_REGION, rpoLagMs: 45_000 },
+    ];
+    h.db.heartbeatStep = HANG;
+
+    const writer = await getAfter(h, '/health/writer', 350);
+    const serving = await h.get('/health');
+
+    expect(writer.status).toBe(503);
+    expect(writer.body.reasons).toEqual([
+      `holds the writer but cannot commit: the heartbeat commit on ${CLUSTER}:5432 did not finish within 350 ms`,
+    ]);
+    expect(writer.body).toMatchObject({
+      writer: true,
+      globalDatabase: { secondariesWithinRpo: 0 },
+      heartbeat: { endpoint: `${CLUSTER}:5432`, ok: false },
+    });
+    expect(serving.status).toBe(200);
+    expect(h.db.destroyed).toEqual([CLUSTER]);
+  });
+
+  test('GIVEN a global status query that hangs WHEN the writer route is polled THEN it cannot tell the writer after QUERY_TIMEOUT_MS and tries no heartbeat', async () => {
+    jest.useFakeTimers();
+    givenDrainValue('false');
+    const h = harness();
+    h.db.statusStep = HANG;
+
+    const writer = await getAfter(h, '/health/writer', PROBE_TIMEOUTS_MS.query.default);
+
+    expect(writer.body.reasons).toEqual([
+      `cannot tell whether this region holds the writer: the global status query on ${READER}:5432 did not finish within 200 ms`,
+    ]);
+    expect(writer.body.globalDatabase.secondariesWithinRpo).toBeUndefined();
+    expect(h.db.connects.map((c) => c.host)).toEqual([READER]);
+  });
+
+  test('GIVEN every probe takes just under its timeout and the last one hangs WHEN polled THEN the answer still comes within the 1800 ms budget', async () => {
+    jest.useFakeTimers();
+    ssm.on(GetParameterCommand).callsFake(() => new Promise(() => undefined));
+    const h = harness();
+    const t = PROBE_TIMEOUTS_MS;
+    h.db.connectStep[READER] = { afterMs: t.connect.default - 1 };
+    h.db.servingStep = { afterMs: t.query.default - 1 };
+    h.db.statusStep = { afterMs: t.query.default - 1 };
+    h.db.connectStep[CLUSTER] = { afterMs: t.connect.default - 1 };
+    h.db.heartbeatStep = HANG;
+
+    // 299 + 199 + 199 + 299 + 300 ms one after the other; the 400 ms drain read runs alongside.
+    const { status, body } = await getAfter(h, '/health/writer', 1296);
+
+    expect(status).toBe(503);
+    expect(body.reasons).toEqual([
+      `drain state is unknown, failing closed: SSM GetParameter ${DRAIN_PARAM} did not answer within 400 ms`,
+      `holds the writer but cannot commit: the heartbeat commit on ${CLUSTER}:5432 did not finish within 300 ms`,
+    ]);
+  });
+});
+
+describe('connection handling', () => {
+  test('GIVEN a warm container WHEN signals refresh again THEN the same connections are reused', async () => {
     givenDrainValue('false');
     const h = harness();
 
-    const serving = await h.get('/health');
-    const writer = await h.get('/health/writer');
+    await h.get('/health');
+    h.advance(5000);
+    await h.get('/health');
 
-    expect(serving.status).toBe(200);
-    expect(writer.status).toBe(503);
-    const error = `RDS DescribeGlobalClusters ${GLOBAL_ID} failed: ThrottlingException: Rate exceeded`;
-    expect(writer.body).toMatchObject({
-      serving: true,
-      writer: false,
-      globalCluster: { identifier: GLOBAL_ID, error },
-    });
-    expect(writer.body.reasons).toEqual([
-      `cannot tell whether this region is the writer: ${error}`,
+    expect(h.db.connects.map((c) => c.host)).toEqual([READER, CLUSTER]);
+    expect(h.db.statements).toHaveLength(6);
+  });
+
+  test('GIVEN a query failed WHEN the next refresh runs THEN it reconnects', async () => {
+    givenDrainValue('false');
+    const h = harness();
+    h.db.servingStep = new Error('Connection terminated unexpectedly');
+
+    const failed = await h.get('/health');
+    h.db.servingStep = 'ok';
+    h.advance(5000);
+    const healed = await h.get('/health');
+
+    expect(failed.body.reasons).toEqual([
+      `database is not serving: SELECT 1 on ${READER}:5432 failed: Error: Connection terminated unexpectedly`,
     ]);
+    expect(healed.status).toBe(200);
+    expect(h.db.destroyed).toEqual([READER]);
+    expect(h.db.connects.map((c) => c.host)).toEqual([READER, READER, CLUSTER]);
+  });
+
+  test('GIVEN the server closed an idle connection WHEN the next refresh runs THEN a new one is opened instead', async () => {
+    givenDrainValue('false');
+    const h = harness();
+    await h.get('/health');
+    h.db.open.forEach((c) => c.lose());
+    h.advance(5000);
+
+    const again = await h.get('/health/writer');
+
+    expect(again.status).toBe(200);
+    expect(h.db.connects.map((c) => c.host)).toEqual([READER, CLUSTER, READER, CLUSTER]);
+  });
+
+  test('GIVEN the writer moved away and back WHEN the heartbeat runs again THEN it commits on a fresh cluster connection', async () => {
+    givenDrainValue('false');
+    const h = harness();
+    await h.get('/health/writer');
+    h.db.writerRegion = OTHER_REGION;
+    h.advance(5000);
+    await h.get('/health/writer');
+    h.db.writerRegion = REGION;
+    h.advance(5000);
+
+    const back = await h.get('/health/writer');
+
+    expect(back.status).toBe(200);
+    expect(h.db.destroyed).toEqual([CLUSTER]);
+    expect(h.db.connects.map((c) => c.host)).toEqual([READER, CLUSTER, CLUSTER]);
+  });
+
+  test('GIVEN the connect is refused WHEN polled THEN the reason quotes the driver error', async () => {
+    givenDrainValue('false');
+    const h = harness();
+    h.db.connectStep[READER] = new Error('PAM authentication failed for user "health_check"');
+
+    const { body } = await h.get('/health');
+
+    expect(body.reasons).toEqual([
+      `database is not serving: cannot connect to ${READER}:5432: Error: PAM authentication failed for user "health_check"`,
+    ]);
+  });
+
+  test('GIVEN the cluster endpoint is a reader (writer moved mid-refresh) WHEN the heartbeat runs THEN the read-only error is the reason', async () => {
+    givenDrainValue('false');
+    const h = harness({ DB_CLUSTER_HOST: 'wrong.cluster-ro-abc.us-east-1.rds.amazonaws.com' });
+
+    const { body } = await h.get('/health/writer');
+
+    expect(body.reasons).toEqual([
+      'holds the writer but cannot commit: the heartbeat commit on wrong.cluster-ro-abc.us-east-1.rds.amazonaws.com:5432 failed: Error: cannot execute INSERT in a read-only transaction',
+    ]);
+  });
+});
+
+describe('secondaries within the RPO', () => {
+  test.each<[string, Array<{ region: string; rpoLagMs: number | null }>, number]>([
+    ['only the writer', [{ region: REGION, rpoLagMs: -1 }], 0],
+    [
+      'one secondary under, one at and one over the RPO, one without a figure',
+      [
+        { region: REGION, rpoLagMs: -1 },
+        { region: OTHER_REGION, rpoLagMs: 29_999 },
+        { region: THIRD_REGION, rpoLagMs: 30_000 },
+        { region: 'ap-south-1', rpoLagMs: 31_000 },
+        { region: 'sa-east-1', rpoLagMs: null },
+      ],
+      1,
+    ],
+    [
+      'two caught-up secondaries',
+      [
+        { region: REGION, rpoLagMs: -1 },
+        { region: OTHER_REGION, rpoLagMs: 0 },
+        { region: THIRD_REGION, rpoLagMs: 10 },
+      ],
+      2,
+    ],
+  ])('%s', (_name, members, expected) => {
+    expect(secondariesWithinRpo(members, 30)).toBe(expected);
+  });
+
+  test('GIVEN Aurora returns the members as JSON text WHEN refreshed THEN they are read the same', async () => {
+    givenDrainValue('false');
+    const h = harness();
+    const members = h.db.members;
+    h.db.members = JSON.stringify(members) as unknown as typeof members;
+
+    const { body } = await h.get('/health');
+
+    expect(body.globalDatabase.members).toEqual(members);
   });
 });
 
 describe('caching', () => {
   test('GIVEN a fresh answer WHEN polled again within the TTL THEN nothing is fetched; after the TTL everything is', async () => {
-    givenWriter(THIS_CLUSTER);
     givenDrainValue('false');
     const h = harness();
 
@@ -346,35 +602,34 @@ describe('caching', () => {
     h.advance(4999);
     const cached = await h.get('/health/writer');
 
-    expect(rds.calls()).toHaveLength(1);
+    expect(h.db.statements).toHaveLength(3);
     expect(ssm.calls()).toHaveLength(1);
-    expect(h.probe).toHaveBeenCalledTimes(1);
     expect(cached.body.checkedAt).toBe('2025-06-01T12:00:00.000Z');
 
     h.advance(1);
     const refreshed = await h.get('/health');
 
-    expect(rds.calls()).toHaveLength(2);
+    expect(h.db.statements).toHaveLength(6);
     expect(ssm.calls()).toHaveLength(2);
-    expect(h.probe).toHaveBeenCalledTimes(2);
     expect(refreshed.body.checkedAt).toBe('2025-06-01T12:00:05.000Z');
   });
 
-  test('GIVEN a failed fetch WHEN polled again within the TTL THEN the failure is served from cache, not retried', async () => {
-    rds.on(DescribeGlobalClustersCommand).rejects(new Error('socket hang up'));
+  test('GIVEN a failed refresh WHEN polled again within the TTL THEN the failure is served from cache, not retried', async () => {
     givenDrainValue('false');
     const h = harness();
+    h.db.statusStep = new Error('permission denied for function aurora_global_db_status');
 
     await h.get('/health/writer');
     h.advance(1000);
     const second = await h.get('/health/writer');
 
-    expect(rds.calls()).toHaveLength(1);
-    expect(second.body.globalCluster.error).toContain('socket hang up');
+    expect(h.db.statements.filter((s) => s.text === GLOBAL_STATUS_SQL)).toHaveLength(1);
+    expect(second.body.globalDatabase.error).toBe(
+      `the global status query on ${READER}:5432 failed: Error: permission denied for function aurora_global_db_status`,
+    );
   });
 
   test('GIVEN a configured CACHE_TTL_MS WHEN polled THEN it sets the refresh interval and is reported', async () => {
-    givenWriter(THIS_CLUSTER);
     givenDrainValue('false');
     const h = harness({ CACHE_TTL_MS: '20000' });
 
@@ -383,33 +638,34 @@ describe('caching', () => {
     await h.get('/health');
 
     expect(first.body.cacheTtlMs).toBe(20000);
-    expect(rds.calls()).toHaveLength(1);
+    expect(ssm.calls()).toHaveLength(1);
   });
 
   test('GIVEN a refresh in flight WHEN more requests arrive THEN they share it', async () => {
-    const waiting: Array<(out: DescribeGlobalClustersCommandOutput) => void> = [];
-    rds
-      .on(DescribeGlobalClustersCommand)
-      .callsFake(() => new Promise((resolve) => waiting.push(resolve)));
     givenDrainValue('false');
     const h = harness();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const connect = h.db.connect.bind(h.db);
+    h.db.connect = async (target) => {
+      await gate;
+      return connect(target);
+    };
 
     const pending = [h.get('/health'), h.get('/health/writer'), h.get('/health/serving')];
     await new Promise((resolve) => setImmediate(resolve));
-    waiting.forEach((answer) => answer(globalCluster(THIS_CLUSTER)));
+    release();
     const results = await Promise.all(pending);
 
     expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
-    expect(rds.calls()).toHaveLength(1);
+    expect(h.db.statements).toHaveLength(3);
     expect(ssm.calls()).toHaveLength(1);
-    expect(h.probe).toHaveBeenCalledTimes(1);
     expect(h.logs).toHaveLength(1);
   });
 });
 
 describe('embedded metric format', () => {
-  test('GIVEN a refresh WHEN polled THEN one EMF line carries the region and signal values; cached hits write none', async () => {
-    givenWriter(THIS_CLUSTER);
+  test('GIVEN a writer refresh WHEN polled THEN one EMF line carries every contract metric; cached hits write none', async () => {
     givenDrainValue('false');
     const h = harness();
 
@@ -417,7 +673,7 @@ describe('embedded metric format', () => {
     await h.get('/health/writer');
 
     expect(h.logs.map((l) => JSON.parse(l))).toEqual([
-      emf({ IsWriter: 1, Serving: 1, Drained: 0 }),
+      emf({ IsWriter: 1, Serving: 1, Drained: 0, SecondariesWithinRpo: 1 }),
     ]);
 
     h.advance(5000);
@@ -425,50 +681,71 @@ describe('embedded metric format', () => {
 
     expect(h.logs).toHaveLength(2);
     expect(JSON.parse(h.logs[1])).toEqual(
-      emf({ IsWriter: 1, Serving: 1, Drained: 0 }, 'MultiRegion/Service', START + 5000),
+      emf(
+        { IsWriter: 1, Serving: 1, Drained: 0, SecondariesWithinRpo: 1 },
+        SERVICE_METRIC_NAMESPACE,
+        START + 5000,
+      ),
+    );
+  });
+
+  test('GIVEN a secondary WHEN refreshed THEN it reports IsWriter 0 and its own count of secondaries within the RPO', async () => {
+    givenDrainValue('false');
+    const h = harness();
+    h.db.writerRegion = OTHER_REGION;
+    h.db.members = [
+      { region: OTHER_REGION, rpoLagMs: -1 },
+      { region: REGION, rpoLagMs: 50 },
+      { region: THIRD_REGION, rpoLagMs: 40_000 },
+    ];
+
+    await h.get('/health');
+
+    expect(JSON.parse(h.logs[0])).toEqual(
+      emf({ IsWriter: 0, Serving: 1, Drained: 0, SecondariesWithinRpo: 1 }),
     );
   });
 
   test('GIVEN a drained writer and a custom namespace WHEN refreshed THEN the metrics say drained and not serving', async () => {
-    givenWriter(THIS_CLUSTER);
     givenDrainValue('true');
     const h = harness({ METRIC_NAMESPACE: 'Orders/Health' });
 
     await h.get('/health');
 
     expect(h.logs.map((l) => JSON.parse(l))).toEqual([
-      emf({ IsWriter: 1, Serving: 0, Drained: 1 }, 'Orders/Health'),
+      emf({ IsWriter: 1, Serving: 0, Drained: 1, SecondariesWithinRpo: 1 }, 'Orders/Health'),
     ]);
   });
 
-  test('GIVEN a secondary with unknown drain state WHEN refreshed THEN it is not serving, not drained, not writer', async () => {
-    givenWriter(OTHER_CLUSTER);
-    ssm.on(GetParameterCommand).rejects(new Error('AccessDeniedException'));
+  test('GIVEN a database that cannot connect WHEN refreshed THEN both alarm metrics are still emitted, as 0', async () => {
+    givenDrainValue('false');
     const h = harness();
+    h.db.connectStep[READER] = new Error('ECONNREFUSED');
 
     await h.get('/health');
 
-    expect(JSON.parse(h.logs[0])).toEqual(emf({ IsWriter: 0, Serving: 0, Drained: 0 }));
+    expect(JSON.parse(h.logs[0])).toEqual(
+      emf({ IsWriter: 0, Serving: 0, Drained: 0, SecondariesWithinRpo: 0 }),
+    );
   });
 });
 
 describe('routing', () => {
-  test('GIVEN an unknown path WHEN requested THEN 404 naming the path and no AWS call is made', async () => {
+  test('GIVEN an unknown path WHEN requested THEN 404 naming the path and nothing is probed', async () => {
     const h = harness();
 
     const res = await h.service.handle('/status');
 
     expect(res.statusCode).toBe(404);
     expect(JSON.parse(res.body)).toEqual({ error: 'not found', path: '/status' });
-    expect(rds.calls()).toHaveLength(0);
     expect(ssm.calls()).toHaveLength(0);
-    expect(h.probe).not.toHaveBeenCalled();
+    expect(h.db.connects).toHaveLength(0);
   });
 
   test('GIVEN a trailing slash WHEN requested THEN it routes like the bare path', async () => {
-    givenWriter(OTHER_CLUSTER);
     givenDrainValue('false');
     const h = harness();
+    h.db.writerRegion = OTHER_REGION;
 
     expect((await h.get('/health/writer/')).status).toBe(503);
     expect((await h.get('/health/')).status).toBe(200);
@@ -476,144 +753,226 @@ describe('routing', () => {
 });
 
 describe('configuration', () => {
-  test('GIVEN CLUSTER_ARN missing and DB_PORT not a number WHEN read THEN one ConfigError lists both', () => {
-    const env = { ...BASE_ENV, CLUSTER_ARN: undefined, DB_PORT: 'abc' };
+  test('GIVEN DB_CLUSTER_HOST missing and DB_PORT not a number WHEN read THEN one ConfigError lists both', () => {
+    const env = { ...BASE_ENV, DB_CLUSTER_HOST: undefined, DB_PORT: 'abc' };
 
     expect(() => readConfig(env)).toThrow(
-      new ConfigError([
-        "CLUSTER_ARN is not set: set it to the ARN of this region's Aurora cluster (arn:aws:rds:<region>:<account>:cluster:<name>)",
-        "DB_PORT must be a port number from 1 to 65535, got: 'abc'",
-      ]),
-    );
-    expect(() => readConfig(env)).toThrow(
-      "health check configuration is invalid: CLUSTER_ARN is not set: set it to the ARN of this region's Aurora cluster (arn:aws:rds:<region>:<account>:cluster:<name>); DB_PORT must be a port number from 1 to 65535, got: 'abc'",
+      "health check configuration is invalid: DB_CLUSTER_HOST is not set: set it to this region's Aurora cluster endpoint host name; DB_PORT must be a port number from 1 to 65535, got: 'abc'",
     );
   });
 
   test('GIVEN only the required variables WHEN read THEN defaults apply', () => {
     expect(readConfig(BASE_ENV)).toEqual({
       region: REGION,
-      globalClusterIdentifier: GLOBAL_ID,
-      clusterArn: THIS_CLUSTER,
-      dbHost: DB_HOST,
-      dbPort: 5432,
+      readerHost: READER,
+      clusterHost: CLUSTER,
+      port: 5432,
+      databaseName: 'app',
+      user: 'health_check',
       drainParameterName: DRAIN_PARAM,
       cacheTtlMs: 5000,
-      probeTimeoutMs: 500,
+      timeouts: { connect: 300, query: 200, heartbeat: 300, drain: 400 },
+      rpoSeconds: 30,
       metricNamespace: 'MultiRegion/Service',
     });
   });
 
-  test('GIVEN bad optional values and a cluster from another region WHEN read THEN each is named', () => {
+  test('GIVEN nothing at all WHEN read THEN every required variable is named with what to set', () => {
+    expect(() => readConfig({})).toThrow(
+      expect.objectContaining({
+        problems: [
+          'AWS_REGION is not set: set it to the region this function runs in (Lambda sets it)',
+          "DB_READER_HOST is not set: set it to this region's Aurora reader endpoint host name",
+          "DB_CLUSTER_HOST is not set: set it to this region's Aurora cluster endpoint host name",
+          "DB_PORT is not set: set it to this region's Aurora cluster port (5432 for PostgreSQL)",
+          'DB_NAME is not set: set it to the database to connect to',
+          'DB_USER is not set: set it to the login role granted rds_iam that the function connects as',
+          "DRAIN_PARAMETER_NAME is not set: set it to the name of this region's SSM drain parameter (value 'true' or 'false')",
+          "RPO_SECONDS is not set: set it to the recovery point objective in seconds (topology's rpo)",
+          "NODE_EXTRA_CA_CERTS is not set: set it to /var/runtime/ca-cert.pem (the Lambda runtime's Amazon CA bundle) so TLS can verify the database certificate",
+        ],
+      }),
+    );
+  });
+
+  test('GIVEN bad values WHEN read THEN each is named with its rule', () => {
     const read = () =>
       readConfig({
         ...BASE_ENV,
-        CLUSTER_ARN: OTHER_CLUSTER,
+        AWS_REGION: 'mars',
+        DB_READER_HOST: 'a host',
+        DB_USER: 'Health-Check',
+        RPO_SECONDS: '0',
         CACHE_TTL_MS: '5s',
-        PROBE_TIMEOUT_MS: '5000',
+        CONNECT_TIMEOUT_MS: '5000',
         METRIC_NAMESPACE: 'AWS/RDS',
       });
 
     expect(read).toThrow(ConfigError);
-    expect(() => read()).toThrow(
+    expect(read).toThrow(
       expect.objectContaining({
         problems: [
-          `CLUSTER_ARN must name a cluster in this region (us-east-1), got: '${OTHER_CLUSTER}'`,
-          "CACHE_TTL_MS must be milliseconds from 1000 to 60000, got: '5s'",
-          "PROBE_TIMEOUT_MS must be milliseconds from 50 to 1500, got: '5000'",
+          "AWS_REGION must be an AWS region name like us-east-1, got: 'mars'",
+          "DB_READER_HOST must be a host name without spaces, got: 'a host'",
+          "DB_USER must be a PostgreSQL name of lower-case letters, digits and _ (at most 63), got: 'Health-Check'",
+          "RPO_SECONDS must be whole seconds from 1 to 2147483647, got: '0'",
+          "CACHE_TTL_MS must be milliseconds from 1000 to 30000, got: '5s'",
+          "CONNECT_TIMEOUT_MS must be milliseconds from 50 to 1000, got: '5000'",
           "METRIC_NAMESPACE must be a CloudWatch namespace (letters, digits, space and . - _ / # :, not starting with 'AWS/'), got: 'AWS/RDS'",
         ],
       }),
     );
   });
+
+  test('GIVEN timeouts that each fit but together exceed the budget WHEN read THEN the sum is refused', () => {
+    expect(() =>
+      readConfig({ ...BASE_ENV, CONNECT_TIMEOUT_MS: '400', HEARTBEAT_TIMEOUT_MS: '700' }),
+    ).toThrow(
+      expect.objectContaining({
+        problems: [
+          'CONNECT_TIMEOUT_MS, QUERY_TIMEOUT_MS, HEARTBEAT_TIMEOUT_MS and DRAIN_TIMEOUT_MS must add up to at most 1800 ms (2 x connect + 2 x query + heartbeat + drain; Route 53 waits 2 seconds), got: 2300 ms; shorten one of them',
+        ],
+      }),
+    );
+    expect(() =>
+      readConfig({ ...BASE_ENV, CONNECT_TIMEOUT_MS: '400', HEARTBEAT_TIMEOUT_MS: '200' }),
+    ).not.toThrow();
+  });
+
+  test('GIVEN the contract WHEN listed THEN every variable the handler reads is in HEALTH_ENV', () => {
+    const read = new Set<string>();
+    const spy = new Proxy(BASE_ENV, {
+      get: (target, name) => {
+        read.add(String(name));
+        return target[String(name)];
+      },
+    });
+
+    readConfig(spy);
+
+    expect([...read].sort()).toEqual(Object.values(HEALTH_ENV).sort());
+  });
 });
 
 describe('Lambda handler', () => {
-  const savedEnv = { ...process.env };
-  let server: net.Server;
-  let port: number;
-
-  beforeAll(async () => {
-    server = net.createServer((socket) => socket.destroy());
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as net.AddressInfo).port;
-  });
-
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-  });
-
   afterEach(() => {
-    process.env = { ...savedEnv };
     jest.restoreAllMocks();
   });
 
-  // Runs first: the handler keeps its service once configuration is valid.
   test('GIVEN bad environment variables WHEN invoked THEN 500 names every bad variable', async () => {
-    process.env = { ...BASE_ENV, CLUSTER_ARN: '', DB_PORT: '70000' };
     jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const handler = createHandler(undefined, { ...BASE_ENV, DB_READER_HOST: '', DB_PORT: '70000' });
 
     const res = await handler({ rawPath: '/health' });
 
     expect(res.statusCode).toBe(500);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(JSON.parse(res.body).problems).toEqual([
-      "CLUSTER_ARN is not set: set it to the ARN of this region's Aurora cluster (arn:aws:rds:<region>:<account>:cluster:<name>)",
+      "DB_READER_HOST is not set: set it to this region's Aurora reader endpoint host name",
       "DB_PORT must be a port number from 1 to 65535, got: '70000'",
     ]);
-    expect(JSON.parse(res.body).error).toContain('DB_PORT');
   });
 
-  test('GIVEN a valid environment WHEN invoked THEN it answers from this region’s clients and writes EMF to stdout', async () => {
-    process.env = { ...BASE_ENV, DB_HOST: '127.0.0.1', DB_PORT: String(port) };
-    givenWriter(THIS_CLUSTER);
+  test('GIVEN a valid environment WHEN invoked twice THEN it builds one service from it and answers by raw or context path', async () => {
     givenDrainValue('false');
-    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const db = new FakeAurora();
+    const makeDeps = jest.fn((config: HealthConfig) => ({
+      ...realDeps(config),
+      sql: db,
+      log: () => undefined,
+    }));
+    const handler = createHandler(makeDeps, BASE_ENV);
 
     const byRawPath = await handler({ rawPath: '/health/writer' });
     const byContextPath = await handler({ requestContext: { http: { path: '/health' } } });
 
     expect(byRawPath.statusCode).toBe(200);
     expect(byContextPath.statusCode).toBe(200);
-    expect(JSON.parse(byRawPath.body).database.reachable).toBe(true);
-    const client = rds.call(0).thisValue as RDSClient;
+    expect(makeDeps).toHaveBeenCalledTimes(1);
+    const client = ssm.call(0).thisValue as SSMClient;
     expect(await client.config.region()).toBe(REGION);
-    expect(await client.config.maxAttempts()).toBe(2);
-    const emfLines = stdout.mock.calls
-      .map(([chunk]) => String(chunk))
-      .filter((line) => line.includes('"_aws"'));
-    expect(emfLines).toHaveLength(1);
-    expect(JSON.parse(emfLines[0])).toMatchObject({ Region: REGION, IsWriter: 1, Serving: 1 });
-    expect(emfLines[0].endsWith('\n')).toBe(true);
+    expect(await client.config.maxAttempts()).toBe(1);
+  });
+
+  test('GIVEN the real dependencies WHEN a refresh writes EMF THEN the line goes to stdout with a newline', async () => {
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const deps = realDeps(readConfig(BASE_ENV));
+
+    deps.log('{"_aws":{}}');
+
+    expect(stdout).toHaveBeenCalledWith('{"_aws":{}}\n');
   });
 });
 
-describe('tcpProbe (loopback)', () => {
-  test('GIVEN a listening port WHEN probed THEN reachable with a latency', async () => {
-    const server = net.createServer((socket) => socket.destroy());
+describe('pgDriver (loopback PostgreSQL stand-ins)', () => {
+  const saved = { ...process.env };
+  let server: net.Server;
+  let port: number;
+  const sockets: net.Socket[] = [];
+
+  async function listen(onConnection: (socket: net.Socket) => void): Promise<void> {
+    server = net.createServer((socket) => {
+      sockets.push(socket);
+      onConnection(socket);
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as net.AddressInfo;
+    port = (server.address() as net.AddressInfo).port;
+  }
 
-    try {
-      const result = await tcpProbe('127.0.0.1', port, 1000);
+  function service(env: NodeJS.ProcessEnv = {}) {
+    const config = readConfig({
+      ...BASE_ENV,
+      DB_READER_HOST: '127.0.0.1',
+      DB_CLUSTER_HOST: '127.0.0.1',
+      DB_PORT: String(port),
+      ...env,
+    });
+    return createHealthService(config, {
+      ssm: new SSMClient({ region: REGION }),
+      sql: pgDriver(REGION, config.timeouts),
+      now: Date.now,
+      log: () => undefined,
+    });
+  }
 
-      expect(result.reachable).toBe(true);
-      expect(result.latencyMs).toBeGreaterThanOrEqual(0);
-      expect(result.error).toBeUndefined();
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
+  beforeEach(() => {
+    // The token is signed locally from these; nothing is sent to AWS.
+    process.env.AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+    process.env.AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    givenDrainValue('false');
   });
 
-  test('GIVEN a closed port WHEN probed THEN not reachable with the connect error', async () => {
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as net.AddressInfo;
+  afterEach(async () => {
+    process.env = { ...saved };
+    sockets.splice(0).forEach((s) => s.destroy());
     await new Promise((resolve) => server.close(resolve));
+  });
 
-    const result = await tcpProbe('127.0.0.1', port, 1000);
+  test('GIVEN a server that accepts and never answers WHEN polled THEN the connect times out and the socket is closed', async () => {
+    let closed: () => void = () => undefined;
+    const socketClosed = new Promise<void>((resolve) => (closed = resolve));
+    await listen((socket) => {
+      // Read (and ignore) what the client sends, so its close reaches this side.
+      socket.resume();
+      socket.on('close', () => closed());
+    });
 
-    expect(result.reachable).toBe(false);
-    expect(result.error).toContain('ECONNREFUSED');
+    const res = await service({ CONNECT_TIMEOUT_MS: '100' }).handle('/health');
+
+    expect(JSON.parse(res.body).reasons).toEqual([
+      `database is not serving: cannot connect to 127.0.0.1:${port}: connect timed out after 100 ms`,
+    ]);
+    await socketClosed;
+  });
+
+  test('GIVEN a server without TLS WHEN polled THEN the driver refuses to send the token in the clear', async () => {
+    // PostgreSQL answers an SSLRequest with 'N' when it does not offer TLS.
+    await listen((socket) => socket.once('data', () => socket.write('N')));
+
+    const res = await service().handle('/health');
+
+    expect(JSON.parse(res.body).reasons).toEqual([
+      `database is not serving: cannot connect to 127.0.0.1:${port}: Error: The server does not support SSL connections`,
+    ]);
   });
 });
