@@ -80,6 +80,7 @@ export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMembe
   readonly readerEndpointAddress: string;
   readonly port: number;
   readonly instanceCount: number;
+  readonly clusterParameterGroupName: string;
 
   constructor(scope: Construct, id: string, props: AuroraGlobalPrimaryProps) {
     super(scope, id);
@@ -117,7 +118,7 @@ export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMembe
       }
     }
 
-    const basics = createMemberBasics(this, props);
+    const basics = createMemberBasics(this, props, true);
     const instanceProps = (name: string): rds.ProvisionedClusterInstanceProps => ({
       instanceType: basics.instanceType,
       instanceIdentifier: `${basics.clusterIdentifier}-${name.toLowerCase()}`,
@@ -202,6 +203,7 @@ export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMembe
     this.connections = basics.connections;
     this.readerEndpointAddress = this.cluster.clusterReadEndpoint.hostname;
     this.port = basics.port;
+    this.clusterParameterGroupName = basics.clusterParameterGroupName;
     this.instanceCount = readers + 1;
   }
 }

@@ -11,6 +11,7 @@ function placeholderRegion(name: string): RegionTopology {
     role: 'secondary',
     clusterIdentifier: `{${name}-cluster}`,
     clusterArn: `{${name}-cluster-arn}`,
+    clusterParameterGroupName: `{${name}-cluster-parameter-group}`,
     secretArn: `{${name}-secret-arn}`,
     drainParameterName: '{drain-parameter}',
     regionalHostname: `{${name}-regional-hostname}`,
@@ -22,10 +23,14 @@ function placeholderRegion(name: string): RegionTopology {
 
 /** The plan with names instead of values: what the runbooks show. */
 export function placeholderPlan(kind: DrillKind): PlanView {
+  const from = placeholderRegion(kind === 'failback' ? 'current-writer' : 'old-writer');
+  const target = placeholderRegion(kind === 'failback' ? 'primary' : 'target');
   return {
     kind,
-    from: placeholderRegion(kind === 'failback' ? 'current-writer' : 'old-writer'),
-    target: placeholderRegion(kind === 'failback' ? 'primary' : 'target'),
+    from,
+    target,
+    // The default deployment's two regions: the managed-RPO steps' checks say what changes with more.
+    regions: [from, target],
     globalClusterIdentifier: '{global-cluster}',
     hostedZoneId: '{hosted-zone-id}',
     writeHostname: '{write-hostname}',
