@@ -44,12 +44,14 @@ describe('drill failback', () => {
       'preflight',
       'prepare-canary',
       'ready-target',
+      'rejoin-rpo',
       'fence',
       'promote',
       'wait-writer',
       'verify-traffic',
       'verify-writes',
       'return-old-writer',
+      'align-rpo',
     ]);
     expect(record.steps.every((s) => s.status === 'completed')).toBe(true);
     expect(record.measures.lostRows).toEqual([]);
