@@ -108,8 +108,9 @@ export function statusText(snapshot: Snapshot, topology: DrillTopology): string 
     'cluster',
     'instances',
     'engine',
-    'replication lag',
+    'repl. lag',
     'RPO lag',
+    'RPO set',
     'drain',
   ]);
   for (const r of snapshot.regions) {
@@ -122,6 +123,7 @@ export function statusText(snapshot: Snapshot, topology: DrillTopology): string 
       shown(r.cluster, (c) => c.engineVersion ?? '?', errors),
       shown(r.lag, (l) => (l.replicationMs === null ? 'no data' : `${l.replicationMs} ms`), errors),
       shown(r.lag, (l) => (l.rpoMs === null ? 'no data' : `${l.rpoMs} ms`), errors),
+      shown(r.managedRpo, (s) => (s === null ? 'no' : `${s} s`), errors),
       shown(r.drain, (d) => d ?? '(empty)', errors),
     ]);
   }

@@ -25,6 +25,8 @@ export interface RegionSnapshot {
   /** Lag metrics exist only for secondaries; absent for the writer. */
   readonly lag?: Observed<LagView>;
   readonly drain: Observed<string | undefined>;
+  /** The RPO the cluster's parameter group enforces (`rds.global_db_rpo`, seconds), or null. */
+  readonly managedRpo: Observed<number | null>;
   readonly servingCheck: Observed<HealthView>;
   readonly writerCheck: Observed<HealthView>;
 }
@@ -166,12 +168,13 @@ export async function observe(
       topology.regions.map(async (r): Promise<RegionSnapshot> => {
         const member = memberOf(globalCluster, r.clusterArn);
         const isWriter = member?.isWriter ?? false;
-        const [cluster, lag, drain, servingCheck, writerCheck] = await Promise.all([
+        const [cluster, lag, drain, managedRpo, servingCheck, writerCheck] = await Promise.all([
           observed(aws.database.describeCluster(r.region, r.clusterIdentifier)),
           isWriter
             ? Promise.resolve(undefined)
             : observed(aws.metrics.lag(r.region, r.clusterIdentifier, now)),
           observed(aws.switches.get(r.region, r.drainParameterName)),
+          observed(aws.database.managedRpo(r.region, r.clusterParameterGroupName)),
           observed(aws.routing.healthCheckStatus(r.healthChecks.serving)),
           observed(aws.routing.healthCheckStatus(r.healthChecks.writer)),
         ]);
@@ -184,6 +187,7 @@ export async function observe(
           cluster,
           lag,
           drain,
+          managedRpo,
           servingCheck,
           writerCheck,
         };
