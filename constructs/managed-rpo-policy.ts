@@ -71,19 +71,19 @@ export function managedRpoPolicy(roles: ManagedRpoRoles): ManagedRpoDecision[] {
         : {
             region,
             enforce: false,
-            reason: 'the writer without a healthy secondary: enforcing would block every commit',
+            reason: 'the writer has no healthy secondary, and enforcing would block every commit',
           };
     }
     return remaining.length > 0
       ? {
           region,
           enforce: true,
-          reason: `if it took over after losing ${roles.writer}, ${names} would remain to satisfy the RPO`,
+          reason: `a failover to it after losing ${roles.writer} would leave ${names} to satisfy the RPO`,
         }
       : {
           region,
           enforce: false,
-          reason: `if it took over after losing ${roles.writer}, no healthy secondary would remain (commits would block)`,
+          reason: `a failover to it after losing ${roles.writer} would leave no healthy secondary, and commits would block`,
         };
   });
 }

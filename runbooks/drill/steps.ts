@@ -55,8 +55,9 @@ export type StepId =
   | 'wait-writer'
   | 'verify-traffic'
   | 'verify-writes'
+  | 'align-rpo'
   | 'return-old-writer'
-  | 'align-rpo';
+  | 'settle-rpo';
 
 export interface StepResult {
   readonly status: 'completed' | 'skipped';
@@ -343,7 +344,7 @@ function rpoCalls(plan: PlanView, writer: RegionTopology, lost?: RegionTopology)
         set(
           d.member,
           isWriter
-            ? `unless it enforces ${plan.rpoLabel} already; only while a healthy secondary exists (${d.reason.replace(/^the writer, and /, '')}), else it is reset instead`
+            ? `unless it enforces ${plan.rpoLabel} already; only while ${d.reason.replace(/^the writer, and /, '')}, else it is reset`
             : `unless it enforces ${plan.rpoLabel} already: ${d.reason}`,
         ),
       );
@@ -939,6 +940,25 @@ export const STEPS: readonly StepDefinition[] = [
     },
   },
   {
+    id: 'align-rpo',
+    kinds: ALL,
+    title: (p) => `Align the managed RPO with the new writer ${p.target.region}`,
+    purpose:
+      "Aurora holds commits when no secondary has an RPO lag under rds.global_db_rpo of the writer's " +
+      'cluster parameter group. Right after the move, before any write is verified: a new writer without ' +
+      'a healthy secondary stops enforcing (so it never blocks every commit), and the RPO is set where a ' +
+      'healthy secondary can satisfy it now; a secondary enforces only where another would remain after ' +
+      'an unplanned failover to it.',
+    calls: (p) => rpoCalls(p, p.target, p.kind === 'failover' ? p.from : undefined),
+    checks: (p) => rpoChecks(p, p.kind === 'failover' ? p.from : undefined),
+    ifItFails: (p) =>
+      `The move is done. A group may be half aligned: check what each cluster enforces with \`${statusCommand()}\`; ` +
+      `if ${p.target.region} enforces the RPO without a healthy secondary, its commits block: run the resume command below, ` +
+      `or reset ${MANAGED_RPO} in ${p.target.clusterParameterGroupName} by hand.`,
+    underCanary: true,
+    run: (ctx) => alignManagedRpo(ctx, ctx.params.kind === 'failover' ? ctx.plan.from : undefined),
+  },
+  {
     id: 'verify-traffic',
     kinds: ALL,
     title: (p) => `Verify ${p.writeHostname} moved to ${p.target.region}`,
@@ -1109,22 +1129,19 @@ export const STEPS: readonly StepDefinition[] = [
     },
   },
   {
-    id: 'align-rpo',
-    kinds: ALL,
-    title: (p) => `Move the managed RPO to the new writer ${p.target.region}`,
+    id: 'settle-rpo',
+    kinds: ['switchover', 'failback'],
+    title: (p) => `Enforce the RPO on ${p.target.region} now that ${p.from.region} is a healthy secondary`,
     purpose:
-      'Aurora holds commits when no secondary has an RPO lag under rds.global_db_rpo of the writer\'s ' +
-      'cluster parameter group. After the move, the new writer enforces the RPO once a healthy secondary ' +
-      'exists, and a secondary only where another would remain after an unplanned failover to it, so ' +
-      'no writer is left enforcing without a secondary that can satisfy it.',
-    calls: (p) => rpoCalls(p, p.target, p.kind === 'failover' ? p.from : undefined),
-    checks: (p) => rpoChecks(p, p.kind === 'failover' ? p.from : undefined),
+      'The old writer region is a healthy secondary again (the step before waited for it): apply the ' +
+      'managed-RPO policy once more, so the new writer enforces the RPO it can now satisfy.',
+    calls: (p) => rpoCalls(p, p.target),
+    checks: (p) => rpoChecks(p),
     ifItFails: (p) =>
-      `The move is done. A group may be half aligned: check what each cluster enforces with \`${statusCommand()}\`; ` +
-      `if ${p.target.region} enforces the RPO without a healthy secondary, its commits block: run the resume command below, ` +
-      `or reset ${MANAGED_RPO} in ${p.target.clusterParameterGroupName} by hand.`,
+      `The drill's move is done and ${p.from.region} serves again; the RPO may not be enforced yet (safe for ` +
+      `commits, unbounded data loss). Check with \`${statusCommand()}\`, then run the resume command below.`,
     underCanary: true,
-    run: (ctx) => alignManagedRpo(ctx, ctx.params.kind === 'failover' ? ctx.plan.from : undefined),
+    run: (ctx) => alignManagedRpo(ctx, undefined),
   },
 ];
 
@@ -1137,8 +1154,9 @@ export const STATE_CHANGING_STEPS: ReadonlySet<string> = new Set<StepId>([
   'rejoin-rpo',
   'fence',
   'promote',
-  'return-old-writer',
   'align-rpo',
+  'return-old-writer',
+  'settle-rpo',
 ]);
 
 /** The ordered steps of one kind of drill. */
