@@ -213,7 +213,9 @@ export function memberProblems(props: AuroraGlobalMemberProps, readers: number):
     );
   }
   if (props.enforceRpo && props.rpo === undefined) {
-    problems.push('enforceRpo is true but rpo is not set: give the rpo the parameter group enforces');
+    problems.push(
+      'enforceRpo is true but rpo is not set: give the rpo the parameter group enforces',
+    );
   }
   if (props.rpo) {
     try {

@@ -258,7 +258,6 @@ function healthySecondaryCalls(r: RegionTopology, plan: PlanView): PlannedCall[]
   ];
 }
 
-
 /** What the drill did with one member's `rds.global_db_rpo`: journaled, reported. */
 export interface RpoAlignment {
   readonly region: string;
@@ -379,7 +378,9 @@ async function alignManagedRpo(
     throw new DrillError(
       'UNEXPECTED_STATE',
       `the managed RPO follows the writer, but the global cluster has ${describeGlobal(g, ctx.topology)}`,
-      { hint: `Wait until the move is done (\`${statusCommand()}\`), then run the resume command below` },
+      {
+        hint: `Wait until the move is done (\`${statusCommand()}\`), then run the resume command below`,
+      },
     );
   }
   const rpoMs = ctx.plan.rpoSeconds * 1000;
@@ -628,7 +629,8 @@ export const STEPS: readonly StepDefinition[] = [
   {
     id: 'rejoin-rpo',
     kinds: ['failback'],
-    title: (p) => `Enforce the RPO on ${p.from.region} now that ${p.target.region} is a healthy secondary`,
+    title: (p) =>
+      `Enforce the RPO on ${p.from.region} now that ${p.target.region} is a healthy secondary`,
     purpose:
       'After an unplanned failover the writer ran without managed RPO (no secondary could satisfy it). ' +
       'The old primary region is a healthy secondary again: apply the managed-RPO policy, so the writer ' +
@@ -1131,7 +1133,8 @@ export const STEPS: readonly StepDefinition[] = [
   {
     id: 'settle-rpo',
     kinds: ['switchover', 'failback'],
-    title: (p) => `Enforce the RPO on ${p.target.region} now that ${p.from.region} is a healthy secondary`,
+    title: (p) =>
+      `Enforce the RPO on ${p.target.region} now that ${p.from.region} is a healthy secondary`,
     purpose:
       'The old writer region is a healthy secondary again (the step before waited for it): apply the ' +
       'managed-RPO policy once more, so the new writer enforces the RPO it can now satisfy.',

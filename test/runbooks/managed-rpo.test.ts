@@ -68,18 +68,16 @@ describe('managed RPO with two regions (the default)', () => {
     );
     // Once the old writer serves again, settle-rpo finds nothing left to change.
     expect(stepOf(h, 'switchover', 'settle-rpo').status).toBe('skipped');
-    expect(
-      h.mocks.rds.commandCalls(ModifyDBClusterParameterGroupCommand)[0].args[0].input,
-    ).toEqual({
-      DBClusterParameterGroupName: groupOf(h, SECONDARY),
-      Parameters: [{ ParameterName: RPO, ParameterValue: '30', ApplyMethod: 'immediate' }],
-    });
-    expect(h.mocks.rds.commandCalls(ResetDBClusterParameterGroupCommand)[0].args[0].input).toEqual(
+    expect(h.mocks.rds.commandCalls(ModifyDBClusterParameterGroupCommand)[0].args[0].input).toEqual(
       {
-        DBClusterParameterGroupName: groupOf(h, PRIMARY),
-        Parameters: [{ ParameterName: RPO, ApplyMethod: 'immediate' }],
+        DBClusterParameterGroupName: groupOf(h, SECONDARY),
+        Parameters: [{ ParameterName: RPO, ParameterValue: '30', ApplyMethod: 'immediate' }],
       },
     );
+    expect(h.mocks.rds.commandCalls(ResetDBClusterParameterGroupCommand)[0].args[0].input).toEqual({
+      DBClusterParameterGroupName: groupOf(h, PRIMARY),
+      Parameters: [{ ParameterName: RPO, ApplyMethod: 'immediate' }],
+    });
 
     const step = stepOf(h, 'switchover', 'align-rpo');
     expect(step.status).toBe('completed');
