@@ -297,3 +297,39 @@ describe('managed RPO with three regions', () => {
     ).toBe(true);
   });
 });
+
+describe('drill status judges the managed RPO against the policy', () => {
+  const h = useFakeAws();
+
+  test('GIVEN the deployed groups THEN status says they match the policy', async () => {
+    const result = await h.run(['status']);
+
+    expect(result.stdout).toContain('managed RPO: every group as the policy says\n');
+  });
+
+  test('GIVEN a failover made outside the drill with the RPO on the only secondary THEN status names the writer that blocks commits', async () => {
+    // As the old templates deployed it, then FailoverGlobalCluster from the console.
+    h.world.parameterGroupOf(SECONDARY).parameters.set(RPO, '30');
+    h.world.writer = SECONDARY;
+    h.world.down.add(PRIMARY);
+
+    const result = await h.run(['status']);
+
+    expect(result.stdout).toContain(
+      'managed RPO differs from the policy (see the README, Recovery point):\n' +
+        '  us-west-2 enforces 30 s but should not (the writer has no healthy secondary, and enforcing would block every commit)\n',
+    );
+  });
+
+  test('GIVEN a switchover made outside the drill THEN status says the new writer should enforce and the old one should not', async () => {
+    h.world.writer = SECONDARY;
+
+    const result = await h.run(['status']);
+
+    expect(result.stdout).toContain(
+      'managed RPO differs from the policy (see the README, Recovery point):\n' +
+        '  us-east-1 enforces 30 s but should not (a failover to it after losing us-west-2 would leave no healthy secondary, and commits would block)\n' +
+        '  us-west-2 should enforce 30 s, it does not (the writer, and us-east-1 can satisfy the RPO)\n',
+    );
+  });
+});
