@@ -270,6 +270,13 @@ export interface RpoAlignment {
   readonly action: 'set' | 'cleared' | 'unchanged';
 }
 
+/** What enforces the RPO again once the lost writer of an unplanned failover is back. */
+function whoSetsRpo(lost: RegionTopology, rpoLabel: string): string {
+  return lost.role === 'primary'
+    ? `when ${lost.region} is a healthy secondary again, \`${startCommand('failback', lost.region)}\` sets it (step rejoin-rpo)`
+    : `when ${lost.region} is a healthy secondary again, set ${MANAGED_RPO} to ${rpoLabel.replace(/ s$/, '')} in the writer's group (\`${statusCommand()}\` says when)`;
+}
+
 function rpoText(seconds: number | null): string {
   return seconds === null ? 'not enforced' : `${seconds} s`;
 }
@@ -351,10 +358,7 @@ function rpoCalls(plan: PlanView, writer: RegionTopology, lost?: RegionTopology)
       calls.push(clear(d.member, `unless it enforces nothing already: ${d.reason}`));
       if (isWriter && lost) {
         calls.push(
-          set(
-            d.member,
-            `once a healthy secondary exists: when ${lost.region} rejoins, \`${startCommand('failback', lost.region)}\` sets it (step rejoin-rpo)`,
-          ),
+          set(d.member, `once a healthy secondary exists: ${whoSetsRpo(lost, plan.rpoLabel)}`),
         );
       }
     }
@@ -438,7 +442,7 @@ async function alignManagedRpo(
     ? ''
     : `; the writer ${writer} has no healthy secondary, so the RPO is not enforced` +
       (lost
-        ? `: when ${lost.region} is a healthy secondary again, \`${startCommand('failback', lost.region)}\` sets it (step rejoin-rpo)`
+        ? `: ${whoSetsRpo(lost, ctx.plan.rpoLabel)}`
         : `: it is set when a secondary is healthy again (run \`${statusCommand()}\`)`);
   if (notice) ctx.progress(notice.slice(2));
   return {

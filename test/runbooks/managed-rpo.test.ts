@@ -160,9 +160,30 @@ describe('managed RPO with two regions (the default)', () => {
 
     expect(result.stdout).toContain(
       `     - rds ResetDBClusterParameterGroup @ us-west-2 [MUTATING] DBClusterParameterGroupName=${groupOf(h, SECONDARY)} Parameters=rds.global_db_rpo,ApplyMethod=immediate (unless it enforces nothing already: the writer has no healthy secondary, and enforcing would block every commit)\n` +
-        `     - rds ModifyDBClusterParameterGroup @ us-west-2 [MUTATING] DBClusterParameterGroupName=${groupOf(h, SECONDARY)} Parameters=rds.global_db_rpo=30,ApplyMethod=immediate (once a healthy secondary exists: when us-east-1 rejoins, \`npx drill failback\` sets it (step rejoin-rpo))`,
+        `     - rds ModifyDBClusterParameterGroup @ us-west-2 [MUTATING] DBClusterParameterGroupName=${groupOf(h, SECONDARY)} Parameters=rds.global_db_rpo=30,ApplyMethod=immediate (once a healthy secondary exists: when us-east-1 is a healthy secondary again, \`npx drill failback\` sets it (step rejoin-rpo))`,
     );
     expect(result.stdout).not.toContain(`DBClusterParameterGroupName=${groupOf(h, PRIMARY)}`);
+  });
+
+  test('GIVEN the lost writer is not the primary region THEN the step says to set the RPO by hand once it is back (failback would not run)', async () => {
+    expect((await h.run(h.switchover())).code).toBe(0);
+    h.world.down.add(SECONDARY);
+
+    const result = await h.run([
+      'failover',
+      '--to',
+      PRIMARY,
+      '--allow-data-loss',
+      '--execute',
+      '--yes',
+      ...h.fast,
+    ]);
+
+    expect(result.code).toBe(0);
+    expect(stepOf(h, 'failover', 'align-rpo').summary).toBe(
+      'managed RPO: us-east-1 does not enforce; the writer us-east-1 has no healthy secondary, so the RPO is not enforced: ' +
+        "when us-west-2 is a healthy secondary again, set rds.global_db_rpo to 30 in the writer's group (`npx drill status` says when)",
+    );
   });
 
   test('GIVEN a failover left the writer unenforced WHEN failing back THEN rejoin-rpo sets it on the writer once the old primary is a healthy secondary, and align-rpo moves it back', async () => {
