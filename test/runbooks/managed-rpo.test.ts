@@ -2,6 +2,10 @@ import {
   ModifyDBClusterParameterGroupCommand,
   ResetDBClusterParameterGroupCommand,
 } from '@aws-sdk/client-rds';
+import { AwsCaller, sdkAdapters } from '../../runbooks/drill/aws/adapters';
+import { AwsClients, DEFAULT_CLIENT_SETTINGS } from '../../runbooks/drill/aws/clients';
+import { DEFAULT_TIMING, type DrillKind } from '../../runbooks/drill/model';
+import { planView, stepsFor, type StepId } from '../../runbooks/drill/steps';
 import type { JournalEntry } from '../../runbooks/drill/store';
 import {
   drillIds,
@@ -353,4 +357,61 @@ describe('drill status judges the managed RPO against the policy', () => {
         '  us-west-2 should enforce 30 s, it does not (the writer, and us-east-1 can satisfy the RPO)\n',
     );
   });
+});
+
+describe('the managed-RPO steps call only what they declare', () => {
+  const h = useFakeAws([PRIMARY, SECONDARY, THIRD]);
+
+  /** Runs one step on the fake, as the executor would, and returns what it sent. */
+  async function runStep(stepId: StepId, kind: DrillKind, from: string, to: string) {
+    const clients = new AwsClients({
+      ...DEFAULT_CLIENT_SETTINGS,
+      maxAttempts: 1,
+      credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' },
+    });
+    try {
+      const plan = planView(h.world.topology, kind, from, to, PRIMARY);
+      const step = stepsFor(kind).find((s) => s.id === stepId)!;
+      const since = h.world.calls.length;
+      await step.run({
+        params: { drillId: 'd', kind, fromRegion: from, targetRegion: to, allowDataLoss: false },
+        plan,
+        topology: h.world.topology,
+        aws: sdkAdapters(clients, new AwsCaller('execute'), PRIMARY),
+        clock: h.world.clock,
+        timing: DEFAULT_TIMING,
+        timeoutMs: 60_000,
+        canary: { writeOnce: () => Promise.reject(new Error('no canary')), samples: () => [] },
+        progress: () => undefined,
+        note: () => undefined,
+      });
+      const sent = [...new Set(h.world.calls.slice(since).map((c) => c.operation))].sort();
+      const declared = [
+        ...new Set(step.calls(plan).map((c) => `${c.operation.service}:${c.operation.operation}`)),
+      ].sort();
+      return { sent, declared };
+    } finally {
+      clients.destroy();
+    }
+  }
+
+  test.each<[StepId, DrillKind]>([
+    ['align-rpo', 'switchover'],
+    ['settle-rpo', 'switchover'],
+    ['rejoin-rpo', 'failback'],
+  ])(
+    'GIVEN %s of a %s that has to change groups THEN every call it sends is declared',
+    async (stepId, kind) => {
+      // The writer moved to us-west-2 and us-east-2's group lost its RPO: both need changes.
+      h.world.writer = SECONDARY;
+      h.world.parameterGroupOf(THIRD).parameters.delete(RPO);
+      h.world.parameterGroupOf(SECONDARY).parameters.delete(RPO);
+      const [from, to] = kind === 'failback' ? [SECONDARY, PRIMARY] : [PRIMARY, SECONDARY];
+
+      const { sent, declared } = await runStep(stepId, kind, from, to);
+
+      expect(sent).toEqual(expect.arrayContaining(['rds:ModifyDBClusterParameterGroup']));
+      expect(declared).toEqual(expect.arrayContaining(sent));
+    },
+  );
 });
