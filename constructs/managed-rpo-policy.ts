@@ -37,11 +37,12 @@ export interface ManagedRpoDecision {
  * Which members' cluster parameter groups enforce the RPO (`rds.global_db_rpo`).
  *
  * Aurora "blocks the transaction if all secondary DB clusters have RPO lag times that are larger
- * than the RPO", and the RPO is set in "your primary cluster's parameter group" (Aurora User
- * Guide, aurora-global-database-disaster-recovery, "Managing RPOs for Aurora PostgreSQL–based
- * global databases" and "Setting the recovery point objective"). Each cluster keeps its own
- * group, so a group's setting matters when its cluster holds the writer, including after an
- * unplanned failover to it, when the old writer is lost. The rule, one for every member:
+ * than the RPO", and AWS's instructions set it in the primary's group ("specify the name of
+ * your primary cluster's parameter group": Aurora User Guide,
+ * aurora-global-database-disaster-recovery, "Managing RPOs for Aurora PostgreSQL–based global
+ * databases", "Setting the recovery point objective"). Each cluster keeps its own group, so a
+ * group's setting matters when its cluster holds the writer, including after an unplanned
+ * failover to it, when the old writer is lost. The rule, one for every member:
  *
  * **A member's group enforces the RPO exactly when, with that member as the writer and the
  * current writer lost, at least one healthy secondary would remain.**
