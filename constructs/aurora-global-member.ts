@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct, IConstruct } from 'constructs';
-import { managedRpoParameters } from './managed-rpo';
+import { clusterParameterGroupNameOf, managedRpoParameters } from './managed-rpo';
 import { acknowledgeFindings, inPacks } from './nag/acknowledge';
 
 /** Settings every member of an Aurora PostgreSQL global database shares. */
@@ -72,13 +72,26 @@ export interface AuroraGlobalMemberProps {
    */
   readonly port?: number;
   /**
-   * Recovery point objective Aurora enforces (`rds.global_db_rpo`, Aurora
-   * PostgreSQL only, at least 20 seconds). Set the same value in every region:
-   * after a switchover the new writer's cluster enforces its own setting.
+   * Recovery point objective of the global database (`rds.global_db_rpo`,
+   * Aurora PostgreSQL only, at least 20 seconds). Give the same value in every
+   * region; whether this member's parameter group enforces it is `enforceRpo`.
    *
    * @default - no managed RPO (a warning is added)
    */
   readonly rpo?: Duration;
+  /**
+   * Whether this cluster's parameter group sets `rds.global_db_rpo` to `rpo`
+   * at deploy. Aurora reads the setting of the writer's group, so a
+   * secondary's setting takes effect when it takes the writer, also after an
+   * unplanned failover that lost the old writer. Decide it with
+   * `managedRpoPolicy`; the drill CLI moves it as the roles change.
+   *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html#aurora-global-database-manage-recovery
+   * @default - the primary: true when `rpo` is set; a secondary: false (with
+   *   two regions, an unplanned failover to it leaves no secondary that could
+   *   satisfy the RPO, and every commit would block)
+   */
+  readonly enforceRpo?: boolean;
   /**
    * Extra cluster parameters, merged over the defaults (`rds.force_ssl` = 1).
    *
@@ -107,6 +120,8 @@ export interface IAuroraGlobalMember {
   readonly clusterResourceIdentifier: string;
   /** Number of instances in this region (0: headless). */
   readonly instanceCount: number;
+  /** Name of this cluster's parameter group (fixed: the drill sets and clears the RPO in it). */
+  readonly clusterParameterGroupName: string;
 }
 
 const ENHANCED_MONITORING_POLICY = 'service-role/AmazonRDSEnhancedMonitoringRole';
@@ -124,6 +139,7 @@ export interface MemberBasics {
   readonly securityGroup: ec2.SecurityGroup;
   readonly subnetGroup: rds.SubnetGroup;
   readonly parameterGroup: rds.ParameterGroup;
+  readonly clusterParameterGroupName: string;
   readonly monitoringRole: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly engine: rds.IClusterEngine;
@@ -215,6 +231,11 @@ export function memberProblems(props: AuroraGlobalMemberProps, readers: number):
         'turn off deletion protection and delete the cluster by hand if you mean to lose the data',
     );
   }
+  if (props.enforceRpo && props.rpo === undefined) {
+    problems.push(
+      'enforceRpo is true but rpo is not set: give the rpo the parameter group enforces',
+    );
+  }
   if (props.rpo) {
     try {
       managedRpoParameters(
@@ -239,8 +260,15 @@ export function memberProblems(props: AuroraGlobalMemberProps, readers: number):
   return problems;
 }
 
-/** Creates what both sides need in the same shape: network, parameters, monitoring, logs. */
-export function createMemberBasics(scope: Construct, props: AuroraGlobalMemberProps): MemberBasics {
+/**
+ * Creates what both sides need in the same shape: network, parameters, monitoring, logs.
+ * `enforceRpoByDefault` is the side's default for `enforceRpo`.
+ */
+export function createMemberBasics(
+  scope: Construct,
+  props: AuroraGlobalMemberProps,
+  enforceRpoByDefault: boolean,
+): MemberBasics {
   const region = Stack.of(scope).region;
   const clusterIdentifier = props.clusterIdentifier ?? `${props.globalClusterIdentifier}-${region}`;
   const engine = rds.DatabaseClusterEngine.auroraPostgres({ version: props.engineVersion });
@@ -264,14 +292,22 @@ export function createMemberBasics(scope: Construct, props: AuroraGlobalMemberPr
       'rpo is not set: Aurora will not hold commits when every secondary lags, so data loss on failover is unbounded',
     );
   }
+  const enforceRpo = props.rpo !== undefined && (props.enforceRpo ?? enforceRpoByDefault);
+  const clusterParameterGroupName = clusterParameterGroupNameOf(clusterIdentifier);
+  // A fixed name, so the drill and its IAM policy find the group in every region. Naming a group
+  // that had a generated name replaces the group (DBClusterParameterGroupName: "Update requires:
+  // Replacement"), not the cluster, whose DBClusterParameterGroupName update needs "No
+  // interruption" (CloudFormation Template Reference, AWS::RDS::DBClusterParameterGroup and
+  // AWS::RDS::DBCluster); the construct id, and so the logical id, stays.
   const parameterGroup = new rds.ParameterGroup(scope, 'ClusterParameters', {
     engine,
+    name: clusterParameterGroupName,
     description: `Cluster parameters of ${clusterIdentifier}`,
     parameters: {
       // Encryption in transit: refuse clients that do not use TLS.
       'rds.force_ssl': '1',
       ...props.parameters,
-      ...(props.rpo ? managedRpoParameters(engine, props.rpo) : {}),
+      ...(enforceRpo ? managedRpoParameters(engine, props.rpo!) : {}),
     },
   });
   const monitoringRole = new iam.Role(scope, 'MonitoringRole', {
@@ -308,6 +344,7 @@ export function createMemberBasics(scope: Construct, props: AuroraGlobalMemberPr
     securityGroup,
     subnetGroup,
     parameterGroup,
+    clusterParameterGroupName,
     monitoringRole,
     logGroup,
     engine,

@@ -103,6 +103,7 @@ export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMembe
   readonly rotationFunctionName: string;
   /** Alarms on failed rotation, when `alarmTopic` is given. */
   readonly rotationAlarms?: SecretRotationAlarms;
+  readonly clusterParameterGroupName: string;
 
   constructor(scope: Construct, id: string, props: AuroraGlobalPrimaryProps) {
     super(scope, id);
@@ -140,7 +141,7 @@ export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMembe
       }
     }
 
-    const basics = createMemberBasics(this, props);
+    const basics = createMemberBasics(this, props, true);
     const instanceProps = (name: string): rds.ProvisionedClusterInstanceProps => ({
       instanceType: basics.instanceType,
       instanceIdentifier: `${basics.clusterIdentifier}-${name.toLowerCase()}`,
@@ -269,6 +270,7 @@ export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMembe
     this.clusterEndpointAddress = this.cluster.clusterEndpoint.hostname;
     this.clusterResourceIdentifier = this.cluster.clusterResourceIdentifier;
     this.port = basics.port;
+    this.clusterParameterGroupName = basics.clusterParameterGroupName;
     this.instanceCount = readers + 1;
   }
 }

@@ -45,13 +45,14 @@ export class AuroraGlobalSecondary extends Construct implements IAuroraGlobalMem
   readonly clusterResourceIdentifier: string;
   readonly port: number;
   readonly instanceCount: number;
+  readonly clusterParameterGroupName: string;
 
   constructor(scope: Construct, id: string, props: AuroraGlobalSecondaryProps) {
     super(scope, id);
     const readers = props.readers ?? 1;
     const problems = memberProblems(props, readers);
     throwIfProblems('AuroraGlobalSecondary', this, problems);
-    const basics = createMemberBasics(this, props);
+    const basics = createMemberBasics(this, props, false);
     const engineVersion = props.engineVersion.auroraPostgresFullVersion;
 
     this.cfnCluster = new rds.CfnDBCluster(this, 'Cluster', {
@@ -104,6 +105,7 @@ export class AuroraGlobalSecondary extends Construct implements IAuroraGlobalMem
     this.clusterEndpointAddress = this.cfnCluster.attrEndpointAddress;
     this.clusterResourceIdentifier = this.cfnCluster.attrDbClusterResourceId;
     this.port = basics.port;
+    this.clusterParameterGroupName = basics.clusterParameterGroupName;
     this.instanceCount = readers;
   }
 }

@@ -12,6 +12,7 @@ import {
   parseDrillPrincipals,
 } from './drill-principals';
 import { throwIfProblems } from './invalid-props-error';
+import { clusterParameterGroupNameOf } from './managed-rpo-policy';
 import { acknowledgeFindings } from './nag/acknowledge';
 
 /** One region's drill targets. */
@@ -19,6 +20,12 @@ export interface DrillRegion {
   readonly region: string;
   /** Identifier of the region's Aurora cluster. */
   readonly clusterIdentifier: string;
+  /**
+   * Name of the cluster's parameter group, where the drill sets and clears the managed RPO.
+   *
+   * @default - the name the Aurora global member constructs give it (`<clusterIdentifier>-params`)
+   */
+  readonly clusterParameterGroupName?: string;
 }
 
 /** Properties of a {@link DrillOperatorRole}. */
@@ -124,6 +131,16 @@ export class DrillOperatorRole extends Construct {
     ) => Arn.format({ service, region, resource, resourceName, arnFormat: sep }, stack);
     const clusters = props.regions.map((r) => arn('rds', r.region, 'cluster', r.clusterIdentifier));
     const globalCluster = arn('rds', '', 'global-cluster', props.globalClusterIdentifier);
+    // Service Authorization Reference (Amazon RDS): the parameter-group actions take the
+    // cluster-pg resource type, arn:${Partition}:rds:${Region}:${Account}:cluster-pg:${Name}.
+    const parameterGroups = props.regions.map((r) =>
+      arn(
+        'rds',
+        r.region,
+        'cluster-pg',
+        r.clusterParameterGroupName ?? clusterParameterGroupNameOf(r.clusterIdentifier),
+      ),
+    );
     const drainSwitches = props.regions.map((r) =>
       arn(
         'ssm',
@@ -158,6 +175,15 @@ export class DrillOperatorRole extends Construct {
         sid: 'MoveWriter',
         actions: ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster'],
         resources: [globalCluster, ...clusters],
+      },
+      {
+        sid: 'ManagedRpo',
+        actions: [
+          'rds:DescribeDBClusterParameters',
+          'rds:ModifyDBClusterParameterGroup',
+          'rds:ResetDBClusterParameterGroup',
+        ],
+        resources: parameterGroups,
       },
       { sid: 'CanaryWrites', actions: ['rds-data:ExecuteStatement'], resources: clusters },
       { sid: 'ReadDatabaseSecret', actions: ['secretsmanager:GetSecretValue'], resources: secrets },

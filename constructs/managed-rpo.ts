@@ -1,17 +1,26 @@
 import { Duration } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { InvalidPropsError } from './invalid-props-error';
+import { MANAGED_RPO_PARAMETER } from './managed-rpo-policy';
+
+// The role-aware policy (which members' groups enforce the RPO) has no aws-cdk-lib imports, so
+// the drill CLI shares it; it is part of this module's API.
+export {
+  MANAGED_RPO_PARAMETER,
+  clusterParameterGroupNameOf,
+  managedRpoPolicy,
+  type ManagedRpoDecision,
+  type ManagedRpoRoles,
+} from './managed-rpo-policy';
 
 /** Aurora PostgreSQL's managed RPO accepts 20 seconds and up. */
 export const MIN_MANAGED_RPO = Duration.seconds(20);
 
-/** The cluster parameter that makes Aurora PostgreSQL enforce an RPO. */
-export const MANAGED_RPO_PARAMETER = 'rds.global_db_rpo';
-
 /**
  * The cluster parameters that make Aurora enforce `rpo` across a global
  * database: when every secondary lags by more than the RPO, the writer holds
- * commits until one catches up.
+ * commits until one catches up. Which members' groups carry them is
+ * {@link managedRpoPolicy}'s decision.
  *
  * Only Aurora PostgreSQL has managed RPO; any other engine is refused with a
  * message that says so, rather than silently ignored.

@@ -11,6 +11,7 @@ import {
   ClusterBackup,
   DatabaseSchema,
   IAuroraGlobalMember,
+  managedRpoPolicy,
   RegionalDataKey,
   RegionalNetwork,
   ReplicationLagAlarms,
@@ -61,8 +62,13 @@ export class DatabaseStack extends RegionalStack {
       ),
       instanceType: new ec2.InstanceType(topology.instanceClass),
       readers: topology.readersByRegion[this.region],
-      // Every member enforces the RPO: after a switchover the new writer's setting applies.
       rpo: topology.rpo,
+      // Role-aware: the writer's group enforces; a secondary's only when another secondary
+      // would remain after an unplanned failover to it (3+ regions). The drill moves it.
+      enforceRpo: managedRpoPolicy({
+        regions: topology.regions,
+        writer: topology.primaryRegion,
+      }).find((d) => d.region === this.region)?.enforce,
     };
 
     let secretArn: string | undefined;
@@ -129,6 +135,7 @@ export class DatabaseStack extends RegionalStack {
         globalWriterEndpoint,
         databaseName: this.isPrimary ? 'app' : undefined,
         rpoSeconds: topology.rpo.toSeconds(),
+        clusterParameterGroupName: this.member.clusterParameterGroupName,
       }),
     });
     new CfnOutput(this, 'Role', {

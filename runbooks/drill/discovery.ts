@@ -13,6 +13,8 @@ export interface RegionTopology {
   readonly role: DatabaseRole;
   readonly clusterIdentifier: string;
   readonly clusterArn: string;
+  /** The cluster's parameter group, where the drill sets and clears `rds.global_db_rpo`. */
+  readonly clusterParameterGroupName: string;
   /** The master secret in this region (a replica keeps name and suffix; only the region differs). */
   readonly secretArn: string;
   readonly drainParameterName: string;
@@ -136,6 +138,7 @@ export function topologyFromOutputs(
       role: role === 'primary' ? 'primary' : 'secondary',
       clusterIdentifier: reader.string(db, 'clusterIdentifier'),
       clusterArn: reader.string(db, 'clusterArn'),
+      clusterParameterGroupName: reader.string(db, 'clusterParameterGroupName'),
       secretArn: withArnRegion(primarySecretArn, region),
       drainParameterName: reader.string(service, 'drainParameterName'),
       regionalHostname: reader.string(service, 'regionalHostname'),

@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { managedRpoPolicy } from '../../constructs/managed-rpo-policy';
 import type { DrillTopology } from './discovery';
 import { formatDuration } from './duration';
 import type { Observed, Snapshot } from './observe';
@@ -108,8 +109,9 @@ export function statusText(snapshot: Snapshot, topology: DrillTopology): string 
     'cluster',
     'instances',
     'engine',
-    'replication lag',
+    'repl. lag',
     'RPO lag',
+    'RPO set',
     'drain',
   ]);
   for (const r of snapshot.regions) {
@@ -122,6 +124,7 @@ export function statusText(snapshot: Snapshot, topology: DrillTopology): string 
       shown(r.cluster, (c) => c.engineVersion ?? '?', errors),
       shown(r.lag, (l) => (l.replicationMs === null ? 'no data' : `${l.replicationMs} ms`), errors),
       shown(r.lag, (l) => (l.rpoMs === null ? 'no data' : `${l.rpoMs} ms`), errors),
+      shown(r.managedRpo, (s) => (s === null ? 'no' : `${s} s`), errors),
       shown(r.drain, (d) => d ?? '(empty)', errors),
     ]);
   }
@@ -153,11 +156,53 @@ export function statusText(snapshot: Snapshot, topology: DrillTopology): string 
   return [
     ...lines,
     members.toString(),
+    managedRpoText(snapshot, topology),
     checks.toString(),
     dns.toString(),
     alarms.length ? `alarms in ALARM:\n${alarms.join('\n')}` : 'alarms in ALARM: none',
     ...errors.lines(),
   ].join('\n');
+}
+
+/**
+ * The managed-RPO policy against what the groups enforce now: one line, naming every group that
+ * differs (a writer enforcing without a healthy secondary blocks every commit).
+ */
+export function managedRpoText(snapshot: Snapshot, topology: DrillTopology): string {
+  const writer = snapshot.writerRegion;
+  if (!writer) return 'managed RPO: no writer, nothing to judge';
+  const rpoMs = topology.rpoSeconds * 1000;
+  const healthy = snapshot.regions
+    .filter(
+      (r) =>
+        r.isMember &&
+        !r.isWriter &&
+        r.cluster.ok &&
+        r.cluster.value.status === 'available' &&
+        r.lag?.ok === true &&
+        r.lag.value.rpoMs !== null &&
+        r.lag.value.rpoMs < rpoMs,
+    )
+    .map((r) => r.region);
+  const decisions = managedRpoPolicy({
+    regions: snapshot.regions.map((r) => r.region),
+    writer,
+    healthySecondaries: healthy,
+  });
+  const differs = decisions.flatMap((d) => {
+    const live = snapshot.regions.find((r) => r.region === d.region)?.managedRpo;
+    if (!live?.ok) return [];
+    const enforces = live.value !== null;
+    if (enforces === d.enforce && (!enforces || live.value === topology.rpoSeconds)) return [];
+    return [
+      d.enforce
+        ? `${d.region} should enforce ${topology.rpoSeconds} s, it ${enforces ? `enforces ${live.value} s` : 'does not'} (${d.reason})`
+        : `${d.region} enforces ${live.value} s but should not (${d.reason})`,
+    ];
+  });
+  return differs.length === 0
+    ? 'managed RPO: every group as the policy says'
+    : `managed RPO differs from the policy (see the README, Recovery point):\n${differs.map((d) => `  ${d}`).join('\n')}`;
 }
 
 export function preflightText(results: readonly CheckResult[]): string {

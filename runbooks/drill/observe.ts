@@ -25,6 +25,8 @@ export interface RegionSnapshot {
   /** Lag metrics exist only for secondaries; absent for the writer. */
   readonly lag?: Observed<LagView>;
   readonly drain: Observed<string | undefined>;
+  /** The RPO the cluster's parameter group enforces (`rds.global_db_rpo`, seconds), or null. */
+  readonly managedRpo: Observed<number | null>;
   /** Absent for a headless secondary, which has no serving check. */
   readonly servingCheck?: Observed<HealthView>;
   readonly writerCheck: Observed<HealthView>;
@@ -167,12 +169,13 @@ export async function observe(
       topology.regions.map(async (r): Promise<RegionSnapshot> => {
         const member = memberOf(globalCluster, r.clusterArn);
         const isWriter = member?.isWriter ?? false;
-        const [cluster, lag, drain, servingCheck, writerCheck] = await Promise.all([
+        const [cluster, lag, drain, managedRpo, servingCheck, writerCheck] = await Promise.all([
           observed(aws.database.describeCluster(r.region, r.clusterIdentifier)),
           isWriter
             ? Promise.resolve(undefined)
             : observed(aws.metrics.lag(r.region, r.clusterIdentifier, now)),
           observed(aws.switches.get(r.region, r.drainParameterName)),
+          observed(aws.database.managedRpo(r.region, r.clusterParameterGroupName)),
           r.healthChecks.serving === undefined
             ? Promise.resolve(undefined)
             : observed(aws.routing.healthCheckStatus(r.healthChecks.serving)),
@@ -187,6 +190,7 @@ export async function observe(
           cluster,
           lag,
           drain,
+          managedRpo,
           servingCheck,
           writerCheck,
         };

@@ -5,12 +5,16 @@ import type { DrillKind } from './model';
 import { stepsFor, type PlanView } from './steps';
 
 /** A region described by role, for runbooks that must fit every deployment. */
-function placeholderRegion(name: string): RegionTopology {
+function placeholderRegion(
+  name: string,
+  role: RegionTopology['role'] = 'secondary',
+): RegionTopology {
   return {
     region: `{${name}-region}`,
-    role: 'secondary',
+    role,
     clusterIdentifier: `{${name}-cluster}`,
     clusterArn: `{${name}-cluster-arn}`,
+    clusterParameterGroupName: `{${name}-cluster-parameter-group}`,
     secretArn: `{${name}-secret-arn}`,
     drainParameterName: '{drain-parameter}',
     regionalHostname: `{${name}-regional-hostname}`,
@@ -22,10 +26,21 @@ function placeholderRegion(name: string): RegionTopology {
 
 /** The plan with names instead of values: what the runbooks show. */
 export function placeholderPlan(kind: DrillKind): PlanView {
+  // A switchover or failover usually starts from the primary region; a failback returns to it.
+  const from = placeholderRegion(
+    kind === 'failback' ? 'current-writer' : 'old-writer',
+    kind === 'failback' ? 'secondary' : 'primary',
+  );
+  const target = placeholderRegion(
+    kind === 'failback' ? 'primary' : 'target',
+    kind === 'failback' ? 'primary' : 'secondary',
+  );
   return {
     kind,
-    from: placeholderRegion(kind === 'failback' ? 'current-writer' : 'old-writer'),
-    target: placeholderRegion(kind === 'failback' ? 'primary' : 'target'),
+    from,
+    target,
+    // The default deployment's two regions: the managed-RPO steps' checks say what changes with more.
+    regions: [from, target],
     globalClusterIdentifier: '{global-cluster}',
     hostedZoneId: '{hosted-zone-id}',
     writeHostname: '{write-hostname}',

@@ -1,3 +1,4 @@
+import { MANAGED_RPO_PARAMETER, managedRpoPolicy } from '../../constructs/managed-rpo-policy';
 import type { DrillAws, GlobalClusterView, SqlTarget } from './aws/adapters';
 import { AWS_OPERATIONS, type AwsOperation } from './aws/operations';
 import { CANARY_SQL, type CanaryControl } from './canary';
@@ -31,6 +32,8 @@ export interface PlanView {
   readonly rpoLabel: string;
   /** Region of the Route 53 calls. */
   readonly homeRegion: string;
+  /** Every member region (the managed-RPO policy depends on how many there are). */
+  readonly regions: readonly RegionTopology[];
 }
 
 /** One AWS call a step makes, as the dry run and the runbooks show it. */
@@ -46,12 +49,15 @@ export type StepId =
   | 'preflight'
   | 'prepare-canary'
   | 'ready-target'
+  | 'rejoin-rpo'
   | 'fence'
   | 'promote'
   | 'wait-writer'
   | 'verify-traffic'
   | 'verify-writes'
-  | 'return-old-writer';
+  | 'align-rpo'
+  | 'return-old-writer'
+  | 'settle-rpo';
 
 export interface StepResult {
   readonly status: 'completed' | 'skipped';
@@ -108,6 +114,7 @@ const ALL = DRILL_KINDS;
  */
 export const FAILOVER_FENCE_WAIT_MS = 60_000;
 const ops = AWS_OPERATIONS;
+const MANAGED_RPO = MANAGED_RPO_PARAMETER;
 
 function call(
   operation: AwsOperation,
@@ -260,6 +267,217 @@ function healthySecondaryCalls(r: RegionTopology, plan: PlanView): PlannedCall[]
             'polled',
           ),
         ]),
+  ];
+}
+
+/** What the drill did with one member's `rds.global_db_rpo`: journaled, reported. */
+export interface RpoAlignment {
+  readonly region: string;
+  readonly parameterGroup: string;
+  /** What the policy decided, and why. */
+  readonly enforce: boolean;
+  readonly reason: string;
+  /** The RPO the group enforced before (seconds), or null when it did not. */
+  readonly before: number | null;
+  readonly action: 'set' | 'cleared' | 'unchanged';
+}
+
+/** What enforces the RPO again once the lost writer of an unplanned failover is back. */
+function whoSetsRpo(lost: RegionTopology, rpoLabel: string): string {
+  return lost.role === 'primary'
+    ? `when ${lost.region} is a healthy secondary again, \`${startCommand('failback', lost.region)}\` sets it (step rejoin-rpo)`
+    : `when ${lost.region} is a healthy secondary again, set ${MANAGED_RPO} to ${rpoLabel.replace(/ s$/, '')} in the writer's group (\`${statusCommand()}\` says when)`;
+}
+
+function rpoText(seconds: number | null): string {
+  return seconds === null ? 'not enforced' : `${seconds} s`;
+}
+
+/**
+ * The managed-RPO decisions for a writer, assuming every member but `lost` is a healthy
+ * secondary (what the plan shows; the step decides on the live state).
+ */
+function plannedRpo(plan: PlanView, writer: RegionTopology, lost?: RegionTopology) {
+  const regions = plan.regions.filter((r) => r.region !== lost?.region);
+  return managedRpoPolicy({ regions: regions.map((r) => r.region), writer: writer.region }).map(
+    (d) => ({ ...d, member: regions.find((r) => r.region === d.region)! }),
+  );
+}
+
+/** The calls of a managed-RPO step: read every group, then set or clear where the policy says. */
+function rpoCalls(plan: PlanView, writer: RegionTopology, lost?: RegionTopology): PlannedCall[] {
+  const decisions = plannedRpo(plan, writer, lost);
+  const calls: PlannedCall[] = [
+    call(ops.describeGlobalClusters, plan.target.region, {
+      GlobalClusterIdentifier: plan.globalClusterIdentifier,
+    }),
+  ];
+  for (const { member } of decisions) {
+    if (member.region !== writer.region) {
+      calls.push(
+        call(ops.describeDbClusters, member.region, {
+          DBClusterIdentifier: member.clusterIdentifier,
+        }),
+        call(ops.getMetricData, member.region, {
+          MetricName: 'AuroraGlobalDBRPOLag',
+          DBClusterIdentifier: member.clusterIdentifier,
+        }),
+      );
+    }
+    calls.push(
+      call(ops.describeClusterParameters, member.region, {
+        DBClusterParameterGroupName: member.clusterParameterGroupName,
+        Source: 'user',
+      }),
+    );
+  }
+  const set = (member: RegionTopology, when: string) =>
+    call(
+      ops.setManagedRpo,
+      member.region,
+      {
+        DBClusterParameterGroupName: member.clusterParameterGroupName,
+        Parameters: `${MANAGED_RPO}=${Number.isNaN(plan.rpoSeconds) ? '{rpo-seconds}' : plan.rpoSeconds},ApplyMethod=immediate`,
+      },
+      when,
+    );
+  const clear = (member: RegionTopology, when: string) =>
+    call(
+      ops.clearManagedRpo,
+      member.region,
+      {
+        DBClusterParameterGroupName: member.clusterParameterGroupName,
+        Parameters: `${MANAGED_RPO},ApplyMethod=immediate`,
+      },
+      when,
+    );
+  // The writer first: a writer that enforces without a healthy secondary blocks every commit.
+  const ordered = [...decisions].sort(
+    (a, b) => Number(b.region === writer.region) - Number(a.region === writer.region),
+  );
+  for (const d of ordered) {
+    const isWriter = d.region === writer.region;
+    if (d.enforce) {
+      calls.push(
+        set(
+          d.member,
+          isWriter
+            ? `unless it enforces ${plan.rpoLabel} already; only while ${d.reason.replace(/^the writer, and /, '')}, else it is reset`
+            : `unless it enforces ${plan.rpoLabel} already: ${d.reason}`,
+        ),
+      );
+    } else {
+      calls.push(clear(d.member, `unless it enforces nothing already: ${d.reason}`));
+      if (isWriter && lost) {
+        calls.push(
+          set(d.member, `once a healthy secondary exists: ${whoSetsRpo(lost, plan.rpoLabel)}`),
+        );
+      }
+    }
+  }
+  return calls;
+}
+
+/**
+ * Applies the managed-RPO policy to the live roles: reads the global cluster, which secondaries
+ * can satisfy the RPO now, and what every group enforces; then sets or resets
+ * `rds.global_db_rpo` where they differ, the writer first. `lost` (an unplanned failover's old
+ * writer) is left out until it rejoins as a healthy secondary.
+ */
+async function alignManagedRpo(
+  ctx: StepContext,
+  lost: RegionTopology | undefined,
+): Promise<StepResult> {
+  const g = await globalCluster(ctx);
+  const writer = writerRegionOf(g, ctx.topology);
+  if (!writer || g.failoverState) {
+    throw new DrillError(
+      'UNEXPECTED_STATE',
+      `the managed RPO follows the writer, but the global cluster has ${describeGlobal(g, ctx.topology)}`,
+      {
+        hint: `Wait until the move is done (\`${statusCommand()}\`), then run the resume command below`,
+      },
+    );
+  }
+  const rpoMs = ctx.plan.rpoSeconds * 1000;
+  const members = ctx.topology.regions.filter((r) => r.region !== lost?.region);
+  const healthy = (
+    await Promise.all(
+      members
+        .filter((r) => r.region !== writer)
+        .map(async (r) => {
+          if (!memberOf(g, r.clusterArn)) return undefined;
+          try {
+            const [cluster, lag] = await Promise.all([
+              ctx.aws.database.describeCluster(r.region, r.clusterIdentifier),
+              ctx.aws.metrics.lag(r.region, r.clusterIdentifier, new Date(ctx.clock.now())),
+            ]);
+            const ok = cluster.status === 'available' && lag.rpoMs !== null && lag.rpoMs < rpoMs;
+            return ok ? r.region : undefined;
+          } catch (err) {
+            // A region that does not answer cannot satisfy the RPO.
+            if (isFatal(err)) throw err;
+            return undefined;
+          }
+        }),
+    )
+  ).filter((r): r is string => r !== undefined);
+  const decisions = managedRpoPolicy({
+    regions: members.map((r) => r.region),
+    writer,
+    healthySecondaries: healthy,
+  }).sort((a, b) => Number(b.region === writer) - Number(a.region === writer));
+
+  const alignments: RpoAlignment[] = [];
+  for (const d of decisions) {
+    const member = regionOf(ctx.topology, d.region);
+    const group = member.clusterParameterGroupName;
+    const before = await ctx.aws.database.managedRpo(d.region, group);
+    let action: RpoAlignment['action'] = 'unchanged';
+    if (d.enforce && before !== ctx.plan.rpoSeconds) {
+      await ctx.aws.database.setManagedRpo(d.region, group, ctx.plan.rpoSeconds);
+      action = 'set';
+    } else if (!d.enforce && before !== null) {
+      await ctx.aws.database.clearManagedRpo(d.region, group);
+      action = 'cleared';
+    }
+    alignments.push({ ...d, parameterGroup: group, before, action });
+    ctx.note({ rpo: alignments });
+  }
+  const parts = alignments.map(
+    (a) =>
+      `${a.region} ${a.enforce ? `enforces ${ctx.plan.rpoLabel}` : 'does not enforce'}` +
+      (a.action === 'unchanged' ? '' : ` (${a.action}, was ${rpoText(a.before)})`),
+  );
+  const writerDecision = alignments.find((a) => a.region === writer)!;
+  const notice = writerDecision.enforce
+    ? ''
+    : `; the writer ${writer} has no healthy secondary, so the RPO is not enforced` +
+      (lost
+        ? `: ${whoSetsRpo(lost, ctx.plan.rpoLabel)}`
+        : `: it is set when a secondary is healthy again (run \`${statusCommand()}\`)`);
+  if (notice) ctx.progress(notice.slice(2));
+  return {
+    status: alignments.some((a) => a.action !== 'unchanged') ? 'completed' : 'skipped',
+    summary: `managed RPO: ${parts.join('; ')}${notice}`,
+    details: { rpo: alignments, healthySecondaries: healthy },
+  };
+}
+
+function rpoChecks(plan: PlanView, lost?: RegionTopology): string[] {
+  return [
+    'reads the writer, which secondaries are healthy now (member, available, RPO lag under ' +
+      `${plan.rpoLabel}) and what each group enforces (DescribeDBClusterParameters) before acting`,
+    'a group enforces the RPO exactly when, with its cluster as the writer and the current writer lost, ' +
+      'a healthy secondary would remain: the writer whenever one secondary is healthy; a secondary only ' +
+      'with three or more regions',
+    'changes only groups that differ (running it again changes nothing), the writer first',
+    ...(lost
+      ? [
+          `${lost.region} (the lost writer) is left out until it rejoins; with two regions the new writer ` +
+            'stays unenforced and the step says so',
+        ]
+      : []),
   ];
 }
 
@@ -423,6 +641,23 @@ export const STEPS: readonly StepDefinition[] = [
       `Check with \`${statusCommand()}\`, then run the resume command below.`,
     underCanary: true,
     run: (ctx) => returnToService(ctx, 'ready-target', ctx.plan.target),
+  },
+  {
+    id: 'rejoin-rpo',
+    kinds: ['failback'],
+    title: (p) =>
+      `Enforce the RPO on ${p.from.region} now that ${p.target.region} is a healthy secondary`,
+    purpose:
+      'After an unplanned failover the writer ran without managed RPO (no secondary could satisfy it). ' +
+      'The old primary region is a healthy secondary again: apply the managed-RPO policy, so the writer ' +
+      'enforces the RPO and a secondary only where another would remain after a failover to it.',
+    calls: (p) => rpoCalls(p, p.from),
+    checks: (p) => rpoChecks(p),
+    ifItFails: (p) =>
+      `The writer has not moved; ${p.target.region} serves reads. A group may be half aligned, which is safe ` +
+      `while ${p.target.region} stays healthy. Check with \`${statusCommand()}\`, then run the resume command below.`,
+    underCanary: true,
+    run: (ctx) => alignManagedRpo(ctx, undefined),
   },
   {
     id: 'fence',
@@ -723,6 +958,25 @@ export const STEPS: readonly StepDefinition[] = [
     },
   },
   {
+    id: 'align-rpo',
+    kinds: ALL,
+    title: (p) => `Align the managed RPO with the new writer ${p.target.region}`,
+    purpose:
+      "Aurora holds commits when no secondary has an RPO lag under rds.global_db_rpo of the writer's " +
+      'cluster parameter group. Right after the move, before any write is verified: a new writer without ' +
+      'a healthy secondary stops enforcing (so it never blocks every commit), and the RPO is set where a ' +
+      'healthy secondary can satisfy it now; a secondary enforces only where another would remain after ' +
+      'an unplanned failover to it.',
+    calls: (p) => rpoCalls(p, p.target, p.kind === 'failover' ? p.from : undefined),
+    checks: (p) => rpoChecks(p, p.kind === 'failover' ? p.from : undefined),
+    ifItFails: (p) =>
+      `The move is done. A group may be half aligned: check what each cluster enforces with \`${statusCommand()}\`; ` +
+      `if ${p.target.region} enforces the RPO without a healthy secondary, its commits block: run the resume command below, ` +
+      `or reset ${MANAGED_RPO} in ${p.target.clusterParameterGroupName} by hand.`,
+    underCanary: true,
+    run: (ctx) => alignManagedRpo(ctx, ctx.params.kind === 'failover' ? ctx.plan.from : undefined),
+  },
+  {
     id: 'verify-traffic',
     kinds: ALL,
     title: (p) => `Verify ${p.writeHostname} moved to ${p.target.region}`,
@@ -892,6 +1146,22 @@ export const STEPS: readonly StepDefinition[] = [
       return returnToService(ctx, 'return-old-writer', ctx.plan.from);
     },
   },
+  {
+    id: 'settle-rpo',
+    kinds: ['switchover', 'failback'],
+    title: (p) =>
+      `Enforce the RPO on ${p.target.region} now that ${p.from.region} is a healthy secondary`,
+    purpose:
+      'The old writer region is a healthy secondary again (the step before waited for it): apply the ' +
+      'managed-RPO policy once more, so the new writer enforces the RPO it can now satisfy.',
+    calls: (p) => rpoCalls(p, p.target),
+    checks: (p) => rpoChecks(p),
+    ifItFails: (p) =>
+      `The drill's move is done and ${p.from.region} serves again; the RPO may not be enforced yet (safe for ` +
+      `commits, unbounded data loss). Check with \`${statusCommand()}\`, then run the resume command below.`,
+    underCanary: true,
+    run: (ctx) => alignManagedRpo(ctx, undefined),
+  },
 ];
 
 /**
@@ -900,9 +1170,12 @@ export const STEPS: readonly StepDefinition[] = [
  */
 export const STATE_CHANGING_STEPS: ReadonlySet<string> = new Set<StepId>([
   'ready-target',
+  'rejoin-rpo',
   'fence',
   'promote',
+  'align-rpo',
   'return-old-writer',
+  'settle-rpo',
 ]);
 
 /** The ordered steps of one kind of drill. */
@@ -942,5 +1215,6 @@ export function planView(
     rpoSeconds: topology.rpoSeconds,
     rpoLabel: `${topology.rpoSeconds} s`,
     homeRegion,
+    regions: topology.regions,
   };
 }

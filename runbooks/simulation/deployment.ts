@@ -216,6 +216,11 @@ export class SimulatedDeployment {
       case 'AWS::RDS::DBCluster':
         // RDS stores cluster identifiers in lowercase (DBClusterIdentifier, CreateDBCluster API).
         return (named('DBClusterIdentifier') ?? `${name}-${fakeId(stack, name, 6)}`).toLowerCase();
+      case 'AWS::RDS::DBClusterParameterGroup':
+        // Ref returns the name, stored in lowercase (CloudFormation, DBClusterParameterGroupName).
+        return (
+          named('DBClusterParameterGroupName') ?? `${name}-${fakeId(stack, name, 8)}`
+        ).toLowerCase();
       case 'AWS::RDS::GlobalCluster':
         return named('GlobalClusterIdentifier') ?? `${name}-${fakeId(stack, name, 6)}`;
       case 'AWS::SSM::Parameter':

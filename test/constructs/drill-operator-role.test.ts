@@ -156,6 +156,37 @@ describe('permissions, derived from the operation table', () => {
     ]);
   });
 
+  test("THEN the managed-RPO actions apply to the members' cluster parameter groups only (derived or given names)", () => {
+    const stack = role({
+      regions: [
+        { region: 'us-east-1', clusterIdentifier: 'orders-us-east-1' },
+        {
+          region: 'us-west-2',
+          clusterIdentifier: 'orders-us-west-2',
+          clusterParameterGroupName: 'custom-group',
+        },
+      ],
+    });
+    const statements = grantedTo(stack, 'Role').filter((s) =>
+      [s.Action].flat().some((a) => a.includes('DBClusterParameter')),
+    );
+    expect(statements).toEqual([
+      {
+        Sid: 'ManagedRpo',
+        Effect: 'Allow',
+        Action: [
+          'rds:DescribeDBClusterParameters',
+          'rds:ModifyDBClusterParameterGroup',
+          'rds:ResetDBClusterParameterGroup',
+        ],
+        Resource: [
+          'arn:aws:rds:us-east-1:123456789012:cluster-pg:orders-us-east-1-params',
+          'arn:aws:rds:us-west-2:123456789012:cluster-pg:custom-group',
+        ],
+      },
+    ]);
+  });
+
   test('THEN kms:Decrypt works only on the regional keys and only through Secrets Manager', () => {
     Template.fromStack(role()).hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {

@@ -222,12 +222,14 @@ describe.each([
     }
   });
 
-  test('THEN every cluster enforces the RPO through its parameter group', () => {
-    for (const { database } of stacks.regions) {
-      Template.fromStack(database).hasResourceProperties('AWS::RDS::DBClusterParameterGroup', {
-        Parameters: Match.objectLike({ 'rds.global_db_rpo': '30' }),
-      });
-    }
+  test('THEN the writer’s cluster enforces the RPO, a secondary’s only with three or more regions (managedRpoPolicy)', () => {
+    const rpoOf = (database: Stack) =>
+      Object.values(
+        Template.fromStack(database).findResources('AWS::RDS::DBClusterParameterGroup'),
+      ).map((g) => g.Properties.Parameters['rds.global_db_rpo']);
+    expect(stacks.regions.map(({ database }) => rpoOf(database))).toEqual(
+      regions.map((_r, i) => [i === 0 || regions.length >= 3 ? '30' : undefined]),
+    );
   });
 
   test('THEN the routing stack has one dashboard', () => {
@@ -541,10 +543,11 @@ describe('mode from config only', () => {
 describe('RPO from config', () => {
   test('GIVEN -c topology.rpo=60s THEN the managed RPO and the alarm thresholds follow', () => {
     const { stacks } = build({ 'topology.rpo': '60s' });
+    Template.fromStack(stacks.regions[0].database).hasResourceProperties(
+      'AWS::RDS::DBClusterParameterGroup',
+      { Parameters: Match.objectLike({ 'rds.global_db_rpo': '60' }) },
+    );
     const template = Template.fromStack(stacks.regions[1].database);
-    template.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', {
-      Parameters: Match.objectLike({ 'rds.global_db_rpo': '60' }),
-    });
     const thresholds = Object.values(
       template.findResources('AWS::CloudWatch::Alarm', {
         Properties: { MetricName: 'AuroraGlobalDBRPOLag' },

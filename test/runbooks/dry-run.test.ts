@@ -1,5 +1,10 @@
 import * as fs from 'node:fs';
-import { FailoverGlobalClusterCommand, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
+import {
+  FailoverGlobalClusterCommand,
+  ModifyDBClusterParameterGroupCommand,
+  ResetDBClusterParameterGroupCommand,
+  SwitchoverGlobalClusterCommand,
+} from '@aws-sdk/client-rds';
 import { ExecuteStatementCommand } from '@aws-sdk/client-rds-data';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { AwsCaller } from '../../runbooks/drill/aws/adapters';
@@ -13,6 +18,8 @@ function expectNoMutatingCommand(harness: Harness): void {
   expect(harness.mocks.rds.commandCalls(FailoverGlobalClusterCommand)).toHaveLength(0);
   expect(harness.mocks.ssm.commandCalls(PutParameterCommand)).toHaveLength(0);
   expect(harness.mocks.rdsData.commandCalls(ExecuteStatementCommand)).toHaveLength(0);
+  expect(harness.mocks.rds.commandCalls(ModifyDBClusterParameterGroupCommand)).toHaveLength(0);
+  expect(harness.mocks.rds.commandCalls(ResetDBClusterParameterGroupCommand)).toHaveLength(0);
 }
 
 describe('dry run (the default)', () => {
@@ -41,7 +48,7 @@ describe('dry run (the default)', () => {
         'ssm PutParameter @ us-east-1 [MUTATING] Name=/multi-region-ref/drain Value=true Overwrite=true',
       );
       expect(result.stdout).toMatch(
-        /1\. preflight:[\s\S]*3\. fence:[\s\S]*4\. promote:[\s\S]*5\. wait-writer:[\s\S]*6\. verify-traffic:[\s\S]*7\. verify-writes:[\s\S]*8\. return-old-writer:/,
+        /1\. preflight:[\s\S]*3\. fence:[\s\S]*4\. promote:[\s\S]*5\. wait-writer:[\s\S]*6\. align-rpo:[\s\S]*7\. verify-traffic:[\s\S]*8\. verify-writes:[\s\S]*9\. return-old-writer:/,
       );
       expect(result.stdout).toContain('all 12 checks passed');
       expectNoMutatingCommand(h);

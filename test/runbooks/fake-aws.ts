@@ -11,24 +11,32 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import {
   DBClusterNotFoundFault,
+  DBParameterGroupNotFoundFault,
+  DescribeDBClusterParametersCommand,
   DescribeDBClustersCommand,
   DescribeGlobalClustersCommand,
   FailoverGlobalClusterCommand,
   GlobalClusterNotFoundFault,
   InvalidGlobalClusterStateFault,
+  ModifyDBClusterParameterGroupCommand,
   RDSClient,
   RDSServiceException,
+  ResetDBClusterParameterGroupCommand,
   SwitchoverGlobalClusterCommand,
+  type DescribeDBClusterParametersCommandInput,
   type DescribeDBClustersCommandInput,
   type DescribeGlobalClustersCommandInput,
   type FailoverGlobalClusterCommandInput,
   type GlobalCluster,
+  type ModifyDBClusterParameterGroupCommandInput,
+  type ResetDBClusterParameterGroupCommandInput,
   type SwitchoverGlobalClusterCommandInput,
 } from '@aws-sdk/client-rds';
 import {
   BadRequestException,
   ExecuteStatementCommand,
   RDSDataClient,
+  StatementTimeoutException,
   type ExecuteStatementCommandInput,
 } from '@aws-sdk/client-rds-data';
 import {
@@ -54,6 +62,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { MANAGED_RPO_PARAMETER } from '../../constructs/managed-rpo-policy';
 import { HEALTH_PATHS } from '../../constructs/regional-service';
 import { CANARY_SQL } from '../../runbooks/drill/canary';
 import type { Clock } from '../../runbooks/drill/clock';
@@ -133,6 +142,14 @@ export interface FakeRegion {
   /** Lag metrics this secondary reports (ms); null: no datapoints. */
   rpoLagMs: number | null;
   replicationLagMs: number | null;
+  /** The cluster's parameter group (DBClusterParameterGroupName of the deployed cluster). */
+  readonly parameterGroup: string;
+}
+
+/** A cluster parameter group as deployed: its region and its user-set parameters. */
+export interface FakeParameterGroup {
+  readonly region: string;
+  readonly parameters: Map<string, string>;
 }
 
 type FaultError = Error | 'hang';
@@ -259,6 +276,8 @@ export class FakeWorld {
   readonly forcedHealthy = new Set<string>();
   readonly down = new Set<string>();
   readonly alarms: (MetricAlarm & { region: string })[] = [];
+  /** Cluster parameter groups by name, with the parameters the templates set. */
+  readonly parameterGroups = new Map<string, FakeParameterGroup>();
   /** SSM parameters other than the drain switches (the drill lock), by region and name. */
   readonly parameters = new Map<string, Map<string, { value: string; version: number }>>();
   /** Who the credentials belong to (sts:GetCallerIdentity). */
@@ -289,6 +308,13 @@ export class FakeWorld {
     this.writer = this.topology.primaryRegion;
     const instances = deployed.resources('AWS::RDS::DBInstance');
     const clusters = deployed.resources('AWS::RDS::DBCluster');
+    for (const group of deployed.resources('AWS::RDS::DBClusterParameterGroup')) {
+      const parameters = (group.properties.Parameters ?? {}) as Record<string, unknown>;
+      this.parameterGroups.set(group.physicalId, {
+        region: group.region,
+        parameters: new Map(Object.entries(parameters).map(([k, v]) => [k, String(v)])),
+      });
+    }
     for (const r of this.topology.regions) {
       const cluster = clusters.find((c) => c.physicalId === r.clusterIdentifier);
       if (!cluster) throw new Error(`fake: no AWS::RDS::DBCluster ${r.clusterIdentifier} deployed`);
@@ -302,6 +328,7 @@ export class FakeWorld {
         drain: 'false',
         rpoLagMs: 400,
         replicationLagMs: 250,
+        parameterGroup: String(cluster.properties.DBClusterParameterGroupName),
       });
       this.tables.set(r.region, []);
     }
@@ -678,6 +705,102 @@ export class FakeWorld {
     return this.globalCluster();
   }
 
+  /** The parameter group of a region's cluster. */
+  parameterGroupOf(region: string): FakeParameterGroup {
+    const group = this.parameterGroups.get(this.region(region).parameterGroup);
+    if (!group) throw new Error(`fake: no parameter group deployed for ${region}`);
+    return group;
+  }
+
+  /** The RPO a region's cluster parameter group sets (seconds), or null. */
+  managedRpoOf(region: string): number | null {
+    const value = this.parameterGroupOf(region).parameters.get(MANAGED_RPO_PARAMETER);
+    return value === undefined ? null : Number(value);
+  }
+
+  /**
+   * Managed RPO as Aurora documents it: the writer "blocks the transaction if all secondary DB
+   * clusters have RPO lag times that are larger than the RPO" of the writer's cluster parameter
+   * group (Aurora User Guide, aurora-global-database-disaster-recovery, Managing RPOs). A
+   * secondary in a region that is down replicates nothing.
+   */
+  commitsBlocked(region: string): boolean {
+    const rpo = this.managedRpoOf(region);
+    if (rpo === null) return false;
+    const satisfied = [...this.regions.values()].some(
+      (r) =>
+        r.region !== region &&
+        !this.down.has(r.region) &&
+        r.rpoLagMs !== null &&
+        r.rpoLagMs < rpo * 1000,
+    );
+    return !satisfied;
+  }
+
+  private groupIn(region: string, name: string | undefined): FakeParameterGroup {
+    const group = this.parameterGroups.get((name ?? '').toLowerCase());
+    if (!group || group.region !== region) {
+      throw new DBParameterGroupNotFoundFault({
+        message: `DBClusterParameterGroup not found: ${name}`,
+        $metadata: { httpStatusCode: 404 },
+      });
+    }
+    return group;
+  }
+
+  /** rds:DescribeDBClusterParameters: only the user-set parameters are modelled. */
+  describeClusterParameters(region: string, input: DescribeDBClusterParametersCommandInput) {
+    const group = this.groupIn(region, input.DBClusterParameterGroupName);
+    if (input.Source !== undefined && input.Source !== 'user') return { Parameters: [] };
+    return {
+      Parameters: [...group.parameters].map(([ParameterName, ParameterValue]) => ({
+        ParameterName,
+        ParameterValue,
+        Source: 'user',
+        ApplyType: 'dynamic',
+        IsModifiable: true,
+      })),
+    };
+  }
+
+  /**
+   * rds:ModifyDBClusterParameterGroup of rds.global_db_rpo: "Valid values ... range from 20
+   * seconds to 2,147,483,647 seconds", dynamic, so ApplyMethod immediate (Setting the recovery
+   * point objective; ModifyDBClusterParameterGroup API Reference, Parameters).
+   */
+  modifyClusterParameters(region: string, input: ModifyDBClusterParameterGroupCommandInput) {
+    const group = this.groupIn(region, input.DBClusterParameterGroupName);
+    for (const p of input.Parameters ?? []) {
+      const value = Number(p.ParameterValue);
+      if (
+        p.ParameterName !== MANAGED_RPO_PARAMETER ||
+        !Number.isInteger(value) ||
+        value < 20 ||
+        value > 2_147_483_647 ||
+        p.ApplyMethod !== 'immediate'
+      ) {
+        throw new RDSServiceException({
+          name: 'InvalidParameterValue',
+          message: `fake: unexpected parameter ${JSON.stringify(p)}`,
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+      group.parameters.set(MANAGED_RPO_PARAMETER, String(value));
+    }
+    return { DBClusterParameterGroupName: input.DBClusterParameterGroupName };
+  }
+
+  /** rds:ResetDBClusterParameterGroup of named parameters: back to the engine default. */
+  resetClusterParameters(region: string, input: ResetDBClusterParameterGroupCommandInput) {
+    const group = this.groupIn(region, input.DBClusterParameterGroupName);
+    if (input.ResetAllParameters || !input.Parameters?.length) {
+      throw new Error('fake: the drill resets named parameters only');
+    }
+    for (const p of input.Parameters) group.parameters.delete(p.ParameterName ?? '');
+    return { DBClusterParameterGroupName: input.DBClusterParameterGroupName };
+  }
+
   execute(
     region: string,
     input: ExecuteStatementCommandInput,
@@ -712,6 +835,13 @@ export class FakeWorld {
       throw new BadRequestException({
         message: 'ERROR: cannot execute statement in a read-only transaction',
         $metadata: {},
+      });
+    }
+    if (this.commitsBlocked(region)) {
+      // The commit waits until a secondary catches up; the Data API gives up on it.
+      throw new StatementTimeoutException({
+        message: `fake: commit blocked by managed RPO (${MANAGED_RPO_PARAMETER}=${this.managedRpoOf(region)}): no secondary has an RPO lag under it`,
+        $metadata: { httpStatusCode: 400 },
       });
     }
     if (input.sql === CANARY_SQL.createTable) {
@@ -886,6 +1016,30 @@ export function installFakeAws(mocks: FakeAwsMocks, world: () => FakeWorld): voi
           ],
         };
       }),
+    )
+    .on(DescribeDBClusterParametersCommand)
+    .callsFake(
+      serve(
+        'rds:DescribeDBClusterParameters',
+        (region, input: DescribeDBClusterParametersCommandInput) =>
+          world().describeClusterParameters(region, input),
+      ),
+    )
+    .on(ModifyDBClusterParameterGroupCommand)
+    .callsFake(
+      serve(
+        'rds:ModifyDBClusterParameterGroup',
+        (region, input: ModifyDBClusterParameterGroupCommandInput) =>
+          world().modifyClusterParameters(region, input),
+      ),
+    )
+    .on(ResetDBClusterParameterGroupCommand)
+    .callsFake(
+      serve(
+        'rds:ResetDBClusterParameterGroup',
+        (region, input: ResetDBClusterParameterGroupCommandInput) =>
+          world().resetClusterParameters(region, input),
+      ),
     )
     .on(SwitchoverGlobalClusterCommand)
     .callsFake(

@@ -143,7 +143,7 @@ describe('drill report', () => {
     expect(md).toMatch(
       /\| wait-writer: Wait until us-west-2 holds the writer \| failed \| .* \| 1m 00s \| \[STEP_TIMEOUT\] step wait-writer timed out/,
     );
-    expect(md).toMatch(/\| 6 \| verify-traffic: .* \| pending \| - \| - \|/);
+    expect(md).toMatch(/\| 7 \| verify-traffic: .* \| pending \| - \| - \|/);
   });
 
   test('GIVEN no drills THEN report exits 13', async () => {

@@ -5,7 +5,7 @@ import type { Snapshot } from '../../runbooks/drill/observe';
 const h = useFakeAws();
 
 describe('drill status', () => {
-  test('THEN it shows the writer, member states, lag, health checks, DNS answers and drain switches', async () => {
+  test('THEN it shows the writer, member states, lag, the RPO each cluster enforces, health checks, DNS answers and drain switches', async () => {
     const result = await h.run(['status']);
 
     expect(result.code).toBe(0);
@@ -13,11 +13,23 @@ describe('drill status', () => {
       'global cluster multi-region-ref-global: available, engine 16.6, writer in us-east-1',
     );
     expect(result.stdout).toMatch(
-      /│ us-east-1 │ primary +│ WRITER +│ available │ 2 +│ 16\.6 +│ - +│ - +│ false │/,
+      /│ us-east-1 │ primary +│ WRITER +│ available │ 2 +│ 16\.6 +│ - +│ - +│ 30 s +│ false │/,
     );
-    // The synthesized secondary has one instance.
+    // The synthesized secondary has one instance, and its group leaves the RPO at the default.
     expect(result.stdout).toMatch(
-      /│ us-west-2 │ secondary +│ secondary +│ available │ 1 +│ 16\.6 +│ 250 ms +│ 400 ms +│ false │/,
+      /│ us-west-2 │ secondary +│ secondary +│ available │ 1 +│ 16\.6 +│ 250 ms +│ 400 ms +│ no +│ false │/,
+    );
+    // Read live, in each region, from the group the outputs name.
+    expect(
+      h.world.callsOf('rds:DescribeDBClusterParameters').map((c) => [c.region, c.input]),
+    ).toEqual(
+      [PRIMARY, SECONDARY].map((region) => [
+        region,
+        {
+          DBClusterParameterGroupName: h.world.deployed(region).clusterParameterGroupName,
+          Source: 'user',
+        },
+      ]),
     );
     expect(result.stdout).toMatch(/│ us-west-2 │ healthy \(16\/16\) +│ UNHEALTHY \(0\/16\) +│/);
     expect(result.stdout).toContain(
@@ -76,7 +88,7 @@ describe('drill status', () => {
 
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
-      /│ us-west-2 │ secondary +│ secondary +│ error \[1\] │ error \[1\] +│ error \[1\] │ 250 ms +│ 400 ms +│ false │/,
+      /│ us-west-2 │ secondary +│ secondary +│ error \[1\] │ error \[1\] +│ error \[1\] │ 250 ms +│ 400 ms +│ no +│ false │/,
     );
     expect(result.stdout).toContain('alarms in ALARM:\n  us-west-2: error [2]\n');
     // The error list closes the snapshot; the lock and the unfinished drills follow it.

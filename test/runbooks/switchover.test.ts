@@ -77,9 +77,11 @@ describe('drill switchover --execute (planned, no data loss)', () => {
       ['fence', 'completed'],
       ['promote', 'completed'],
       ['wait-writer', 'completed'],
+      ['align-rpo', 'completed'],
       ['verify-traffic', 'completed'],
       ['verify-writes', 'completed'],
       ['return-old-writer', 'completed'],
+      ['settle-rpo', 'skipped'],
     ]);
     // The fake stops writes 5 s into the promotion and completes it at 40 s.
     expect(record.steps.find((s) => s.id === 'wait-writer')?.durationMs).toBe(40_000);
@@ -103,8 +105,8 @@ describe('drill switchover --execute (planned, no data loss)', () => {
   test('THEN progress shows each step with elapsed time and a summary table with the total; the lock is released', async () => {
     const result = await h.run(['switchover', '--to', SECONDARY, '--execute', '--yes', ...h.fast]);
 
-    expect(result.stdout).toMatch(/\[\+0:00\.0\] 1\/8 preflight: Preflight checks for us-west-2/);
-    expect(result.stdout).toMatch(/\[\+0:40\.0\] 5\/8 wait-writer: completed in 40\.0s/);
+    expect(result.stdout).toMatch(/\[\+0:00\.0\] 1\/10 preflight: Preflight checks for us-west-2/);
+    expect(result.stdout).toMatch(/\[\+0:40\.0\] 5\/10 wait-writer: completed in 40\.0s/);
     expect(result.stdout).toMatch(/│ 5 +│ wait-writer +│ completed +│ 40\.0s/);
     expect(result.stdout).toMatch(/│ +│ total +│ succeeded +│ 40\.0s/);
     expect(result.stdout).toContain('client-seen RTO (canary): 35.0s');
@@ -136,12 +138,16 @@ describe('drill switchover --execute (planned, no data loss)', () => {
       'promote completed',
       'wait-writer started',
       'wait-writer completed',
+      'align-rpo started',
+      'align-rpo completed',
       'verify-traffic started',
       'verify-traffic completed',
       'verify-writes started',
       'verify-writes completed',
       'return-old-writer started',
       'return-old-writer completed',
+      'settle-rpo started',
+      'settle-rpo skipped',
     ]);
     expect(journal.at(-1)).toMatchObject({ type: 'finished' });
   });

@@ -8,8 +8,12 @@ import {
   DescribeDBClustersCommand,
   DescribeGlobalClustersCommand,
   FailoverGlobalClusterCommand,
+  ModifyDBClusterParameterGroupCommand,
+  paginateDescribeDBClusterParameters,
+  ResetDBClusterParameterGroupCommand,
   SwitchoverGlobalClusterCommand,
 } from '@aws-sdk/client-rds';
+import { MANAGED_RPO_PARAMETER } from '../../../constructs/managed-rpo-policy';
 import { ExecuteStatementCommand, type Field, type SqlParameter } from '@aws-sdk/client-rds-data';
 import {
   GetHealthCheckStatusCommand,
@@ -112,6 +116,15 @@ export interface DatabaseApi {
   switchover(region: string, globalClusterIdentifier: string, targetArn: string): Promise<void>;
   /** rds:FailoverGlobalCluster with AllowDataLoss: unplanned. */
   failover(region: string, globalClusterIdentifier: string, targetArn: string): Promise<void>;
+  /**
+   * rds:DescribeDBClusterParameters (Source user): the RPO a cluster parameter group enforces
+   * (`rds.global_db_rpo`, seconds), or null when it is not set.
+   */
+  managedRpo(region: string, parameterGroupName: string): Promise<number | null>;
+  /** rds:ModifyDBClusterParameterGroup: `rds.global_db_rpo` = seconds, applied immediately. */
+  setManagedRpo(region: string, parameterGroupName: string, seconds: number): Promise<void>;
+  /** rds:ResetDBClusterParameterGroup: `rds.global_db_rpo` back to its default (not enforced). */
+  clearManagedRpo(region: string, parameterGroupName: string): Promise<void>;
 }
 
 /** Canary statements through the RDS Data API. */
@@ -302,6 +315,53 @@ export function sdkAdapters(clients: AwsClients, caller: AwsCaller, homeRegion: 
             GlobalClusterIdentifier: globalClusterIdentifier,
             TargetDbClusterIdentifier: targetArn,
             AllowDataLoss: true,
+          }),
+        ),
+      );
+    },
+    managedRpo: (region, parameterGroupName) =>
+      caller.call(ops.describeClusterParameters, region, async () => {
+        // "Viewing the recovery point objective": a set RPO is a `user` parameter; unset, the
+        // engine reports -1 (Aurora User Guide, aurora-global-database-disaster-recovery).
+        const pages = paginateDescribeDBClusterParameters(
+          { client: clients.rds(region) },
+          { DBClusterParameterGroupName: parameterGroupName, Source: 'user' },
+        );
+        for await (const page of pages) {
+          const found = page.Parameters?.find((p) => p.ParameterName === MANAGED_RPO_PARAMETER);
+          if (found) {
+            const seconds = Number(found.ParameterValue);
+            return found.ParameterValue !== undefined && seconds > 0 ? seconds : null;
+          }
+        }
+        return null;
+      }),
+    async setManagedRpo(region, parameterGroupName, seconds) {
+      // rds.global_db_rpo is dynamic ("ApplyType": "dynamic" in "Viewing the recovery point
+      // objective"): ApplyMethod immediate applies it without a reboot.
+      await caller.call(ops.setManagedRpo, region, () =>
+        clients.rds(region).send(
+          new ModifyDBClusterParameterGroupCommand({
+            DBClusterParameterGroupName: parameterGroupName,
+            Parameters: [
+              {
+                ParameterName: MANAGED_RPO_PARAMETER,
+                ParameterValue: String(seconds),
+                ApplyMethod: 'immediate',
+              },
+            ],
+          }),
+        ),
+      );
+    },
+    async clearManagedRpo(region, parameterGroupName) {
+      // "To disable the RPO, reset the rds.global_db_rpo parameter" (Disabling the recovery
+      // point objective): ModifyDBClusterParameterGroup cannot, its values start at 20.
+      await caller.call(ops.clearManagedRpo, region, () =>
+        clients.rds(region).send(
+          new ResetDBClusterParameterGroupCommand({
+            DBClusterParameterGroupName: parameterGroupName,
+            Parameters: [{ ParameterName: MANAGED_RPO_PARAMETER, ApplyMethod: 'immediate' }],
           }),
         ),
       );

@@ -45,6 +45,31 @@ export const AWS_OPERATIONS = {
     false,
     "a member cluster's status, instances and engine version, in its own region",
   ),
+  // Managed RPO (rds.global_db_rpo) lives in each member's cluster parameter group: it is read
+  // with DescribeDBClusterParameters, set with ModifyDBClusterParameterGroup and cleared with
+  // ResetDBClusterParameterGroup (Aurora User Guide, aurora-global-database-disaster-recovery,
+  // "Viewing", "Setting" and "Disabling the recovery point objective").
+  describeClusterParameters: op(
+    'rds',
+    'DescribeDBClusterParameters',
+    ['rds:DescribeDBClusterParameters'],
+    false,
+    "whether a member's cluster parameter group enforces the RPO (rds.global_db_rpo)",
+  ),
+  setManagedRpo: op(
+    'rds',
+    'ModifyDBClusterParameterGroup',
+    ['rds:ModifyDBClusterParameterGroup'],
+    true,
+    "enforce the RPO in a member's cluster parameter group (rds.global_db_rpo, applied immediately)",
+  ),
+  clearManagedRpo: op(
+    'rds',
+    'ResetDBClusterParameterGroup',
+    ['rds:ResetDBClusterParameterGroup'],
+    true,
+    "stop enforcing the RPO in a member's cluster parameter group (reset rds.global_db_rpo)",
+  ),
   switchoverGlobalCluster: op(
     'rds',
     'SwitchoverGlobalCluster',
