@@ -95,17 +95,23 @@ export class VirtualClock implements Clock {
     return new Promise((resolve) => {
       if (this.stopped) return; // a "killed" process never wakes
       if (signal?.aborted) return resolve();
-      const sleeper = { wakeAt: this.current + Math.max(0, ms), order: this.order++, resolve };
+      const onAbort = () => {
+        const i = this.sleepers.indexOf(sleeper);
+        if (i >= 0) this.sleepers.splice(i, 1);
+        resolve();
+      };
+      // Like the system clock, a sleeper that wakes stops listening (no listener piles up).
+      const wake = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const sleeper = {
+        wakeAt: this.current + Math.max(0, ms),
+        order: this.order++,
+        resolve: wake,
+      };
       this.sleepers.push(sleeper);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const i = this.sleepers.indexOf(sleeper);
-          if (i >= 0) this.sleepers.splice(i, 1);
-          resolve();
-        },
-        { once: true },
-      );
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.schedule();
     });
   }
