@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledgeFindings, explainGuardRules } from './nag/acknowledge';
+import { explainDeployTimeFunction, explainGuardRules } from './nag/acknowledge';
 import { InvalidPropsError } from './invalid-props-error';
 
 /** Properties of a {@link RegionalNetwork}. */
@@ -134,25 +134,10 @@ export class RegionalNetwork extends Construct {
       // aws-cdk-lib aws-ec2 README, "Restricting access to the VPC default security group".
       "aws-cdk-lib's provider that removes the default security group's rules runs only when its custom resource is created, updated or deleted";
     if (handler instanceof CfnResource) {
-      acknowledgeFindings(
+      explainDeployTimeFunction(
         handler,
-        ['cdk-validator-cfnguard::lambda_inside_vpc_check'],
-        `${runsOnce}, and calls only the EC2 API; inside this isolated VPC it would need an EC2 interface endpoint just for it.`,
-      );
-      explainGuardRules(
-        handler,
-        ['LAMBDA_INSIDE_VPC'],
-        `${runsOnce}, and calls only the EC2 API; inside this isolated VPC it would need an EC2 interface endpoint just for it.`,
-      );
-      explainGuardRules(
-        handler,
-        ['LAMBDA_DLQ_CHECK'],
-        `${runsOnce}; when it fails, the custom resource fails and CloudFormation rolls the deployment back and reports it, so a dead-letter queue would hold an event nobody acts on.`,
-      );
-      explainGuardRules(
-        handler,
-        ['LAMBDA_CONCURRENCY_CHECK'],
-        `${runsOnce}; those few invocations cannot exhaust the account's concurrency, and a reservation would take from the unreserved pool.`,
+        runsOnce,
+        'it calls only the EC2 API; inside this isolated VPC it would need an EC2 interface endpoint just for it.',
       );
     }
     if (providerRole instanceof CfnResource) {

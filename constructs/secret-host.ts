@@ -11,7 +11,7 @@ import {
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledgeFindings, explainGuardRules } from './nag/acknowledge';
+import { explainDeployTimeFunction, explainGuardRules } from './nag/acknowledge';
 
 /** Type of the custom resource that writes a database secret's host. */
 export const SECRET_HOST_RESOURCE_TYPE = 'Custom::DatabaseSecretHost';
@@ -108,18 +108,10 @@ export class DatabaseSecretHost extends Construct {
       .tryFindChild(`${SECRET_HOST_RESOURCE_TYPE}CustomResourceProvider`)
       ?.node.tryFindChild('Role');
     if (handler instanceof CfnResource) {
-      const outsideVpc = `${runsOnDeploy}; it calls only the Secrets Manager API over its public TLS endpoint, and core CustomResourceProvider functions cannot be placed in a VPC.`;
-      acknowledgeFindings(handler, ['cdk-validator-cfnguard::lambda_inside_vpc_check'], outsideVpc);
-      explainGuardRules(handler, ['LAMBDA_INSIDE_VPC'], outsideVpc);
-      explainGuardRules(
+      explainDeployTimeFunction(
         handler,
-        ['LAMBDA_DLQ_CHECK'],
-        `${runsOnDeploy}; when it fails, the custom resource fails and CloudFormation rolls the deployment back and reports it, so a dead-letter queue would hold an event nobody acts on.`,
-      );
-      explainGuardRules(
-        handler,
-        ['LAMBDA_CONCURRENCY_CHECK'],
-        `${runsOnDeploy}; those few invocations cannot exhaust the account's concurrency, and a reservation would take from the unreserved pool.`,
+        runsOnDeploy,
+        'it calls only the Secrets Manager API over its public TLS endpoint, and core CustomResourceProvider functions cannot be placed in a VPC.',
       );
     }
     if (role instanceof CfnResource) {

@@ -68,3 +68,32 @@ export function explainGuardRules(
   }
   resource.addMetadata('guard', { ...guard, SuppressedRules: suppressed, Reasons: reasons });
 }
+
+/**
+ * Explains the Guard findings on a Lambda function that runs only while CloudFormation
+ * deploys (a custom resource's provider): it needs no dead-letter queue or reserved
+ * concurrency, and it runs outside the VPC for the reason given.
+ *
+ * @param runsWhen a sentence saying when the function runs, e.g. "This provider runs only
+ *   when CloudFormation creates or updates ..."
+ * @param outsideVpc why it is not in a VPC (appended to `runsWhen`)
+ */
+export function explainDeployTimeFunction(
+  fn: CfnResource,
+  runsWhen: string,
+  outsideVpc: string,
+): void {
+  const vpcReason = `${runsWhen}; ${outsideVpc}`;
+  acknowledgeFindings(fn, ['cdk-validator-cfnguard::lambda_inside_vpc_check'], vpcReason);
+  explainGuardRules(fn, ['LAMBDA_INSIDE_VPC'], vpcReason);
+  explainGuardRules(
+    fn,
+    ['LAMBDA_DLQ_CHECK'],
+    `${runsWhen}; when it fails, the custom resource fails and CloudFormation rolls the deployment back and reports it, so a dead-letter queue would hold an event nobody acts on.`,
+  );
+  explainGuardRules(
+    fn,
+    ['LAMBDA_CONCURRENCY_CHECK'],
+    `${runsWhen}; those few invocations cannot exhaust the account's concurrency, and a reservation would take from the unreserved pool.`,
+  );
+}

@@ -160,7 +160,7 @@ describe('RegionalNetwork default-security-group provider and the Guard registry
   };
   const runsOnce =
     "aws-cdk-lib's provider that removes the default security group's rules runs only when its custom resource is created, updated or deleted";
-  const noEndpoint = `${runsOnce}, and calls only the EC2 API; inside this isolated VPC it would need an EC2 interface endpoint just for it.`;
+  const noEndpoint = `${runsOnce}; it calls only the EC2 API; inside this isolated VPC it would need an EC2 interface endpoint just for it.`;
 
   test('GIVEN the provider role THEN its inline policy is explained to IAM_NO_INLINE_POLICY_CHECK', () => {
     expect(provider('AWS::IAM::Role')).toEqual({
