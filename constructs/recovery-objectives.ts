@@ -74,6 +74,15 @@ const s = (d: Duration) => `${d.toMilliseconds() / 1000}s`;
 const sum = (...parts: Duration[]) =>
   Duration.millis(parts.reduce((total, d) => total + d.toMilliseconds(), 0));
 
+/** What both paths wait for once DNS must move: checks, the cached signal, each hop's TTL. */
+function dnsMoveParts(inputs: RtoFloorInputs, hops: number) {
+  return {
+    detection: Duration.seconds(inputs.healthCheckInterval.toSeconds() * inputs.failureThreshold),
+    signalStaleness: Duration.millis(inputs.healthSignalCacheTtl.toMilliseconds()),
+    dnsTtl: Duration.millis(inputs.recordTtl.toMilliseconds() * hops),
+  };
+}
+
 /**
  * Read path: the failed region's serving check must fail `failureThreshold`
  * times (after its cached signal expires), then resolvers drop the old answer
@@ -82,11 +91,7 @@ const sum = (...parts: Duration[]) =>
  */
 export function readPathFloor(inputs: RtoFloorInputs): PathRtoFloor {
   const hops = inputs.readHops ?? 1;
-  const detection = Duration.seconds(
-    inputs.healthCheckInterval.toSeconds() * inputs.failureThreshold,
-  );
-  const signalStaleness = Duration.millis(inputs.healthSignalCacheTtl.toMilliseconds());
-  const dnsTtl = Duration.millis(inputs.recordTtl.toMilliseconds() * hops);
+  const { detection, signalStaleness, dnsTtl } = dnsMoveParts(inputs, hops);
   const total = sum(detection, signalStaleness, dnsTtl);
   return {
     path: 'read',
@@ -112,11 +117,7 @@ export function readPathFloor(inputs: RtoFloorInputs): PathRtoFloor {
  */
 export function writePathFloor(inputs: RtoFloorInputs): PathRtoFloor {
   const hops = inputs.writeHops ?? 1;
-  const detection = Duration.seconds(
-    inputs.healthCheckInterval.toSeconds() * inputs.failureThreshold,
-  );
-  const signalStaleness = Duration.millis(inputs.healthSignalCacheTtl.toMilliseconds());
-  const dnsTtl = Duration.millis(inputs.recordTtl.toMilliseconds() * hops);
+  const { detection, signalStaleness, dnsTtl } = dnsMoveParts(inputs, hops);
   const promotion = inputs.promotionEstimate;
   const total = sum(promotion, detection, signalStaleness, dnsTtl);
   return {
