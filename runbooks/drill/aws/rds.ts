@@ -70,24 +70,15 @@ export function rdsDatabase(clients: AwsClients, caller: AwsCaller): DatabaseApi
       };
     },
     async switchover(region, globalClusterIdentifier, targetArn) {
+      const input = moveInput(globalClusterIdentifier, targetArn);
       await caller.call(ops.switchoverGlobalCluster, region, () =>
-        clients.rds(region).send(
-          new SwitchoverGlobalClusterCommand({
-            GlobalClusterIdentifier: globalClusterIdentifier,
-            TargetDbClusterIdentifier: targetArn,
-          }),
-        ),
+        clients.rds(region).send(new SwitchoverGlobalClusterCommand(input)),
       );
     },
     async failover(region, globalClusterIdentifier, targetArn) {
+      const input = { ...moveInput(globalClusterIdentifier, targetArn), AllowDataLoss: true };
       await caller.call(ops.failoverGlobalCluster, region, () =>
-        clients.rds(region).send(
-          new FailoverGlobalClusterCommand({
-            GlobalClusterIdentifier: globalClusterIdentifier,
-            TargetDbClusterIdentifier: targetArn,
-            AllowDataLoss: true,
-          }),
-        ),
+        clients.rds(region).send(new FailoverGlobalClusterCommand(input)),
       );
     },
     managedRpo: (region, parameterGroupName) =>
@@ -138,4 +129,9 @@ export function rdsDatabase(clients: AwsClients, caller: AwsCaller): DatabaseApi
       );
     },
   };
+}
+
+/** The writer's move to `targetArn`, as SwitchoverGlobalCluster and FailoverGlobalCluster take it. */
+function moveInput(globalClusterIdentifier: string, targetArn: string) {
+  return { GlobalClusterIdentifier: globalClusterIdentifier, TargetDbClusterIdentifier: targetArn };
 }

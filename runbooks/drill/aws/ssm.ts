@@ -1,19 +1,17 @@
-import {
-  DeleteParameterCommand,
-  GetParameterCommand,
-  PutParameterCommand,
-} from '@aws-sdk/client-ssm';
+import * as ssm from '@aws-sdk/client-ssm';
 import type { AwsCaller } from './caller';
 import type { AwsClients } from './clients';
 import { AWS_OPERATIONS as ops } from './operations';
 import type { LockParameterApi, SwitchApi } from './ports';
+
+const errorName = (err: unknown) => (err as { name?: string } | undefined)?.name;
 
 /** The drain switches, on the SSM client of each call's region. */
 export function ssmSwitches(clients: AwsClients, caller: AwsCaller): SwitchApi {
   return {
     async get(region, name) {
       const out = await caller.call(ops.getParameter, region, () =>
-        clients.ssm(region).send(new GetParameterCommand({ Name: name })),
+        clients.ssm(region).send(new ssm.GetParameterCommand({ Name: name })),
       );
       return out.Parameter?.Value;
     },
@@ -22,14 +20,17 @@ export function ssmSwitches(clients: AwsClients, caller: AwsCaller): SwitchApi {
         clients
           .ssm(region)
           .send(
-            new PutParameterCommand({ Name: name, Value: value, Overwrite: true, Type: 'String' }),
+            new ssm.PutParameterCommand({
+              Name: name,
+              Value: value,
+              Overwrite: true,
+              Type: 'String',
+            }),
           ),
       );
     },
   };
 }
-
-const errorName = (err: unknown) => (err as { name?: string } | undefined)?.name;
 
 /** The drill lock parameters, on the SSM client of each call's region. */
 export function ssmLocks(clients: AwsClients, caller: AwsCaller): LockParameterApi {
@@ -39,7 +40,7 @@ export function ssmLocks(clients: AwsClients, caller: AwsCaller): LockParameterA
         try {
           await clients
             .ssm(region)
-            .send(new PutParameterCommand({ Name: name, Value: value, Type: 'String' }));
+            .send(new ssm.PutParameterCommand({ Name: name, Value: value, Type: 'String' }));
           return true;
         } catch (err) {
           if (errorName(err) === 'ParameterAlreadyExists') return false;
@@ -49,8 +50,8 @@ export function ssmLocks(clients: AwsClients, caller: AwsCaller): LockParameterA
     read: (region, name) =>
       caller.call(ops.readLock, region, async () => {
         try {
-          return (await clients.ssm(region).send(new GetParameterCommand({ Name: name }))).Parameter
-            ?.Value;
+          return (await clients.ssm(region).send(new ssm.GetParameterCommand({ Name: name })))
+            .Parameter?.Value;
         } catch (err) {
           if (errorName(err) === 'ParameterNotFound') return undefined;
           throw err;
@@ -60,13 +61,13 @@ export function ssmLocks(clients: AwsClients, caller: AwsCaller): LockParameterA
       await caller.call(ops.writeLock, region, () =>
         clients
           .ssm(region)
-          .send(new PutParameterCommand({ Name: name, Value: value, Overwrite: true })),
+          .send(new ssm.PutParameterCommand({ Name: name, Value: value, Overwrite: true })),
       );
     },
     remove: (region, name) =>
       caller.call(ops.deleteLock, region, async () => {
         try {
-          await clients.ssm(region).send(new DeleteParameterCommand({ Name: name }));
+          await clients.ssm(region).send(new ssm.DeleteParameterCommand({ Name: name }));
           return true;
         } catch (err) {
           // DeleteParameter: "ParameterNotFound: The parameter couldn't be found" (API Reference, Errors).
