@@ -2,7 +2,7 @@
 import type { DrillAws } from './aws/adapters';
 import { abandonCommand, resumeCommand } from './commands';
 import type { DrillTopology } from './discovery';
-import { DrillError, errorText } from './errors';
+import { DrillError, errorText, isDrillError } from './errors';
 import { drillLockParameterName } from './lock-name';
 import { isFatal } from './observe';
 
@@ -237,4 +237,25 @@ export function releaseLockOf(
   drillId: string,
 ): Promise<{ released: string[]; left: { region: string; error: string }[] }> {
   return releaseWhere(aws, targetsOf(topology), (h) => h.drillId === drillId);
+}
+
+export interface AcquireOptions {
+  readonly drillId: string;
+  readonly owner?: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly isProcessAlive: (pid: number) => boolean;
+  /** Resume: this drill's own lock may be taken over when no process runs the drill. */
+  readonly takeOver: boolean;
+}
+
+export type Attempt =
+  | { readonly target: Target; readonly outcome: 'created' }
+  | { readonly target: Target; readonly outcome: 'held'; readonly holder: LockValue }
+  | { readonly target: Target; readonly outcome: 'unreachable'; readonly error: string }
+  | { readonly target: Target; readonly outcome: 'failed'; readonly error: unknown };
+
+/** A region that does not answer; any other failure (access denied, ...) refuses the lock. */
+export function unreachable(err: unknown): boolean {
+  return isDrillError(err, 'AWS_ERROR') && err.transient;
 }

@@ -2,7 +2,7 @@
 import type { DrillAws } from './aws/adapters';
 import type { Clock } from './clock';
 import type { DrillTopology } from './discovery';
-import { DrillError, errorText, isDrillError } from './errors';
+import { DrillError, errorText } from './errors';
 import {
   holderState,
   iso,
@@ -14,12 +14,16 @@ import {
   releaseWhere,
   sameHolder,
   targetsOf,
+  unreachable,
+  type AcquireOptions,
+  type Attempt,
   type LockValue,
   type LockRecord,
   type Target,
 } from './lock-state';
 import { isFatal } from './observe';
 export {
+  type AcquireOptions,
   holderState,
   LOCK_HEARTBEAT_MS,
   LOCK_TTL_MS,
@@ -34,27 +38,6 @@ export {
   type LockValue,
   type RegionLock,
 } from './lock-state';
-
-export interface AcquireOptions {
-  readonly drillId: string;
-  readonly owner?: string;
-  readonly host: string;
-  readonly pid: number;
-  readonly isProcessAlive: (pid: number) => boolean;
-  /** Resume: this drill's own lock may be taken over when no process runs the drill. */
-  readonly takeOver: boolean;
-}
-
-type Attempt =
-  | { readonly target: Target; readonly outcome: 'created' }
-  | { readonly target: Target; readonly outcome: 'held'; readonly holder: LockValue }
-  | { readonly target: Target; readonly outcome: 'unreachable'; readonly error: string }
-  | { readonly target: Target; readonly outcome: 'failed'; readonly error: unknown };
-
-/** A region that does not answer; any other failure (access denied, ...) refuses the lock. */
-function unreachable(err: unknown): boolean {
-  return isDrillError(err, 'AWS_ERROR') && err.transient;
-}
 
 /**
  * The drill lock: one SSM parameter per region, created conditionally (Overwrite=false) in
