@@ -17,16 +17,14 @@ export function ssmSwitches(clients: AwsClients, caller: AwsCaller): SwitchApi {
     },
     async put(region, name, value) {
       await caller.call(ops.putParameter, region, () =>
-        clients
-          .ssm(region)
-          .send(
-            new ssm.PutParameterCommand({
-              Name: name,
-              Value: value,
-              Overwrite: true,
-              Type: 'String',
-            }),
-          ),
+        clients.ssm(region).send(
+          new ssm.PutParameterCommand({
+            Name: name,
+            Value: value,
+            Overwrite: true,
+            Type: 'String',
+          }),
+        ),
       );
     },
   };
