@@ -175,6 +175,12 @@ describe('drill status: routed record targets', () => {
     );
   });
 
+  test('GIVEN a record answers a stale API target outside the zone THEN that name is not looked up in the zone', async () => {
+    retarget(h.world, 'write.example.com', SECONDARY, STALE);
+    await h.run(['status']);
+    expect(namesRead(h.world).sort()).toEqual(['app.example.com', 'write.example.com']);
+  });
+
   test('GIVEN Route 53 cannot be read THEN status says the targets were not read', async () => {
     h.world.fail('route53:ListResourceRecordSets', faults.throttling(), { times: 100 });
     const result = await h.run(['status']);
