@@ -30,7 +30,7 @@ function mustRun(command: string, args: readonly string[], options: SpawnSyncOpt
 
 /** The environment of a consumer's shell: no jest settings, no validator switch. */
 function consumerEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env, NODE_NO_WARNINGS: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_NO_WARNINGS: '1' };
   delete env.CDK_VALIDATION;
   delete env.NODE_OPTIONS;
   delete env.JEST_WORKER_ID;
