@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { acknowledgeFindings } from './nag/acknowledge';
-import { InvalidPropsError } from './invalid-props-error';
+import { throwIfProblems } from './invalid-props-error';
 
 /** Properties of a {@link ClusterBackup}. */
 export interface ClusterBackupProps {
@@ -38,9 +38,9 @@ export class ClusterBackup extends Construct {
     super(scope, id);
     const retention = props.retention ?? Duration.days(35);
     if (!retention.isUnresolved() && retention.toHours({ integral: false }) < 24) {
-      throw new InvalidPropsError(
+      throwIfProblems('ClusterBackup', this, [
         `retention must be at least 1 day, got: ${retention.toHumanString()}`,
-      );
+      ]);
     }
     this.vault = new backup.BackupVault(this, 'Vault', {
       encryptionKey: props.encryptionKey,

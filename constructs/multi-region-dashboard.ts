@@ -4,7 +4,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { healthCheckStatusMetric } from './global-traffic-routing';
 import { GlobalDatabaseMetrics, LAG_METRICS, LagKind } from './global-database-metrics';
-import { InvalidPropsError } from './invalid-props-error';
+import { throwIfProblems } from './invalid-props-error';
 
 /** One region on the dashboard. */
 export interface DashboardRegion {
@@ -58,7 +58,7 @@ export class MultiRegionDashboard extends Construct {
   constructor(scope: Construct, id: string, props: MultiRegionDashboardProps) {
     super(scope, id);
     if (props.regions.length === 0) {
-      throw new InvalidPropsError('MultiRegionDashboard needs at least one region, got none');
+      throwIfProblems('MultiRegionDashboard', this, ['needs at least one region, got none']);
     }
     const rpoMs = props.rpo.toMilliseconds();
     const lagLines: cloudwatch.HorizontalAnnotation[] = [

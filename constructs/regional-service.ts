@@ -16,7 +16,7 @@ import { IAuroraGlobalMember, acknowledgeCrossStackLogKey } from './aurora-globa
 import { acknowledgeFindings, explainGuardRules, inPacks } from './nag/acknowledge';
 import { DEFAULT_HEALTH_SIGNAL_CACHE_TTL } from './recovery-objectives';
 import { ServiceHostnames } from './service-hostnames';
-import { InvalidPropsError, throwIfProblems } from './invalid-props-error';
+import { throwIfProblems } from './invalid-props-error';
 import {
   CACHE_TTL_MS,
   DEFAULT_DATABASE_NAME,
@@ -452,9 +452,9 @@ export class RegionalService extends Construct {
   targetOf(hostname: string): string {
     const domain = this.domains[hostname];
     if (!domain) {
-      throw new InvalidPropsError(
+      throwIfProblems('RegionalService', this, [
         `hostname '${hostname}' has no custom domain in this region; known: ${Object.keys(this.domains).join(', ')}`,
-      );
+      ]);
     }
     return domain.regionalDomainName;
   }

@@ -60,7 +60,7 @@ describe('RegionalDataKey', () => {
 
   test.each(['multi-region/data', 'alias/aws/rds'])('rejects the alias %p', (aliasName) => {
     expect(() => new RegionalDataKey(testStack(), 'DataKey', { aliasName })).toThrow(
-      `aliasName must start with 'alias/' and not 'alias/aws/', got: '${aliasName}'`,
+      `RegionalDataKey Test-us-east-1/DataKey: aliasName must start with 'alias/' and not 'alias/aws/', got: '${aliasName}'`,
     );
   });
 });
@@ -116,7 +116,7 @@ describe('RegionalNetwork', () => {
     expect(
       () => new RegionalNetwork(stack, 'Network', { encryptionKey: key.key, maxAzs: 1 }),
     ).toThrow(
-      'maxAzs must be a whole number from 2 to 6 (Aurora needs subnets in at least two AZs), got: 1',
+      'RegionalNetwork Test-us-east-1/Network: maxAzs must be a whole number from 2 to 6 (Aurora needs subnets in at least two AZs), got: 1',
     );
   });
 });
@@ -238,6 +238,6 @@ describe('ClusterBackup', () => {
           encryptionKey: key.key,
           retention: Duration.hours(1),
         }),
-    ).toThrow('retention must be at least 1 day, got: 1 hour');
+    ).toThrow('ClusterBackup Test-us-east-1/Backup: retention must be at least 1 day, got: 1 hour');
   });
 });

@@ -44,7 +44,7 @@ describe('AlarmTopic', () => {
     const key = new RegionalDataKey(stack, 'Key');
     expect(
       () => new AlarmTopic(stack, 'Alarms', { encryptionKey: key.key, emails: ['oncall'] }),
-    ).toThrow("emails must be e-mail addresses, got: 'oncall'");
+    ).toThrow("AlarmTopic Test-us-east-1/Alarms: emails must be e-mail addresses, got: 'oncall'");
   });
 });
 
@@ -177,6 +177,6 @@ describe('MultiRegionDashboard', () => {
   test('rejects an empty region list', () => {
     expect(
       () => new MultiRegionDashboard(testStack(), 'D', { rpo: Duration.seconds(30), regions: [] }),
-    ).toThrow('MultiRegionDashboard needs at least one region, got none');
+    ).toThrow('MultiRegionDashboard Test-us-east-1/D: needs at least one region, got none');
   });
 });
