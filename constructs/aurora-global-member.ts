@@ -1,10 +1,24 @@
-import { Annotations, CfnResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import {
+  Annotations,
+  Arn,
+  ArnFormat,
+  CfnResource,
+  Duration,
+  IResource,
+  RemovalPolicy,
+  Resource,
+  Stack,
+  Token,
+} from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct, IConstruct } from 'constructs';
+import { GlobalDatabaseMetrics, LagKind } from './global-database-metrics';
+import { throwIfProblems } from './invalid-props-error';
 import { clusterParameterGroupNameOf, managedRpoParameters } from './managed-rpo';
 import { acknowledgeFindings, inPacks } from './nag/acknowledge';
 
@@ -101,7 +115,7 @@ export interface AuroraGlobalMemberProps {
 }
 
 /** What both sides of a global database expose to the rest of an app. */
-export interface IAuroraGlobalMember {
+export interface IAuroraGlobalMember extends IResource {
   /** Identifier of this region's cluster (fixed, known at synth time). */
   readonly clusterIdentifier: string;
   /** ARN of this region's cluster. */
@@ -122,6 +136,283 @@ export interface IAuroraGlobalMember {
   readonly instanceCount: number;
   /** Name of this cluster's parameter group (fixed: the drill sets and clears the RPO in it). */
   readonly clusterParameterGroupName: string;
+
+  /**
+   * One of this cluster's global-database lag metrics (ms, one-minute maximum), in the
+   * cluster's region. Aurora publishes lag only while the cluster is a secondary.
+   */
+  metricLag(kind: LagKind, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** `AuroraGlobalDBReplicationLag` of this cluster. */
+  metricReplicationLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** `AuroraGlobalDBRPOLag` of this cluster. */
+  metricRpoLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** `AuroraGlobalDBProgressLag` of this cluster (recent engine versions only). */
+  metricProgressLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Lets `grantee` sign in to this cluster as `dbUser` with IAM database authentication. */
+  grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant;
+  /**
+   * Lets `grantee` run SQL on this cluster through the RDS Data API. The caller also needs
+   * to read the database secret it passes; the API answers only on the writer's cluster.
+   */
+  grantDataApiAccess(grantee: iam.IGrantable): iam.Grant;
+}
+
+/** What a member built elsewhere (another app, another stack) is known by. */
+export interface AuroraGlobalMemberAttributes {
+  /** Identifier of the cluster. */
+  readonly clusterIdentifier: string;
+  /** Fixed identifier of the global cluster. */
+  readonly globalClusterIdentifier: string;
+  /**
+   * Region of the cluster.
+   *
+   * @default - the region of the stack it is imported into
+   */
+  readonly region?: string;
+  /** Resource id of the cluster (`cluster-...`). */
+  readonly clusterResourceIdentifier: string;
+  /** Cluster (writer) endpoint host name. */
+  readonly clusterEndpointAddress: string;
+  /** Reader endpoint host name. */
+  readonly readerEndpointAddress: string;
+  /** Security groups of the cluster. */
+  readonly securityGroups: readonly ec2.ISecurityGroup[];
+  /**
+   * Database port.
+   *
+   * @default 5432
+   */
+  readonly port?: number;
+  /** Number of instances in the cluster (0: headless). */
+  readonly instanceCount: number;
+  /**
+   * Name of the cluster's parameter group.
+   *
+   * @default - the name the member constructs give it (`<clusterIdentifier>-params`)
+   */
+  readonly clusterParameterGroupName?: string;
+}
+
+/**
+ * The metric and grant methods every member has, owned or imported: each is derived from
+ * the member's identifiers, so it works the same in another stack or another app.
+ */
+abstract class AuroraGlobalMemberBase extends Resource implements IAuroraGlobalMember {
+  abstract readonly clusterIdentifier: string;
+  abstract readonly clusterArn: string;
+  abstract readonly globalClusterIdentifier: string;
+  abstract readonly connections: ec2.Connections;
+  abstract readonly port: number;
+  abstract readonly readerEndpointAddress: string;
+  abstract readonly clusterEndpointAddress: string;
+  abstract readonly clusterResourceIdentifier: string;
+  abstract readonly instanceCount: number;
+  abstract readonly clusterParameterGroupName: string;
+
+  metricLag(kind: LagKind, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return GlobalDatabaseMetrics.of(this).lag(kind).with(props);
+  }
+
+  metricReplicationLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricLag('replication', props);
+  }
+
+  metricRpoLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricLag('rpo', props);
+  }
+
+  metricProgressLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricLag('progress', props);
+  }
+
+  grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['rds-db:connect'],
+      resourceArns: [databaseUserArn(this, dbUser)],
+    });
+  }
+
+  grantDataApiAccess(grantee: iam.IGrantable): iam.Grant {
+    // Service Authorization Reference, Amazon RDS Data API, Actions table: every statement
+    // action takes the cluster resource type (the cluster's ARN).
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: DATA_API_ACTIONS,
+      resourceArns: [this.clusterArn],
+    });
+  }
+}
+
+const DATA_API_ACTIONS = [
+  'rds-data:BatchExecuteStatement',
+  'rds-data:BeginTransaction',
+  'rds-data:CommitTransaction',
+  'rds-data:ExecuteStatement',
+  'rds-data:RollbackTransaction',
+];
+
+/**
+ * The IAM resource of a database user of `member`'s cluster, in the member's region:
+ * `arn:<partition>:rds-db:<region>:<account>:dbuser:<DbClusterResourceId>/<user>` (Aurora
+ * User Guide, "Creating and using an IAM policy for IAM database access"). `stack` formats
+ * the partition and account (default: the member's own stack).
+ */
+export function databaseUserArn(
+  member: IAuroraGlobalMember,
+  dbUser: string,
+  stack: Stack = Stack.of(member),
+): string {
+  return Arn.format(
+    {
+      service: 'rds-db',
+      region: member.env.region,
+      resource: 'dbuser',
+      resourceName: `${member.clusterResourceIdentifier}/${dbUser}`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    },
+    stack,
+  );
+}
+
+/** Endpoints that exist only once the side has created its cluster. */
+export interface MemberCluster {
+  readonly clusterArn: string;
+  readonly clusterEndpointAddress: string;
+  readonly readerEndpointAddress: string;
+  readonly clusterResourceIdentifier: string;
+}
+
+/** How a side builds its shared parts. */
+export interface MemberOptions {
+  /** The construct's class name, for error messages. */
+  readonly constructName: string;
+  /** Instances in this region. */
+  readonly instanceCount: number;
+  /** Reader instances (validated: 0 to 15). */
+  readonly readers: number;
+  /** The side's default for `enforceRpo`. */
+  readonly enforceRpoByDefault: boolean;
+  /** The side's own problems with its props, thrown with the shared ones. */
+  readonly problems?: readonly string[];
+}
+
+/**
+ * One member of an Aurora PostgreSQL global database in this region, primary or
+ * secondary: validates the shared props (every problem at once), then creates what both
+ * sides create the same way ({@link createMemberBasics}). The side creates its cluster and
+ * calls {@link attachCluster}.
+ */
+export abstract class AuroraGlobalMember extends AuroraGlobalMemberBase {
+  /**
+   * A member created outside this app (or stack), by its identifiers; its metric and
+   * grant methods work as on an owned member.
+   */
+  static fromAuroraGlobalMemberAttributes(
+    scope: Construct,
+    id: string,
+    attrs: AuroraGlobalMemberAttributes,
+  ): IAuroraGlobalMember {
+    return new ImportedMember(scope, id, attrs);
+  }
+
+  readonly clusterIdentifier: string;
+  readonly globalClusterIdentifier: string;
+  readonly connections: ec2.Connections;
+  readonly port: number;
+  readonly instanceCount: number;
+  readonly clusterParameterGroupName: string;
+  /** The shared parts, for the side that builds on them. */
+  protected readonly basics: MemberBasics;
+  private memberCluster?: MemberCluster;
+
+  protected constructor(
+    scope: Construct,
+    id: string,
+    props: AuroraGlobalMemberProps,
+    options: MemberOptions,
+  ) {
+    super(scope, id);
+    throwIfProblems(options.constructName, this, [
+      ...memberProblems(props, options.readers),
+      ...(options.problems ?? []),
+    ]);
+    this.basics = createMemberBasics(this, props, options.enforceRpoByDefault);
+    this.clusterIdentifier = this.basics.clusterIdentifier;
+    this.globalClusterIdentifier = props.globalClusterIdentifier;
+    this.connections = this.basics.connections;
+    this.port = this.basics.port;
+    this.instanceCount = options.instanceCount;
+    this.clusterParameterGroupName = this.basics.clusterParameterGroupName;
+  }
+
+  get clusterArn(): string {
+    return this.attached().clusterArn;
+  }
+
+  get clusterEndpointAddress(): string {
+    return this.attached().clusterEndpointAddress;
+  }
+
+  get readerEndpointAddress(): string {
+    return this.attached().readerEndpointAddress;
+  }
+
+  get clusterResourceIdentifier(): string {
+    return this.attached().clusterResourceIdentifier;
+  }
+
+  /** Records the side's cluster; its endpoints are read from here on. */
+  protected attachCluster(cluster: MemberCluster): void {
+    this.memberCluster = cluster;
+  }
+
+  private attached(): MemberCluster {
+    if (!this.memberCluster) {
+      throw new Error(`${this.node.path}: the cluster is read before the side created it`);
+    }
+    return this.memberCluster;
+  }
+}
+
+class ImportedMember extends AuroraGlobalMemberBase {
+  readonly clusterIdentifier: string;
+  readonly clusterArn: string;
+  readonly globalClusterIdentifier: string;
+  readonly connections: ec2.Connections;
+  readonly port: number;
+  readonly readerEndpointAddress: string;
+  readonly clusterEndpointAddress: string;
+  readonly clusterResourceIdentifier: string;
+  readonly instanceCount: number;
+  readonly clusterParameterGroupName: string;
+
+  constructor(scope: Construct, id: string, attrs: AuroraGlobalMemberAttributes) {
+    super(scope, id, { region: attrs.region });
+    this.clusterIdentifier = attrs.clusterIdentifier;
+    this.clusterArn = Arn.format(
+      {
+        service: 'rds',
+        region: this.env.region,
+        resource: 'cluster',
+        resourceName: attrs.clusterIdentifier,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
+      Stack.of(this),
+    );
+    this.globalClusterIdentifier = attrs.globalClusterIdentifier;
+    this.port = attrs.port ?? 5432;
+    this.connections = new ec2.Connections({
+      securityGroups: [...attrs.securityGroups],
+      defaultPort: ec2.Port.tcp(this.port),
+    });
+    this.readerEndpointAddress = attrs.readerEndpointAddress;
+    this.clusterEndpointAddress = attrs.clusterEndpointAddress;
+    this.clusterResourceIdentifier = attrs.clusterResourceIdentifier;
+    this.instanceCount = attrs.instanceCount;
+    this.clusterParameterGroupName =
+      attrs.clusterParameterGroupName ?? clusterParameterGroupNameOf(attrs.clusterIdentifier);
+  }
 }
 
 const ENHANCED_MONITORING_POLICY = 'service-role/AmazonRDSEnhancedMonitoringRole';

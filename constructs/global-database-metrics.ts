@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type { IAuroraGlobalMember } from './aurora-global-member';
 import {
   SERVICE_METRIC_DIMENSION,
   SERVICE_METRIC_NAMESPACE,
@@ -51,6 +52,15 @@ export class GlobalDatabaseMetrics {
   readonly region: string;
   readonly clusterIdentifier: string;
   private readonly serviceNamespace: string;
+
+  /** The metrics of `member`'s cluster, in the member's region. */
+  static of(member: IAuroraGlobalMember, serviceNamespace?: string): GlobalDatabaseMetrics {
+    return new GlobalDatabaseMetrics({
+      region: member.env.region,
+      clusterIdentifier: member.clusterIdentifier,
+      serviceNamespace,
+    });
+  }
 
   constructor(props: GlobalDatabaseMetricsProps) {
     this.region = props.region;
