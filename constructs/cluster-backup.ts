@@ -4,13 +4,14 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { IAuroraGlobalMember } from './aurora-global-member';
 import { acknowledgeFindings } from './nag/acknowledge';
 import { throwIfProblems } from './invalid-props-error';
 
 /** Properties of a {@link ClusterBackup}. */
 export interface ClusterBackupProps {
-  /** ARN of the Aurora cluster to back up. */
-  readonly clusterArn: string;
+  /** The Aurora cluster to back up: this region's member of the global database. */
+  readonly cluster: IAuroraGlobalMember;
   /** This region's key; encrypts the vault. */
   readonly encryptionKey: kms.IKey;
   /**
@@ -55,7 +56,7 @@ export class ClusterBackup extends Construct {
       }),
     );
     const selection = this.plan.addSelection('Cluster', {
-      resources: [backup.BackupResource.fromArn(props.clusterArn)],
+      resources: [backup.BackupResource.fromArn(props.cluster.clusterArn)],
     });
     acknowledgeFindings(
       selection.grantPrincipal as iam.Role,

@@ -7,7 +7,7 @@ import {
   collectAcknowledgements,
 } from '../../constructs';
 import { RegionalStack } from '../../lib/regional-stack';
-import { testApp, testStack } from '../util';
+import { importedMember, testApp, testStack } from '../util';
 
 describe('RegionalDataKey', () => {
   test('GIVEN defaults WHEN synthesized THEN the key rotates, is retained and has the shared alias', () => {
@@ -202,7 +202,7 @@ describe('ClusterBackup', () => {
     const stack = testStack();
     const key = new RegionalDataKey(stack, 'DataKey');
     new ClusterBackup(stack, 'Backup', {
-      clusterArn: 'arn:aws:rds:us-east-1:123456789012:cluster:orders',
+      cluster: importedMember(stack, 'us-east-1', { clusterIdentifier: 'orders' }),
       encryptionKey: key.key,
     });
     const template = Template.fromStack(stack);
@@ -234,7 +234,7 @@ describe('ClusterBackup', () => {
     expect(
       () =>
         new ClusterBackup(stack, 'Backup', {
-          clusterArn: 'arn:aws:rds:us-east-1:123456789012:cluster:orders',
+          cluster: importedMember(stack, 'us-east-1', { clusterIdentifier: 'orders' }),
           encryptionKey: key.key,
           retention: Duration.hours(1),
         }),

@@ -4,7 +4,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { AlarmTopic, MultiRegionDashboard, RegionalDataKey } from '../../constructs';
 import { buildMultiRegionApp } from '../../lib/multi-region-app';
 import { loadTopology } from '../../lib/topology';
-import { testApp, testStack } from '../util';
+import { importedMember, testApp, testStack } from '../util';
 
 describe('AlarmTopic', () => {
   test('GIVEN e-mails WHEN synthesized THEN the topic is KMS-encrypted, TLS-only, subscribed and CloudWatch may use the key', () => {
@@ -65,8 +65,7 @@ describe('MultiRegionDashboard', () => {
     new MultiRegionDashboard(stack, 'Dashboard', {
       rpo: Duration.seconds(30),
       regions: ['us-east-1', 'us-west-2', 'us-east-2'].map((region) => ({
-        region,
-        clusterIdentifier: `orders-${region}`,
+        database: importedMember(stack, region),
         servingCheck: check(`serving-${region}`),
         writerCheck: check(`writer-${region}`),
       })),
