@@ -369,7 +369,9 @@ export abstract class AuroraGlobalMember extends AuroraGlobalMemberBase {
 
   private attached(): MemberCluster {
     if (!this.memberCluster) {
-      throw new Error(`${this.node.path}: the cluster is read before the side created it`);
+      throw new Error(
+        `AuroraGlobalMember ${this.node.path}: its cluster was read before the subclass attached it; call attachCluster() right after creating the cluster`,
+      );
     }
     return this.memberCluster;
   }

@@ -423,3 +423,90 @@ describe('validation', () => {
     );
   });
 });
+
+describe('resources, not names', () => {
+  const drainOf = (stack: Stack) =>
+    grantedTo(stack, 'Role').find((s) => s.Sid === 'DrainSwitches')!.Resource;
+
+  test("GIVEN regions with their own drain switches THEN each region's switch and lock are granted in that region", () => {
+    const stack = role((s) => ({
+      regions: [
+        drillRegion(s, 'us-east-1', '/east/drain'),
+        drillRegion(s, 'us-west-2', '/west/drain'),
+      ],
+    }));
+    expect(drainOf(stack)).toEqual([
+      'arn:aws:ssm:us-east-1:123456789012:parameter/east/drain',
+      'arn:aws:ssm:us-west-2:123456789012:parameter/west/drain',
+    ]);
+    expect(grantedTo(stack, 'Role').find((s) => s.Sid === 'DrillLock')!.Resource).toEqual([
+      'arn:aws:ssm:us-east-1:123456789012:parameter/east/drill-lock',
+      'arn:aws:ssm:us-west-2:123456789012:parameter/west/drill-lock',
+    ]);
+  });
+
+  test('GIVEN a drain switch and secret owned by other stacks with fixed names THEN the role names them without a cross-stack reference', () => {
+    const app = testApp();
+    const service = new Stack(app, 'Service', {
+      env: { account: '123456789012', region: 'us-east-1' },
+    });
+    const owned = new ssm.StringParameter(service, 'Drain', {
+      parameterName: '/owned/drain',
+      stringValue: 'false',
+    });
+    const secret = new secretsmanager.Secret(service, 'Secret', { secretName: 'owned/master' });
+    const stack = new Stack(app, 'Routing', {
+      env: { account: '123456789012', region: 'us-east-1' },
+    });
+    new DrillOperatorRole(stack, 'Operator', {
+      regions: [{ member: importedMember(stack, 'us-east-1'), drainSwitch: owned }],
+      masterSecret: secret,
+      keyAliasName: 'alias/k',
+      hostedZone: route53.HostedZone.fromHostedZoneId(stack, 'Zone', 'Z1'),
+      healthChecks: [route53.HealthCheck.fromHealthCheckId(stack, 'hc', 'hc-1')],
+    });
+    expect(drainOf(stack)).toEqual('arn:aws:ssm:us-east-1:123456789012:parameter/owned/drain');
+    expect(grantedTo(stack, 'Role').find((s) => s.Sid === 'ReadDatabaseSecret')!.Resource).toEqual(
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:owned/master-??????',
+    );
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toContain('Fn::ImportValue');
+  });
+
+  test('GIVEN a drain switch with a generated name THEN the role refuses it, naming the switch', () => {
+    expect(
+      messageOf(() =>
+        role((s) => ({
+          regions: [
+            {
+              member: importedMember(s, 'us-east-1'),
+              drainSwitch: new ssm.StringParameter(s, 'Unnamed', { stringValue: 'false' }),
+            },
+          ],
+        })),
+      ),
+    ).toBe(
+      'DrillOperatorRole Test-us-east-1/Operator: drainSwitch must have a fixed name (the role names it in every region without a cross-region reference), got the generated name of Test-us-east-1/Unnamed',
+    );
+  });
+
+  test('GIVEN members of two global clusters THEN the role refuses them, naming both', () => {
+    expect(
+      messageOf(() =>
+        role((s) => ({
+          regions: [
+            drillRegion(s, 'us-east-1'),
+            {
+              member: importedMember(s, 'us-west-2', {
+                clusterIdentifier: 'billing-us-west-2',
+                globalClusterIdentifier: 'billing',
+              }),
+              drainSwitch: ssm.StringParameter.fromStringParameterName(s, 'Billing', '/d'),
+            },
+          ],
+        })),
+      ),
+    ).toBe(
+      'DrillOperatorRole Test-us-east-1/Operator: regions must be members of one global cluster, got: orders, billing',
+    );
+  });
+});
