@@ -15,6 +15,7 @@ export * from './database-schema';
 export * from './global-traffic-routing';
 export * from './managed-rpo';
 export * from './global-database-metrics';
+export * from './monitoring';
 export * from './replication-lag-alarms';
 export * from './multi-region-dashboard';
 export * from './nag';

@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { IAuroraGlobalMember } from './aurora-global-member';
-import { healthCheckStatusMetric } from './global-traffic-routing';
+import { HealthCheckMetrics } from './monitoring';
 import { GlobalDatabaseMetrics, LAG_METRICS, LagKind } from './global-database-metrics';
 import { throwIfProblems } from './invalid-props-error';
 
@@ -102,14 +102,14 @@ export class MultiRegionDashboard extends Construct {
         title: 'Serving health check per region (Route 53, 1 = healthy)',
         width: 8,
         left: props.regions.flatMap((r, i) =>
-          r.servingCheck ? [healthCheckStatusMetric(r.servingCheck, regions[i])] : [],
+          r.servingCheck ? [HealthCheckMetrics.status(r.servingCheck, regions[i])] : [],
         ),
         leftYAxis: binaryAxis,
       }),
       new cloudwatch.GraphWidget({
         title: 'Writer health check per region (Route 53, 1 = holds the writer)',
         width: 8,
-        left: props.regions.map((r, i) => healthCheckStatusMetric(r.writerCheck, regions[i])),
+        left: props.regions.map((r, i) => HealthCheckMetrics.status(r.writerCheck, regions[i])),
         leftYAxis: binaryAxis,
       }),
       new cloudwatch.GraphWidget({
