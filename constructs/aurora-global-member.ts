@@ -7,6 +7,7 @@ import {
   IResource,
   RemovalPolicy,
   Resource,
+  ResourceProps,
   Stack,
   Token,
 } from 'aws-cdk-lib';
@@ -114,28 +115,32 @@ export interface AuroraGlobalMemberProps {
   readonly parameters?: Record<string, string>;
 }
 
-/** What both sides of a global database expose to the rest of an app. */
-export interface IAuroraGlobalMember extends IResource {
+/** What a member is known by at synth time: plain strings and numbers, never tokens. */
+export interface AuroraGlobalMemberIdentity {
   /** Identifier of this region's cluster (fixed, known at synth time). */
   readonly clusterIdentifier: string;
-  /** ARN of this region's cluster. */
-  readonly clusterArn: string;
   /** Fixed identifier of the global cluster. */
   readonly globalClusterIdentifier: string;
-  /** Security group of the cluster; allow clients through `connections`. */
-  readonly connections: ec2.Connections;
   /** Database port. */
   readonly port: number;
+  /** Number of instances in this region (0: headless). */
+  readonly instanceCount: number;
+  /** Name of this cluster's parameter group (fixed: the drill sets and clears the RPO in it). */
+  readonly clusterParameterGroupName: string;
+}
+
+/** What both sides of a global database expose to the rest of an app. */
+export interface IAuroraGlobalMember extends IResource, AuroraGlobalMemberIdentity {
+  /** ARN of this region's cluster. */
+  readonly clusterArn: string;
+  /** Security group of the cluster; allow clients through `connections`. */
+  readonly connections: ec2.Connections;
   /** Reader endpoint host name of this region's cluster. */
   readonly readerEndpointAddress: string;
   /** Cluster (writer) endpoint host name of this region's cluster. */
   readonly clusterEndpointAddress: string;
   /** Resource id of this region's cluster (`cluster-...`), as IAM database authentication names it. */
   readonly clusterResourceIdentifier: string;
-  /** Number of instances in this region (0: headless). */
-  readonly instanceCount: number;
-  /** Name of this cluster's parameter group (fixed: the drill sets and clears the RPO in it). */
-  readonly clusterParameterGroupName: string;
 
   /**
    * One of this cluster's global-database lag metrics (ms, one-minute maximum), in the
@@ -158,11 +163,10 @@ export interface IAuroraGlobalMember extends IResource {
 }
 
 /** What a member built elsewhere (another app, another stack) is known by. */
-export interface AuroraGlobalMemberAttributes {
-  /** Identifier of the cluster. */
-  readonly clusterIdentifier: string;
-  /** Fixed identifier of the global cluster. */
-  readonly globalClusterIdentifier: string;
+export interface AuroraGlobalMemberAttributes extends Pick<
+  AuroraGlobalMemberIdentity,
+  'clusterIdentifier' | 'globalClusterIdentifier' | 'instanceCount'
+> {
   /**
    * Region of the cluster.
    *
@@ -183,8 +187,6 @@ export interface AuroraGlobalMemberAttributes {
    * @default 5432
    */
   readonly port?: number;
-  /** Number of instances in the cluster (0: headless). */
-  readonly instanceCount: number;
   /**
    * Name of the cluster's parameter group.
    *
@@ -198,16 +200,32 @@ export interface AuroraGlobalMemberAttributes {
  * the member's identifiers, so it works the same in another stack or another app.
  */
 abstract class AuroraGlobalMemberBase extends Resource implements IAuroraGlobalMember {
-  abstract readonly clusterIdentifier: string;
+  readonly clusterIdentifier: string;
+  readonly globalClusterIdentifier: string;
+  readonly port: number;
+  readonly instanceCount: number;
+  readonly clusterParameterGroupName: string;
+
+  // Known once the cluster (or its import) exists.
   abstract readonly clusterArn: string;
-  abstract readonly globalClusterIdentifier: string;
   abstract readonly connections: ec2.Connections;
-  abstract readonly port: number;
   abstract readonly readerEndpointAddress: string;
   abstract readonly clusterEndpointAddress: string;
   abstract readonly clusterResourceIdentifier: string;
-  abstract readonly instanceCount: number;
-  abstract readonly clusterParameterGroupName: string;
+
+  protected constructor(
+    scope: Construct,
+    id: string,
+    identity: AuroraGlobalMemberIdentity,
+    props?: ResourceProps,
+  ) {
+    super(scope, id, props);
+    this.clusterIdentifier = identity.clusterIdentifier;
+    this.globalClusterIdentifier = identity.globalClusterIdentifier;
+    this.port = identity.port;
+    this.instanceCount = identity.instanceCount;
+    this.clusterParameterGroupName = identity.clusterParameterGroupName;
+  }
 
   metricLag(kind: LagKind, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
     return GlobalDatabaseMetrics.of(this).lag(kind).with(props);
@@ -316,12 +334,7 @@ export abstract class AuroraGlobalMember extends AuroraGlobalMemberBase {
     return new ImportedMember(scope, id, attrs);
   }
 
-  readonly clusterIdentifier: string;
-  readonly globalClusterIdentifier: string;
   readonly connections: ec2.Connections;
-  readonly port: number;
-  readonly instanceCount: number;
-  readonly clusterParameterGroupName: string;
   /** The shared parts, for the side that builds on them. */
   protected readonly basics: MemberBasics;
   private memberCluster?: MemberCluster;
@@ -332,18 +345,13 @@ export abstract class AuroraGlobalMember extends AuroraGlobalMemberBase {
     props: AuroraGlobalMemberProps,
     options: MemberOptions,
   ) {
-    super(scope, id);
+    super(scope, id, memberIdentity(scope, props, options.instanceCount));
     throwIfProblems(options.constructName, this, [
       ...memberProblems(props, options.readers),
       ...(options.problems ?? []),
     ]);
     this.basics = createMemberBasics(this, props, options.enforceRpoByDefault);
-    this.clusterIdentifier = this.basics.clusterIdentifier;
-    this.globalClusterIdentifier = props.globalClusterIdentifier;
     this.connections = this.basics.connections;
-    this.port = this.basics.port;
-    this.instanceCount = options.instanceCount;
-    this.clusterParameterGroupName = this.basics.clusterParameterGroupName;
   }
 
   get clusterArn(): string {
@@ -378,20 +386,26 @@ export abstract class AuroraGlobalMember extends AuroraGlobalMemberBase {
 }
 
 class ImportedMember extends AuroraGlobalMemberBase {
-  readonly clusterIdentifier: string;
   readonly clusterArn: string;
-  readonly globalClusterIdentifier: string;
   readonly connections: ec2.Connections;
-  readonly port: number;
   readonly readerEndpointAddress: string;
   readonly clusterEndpointAddress: string;
   readonly clusterResourceIdentifier: string;
-  readonly instanceCount: number;
-  readonly clusterParameterGroupName: string;
 
   constructor(scope: Construct, id: string, attrs: AuroraGlobalMemberAttributes) {
-    super(scope, id, { region: attrs.region });
-    this.clusterIdentifier = attrs.clusterIdentifier;
+    super(
+      scope,
+      id,
+      {
+        clusterIdentifier: attrs.clusterIdentifier,
+        globalClusterIdentifier: attrs.globalClusterIdentifier,
+        port: attrs.port ?? DEFAULT_PORT,
+        instanceCount: attrs.instanceCount,
+        clusterParameterGroupName:
+          attrs.clusterParameterGroupName ?? clusterParameterGroupNameOf(attrs.clusterIdentifier),
+      },
+      { region: attrs.region },
+    );
     this.clusterArn = Arn.format(
       {
         service: 'rds',
@@ -402,8 +416,6 @@ class ImportedMember extends AuroraGlobalMemberBase {
       },
       Stack.of(this),
     );
-    this.globalClusterIdentifier = attrs.globalClusterIdentifier;
-    this.port = attrs.port ?? 5432;
     this.connections = new ec2.Connections({
       securityGroups: [...attrs.securityGroups],
       defaultPort: ec2.Port.tcp(this.port),
@@ -411,10 +423,26 @@ class ImportedMember extends AuroraGlobalMemberBase {
     this.readerEndpointAddress = attrs.readerEndpointAddress;
     this.clusterEndpointAddress = attrs.clusterEndpointAddress;
     this.clusterResourceIdentifier = attrs.clusterResourceIdentifier;
-    this.instanceCount = attrs.instanceCount;
-    this.clusterParameterGroupName =
-      attrs.clusterParameterGroupName ?? clusterParameterGroupNameOf(attrs.clusterIdentifier);
   }
+}
+
+const DEFAULT_PORT = 5432;
+
+/** The identity of the member `props` describe, in `scope`'s region. */
+function memberIdentity(
+  scope: Construct,
+  props: AuroraGlobalMemberProps,
+  instanceCount: number,
+): AuroraGlobalMemberIdentity {
+  const clusterIdentifier =
+    props.clusterIdentifier ?? `${props.globalClusterIdentifier}-${Stack.of(scope).region}`;
+  return {
+    clusterIdentifier,
+    globalClusterIdentifier: props.globalClusterIdentifier,
+    port: props.port ?? DEFAULT_PORT,
+    instanceCount,
+    clusterParameterGroupName: clusterParameterGroupNameOf(clusterIdentifier),
+  };
 }
 
 const ENHANCED_MONITORING_POLICY = 'service-role/AmazonRDSEnhancedMonitoringRole';
@@ -562,10 +590,8 @@ export function createMemberBasics(
   props: AuroraGlobalMemberProps,
   enforceRpoByDefault: boolean,
 ): MemberBasics {
-  const region = Stack.of(scope).region;
-  const clusterIdentifier = props.clusterIdentifier ?? `${props.globalClusterIdentifier}-${region}`;
+  const { clusterIdentifier, port, clusterParameterGroupName } = memberIdentity(scope, props, 0);
   const engine = rds.DatabaseClusterEngine.auroraPostgres({ version: props.engineVersion });
-  const port = props.port ?? 5432;
 
   const securityGroup = new ec2.SecurityGroup(scope, 'SecurityGroup', {
     vpc: props.vpc,
@@ -586,7 +612,6 @@ export function createMemberBasics(
     );
   }
   const enforceRpo = props.rpo !== undefined && (props.enforceRpo ?? enforceRpoByDefault);
-  const clusterParameterGroupName = clusterParameterGroupNameOf(clusterIdentifier);
   // A fixed name, so the drill and its IAM policy find the group in every region. Naming a group
   // that had a generated name replaces the group (DBClusterParameterGroupName: "Update requires:
   // Replacement"), not the cluster, whose DBClusterParameterGroupName update needs "No

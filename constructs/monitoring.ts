@@ -103,21 +103,23 @@ export class SecretRotationMetrics {
 
   /** Events the rule matched (each a failed rotation). */
   matchedEvents(rule: events.IRule): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'AWS/Events',
-      metricName: 'MatchedEvents',
-      dimensionsMap: { RuleName: rule.ruleName },
-      statistic: cloudwatch.Stats.SUM,
-      period: this.period,
-    });
+    return this.sum('AWS/Events', 'MatchedEvents', { RuleName: rule.ruleName });
   }
 
   /** Failed invocations of the rotation function. */
   functionErrors(): cloudwatch.Metric {
+    return this.sum('AWS/Lambda', 'Errors', { FunctionName: this.rotationFunctionName });
+  }
+
+  private sum(
+    namespace: string,
+    metricName: string,
+    dimensionsMap: Record<string, string>,
+  ): cloudwatch.Metric {
     return new cloudwatch.Metric({
-      namespace: 'AWS/Lambda',
-      metricName: 'Errors',
-      dimensionsMap: { FunctionName: this.rotationFunctionName },
+      namespace,
+      metricName,
+      dimensionsMap,
       statistic: cloudwatch.Stats.SUM,
       period: this.period,
     });
@@ -192,22 +194,18 @@ export class AlarmFactory {
   }
 
   /** A metric alarm, named and notifying per the strategies. */
-  addAlarm(id: string, props: FactoryAlarmProps): cloudwatch.Alarm {
-    const { name, notify, ...alarmProps } = props;
-    const alarm = new cloudwatch.Alarm(this.scope, id, {
-      ...alarmProps,
-      alarmName: name ? this.alarmName(name) : undefined,
-    });
-    return this.notifying(alarm, notify);
+  addAlarm(id: string, { name, notify, ...props }: FactoryAlarmProps): cloudwatch.Alarm {
+    const alarmName = name && this.alarmName(name);
+    return this.notifying(new cloudwatch.Alarm(this.scope, id, { ...props, alarmName }), notify);
   }
 
   /** A composite alarm, named and notifying per the strategies. */
-  addCompositeAlarm(id: string, props: FactoryCompositeAlarmProps): cloudwatch.CompositeAlarm {
-    const { name, notify, ...alarmProps } = props;
-    const alarm = new cloudwatch.CompositeAlarm(this.scope, id, {
-      ...alarmProps,
-      compositeAlarmName: name ? this.alarmName(name) : undefined,
-    });
+  addCompositeAlarm(
+    id: string,
+    { name, notify, ...props }: FactoryCompositeAlarmProps,
+  ): cloudwatch.CompositeAlarm {
+    const compositeAlarmName = name && this.alarmName(name);
+    const alarm = new cloudwatch.CompositeAlarm(this.scope, id, { ...props, compositeAlarmName });
     return this.notifying(alarm, notify);
   }
 
