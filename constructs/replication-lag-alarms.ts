@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -97,13 +97,10 @@ export class ReplicationLagAlarms extends Construct {
     const notReportedAfter = props.notReportedAfter ?? DEFAULT_NOT_REPORTED_AFTER;
     validate(props.rpo, warning, critical, notReportedAfter, this);
 
-    const region = Stack.of(this).region;
     const cluster = props.cluster.clusterIdentifier;
-    this.metrics = new GlobalDatabaseMetrics({
-      region,
-      clusterIdentifier: cluster,
-      serviceNamespace: props.serviceNamespace,
-    });
+    // The member's own factory: its region and cluster, the names Aurora publishes.
+    this.metrics = GlobalDatabaseMetrics.of(props.cluster, props.serviceNamespace);
+    const region = this.metrics.region;
     // <stack>-<metric>-<level>: the stack name holds prefix and region, and the
     // drill selects the project's alarms by that prefix.
     const alarms = new AlarmFactory(this, { alarmTopic: props.alarmTopic });
