@@ -3,7 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { InvalidPropsError } from './invalid-props-error';
+import { throwIfProblems } from './invalid-props-error';
 
 /** Properties of an {@link AlarmTopic}. */
 export interface AlarmTopicProps {
@@ -30,9 +30,9 @@ export class AlarmTopic extends Construct {
     super(scope, id);
     const badEmails = (props.emails ?? []).filter((e) => !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e));
     if (badEmails.length > 0) {
-      throw new InvalidPropsError(
+      throwIfProblems('AlarmTopic', this, [
         `emails must be e-mail addresses, got: ${badEmails.map((e) => `'${e}'`).join(', ')}`,
-      );
+      ]);
     }
     this.topic = new sns.Topic(this, 'Topic', {
       masterKey: props.encryptionKey,

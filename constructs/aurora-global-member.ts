@@ -1,10 +1,25 @@
-import { Annotations, CfnResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import {
+  Annotations,
+  Arn,
+  ArnFormat,
+  CfnResource,
+  Duration,
+  IResource,
+  RemovalPolicy,
+  Resource,
+  ResourceProps,
+  Stack,
+  Token,
+} from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct, IConstruct } from 'constructs';
+import { GlobalDatabaseMetrics, LagKind } from './global-database-metrics';
+import { throwIfProblems } from './invalid-props-error';
 import { clusterParameterGroupNameOf, managedRpoParameters } from './managed-rpo';
 import { acknowledgeFindings, inPacks } from './nag/acknowledge';
 
@@ -100,28 +115,334 @@ export interface AuroraGlobalMemberProps {
   readonly parameters?: Record<string, string>;
 }
 
-/** What both sides of a global database expose to the rest of an app. */
-export interface IAuroraGlobalMember {
+/** What a member is known by at synth time: plain strings and numbers, never tokens. */
+export interface AuroraGlobalMemberIdentity {
   /** Identifier of this region's cluster (fixed, known at synth time). */
   readonly clusterIdentifier: string;
-  /** ARN of this region's cluster. */
-  readonly clusterArn: string;
   /** Fixed identifier of the global cluster. */
   readonly globalClusterIdentifier: string;
-  /** Security group of the cluster; allow clients through `connections`. */
-  readonly connections: ec2.Connections;
   /** Database port. */
   readonly port: number;
+  /** Number of instances in this region (0: headless). */
+  readonly instanceCount: number;
+  /** Name of this cluster's parameter group (fixed: the drill sets and clears the RPO in it). */
+  readonly clusterParameterGroupName: string;
+}
+
+/** What both sides of a global database expose to the rest of an app. */
+export interface IAuroraGlobalMember extends IResource, AuroraGlobalMemberIdentity {
+  /** ARN of this region's cluster. */
+  readonly clusterArn: string;
+  /** Security group of the cluster; allow clients through `connections`. */
+  readonly connections: ec2.Connections;
   /** Reader endpoint host name of this region's cluster. */
   readonly readerEndpointAddress: string;
   /** Cluster (writer) endpoint host name of this region's cluster. */
   readonly clusterEndpointAddress: string;
   /** Resource id of this region's cluster (`cluster-...`), as IAM database authentication names it. */
   readonly clusterResourceIdentifier: string;
-  /** Number of instances in this region (0: headless). */
+
+  /**
+   * One of this cluster's global-database lag metrics (ms, one-minute maximum), in the
+   * cluster's region. Aurora publishes lag only while the cluster is a secondary.
+   */
+  metricLag(kind: LagKind, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** `AuroraGlobalDBReplicationLag` of this cluster. */
+  metricReplicationLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** `AuroraGlobalDBRPOLag` of this cluster. */
+  metricRpoLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** `AuroraGlobalDBProgressLag` of this cluster (recent engine versions only). */
+  metricProgressLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Lets `grantee` sign in to this cluster as `dbUser` with IAM database authentication. */
+  grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant;
+  /**
+   * Lets `grantee` run SQL on this cluster through the RDS Data API. The caller also needs
+   * to read the database secret it passes; the API answers only on the writer's cluster.
+   */
+  grantDataApiAccess(grantee: iam.IGrantable): iam.Grant;
+}
+
+/** What a member built elsewhere (another app, another stack) is known by. */
+export interface AuroraGlobalMemberAttributes extends Pick<
+  AuroraGlobalMemberIdentity,
+  'clusterIdentifier' | 'globalClusterIdentifier' | 'instanceCount'
+> {
+  /**
+   * Region of the cluster.
+   *
+   * @default - the region of the stack it is imported into
+   */
+  readonly region?: string;
+  /** Resource id of the cluster (`cluster-...`). */
+  readonly clusterResourceIdentifier: string;
+  /** Cluster (writer) endpoint host name. */
+  readonly clusterEndpointAddress: string;
+  /** Reader endpoint host name. */
+  readonly readerEndpointAddress: string;
+  /** Security groups of the cluster. */
+  readonly securityGroups: readonly ec2.ISecurityGroup[];
+  /**
+   * Database port.
+   *
+   * @default 5432
+   */
+  readonly port?: number;
+  /**
+   * Name of the cluster's parameter group.
+   *
+   * @default - the name the member constructs give it (`<clusterIdentifier>-params`)
+   */
+  readonly clusterParameterGroupName?: string;
+}
+
+/**
+ * The metric and grant methods every member has, owned or imported: each is derived from
+ * the member's identifiers, so it works the same in another stack or another app.
+ */
+abstract class AuroraGlobalMemberBase extends Resource implements IAuroraGlobalMember {
+  readonly clusterIdentifier: string;
+  readonly globalClusterIdentifier: string;
+  readonly port: number;
   readonly instanceCount: number;
-  /** Name of this cluster's parameter group (fixed: the drill sets and clears the RPO in it). */
   readonly clusterParameterGroupName: string;
+
+  // Known once the cluster (or its import) exists.
+  abstract readonly clusterArn: string;
+  abstract readonly connections: ec2.Connections;
+  abstract readonly readerEndpointAddress: string;
+  abstract readonly clusterEndpointAddress: string;
+  abstract readonly clusterResourceIdentifier: string;
+
+  protected constructor(
+    scope: Construct,
+    id: string,
+    identity: AuroraGlobalMemberIdentity,
+    props?: ResourceProps,
+  ) {
+    super(scope, id, props);
+    this.clusterIdentifier = identity.clusterIdentifier;
+    this.globalClusterIdentifier = identity.globalClusterIdentifier;
+    this.port = identity.port;
+    this.instanceCount = identity.instanceCount;
+    this.clusterParameterGroupName = identity.clusterParameterGroupName;
+  }
+
+  metricLag(kind: LagKind, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return GlobalDatabaseMetrics.of(this).lag(kind).with(props);
+  }
+
+  metricReplicationLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricLag('replication', props);
+  }
+
+  metricRpoLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricLag('rpo', props);
+  }
+
+  metricProgressLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricLag('progress', props);
+  }
+
+  grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['rds-db:connect'],
+      resourceArns: [databaseUserArn(this, dbUser)],
+    });
+  }
+
+  grantDataApiAccess(grantee: iam.IGrantable): iam.Grant {
+    // Service Authorization Reference, Amazon RDS Data API, Actions table: every statement
+    // action takes the cluster resource type (the cluster's ARN).
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: DATA_API_ACTIONS,
+      resourceArns: [this.clusterArn],
+    });
+  }
+}
+
+const DATA_API_ACTIONS = [
+  'rds-data:BatchExecuteStatement',
+  'rds-data:BeginTransaction',
+  'rds-data:CommitTransaction',
+  'rds-data:ExecuteStatement',
+  'rds-data:RollbackTransaction',
+];
+
+/**
+ * The IAM resource of a database user of `member`'s cluster, in the member's region:
+ * `arn:<partition>:rds-db:<region>:<account>:dbuser:<DbClusterResourceId>/<user>` (Aurora
+ * User Guide, "Creating and using an IAM policy for IAM database access"). `stack` formats
+ * the partition and account (default: the member's own stack).
+ */
+export function databaseUserArn(
+  member: IAuroraGlobalMember,
+  dbUser: string,
+  stack: Stack = Stack.of(member),
+): string {
+  return Arn.format(
+    {
+      service: 'rds-db',
+      region: member.env.region,
+      resource: 'dbuser',
+      resourceName: `${member.clusterResourceIdentifier}/${dbUser}`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    },
+    stack,
+  );
+}
+
+/** Endpoints that exist only once the side has created its cluster. */
+export interface MemberCluster {
+  readonly clusterArn: string;
+  readonly clusterEndpointAddress: string;
+  readonly readerEndpointAddress: string;
+  readonly clusterResourceIdentifier: string;
+}
+
+/** How a side builds its shared parts. */
+export interface MemberOptions {
+  /** The construct's class name, for error messages. */
+  readonly constructName: string;
+  /** Instances in this region. */
+  readonly instanceCount: number;
+  /** Reader instances (validated: 0 to 15). */
+  readonly readers: number;
+  /** The side's default for `enforceRpo`. */
+  readonly enforceRpoByDefault: boolean;
+  /** The side's own problems with its props, thrown with the shared ones. */
+  readonly problems?: readonly string[];
+}
+
+/**
+ * One member of an Aurora PostgreSQL global database in this region, primary or
+ * secondary: validates the shared props (every problem at once), then creates what both
+ * sides create the same way ({@link createMemberBasics}). The side creates its cluster and
+ * calls {@link attachCluster}.
+ */
+export abstract class AuroraGlobalMember extends AuroraGlobalMemberBase {
+  /**
+   * A member created outside this app (or stack), by its identifiers; its metric and
+   * grant methods work as on an owned member.
+   */
+  static fromAuroraGlobalMemberAttributes(
+    scope: Construct,
+    id: string,
+    attrs: AuroraGlobalMemberAttributes,
+  ): IAuroraGlobalMember {
+    return new ImportedMember(scope, id, attrs);
+  }
+
+  readonly connections: ec2.Connections;
+  /** The shared parts, for the side that builds on them. */
+  protected readonly basics: MemberBasics;
+  private memberCluster?: MemberCluster;
+
+  protected constructor(
+    scope: Construct,
+    id: string,
+    props: AuroraGlobalMemberProps,
+    options: MemberOptions,
+  ) {
+    super(scope, id, memberIdentity(scope, props, options.instanceCount));
+    throwIfProblems(options.constructName, this, [
+      ...memberProblems(props, options.readers),
+      ...(options.problems ?? []),
+    ]);
+    this.basics = createMemberBasics(this, props, options.enforceRpoByDefault);
+    this.connections = this.basics.connections;
+  }
+
+  get clusterArn(): string {
+    return this.attached().clusterArn;
+  }
+
+  get clusterEndpointAddress(): string {
+    return this.attached().clusterEndpointAddress;
+  }
+
+  get readerEndpointAddress(): string {
+    return this.attached().readerEndpointAddress;
+  }
+
+  get clusterResourceIdentifier(): string {
+    return this.attached().clusterResourceIdentifier;
+  }
+
+  /** Records the side's cluster; its endpoints are read from here on. */
+  protected attachCluster(cluster: MemberCluster): void {
+    this.memberCluster = cluster;
+  }
+
+  private attached(): MemberCluster {
+    if (!this.memberCluster) {
+      throw new Error(
+        `AuroraGlobalMember ${this.node.path}: its cluster was read before the subclass attached it; call attachCluster() right after creating the cluster`,
+      );
+    }
+    return this.memberCluster;
+  }
+}
+
+class ImportedMember extends AuroraGlobalMemberBase {
+  readonly clusterArn: string;
+  readonly connections: ec2.Connections;
+  readonly readerEndpointAddress: string;
+  readonly clusterEndpointAddress: string;
+  readonly clusterResourceIdentifier: string;
+
+  constructor(scope: Construct, id: string, attrs: AuroraGlobalMemberAttributes) {
+    super(
+      scope,
+      id,
+      {
+        clusterIdentifier: attrs.clusterIdentifier,
+        globalClusterIdentifier: attrs.globalClusterIdentifier,
+        port: attrs.port ?? DEFAULT_PORT,
+        instanceCount: attrs.instanceCount,
+        clusterParameterGroupName:
+          attrs.clusterParameterGroupName ?? clusterParameterGroupNameOf(attrs.clusterIdentifier),
+      },
+      { region: attrs.region },
+    );
+    this.clusterArn = Arn.format(
+      {
+        service: 'rds',
+        region: this.env.region,
+        resource: 'cluster',
+        resourceName: attrs.clusterIdentifier,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
+      Stack.of(this),
+    );
+    this.connections = new ec2.Connections({
+      securityGroups: [...attrs.securityGroups],
+      defaultPort: ec2.Port.tcp(this.port),
+    });
+    this.readerEndpointAddress = attrs.readerEndpointAddress;
+    this.clusterEndpointAddress = attrs.clusterEndpointAddress;
+    this.clusterResourceIdentifier = attrs.clusterResourceIdentifier;
+  }
+}
+
+const DEFAULT_PORT = 5432;
+
+/** The identity of the member `props` describe, in `scope`'s region. */
+function memberIdentity(
+  scope: Construct,
+  props: AuroraGlobalMemberProps,
+  instanceCount: number,
+): AuroraGlobalMemberIdentity {
+  const clusterIdentifier =
+    props.clusterIdentifier ?? `${props.globalClusterIdentifier}-${Stack.of(scope).region}`;
+  return {
+    clusterIdentifier,
+    globalClusterIdentifier: props.globalClusterIdentifier,
+    port: props.port ?? DEFAULT_PORT,
+    instanceCount,
+    clusterParameterGroupName: clusterParameterGroupNameOf(clusterIdentifier),
+  };
 }
 
 const ENHANCED_MONITORING_POLICY = 'service-role/AmazonRDSEnhancedMonitoringRole';
@@ -269,10 +590,8 @@ export function createMemberBasics(
   props: AuroraGlobalMemberProps,
   enforceRpoByDefault: boolean,
 ): MemberBasics {
-  const region = Stack.of(scope).region;
-  const clusterIdentifier = props.clusterIdentifier ?? `${props.globalClusterIdentifier}-${region}`;
+  const { clusterIdentifier, port, clusterParameterGroupName } = memberIdentity(scope, props, 0);
   const engine = rds.DatabaseClusterEngine.auroraPostgres({ version: props.engineVersion });
-  const port = props.port ?? 5432;
 
   const securityGroup = new ec2.SecurityGroup(scope, 'SecurityGroup', {
     vpc: props.vpc,
@@ -293,7 +612,6 @@ export function createMemberBasics(
     );
   }
   const enforceRpo = props.rpo !== undefined && (props.enforceRpo ?? enforceRpoByDefault);
-  const clusterParameterGroupName = clusterParameterGroupNameOf(clusterIdentifier);
   // A fixed name, so the drill and its IAM policy find the group in every region. Naming a group
   // that had a generated name replaces the group (DBClusterParameterGroupName: "Update requires:
   // Replacement"), not the cluster, whose DBClusterParameterGroupName update needs "No

@@ -5,15 +5,12 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
+  AuroraGlobalMember,
   AuroraGlobalMemberProps,
-  IAuroraGlobalMember,
   acknowledgeInstanceFindings,
-  createMemberBasics,
-  memberProblems,
   retainInstance,
 } from './aurora-global-member';
 import { acknowledgeFindings } from './nag/acknowledge';
-import { throwIfProblems } from './invalid-props-error';
 import { DatabaseSecretHost } from './secret-host';
 import { SecretRotationAlarms } from './secret-rotation-alarms';
 
@@ -78,20 +75,11 @@ export interface AuroraGlobalPrimaryProps extends AuroraGlobalMemberProps {
  *
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-creating.html
  */
-export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMember {
+export class AuroraGlobalPrimary extends AuroraGlobalMember {
   readonly cluster: rds.DatabaseCluster;
   readonly globalCluster: rds.CfnGlobalCluster;
   /** The generated master secret (username and password), replicated per props. */
   readonly secret: secretsmanager.ISecret;
-  readonly clusterIdentifier: string;
-  readonly clusterArn: string;
-  readonly globalClusterIdentifier: string;
-  readonly connections: ec2.Connections;
-  readonly readerEndpointAddress: string;
-  readonly clusterEndpointAddress: string;
-  readonly clusterResourceIdentifier: string;
-  readonly port: number;
-  readonly instanceCount: number;
   /**
    * Aurora's global writer endpoint: it follows the writer after a managed switchover or
    * failover, and is the `host` of the master secret.
@@ -103,29 +91,17 @@ export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMembe
   readonly rotationFunctionName: string;
   /** Alarms on failed rotation, when `alarmTopic` is given. */
   readonly rotationAlarms?: SecretRotationAlarms;
-  readonly clusterParameterGroupName: string;
 
   constructor(scope: Construct, id: string, props: AuroraGlobalPrimaryProps) {
-    super(scope, id);
     const readers = props.readers ?? 1;
-    const problems = memberProblems(props, readers);
-    const region = Stack.of(this).region;
-    for (const replica of props.secretReplicaRegions ?? []) {
-      if (replica.region === region) {
-        problems.push(
-          `secretReplicaRegions must not include the primary region itself, got: ${region}`,
-        );
-      }
-    }
-    if (
-      props.masterUsername !== undefined &&
-      ['admin', 'postgres'].includes(props.masterUsername.toLowerCase())
-    ) {
-      problems.push(
-        `masterUsername must not be a default name such as admin or postgres, got: '${props.masterUsername}'`,
-      );
-    }
-    throwIfProblems('AuroraGlobalPrimary', this, problems);
+    super(scope, id, props, {
+      constructName: 'AuroraGlobalPrimary',
+      readers,
+      instanceCount: readers + 1,
+      enforceRpoByDefault: true,
+      problems: primaryProblems(scope, props),
+    });
+    const basics = this.basics;
     if (!props.secretReplicaRegions?.length) {
       Annotations.of(this).addWarningV2(
         'multi-region:secret-not-replicated',
@@ -141,7 +117,6 @@ export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMembe
       }
     }
 
-    const basics = createMemberBasics(this, props, true);
     const instanceProps = (name: string): rds.ProvisionedClusterInstanceProps => ({
       instanceType: basics.instanceType,
       instanceIdentifier: `${basics.clusterIdentifier}-${name.toLowerCase()}`,
@@ -188,6 +163,12 @@ export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMembe
       monitoringRole: basics.monitoringRole,
     });
     this.cluster.node.defaultChild!.node.addDependency(basics.logGroup);
+    this.attachCluster({
+      clusterArn: this.cluster.clusterArn,
+      readerEndpointAddress: this.cluster.clusterReadEndpoint.hostname,
+      clusterEndpointAddress: this.cluster.clusterEndpoint.hostname,
+      clusterResourceIdentifier: this.cluster.clusterResourceIdentifier,
+    });
     acknowledgeFindings(
       this.cluster,
       ['cdk-validator-cfnguard::rds_cluster_default_admin_check'],
@@ -261,16 +242,27 @@ export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMembe
         schedule.node.addDependency(secretHost.resource);
       }
     }
-
-    this.clusterIdentifier = basics.clusterIdentifier;
-    this.clusterArn = this.cluster.clusterArn;
-    this.globalClusterIdentifier = props.globalClusterIdentifier;
-    this.connections = basics.connections;
-    this.readerEndpointAddress = this.cluster.clusterReadEndpoint.hostname;
-    this.clusterEndpointAddress = this.cluster.clusterEndpoint.hostname;
-    this.clusterResourceIdentifier = this.cluster.clusterResourceIdentifier;
-    this.port = basics.port;
-    this.clusterParameterGroupName = basics.clusterParameterGroupName;
-    this.instanceCount = readers + 1;
   }
+}
+
+/** The primary's own problems (the shared ones are the base's). */
+function primaryProblems(scope: Construct, props: AuroraGlobalPrimaryProps): string[] {
+  const problems: string[] = [];
+  const region = Stack.of(scope).region;
+  for (const replica of props.secretReplicaRegions ?? []) {
+    if (replica.region === region) {
+      problems.push(
+        `secretReplicaRegions must not include the primary region itself, got: ${region}`,
+      );
+    }
+  }
+  if (
+    props.masterUsername !== undefined &&
+    ['admin', 'postgres'].includes(props.masterUsername.toLowerCase())
+  ) {
+    problems.push(
+      `masterUsername must not be a default name such as admin or postgres, got: '${props.masterUsername}'`,
+    );
+  }
+  return problems;
 }

@@ -1,15 +1,11 @@
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import {
+  AuroraGlobalMember,
   AuroraGlobalMemberProps,
-  IAuroraGlobalMember,
   acknowledgeInstanceFindings,
-  createMemberBasics,
-  memberProblems,
   retainInstance,
 } from './aurora-global-member';
-import { throwIfProblems } from './invalid-props-error';
 
 /** Properties of an {@link AuroraGlobalSecondary}. */
 export interface AuroraGlobalSecondaryProps extends AuroraGlobalMemberProps {
@@ -33,26 +29,19 @@ export interface AuroraGlobalSecondaryProps extends AuroraGlobalMemberProps {
  *
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-attaching.html
  */
-export class AuroraGlobalSecondary extends Construct implements IAuroraGlobalMember {
+export class AuroraGlobalSecondary extends AuroraGlobalMember {
   readonly cfnCluster: rds.CfnDBCluster;
   readonly instances: rds.CfnDBInstance[];
-  readonly clusterIdentifier: string;
-  readonly clusterArn: string;
-  readonly globalClusterIdentifier: string;
-  readonly connections: ec2.Connections;
-  readonly readerEndpointAddress: string;
-  readonly clusterEndpointAddress: string;
-  readonly clusterResourceIdentifier: string;
-  readonly port: number;
-  readonly instanceCount: number;
-  readonly clusterParameterGroupName: string;
 
   constructor(scope: Construct, id: string, props: AuroraGlobalSecondaryProps) {
-    super(scope, id);
     const readers = props.readers ?? 1;
-    const problems = memberProblems(props, readers);
-    throwIfProblems('AuroraGlobalSecondary', this, problems);
-    const basics = createMemberBasics(this, props, false);
+    super(scope, id, props, {
+      constructName: 'AuroraGlobalSecondary',
+      readers,
+      instanceCount: readers,
+      enforceRpoByDefault: false,
+    });
+    const basics = this.basics;
     const engineVersion = props.engineVersion.auroraPostgresFullVersion;
 
     this.cfnCluster = new rds.CfnDBCluster(this, 'Cluster', {
@@ -97,15 +86,11 @@ export class AuroraGlobalSecondary extends Construct implements IAuroraGlobalMem
       return instance;
     });
 
-    this.clusterIdentifier = basics.clusterIdentifier;
-    this.clusterArn = this.cfnCluster.attrDbClusterArn;
-    this.globalClusterIdentifier = props.globalClusterIdentifier;
-    this.connections = basics.connections;
-    this.readerEndpointAddress = this.cfnCluster.attrReadEndpointAddress;
-    this.clusterEndpointAddress = this.cfnCluster.attrEndpointAddress;
-    this.clusterResourceIdentifier = this.cfnCluster.attrDbClusterResourceId;
-    this.port = basics.port;
-    this.clusterParameterGroupName = basics.clusterParameterGroupName;
-    this.instanceCount = readers;
+    this.attachCluster({
+      clusterArn: this.cfnCluster.attrDbClusterArn,
+      readerEndpointAddress: this.cfnCluster.attrReadEndpointAddress,
+      clusterEndpointAddress: this.cfnCluster.attrEndpointAddress,
+      clusterResourceIdentifier: this.cfnCluster.attrDbClusterResourceId,
+    });
   }
 }

@@ -4,13 +4,14 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { IAuroraGlobalMember } from './aurora-global-member';
 import { acknowledgeFindings } from './nag/acknowledge';
-import { InvalidPropsError } from './invalid-props-error';
+import { throwIfProblems } from './invalid-props-error';
 
 /** Properties of a {@link ClusterBackup}. */
 export interface ClusterBackupProps {
-  /** ARN of the Aurora cluster to back up. */
-  readonly clusterArn: string;
+  /** The Aurora cluster to back up: this region's member of the global database. */
+  readonly cluster: IAuroraGlobalMember;
   /** This region's key; encrypts the vault. */
   readonly encryptionKey: kms.IKey;
   /**
@@ -38,9 +39,9 @@ export class ClusterBackup extends Construct {
     super(scope, id);
     const retention = props.retention ?? Duration.days(35);
     if (!retention.isUnresolved() && retention.toHours({ integral: false }) < 24) {
-      throw new InvalidPropsError(
+      throwIfProblems('ClusterBackup', this, [
         `retention must be at least 1 day, got: ${retention.toHumanString()}`,
-      );
+      ]);
     }
     this.vault = new backup.BackupVault(this, 'Vault', {
       encryptionKey: props.encryptionKey,
@@ -55,7 +56,7 @@ export class ClusterBackup extends Construct {
       }),
     );
     const selection = this.plan.addSelection('Cluster', {
-      resources: [backup.BackupResource.fromArn(props.clusterArn)],
+      resources: [backup.BackupResource.fromArn(props.cluster.clusterArn)],
     });
     acknowledgeFindings(
       selection.grantPrincipal as iam.Role,

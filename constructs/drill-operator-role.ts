@@ -1,7 +1,9 @@
 import { Arn, ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { Construct } from 'constructs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct, IConstruct } from 'constructs';
 import { DRILL_FAILOVER_ONLY_IAM_ACTIONS } from '../runbooks/drill/aws/operations';
 import { drillLockParameterName } from '../runbooks/drill/lock-name';
 import {
@@ -11,33 +13,30 @@ import {
   identityCenterPrincipals,
   parseDrillPrincipals,
 } from './drill-principals';
+import { IAuroraGlobalMember } from './aurora-global-member';
 import { throwIfProblems } from './invalid-props-error';
-import { clusterParameterGroupNameOf } from './managed-rpo-policy';
 import { acknowledgeFindings } from './nag/acknowledge';
 
 /** One region's drill targets. */
 export interface DrillRegion {
-  readonly region: string;
-  /** Identifier of the region's Aurora cluster. */
-  readonly clusterIdentifier: string;
   /**
-   * Name of the cluster's parameter group, where the drill sets and clears the managed RPO.
-   *
-   * @default - the name the Aurora global member constructs give it (`<clusterIdentifier>-params`)
+   * The region's member of the global database: its region, cluster identifier and
+   * parameter group name (where the drill sets and clears the managed RPO).
    */
-  readonly clusterParameterGroupName?: string;
+  readonly member: IAuroraGlobalMember;
+  /**
+   * The region's drain switch, in the member's region, with a fixed name; the drill's
+   * lock parameter is named after it.
+   */
+  readonly drainSwitch: ssm.IStringParameter;
 }
 
 /** Properties of a {@link DrillOperatorRole}. */
 export interface DrillOperatorRoleProps {
-  /** Fixed identifier of the global cluster. */
-  readonly globalClusterIdentifier: string;
-  /** Every region of the global database. */
+  /** Every region of the global database (members of one global cluster). */
   readonly regions: readonly DrillRegion[];
-  /** Name of the drain switch parameter in every region. */
-  readonly drainParameterName: string;
-  /** Name of the master secret (replicas share it). */
-  readonly secretName: string;
+  /** The master secret, with a fixed name (its replicas in the other regions share it). */
+  readonly masterSecret: secretsmanager.ISecret;
   /** Alias of the regional keys that encrypt the secret. */
   readonly keyAliasName: string;
   /** The public hosted zone of the traffic records. */
@@ -117,11 +116,31 @@ export class DrillOperatorRole extends Construct {
       DEFAULT_FAILOVER_PERMISSION_SET,
       partition,
     );
+    const problems: string[] = [];
+    // Names, not tokens: the role names resources in other regions (a token there becomes a
+    // cross-region reference) and, in its own region, in other stacks (an export).
+    const drainNames = props.regions.map((r) =>
+      fixedNameOf(r.drainSwitch.parameterName, r.drainSwitch, 'drainSwitch', problems),
+    );
+    const secretName = fixedNameOf(
+      props.masterSecret.secretName,
+      props.masterSecret,
+      'masterSecret',
+      problems,
+    );
+    const globalClusterIds = [
+      ...new Set(props.regions.map((r) => r.member.globalClusterIdentifier)),
+    ];
     throwIfProblems('DrillOperatorRole', this, [
       ...(props.regions.length === 0 ? ['regions must name at least one region, got none'] : []),
+      ...(globalClusterIds.length > 1
+        ? [`regions must be members of one global cluster, got: ${globalClusterIds.join(', ')}`]
+        : []),
+      ...problems,
       ...operators.problems,
       ...failoverOperators.problems,
     ]);
+    const globalClusterIdentifier = globalClusterIds[0];
     const arn = (
       service: string,
       region: string,
@@ -129,39 +148,26 @@ export class DrillOperatorRole extends Construct {
       resourceName: string,
       sep = ArnFormat.COLON_RESOURCE_NAME,
     ) => Arn.format({ service, region, resource, resourceName, arnFormat: sep }, stack);
-    const clusters = props.regions.map((r) => arn('rds', r.region, 'cluster', r.clusterIdentifier));
-    const globalCluster = arn('rds', '', 'global-cluster', props.globalClusterIdentifier);
+    const regionOf = (r: DrillRegion) => r.member.env.region;
+    const clusters = props.regions.map((r) =>
+      arn('rds', regionOf(r), 'cluster', r.member.clusterIdentifier),
+    );
+    const globalCluster = arn('rds', '', 'global-cluster', globalClusterIdentifier);
     // Service Authorization Reference (Amazon RDS): the parameter-group actions take the
     // cluster-pg resource type, arn:${Partition}:rds:${Region}:${Account}:cluster-pg:${Name}.
     const parameterGroups = props.regions.map((r) =>
-      arn(
-        'rds',
-        r.region,
-        'cluster-pg',
-        r.clusterParameterGroupName ?? clusterParameterGroupNameOf(r.clusterIdentifier),
-      ),
+      arn('rds', regionOf(r), 'cluster-pg', r.member.clusterParameterGroupName),
     );
-    const drainSwitches = props.regions.map((r) =>
-      arn(
-        'ssm',
-        r.region,
-        'parameter',
-        props.drainParameterName.replace(/^\//, ''),
-        ArnFormat.SLASH_RESOURCE_NAME,
-      ),
-    );
-    const drillLocks = props.regions.map((r) =>
-      arn(
-        'ssm',
-        r.region,
-        'parameter',
-        drillLockParameterName(props.drainParameterName).replace(/^\//, ''),
-        ArnFormat.SLASH_RESOURCE_NAME,
-      ),
+    // Each region's own switch, and the lock beside it.
+    const parameter = (r: DrillRegion, name: string) =>
+      arn('ssm', regionOf(r), 'parameter', name.replace(/^\//, ''), ArnFormat.SLASH_RESOURCE_NAME);
+    const drainSwitches = props.regions.map((r, i) => parameter(r, drainNames[i]));
+    const drillLocks = props.regions.map((r, i) =>
+      parameter(r, drillLockParameterName(drainNames[i])),
     );
     // Secrets Manager appends six random characters to a secret's name in its ARN.
     const secrets = props.regions.map((r) =>
-      arn('secretsmanager', r.region, 'secret', `${props.secretName}-??????`),
+      arn('secretsmanager', regionOf(r), 'secret', `${secretName}-??????`),
     );
 
     const grants: Grant[] = [
@@ -266,6 +272,29 @@ export class DrillOperatorRole extends Construct {
       'TestDNSAnswer and GetMetricData support no resource-level permissions; DescribeAlarms does, but returns composite alarms only when allowed on *, and the drill lists metric and composite alarms in ALARM by name prefix; kms:Decrypt is limited by the key alias and the Secrets Manager service condition.',
     );
   }
+}
+
+/**
+ * The literal name of a resource: an imported one's name, or the fixed name an owned SSM
+ * parameter or secret (or a secret attached to a cluster) was created with. Anything else is
+ * a problem.
+ */
+function fixedNameOf(name: string, resource: IConstruct, what: string, problems: string[]): string {
+  if (!Token.isUnresolved(name)) return name;
+  let child = resource.node.defaultChild;
+  // A cluster's secret is its attachment, whose scope is the secret itself.
+  if (child instanceof secretsmanager.CfnSecretTargetAttachment) {
+    child = resource.node.scope?.node.defaultChild;
+  }
+  const given =
+    child instanceof ssm.CfnParameter || child instanceof secretsmanager.CfnSecret
+      ? child.name
+      : undefined;
+  if (given !== undefined && !Token.isUnresolved(given)) return given;
+  problems.push(
+    `${what} must have a fixed name (the role names it in every region without a cross-region reference), got the generated name of ${resource.node.path}`,
+  );
+  return name;
 }
 
 /** One statement of the drill's permissions, before it is assigned to a role. */

@@ -1,10 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import {
-  SERVICE_METRIC_DIMENSION,
-  SERVICE_METRIC_NAMESPACE,
-  SERVICE_METRICS,
-} from './service-metrics';
+import type { IAuroraGlobalMember } from './aurora-global-member';
+import { RegionalServiceMetrics } from './monitoring';
 
 /** The lag metrics alarmed on, as Aurora publishes them (milliseconds, per secondary cluster). */
 export const LAG_METRICS = {
@@ -50,12 +47,22 @@ const PERIOD = Duration.minutes(1);
 export class GlobalDatabaseMetrics {
   readonly region: string;
   readonly clusterIdentifier: string;
-  private readonly serviceNamespace: string;
+  /** The region's service metrics (`IsWriter`, `SecondariesWithinRpo`, ...). */
+  readonly service: RegionalServiceMetrics;
+
+  /** The metrics of `member`'s cluster, in the member's region. */
+  static of(member: IAuroraGlobalMember, serviceNamespace?: string): GlobalDatabaseMetrics {
+    return new GlobalDatabaseMetrics({
+      region: member.env.region,
+      clusterIdentifier: member.clusterIdentifier,
+      serviceNamespace,
+    });
+  }
 
   constructor(props: GlobalDatabaseMetricsProps) {
     this.region = props.region;
     this.clusterIdentifier = props.clusterIdentifier;
-    this.serviceNamespace = props.serviceNamespace ?? SERVICE_METRIC_NAMESPACE;
+    this.service = new RegionalServiceMetrics(props.region, props.serviceNamespace);
   }
 
   /**
@@ -73,28 +80,24 @@ export class GlobalDatabaseMetrics {
     });
   }
 
-  /** 1 when the region's health function saw its cluster hold the writer in that minute (maximum). */
+  /** {@link RegionalServiceMetrics.isWriter} of this region. */
   isWriter(): cloudwatch.Metric {
-    return this.service(SERVICE_METRICS.isWriter, cloudwatch.Stats.MAXIMUM);
+    return this.service.isWriter();
   }
 
-  /** 1 when the region could serve throughout the minute (minimum). */
+  /** {@link RegionalServiceMetrics.serving} of this region. */
   serving(): cloudwatch.Metric {
-    return this.service(SERVICE_METRICS.serving, cloudwatch.Stats.MINIMUM);
+    return this.service.serving();
   }
 
-  /** 1 when an operator drained the region in that minute (maximum). */
+  /** {@link RegionalServiceMetrics.drained} of this region. */
   drained(): cloudwatch.Metric {
-    return this.service(SERVICE_METRICS.drained, cloudwatch.Stats.MAXIMUM);
+    return this.service.drained();
   }
 
-  /**
-   * The fewest secondaries within the RPO in that minute, as this region's
-   * health function reads them from `aurora_global_db_status()` (minimum: the
-   * worst moment counts).
-   */
+  /** {@link RegionalServiceMetrics.secondariesWithinRpo} of this region. */
   secondariesWithinRpo(): cloudwatch.Metric {
-    return this.service(SERVICE_METRICS.secondariesWithinRpo, cloudwatch.Stats.MINIMUM);
+    return this.service.secondariesWithinRpo();
   }
 
   /**
@@ -135,17 +138,6 @@ export class GlobalDatabaseMetrics {
       usingMetrics: { writer: this.isWriter(), within: this.secondariesWithinRpo() },
       period: PERIOD,
       label: `${this.region} secondaries within the RPO (while writer)`,
-    });
-  }
-
-  private service(metricName: string, statistic: string): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: this.serviceNamespace,
-      metricName,
-      dimensionsMap: { [SERVICE_METRIC_DIMENSION]: this.region },
-      statistic,
-      period: PERIOD,
-      region: this.region,
     });
   }
 }

@@ -1,6 +1,5 @@
 import { Annotations, CfnOutput, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -11,28 +10,21 @@ import {
   RtoFloors,
   computeRtoFloors,
 } from './recovery-objectives';
+import { AlarmFactory, HealthCheckMetrics } from './monitoring';
 import { HEALTH_PATHS } from './regional-service';
 import { ServiceHostnames } from './service-hostnames';
 import { throwIfProblems } from './invalid-props-error';
 import { acknowledgeFindings, inPacks } from './nag/acknowledge';
 
 /**
- * Route 53's view of a health check (1 healthy, 0 not), one-minute minimum.
- * The metric exists only in us-east-1, whatever the stack's region.
+ * Route 53's view of a health check (1 healthy, 0 not), one-minute minimum, in us-east-1:
+ * {@link HealthCheckMetrics.status}.
  */
 export function healthCheckStatusMetric(
   check: route53.IHealthCheck,
   label?: string,
 ): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: 'AWS/Route53',
-    metricName: 'HealthCheckStatus',
-    dimensionsMap: { HealthCheckId: check.healthCheckId },
-    statistic: cloudwatch.Stats.MINIMUM,
-    period: Duration.minutes(1),
-    region: 'us-east-1',
-    label,
-  });
+  return HealthCheckMetrics.status(check, label);
 }
 
 /** How the user-facing name spreads traffic. */
@@ -390,12 +382,16 @@ export class GlobalTrafficRouting extends Construct {
     });
   }
 
-  /** One alarm per serving check, and one when no region holds a healthy writer. */
+  /**
+   * One alarm per serving check, and one when no region holds a healthy writer. Their names
+   * stay the ones CloudFormation generated at first deploy (`<stack>-<logical id>-<suffix>`,
+   * so they start with the stack name the drill selects by): naming them would replace them.
+   */
   private addAlarms(): void {
-    const action = new actions.SnsAction(this.props.alarmTopic);
-    const status = (check: route53.IHealthCheck) => healthCheckStatusMetric(check);
+    const alarms = new AlarmFactory(this, { alarmTopic: this.props.alarmTopic });
+    const status = (check: route53.IHealthCheck) => HealthCheckMetrics.status(check);
     for (const region of this.servingRegions) {
-      const alarm = new cloudwatch.Alarm(this, `ServingAlarm-${region}`, {
+      const alarm = alarms.addAlarm(`ServingAlarm-${region}`, {
         alarmDescription: `${region} fails its serving health check: traffic is moving away from it`,
         metric: status(this.servingChecks[region]!),
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -413,8 +409,14 @@ export class GlobalTrafficRouting extends Construct {
     const groups = Array.from({ length: Math.ceil(writerMetrics.length / 10) }, (_, g) =>
       writerMetrics.slice(g * 10, g * 10 + 10),
     );
-    const noWriterIn = (id: string, metrics: cloudwatch.IMetric[], description: string) =>
-      new cloudwatch.Alarm(this, id, {
+    const noWriterIn = (
+      id: string,
+      metrics: cloudwatch.IMetric[],
+      description: string,
+      notify?: boolean,
+    ) =>
+      alarms.addAlarm(id, {
+        notify,
         alarmDescription: description,
         metric: new cloudwatch.MathExpression({
           expression: `MAX([${metrics.map((_, i) => `w${i}`).join(',')}])`,
@@ -437,6 +439,7 @@ export class GlobalTrafficRouting extends Construct {
           `NoHealthyWriterAlarm-${g + 1}`,
           metrics,
           `No region of ${regions.join(', ')} passes its writer health check (part of the no-healthy-writer composite alarm)`,
+          false,
         );
         acknowledgeFindings(
           part,
@@ -446,15 +449,11 @@ export class GlobalTrafficRouting extends Construct {
         return part;
       });
       this.alarms.push(
-        new cloudwatch.CompositeAlarm(this, 'NoHealthyWriterAlarm', {
+        alarms.addCompositeAlarm('NoHealthyWriterAlarm', {
           alarmDescription: description,
           alarmRule: cloudwatch.AlarmRule.allOf(...parts),
         }),
       );
-    }
-    for (const alarm of this.alarms as (cloudwatch.Alarm | cloudwatch.CompositeAlarm)[]) {
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
     }
   }
 }

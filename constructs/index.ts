@@ -6,7 +6,13 @@
 // it public.
 export { RegionalDataKey, type RegionalDataKeyProps } from './regional-data-key';
 export { RegionalNetwork, type RegionalNetworkProps } from './regional-network';
-export type { AuroraGlobalMemberProps, IAuroraGlobalMember } from './aurora-global-member';
+export {
+  AuroraGlobalMember,
+  type AuroraGlobalMemberAttributes,
+  type AuroraGlobalMemberIdentity,
+  type AuroraGlobalMemberProps,
+  type IAuroraGlobalMember,
+} from './aurora-global-member';
 export { AuroraGlobalPrimary, type AuroraGlobalPrimaryProps } from './aurora-global-primary';
 export { AuroraGlobalSecondary, type AuroraGlobalSecondaryProps } from './aurora-global-secondary';
 export { DatabaseSecretHost, type DatabaseSecretHostProps } from './secret-host';
@@ -51,6 +57,14 @@ export {
   type GlobalDatabaseMetricsProps,
   type LagKind,
 } from './global-database-metrics';
+export {
+  AlarmFactory,
+  HealthCheckMetrics,
+  RegionalServiceMetrics,
+  SecretRotationMetrics,
+  type AlarmFactoryProps,
+  type AlarmNaming,
+} from './monitoring';
 export { ReplicationLagAlarms, type ReplicationLagAlarmsProps } from './replication-lag-alarms';
 export {
   MultiRegionDashboard,

@@ -2,15 +2,15 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
-import { healthCheckStatusMetric } from './global-traffic-routing';
+import { IAuroraGlobalMember } from './aurora-global-member';
+import { HealthCheckMetrics } from './monitoring';
 import { GlobalDatabaseMetrics, LAG_METRICS, LagKind } from './global-database-metrics';
-import { InvalidPropsError } from './invalid-props-error';
+import { throwIfProblems } from './invalid-props-error';
 
 /** One region on the dashboard. */
 export interface DashboardRegion {
-  readonly region: string;
-  /** Identifier of the region's Aurora cluster (a plain string, fixed at synth). */
-  readonly clusterIdentifier: string;
+  /** The region's member of the global database (its cluster identifier is a plain string). */
+  readonly database: IAuroraGlobalMember;
   /**
    * The region's serving health check.
    *
@@ -58,21 +58,17 @@ export class MultiRegionDashboard extends Construct {
   constructor(scope: Construct, id: string, props: MultiRegionDashboardProps) {
     super(scope, id);
     if (props.regions.length === 0) {
-      throw new InvalidPropsError('MultiRegionDashboard needs at least one region, got none');
+      throwIfProblems('MultiRegionDashboard', this, ['needs at least one region, got none']);
     }
     const rpoMs = props.rpo.toMilliseconds();
     const lagLines: cloudwatch.HorizontalAnnotation[] = [
       { value: rpoMs, label: `RPO ${props.rpo.toHumanString()}`, color: cloudwatch.Color.RED },
       { value: rpoMs / 2, label: 'warning (RPO / 2)', color: cloudwatch.Color.ORANGE },
     ];
-    const metrics = props.regions.map(
-      (r) =>
-        new GlobalDatabaseMetrics({
-          region: r.region,
-          clusterIdentifier: r.clusterIdentifier,
-          serviceNamespace: props.serviceNamespace,
-        }),
+    const metrics = props.regions.map((r) =>
+      GlobalDatabaseMetrics.of(r.database, props.serviceNamespace),
     );
+    const regions = metrics.map((m) => m.region);
     const lagGraph = (title: string, kind: LagKind) =>
       new cloudwatch.GraphWidget({
         title,
@@ -92,8 +88,8 @@ export class MultiRegionDashboard extends Construct {
         width: 24,
         height: 2,
         markdown:
-          `# Multi-region: ${props.regions.map((r) => r.region).join(', ')}\n` +
-          `Primary at deploy: **${props.regions[0].region}**. RPO **${props.rpo.toHumanString()}** ` +
+          `# Multi-region: ${regions.join(', ')}\n` +
+          `Primary at deploy: **${regions[0]}**. RPO **${props.rpo.toHumanString()}** ` +
           '(red line); lag above it means data written in the primary may be lost on failover.',
       }),
     );
@@ -105,15 +101,15 @@ export class MultiRegionDashboard extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Serving health check per region (Route 53, 1 = healthy)',
         width: 8,
-        left: props.regions.flatMap((r) =>
-          r.servingCheck ? [healthCheckStatusMetric(r.servingCheck, r.region)] : [],
+        left: props.regions.flatMap((r, i) =>
+          r.servingCheck ? [HealthCheckMetrics.status(r.servingCheck, regions[i])] : [],
         ),
         leftYAxis: binaryAxis,
       }),
       new cloudwatch.GraphWidget({
         title: 'Writer health check per region (Route 53, 1 = holds the writer)',
         width: 8,
-        left: props.regions.map((r) => healthCheckStatusMetric(r.writerCheck, r.region)),
+        left: props.regions.map((r, i) => HealthCheckMetrics.status(r.writerCheck, regions[i])),
         leftYAxis: binaryAxis,
       }),
       new cloudwatch.GraphWidget({

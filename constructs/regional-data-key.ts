@@ -2,7 +2,7 @@ import { Arn, ArnFormat, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { InvalidPropsError } from './invalid-props-error';
+import { throwIfProblems } from './invalid-props-error';
 
 /** Properties of a {@link RegionalDataKey}. */
 export interface RegionalDataKeyProps {
@@ -66,9 +66,9 @@ export class RegionalDataKey extends Construct {
     super(scope, id);
     this.aliasName = props.aliasName ?? RegionalDataKey.DEFAULT_ALIAS;
     if (!this.aliasName.startsWith('alias/') || this.aliasName.startsWith('alias/aws/')) {
-      throw new InvalidPropsError(
+      throwIfProblems('RegionalDataKey', this, [
         `aliasName must start with 'alias/' and not 'alias/aws/', got: '${this.aliasName}'`,
-      );
+      ]);
     }
     this.key = new kms.Key(this, 'Key', {
       description: `Data key for the multi-region reference stack in ${Stack.of(this).region}`,

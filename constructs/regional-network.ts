@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { explainDeployTimeFunction, explainGuardRules } from './nag/acknowledge';
-import { InvalidPropsError } from './invalid-props-error';
+import { throwIfProblems } from './invalid-props-error';
 
 /** Properties of a {@link RegionalNetwork}. */
 export interface RegionalNetworkProps {
@@ -54,9 +54,9 @@ export class RegionalNetwork extends Construct {
     const maxAzs = props.maxAzs ?? 2;
     const cidr = props.cidr ?? '10.0.0.0/16';
     if (!Number.isInteger(maxAzs) || maxAzs < 2 || maxAzs > 6) {
-      throw new InvalidPropsError(
+      throwIfProblems('RegionalNetwork', this, [
         `maxAzs must be a whole number from 2 to 6 (Aurora needs subnets in at least two AZs), got: ${maxAzs}`,
-      );
+      ]);
     }
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       encryptionKey: props.encryptionKey,

@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -11,11 +11,15 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { IAuroraGlobalMember, acknowledgeCrossStackLogKey } from './aurora-global-member';
+import {
+  IAuroraGlobalMember,
+  acknowledgeCrossStackLogKey,
+  databaseUserArn,
+} from './aurora-global-member';
 import { acknowledgeFindings, explainGuardRules, inPacks } from './nag/acknowledge';
 import { DEFAULT_HEALTH_SIGNAL_CACHE_TTL } from './recovery-objectives';
 import { ServiceHostnames } from './service-hostnames';
-import { InvalidPropsError, throwIfProblems } from './invalid-props-error';
+import { throwIfProblems } from './invalid-props-error';
 import {
   CACHE_TTL_MS,
   DEFAULT_DATABASE_NAME,
@@ -244,17 +248,8 @@ export class RegionalService extends Construct {
       description: `Deep health function of ${stack.region}`,
     });
     // IAM database authentication: rds-db:connect on the database user of this region's cluster,
-    // named by its resource id (Aurora User Guide, "Creating and using an IAM policy for IAM
-    // database access": arn:aws:rds-db:region:account-id:dbuser:DbClusterResourceId/db-user-name).
-    const dbUserArn = Arn.format(
-      {
-        service: 'rds-db',
-        resource: 'dbuser',
-        resourceName: `${props.database.clusterResourceIdentifier}/${databaseUser}`,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      },
-      stack,
-    );
+    // named by its resource id (see databaseUserArn).
+    const dbUserArn = databaseUserArn(props.database, databaseUser, stack);
     const policy = new iam.ManagedPolicy(this, 'HealthFunctionPolicy', {
       roles: [role],
       statements: [
@@ -444,9 +439,9 @@ export class RegionalService extends Construct {
   targetOf(hostname: string): string {
     const domain = this.domains[hostname];
     if (!domain) {
-      throw new InvalidPropsError(
+      throwIfProblems('RegionalService', this, [
         `hostname '${hostname}' has no custom domain in this region; known: ${Object.keys(this.domains).join(', ')}`,
-      );
+      ]);
     }
     return domain.regionalDomainName;
   }

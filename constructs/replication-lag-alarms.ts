@@ -1,11 +1,11 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { IAuroraGlobalMember } from './aurora-global-member';
 import { GlobalDatabaseMetrics, LAG_METRICS, LagKind } from './global-database-metrics';
 import { MIN_MANAGED_RPO } from './managed-rpo';
+import { AlarmFactory } from './monitoring';
 import { throwIfProblems } from './invalid-props-error';
 
 /** Properties of {@link ReplicationLagAlarms}. */
@@ -97,25 +97,15 @@ export class ReplicationLagAlarms extends Construct {
     const notReportedAfter = props.notReportedAfter ?? DEFAULT_NOT_REPORTED_AFTER;
     validate(props.rpo, warning, critical, notReportedAfter, this);
 
-    const stack = Stack.of(this);
-    const region = stack.region;
     const cluster = props.cluster.clusterIdentifier;
-    this.metrics = new GlobalDatabaseMetrics({
-      region,
-      clusterIdentifier: cluster,
-      serviceNamespace: props.serviceNamespace,
-    });
-    const action = new actions.SnsAction(props.alarmTopic);
+    // The member's own factory: its region and cluster, the names Aurora publishes.
+    this.metrics = GlobalDatabaseMetrics.of(props.cluster, props.serviceNamespace);
+    const region = this.metrics.region;
+    // <stack>-<metric>-<level>: the stack name holds prefix and region, and the
+    // drill selects the project's alarms by that prefix.
+    const alarms = new AlarmFactory(this, { alarmTopic: props.alarmTopic });
     const add = (name: string, alarmProps: cloudwatch.AlarmProps) => {
-      // <stack>-<metric>-<level>: the stack name holds prefix and region, and the
-      // drill selects the project's alarms by that prefix.
-      const alarm = new cloudwatch.Alarm(this, name, {
-        ...alarmProps,
-        alarmName: `${stack.stackName}-${name}`,
-      });
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-      this.alarms[name] = alarm;
+      this.alarms[name] = alarms.addAlarm(name, { ...alarmProps, name: [name] });
     };
 
     const kinds: LagKind[] = ['replication', 'rpo'];

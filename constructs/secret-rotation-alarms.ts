@@ -1,9 +1,9 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { AlarmFactory, SecretRotationMetrics } from './monitoring';
 
 /**
  * The event pattern of a failed rotation. Secrets Manager writes a `RotationFailed` entry to
@@ -61,48 +61,33 @@ export class SecretRotationAlarms extends Construct {
     super(scope, id);
     const region = Stack.of(this).region;
     const period = props.period ?? Duration.hours(1);
-    const action = new actions.SnsAction(props.alarmTopic);
+    const metrics = new SecretRotationMetrics(props.rotationFunctionName, period);
+    const alarms = new AlarmFactory(this, { alarmTopic: props.alarmTopic });
 
     // No target: the alarm below reads the rule's MatchedEvents metric.
     this.rule = new events.Rule(this, 'RotationFailed', {
       description: `Secrets Manager RotationFailed events in ${region}`,
       eventPattern: ROTATION_FAILED_PATTERN,
     });
-    this.rotationFailedAlarm = new cloudwatch.Alarm(this, 'RotationFailedAlarm', {
-      alarmName: `${Stack.of(this).stackName}-SecretRotation-failed`,
+    this.rotationFailedAlarm = alarms.addAlarm('RotationFailedAlarm', {
+      name: ['SecretRotation', 'failed'],
       alarmDescription: `CRITICAL: a secret failed to rotate in ${region} (Secrets Manager RotationFailed); read the rotation function's log ${props.rotationFunctionName}`,
-      metric: new cloudwatch.Metric({
-        namespace: 'AWS/Events',
-        metricName: 'MatchedEvents',
-        dimensionsMap: { RuleName: this.rule.ruleName },
-        statistic: cloudwatch.Stats.SUM,
-        period,
-      }),
+      metric: metrics.matchedEvents(this.rule),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       // No event is no failure.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    this.functionErrorsAlarm = new cloudwatch.Alarm(this, 'RotationFunctionErrorsAlarm', {
-      alarmName: `${Stack.of(this).stackName}-SecretRotationFunction-errors`,
+    this.functionErrorsAlarm = alarms.addAlarm('RotationFunctionErrorsAlarm', {
+      name: ['SecretRotationFunction', 'errors'],
       alarmDescription: `CRITICAL: the rotation function ${props.rotationFunctionName} in ${region} failed; the master secret may not rotate`,
-      metric: new cloudwatch.Metric({
-        namespace: 'AWS/Lambda',
-        metricName: 'Errors',
-        dimensionsMap: { FunctionName: props.rotationFunctionName },
-        statistic: cloudwatch.Stats.SUM,
-        period,
-      }),
+      metric: metrics.functionErrors(),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       // The function runs only when a rotation is due: no invocation, no data.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    for (const alarm of [this.rotationFailedAlarm, this.functionErrorsAlarm]) {
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-    }
   }
 }

@@ -2,6 +2,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { CfnOutput } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
@@ -43,6 +44,8 @@ export interface DatabaseStackProps extends RegionalStackProps {
 export class DatabaseStack extends RegionalStack {
   readonly member: IAuroraGlobalMember;
   readonly isPrimary: boolean;
+  /** The master secret, in the primary region only (replicas carry its name elsewhere). */
+  readonly masterSecret?: secretsmanager.ISecret;
   readonly backup: ClusterBackup;
   /** Role-following lag, not-reported and protected alarms (every region: roles move). */
   readonly lagAlarms: ReplicationLagAlarms;
@@ -88,6 +91,7 @@ export class DatabaseStack extends RegionalStack {
         alarmTopic: props.alarmTopic,
       });
       this.member = primary;
+      this.masterSecret = primary.secret;
       secretArn = primary.secret.secretArn;
       globalWriterEndpoint = primary.globalWriterEndpointAddress;
       new CfnOutput(this, 'GlobalWriterEndpoint', {
@@ -112,7 +116,7 @@ export class DatabaseStack extends RegionalStack {
     });
 
     this.backup = new ClusterBackup(this, 'Backup', {
-      clusterArn: this.member.clusterArn,
+      cluster: this.member,
       encryptionKey: props.dataKey.key,
     });
 

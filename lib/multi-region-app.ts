@@ -174,13 +174,14 @@ export function buildMultiRegionApp(app: App, topology: Topology): MultiRegionSt
       appTarget: services[index].service.targetOf(hostnames.app),
       writeTarget: services[index].service.targetOf(hostnames.write),
       headless: index > 0 && databases[index].member.instanceCount === 0,
+      database: databases[index].member,
+      drainSwitch: services[index].service.drainParameter,
     })),
     // The services share one configuration; the floors take the slowest cache.
     healthSignalCacheTtl: services
       .map((s) => s.service.healthSignalCacheTtl)
       .reduce((a, b) => (b.toMilliseconds() > a.toMilliseconds() ? b : a)),
-    clusterIdentifiers: databases.map((d) => d.member.clusterIdentifier),
-    drainParameterName: services[0].service.drainParameterName,
+    masterSecret: databases[0].masterSecret!,
     alarmTopic: routingFoundation?.alarms.topic,
     alarmEmails: topology.alarmEmails,
     description: 'Multi-region reference: Route 53 health checks, traffic records and their alarms',

@@ -1,10 +1,13 @@
 import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import {
   AlarmTopic,
   DrillOperatorRole,
   GlobalTrafficRouting,
+  IAuroraGlobalMember,
   MultiRegionDashboard,
   RegionalDataKey,
   RoutedRegion,
@@ -13,15 +16,21 @@ import {
 import { referenceFrom } from './references';
 import { Topology, importHostedZone } from './topology';
 
+/** One region as the routing stack sees it: its targets, its database and its drain switch. */
+export interface RoutingStackRegion extends RoutedRegion {
+  /** The region's member of the global database (dashboard, drill role). */
+  readonly database: IAuroraGlobalMember;
+  /** The region's own drain switch (drill role). */
+  readonly drainSwitch: ssm.IStringParameter;
+}
+
 /** Properties of a {@link RoutingStack}. */
 export interface RoutingStackProps extends StackProps {
   readonly topology: Topology;
   readonly hostnames: ServiceHostnames;
-  readonly regions: readonly RoutedRegion[];
+  readonly regions: readonly RoutingStackRegion[];
   /** The regional services' health signal cache (`RegionalService.healthSignalCacheTtl`), part of the RTO floors. */
   readonly healthSignalCacheTtl: Duration;
-  /** Each region's cluster identifier, in the order of `regions` (for the dashboard). */
-  readonly clusterIdentifiers: readonly string[];
   /**
    * Topic for the health-check alarms.
    *
@@ -30,8 +39,8 @@ export interface RoutingStackProps extends StackProps {
   readonly alarmTopic?: sns.ITopic;
   /** E-mail addresses subscribed to the topic this stack creates. */
   readonly alarmEmails?: readonly string[];
-  /** Name of the regional services' drain switch parameter. */
-  readonly drainParameterName: string;
+  /** The global database's master secret (drill role). */
+  readonly masterSecret: secretsmanager.ISecret;
 }
 
 /**
@@ -87,13 +96,11 @@ export class RoutingStack extends Stack {
       }),
     });
     const operator = new DrillOperatorRole(this, 'DrillOperator', {
-      globalClusterIdentifier: props.topology.globalClusterIdentifier,
-      regions: props.regions.map(({ region }, i) => ({
-        region,
-        clusterIdentifier: props.clusterIdentifiers[i],
+      regions: props.regions.map(({ database, drainSwitch }) => ({
+        member: database,
+        drainSwitch,
       })),
-      drainParameterName: props.drainParameterName,
-      secretName: `${props.topology.globalClusterIdentifier}/master`,
+      masterSecret: props.masterSecret,
       keyAliasName: RegionalDataKey.DEFAULT_ALIAS,
       hostedZone: zone,
       healthChecks: [
@@ -131,9 +138,8 @@ export class RoutingStack extends Stack {
     this.dashboard = new MultiRegionDashboard(this, 'Dashboard', {
       dashboardName: `${props.topology.stackPrefix}-${props.topology.globalClusterIdentifier}`,
       rpo: props.topology.rpo,
-      regions: props.regions.map(({ region }, i) => ({
-        region,
-        clusterIdentifier: props.clusterIdentifiers[i],
+      regions: props.regions.map(({ region, database }) => ({
+        database,
         servingCheck: this.routing.servingChecks[region],
         writerCheck: this.routing.writerChecks[region],
       })),
@@ -143,7 +149,8 @@ export class RoutingStack extends Stack {
   /** Another region's API targets are read weakly, this region's strongly (see referenceFrom). */
   private readAcrossRegions(r: RoutedRegion): RoutedRegion {
     return {
-      ...r,
+      region: r.region,
+      headless: r.headless,
       appTarget: referenceFrom(this, r.region, r.appTarget),
       writeTarget: referenceFrom(this, r.region, r.writeTarget),
     };

@@ -8,7 +8,12 @@ import {
   NIST80053R5Checks,
   PCIDSS321Checks,
 } from 'cdk-nag';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import {
+  AuroraGlobalMember,
+  AuroraGlobalMemberAttributes,
+  IAuroraGlobalMember,
+} from '../constructs/aurora-global-member';
 
 const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8'));
 
@@ -28,6 +33,29 @@ export function testApp(extraContext: Record<string, unknown> = {}): App {
 /** A stack pinned to an account and region, the way the app's stacks are. */
 export function testStack(region = 'us-east-1', app: App = testApp()): Stack {
   return new Stack(app, `Test-${region}`, { env: { account: '123456789012', region } });
+}
+
+/**
+ * A member of the `orders` global database in `region`, imported by its identifiers (cluster
+ * `orders-<region>` unless `attrs` says otherwise), for constructs that take a member.
+ */
+export function importedMember(
+  scope: Construct,
+  region: string,
+  attrs: Partial<AuroraGlobalMemberAttributes> = {},
+): IAuroraGlobalMember {
+  const clusterIdentifier = attrs.clusterIdentifier ?? `orders-${region}`;
+  return AuroraGlobalMember.fromAuroraGlobalMemberAttributes(scope, `Member-${clusterIdentifier}`, {
+    clusterIdentifier,
+    globalClusterIdentifier: 'orders',
+    region,
+    clusterResourceIdentifier: `cluster-${clusterIdentifier.toUpperCase()}`,
+    clusterEndpointAddress: `${clusterIdentifier}.cluster-x.${region}.rds.amazonaws.com`,
+    readerEndpointAddress: `${clusterIdentifier}.cluster-ro-x.${region}.rds.amazonaws.com`,
+    securityGroups: [],
+    instanceCount: 2,
+    ...attrs,
+  });
 }
 
 /** Every unacknowledged finding of one pack, as `rule @ construct path`. */

@@ -1,25 +1,43 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { DrillOperatorRole, DrillOperatorRoleProps } from '../../constructs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { DrillOperatorRole, DrillOperatorRoleProps, DrillRegion } from '../../constructs';
 import {
   DRILL_FAILOVER_ONLY_IAM_ACTIONS,
   DRILL_IAM_ACTIONS,
 } from '../../runbooks/drill/aws/operations';
-import { testApp, testStack } from '../util';
+import { importedMember, testApp, testStack } from '../util';
 
 const SSO = 'arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com';
 
-function role(extra: Partial<DrillOperatorRoleProps> = {}): Stack {
+/** A region of the `orders` global database with its drain switch, both imported by name. */
+function drillRegion(
+  scope: Construct,
+  region: string,
+  drainParameterName = '/multi-region-ref/drain',
+  clusterParameterGroupName?: string,
+): DrillRegion {
+  return {
+    member: importedMember(scope, region, { clusterParameterGroupName }),
+    drainSwitch: ssm.StringParameter.fromStringParameterName(
+      scope,
+      `Drain-${region}`,
+      drainParameterName,
+    ),
+  };
+}
+
+function role(
+  extra: Partial<DrillOperatorRoleProps> | ((stack: Stack) => Partial<DrillOperatorRoleProps>) = {},
+): Stack {
   const stack = testStack('us-east-1');
+  const given = typeof extra === 'function' ? extra(stack) : extra;
   new DrillOperatorRole(stack, 'Operator', {
-    globalClusterIdentifier: 'orders',
-    regions: [
-      { region: 'us-east-1', clusterIdentifier: 'orders-us-east-1' },
-      { region: 'us-west-2', clusterIdentifier: 'orders-us-west-2' },
-    ],
-    drainParameterName: '/multi-region-ref/drain',
-    secretName: 'orders/master',
+    regions: given.regions ?? [drillRegion(stack, 'us-east-1'), drillRegion(stack, 'us-west-2')],
+    masterSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Secret', 'orders/master'),
     keyAliasName: 'alias/multi-region-ref/data',
     hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', {
       hostedZoneId: 'Z0000000000EXAMPLE',
@@ -28,7 +46,7 @@ function role(extra: Partial<DrillOperatorRoleProps> = {}): Stack {
     healthChecks: ['hc-1', 'hc-2'].map((id) =>
       route53.HealthCheck.fromHealthCheckId(stack, id, id),
     ),
-    ...extra,
+    ...given,
   });
   return stack;
 }
@@ -157,16 +175,12 @@ describe('permissions, derived from the operation table', () => {
   });
 
   test("THEN the managed-RPO actions apply to the members' cluster parameter groups only (derived or given names)", () => {
-    const stack = role({
+    const stack = role((s) => ({
       regions: [
-        { region: 'us-east-1', clusterIdentifier: 'orders-us-east-1' },
-        {
-          region: 'us-west-2',
-          clusterIdentifier: 'orders-us-west-2',
-          clusterParameterGroupName: 'custom-group',
-        },
+        drillRegion(s, 'us-east-1'),
+        drillRegion(s, 'us-west-2', undefined, 'custom-group'),
       ],
-    });
+    }));
     const statements = grantedTo(stack, 'Role').filter((s) =>
       [s.Action].flat().some((a) => a.includes('DBClusterParameter')),
     );
@@ -307,10 +321,8 @@ describe('who may assume the roles', () => {
   test('GIVEN an environment-agnostic stack WHEN synthesized THEN the default principals are the deploying account and partition', () => {
     const stack = new Stack(testApp(), 'Agnostic');
     new DrillOperatorRole(stack, 'Operator', {
-      globalClusterIdentifier: 'orders',
-      regions: [{ region: 'us-east-1', clusterIdentifier: 'orders-us-east-1' }],
-      drainParameterName: '/d',
-      secretName: 'orders/master',
+      regions: [drillRegion(stack, 'us-east-1', '/d')],
+      masterSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Secret', 'orders/master'),
       keyAliasName: 'alias/k',
       hostedZone: route53.HostedZone.fromHostedZoneId(stack, 'Zone', 'Z1'),
       healthChecks: [route53.HealthCheck.fromHealthCheckId(stack, 'hc', 'hc-1')],
@@ -408,6 +420,93 @@ describe('validation', () => {
     ).toBe(
       "DrillOperatorRole Test-us-east-1/Operator: operatorPrincipals[0]: the account root would let every principal of the account that may call sts:AssumeRole assume the role; name roles or users, got: 'arn:aws:iam::123456789012:root'; " +
         "failoverPrincipals[0]: must name a 12-digit account id, without wildcards, got: 'arn:aws:iam::1234:user/x'",
+    );
+  });
+});
+
+describe('resources, not names', () => {
+  const drainOf = (stack: Stack) =>
+    grantedTo(stack, 'Role').find((s) => s.Sid === 'DrainSwitches')!.Resource;
+
+  test("GIVEN regions with their own drain switches THEN each region's switch and lock are granted in that region", () => {
+    const stack = role((s) => ({
+      regions: [
+        drillRegion(s, 'us-east-1', '/east/drain'),
+        drillRegion(s, 'us-west-2', '/west/drain'),
+      ],
+    }));
+    expect(drainOf(stack)).toEqual([
+      'arn:aws:ssm:us-east-1:123456789012:parameter/east/drain',
+      'arn:aws:ssm:us-west-2:123456789012:parameter/west/drain',
+    ]);
+    expect(grantedTo(stack, 'Role').find((s) => s.Sid === 'DrillLock')!.Resource).toEqual([
+      'arn:aws:ssm:us-east-1:123456789012:parameter/east/drill-lock',
+      'arn:aws:ssm:us-west-2:123456789012:parameter/west/drill-lock',
+    ]);
+  });
+
+  test('GIVEN a drain switch and secret owned by other stacks with fixed names THEN the role names them without a cross-stack reference', () => {
+    const app = testApp();
+    const service = new Stack(app, 'Service', {
+      env: { account: '123456789012', region: 'us-east-1' },
+    });
+    const owned = new ssm.StringParameter(service, 'Drain', {
+      parameterName: '/owned/drain',
+      stringValue: 'false',
+    });
+    const secret = new secretsmanager.Secret(service, 'Secret', { secretName: 'owned/master' });
+    const stack = new Stack(app, 'Routing', {
+      env: { account: '123456789012', region: 'us-east-1' },
+    });
+    new DrillOperatorRole(stack, 'Operator', {
+      regions: [{ member: importedMember(stack, 'us-east-1'), drainSwitch: owned }],
+      masterSecret: secret,
+      keyAliasName: 'alias/k',
+      hostedZone: route53.HostedZone.fromHostedZoneId(stack, 'Zone', 'Z1'),
+      healthChecks: [route53.HealthCheck.fromHealthCheckId(stack, 'hc', 'hc-1')],
+    });
+    expect(drainOf(stack)).toEqual('arn:aws:ssm:us-east-1:123456789012:parameter/owned/drain');
+    expect(grantedTo(stack, 'Role').find((s) => s.Sid === 'ReadDatabaseSecret')!.Resource).toEqual(
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:owned/master-??????',
+    );
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toContain('Fn::ImportValue');
+  });
+
+  test('GIVEN a drain switch with a generated name THEN the role refuses it, naming the switch', () => {
+    expect(
+      messageOf(() =>
+        role((s) => ({
+          regions: [
+            {
+              member: importedMember(s, 'us-east-1'),
+              drainSwitch: new ssm.StringParameter(s, 'Unnamed', { stringValue: 'false' }),
+            },
+          ],
+        })),
+      ),
+    ).toBe(
+      'DrillOperatorRole Test-us-east-1/Operator: drainSwitch must have a fixed name (the role names it in every region without a cross-region reference), got the generated name of Test-us-east-1/Unnamed',
+    );
+  });
+
+  test('GIVEN members of two global clusters THEN the role refuses them, naming both', () => {
+    expect(
+      messageOf(() =>
+        role((s) => ({
+          regions: [
+            drillRegion(s, 'us-east-1'),
+            {
+              member: importedMember(s, 'us-west-2', {
+                clusterIdentifier: 'billing-us-west-2',
+                globalClusterIdentifier: 'billing',
+              }),
+              drainSwitch: ssm.StringParameter.fromStringParameterName(s, 'Billing', '/d'),
+            },
+          ],
+        })),
+      ),
+    ).toBe(
+      'DrillOperatorRole Test-us-east-1/Operator: regions must be members of one global cluster, got: orders, billing',
     );
   });
 });

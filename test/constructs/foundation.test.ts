@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ClusterBackup, RegionalDataKey, RegionalNetwork } from '../../constructs';
 import { collectAcknowledgements } from '../../constructs/nag';
 import { RegionalStack } from '../../lib/regional-stack';
-import { testApp, testStack } from '../util';
+import { importedMember, testApp, testStack } from '../util';
 
 describe('RegionalDataKey', () => {
   test('GIVEN defaults WHEN synthesized THEN the key rotates, is retained and has the shared alias', () => {
@@ -56,7 +56,7 @@ describe('RegionalDataKey', () => {
 
   test.each(['multi-region/data', 'alias/aws/rds'])('rejects the alias %p', (aliasName) => {
     expect(() => new RegionalDataKey(testStack(), 'DataKey', { aliasName })).toThrow(
-      `aliasName must start with 'alias/' and not 'alias/aws/', got: '${aliasName}'`,
+      `RegionalDataKey Test-us-east-1/DataKey: aliasName must start with 'alias/' and not 'alias/aws/', got: '${aliasName}'`,
     );
   });
 });
@@ -112,7 +112,7 @@ describe('RegionalNetwork', () => {
     expect(
       () => new RegionalNetwork(stack, 'Network', { encryptionKey: key.key, maxAzs: 1 }),
     ).toThrow(
-      'maxAzs must be a whole number from 2 to 6 (Aurora needs subnets in at least two AZs), got: 1',
+      'RegionalNetwork Test-us-east-1/Network: maxAzs must be a whole number from 2 to 6 (Aurora needs subnets in at least two AZs), got: 1',
     );
   });
 });
@@ -198,7 +198,7 @@ describe('ClusterBackup', () => {
     const stack = testStack();
     const key = new RegionalDataKey(stack, 'DataKey');
     new ClusterBackup(stack, 'Backup', {
-      clusterArn: 'arn:aws:rds:us-east-1:123456789012:cluster:orders',
+      cluster: importedMember(stack, 'us-east-1', { clusterIdentifier: 'orders' }),
       encryptionKey: key.key,
     });
     const template = Template.fromStack(stack);
@@ -230,10 +230,10 @@ describe('ClusterBackup', () => {
     expect(
       () =>
         new ClusterBackup(stack, 'Backup', {
-          clusterArn: 'arn:aws:rds:us-east-1:123456789012:cluster:orders',
+          cluster: importedMember(stack, 'us-east-1', { clusterIdentifier: 'orders' }),
           encryptionKey: key.key,
           retention: Duration.hours(1),
         }),
-    ).toThrow('retention must be at least 1 day, got: 1 hour');
+    ).toThrow('ClusterBackup Test-us-east-1/Backup: retention must be at least 1 day, got: 1 hour');
   });
 });

@@ -4,7 +4,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { AlarmTopic, MultiRegionDashboard, RegionalDataKey } from '../../constructs';
 import { buildMultiRegionApp } from '../../lib/multi-region-app';
 import { loadTopology } from '../../lib/topology';
-import { testApp, testStack } from '../util';
+import { importedMember, testApp, testStack } from '../util';
 
 describe('AlarmTopic', () => {
   test('GIVEN e-mails WHEN synthesized THEN the topic is KMS-encrypted, TLS-only, subscribed and CloudWatch may use the key', () => {
@@ -44,7 +44,7 @@ describe('AlarmTopic', () => {
     const key = new RegionalDataKey(stack, 'Key');
     expect(
       () => new AlarmTopic(stack, 'Alarms', { encryptionKey: key.key, emails: ['oncall'] }),
-    ).toThrow("emails must be e-mail addresses, got: 'oncall'");
+    ).toThrow("AlarmTopic Test-us-east-1/Alarms: emails must be e-mail addresses, got: 'oncall'");
   });
 });
 
@@ -65,8 +65,7 @@ describe('MultiRegionDashboard', () => {
     new MultiRegionDashboard(stack, 'Dashboard', {
       rpo: Duration.seconds(30),
       regions: ['us-east-1', 'us-west-2', 'us-east-2'].map((region) => ({
-        region,
-        clusterIdentifier: `orders-${region}`,
+        database: importedMember(stack, region),
         servingCheck: check(`serving-${region}`),
         writerCheck: check(`writer-${region}`),
       })),
@@ -177,6 +176,6 @@ describe('MultiRegionDashboard', () => {
   test('rejects an empty region list', () => {
     expect(
       () => new MultiRegionDashboard(testStack(), 'D', { rpo: Duration.seconds(30), regions: [] }),
-    ).toThrow('MultiRegionDashboard needs at least one region, got none');
+    ).toThrow('MultiRegionDashboard Test-us-east-1/D: needs at least one region, got none');
   });
 });

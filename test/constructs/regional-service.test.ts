@@ -426,7 +426,7 @@ describe('RegionalService bad props', () => {
 
   test('asking for the target of an unknown name says which names exist', () => {
     expect(() => service().service.targetOf('api.example.com')).toThrow(
-      "hostname 'api.example.com' has no custom domain in this region; known: us-west-2.app.example.com, app.example.com, write.example.com",
+      "RegionalService Test-us-west-2/Service: hostname 'api.example.com' has no custom domain in this region; known: us-west-2.app.example.com, app.example.com, write.example.com",
     );
   });
 });

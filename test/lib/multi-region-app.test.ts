@@ -5,12 +5,21 @@ import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { MultiRegionChecks, serviceHostnames } from '../../constructs';
 import { buildMultiRegionApp, MultiRegionStacks } from '../../lib/multi-region-app';
 import { RoutingStack } from '../../lib/routing-stack';
 import { loadTopology } from '../../lib/topology';
-import { CDK_CONTEXT, ELEVEN_SECONDARIES, nagFindings, stockPacks, testApp } from '../util';
+import {
+  CDK_CONTEXT,
+  ELEVEN_SECONDARIES,
+  importedMember,
+  nagFindings,
+  stockPacks,
+  testApp,
+} from '../util';
 
 function build(overrides: Record<string, unknown> = {}): { app: App; stacks: MultiRegionStacks } {
   const app = testApp(overrides);
@@ -590,6 +599,9 @@ describe('the health signal cache behind the RTO floors', () => {
   test('GIVEN a routing stack given a 20 s cache THEN both floors include it', () => {
     const app = testApp();
     const topology = loadTopology((key) => app.node.tryGetContext(key));
+    const elsewhere = new Stack(app, 'Elsewhere', {
+      env: { account: topology.account, region: 'us-east-1' },
+    });
     const routing = new RoutingStack(app, 'Routing', {
       env: { account: topology.account, region: 'us-east-1' },
       topology,
@@ -598,10 +610,15 @@ describe('the health signal cache behind the RTO floors', () => {
         region,
         appTarget: `d-app.${region}.example`,
         writeTarget: `d-write.${region}.example`,
+        database: importedMember(elsewhere, region),
+        drainSwitch: ssm.StringParameter.fromStringParameterName(
+          elsewhere,
+          `Drain-${region}`,
+          '/multi-region-ref/drain',
+        ),
       })),
       healthSignalCacheTtl: Duration.seconds(20),
-      clusterIdentifiers: topology.regions.map((region) => `cluster-${region}`),
-      drainParameterName: '/multi-region-ref/drain',
+      masterSecret: secretsmanager.Secret.fromSecretNameV2(elsewhere, 'Secret', 'orders/master'),
     });
     expect(routing.routing.rtoFloors.read.total.toSeconds()).toBe(110);
     expect(routing.routing.rtoFloors.write.total.toSeconds()).toBe(230);

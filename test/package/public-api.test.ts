@@ -16,7 +16,9 @@ describe('the public entry point', () => {
     // THEN they are exactly the public API: a helper the constructs share is not among them.
     // A new public construct is added here on purpose, a leaked helper fails this test.
     expect(names).toEqual([
+      'AlarmFactory',
       'AlarmTopic',
+      'AuroraGlobalMember',
       'AuroraGlobalPrimary',
       'AuroraGlobalSecondary',
       'ClusterBackup',
@@ -30,6 +32,7 @@ describe('the public entry point', () => {
       'GlobalDatabaseMetrics',
       'GlobalTrafficRouting',
       'HEALTH_PATHS',
+      'HealthCheckMetrics',
       'InvalidPropsError',
       'MIN_MANAGED_RPO',
       'MultiRegionChecks',
@@ -38,8 +41,10 @@ describe('the public entry point', () => {
       'RegionalDataKey',
       'RegionalNetwork',
       'RegionalService',
+      'RegionalServiceMetrics',
       'ReplicationLagAlarms',
       'SecretRotationAlarms',
+      'SecretRotationMetrics',
       'computeRtoFloors',
       'identityCenterPrincipals',
       'managedRpoPolicy',

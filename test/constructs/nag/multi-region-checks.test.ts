@@ -19,7 +19,7 @@ import {
   ReplicationLagAlarms,
   serviceHostnames,
 } from '../../../constructs';
-import { nagFindings, testApp } from '../../util';
+import { importedMember, nagFindings, testApp } from '../../util';
 
 const ENGINE = rds.AuroraPostgresEngineVersion.of('16.6', '16');
 const ACCOUNT = '123456789012';
@@ -289,7 +289,7 @@ describe('MultiRegion-DataResidency', () => {
     const app = testApp();
     const { stack, key } = regionStack(app, 'eu-central-1');
     const plan = new ClusterBackup(stack, 'Backup', {
-      clusterArn: `arn:aws:rds:eu-central-1:${ACCOUNT}:cluster:orders`,
+      cluster: importedMember(stack, 'eu-central-1', { clusterIdentifier: 'orders' }),
       encryptionKey: key,
     });
     plan.plan.addRule(
