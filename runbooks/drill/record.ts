@@ -2,6 +2,7 @@ import { outageWindows } from './canary';
 import { resumeCommand, statusCommand } from './commands';
 import type { CanarySample, DrillKind, Timing } from './model';
 import type { CheckResult } from './preflight';
+import type { AnyStepDetails, StepOutcomes } from './steps/outcomes';
 import type {
   AbandonedEntry,
   JournalEntry,
@@ -40,7 +41,7 @@ export interface StepRecord {
   /** Every run, oldest first, the failed and interrupted ones included. */
   readonly runs: readonly StepRun[];
   readonly summary?: string;
-  readonly details?: Readonly<Record<string, unknown>>;
+  readonly details?: AnyStepDetails;
   readonly error?: { readonly code: string; readonly message: string };
 }
 
@@ -199,7 +200,7 @@ function segments(
 
 interface RunOf extends StepRun {
   readonly step: string;
-  readonly details?: Readonly<Record<string, unknown>>;
+  readonly details?: AnyStepDetails;
 }
 
 export function buildRecord(
@@ -281,8 +282,8 @@ export function buildRecord(
     const ended = lastRun?.finishedAt ? lastRun : undefined;
     const notes = stepEntries
       .filter((e) => e.step === id && e.event === 'note')
-      .reduce<Record<string, unknown>>((all, e) => ({ ...all, ...e.details }), {});
-    const details = { ...notes, ...ended?.details };
+      .reduce<AnyStepDetails>((all, e) => ({ ...all, ...e.details }), {});
+    const details: AnyStepDetails = { ...notes, ...ended?.details };
     return {
       id,
       title,
@@ -317,9 +318,11 @@ export function buildRecord(
   const ending = attempts.at(-1)!.ended;
   const windows = outageWindows(canary);
   const stepOf = (id: string) => steps.find((s) => s.id === id);
-  const stepDetail = (id: string, key: string) => stepOf(id)?.details?.[key];
+  // Outcomes as the steps wrote them (StepOutcomes); the checks stay, for journals on disk.
+  const outcome = <K extends keyof StepOutcomes>(id: K): StepOutcomes[K] | undefined =>
+    stepOf(id)?.details;
   const verified = stepOf('verify-writes')?.status === 'completed';
-  const lostRows = verified ? stepDetail('verify-writes', 'lostRows') : undefined;
+  const lostRows = verified ? outcome('verify-writes')?.lostRows : undefined;
   const closed = windows
     .filter((w) => w.endedAt !== undefined)
     .map((w) => w.endedAt! - w.startedAt);
@@ -360,7 +363,7 @@ export function buildRecord(
     attempts,
     timing: header.timing,
     objectives: header.objectives,
-    preflight: stepDetail('preflight', 'checks') as CheckResult[] | undefined,
+    preflight: outcome('preflight')?.checks,
     steps,
     measures: {
       clientRtoMs: rtoMeasured && closed.length ? Math.max(...closed) : null,
@@ -372,7 +375,7 @@ export function buildRecord(
       })),
       canaryWrites: canary.length,
       canaryFailures: canary.filter((s) => !s.ok).length,
-      lostRows: Array.isArray(lostRows) ? (lostRows as number[]) : null,
+      lostRows: Array.isArray(lostRows) ? lostRows : null,
       rpoLagMsAtPromotion:
         promotion?.status === 'accepted' && typeof promotion.rpoLagMsBeforeRequest === 'number'
           ? promotion.rpoLagMsBeforeRequest
@@ -386,10 +389,10 @@ export function buildRecord(
 /** The promote step's outcome; the step notes `promotedAt` and the lag just before it calls AWS. */
 function promotionOf(step: StepRecord | undefined): PromotionRecord | undefined {
   if (!step) return undefined;
-  const requested = step.details?.promotedAt;
-  const lag = step.details?.rpoLagMsAtPromotion;
-  const lagRead =
-    typeof lag === 'number' || lag === null ? { rpoLagMsBeforeRequest: lag as number | null } : {};
+  const details: StepOutcomes['promote'] | undefined = step.details;
+  const requested = details?.promotedAt;
+  const lag = details?.rpoLagMsAtPromotion;
+  const lagRead = typeof lag === 'number' || lag === null ? { rpoLagMsBeforeRequest: lag } : {};
   const status: PromotionRecord['status'] =
     step.status === 'completed'
       ? 'accepted'
@@ -411,13 +414,9 @@ function promotionOf(step: StepRecord | undefined): PromotionRecord | undefined 
   };
 }
 
-function withoutPromotionNote(
-  details: Readonly<Record<string, unknown>>,
-): Readonly<Record<string, unknown>> | undefined {
-  const rest = Object.entries(details).filter(
-    ([key]) => key !== 'promotedAt' && key !== 'rpoLagMsAtPromotion',
-  );
-  return rest.length ? Object.fromEntries(rest) : undefined;
+function withoutPromotionNote(details: AnyStepDetails): AnyStepDetails | undefined {
+  const { promotedAt: _at, rpoLagMsAtPromotion: _lag, ...rest } = details;
+  return Object.keys(rest).length ? rest : undefined;
 }
 
 function withoutType({ type: _type, at: _at, ...rest }: AbandonedEntry) {
