@@ -1,0 +1,267 @@
+import { formatDuration } from './duration';
+import type { AttemptEnd, AttemptRecord, DrillRecord, StepRecord, StepRun } from './record';
+
+// The rows and texts the Markdown and HTML reports share.
+export const duration = (ms: number | undefined) => (ms === undefined ? '-' : formatDuration(ms));
+
+const NOT_RECORDED = 'not recorded';
+
+export interface MeasureRow {
+  readonly measure: string;
+  readonly value: string;
+  readonly objective: string;
+}
+
+/** What a step that did not complete did instead, for "not measured" texts. */
+function notCompleted(step: StepRecord | undefined, id: string): string {
+  if (!step) return `the drill has no ${id} step`;
+  switch (step.status) {
+    case 'failed':
+      return `step ${id} failed${step.error ? ` ([${step.error.code}] ${step.error.message})` : ''}`;
+    case 'interrupted':
+      return `step ${id} was interrupted`;
+    case 'running':
+      return `step ${id} is running`;
+    case 'skipped':
+      return `step ${id} was skipped`;
+    default:
+      return `step ${id} did not run`;
+  }
+}
+
+export const stepOf = (record: DrillRecord, id: string) => record.steps.find((s) => s.id === id);
+
+/** The client-seen RTO, or why it was not measured. */
+export function clientRtoText(record: DrillRecord): string {
+  const m = record.measures;
+  if (m.clientRtoMs !== null) return formatDuration(m.clientRtoMs);
+  const verify = stepOf(record, 'verify-writes');
+  if (verify?.status !== 'completed') {
+    return `not measured: the new writer has not taken a canary write (${notCompleted(verify, 'verify-writes')})`;
+  }
+  const open = m.outageWindows.find((w) => w.endedAt === undefined);
+  if (open) {
+    return `not measured: canary writes were still failing when the canary stopped (${open.failedWrites} failed since ${open.startedAt})`;
+  }
+  return 'no failed canary write';
+}
+
+function lostRowsText(record: DrillRecord): string {
+  const rows = record.measures.lostRows;
+  if (rows === null) {
+    return `not verified: ${notCompleted(stepOf(record, 'verify-writes'), 'verify-writes')}`;
+  }
+  return rows.length === 0 ? '0' : `${rows.length} (seq ${rows.join(', ')})`;
+}
+
+/** The promotion and the RPO lag read for it; a lag "at promotion" only when AWS accepted it. */
+export function promotionRows(record: DrillRecord): MeasureRow[] {
+  const p = record.measures.promotion;
+  if (!p) return [];
+  const objective = `RPO ${record.objectives.rpoSeconds} s`;
+  const lag = (ms: number | null | undefined) =>
+    ms === null || ms === undefined ? 'not reported' : `${ms} ms`;
+  if (p.status === 'accepted') {
+    return [
+      {
+        measure: 'promotion',
+        value: p.requestedAt ? `requested at ${p.requestedAt}, accepted` : 'accepted',
+        objective: '',
+      },
+      {
+        measure: 'AuroraGlobalDBRPOLag at promotion',
+        value: lag(p.rpoLagMsBeforeRequest),
+        objective,
+      },
+    ];
+  }
+  const error = p.error ? `[${p.error.code}] ${p.error.message}` : 'no error recorded';
+  const value = {
+    failed: `FAILED: ${error}${p.requestAttemptedAt ? ` (request attempted at ${p.requestAttemptedAt})` : ''}`,
+    interrupted: p.requestAttemptedAt
+      ? `unknown: the process ended inside step promote after it set out to send the request at ${p.requestAttemptedAt}; \`npx drill status\` shows where the writer is`
+      : 'not requested: the process ended inside step promote before it sent the request',
+    running: 'in progress',
+    'not-requested': `not requested by this drill${p.summary ? `: ${p.summary}` : ''}`,
+    pending: 'not requested: step promote did not run',
+  }[p.status];
+  const rows: MeasureRow[] = [{ measure: 'promotion', value, objective: '' }];
+  if (p.rpoLagMsBeforeRequest !== undefined) {
+    rows.push({
+      measure: 'RPO lag read before the promotion request',
+      value: lag(p.rpoLagMsBeforeRequest),
+      objective,
+    });
+  }
+  return rows;
+}
+
+/** The promotion for the summary table: the lag at an accepted one, else what happened instead. */
+export function promotionSummary(record: DrillRecord): string {
+  const rows = promotionRows(record);
+  const shown = record.measures.promotion?.status === 'accepted' ? rows.slice(1) : rows;
+  return shown.map((r) => `${r.measure}: ${r.value}`).join('; ');
+}
+
+export function measureRows(record: DrillRecord): MeasureRow[] {
+  const m = record.measures;
+  const o = record.objectives;
+  return [
+    {
+      measure: 'client-seen RTO (first failed to next acknowledged canary write)',
+      value: clientRtoText(record),
+      objective: `RTO ${o.rtoSeconds} s (computed floor ${o.rtoFloorSeconds} s)`,
+    },
+    {
+      measure: 'data loss: acknowledged canary rows missing on the new writer',
+      value: lostRowsText(record),
+      objective: `RPO ${o.rpoSeconds} s`,
+    },
+    ...promotionRows(record),
+    {
+      measure: 'canary writes',
+      value: `${m.canaryWrites} (${m.canaryFailures} failed)`,
+      objective: `one every ${formatDuration(record.timing.canaryIntervalMs)}`,
+    },
+    { measure: 'total drill time', value: duration(record.totalMs), objective: '' },
+  ];
+}
+
+function where(end: { readonly step?: string; readonly afterStep?: string }): string {
+  if (end.step) return `in step ${end.step}`;
+  return end.afterStep ? `after step ${end.afterStep}` : 'before the first step';
+}
+
+function endedText(attempt: AttemptRecord): string {
+  const e: AttemptEnd = attempt.ended;
+  switch (e.how) {
+    case 'finished':
+      return `finished at ${e.at}`;
+    case 'stopped':
+      return `stopped at ${e.at} ${where(e)}: [${e.error.code}] ${e.error.message}`;
+    case 'interrupted':
+      return `interrupted ${where(e)}: its last journal entry is at ${attempt.lastEntryAt} and no process is running it`;
+    case 'running':
+      return `running ${where(e)} (pid ${e.runningIn.pid} on ${e.runningIn.host})`;
+  }
+}
+
+/** "State / next" of an attempt: the stopped entry's hint, or how to continue an interrupted drill. */
+function attemptNext(record: DrillRecord, attempt: AttemptRecord): string {
+  if (attempt.ended.how === 'stopped') return attempt.ended.error.hint ?? '';
+  const isLast = attempt === record.attempts.at(-1);
+  return isLast && attempt.ended.how === 'interrupted' ? (record.next ?? '') : '';
+}
+
+/** One row per attempt: the start and every resume, who ran it and how it ended. */
+export function attemptRows(record: DrillRecord): string[][] {
+  return record.attempts.map((a) => [
+    String(a.attempt),
+    `${a.began} ${a.at}`,
+    String(a.pid),
+    a.host,
+    a.operator?.arn ?? NOT_RECORDED,
+    a.operator?.account ?? NOT_RECORDED,
+    endedText(a),
+    attemptNext(record, a),
+  ]);
+}
+
+export const ATTEMPT_HEAD = [
+  'attempt',
+  'began',
+  'pid',
+  'host',
+  'operator',
+  'account',
+  'ended',
+  'state / next',
+];
+
+function runEnd(run: StepRun): string {
+  if (run.status === 'failed') {
+    return run.error ? `failed: [${run.error.code}] ${run.error.message}` : 'failed';
+  }
+  return run.status === 'interrupted'
+    ? 'interrupted: the process ended inside the step'
+    : run.status;
+}
+
+/** Runs that failed or were interrupted, including those a resume later completed. */
+export function failedRunRows(record: DrillRecord): string[][] {
+  return record.steps.flatMap((s) =>
+    s.runs
+      .filter((r) => r.status === 'failed' || r.status === 'interrupted')
+      .map((r) => [s.id, String(r.attempt), r.startedAt, duration(r.durationMs), runEnd(r)]),
+  );
+}
+
+export const FAILED_RUN_HEAD = ['step', 'attempt', 'started', 'duration', 'how it ended'];
+
+/** The drill's fields: times, why and where it stopped, and what to do next. */
+export function fieldRows(record: DrillRecord): string[][] {
+  const rows = [
+    ['started', record.startedAt],
+    ['finished', record.finishedAt ?? '-'],
+    ['total', duration(record.totalMs)],
+    ['resumed', record.resumedAt.length ? record.resumedAt.join(', ') : 'never'],
+  ];
+  if (record.forceReason) {
+    rows.push(['started despite failed preflight (--force)', record.forceReason]);
+  }
+  if (record.abandoned) {
+    const a = record.abandoned;
+    const drains = Object.entries(a.state.drains)
+      .map(([region, value]) => `${region} ${value}`)
+      .join(', ');
+    rows.push(
+      [
+        'abandoned',
+        `${a.at} by ${a.operator?.arn ?? 'operator not recorded'} on ${a.host}: ${a.reason}`,
+      ],
+      [
+        'left in this state',
+        `writer ${a.state.writerRegion ?? 'unknown'}; drain switches: ${drains}`,
+      ],
+    );
+  }
+  const last = record.attempts.at(-1)!;
+  const e = last.ended;
+  if (e.how === 'stopped') {
+    rows.push(
+      ['stopped with', `[${e.error.code}] ${e.error.message}`],
+      ['stopped', `${where(e)} (attempt ${last.attempt})`],
+    );
+    if (e.error.hint) rows.push(['State / next', e.error.hint]);
+  } else if (e.how === 'interrupted') {
+    rows.push(
+      [
+        'interrupted',
+        `the journal ends at ${last.lastEntryAt} ${where(e)} (attempt ${last.attempt}, pid ${last.pid} on ${last.host}) and no process is running the drill`,
+      ],
+      ['State / next', record.next ?? ''],
+    );
+  } else if (e.how === 'running') {
+    rows.push([
+      'running',
+      `${where(e)}: pid ${e.runningIn.pid} on ${e.runningIn.host} runs it; last journal entry at ${last.lastEntryAt}`,
+    ]);
+  }
+  return rows;
+}
+
+function stepResult(step: StepRecord): string {
+  return step.error ? `[${step.error.code}] ${step.error.message}` : (step.summary ?? '');
+}
+
+/** One row per step: number, id and title, status, start, duration, result. */
+export function stepRows(record: DrillRecord): string[][] {
+  return record.steps.map((s, i) => [
+    String(i + 1),
+    `${s.id}: ${s.title}`,
+    s.attempts > 1 ? `${s.status} (${s.attempts} runs)` : s.status,
+    s.startedAt ?? '-',
+    duration(s.durationMs),
+    stepResult(s),
+  ]);
+}
