@@ -20,7 +20,7 @@ import type { DrillParams, Timing } from './model';
 import type { CheckResult } from './preflight';
 import type { DrillRecord } from './record';
 import { runStep, type StepRunner } from './run-step';
-import { planOfJournal, planView, sqlTarget, stepsFor, type StepDefinition } from './steps';
+import { planOfJournal, planView, sqlTarget, stepsFor } from './steps';
 import type { DrillStore, JournalHeader } from './store';
 
 export { formatElapsed, placeOf, stepOutcome };
@@ -228,7 +228,7 @@ async function execute(
       if (interrupted) throw interrupted;
       if (lock.lost) throw lostLockError(lock, step.id);
       if (step.underCanary) canary.start();
-      await runStep(step as StepDefinition, label, runner);
+      await runStep(step, label, runner);
     }
     failedStep = undefined;
     await canary.stop();

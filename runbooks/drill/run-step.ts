@@ -1,5 +1,6 @@
 import type { DrillAws } from './aws/adapters';
 import type { CanaryControl } from './canary';
+import type { Clock } from './clock';
 import type { DrillTopology } from './discovery';
 import { formatDuration } from './duration';
 import { DrillError } from './errors';
@@ -18,7 +19,7 @@ export interface StepRunner {
   readonly topology: DrillTopology;
   readonly aws: DrillAws;
   readonly store: DrillStore;
-  readonly clock: { now(): number } & StepContext['clock'];
+  readonly clock: Clock;
   readonly timing: Timing;
   readonly forceReason?: string;
   readonly canary: CanaryControl;
@@ -33,9 +34,12 @@ export interface StepRunner {
   readonly interruption: Promise<never>;
 }
 
-/** A journal entry of step `K`, typed by its id: outcomes are written through `StepDetails<K>`. */
+/**
+ * A journal entry of step `K`, typed by its id: outcomes are written through `StepDetails<K>`.
+ * (TypeScript cannot see that `StepEntryOf<K>` for a generic K is a member of the union.)
+ */
 function entry<K extends StepId>(fields: StepEntryOf<K>): StepEntry {
-  return fields as unknown as StepEntry;
+  return fields as StepEntry;
 }
 
 /**
