@@ -1,15 +1,5 @@
 import type { DrillRecord, StepRun } from './record';
-import {
-  ATTEMPT_HEAD,
-  attemptRows,
-  duration,
-  FAILED_RUN_HEAD,
-  failedRunRows,
-  fieldRows,
-  measureRows,
-  stepOf,
-  stepRows,
-} from './report-rows';
+import { duration, reportTables, stepOf, type ReportTable } from './report-rows';
 
 function esc(text: string): string {
   return text.replace(
@@ -18,7 +8,7 @@ function esc(text: string): string {
   );
 }
 
-function htmlTable(head: string[], rows: string[][]): string {
+function htmlTable({ head, rows }: ReportTable): string {
   return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${esc(c).replace(/\r?\n/g, '<br>')}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
@@ -143,8 +133,7 @@ function promotionMarker(
 
 export function renderHtml(record: DrillRecord): string {
   const title = `Drill ${record.drillId}`;
-  const rows = stepRows(record);
-  const failedRuns = failedRunRows(record);
+  const tables = reportTables(record);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -164,25 +153,17 @@ th { background: #eceff1; }
 <strong class="outcome-${record.outcome}">${esc(record.outcome)}</strong>; started ${esc(record.startedAt)}, total ${esc(duration(record.totalMs))}${
     record.forceReason ? `; started despite failed preflight: ${esc(record.forceReason)}` : ''
   }${record.error ? `; stopped with [${esc(record.error.code)}] ${esc(record.error.message)}` : ''}</p>
-${htmlTable(['field', 'value'], fieldRows(record))}
+${htmlTable(tables.fields)}
 <h2>Attempts</h2>
-${htmlTable(ATTEMPT_HEAD, attemptRows(record))}
+${htmlTable(tables.attempts)}
 <h2>Timeline</h2>
 ${timelineSvg(record)}
 <h2>Measures</h2>
-${htmlTable(
-  ['measure', 'value', 'objective'],
-  measureRows(record).map((r) => [r.measure, r.value, r.objective]),
-)}
+${htmlTable(tables.measures)}
 <h2>Steps</h2>
-${htmlTable(['#', 'step', 'status', 'started', 'duration', 'result'], rows)}
-${failedRuns.length ? `<h2>Failed and interrupted step runs</h2>\n${htmlTable(FAILED_RUN_HEAD, failedRuns)}\n` : ''}${
-    record.preflight
-      ? `<h2>Preflight</h2>\n${htmlTable(
-          ['check', 'result', 'reason'],
-          record.preflight.map((c) => [c.id, c.ok ? 'pass' : 'FAIL', c.reason]),
-        )}`
-      : ''
+${htmlTable(tables.steps)}
+${tables.failedRuns.rows.length ? `<h2>Failed and interrupted step runs</h2>\n${htmlTable(tables.failedRuns)}\n` : ''}${
+    tables.preflight ? `<h2>Preflight</h2>\n${htmlTable(tables.preflight)}` : ''
   }
 </body>
 </html>

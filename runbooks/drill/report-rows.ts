@@ -103,7 +103,7 @@ export function promotionSummary(record: DrillRecord): string {
   return shown.map((r) => `${r.measure}: ${r.value}`).join('; ');
 }
 
-export function measureRows(record: DrillRecord): MeasureRow[] {
+function measureRows(record: DrillRecord): MeasureRow[] {
   const m = record.measures;
   const o = record.objectives;
   return [
@@ -154,7 +154,7 @@ function attemptNext(record: DrillRecord, attempt: AttemptRecord): string {
 }
 
 /** One row per attempt: the start and every resume, who ran it and how it ended. */
-export function attemptRows(record: DrillRecord): string[][] {
+function attemptRows(record: DrillRecord): string[][] {
   return record.attempts.map((a) => [
     String(a.attempt),
     `${a.began} ${a.at}`,
@@ -167,7 +167,7 @@ export function attemptRows(record: DrillRecord): string[][] {
   ]);
 }
 
-export const ATTEMPT_HEAD = [
+const ATTEMPT_HEAD = [
   'attempt',
   'began',
   'pid',
@@ -188,7 +188,7 @@ function runEnd(run: StepRun): string {
 }
 
 /** Runs that failed or were interrupted, including those a resume later completed. */
-export function failedRunRows(record: DrillRecord): string[][] {
+function failedRunRows(record: DrillRecord): string[][] {
   return record.steps.flatMap((s) =>
     s.runs
       .filter((r) => r.status === 'failed' || r.status === 'interrupted')
@@ -196,10 +196,10 @@ export function failedRunRows(record: DrillRecord): string[][] {
   );
 }
 
-export const FAILED_RUN_HEAD = ['step', 'attempt', 'started', 'duration', 'how it ended'];
+const FAILED_RUN_HEAD = ['step', 'attempt', 'started', 'duration', 'how it ended'];
 
 /** The drill's fields: times, why and where it stopped, and what to do next. */
-export function fieldRows(record: DrillRecord): string[][] {
+function fieldRows(record: DrillRecord): string[][] {
   const rows = [
     ['started', record.startedAt],
     ['finished', record.finishedAt ?? '-'],
@@ -255,7 +255,7 @@ function stepResult(step: StepRecord): string {
 }
 
 /** One row per step: number, id and title, status, start, duration, result. */
-export function stepRows(record: DrillRecord): string[][] {
+function stepRows(record: DrillRecord): string[][] {
   return record.steps.map((s, i) => [
     String(i + 1),
     `${s.id}: ${s.title}`,
@@ -264,4 +264,41 @@ export function stepRows(record: DrillRecord): string[][] {
     duration(s.durationMs),
     stepResult(s),
   ]);
+}
+
+export interface ReportTable {
+  readonly head: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+}
+
+/** The tables both reports show; `failedRuns` may have no rows, `preflight` is absent when not run. */
+export function reportTables(record: DrillRecord): {
+  readonly fields: ReportTable;
+  readonly attempts: ReportTable;
+  readonly measures: ReportTable;
+  readonly steps: ReportTable;
+  readonly failedRuns: ReportTable;
+  readonly preflight?: ReportTable;
+} {
+  return {
+    fields: { head: ['field', 'value'], rows: fieldRows(record) },
+    attempts: { head: ATTEMPT_HEAD, rows: attemptRows(record) },
+    measures: {
+      head: ['measure', 'value', 'objective'],
+      rows: measureRows(record).map((r) => [r.measure, r.value, r.objective]),
+    },
+    steps: {
+      head: ['#', 'step', 'status', 'started', 'duration', 'result'],
+      rows: stepRows(record),
+    },
+    failedRuns: { head: FAILED_RUN_HEAD, rows: failedRunRows(record) },
+    ...(record.preflight
+      ? {
+          preflight: {
+            head: ['check', 'result', 'reason'],
+            rows: record.preflight.map((c) => [c.id, c.ok ? 'pass' : 'FAIL', c.reason]),
+          },
+        }
+      : {}),
+  };
 }

@@ -52,11 +52,10 @@ export async function runStep<K extends StepId>(
   run: StepRunner,
 ): Promise<void> {
   const { drillId, store, clock, plan } = run;
+  const append = (fields: Omit<StepEntryOf<K>, 'type' | 'at' | 'step'>) =>
+    store.append(drillId, entry<K>({ type: 'step', at: clock.now(), step: step.id, ...fields }));
   const title = step.title(plan);
-  store.append(
-    drillId,
-    entry<K>({ type: 'step', at: clock.now(), step: step.id, event: 'started', summary: title }),
-  );
+  append({ event: 'started', summary: title });
   run.say(`${label}: ${title}`);
   const ctx: StepContext<K> = {
     params: run.params,
@@ -70,11 +69,7 @@ export async function runStep<K extends StepId>(
     canary: run.canary,
     progress: (message) => run.say(`    ${message}`),
     note: (details: StepDetails<K>) => {
-      if (run.interrupted()) return;
-      store.append(
-        drillId,
-        entry<K>({ type: 'step', at: clock.now(), step: step.id, event: 'note', details }),
-      );
+      if (!run.interrupted()) append({ event: 'note', details });
     },
   };
   const startedAt = clock.now();
@@ -93,32 +88,20 @@ export async function runStep<K extends StepId>(
       );
       throw error;
     }
-    store.append(
-      drillId,
-      entry<K>({
-        type: 'step',
-        at: clock.now(),
-        step: step.id,
-        event: 'failed',
-        durationMs: clock.now() - startedAt,
-        error: { code: error.code, message: error.message },
-      }),
-    );
+    append({
+      event: 'failed',
+      durationMs: clock.now() - startedAt,
+      error: { code: error.code, message: error.message },
+    });
     run.say(`${label}: FAILED after ${formatDuration(clock.now() - startedAt)} [${error.code}]`);
     throw error;
   }
   const durationMs = clock.now() - startedAt;
-  store.append(
-    drillId,
-    entry<K>({
-      type: 'step',
-      at: clock.now(),
-      step: step.id,
-      event: result.status,
-      summary: result.summary,
-      durationMs,
-      ...(result.details ? { details: result.details } : {}),
-    }),
-  );
+  append({
+    event: result.status,
+    summary: result.summary,
+    durationMs,
+    ...(result.details ? { details: result.details } : {}),
+  });
   run.say(`${label}: ${result.status} in ${formatDuration(durationMs)}: ${result.summary}`);
 }

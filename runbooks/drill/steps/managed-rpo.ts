@@ -4,7 +4,7 @@ import { regionOf, type RegionTopology } from '../discovery';
 import { DrillError } from '../errors';
 import { isFatal, memberOf, writerRegionOf } from '../observe';
 import type { RpoAlignment } from './outcomes';
-import { describeGlobal, globalCluster, MANAGED_RPO, ops } from './shared';
+import { describeGlobal, globalCluster, globalClusterCall, MANAGED_RPO, ops } from './shared';
 import { call, type PlanView, type PlannedCall, type StepContext, type StepResult } from './types';
 
 export type { RpoAlignment };
@@ -41,11 +41,7 @@ export function rpoCalls(
   lost?: RegionTopology,
 ): PlannedCall[] {
   const decisions = plannedRpo(plan, writer, lost);
-  const calls: PlannedCall[] = [
-    call(ops.describeGlobalClusters, plan.target.region, {
-      GlobalClusterIdentifier: plan.globalClusterIdentifier,
-    }),
-  ];
+  const calls: PlannedCall[] = [globalClusterCall(plan)];
   for (const { member } of decisions) {
     if (member.region !== writer.region) {
       calls.push(

@@ -2,7 +2,7 @@ import { startCommand, statusCommand } from '../commands';
 import { DrillError } from '../errors';
 import { observe } from '../observe';
 import { evaluatePreflight } from '../preflight';
-import { ALL, ops } from './shared';
+import { ALL, globalClusterCall, ops } from './shared';
 import { call, type StepDefinition } from './types';
 
 export const preflightStep: StepDefinition<'preflight'> = {
@@ -13,9 +13,7 @@ export const preflightStep: StepDefinition<'preflight'> = {
     'Refuse to start unless the target can take the writer and nothing is already wrong: ' +
     'a drill must not be the second incident.',
   calls: (p) => [
-    call(ops.describeGlobalClusters, p.target.region, {
-      GlobalClusterIdentifier: p.globalClusterIdentifier,
-    }),
+    globalClusterCall(p),
     call(ops.describeDbClusters, '<each region>', { DBClusterIdentifier: '<its cluster>' }),
     call(ops.describeClusterParameters, '<each region>', {
       DBClusterParameterGroupName: '<its cluster parameter group>',

@@ -1,7 +1,7 @@
 import { errorText } from '../errors';
 import { CANARY_SQL } from '../canary';
-import { ALL, ops, sqlParams, sqlTarget, tolerated } from './shared';
-import { call, type StepDefinition } from './types';
+import { ALL, sqlCall, sqlTarget, tolerated } from './shared';
+import type { StepDefinition } from './types';
 
 export const prepareCanaryStep: StepDefinition<'prepare-canary'> = {
   id: 'prepare-canary',
@@ -12,17 +12,11 @@ export const prepareCanaryStep: StepDefinition<'prepare-canary'> = {
     'a row every canary interval to whichever writer accepts it: the client-seen RTO is the first ' +
     'failed write to the next acknowledged one, and rows acknowledged but missing after the move are the RPO.',
   calls: (p) => [
-    call(
-      ops.executeStatement,
-      p.from.region,
-      sqlParams(p.from, p, 'CREATE TABLE IF NOT EXISTS drill_canary (...)'),
-    ),
-    call(
-      ops.executeStatement,
-      `${p.from.region}, then ${p.target.region}`,
-      sqlParams(p.from, p, 'INSERT INTO drill_canary ...'),
-      'every canary interval until the drill ends, to the writer that accepts it',
-    ),
+    sqlCall(p, p.from, 'CREATE TABLE IF NOT EXISTS drill_canary (...)'),
+    sqlCall(p, p.from, 'INSERT INTO drill_canary ...', {
+      region: `${p.from.region}, then ${p.target.region}`,
+      when: 'every canary interval until the drill ends, to the writer that accepts it',
+    }),
   ],
   checks: () => ['CREATE TABLE IF NOT EXISTS is idempotent: running it again changes nothing'],
   ifItFails: (p) =>

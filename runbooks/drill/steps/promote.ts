@@ -1,7 +1,7 @@
 import { startCommand, statusCommand } from '../commands';
 import { DrillError, errorText } from '../errors';
 import { isFatal, memberOf, writerRegionOf } from '../observe';
-import { ALL, ops, globalCluster } from './shared';
+import { ALL, globalCluster, globalClusterCall, ops } from './shared';
 import { call, type StepDefinition } from './types';
 
 export const promoteStep: StepDefinition<'promote'> = {
@@ -13,9 +13,7 @@ export const promoteStep: StepDefinition<'promote'> = {
     'Ask Aurora to move the writer. A switchover synchronizes first and loses nothing; a failover ' +
     'promotes at once and loses what was not yet replicated. The RPO lag at this moment is recorded.',
   calls: (p) => [
-    call(ops.describeGlobalClusters, p.target.region, {
-      GlobalClusterIdentifier: p.globalClusterIdentifier,
-    }),
+    globalClusterCall(p),
     call(ops.getMetricData, p.target.region, {
       MetricName: 'AuroraGlobalDBRPOLag',
       DBClusterIdentifier: p.target.clusterIdentifier,

@@ -3,7 +3,7 @@ import type { RegionTopology } from '../discovery';
 import { memberOf } from '../observe';
 import { checkers } from '../preflight';
 import { waitFor } from '../wait';
-import { globalCluster, ops } from './shared';
+import { globalCluster, globalClusterCall, ops } from './shared';
 import { call, type PlanView, type PlannedCall, type StepContext, type StepResult } from './types';
 
 /** Waits until `region` is a healthy secondary, sets its drain switch to false, waits until it serves. */
@@ -83,12 +83,7 @@ export async function returnToService(
 
 export function healthySecondaryCalls(r: RegionTopology, plan: PlanView): PlannedCall[] {
   return [
-    call(
-      ops.describeGlobalClusters,
-      plan.target.region,
-      { GlobalClusterIdentifier: plan.globalClusterIdentifier },
-      'polled',
-    ),
+    globalClusterCall(plan, 'polled'),
     call(ops.describeDbClusters, r.region, { DBClusterIdentifier: r.clusterIdentifier }, 'polled'),
     call(
       ops.getMetricData,

@@ -5,7 +5,7 @@ import type { DrillTopology, RegionTopology } from '../discovery';
 import { isDrillError } from '../errors';
 import { DRILL_KINDS } from '../model';
 import { describeGlobalCluster, writerRegionOf } from '../observe';
-import type { PlanView, StepContext } from './types';
+import { call, type PlannedCall, type PlanView, type StepContext } from './types';
 
 export const ALL = DRILL_KINDS;
 
@@ -26,8 +26,34 @@ export function sqlTarget(region: RegionTopology, databaseName: string): SqlTarg
   };
 }
 
-export function sqlParams(r: RegionTopology, plan: PlanView, sql: string): Record<string, string> {
-  return { resourceArn: r.clusterArn, secretArn: r.secretArn, database: plan.databaseName, sql };
+/** ExecuteStatement of `sql` on `member`'s cluster (in `region`, its own unless said). */
+export function sqlCall(
+  plan: PlanView,
+  member: RegionTopology,
+  sql: string,
+  options: { readonly when?: string; readonly region?: string } = {},
+): PlannedCall {
+  return call(
+    ops.executeStatement,
+    options.region ?? member.region,
+    {
+      resourceArn: member.clusterArn,
+      secretArn: member.secretArn,
+      database: plan.databaseName,
+      sql,
+    },
+    options.when,
+  );
+}
+
+/** DescribeGlobalClusters, asked of the target's region first (see globalCluster). */
+export function globalClusterCall(plan: PlanView, when?: string): PlannedCall {
+  return call(
+    ops.describeGlobalClusters,
+    plan.target.region,
+    { GlobalClusterIdentifier: plan.globalClusterIdentifier },
+    when,
+  );
 }
 
 /** Fencing and canary failures are tolerated only in an unplanned failover. */

@@ -1,8 +1,8 @@
 import { DrillError } from '../errors';
 import { waitFor } from '../wait';
 import { CANARY_SQL } from '../canary';
-import { ALL, ops, sqlParams, sqlTarget } from './shared';
-import { call, type StepDefinition } from './types';
+import { ALL, sqlCall, sqlTarget } from './shared';
+import type { StepDefinition } from './types';
 
 export const verifyWritesStep: StepDefinition<'verify-writes'> = {
   id: 'verify-writes',
@@ -12,23 +12,11 @@ export const verifyWritesStep: StepDefinition<'verify-writes'> = {
     'Write a canary row on the new writer through the RDS Data API (it only answers on a writer), ' +
     'then count the canary rows acknowledged earlier that it does not have: the measured data loss.',
   calls: (p) => [
-    call(
-      ops.executeStatement,
-      p.target.region,
-      sqlParams(p.target, p, 'CREATE TABLE IF NOT EXISTS drill_canary (...)'),
-      'polled until the insert succeeds',
-    ),
-    call(
-      ops.executeStatement,
-      p.target.region,
-      sqlParams(p.target, p, 'INSERT INTO drill_canary ...'),
-      'polled until it succeeds',
-    ),
-    call(
-      ops.executeStatement,
-      p.target.region,
-      sqlParams(p.target, p, 'SELECT seq FROM drill_canary WHERE drill_id = :drill_id'),
-    ),
+    sqlCall(p, p.target, 'CREATE TABLE IF NOT EXISTS drill_canary (...)', {
+      when: 'polled until the insert succeeds',
+    }),
+    sqlCall(p, p.target, 'INSERT INTO drill_canary ...', { when: 'polled until it succeeds' }),
+    sqlCall(p, p.target, 'SELECT seq FROM drill_canary WHERE drill_id = :drill_id'),
   ],
   checks: (p) => [
     `an INSERT on ${p.target.clusterIdentifier} succeeds`,

@@ -1,7 +1,7 @@
 import { statusCommand } from '../commands';
 import { memberOf, writerRegionOf } from '../observe';
 import { waitFor } from '../wait';
-import { ALL, ops, globalCluster, describeGlobal } from './shared';
+import { ALL, describeGlobal, globalCluster, globalClusterCall, ops } from './shared';
 import { call, type StepDefinition } from './types';
 
 export const waitWriterStep: StepDefinition<'wait-writer'> = {
@@ -11,12 +11,7 @@ export const waitWriterStep: StepDefinition<'wait-writer'> = {
   purpose:
     'Aurora promotes asynchronously: wait until the target is the writer and no failover state is left.',
   calls: (p) => [
-    call(
-      ops.describeGlobalClusters,
-      p.target.region,
-      { GlobalClusterIdentifier: p.globalClusterIdentifier },
-      'polled',
-    ),
+    globalClusterCall(p, 'polled'),
     call(
       ops.describeDbClusters,
       p.target.region,
