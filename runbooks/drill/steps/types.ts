@@ -48,7 +48,7 @@ export interface StepContext<K extends StepId = StepId> {
   readonly params: DrillParams;
   readonly plan: PlanView;
   readonly topology: DrillTopology;
-  /** Only the operations the step declares in `calls` (tests fail any other: see declared-calls.ts). */
+  /** Only the operations the step declares in `calls` (tests fail any other: see step-scope.ts). */
   readonly aws: DrillAws;
   readonly clock: Clock;
   readonly timing: Timing;
