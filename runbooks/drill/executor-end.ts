@@ -1,4 +1,4 @@
-import type { DrillAws } from './aws/adapters';
+import type { DrillAws } from './aws/ports';
 import type { CommandPlace } from './commands';
 import { abandonCommand } from './commands';
 import { DrillError, errorText } from './errors';

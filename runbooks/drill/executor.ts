@@ -1,4 +1,4 @@
-import type { DrillAws, OperatorIdentity } from './aws/adapters';
+import type { DrillAws, OperatorIdentity } from './aws/ports';
 import { CanaryLoop } from './canary';
 import type { Clock } from './clock';
 import { abandonCommand, reportCommand, resumeCommand } from './commands';

@@ -1,5 +1,5 @@
 import { MANAGED_RPO_PARAMETER } from '../../../constructs/managed-rpo-policy';
-import type { GlobalClusterView, SqlTarget } from '../aws/adapters';
+import type { GlobalClusterView, SqlTarget } from '../aws/ports';
 import { AWS_OPERATIONS } from '../aws/operations';
 import type { DrillTopology, RegionTopology } from '../discovery';
 import { isDrillError } from '../errors';

@@ -1,4 +1,4 @@
-import type { DrillAws } from '../aws/adapters';
+import type { DrillAws } from '../aws/ports';
 import type { AwsOperation } from '../aws/operations';
 import type { CanaryControl } from '../canary';
 import type { Clock } from '../clock';
