@@ -4,6 +4,7 @@ export default tseslint.config(
   {
     ignores: [
       'cdk.out/**',
+      'dist/**',
       'node_modules/**',
       'coverage/**',
       '.stryker-tmp/**',

@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -29,6 +28,7 @@ import {
   RPO_SECONDS,
   probeBudgetProblem,
 } from './handlers/health-contract';
+import { healthFunctionCode } from './handlers/health-code';
 import { SERVICE_METRIC_NAMESPACE } from './service-metrics';
 
 /**
@@ -298,9 +298,8 @@ export class RegionalService extends Construct {
     );
 
     this.healthFunction = new nodejs.NodejsFunction(this, 'HealthFunction', {
-      entry: path.join(__dirname, 'handlers', 'health.ts'),
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
+      // health.ts bundled at synth from source; the package ships a prebuilt bundle.
+      ...healthFunctionCode(),
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       // Route 53 wants a status within 2 seconds of connecting; the probes' own timeouts keep
@@ -328,13 +327,6 @@ export class RegionalService extends Construct {
         [HEALTH_ENV.metricNamespace]: SERVICE_METRIC_NAMESPACE,
         [HEALTH_ENV.extraCaCerts]: LAMBDA_CA_BUNDLE,
       }),
-      bundling: {
-        minify: true,
-        sourceMap: false,
-        bundleAwsSDK: true,
-        // pg loads its optional native binding only when asked to; it is not installed.
-        externalModules: ['pg-native'],
-      },
     });
     this.healthFunction.node.addDependency(policy);
     if (Stack.of(props.vpc) !== stack) {

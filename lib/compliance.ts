@@ -6,7 +6,8 @@ import {
   NIST80053R5Checks,
   PCIDSS321Checks,
 } from 'cdk-nag';
-import { EvidenceRecorder, MultiRegionChecks } from '../constructs';
+import { MultiRegionChecks } from '../constructs';
+import { EvidenceRecorder } from '../constructs/nag/evidence';
 import type { MultiRegionStacks } from './multi-region-app';
 import { Topology } from './topology';
 

@@ -1,4 +1,5 @@
-// Entry point loaded by runbooks/bin/drill.cjs (through tsx): run the CLI, exit with its code.
+// Entry point loaded by runbooks/bin/drill.cjs (through tsx from source, compiled in the
+// package): run the CLI, exit with its code.
 import { EXIT_CODES } from './errors';
 import { nodeSupportNote } from './node-support';
 import { main } from './program';

@@ -5,10 +5,10 @@ import {
   AuroraGlobalPrimary,
   DatabaseSchema,
   DatabaseSchemaProps,
-  databaseSchemaSql,
   RegionalDataKey,
   RegionalNetwork,
 } from '../../constructs';
+import { databaseSchemaSql } from '../../constructs/database-schema';
 import { nagFindings, stockPacks, testStack } from '../util';
 
 function schemaStack(extra: Partial<DatabaseSchemaProps> = {}): {

@@ -1,11 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import {
-  ClusterBackup,
-  RegionalDataKey,
-  RegionalNetwork,
-  collectAcknowledgements,
-} from '../../constructs';
+import { ClusterBackup, RegionalDataKey, RegionalNetwork } from '../../constructs';
+import { collectAcknowledgements } from '../../constructs/nag';
 import { RegionalStack } from '../../lib/regional-stack';
 import { testApp, testStack } from '../util';
 

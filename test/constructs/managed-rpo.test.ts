@@ -6,11 +6,11 @@ import {
   AuroraGlobalMemberProps,
   AuroraGlobalPrimary,
   AuroraGlobalSecondary,
-  clusterParameterGroupNameOf,
   managedRpoPolicy,
   RegionalDataKey,
   RegionalNetwork,
 } from '../../constructs';
+import { clusterParameterGroupNameOf } from '../../constructs/managed-rpo';
 import { testStack } from '../util';
 
 const [A, B, C] = ['us-east-1', 'us-west-2', 'eu-west-1'];

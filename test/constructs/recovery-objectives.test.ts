@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
-import { computeRtoFloors, readPathFloor, writePathFloor } from '../../constructs';
+import { computeRtoFloors } from '../../constructs';
+import { readPathFloor, writePathFloor } from '../../constructs/recovery-objectives';
 
 const inputs = (
   interval: number,

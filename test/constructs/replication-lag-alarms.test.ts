@@ -4,12 +4,12 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   AuroraGlobalSecondary,
-  managedRpoParameters,
   RegionalDataKey,
   RegionalNetwork,
   ReplicationLagAlarms,
   ReplicationLagAlarmsProps,
 } from '../../constructs';
+import { managedRpoParameters } from '../../constructs/managed-rpo';
 import { buildMultiRegionApp, MultiRegionStacks } from '../../lib/multi-region-app';
 import { loadTopology } from '../../lib/topology';
 import { testApp, testStack } from '../util';

@@ -3,7 +3,7 @@
 // function emits (IsWriter, SecondariesWithinRpo), and the alarm states that follow.
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { LAG_METRICS } from '../../constructs';
+import { LAG_METRICS } from '../../constructs/global-database-metrics';
 import {
   SERVICE_METRIC_DIMENSION,
   SERVICE_METRIC_NAMESPACE,

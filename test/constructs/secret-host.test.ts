@@ -15,7 +15,8 @@ import {
   rewriteHost,
   rotationInProgress,
 } from '../../constructs/secret-host-handler';
-import { AuroraGlobalPrimary, SECRET_HOST_RESOURCE_TYPE } from '../../constructs';
+import { AuroraGlobalPrimary } from '../../constructs';
+import { SECRET_HOST_RESOURCE_TYPE } from '../../constructs/secret-host';
 import { deployedApp } from '../deployed-app';
 import { nagFindings, testApp } from '../util';
 

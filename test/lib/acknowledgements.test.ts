@@ -1,6 +1,6 @@
 import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { acknowledgementProblems, collectAcknowledgements } from '../../constructs';
+import { acknowledgementProblems, collectAcknowledgements } from '../../constructs/nag';
 import { REGISTERED_PACKS } from '../../lib/compliance';
 import { buildMultiRegionApp } from '../../lib/multi-region-app';
 import { loadTopology } from '../../lib/topology';

@@ -7,9 +7,9 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
+import { MultiRegionChecks } from '../../../constructs';
 import {
   EvidenceRecorder,
-  MultiRegionChecks,
   bootstrapCommand,
   complianceOutcome,
   controlIdsOf,
@@ -19,7 +19,7 @@ import {
   renderCsv,
   renderHtml,
   topologyEvidence,
-} from '../../../constructs';
+} from '../../../constructs/nag';
 import { CDK_CONTEXT } from '../../util';
 
 /**
