@@ -1,18 +1,29 @@
-import type { DrillAws, OperatorIdentity } from './aws/adapters';
+import type { DrillAws, OperatorIdentity } from './aws/ports';
 import { CanaryLoop } from './canary';
 import type { Clock } from './clock';
-import { abandonCommand, reportCommand, resumeCommand, type CommandPlace } from './commands';
+import { abandonCommand, reportCommand, resumeCommand } from './commands';
 import type { DrillTopology } from './discovery';
-import { formatDuration } from './duration';
-import { DrillError, errorText } from './errors';
-import { summaryTable } from './format';
+import { DrillError } from './errors';
+import {
+  asDrillError,
+  finish,
+  formatElapsed,
+  guarded,
+  keepOrRelease,
+  lostLockError,
+  placeOf,
+  stepOutcome,
+} from './executor-end';
 import { closedDrillError, drillState, isOpen } from './journal';
 import { DrillLock } from './lock';
-import { timeoutFor, type DrillParams, type Timing } from './model';
+import type { DrillParams, Timing } from './model';
 import type { CheckResult } from './preflight';
-import { buildRecord, type DrillRecord } from './record';
-import { planOfJournal, planView, sqlTarget, stepsFor, type StepContext } from './steps';
-import type { DrillStore, JournalEntry, JournalHeader, StepEntry } from './store';
+import type { DrillRecord } from './record';
+import { runStep, type StepRunner } from './run-step';
+import { planOfJournal, planView, sqlTarget, stepsFor } from './steps';
+import type { DrillStore, JournalHeader } from './store';
+
+export { formatElapsed, placeOf, stepOutcome };
 
 /** Where progress lines go. */
 export interface Printer {
@@ -144,41 +155,6 @@ export async function resumeDrill(
   return execute(header, topology, run, lock, deps);
 }
 
-/** The last end event of a step after its last start, if it ended. */
-export function stepOutcome(
-  journal: readonly JournalEntry[],
-  stepId: string,
-): StepEntry | undefined {
-  const entries = journal.filter((e): e is StepEntry => e.type === 'step' && e.step === stepId);
-  const last = [...entries].reverse().find((e) => e.event !== 'note');
-  return last && last.event !== 'started' ? last : undefined;
-}
-
-/** Refuses every AWS call once `stopped()`: what a step still runs after Ctrl-C changes nothing. */
-function guarded(aws: DrillAws, stopped: () => boolean): DrillAws {
-  const wrap = <T extends object>(api: T): T =>
-    new Proxy(api, {
-      get(target, key) {
-        const value = Reflect.get(target, key) as unknown;
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) =>
-          stopped()
-            ? Promise.reject(
-                new DrillError('INTERRUPTED', 'the drill was interrupted; no AWS call is made'),
-              )
-            : (value as (...a: unknown[]) => unknown).apply(target, args);
-      },
-    });
-  return {
-    ...aws,
-    database: wrap(aws.database),
-    sql: wrap(aws.sql),
-    routing: wrap(aws.routing),
-    metrics: wrap(aws.metrics),
-    switches: wrap(aws.switches),
-  };
-}
-
 async function execute(
   header: JournalHeader,
   topology: DrillTopology,
@@ -219,6 +195,23 @@ async function execute(
     if (!interrupted) out.line(`[${elapsed()}] ${text}`);
   };
   lock.startHeartbeat();
+  const runner: StepRunner = {
+    drillId,
+    params,
+    plan,
+    topology,
+    aws,
+    store,
+    clock,
+    timing,
+    ...(run.forceReason ? { forceReason: run.forceReason } : {}),
+    canary,
+    say,
+    line: (text) => out.line(text),
+    elapsed,
+    interrupted: () => interrupted,
+    interruption,
+  };
 
   let failedStep: (typeof steps)[number] | undefined;
   try {
@@ -235,74 +228,7 @@ async function execute(
       if (interrupted) throw interrupted;
       if (lock.lost) throw lostLockError(lock, step.id);
       if (step.underCanary) canary.start();
-      const title = step.title(plan);
-      store.append(drillId, {
-        type: 'step',
-        at: clock.now(),
-        step: step.id,
-        event: 'started',
-        summary: title,
-      });
-      say(`${label}: ${title}`);
-      const ctx: StepContext = {
-        params,
-        plan,
-        topology,
-        aws,
-        clock,
-        timing,
-        ...(run.forceReason ? { forceReason: run.forceReason } : {}),
-        timeoutMs: timeoutFor(timing, step.id),
-        canary,
-        progress: (message) => say(`    ${message}`),
-        note: (details) => {
-          if (interrupted) return;
-          store.append(drillId, {
-            type: 'step',
-            at: clock.now(),
-            step: step.id,
-            event: 'note',
-            details,
-          });
-        },
-      };
-      const startedAt = clock.now();
-      let result;
-      try {
-        const running = step.run(ctx);
-        running.catch(() => undefined);
-        result = await Promise.race([running, interruption]);
-      } catch (err) {
-        const error = asDrillError(interrupted ?? err);
-        if (interrupted) {
-          // Not a failure of the step: it is left started, so resume runs it again.
-          out.line(
-            `[${elapsed()}] ${label}: INTERRUPTED after ${formatDuration(clock.now() - startedAt)}`,
-          );
-          throw error;
-        }
-        store.append(drillId, {
-          type: 'step',
-          at: clock.now(),
-          step: step.id,
-          event: 'failed',
-          durationMs: clock.now() - startedAt,
-          error: { code: error.code, message: error.message },
-        });
-        say(`${label}: FAILED after ${formatDuration(clock.now() - startedAt)} [${error.code}]`);
-        throw error;
-      }
-      const durationMs = clock.now() - startedAt;
-      store.append(drillId, {
-        type: 'step',
-        at: clock.now(),
-        step: step.id,
-        event: result.status,
-        summary: result.summary,
-        durationMs,
-        ...(result.details ? { details: result.details } : {}),
-      });
-      say(`${label}: ${result.status} in ${formatDuration(durationMs)}: ${result.summary}`);
+      await runStep(step, label, runner);
     }
     failedStep = undefined;
     await canary.stop();
@@ -350,69 +276,4 @@ async function execute(
         : ''),
   );
   return record;
-}
-
-/**
- * A stopped drill that changed something keeps its lock (marked stopped), so no other drill
- * starts on top of what it left; one that changed nothing gives it back.
- */
-async function keepOrRelease(
-  lock: DrillLock,
-  header: JournalHeader,
-  step: string | undefined,
-  code: string,
-  deps: ExecutorDeps,
-): Promise<void> {
-  const drillId = header.params.drillId;
-  const { changed } = drillState(deps.store.journal(drillId));
-  if (changed.length === 0) {
-    const { released } = await lock.release();
-    deps.out.line(
-      `lock: released in ${released.join(', ') || 'no region'} (the drill changed nothing)`,
-    );
-    return;
-  }
-  await lock.markStopped({ ...(step ? { step } : {}), code });
-  deps.out.line(
-    `lock: kept in ${lock.record().heldIn.join(', ')} (the drill ${changed.map((s) => `started ${s}`).join(', ')}): ` +
-      `no other drill starts until it is resumed or abandoned (\`${abandonCommand(drillId, placeOf(header, deps.store))}\`)`,
-  );
-}
-
-function lostLockError(lock: DrillLock, stepId: string): DrillError {
-  const lost = lock.lost!;
-  const by = lost.holder
-    ? `is now held by drill ${lost.holder.drillId} (pid ${lost.holder.pid} on ${lost.holder.host})`
-    : 'was removed by someone else';
-  return new DrillError(
-    'DRILL_LOCKED',
-    `the drill lock ${lock.record().parameterName} in ${lost.region} ${by}; drill ${lock.drillId} stops before step ${stepId}`,
-    { hint: 'Run `npx drill status` to see who holds the lock before doing anything else' },
-  );
-}
-
-/** The options a printed command needs to find this drill again. */
-export function placeOf(header: JournalHeader, store: DrillStore): CommandPlace {
-  return { outputs: header.outputsFile, stateDir: store.dir, region: header.homeRegion };
-}
-
-function finish(drillId: string, deps: ExecutorDeps): DrillRecord {
-  const record = buildRecord(deps.store.journal(drillId), deps.store.canary(drillId));
-  const file = deps.store.writeRecord(drillId, record);
-  deps.out.line('');
-  deps.out.line(summaryTable(record));
-  deps.out.line(`record: ${file}`);
-  return record;
-}
-
-function asDrillError(err: unknown): DrillError {
-  if (err instanceof DrillError) return err;
-  return new DrillError('INTERNAL', `unexpected error: ${errorText(err)}`, { cause: err });
-}
-
-/** `+1:02.5`: minutes and seconds since the drill started. */
-export function formatElapsed(ms: number): string {
-  const seconds = Math.max(0, ms) / 1000;
-  const minutes = Math.floor(seconds / 60);
-  return `+${minutes}:${(seconds - minutes * 60).toFixed(1).padStart(4, '0')}`;
 }

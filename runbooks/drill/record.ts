@@ -1,185 +1,19 @@
 import { outageWindows } from './canary';
 import { resumeCommand, statusCommand } from './commands';
-import type { CanarySample, DrillKind, Timing } from './model';
-import type { CheckResult } from './preflight';
+import type { CanarySample } from './model';
 import type {
-  AbandonedEntry,
-  JournalEntry,
-  JournalHeader,
-  OperatorIdentity,
-  StepEntry,
-} from './store';
+  AttemptEnd,
+  AttemptRecord,
+  DrillRecord,
+  PromotionRecord,
+  RecordOptions,
+  StepRecord,
+  StepRun,
+} from './record-types';
+import type { AnyStepDetails, StepOutcomes } from './steps/outcomes';
+import type { AbandonedEntry, JournalEntry, JournalHeader, StepEntry } from './store';
 
-/** How one run of a step ended; `running` only when the caller saw the drill's process alive. */
-export type RunStatus = 'completed' | 'skipped' | 'failed' | 'interrupted' | 'running';
-
-export type StepStatus = RunStatus | 'pending';
-
-/** One run of a step: a drill runs a step again on resume after it failed or was interrupted. */
-export interface StepRun {
-  /** The attempt (1: the start, 2 and on: each resume) the run belongs to. */
-  readonly attempt: number;
-  readonly status: RunStatus;
-  readonly startedAt: string;
-  readonly finishedAt?: string;
-  readonly durationMs?: number;
-  readonly summary?: string;
-  readonly error?: { readonly code: string; readonly message: string };
-}
-
-export interface StepRecord {
-  readonly id: string;
-  readonly title: string;
-  /** The status of the last run. */
-  readonly status: StepStatus;
-  readonly startedAt?: string;
-  readonly finishedAt?: string;
-  readonly durationMs?: number;
-  /** Runs of the step: more than one after a failure or crash and a resume. */
-  readonly attempts: number;
-  /** Every run, oldest first, the failed and interrupted ones included. */
-  readonly runs: readonly StepRun[];
-  readonly summary?: string;
-  readonly details?: Readonly<Record<string, unknown>>;
-  readonly error?: { readonly code: string; readonly message: string };
-}
-
-export interface StopError {
-  readonly code: string;
-  readonly message: string;
-  /** "State: ..." and what to do next, as the CLI printed it. */
-  readonly hint?: string;
-}
-
-/**
- * How an attempt ended. `step`: the step that failed or was in progress; `afterStep`: the last
- * step that ended, when no step was in progress.
- */
-export type AttemptEnd =
-  | { readonly how: 'finished'; readonly at: string }
-  | {
-      readonly how: 'stopped';
-      readonly at: string;
-      readonly step?: string;
-      readonly afterStep?: string;
-      readonly error: StopError;
-    }
-  | { readonly how: 'interrupted'; readonly step?: string; readonly afterStep?: string }
-  | {
-      readonly how: 'running';
-      readonly step?: string;
-      readonly afterStep?: string;
-      readonly runningIn: RunningProcess;
-    };
-
-/** One process's run of the drill: the start, then one per `drill resume`. */
-export interface AttemptRecord {
-  readonly attempt: number;
-  readonly began: 'started' | 'resumed';
-  readonly at: string;
-  readonly pid: number;
-  readonly host: string;
-  /** The STS caller identity, when the journal recorded it. */
-  readonly operator?: OperatorIdentity;
-  /** The attempt's last journal entry: the last sign of life of an interrupted process. */
-  readonly lastEntryAt: string;
-  readonly ended: AttemptEnd;
-}
-
-/**
- * The promote step as it happened. `accepted`: AWS accepted this drill's request (the step
- * completed, or a later run found Aurora already moving, or done moving, to the target after an
- * earlier run had sent it). `failed`: its last run failed. `interrupted`: the process stopped
- * inside the step, so whether the request reached AWS is unknown. `not-requested`: skipped with
- * no request from this drill (the target was already the writer or being promoted).
- * `pending`: the step has not run.
- */
-export interface PromotionRecord {
-  readonly status: 'accepted' | 'failed' | 'interrupted' | 'running' | 'not-requested' | 'pending';
-  /** When this drill sent the request; only when accepted. */
-  readonly requestedAt?: string;
-  /** When the drill was about to send a request that was not accepted (failed or unknown). */
-  readonly requestAttemptedAt?: string;
-  /** AuroraGlobalDBRPOLag of the target read just before the request: null if not reported, absent if never read. */
-  readonly rpoLagMsBeforeRequest?: number | null;
-  /** The last run's summary (for a skip: what it found). */
-  readonly summary?: string;
-  readonly error?: { readonly code: string; readonly message: string };
-}
-
-export interface DrillMeasures {
-  /**
-   * Longest window from a failed canary write to the next acknowledged one. Null without a
-   * failed write, and when not measured: the new writer has not taken a write (verify-writes did
-   * not complete) or writes were still failing when the canary stopped.
-   */
-  readonly clientRtoMs: number | null;
-  readonly outageWindows: readonly {
-    readonly startedAt: string;
-    readonly endedAt?: string;
-    readonly durationMs?: number;
-    readonly failedWrites: number;
-  }[];
-  readonly canaryWrites: number;
-  readonly canaryFailures: number;
-  /** Canary rows acknowledged but missing on the new writer; null until verify-writes completed. */
-  readonly lostRows: readonly number[] | null;
-  /** Only when the promotion was accepted; see `promotion` for a failed one. */
-  readonly rpoLagMsAtPromotion: number | null;
-  /** Only when the promotion was accepted. */
-  readonly promotedAt?: string;
-  /** Absent for a drill without a promote step. */
-  readonly promotion?: PromotionRecord;
-}
-
-/** The auditable record of one drill, derived from its journal and canary log only. */
-export interface DrillRecord {
-  readonly version: 2;
-  readonly drillId: string;
-  readonly kind: DrillKind;
-  readonly globalClusterIdentifier: string;
-  readonly fromRegion: string;
-  readonly targetRegion: string;
-  readonly homeRegion: string;
-  /**
-   * `stopped`: the drill wrote why it stopped; `interrupted`: the journal ends mid-drill and no
-   * process runs it (it died, or its host went away); `running`: only when the caller saw the
-   * process that runs it alive.
-   */
-  readonly outcome: 'succeeded' | 'stopped' | 'interrupted' | 'running' | 'abandoned';
-  /** `drill abandon`: who gave the drill up, why, and the state it was left in. */
-  readonly abandoned?: Omit<AbandonedEntry, 'type' | 'at'> & { readonly at: string };
-  readonly startedAt: string;
-  readonly finishedAt?: string;
-  readonly totalMs?: number;
-  readonly forceReason?: string;
-  /** Why the last attempt stopped. */
-  readonly error?: StopError;
-  /** What to do with an interrupted drill (a stopped one has it in `error.hint`). */
-  readonly next?: string;
-  readonly resumedAt: readonly string[];
-  /** Every attempt, oldest first: the start and each resume. */
-  readonly attempts: readonly AttemptRecord[];
-  readonly timing: Timing;
-  readonly objectives: JournalHeader['objectives'];
-  readonly preflight?: readonly CheckResult[];
-  readonly steps: readonly StepRecord[];
-  readonly measures: DrillMeasures;
-}
-
-/** A live process that runs the drill now, e.g. the holder of its lock. */
-export interface RunningProcess {
-  readonly pid: number;
-  readonly host: string;
-}
-
-export interface RecordOptions {
-  /**
-   * Set only by a caller that saw the drill's process alive now. The journal cannot tell a
-   * running drill from a dead one: without this, a journal that ends mid-drill is interrupted.
-   */
-  readonly runningIn?: RunningProcess;
-}
+export type * from './record-types';
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
@@ -199,7 +33,7 @@ function segments(
 
 interface RunOf extends StepRun {
   readonly step: string;
-  readonly details?: Readonly<Record<string, unknown>>;
+  readonly details?: AnyStepDetails;
 }
 
 export function buildRecord(
@@ -281,8 +115,8 @@ export function buildRecord(
     const ended = lastRun?.finishedAt ? lastRun : undefined;
     const notes = stepEntries
       .filter((e) => e.step === id && e.event === 'note')
-      .reduce<Record<string, unknown>>((all, e) => ({ ...all, ...e.details }), {});
-    const details = { ...notes, ...ended?.details };
+      .reduce<AnyStepDetails>((all, e) => ({ ...all, ...e.details }), {});
+    const details: AnyStepDetails = { ...notes, ...ended?.details };
     return {
       id,
       title,
@@ -317,9 +151,11 @@ export function buildRecord(
   const ending = attempts.at(-1)!.ended;
   const windows = outageWindows(canary);
   const stepOf = (id: string) => steps.find((s) => s.id === id);
-  const stepDetail = (id: string, key: string) => stepOf(id)?.details?.[key];
+  // Outcomes as the steps wrote them (StepOutcomes); the checks stay, for journals on disk.
+  const outcome = <K extends keyof StepOutcomes>(id: K): StepOutcomes[K] | undefined =>
+    stepOf(id)?.details;
   const verified = stepOf('verify-writes')?.status === 'completed';
-  const lostRows = verified ? stepDetail('verify-writes', 'lostRows') : undefined;
+  const lostRows = verified ? outcome('verify-writes')?.lostRows : undefined;
   const closed = windows
     .filter((w) => w.endedAt !== undefined)
     .map((w) => w.endedAt! - w.startedAt);
@@ -360,7 +196,7 @@ export function buildRecord(
     attempts,
     timing: header.timing,
     objectives: header.objectives,
-    preflight: stepDetail('preflight', 'checks') as CheckResult[] | undefined,
+    preflight: outcome('preflight')?.checks,
     steps,
     measures: {
       clientRtoMs: rtoMeasured && closed.length ? Math.max(...closed) : null,
@@ -372,7 +208,7 @@ export function buildRecord(
       })),
       canaryWrites: canary.length,
       canaryFailures: canary.filter((s) => !s.ok).length,
-      lostRows: Array.isArray(lostRows) ? (lostRows as number[]) : null,
+      lostRows: Array.isArray(lostRows) ? lostRows : null,
       rpoLagMsAtPromotion:
         promotion?.status === 'accepted' && typeof promotion.rpoLagMsBeforeRequest === 'number'
           ? promotion.rpoLagMsBeforeRequest
@@ -386,10 +222,10 @@ export function buildRecord(
 /** The promote step's outcome; the step notes `promotedAt` and the lag just before it calls AWS. */
 function promotionOf(step: StepRecord | undefined): PromotionRecord | undefined {
   if (!step) return undefined;
-  const requested = step.details?.promotedAt;
-  const lag = step.details?.rpoLagMsAtPromotion;
-  const lagRead =
-    typeof lag === 'number' || lag === null ? { rpoLagMsBeforeRequest: lag as number | null } : {};
+  const details: StepOutcomes['promote'] | undefined = step.details;
+  const requested = details?.promotedAt;
+  const lag = details?.rpoLagMsAtPromotion;
+  const lagRead = typeof lag === 'number' || lag === null ? { rpoLagMsBeforeRequest: lag } : {};
   const status: PromotionRecord['status'] =
     step.status === 'completed'
       ? 'accepted'
@@ -411,13 +247,13 @@ function promotionOf(step: StepRecord | undefined): PromotionRecord | undefined 
   };
 }
 
-function withoutPromotionNote(
-  details: Readonly<Record<string, unknown>>,
-): Readonly<Record<string, unknown>> | undefined {
-  const rest = Object.entries(details).filter(
-    ([key]) => key !== 'promotedAt' && key !== 'rpoLagMsAtPromotion',
-  );
-  return rest.length ? Object.fromEntries(rest) : undefined;
+function withoutPromotionNote(details: AnyStepDetails): AnyStepDetails | undefined {
+  const promotionNote: readonly string[] = [
+    'promotedAt',
+    'rpoLagMsAtPromotion',
+  ] satisfies (keyof StepOutcomes['promote'])[];
+  const rest = Object.entries(details).filter(([key]) => !promotionNote.includes(key));
+  return rest.length ? (Object.fromEntries(rest) as AnyStepDetails) : undefined;
 }
 
 function withoutType({ type: _type, at: _at, ...rest }: AbandonedEntry) {

@@ -4,6 +4,7 @@ import { DrillError } from './errors';
 import type { LockRecord } from './lock';
 import type { CanarySample, DrillKind, DrillParams, Timing } from './model';
 import type { CheckResult } from './preflight';
+import type { StepDetails, StepId } from './steps/outcomes';
 
 /**
  * The AWS principal that ran an attempt: the `Arn`, `Account` and `UserId` that STS
@@ -76,16 +77,23 @@ export interface AbandonedEntry {
 
 export type StepEvent = 'started' | 'completed' | 'skipped' | 'failed' | 'note';
 
-export interface StepEntry {
+/**
+ * One event of step `K`. `details` is the step's typed outcome (part of it in a note); the
+ * JSON is what drills have always written, so older journals read into these types.
+ */
+export interface StepEntryOf<K extends StepId> {
   readonly type: 'step';
   readonly at: number;
-  readonly step: string;
+  readonly step: K;
   readonly event: StepEvent;
   readonly summary?: string;
-  readonly details?: Readonly<Record<string, unknown>>;
+  readonly details?: StepDetails<K>;
   readonly durationMs?: number;
   readonly error?: { readonly code: string; readonly message: string };
 }
+
+/** A step event, discriminated by `step`: narrowing on the id types its `details`. */
+export type StepEntry = { [K in StepId]: StepEntryOf<K> }[StepId];
 
 export type JournalEntry =
   | JournalHeader

@@ -66,6 +66,7 @@ import { MANAGED_RPO_PARAMETER } from '../../constructs/managed-rpo-policy';
 import { HEALTH_PATHS } from '../../constructs/regional-service';
 import { CANARY_SQL } from '../../runbooks/drill/canary';
 import type { Clock } from '../../runbooks/drill/clock';
+import { undeclaredCall } from '../../runbooks/drill/step-scope';
 import { topologyFromOutputs, type DrillTopology } from '../../runbooks/drill/discovery';
 import { FAKE_ACCOUNT, type SimulatedDeployment } from '../../runbooks/simulation/deployment';
 import { deployedApp } from '../deployed-app';
@@ -217,6 +218,14 @@ export const faults = {
       $fault: 'client',
       $metadata: { httpStatusCode: 403, attempts: 1 },
     }),
+  /** A step called what it did not declare: refused like a client error, never retried. */
+  undeclared: (message: string) =>
+    new RDSServiceException({
+      name: 'UndeclaredCall',
+      message,
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400, attempts: 1 },
+    }),
   noCredentials: () =>
     Object.assign(new Error('Could not load credentials from any providers'), {
       name: 'CredentialsProviderError',
@@ -282,6 +291,8 @@ export class FakeWorld {
   readonly forcedHealthy = new Set<string>();
   readonly down = new Set<string>();
   readonly alarms: (MetricAlarm & { region: string })[] = [];
+  /** Calls a step made without declaring them (the harness fails the test after it). */
+  readonly undeclaredCalls: string[] = [];
   /** Cluster parameter groups by name, with the parameters the templates set. */
   readonly parameterGroups = new Map<string, FakeParameterGroup>();
   /** SSM parameters other than the drain switches (the drill lock), by region and name. */
@@ -466,6 +477,12 @@ export class FakeWorld {
     input: object,
     answer: (region: string) => T,
   ): Promise<T> {
+    // Checked before anything else: a step may call only what its calls() declare.
+    const undeclared = undeclaredCall(operation);
+    if (undeclared) {
+      this.undeclaredCalls.push(undeclared);
+      throw faults.undeclared(undeclared);
+    }
     this.seenClients.add(client);
     const region = await regionOf();
     if (this.deadClients.has(client)) return new Promise<T>(() => undefined);

@@ -102,6 +102,12 @@ export function useFakeAws(
   });
   afterEach(() => {
     fs.rmSync(harness.dir, { recursive: true, force: true });
+    // Every drill a test runs checks that its steps called only what they declare (the dry
+    // run and the runbooks show those calls), even where a step tolerated the refusal.
+    const undeclared = harness.world.undeclaredCalls;
+    if (undeclared.length > 0) {
+      throw new Error(`a step made calls it does not declare:\n${undeclared.join('\n')}`);
+    }
   });
   afterAll(() => {
     for (const mock of Object.values(mocks)) mock.restore();

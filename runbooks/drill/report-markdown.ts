@@ -1,0 +1,48 @@
+import type { DrillRecord } from './record';
+import { duration, reportTables, type ReportTable } from './report-rows';
+
+function mdCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+
+function mdTable({ head, rows }: ReportTable): string {
+  return [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(mdCell).join(' | ')} |`),
+  ].join('\n');
+}
+
+export function renderMarkdown(record: DrillRecord): string {
+  const tables = reportTables(record);
+  const parts = [
+    `# Drill ${record.drillId}`,
+    `${record.kind} of \`${record.globalClusterIdentifier}\` from ${record.fromRegion} to ${record.targetRegion}: **${record.outcome}**`,
+    mdTable(tables.fields),
+    '## Attempts',
+    mdTable(tables.attempts),
+    '## Measures',
+    mdTable(tables.measures),
+    '## Steps',
+    mdTable(tables.steps),
+  ];
+  if (tables.failedRuns.rows.length) {
+    parts.push('## Failed and interrupted step runs', mdTable(tables.failedRuns));
+  }
+  if (tables.preflight) parts.push('## Preflight', mdTable(tables.preflight));
+  if (record.measures.outageWindows.length) {
+    parts.push(
+      '## Canary outage windows',
+      mdTable({
+        head: ['from', 'to', 'duration', 'failed writes'],
+        rows: record.measures.outageWindows.map((w) => [
+          w.startedAt,
+          w.endedAt ?? 'still failing',
+          duration(w.durationMs),
+          String(w.failedWrites),
+        ]),
+      }),
+    );
+  }
+  return `${parts.join('\n\n')}\n`;
+}

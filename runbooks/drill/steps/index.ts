@@ -1,0 +1,63 @@
+// The plans: which steps each kind of drill runs, in order. One file per step beside this one.
+import type { DrillKind } from '../model';
+import { alignRpoStep } from './align-rpo';
+import { fenceStep } from './fence';
+import type { StepId } from './outcomes';
+import { preflightStep } from './preflight';
+import { prepareCanaryStep } from './prepare-canary';
+import { promoteStep } from './promote';
+import { readyTargetStep } from './ready-target';
+import { rejoinRpoStep } from './rejoin-rpo';
+import { returnOldWriterStep } from './return-old-writer';
+import { settleRpoStep } from './settle-rpo';
+import type { AnyStep } from './types';
+import { verifyTrafficStep } from './verify-traffic';
+import { verifyWritesStep } from './verify-writes';
+import { waitWriterStep } from './wait-writer';
+
+export type { AnyStepDetails, RpoAlignment, StepDetails, StepId, StepOutcomes } from './outcomes';
+export { planOfJournal, planView } from './plan';
+export { FAILOVER_FENCE_WAIT_MS, sqlTarget } from './shared';
+export type {
+  AnyStep,
+  PlannedCall,
+  PlanView,
+  StepContext,
+  StepDefinition,
+  StepResult,
+} from './types';
+
+/** Every step, in the order a drill runs them; `kinds` says which drills include each. */
+export const STEPS: readonly AnyStep[] = [
+  preflightStep,
+  prepareCanaryStep,
+  readyTargetStep,
+  rejoinRpoStep,
+  fenceStep,
+  promoteStep,
+  waitWriterStep,
+  alignRpoStep,
+  verifyTrafficStep,
+  verifyWritesStep,
+  returnOldWriterStep,
+  settleRpoStep,
+];
+
+/**
+ * Steps that change what serves or takes writes: a drill that started one of them has left
+ * something to finish (resume) or to undo, so its lock is kept while it is stopped.
+ */
+export const STATE_CHANGING_STEPS: ReadonlySet<string> = new Set<StepId>([
+  'ready-target',
+  'rejoin-rpo',
+  'fence',
+  'promote',
+  'align-rpo',
+  'return-old-writer',
+  'settle-rpo',
+]);
+
+/** The ordered steps of one kind of drill. */
+export function stepsFor(kind: DrillKind): AnyStep[] {
+  return STEPS.filter((s) => s.kinds.includes(kind));
+}

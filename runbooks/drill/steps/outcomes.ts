@@ -1,0 +1,82 @@
+import type { CheckResult } from '../preflight';
+
+export type StepId =
+  | 'preflight'
+  | 'prepare-canary'
+  | 'ready-target'
+  | 'rejoin-rpo'
+  | 'fence'
+  | 'promote'
+  | 'wait-writer'
+  | 'verify-traffic'
+  | 'verify-writes'
+  | 'align-rpo'
+  | 'return-old-writer'
+  | 'settle-rpo';
+
+/** What the drill did with one member's `rds.global_db_rpo`: journaled, reported. */
+export interface RpoAlignment {
+  readonly region: string;
+  readonly parameterGroup: string;
+  /** What the policy decided, and why. */
+  readonly enforce: boolean;
+  readonly reason: string;
+  /** The RPO the group enforced before (seconds), or null when it did not. */
+  readonly before: number | null;
+  readonly action: 'set' | 'cleared' | 'unchanged';
+}
+
+/** The managed-RPO steps: each group as aligned so far (notes), and the healthy secondaries (end). */
+export interface RpoOutcome {
+  readonly rpo?: readonly RpoAlignment[];
+  readonly healthySecondaries?: readonly string[];
+}
+
+/**
+ * The typed outcome of each step, as the journal holds it under `details` of the step's
+ * entries (notes and end merged, in order). The JSON keys are those the drill has always
+ * written, so journals of older drills read into the same types. Steps without an entry
+ * journal no details.
+ */
+export interface StepOutcomes {
+  readonly preflight: {
+    readonly checks?: readonly CheckResult[];
+    /** `--force --reason`: started although checks failed. */
+    readonly forced?: string;
+  };
+  readonly fence: {
+    /** Fencing failed and the failover went on (--allow-data-loss). */
+    readonly fenceFailed?: string;
+  };
+  readonly promote: {
+    /** Noted right before the request: kept in the record only when AWS accepted it. */
+    readonly promotedAt?: number;
+    /** AuroraGlobalDBRPOLag of the target read just before; null when not reported. */
+    readonly rpoLagMsAtPromotion?: number | null;
+    /** The lag gate that `--force --reason` waived, and the reason. */
+    readonly lagWaived?: string;
+    readonly forceReason?: string;
+  };
+  readonly 'verify-writes': {
+    readonly verifiedSeq?: number;
+    readonly acknowledgedRows?: number;
+    /** Canary rows acknowledged before the move but missing on the new writer. */
+    readonly lostRows?: readonly number[];
+  };
+  readonly 'rejoin-rpo': RpoOutcome;
+  readonly 'align-rpo': RpoOutcome;
+  readonly 'settle-rpo': RpoOutcome;
+}
+
+/** The outcome of step `K`; steps without one journal nothing (`never`). */
+export type StepDetails<K extends StepId> = K extends keyof StepOutcomes ? StepOutcomes[K] : never;
+
+/**
+ * Every outcome field of every step, optional: what a reader of a step of unknown id may
+ * find (the record's `details`). The fields of different steps do not share names.
+ */
+export type AnyStepDetails = StepOutcomes['preflight'] &
+  StepOutcomes['fence'] &
+  StepOutcomes['promote'] &
+  StepOutcomes['verify-writes'] &
+  RpoOutcome;

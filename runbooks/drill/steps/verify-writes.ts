@@ -1,0 +1,68 @@
+import { DrillError } from '../errors';
+import { waitFor } from '../wait';
+import { CANARY_SQL } from '../canary';
+import { ALL, sqlCall, sqlTarget } from './shared';
+import type { StepDefinition } from './types';
+
+export const verifyWritesStep: StepDefinition<'verify-writes'> = {
+  id: 'verify-writes',
+  kinds: ALL,
+  title: (p) => `Verify ${p.target.region} takes writes`,
+  purpose:
+    'Write a canary row on the new writer through the RDS Data API (it only answers on a writer), ' +
+    'then count the canary rows acknowledged earlier that it does not have: the measured data loss.',
+  calls: (p) => [
+    sqlCall(p, p.target, 'CREATE TABLE IF NOT EXISTS drill_canary (...)', {
+      when: 'polled until the insert succeeds',
+    }),
+    sqlCall(p, p.target, 'INSERT INTO drill_canary ...', { when: 'polled until it succeeds' }),
+    sqlCall(p, p.target, 'SELECT seq FROM drill_canary WHERE drill_id = :drill_id'),
+  ],
+  checks: (p) => [
+    `an INSERT on ${p.target.clusterIdentifier} succeeds`,
+    `every canary row acknowledged before the move is on ${p.target.clusterIdentifier}` +
+      (p.kind === 'failover' ? ' (missing rows are reported as data loss, not a failure)' : ''),
+  ],
+  ifItFails: (p) =>
+    `The writer has moved but writes on ${p.target.clusterIdentifier} failed: check the Data API ` +
+    `(enabled, secret ${p.target.secretArn} readable) and the cluster, then run the resume command below.`,
+  underCanary: true,
+  async run(ctx) {
+    const target = sqlTarget(ctx.plan.target, ctx.plan.databaseName);
+    const sample = await waitFor({
+      stepId: 'verify-writes',
+      what: `a canary write on ${ctx.plan.target.clusterIdentifier}`,
+      clock: ctx.clock,
+      timeoutMs: ctx.timeoutMs,
+      pollIntervalMs: ctx.timing.pollIntervalMs,
+      poll: async () => {
+        await ctx.aws.sql.execute(target, CANARY_SQL.createTable);
+        return ctx.canary.writeOnce(target, 'verify');
+      },
+      done: (s) => s.ok,
+      describe: (s) => `row ${s.seq} ${s.ok ? 'written' : 'failed'}`,
+      progress: (m) => ctx.progress(m),
+      onTimeout: this.ifItFails(ctx.plan),
+    });
+    const rows = await ctx.aws.sql.execute(target, CANARY_SQL.selectSeqs, {
+      drill_id: ctx.params.drillId,
+    });
+    const present = new Set(rows.map((r) => Number(r[0])));
+    const acknowledged = ctx.canary.samples().filter((s) => s.ok);
+    const lostRows = acknowledged.filter((s) => !present.has(s.seq)).map((s) => s.seq);
+    if (lostRows.length > 0 && ctx.params.kind !== 'failover') {
+      throw new DrillError(
+        'UNEXPECTED_STATE',
+        `${lostRows.length} acknowledged canary row(s) are missing on ${ctx.plan.target.clusterIdentifier} after a switchover (seq ${lostRows.join(', ')})`,
+        {
+          hint: 'A switchover must not lose data: keep the evidence (journal, record) and open a case with AWS',
+        },
+      );
+    }
+    return {
+      status: 'completed',
+      summary: `row ${sample.seq} written on ${ctx.plan.target.clusterIdentifier}; ${lostRows.length} of ${acknowledged.length} acknowledged canary rows missing`,
+      details: { verifiedSeq: sample.seq, acknowledgedRows: acknowledged.length, lostRows },
+    };
+  },
+};
