@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct, IConstruct } from 'constructs';
+import { GLOBAL_CLUSTER_IDENTIFIER_PATTERN } from './contract';
 import { clusterParameterGroupNameOf, managedRpoParameters } from './managed-rpo';
 import { acknowledgeFindings, inPacks } from './nag/acknowledge';
 
@@ -247,7 +248,7 @@ export function memberProblems(props: AuroraGlobalMemberProps, readers: number):
     }
   }
   const id = props.globalClusterIdentifier;
-  if (!Token.isUnresolved(id) && !/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/.test(id)) {
+  if (!Token.isUnresolved(id) && !GLOBAL_CLUSTER_IDENTIFIER_PATTERN.test(id)) {
     problems.push(
       `globalClusterIdentifier must be a fixed string of letters, digits and hyphens starting with a letter, got: '${id}'`,
     );

@@ -12,6 +12,7 @@ import {
   memberProblems,
   retainInstance,
 } from './aurora-global-member';
+import { DEFAULT_DATABASE_NAME, masterSecretName } from './contract';
 import { acknowledgeFindings } from './nag/acknowledge';
 import { throwIfProblems } from './invalid-props-error';
 import { DatabaseSecretHost } from './secret-host';
@@ -159,9 +160,9 @@ export class AuroraGlobalPrimary extends Construct implements IAuroraGlobalMembe
       credentials: rds.Credentials.fromGeneratedSecret(props.masterUsername ?? 'app_admin', {
         encryptionKey: props.encryptionKey,
         replicaRegions: props.secretReplicaRegions,
-        secretName: `${props.globalClusterIdentifier}/master`,
+        secretName: masterSecretName(props.globalClusterIdentifier),
       }),
-      defaultDatabaseName: props.databaseName ?? 'app',
+      defaultDatabaseName: props.databaseName ?? DEFAULT_DATABASE_NAME,
       writer: rds.ClusterInstance.provisioned('Writer', instanceProps('Writer')),
       readers: Array.from({ length: readers }, (_, i) =>
         rds.ClusterInstance.provisioned(`Reader${i + 1}`, {

@@ -11,7 +11,7 @@ import {
   RtoFloors,
   computeRtoFloors,
 } from './recovery-objectives';
-import { HEALTH_PATHS } from './regional-service';
+import { HEALTH_PATHS, ROUTE53_HOME_REGION, type TrafficMode } from './contract';
 import { ServiceHostnames } from './service-hostnames';
 import { throwIfProblems } from './invalid-props-error';
 import { acknowledgeFindings, inPacks } from './nag/acknowledge';
@@ -30,13 +30,13 @@ export function healthCheckStatusMetric(
     dimensionsMap: { HealthCheckId: check.healthCheckId },
     statistic: cloudwatch.Stats.MINIMUM,
     period: Duration.minutes(1),
-    region: 'us-east-1',
+    region: ROUTE53_HOME_REGION,
     label,
   });
 }
 
-/** How the user-facing name spreads traffic. */
-export type RoutingMode = 'active-passive' | 'active-active';
+/** How the user-facing name spreads traffic (the deployment contract's `TrafficMode`). */
+export type RoutingMode = TrafficMode;
 
 /** One region behind the global names. */
 export interface RoutedRegion {
@@ -242,9 +242,9 @@ export class GlobalTrafficRouting extends Construct {
       );
     }
     const region = Stack.of(this).region;
-    if (!Token.isUnresolved(region) && region !== 'us-east-1') {
+    if (!Token.isUnresolved(region) && region !== ROUTE53_HOME_REGION) {
       problems.push(
-        `GlobalTrafficRouting must be in a us-east-1 stack, where Route 53 publishes health-check metrics, got: ${region}`,
+        `GlobalTrafficRouting must be in a ${ROUTE53_HOME_REGION} stack, where Route 53 publishes health-check metrics, got: ${region}`,
       );
     }
     if (problems.length === 0) {

@@ -7,17 +7,12 @@ import {
   PCIDSS321Checks,
 } from 'cdk-nag';
 import { EvidenceRecorder, MultiRegionChecks } from '../constructs';
+import { PACK_NAMES } from '../constructs/contract';
 import type { MultiRegionStacks } from './multi-region-app';
 import { Topology } from './topology';
 
 /** Names of the packs `registerNagPacks` registers, as they appear in reports. */
-export const REGISTERED_PACKS = [
-  'AwsSolutions',
-  'NIST.800.53.R5',
-  'HIPAA.Security',
-  'PCI.DSS.321',
-  'MultiRegion',
-] as const;
+export const REGISTERED_PACKS = PACK_NAMES;
 
 /** Context flag that adds the cfn-guard validator (Control Tower proactive controls). */
 export const CFN_GUARD_CONTEXT_KEY = 'cfnGuard';

@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AuroraGlobalPrimary, serviceHostnames } from '../constructs';
+import { ROUTE53_HOME_REGION } from '../constructs/contract';
 import { DatabaseStack } from './database-stack';
 import { FoundationStack } from './foundation-stack';
 import { PeeringStack } from './peering-stack';
@@ -9,8 +10,8 @@ import { ServiceStack } from './service-stack';
 import { Topology } from './topology';
 import { vpcCidrsFor } from './vpc-cidrs';
 
-/** Route 53 publishes health-check metrics only here. */
-export const ROUTING_REGION = 'us-east-1';
+/** Route 53 publishes health-check metrics only here (the deployment contract's home region). */
+export const ROUTING_REGION = ROUTE53_HOME_REGION;
 
 /** The stacks of one region. */
 export interface RegionStacks {

@@ -10,6 +10,8 @@ import {
   RoutedRegion,
   ServiceHostnames,
 } from '../constructs';
+import { DRILL_OUTPUT_KEYS, masterSecretName } from '../constructs/contract';
+import { addDrillOutput } from './drill-outputs';
 import { referenceFrom } from './references';
 import { Topology, importHostedZone } from './topology';
 
@@ -57,34 +59,31 @@ export class RoutingStack extends Stack {
     });
     const floors = this.routing.rtoFloors;
     const seconds = (d: Duration) => d.toSeconds({ integral: false });
-    new CfnOutput(this, 'DrillRouting', {
-      description: 'What the drill CLI needs about health checks and records (JSON)',
-      value: this.toJsonString({
-        primaryRegion: props.topology.primaryRegion,
-        regions: props.topology.regions,
-        hostedZoneId: props.topology.hostedZoneId,
-        appHostname: props.hostnames.app,
-        writeHostname: props.hostnames.write,
-        ttlSeconds: this.routing.ttl.toSeconds(),
-        rpoSeconds: props.topology.rpo.toSeconds(),
-        rtoSeconds: props.topology.rto.toSeconds(),
-        // The slower path's floor: no recovery of both reads and writes is faster.
-        rtoFloorSeconds: seconds(floors.slowest.total),
-        readRtoFloorSeconds: seconds(floors.read.total),
-        writeRtoFloorSeconds: seconds(floors.write.total),
-        // A headless secondary has no serving check: the drill reads its absence.
-        healthChecks: Object.fromEntries(
-          props.topology.regions.map((region) => [
-            region,
-            {
-              ...(this.routing.servingChecks[region]
-                ? { serving: this.routing.servingChecks[region].healthCheckId }
-                : {}),
-              writer: this.routing.writerChecks[region].healthCheckId,
-            },
-          ]),
-        ),
-      }),
+    addDrillOutput(this, DRILL_OUTPUT_KEYS.routing, {
+      primaryRegion: props.topology.primaryRegion,
+      regions: props.topology.regions,
+      hostedZoneId: props.topology.hostedZoneId,
+      appHostname: props.hostnames.app,
+      writeHostname: props.hostnames.write,
+      ttlSeconds: this.routing.ttl.toSeconds(),
+      rpoSeconds: props.topology.rpo.toSeconds(),
+      rtoSeconds: props.topology.rto.toSeconds(),
+      // The slower path's floor: no recovery of both reads and writes is faster.
+      rtoFloorSeconds: seconds(floors.slowest.total),
+      readRtoFloorSeconds: seconds(floors.read.total),
+      writeRtoFloorSeconds: seconds(floors.write.total),
+      // A headless secondary has no serving check: the drill reads its absence.
+      healthChecks: Object.fromEntries(
+        props.topology.regions.map((region) => [
+          region,
+          {
+            ...(this.routing.servingChecks[region]
+              ? { serving: this.routing.servingChecks[region].healthCheckId }
+              : {}),
+            writer: this.routing.writerChecks[region].healthCheckId,
+          },
+        ]),
+      ),
     });
     const operator = new DrillOperatorRole(this, 'DrillOperator', {
       globalClusterIdentifier: props.topology.globalClusterIdentifier,
@@ -93,7 +92,7 @@ export class RoutingStack extends Stack {
         clusterIdentifier: props.clusterIdentifiers[i],
       })),
       drainParameterName: props.drainParameterName,
-      secretName: `${props.topology.globalClusterIdentifier}/master`,
+      secretName: masterSecretName(props.topology.globalClusterIdentifier),
       keyAliasName: RegionalDataKey.DEFAULT_ALIAS,
       hostedZone: zone,
       healthChecks: [

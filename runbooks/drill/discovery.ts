@@ -1,10 +1,17 @@
 import * as fs from 'node:fs';
+import {
+  DRILL_OUTPUT_KEYS,
+  type DrillDatabaseOutput,
+  type DrillOutputKey,
+  type DrillOutputs,
+  type HealthCheckIdsOutput,
+} from '../../constructs/contract';
 import { DrillError } from './errors';
 
 /** What `cdk deploy --outputs-file` writes: stack name -> output key -> value. */
 type OutputsFile = Record<string, Record<string, string>>;
 
-export type DatabaseRole = 'primary' | 'secondary';
+export type DatabaseRole = DrillDatabaseOutput['role'];
 
 /** One region as the drill sees it: its database member and its service. */
 export interface RegionTopology {
@@ -26,7 +33,7 @@ export interface RegionTopology {
   readonly appTarget: string;
   readonly writeTarget: string;
   /** Route 53 health check ids; a headless secondary serves no reads and has no serving check. */
-  readonly healthChecks: { readonly serving?: string; readonly writer: string };
+  readonly healthChecks: HealthCheckIdsOutput;
 }
 
 /** Everything a drill needs, read from the stack outputs. */
@@ -102,9 +109,9 @@ export function topologyFromOutputs(
   overrides: TopologyOverrides = {},
 ): DrillTopology {
   const reader = new OutputReader(outputs, source);
-  const routing = reader.single('DrillRouting');
-  const databases = reader.all('DrillDatabase');
-  const services = reader.all('DrillService');
+  const routing = reader.single(DRILL_OUTPUT_KEYS.routing);
+  const databases = reader.all(DRILL_OUTPUT_KEYS.database);
+  const services = reader.all(DRILL_OUTPUT_KEYS.service);
 
   const regions = reader.stringList(routing, 'regions');
   const primaries = databases.filter((d) => reader.string(d, 'role') === 'primary');
@@ -122,7 +129,7 @@ export function topologyFromOutputs(
     const service = services.find((s) => s.value.region === region);
     if (!db) throw reader.problem(`no DrillDatabase output for region ${region}`);
     if (!service) throw reader.problem(`no DrillService output for region ${region}`);
-    const checks = healthChecks.value[region];
+    const checks: unknown = healthChecks.value[region];
     if (
       !isRecord(checks) ||
       !['string', 'undefined'].includes(typeof checks.serving) ||
@@ -146,7 +153,7 @@ export function topologyFromOutputs(
       writeTarget: reader.string(service, 'writeTarget'),
       healthChecks: {
         ...(typeof checks.serving === 'string' ? { serving: checks.serving } : {}),
-        writer: checks.writer as string,
+        writer: checks.writer,
       },
     };
   });
@@ -227,11 +234,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-interface ParsedOutput {
+/** One Drill* output of one stack, not yet checked field by field. */
+interface ParsedOutput<K extends DrillOutputKey> {
   readonly stack: string;
-  readonly key: string;
-  readonly value: Record<string, unknown>;
+  readonly key: K;
+  readonly value: { readonly [F in keyof DrillOutputs[K]]?: unknown };
 }
+
+/** The fields of output `K` whose contract type is `T` (so a renamed field is a compile error). */
+type FieldOf<K extends DrillOutputKey, T> = {
+  [F in keyof DrillOutputs[K]]-?: NonNullable<DrillOutputs[K][F]> extends T ? F : never;
+}[keyof DrillOutputs[K]] &
+  string;
 
 /** Finds Drill* outputs by key in any stack and reads typed fields with precise errors. */
 class OutputReader {
@@ -240,8 +254,8 @@ class OutputReader {
     private readonly source: string,
   ) {}
 
-  all(key: string): ParsedOutput[] {
-    const found: ParsedOutput[] = [];
+  all<K extends DrillOutputKey>(key: K): ParsedOutput<K>[] {
+    const found: ParsedOutput<K>[] = [];
     for (const [stack, stackOutputs] of Object.entries(this.outputs)) {
       const raw = stackOutputs[key];
       if (raw === undefined) continue;
@@ -266,7 +280,7 @@ class OutputReader {
     return found;
   }
 
-  single(key: string): ParsedOutput {
+  single<K extends DrillOutputKey>(key: K): ParsedOutput<K> {
     const found = this.all(key);
     if (found.length > 1) {
       throw this.problem(
@@ -276,7 +290,7 @@ class OutputReader {
     return found[0];
   }
 
-  string(output: ParsedOutput, field: string): string {
+  string<K extends DrillOutputKey>(output: ParsedOutput<K>, field: FieldOf<K, string>): string {
     const value = output.value[field];
     if (typeof value !== 'string' || value === '') {
       throw this.problem(
@@ -286,7 +300,7 @@ class OutputReader {
     return value;
   }
 
-  number(output: ParsedOutput, field: string): number {
+  number<K extends DrillOutputKey>(output: ParsedOutput<K>, field: FieldOf<K, number>): number {
     const value = output.value[field];
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw this.problem(`${output.key}.${field} of stack ${output.stack} must be a number`);
@@ -294,7 +308,10 @@ class OutputReader {
     return value;
   }
 
-  stringList(output: ParsedOutput, field: string): string[] {
+  stringList<K extends DrillOutputKey>(
+    output: ParsedOutput<K>,
+    field: FieldOf<K, readonly string[]>,
+  ): string[] {
     const value = output.value[field];
     if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string')) {
       throw this.problem(
@@ -304,7 +321,10 @@ class OutputReader {
     return value as string[];
   }
 
-  object(output: ParsedOutput, field: string): { value: Record<string, unknown> } {
+  object<K extends DrillOutputKey>(
+    output: ParsedOutput<K>,
+    field: FieldOf<K, Readonly<Record<string, unknown>>>,
+  ): { value: Record<string, unknown> } {
     const value = output.value[field];
     if (!isRecord(value)) {
       throw this.problem(`${output.key}.${field} of stack ${output.stack} must be an object`);

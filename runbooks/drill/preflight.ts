@@ -1,3 +1,4 @@
+import { LAG_METRICS } from '../../constructs/contract';
 import type { AlarmView, HealthView } from './aws/adapters';
 import { regionOfTarget, type DrillTopology } from './discovery';
 import type { DnsChain, Observed, RegionSnapshot, Snapshot } from './observe';
@@ -16,13 +17,8 @@ export interface PreflightTarget {
   readonly targetRegion: string;
 }
 
-const LAG_METRIC_NAMES = new Set([
-  'AuroraGlobalDBReplicationLag',
-  'AuroraGlobalDBRPOLag',
-  'AuroraGlobalDBProgressLag',
-]);
+const LAG_METRIC_NAMES = new Set<string>(Object.values(LAG_METRICS));
 const GOOD_STATUS = 'available';
-const MAX_TTL_SECONDS = 60;
 
 /** Every check that must pass before a drill, as a pure function of one snapshot. */
 export function evaluatePreflight(
@@ -213,7 +209,8 @@ export function evaluatePreflight(
   // the app name a serving region's target.
   results.push(dnsCheck(snapshot, topology, down));
 
-  // 7. Records that move traffic have short TTLs.
+  // 7. Records that move traffic have short TTLs: at most the TTL the stacks published.
+  const maxTtlSeconds = topology.ttlSeconds;
   const records = snapshot.records;
   const ttlProblems = !records.ok
     ? [records.error]
@@ -224,14 +221,14 @@ export function evaluatePreflight(
             ? [
                 `${rec.name} ${rec.setIdentifier ?? ''} is an alias record (its TTL is not ours to set)`,
               ]
-            : rec.ttl === undefined || rec.ttl > MAX_TTL_SECONDS
+            : rec.ttl === undefined || rec.ttl > maxTtlSeconds
               ? [`${rec.name} ${rec.setIdentifier ?? ''} TTL ${rec.ttl ?? 'none'} s`]
               : [],
         );
   results.push(
     check(
       'record-ttls',
-      `TTL of every ${topology.appHostname} and ${topology.writeHostname} record <= ${MAX_TTL_SECONDS} s`,
+      `TTL of every ${topology.appHostname} and ${topology.writeHostname} record <= ${maxTtlSeconds} s`,
       ttlProblems.length === 0,
       ttlProblems.length === 0
         ? `${records.ok ? records.value.length : 0} records checked`
