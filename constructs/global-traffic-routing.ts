@@ -11,8 +11,14 @@ import {
   RtoFloors,
   computeRtoFloors,
 } from './recovery-objectives';
-import { HEALTH_PATHS, ROUTE53_HOME_REGION, type TrafficMode } from './contract';
+import {
+  HEALTH_PATHS,
+  MAX_ROUTED_TTL_SECONDS,
+  ROUTE53_HOME_REGION,
+  type TrafficMode,
+} from './contract';
 import { ServiceHostnames } from './service-hostnames';
+import { DEFAULT_TIMING_POLICY, TimingPolicy } from './timing-policy';
 import { throwIfProblems } from './invalid-props-error';
 import { acknowledgeFindings, inPacks } from './nag/acknowledge';
 
@@ -142,6 +148,8 @@ export class GlobalTrafficRouting extends Construct {
   readonly servingRegions: readonly string[];
   /** The health signal cache the floors assume. */
   readonly healthSignalCacheTtl: Duration;
+  /** Every setting the floors were computed with (pass it to the nag pack and the drill's outputs). */
+  readonly timing: TimingPolicy;
 
   /** TTL of every traffic record. */
   readonly ttl: Duration;
@@ -150,17 +158,25 @@ export class GlobalTrafficRouting extends Construct {
   constructor(scope: Construct, id: string, props: GlobalTrafficRoutingProps) {
     super(scope, id);
     this.props = props;
-    this.ttl = props.ttl ?? Duration.seconds(60);
-    const interval = props.healthCheckInterval ?? Duration.seconds(10);
-    const failureThreshold = props.failureThreshold ?? 3;
+    this.ttl = props.ttl ?? DEFAULT_TIMING_POLICY.ttl;
+    const interval = props.healthCheckInterval ?? DEFAULT_TIMING_POLICY.healthCheckInterval;
+    const failureThreshold = props.failureThreshold ?? DEFAULT_TIMING_POLICY.failureThreshold;
     this.healthSignalCacheTtl = props.healthSignalCacheTtl ?? DEFAULT_HEALTH_SIGNAL_CACHE_TTL;
+    this.timing = {
+      ttl: this.ttl,
+      healthCheckInterval: interval,
+      failureThreshold,
+      healthSignalCacheTtl: this.healthSignalCacheTtl,
+      promotionEstimate: props.promotionEstimate ?? DEFAULT_PROMOTION_ESTIMATE,
+      homeRegion: ROUTE53_HOME_REGION,
+    };
     this.servingRegions = props.regions.filter((r) => !r.headless).map((r) => r.region);
     this.rtoFloors = computeRtoFloors({
       healthCheckInterval: interval,
       failureThreshold,
       healthSignalCacheTtl: this.healthSignalCacheTtl,
       recordTtl: this.ttl,
-      promotionEstimate: props.promotionEstimate ?? DEFAULT_PROMOTION_ESTIMATE,
+      promotionEstimate: this.timing.promotionEstimate,
       // One latency set: app. -> a region.
       readHops: 1,
       // With several secondaries: write. -> standby.write. -> a region (see failoverPair).
@@ -213,9 +229,9 @@ export class GlobalTrafficRouting extends Construct {
   private validate(interval: Duration, failureThreshold: number): void {
     const { props } = this;
     const problems: string[] = [];
-    if (!this.ttl.isUnresolved() && this.ttl.toSeconds() > 60) {
+    if (!this.ttl.isUnresolved() && this.ttl.toSeconds() > MAX_ROUTED_TTL_SECONDS) {
       problems.push(
-        `ttl must be at most 60 seconds for failover and latency records, got: ${this.ttl.toHumanString()}`,
+        `ttl must be at most ${MAX_ROUTED_TTL_SECONDS} seconds for failover and latency records, got: ${this.ttl.toHumanString()}`,
       );
     }
     if (!interval.isUnresolved() && ![10, 30].includes(interval.toSeconds())) {

@@ -20,8 +20,6 @@ export interface RoutingStackProps extends StackProps {
   readonly topology: Topology;
   readonly hostnames: ServiceHostnames;
   readonly regions: readonly RoutedRegion[];
-  /** The regional services' health signal cache (`RegionalService.healthSignalCacheTtl`), part of the RTO floors. */
-  readonly healthSignalCacheTtl: Duration;
   /** Each region's cluster identifier, in the order of `regions` (for the dashboard). */
   readonly clusterIdentifiers: readonly string[];
   /**
@@ -54,7 +52,12 @@ export class RoutingStack extends Stack {
       regions: props.regions.map((r) => this.readAcrossRegions(r)),
       hostnames: props.hostnames,
       rto: props.topology.rto,
-      healthSignalCacheTtl: props.healthSignalCacheTtl,
+      // The one timing policy: the services cache their signal as long as the floors assume.
+      ttl: props.topology.timing.ttl,
+      healthCheckInterval: props.topology.timing.healthCheckInterval,
+      failureThreshold: props.topology.timing.failureThreshold,
+      healthSignalCacheTtl: props.topology.timing.healthSignalCacheTtl,
+      promotionEstimate: props.topology.timing.promotionEstimate,
       alarmTopic: props.alarmTopic ?? this.ownAlarmTopic(props.alarmEmails),
     });
     const floors = this.routing.rtoFloors;

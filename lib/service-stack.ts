@@ -36,6 +36,7 @@ export class ServiceStack extends RegionalStack {
       hostnames: props.hostnames,
       encryptionKey: props.dataKey.key,
       rpo: props.topology.rpo,
+      healthSignalCacheTtl: props.topology.timing.healthSignalCacheTtl,
     });
     new CfnOutput(this, 'RegionalHostname', { value: this.service.regionalHostname });
     addDrillOutput(this, DRILL_OUTPUT_KEYS.service, {

@@ -17,6 +17,7 @@ import {
   type TrafficMode,
 } from '../constructs/contract';
 import { MIN_MANAGED_RPO } from '../constructs/managed-rpo';
+import { TimingPolicy, timingPolicy } from '../constructs/timing-policy';
 import { DATA_RESIDENCY_RULE_ID, residencyViolation } from '../constructs/nag/rules/data-residency';
 
 /** How traffic is spread over the regions (the deployment contract's union). */
@@ -67,6 +68,11 @@ export interface Topology {
   readonly drillOperatorPrincipals: readonly string[];
   /** Who may assume the drill failover role (adds FailoverGlobalCluster); keep it shorter. */
   readonly drillFailoverPrincipals: readonly string[];
+  /**
+   * The timing policy behind the RTO floors (TTL, checks, signal cache, promotion estimate,
+   * Route 53's home region): every stack and the nag pack take it from here.
+   */
+  readonly timing: TimingPolicy;
 }
 
 /** Context key holding the topology object in `cdk.json`. */
@@ -554,6 +560,7 @@ export function validateTopology(
     alarmEmails,
     drillOperatorPrincipals,
     drillFailoverPrincipals,
+    timing: timingPolicy(),
   };
 }
 

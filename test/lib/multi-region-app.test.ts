@@ -6,7 +6,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { MultiRegionChecks, serviceHostnames } from '../../constructs';
+import { MultiRegionChecks, serviceHostnames, timingPolicy } from '../../constructs';
 import { buildMultiRegionApp, MultiRegionStacks } from '../../lib/multi-region-app';
 import { RoutingStack } from '../../lib/routing-stack';
 import { loadTopology } from '../../lib/topology';
@@ -587,9 +587,13 @@ describe('the health signal cache behind the RTO floors', () => {
     );
   });
 
-  test('GIVEN a routing stack given a 20 s cache THEN both floors include it', () => {
+  test("GIVEN a routing stack whose topology's timing policy has a 20 s cache THEN both floors include it", () => {
     const app = testApp();
-    const topology = loadTopology((key) => app.node.tryGetContext(key));
+    const loaded = loadTopology((key) => app.node.tryGetContext(key));
+    const topology = {
+      ...loaded,
+      timing: timingPolicy({ healthSignalCacheTtl: Duration.seconds(20) }),
+    };
     const routing = new RoutingStack(app, 'Routing', {
       env: { account: topology.account, region: 'us-east-1' },
       topology,
@@ -599,7 +603,6 @@ describe('the health signal cache behind the RTO floors', () => {
         appTarget: `d-app.${region}.example`,
         writeTarget: `d-write.${region}.example`,
       })),
-      healthSignalCacheTtl: Duration.seconds(20),
       clusterIdentifiers: topology.regions.map((region) => `cluster-${region}`),
       drainParameterName: '/multi-region-ref/drain',
     });
