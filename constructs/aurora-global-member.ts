@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct, IConstruct } from 'constructs';
-import { GLOBAL_CLUSTER_IDENTIFIER_PATTERN } from './contract';
+import { MAX_GLOBAL_CLUSTER_IDENTIFIER_LENGTH, isGlobalClusterIdentifier } from './contract';
 import { clusterParameterGroupNameOf, managedRpoParameters } from './managed-rpo';
 import { acknowledgeFindings, inPacks } from './nag/acknowledge';
 
@@ -248,9 +248,9 @@ export function memberProblems(props: AuroraGlobalMemberProps, readers: number):
     }
   }
   const id = props.globalClusterIdentifier;
-  if (!Token.isUnresolved(id) && !GLOBAL_CLUSTER_IDENTIFIER_PATTERN.test(id)) {
+  if (!Token.isUnresolved(id) && !isGlobalClusterIdentifier(id)) {
     problems.push(
-      `globalClusterIdentifier must be a fixed string of letters, digits and hyphens starting with a letter, got: '${id}'`,
+      `globalClusterIdentifier must be a fixed string of at most ${MAX_GLOBAL_CLUSTER_IDENTIFIER_LENGTH} letters, digits and single hyphens starting with a letter, got: '${id}'`,
     );
   }
   if (Token.isUnresolved(id)) {

@@ -14,11 +14,20 @@ export function masterSecretName(globalClusterIdentifier: string): string {
 
 /**
  * A global cluster identifier as RDS accepts it: 1 to 63 letters, digits or hyphens, starting
- * with a letter, not ending with a hyphen, no two hyphens in a row.
+ * with a letter, not ending with a hyphen, no two hyphens in a row. The pattern is the shape;
+ * {@link isGlobalClusterIdentifier} adds the length.
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyGlobalCluster.html (NewGlobalClusterIdentifier, Constraints)
  */
-export const GLOBAL_CLUSTER_IDENTIFIER_PATTERN =
-  /^(?=.{1,63}$)[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$/;
+export const GLOBAL_CLUSTER_IDENTIFIER_PATTERN = /^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$/;
+/** The longest global cluster identifier RDS accepts. */
+export const MAX_GLOBAL_CLUSTER_IDENTIFIER_LENGTH = 63;
+
+/** Whether RDS accepts `id` as a global cluster identifier (shape and length). */
+export function isGlobalClusterIdentifier(id: string): boolean {
+  return (
+    id.length <= MAX_GLOBAL_CLUSTER_IDENTIFIER_LENGTH && GLOBAL_CLUSTER_IDENTIFIER_PATTERN.test(id)
+  );
+}
 
 /** How the service spreads traffic over the regions. */
 export const TRAFFIC_MODES = ['active-passive', 'active-active'] as const;
