@@ -4,6 +4,8 @@ import {
   type DrillDatabaseOutput,
   type DrillOutputKey,
   type DrillOutputs,
+  type DrillRoutingOutput,
+  type DrillServiceOutput,
   type HealthCheckIdsOutput,
 } from '../../constructs/contract';
 import { DrillError } from './errors';
@@ -13,48 +15,49 @@ type OutputsFile = Record<string, Record<string, string>>;
 
 export type DatabaseRole = DrillDatabaseOutput['role'];
 
-/** One region as the drill sees it: its database member and its service. */
-export interface RegionTopology {
-  readonly region: string;
-  /** Role at deploy time; the writer may have moved since. */
-  readonly role: DatabaseRole;
-  readonly clusterIdentifier: string;
-  readonly clusterArn: string;
-  /** The cluster's parameter group, where the drill sets and clears `rds.global_db_rpo`. */
-  readonly clusterParameterGroupName: string;
+/**
+ * One region as the drill sees it: its database member (role at deploy time; the writer may
+ * have moved since) and its service, with the fields the contract's outputs define. The app
+ * and write targets are the API Gateway regional domain names
+ * (`d-<id>.execute-api.<region>.amazonaws.com`) of its custom domains.
+ */
+export interface RegionTopology
+  extends
+    Pick<
+      DrillDatabaseOutput,
+      'region' | 'role' | 'clusterIdentifier' | 'clusterArn' | 'clusterParameterGroupName'
+    >,
+    Pick<
+      DrillServiceOutput,
+      'drainParameterName' | 'regionalHostname' | 'appTarget' | 'writeTarget'
+    > {
   /** The master secret in this region (a replica keeps name and suffix; only the region differs). */
   readonly secretArn: string;
-  readonly drainParameterName: string;
-  readonly regionalHostname: string;
-  /**
-   * What the records of the app and write names answer for this region: the API Gateway
-   * regional domain names (`d-<id>.execute-api.<region>.amazonaws.com`) of its custom domains.
-   */
-  readonly appTarget: string;
-  readonly writeTarget: string;
   /** Route 53 health check ids; a headless secondary serves no reads and has no serving check. */
   readonly healthChecks: HealthCheckIdsOutput;
 }
 
-/** Everything a drill needs, read from the stack outputs. */
-export interface DrillTopology {
+/** Everything a drill needs, read from the stack outputs (the contract's fields, checked). */
+export interface DrillTopology extends Pick<
+  DrillRoutingOutput,
+  | 'primaryRegion'
+  | 'hostedZoneId'
+  | 'appHostname'
+  | 'writeHostname'
+  | 'ttlSeconds'
+  | 'rpoSeconds'
+  | 'rtoSeconds'
+  | 'rtoFloorSeconds'
+> {
   /** Where this came from, for messages. */
   readonly source: string;
-  readonly globalClusterIdentifier: string;
+  readonly globalClusterIdentifier: DrillDatabaseOutput['globalClusterIdentifier'];
   /**
    * Aurora's global writer endpoint (the master secret's host): it answers from whichever
    * region holds the writer after a managed switchover or failover.
    */
   readonly globalWriterEndpoint: string;
-  readonly primaryRegion: string;
   readonly databaseName: string;
-  readonly hostedZoneId: string;
-  readonly appHostname: string;
-  readonly writeHostname: string;
-  readonly ttlSeconds: number;
-  readonly rpoSeconds: number;
-  readonly rtoSeconds: number;
-  readonly rtoFloorSeconds: number;
   /** Alarm names start with their stack's name; this prefix selects the project's alarms. */
   readonly alarmNamePrefix: string;
   readonly regions: readonly RegionTopology[];
