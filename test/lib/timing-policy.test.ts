@@ -7,9 +7,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import {
   DEFAULT_TIMING_POLICY,
   MultiRegionChecks,
+  readPathFloor,
   TIMING_DEFAULTS,
   TimingPolicy,
   timingPolicy,
+  writePathFloor,
 } from '../../constructs';
 import { multiRegionPack } from '../../lib/compliance';
 import { buildMultiRegionApp } from '../../lib/multi-region-app';
@@ -56,6 +58,22 @@ describe('the default timing policy', () => {
         Object.entries(DEFAULT_TIMING_POLICY).map(([name, v]) => [`\`${name}\``, shown(v)]),
       ),
     );
+  });
+});
+
+describe("README's RTO floors", () => {
+  test('GIVEN the default policy THEN the floors README states are the computed ones', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const inputs = { ...DEFAULT_TIMING_POLICY, recordTtl: DEFAULT_TIMING_POLICY.ttl };
+    const stated = (which: string) =>
+      [
+        ...readme.matchAll(new RegExp(`- \\*\\*${which} path\\*\\*[^]*?(?=\\n- |\\n\\n)`, 'g')),
+      ].flatMap((m) => [...m[0].matchAll(/\*\*(\d+) s\*\*/g)].map((n) => Number(n[1])));
+    expect(stated('read')).toEqual([readPathFloor(inputs).total.toSeconds()]);
+    expect(stated('write')).toEqual([
+      writePathFloor(inputs).total.toSeconds(),
+      writePathFloor({ ...inputs, writeHops: 2 }).total.toSeconds(),
+    ]);
   });
 });
 
