@@ -73,12 +73,15 @@ export async function routedRecords(
     topology.regions.flatMap((r) => [r.appTarget, r.writeTarget].map(normalizeHostname)),
   );
   const seen = new Set(first.map((r) => normalizeHostname(r.name)));
+  // The zone is the app name's parent (app.<domain>); a stale API target lies outside it and
+  // is reported as a mismatch, never looked up in the zone.
+  const zone = normalizeHostname(topology.appHostname).split('.').slice(1).join('.');
   const next = [
     ...new Set(
       first
         .filter((r) => r.setIdentifier && !r.alias)
         .flatMap((r) => r.values.map(normalizeHostname))
-        .filter((v) => !targets.has(v) && !seen.has(v)),
+        .filter((v) => !targets.has(v) && !seen.has(v) && v.endsWith(`.${zone}`)),
     ),
   ];
   const more = await Promise.all(

@@ -91,6 +91,46 @@ describe('VPC CIDR errors', () => {
     });
   });
 
+  // The whole value must be a dotted quad and a prefix length: CloudFormation would otherwise
+  // receive the junk in CidrBlock and fail at deploy, long after synth.
+  test.each([
+    ['leading junk', 'x10.10.0.0/16'],
+    ['trailing junk', '10.10.0.0/16x'],
+    ['a three-digit prefix length', '10.10.0.0/160'],
+    ['no prefix length', '10.10.0.0'],
+    ['an octet above 255', '10.256.0.0/16'],
+    ['a prefix length above 32', '10.10.0.0/33'],
+  ])('GIVEN a range with %s THEN the error names the region and the value', (_, cidr) => {
+    expect(messageOf(() => vpcCidrsFor(['us-east-1'], { 'us-east-1': cidr }))).toBe(
+      `VPC CIDRs: us-east-1 has VPC CIDR '${cidr}', which is not an IPv4 CIDR such as 10.10.0.0/16`,
+    );
+  });
+
+  test.each([
+    ['an octet of 255', '10.255.0.0/16'],
+    ['multi-digit octets everywhere', '172.31.128.128/25'],
+    ['a prefix length of 32', '10.10.0.1/32'],
+  ])('GIVEN a range with %s THEN it is a valid IPv4 CIDR', (_, cidr) => {
+    expect(vpcCidrsFor(['us-east-1'], { 'us-east-1': cidr })).toEqual({ 'us-east-1': cidr });
+  });
+
+  test('GIVEN ranges that share only their first or last address THEN they overlap', () => {
+    const table = {
+      'us-east-1': '10.10.0.0/16',
+      // The last address of us-east-1's range.
+      'us-west-2': '10.10.255.255/32',
+      // The last address of eu-west-2's range, listed before it.
+      'eu-west-1': '10.20.255.255/32',
+      'eu-west-2': '10.20.0.0/16',
+    };
+    expect(
+      messageOf(() => vpcCidrsFor(['us-east-1', 'us-west-2', 'eu-west-1', 'eu-west-2'], table)),
+    ).toBe(
+      'VPC CIDRs: us-east-1 (10.10.0.0/16) and us-west-2 (10.10.255.255/32) overlap, and peered VPCs must not; give one of them an unused /16; ' +
+        'eu-west-1 (10.20.255.255/32) and eu-west-2 (10.20.0.0/16) overlap, and peered VPCs must not; give one of them an unused /16',
+    );
+  });
+
   test('GIVEN a topology region without a range WHEN the app is built THEN it fails before any stack', () => {
     const app = testApp({
       'topology.secondaryRegions': 'ca-central-1',
