@@ -1,6 +1,9 @@
 // Mutation testing on demand (minutes, not in CI): `npm run mutation`.
 // Another module: MUTATE=runbooks/drill/steps.ts MUTATION_TESTS='test/runbooks/*.test.ts' npm run mutation
-const mutate = (process.env.MUTATE ?? 'runbooks/drill/preflight.ts').split(',');
+// The preflight gate: its composition and the checks it composes.
+const mutate = (
+  process.env.MUTATE ?? 'runbooks/drill/preflight.ts,runbooks/drill/checks/*.ts'
+).split(',');
 const tests = (process.env.MUTATION_TESTS ?? 'test/runbooks/preflight*.test.ts').split(',');
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */

@@ -2,6 +2,8 @@
 export { AWS_OPERATIONS, DRILL_IAM_ACTIONS, type AwsOperation } from './aws/operations';
 export { loadTopology, type DrillTopology, type RegionTopology } from './discovery';
 export { DrillError, EXIT_CODES, EXIT_CODE_MEANINGS, type DrillErrorCode } from './errors';
+export { RecordingIoHost, TerminalIoHost, type IoHost, type IoMessage } from './io/host';
+export { errorMessageCode, MESSAGES, type IoLevel, type MessageCode } from './io/messages';
 export { DRILL_KINDS, type DrillKind } from './model';
 export { main, type CliDeps } from './program';
 export type { DrillRecord } from './record';

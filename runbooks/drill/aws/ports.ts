@@ -1,0 +1,175 @@
+// Ports: the narrow interfaces the steps, checks and actions use. No SDK import here: the
+// SDK adapters (one file per service beside this one), the simulation and tests implement them.
+import type { OperatorIdentity } from '../store';
+import type { CallMeter } from './caller';
+
+/** `dry-run` refuses every mutating operation, whatever the caller asks. */
+export type RunMode = 'dry-run' | 'execute';
+
+export interface FailoverStateView {
+  readonly status: string;
+  readonly fromArn?: string;
+  readonly toArn?: string;
+  readonly dataLossAllowed: boolean;
+}
+
+export interface GlobalClusterView {
+  readonly identifier: string;
+  readonly status: string;
+  readonly engineVersion?: string;
+  readonly failoverState?: FailoverStateView;
+  readonly members: readonly { readonly arn: string; readonly isWriter: boolean }[];
+}
+
+export interface ClusterView {
+  readonly identifier: string;
+  readonly status: string;
+  readonly instanceCount: number;
+  readonly engineVersion?: string;
+}
+
+export interface HealthView {
+  /** Most checkers report success. */
+  readonly healthy: boolean;
+  readonly succeeding: number;
+  readonly reporting: number;
+}
+
+export interface LagView {
+  /** Latest one-minute maximum in milliseconds, or null when nothing was reported. */
+  readonly replicationMs: number | null;
+  readonly rpoMs: number | null;
+  /** When the latest RPO lag datapoint was taken (ms since epoch), or null. */
+  readonly rpoAtMs: number | null;
+}
+
+export interface RecordView {
+  readonly name: string;
+  readonly type: string;
+  readonly ttl?: number;
+  readonly setIdentifier?: string;
+  /** Latency records: the region of the endpoint. */
+  readonly region?: string;
+  readonly healthCheckId?: string;
+  readonly alias: boolean;
+  readonly values: readonly string[];
+}
+
+export interface WatchedMetric {
+  readonly namespace?: string;
+  readonly metricName?: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+}
+
+export interface AlarmView {
+  readonly name: string;
+  readonly region: string;
+  readonly reason?: string;
+  readonly metrics: readonly WatchedMetric[];
+}
+
+export interface SqlTarget {
+  readonly region: string;
+  readonly clusterArn: string;
+  readonly secretArn: string;
+  readonly database: string;
+}
+
+export type SqlValue = string | number | boolean | null;
+
+/** Aurora members and the global cluster. */
+export interface DatabaseApi {
+  /** rds:DescribeGlobalClusters. Throws UNKNOWN_GLOBAL_CLUSTER when it does not exist. */
+  describeGlobalCluster(region: string, identifier: string): Promise<GlobalClusterView>;
+  /** rds:DescribeDBClusters, in the member's own region. */
+  describeCluster(region: string, identifier: string): Promise<ClusterView>;
+  /** rds:SwitchoverGlobalCluster: planned, no data loss. */
+  switchover(region: string, globalClusterIdentifier: string, targetArn: string): Promise<void>;
+  /** rds:FailoverGlobalCluster with AllowDataLoss: unplanned. */
+  failover(region: string, globalClusterIdentifier: string, targetArn: string): Promise<void>;
+  /**
+   * rds:DescribeDBClusterParameters (Source user): the RPO a cluster parameter group enforces
+   * (`rds.global_db_rpo`, seconds), or null when it is not set.
+   */
+  managedRpo(region: string, parameterGroupName: string): Promise<number | null>;
+  /** rds:ModifyDBClusterParameterGroup: `rds.global_db_rpo` = seconds, applied immediately. */
+  setManagedRpo(region: string, parameterGroupName: string, seconds: number): Promise<void>;
+  /** rds:ResetDBClusterParameterGroup: `rds.global_db_rpo` back to its default (not enforced). */
+  clearManagedRpo(region: string, parameterGroupName: string): Promise<void>;
+}
+
+/** Canary statements through the RDS Data API. */
+export interface SqlApi {
+  /** rds-data:ExecuteStatement (+ secretsmanager:GetSecretValue, kms:Decrypt on the secret). */
+  execute(
+    target: SqlTarget,
+    sql: string,
+    parameters?: Readonly<Record<string, string | number>>,
+  ): Promise<SqlValue[][]>;
+}
+
+/** Route 53 data-plane views (health checkers, DNS answers) and record TTLs. */
+export interface RoutingApi {
+  /** route53:GetHealthCheckStatus */
+  healthCheckStatus(healthCheckId: string): Promise<HealthView>;
+  /** route53:TestDNSAnswer: the record data Route 53 would answer now. */
+  dnsAnswer(hostedZoneId: string, name: string): Promise<string[]>;
+  /** route53:ListResourceRecordSets: every record of exactly this name. */
+  recordSets(hostedZoneId: string, name: string): Promise<RecordView[]>;
+}
+
+export interface MetricsApi {
+  /** cloudwatch:GetMetricData: replication and RPO lag of a secondary, in its region. */
+  lag(region: string, clusterIdentifier: string, now: Date): Promise<LagView>;
+  /** cloudwatch:DescribeAlarms: alarms in ALARM whose names start with the prefix. */
+  alarmsInAlarm(region: string, namePrefix: string): Promise<AlarmView[]>;
+}
+
+/** The per-region drain switches (SSM parameters the health function reads). */
+export interface SwitchApi {
+  /** ssm:GetParameter */
+  get(region: string, name: string): Promise<string | undefined>;
+  /** ssm:PutParameter (Overwrite) */
+  put(region: string, name: string, value: 'true' | 'false'): Promise<void>;
+}
+
+/**
+ * The drill lock parameters (one per region). PutParameter without Overwrite is a conditional
+ * create: "Overwrite: Overwrite an existing parameter. The default value is 'false'", and it
+ * then fails with ParameterAlreadyExists, "The parameter already exists. You can't create
+ * duplicate parameters." (Systems Manager API Reference, PutParameter: Request Parameters, Errors).
+ */
+export interface LockParameterApi {
+  /** ssm:PutParameter, Overwrite=false: true when created, false when it exists already. */
+  create(region: string, name: string, value: string): Promise<boolean>;
+  /** ssm:GetParameter: undefined when there is none (ParameterNotFound). */
+  read(region: string, name: string): Promise<string | undefined>;
+  /** ssm:PutParameter, Overwrite=true. */
+  overwrite(region: string, name: string, value: string): Promise<void>;
+  /** ssm:DeleteParameter: false when there was none (ParameterNotFound). */
+  remove(region: string, name: string): Promise<boolean>;
+}
+
+export type { OperatorIdentity };
+
+export interface IdentityApi {
+  /** sts:GetCallerIdentity, in the home region. */
+  caller(): Promise<OperatorIdentity>;
+}
+
+/** Everything the drill can do in AWS. Steps depend on this, never on SDK clients. */
+export interface DrillAws {
+  readonly database: DatabaseApi;
+  readonly sql: SqlApi;
+  readonly routing: RoutingApi;
+  readonly metrics: MetricsApi;
+  readonly switches: SwitchApi;
+  readonly locks: LockParameterApi;
+  readonly identity: IdentityApi;
+  readonly meter: CallMeter;
+}
+
+/** Lower case, no trailing dot: how names are compared everywhere. */
+export function normalizeHostname(name: string): string {
+  return name.trim().toLowerCase().replace(/\.$/, '');
+}
