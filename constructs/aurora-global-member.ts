@@ -20,6 +20,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct, IConstruct } from 'constructs';
 import { GlobalDatabaseMetrics, LagKind } from './global-database-metrics';
 import { throwIfProblems } from './invalid-props-error';
+import { MAX_GLOBAL_CLUSTER_IDENTIFIER_LENGTH, isGlobalClusterIdentifier } from './contract';
 import { clusterParameterGroupNameOf, managedRpoParameters } from './managed-rpo';
 import { acknowledgeFindings, inPacks } from './nag/acknowledge';
 
@@ -568,9 +569,9 @@ export function memberProblems(props: AuroraGlobalMemberProps, readers: number):
     }
   }
   const id = props.globalClusterIdentifier;
-  if (!Token.isUnresolved(id) && !/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/.test(id)) {
+  if (!Token.isUnresolved(id) && !isGlobalClusterIdentifier(id)) {
     problems.push(
-      `globalClusterIdentifier must be a fixed string of letters, digits and hyphens starting with a letter, got: '${id}'`,
+      `globalClusterIdentifier must be a fixed string of at most ${MAX_GLOBAL_CLUSTER_IDENTIFIER_LENGTH} letters, digits and single hyphens starting with a letter, got: '${id}'`,
     );
   }
   if (Token.isUnresolved(id)) {

@@ -10,6 +10,7 @@ import {
   acknowledgeInstanceFindings,
   retainInstance,
 } from './aurora-global-member';
+import { DEFAULT_DATABASE_NAME, masterSecretName } from './contract';
 import { acknowledgeFindings } from './nag/acknowledge';
 import { DatabaseSecretHost } from './secret-host';
 import { SecretRotationAlarms } from './secret-rotation-alarms';
@@ -134,9 +135,9 @@ export class AuroraGlobalPrimary extends AuroraGlobalMember {
       credentials: rds.Credentials.fromGeneratedSecret(props.masterUsername ?? 'app_admin', {
         encryptionKey: props.encryptionKey,
         replicaRegions: props.secretReplicaRegions,
-        secretName: `${props.globalClusterIdentifier}/master`,
+        secretName: masterSecretName(props.globalClusterIdentifier),
       }),
-      defaultDatabaseName: props.databaseName ?? 'app',
+      defaultDatabaseName: props.databaseName ?? DEFAULT_DATABASE_NAME,
       writer: rds.ClusterInstance.provisioned('Writer', instanceProps('Writer')),
       readers: Array.from({ length: readers }, (_, i) =>
         rds.ClusterInstance.provisioned(`Reader${i + 1}`, {

@@ -2,16 +2,10 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { IAuroraGlobalMember } from './aurora-global-member';
 import { RegionalServiceMetrics } from './monitoring';
+import { LAG_METRICS, type LagKind, SERVICE_METRIC_NAMESPACE } from './contract';
 
-/** The lag metrics alarmed on, as Aurora publishes them (milliseconds, per secondary cluster). */
-export const LAG_METRICS = {
-  replication: 'AuroraGlobalDBReplicationLag',
-  rpo: 'AuroraGlobalDBRPOLag',
-  progress: 'AuroraGlobalDBProgressLag',
-} as const;
-
-/** Which global-database lag metric. */
-export type LagKind = keyof typeof LAG_METRICS;
+// The lag metric names live in the deployment contract (the drill reads them too).
+export { LAG_METRICS, type LagKind } from './contract';
 
 /** Properties of {@link GlobalDatabaseMetrics}. */
 export interface GlobalDatabaseMetricsProps {

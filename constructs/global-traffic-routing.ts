@@ -11,8 +11,14 @@ import {
   computeRtoFloors,
 } from './recovery-objectives';
 import { AlarmFactory, HealthCheckMetrics } from './monitoring';
-import { HEALTH_PATHS } from './regional-service';
+import {
+  HEALTH_PATHS,
+  MAX_ROUTED_TTL_SECONDS,
+  ROUTE53_HOME_REGION,
+  type TrafficMode,
+} from './contract';
 import { ServiceHostnames } from './service-hostnames';
+import { DEFAULT_TIMING_POLICY, TimingPolicy } from './timing-policy';
 import { throwIfProblems } from './invalid-props-error';
 import { acknowledgeFindings, inPacks } from './nag/acknowledge';
 
@@ -27,8 +33,8 @@ export function healthCheckStatusMetric(
   return HealthCheckMetrics.status(check, label);
 }
 
-/** How the user-facing name spreads traffic. */
-export type RoutingMode = 'active-passive' | 'active-active';
+/** How the user-facing name spreads traffic (the deployment contract's `TrafficMode`). */
+export type RoutingMode = TrafficMode;
 
 /** One region behind the global names. */
 export interface RoutedRegion {
@@ -134,6 +140,8 @@ export class GlobalTrafficRouting extends Construct {
   readonly servingRegions: readonly string[];
   /** The health signal cache the floors assume. */
   readonly healthSignalCacheTtl: Duration;
+  /** Every setting the floors were computed with (pass it to the nag pack and the drill's outputs). */
+  readonly timing: TimingPolicy;
 
   /** TTL of every traffic record. */
   readonly ttl: Duration;
@@ -142,17 +150,25 @@ export class GlobalTrafficRouting extends Construct {
   constructor(scope: Construct, id: string, props: GlobalTrafficRoutingProps) {
     super(scope, id);
     this.props = props;
-    this.ttl = props.ttl ?? Duration.seconds(60);
-    const interval = props.healthCheckInterval ?? Duration.seconds(10);
-    const failureThreshold = props.failureThreshold ?? 3;
+    this.ttl = props.ttl ?? DEFAULT_TIMING_POLICY.ttl;
+    const interval = props.healthCheckInterval ?? DEFAULT_TIMING_POLICY.healthCheckInterval;
+    const failureThreshold = props.failureThreshold ?? DEFAULT_TIMING_POLICY.failureThreshold;
     this.healthSignalCacheTtl = props.healthSignalCacheTtl ?? DEFAULT_HEALTH_SIGNAL_CACHE_TTL;
+    this.timing = {
+      ttl: this.ttl,
+      healthCheckInterval: interval,
+      failureThreshold,
+      healthSignalCacheTtl: this.healthSignalCacheTtl,
+      promotionEstimate: props.promotionEstimate ?? DEFAULT_PROMOTION_ESTIMATE,
+      homeRegion: ROUTE53_HOME_REGION,
+    };
     this.servingRegions = props.regions.filter((r) => !r.headless).map((r) => r.region);
     this.rtoFloors = computeRtoFloors({
       healthCheckInterval: interval,
       failureThreshold,
       healthSignalCacheTtl: this.healthSignalCacheTtl,
       recordTtl: this.ttl,
-      promotionEstimate: props.promotionEstimate ?? DEFAULT_PROMOTION_ESTIMATE,
+      promotionEstimate: this.timing.promotionEstimate,
       // One latency set: app. -> a region.
       readHops: 1,
       // With several secondaries: write. -> standby.write. -> a region (see failoverPair).
@@ -205,9 +221,9 @@ export class GlobalTrafficRouting extends Construct {
   private validate(interval: Duration, failureThreshold: number): void {
     const { props } = this;
     const problems: string[] = [];
-    if (!this.ttl.isUnresolved() && this.ttl.toSeconds() > 60) {
+    if (!this.ttl.isUnresolved() && this.ttl.toSeconds() > MAX_ROUTED_TTL_SECONDS) {
       problems.push(
-        `ttl must be at most 60 seconds for failover and latency records, got: ${this.ttl.toHumanString()}`,
+        `ttl must be at most ${MAX_ROUTED_TTL_SECONDS} seconds for failover and latency records, got: ${this.ttl.toHumanString()}`,
       );
     }
     if (!interval.isUnresolved() && ![10, 30].includes(interval.toSeconds())) {
@@ -234,9 +250,9 @@ export class GlobalTrafficRouting extends Construct {
       );
     }
     const region = Stack.of(this).region;
-    if (!Token.isUnresolved(region) && region !== 'us-east-1') {
+    if (!Token.isUnresolved(region) && region !== ROUTE53_HOME_REGION) {
       problems.push(
-        `GlobalTrafficRouting must be in a us-east-1 stack, where Route 53 publishes health-check metrics, got: ${region}`,
+        `GlobalTrafficRouting must be in a ${ROUTE53_HOME_REGION} stack, where Route 53 publishes health-check metrics, got: ${region}`,
       );
     }
     if (problems.length === 0) {

@@ -33,6 +33,7 @@ export {
   type RtoFloorInputs,
   type RtoFloors,
 } from './recovery-objectives';
+export { DEFAULT_TIMING_POLICY, timingPolicy, type TimingPolicy } from './timing-policy';
 export {
   HEALTH_PATHS,
   RegionalService,

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import { MANAGED_RPO_SECONDS } from './contract/names';
 import { InvalidPropsError } from './invalid-props-error';
 import { MANAGED_RPO_PARAMETER } from './managed-rpo-policy';
 
@@ -14,7 +15,7 @@ export {
 } from './managed-rpo-policy';
 
 /** Aurora PostgreSQL's managed RPO accepts 20 seconds and up. */
-export const MIN_MANAGED_RPO = Duration.seconds(20);
+export const MIN_MANAGED_RPO = Duration.seconds(MANAGED_RPO_SECONDS.min);
 
 /**
  * The cluster parameters that make Aurora enforce `rpo` across a global

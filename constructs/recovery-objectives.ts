@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { CACHE_TTL_MS } from './handlers/health-contract';
+import { DEFAULT_TIMING_POLICY } from './timing-policy';
 
 /**
  * Estimated time for Aurora to promote a secondary cluster in a managed
@@ -8,14 +8,14 @@ import { CACHE_TTL_MS } from './handlers/health-contract';
  *
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
  */
-export const DEFAULT_PROMOTION_ESTIMATE = Duration.minutes(2);
+export const DEFAULT_PROMOTION_ESTIMATE = DEFAULT_TIMING_POLICY.promotionEstimate;
 
 /**
  * How long the regional health endpoint reuses a signal by default. The
- * service owns the value (`RegionalService.healthSignalCacheTtl`); the routing
- * construct and the nag pack take it from there.
+ * timing policy holds the value; the service, the routing construct and the
+ * nag pack take it from there.
  */
-export const DEFAULT_HEALTH_SIGNAL_CACHE_TTL = Duration.millis(CACHE_TTL_MS.default);
+export const DEFAULT_HEALTH_SIGNAL_CACHE_TTL = DEFAULT_TIMING_POLICY.healthSignalCacheTtl;
 
 /** The settings that bound how fast traffic can move to another region. */
 export interface RtoFloorInputs {

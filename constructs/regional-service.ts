@@ -25,15 +25,16 @@ import {
   DEFAULT_DATABASE_NAME,
   HEALTH_DB_USER,
   HEALTH_ENV,
+  HEALTH_ROUTES,
   LAMBDA_CA_BUNDLE,
   type MillisBound,
   PROBE_TIMEOUTS_MS,
   type ProbeTimeoutsMs,
   RPO_SECONDS,
+  SERVICE_METRIC_NAMESPACE,
   probeBudgetProblem,
-} from './handlers/health-contract';
+} from './contract';
 import { healthFunctionCode } from './handlers/health-code';
-import { SERVICE_METRIC_NAMESPACE } from './service-metrics';
 
 /**
  * The timeout of each probe of the health function. Each probe has its own; the function
@@ -147,11 +148,8 @@ export interface RegionalServiceProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
-/** Paths of the health endpoint. */
-export const HEALTH_PATHS = {
-  serving: '/health',
-  writer: '/health/writer',
-} as const;
+/** Paths of the health endpoint (defined in the deployment contract). */
+export { HEALTH_PATHS } from './contract/health';
 
 /**
  * The sample regional service: an HTTP API on this region's custom domains,
@@ -381,10 +379,7 @@ export class RegionalService extends Construct {
       throttle: { rateLimit: 100, burstLimit: 200 },
     });
     const integration = new HttpLambdaIntegration('Health', this.healthFunction);
-    for (const [name, routePath] of Object.entries({
-      ...HEALTH_PATHS,
-      servingAlias: '/health/serving',
-    })) {
+    for (const [name, routePath] of Object.entries(HEALTH_ROUTES)) {
       const routes = this.api.addRoutes({
         path: routePath,
         methods: [apigwv2.HttpMethod.GET],

@@ -8,17 +8,29 @@ import {
 } from 'cdk-nag';
 import { MultiRegionChecks } from '../constructs';
 import { EvidenceRecorder } from '../constructs/nag/evidence';
+import { PACK_NAMES } from '../constructs/contract';
 import type { MultiRegionStacks } from './multi-region-app';
 import { Topology } from './topology';
 
 /** Names of the packs `registerNagPacks` registers, as they appear in reports. */
-export const REGISTERED_PACKS = [
-  'AwsSolutions',
-  'NIST.800.53.R5',
-  'HIPAA.Security',
-  'PCI.DSS.321',
-  'MultiRegion',
-] as const;
+export const REGISTERED_PACKS = PACK_NAMES;
+
+/**
+ * The project's own pack for this app: the residency allow-list, the objective and the timing
+ * policy the routing stack computed its floors with, so the RTO rule sees the same floors.
+ */
+export function multiRegionPack(
+  scope: App | undefined,
+  topology: Topology,
+  stacks: MultiRegionStacks,
+): MultiRegionChecks {
+  return new MultiRegionChecks(scope, {
+    allowedRegions: topology.allowedRegions,
+    rto: topology.rto,
+    promotionEstimate: stacks.routing.routing.timing.promotionEstimate,
+    healthSignalCacheTtl: stacks.routing.routing.timing.healthSignalCacheTtl,
+  });
+}
 
 /** Context flag that adds the cfn-guard validator (Control Tower proactive controls). */
 export const CFN_GUARD_CONTEXT_KEY = 'cfnGuard';
@@ -36,12 +48,7 @@ export function registerNagPacks(app: App, topology: Topology, stacks: MultiRegi
     new NIST80053R5Checks(app),
     new HIPAASecurityChecks(app),
     new PCIDSS321Checks(app),
-    new MultiRegionChecks(app, {
-      allowedRegions: topology.allowedRegions,
-      rto: topology.rto,
-      // The services' cache, as the routing stack computed its floors with it.
-      healthSignalCacheTtl: stacks.routing.routing.healthSignalCacheTtl,
-    }),
+    multiRegionPack(app, topology, stacks),
   ].map((p) => evidence.wrap(p));
   const guard = app.node.tryGetContext(CFN_GUARD_CONTEXT_KEY);
   if (guard === true || guard === 'true') plugins.push(evidence.wrap(new CfnGuardValidator()));

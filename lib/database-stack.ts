@@ -17,6 +17,8 @@ import {
   RegionalNetwork,
   ReplicationLagAlarms,
 } from '../constructs';
+import { DEFAULT_DATABASE_NAME, DRILL_OUTPUT_KEYS } from '../constructs/contract';
+import { addDrillOutput } from './drill-outputs';
 import { Topology } from './topology';
 import { RegionalStack, RegionalStackProps } from './regional-stack';
 
@@ -76,6 +78,7 @@ export class DatabaseStack extends RegionalStack {
 
     let secretArn: string | undefined;
     let globalWriterEndpoint: string | undefined;
+    let databaseName: string | undefined;
     if (this.isPrimary) {
       const primary = new AuroraGlobalPrimary(this, 'GlobalDatabase', {
         ...common,
@@ -94,6 +97,8 @@ export class DatabaseStack extends RegionalStack {
       this.masterSecret = primary.secret;
       secretArn = primary.secret.secretArn;
       globalWriterEndpoint = primary.globalWriterEndpointAddress;
+      // The primary's default database (this stack does not name another).
+      databaseName = DEFAULT_DATABASE_NAME;
       new CfnOutput(this, 'GlobalWriterEndpoint', {
         value: primary.globalWriterEndpointAddress,
         description:
@@ -126,21 +131,18 @@ export class DatabaseStack extends RegionalStack {
     });
     new CfnOutput(this, 'ClusterArn', { value: this.member.clusterArn });
     new CfnOutput(this, 'GlobalClusterIdentifier', { value: topology.globalClusterIdentifier });
-    new CfnOutput(this, 'DrillDatabase', {
-      description: "What the drill CLI needs about this region's database (JSON)",
-      value: this.toJsonString({
-        region: this.region,
-        role: this.isPrimary ? 'primary' : 'secondary',
-        clusterIdentifier: this.member.clusterIdentifier,
-        clusterArn: this.member.clusterArn,
-        globalClusterIdentifier: topology.globalClusterIdentifier,
-        // Replicas keep the name and suffix; only the region in the ARN differs.
-        secretArn,
-        globalWriterEndpoint,
-        databaseName: this.isPrimary ? 'app' : undefined,
-        rpoSeconds: topology.rpo.toSeconds(),
-        clusterParameterGroupName: this.member.clusterParameterGroupName,
-      }),
+    addDrillOutput(this, DRILL_OUTPUT_KEYS.database, {
+      region: this.region,
+      role: this.isPrimary ? 'primary' : 'secondary',
+      clusterIdentifier: this.member.clusterIdentifier,
+      clusterArn: this.member.clusterArn,
+      globalClusterIdentifier: topology.globalClusterIdentifier,
+      // Replicas keep the name and suffix; only the region in the ARN differs.
+      secretArn,
+      globalWriterEndpoint,
+      databaseName,
+      rpoSeconds: topology.rpo.toSeconds(),
+      clusterParameterGroupName: this.member.clusterParameterGroupName,
     });
     new CfnOutput(this, 'Role', {
       value: this.isPrimary ? 'primary' : 'secondary',

@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { AuroraGlobalPrimary, serviceHostnames } from '../constructs';
+import { AuroraGlobalPrimary, DEFAULT_TIMING_POLICY, serviceHostnames } from '../constructs';
 import { DatabaseStack } from './database-stack';
 import { FoundationStack } from './foundation-stack';
 import { PeeringStack } from './peering-stack';
@@ -9,8 +9,8 @@ import { ServiceStack } from './service-stack';
 import { Topology } from './topology';
 import { vpcCidrsFor } from './vpc-cidrs';
 
-/** Route 53 publishes health-check metrics only here. */
-export const ROUTING_REGION = 'us-east-1';
+/** Route 53 publishes health-check metrics only here (the timing policy's home region). */
+export const ROUTING_REGION = DEFAULT_TIMING_POLICY.homeRegion;
 
 /** The stacks of one region. */
 export interface RegionStacks {
@@ -164,9 +164,9 @@ export function buildMultiRegionApp(app: App, topology: Topology): MultiRegionSt
     return service;
   });
 
-  const routingFoundation = foundations[topology.regions.indexOf(ROUTING_REGION)];
+  const routingFoundation = foundations[topology.regions.indexOf(topology.timing.homeRegion)];
   const routing = new RoutingStack(app, name('Routing'), {
-    env: env(ROUTING_REGION),
+    env: env(topology.timing.homeRegion),
     topology,
     hostnames,
     regions: topology.regions.map((region, index) => ({
@@ -177,10 +177,6 @@ export function buildMultiRegionApp(app: App, topology: Topology): MultiRegionSt
       database: databases[index].member,
       drainSwitch: services[index].service.drainParameter,
     })),
-    // The services share one configuration; the floors take the slowest cache.
-    healthSignalCacheTtl: services
-      .map((s) => s.service.healthSignalCacheTtl)
-      .reduce((a, b) => (b.toMilliseconds() > a.toMilliseconds() ? b : a)),
     masterSecret: databases[0].masterSecret!,
     alarmTopic: routingFoundation?.alarms.topic,
     alarmEmails: topology.alarmEmails,

@@ -13,6 +13,8 @@ import {
   RoutedRegion,
   ServiceHostnames,
 } from '../constructs';
+import { DRILL_OUTPUT_KEYS } from '../constructs/contract';
+import { addDrillOutput } from './drill-outputs';
 import { referenceFrom } from './references';
 import { Topology, importHostedZone } from './topology';
 
@@ -29,8 +31,6 @@ export interface RoutingStackProps extends StackProps {
   readonly topology: Topology;
   readonly hostnames: ServiceHostnames;
   readonly regions: readonly RoutingStackRegion[];
-  /** The regional services' health signal cache (`RegionalService.healthSignalCacheTtl`), part of the RTO floors. */
-  readonly healthSignalCacheTtl: Duration;
   /**
    * Topic for the health-check alarms.
    *
@@ -61,39 +61,41 @@ export class RoutingStack extends Stack {
       regions: props.regions.map((r) => this.readAcrossRegions(r)),
       hostnames: props.hostnames,
       rto: props.topology.rto,
-      healthSignalCacheTtl: props.healthSignalCacheTtl,
+      // The one timing policy: the services cache their signal as long as the floors assume.
+      ttl: props.topology.timing.ttl,
+      healthCheckInterval: props.topology.timing.healthCheckInterval,
+      failureThreshold: props.topology.timing.failureThreshold,
+      healthSignalCacheTtl: props.topology.timing.healthSignalCacheTtl,
+      promotionEstimate: props.topology.timing.promotionEstimate,
       alarmTopic: props.alarmTopic ?? this.ownAlarmTopic(props.alarmEmails),
     });
     const floors = this.routing.rtoFloors;
     const seconds = (d: Duration) => d.toSeconds({ integral: false });
-    new CfnOutput(this, 'DrillRouting', {
-      description: 'What the drill CLI needs about health checks and records (JSON)',
-      value: this.toJsonString({
-        primaryRegion: props.topology.primaryRegion,
-        regions: props.topology.regions,
-        hostedZoneId: props.topology.hostedZoneId,
-        appHostname: props.hostnames.app,
-        writeHostname: props.hostnames.write,
-        ttlSeconds: this.routing.ttl.toSeconds(),
-        rpoSeconds: props.topology.rpo.toSeconds(),
-        rtoSeconds: props.topology.rto.toSeconds(),
-        // The slower path's floor: no recovery of both reads and writes is faster.
-        rtoFloorSeconds: seconds(floors.slowest.total),
-        readRtoFloorSeconds: seconds(floors.read.total),
-        writeRtoFloorSeconds: seconds(floors.write.total),
-        // A headless secondary has no serving check: the drill reads its absence.
-        healthChecks: Object.fromEntries(
-          props.topology.regions.map((region) => [
-            region,
-            {
-              ...(this.routing.servingChecks[region]
-                ? { serving: this.routing.servingChecks[region].healthCheckId }
-                : {}),
-              writer: this.routing.writerChecks[region].healthCheckId,
-            },
-          ]),
-        ),
-      }),
+    addDrillOutput(this, DRILL_OUTPUT_KEYS.routing, {
+      primaryRegion: props.topology.primaryRegion,
+      regions: props.topology.regions,
+      hostedZoneId: props.topology.hostedZoneId,
+      appHostname: props.hostnames.app,
+      writeHostname: props.hostnames.write,
+      ttlSeconds: this.routing.ttl.toSeconds(),
+      rpoSeconds: props.topology.rpo.toSeconds(),
+      rtoSeconds: props.topology.rto.toSeconds(),
+      // The slower path's floor: no recovery of both reads and writes is faster.
+      rtoFloorSeconds: seconds(floors.slowest.total),
+      readRtoFloorSeconds: seconds(floors.read.total),
+      writeRtoFloorSeconds: seconds(floors.write.total),
+      // A headless secondary has no serving check: the drill reads its absence.
+      healthChecks: Object.fromEntries(
+        props.topology.regions.map((region) => [
+          region,
+          {
+            ...(this.routing.servingChecks[region]
+              ? { serving: this.routing.servingChecks[region].healthCheckId }
+              : {}),
+            writer: this.routing.writerChecks[region].healthCheckId,
+          },
+        ]),
+      ),
     });
     const operator = new DrillOperatorRole(this, 'DrillOperator', {
       regions: props.regions.map(({ database, drainSwitch }) => ({

@@ -7,6 +7,8 @@ import {
   RegionalService,
   ServiceHostnames,
 } from '../constructs';
+import { DRILL_OUTPUT_KEYS } from '../constructs/contract';
+import { addDrillOutput } from './drill-outputs';
 import { RegionalStack, RegionalStackProps } from './regional-stack';
 import { Topology, importHostedZone } from './topology';
 
@@ -34,20 +36,18 @@ export class ServiceStack extends RegionalStack {
       hostnames: props.hostnames,
       encryptionKey: props.dataKey.key,
       rpo: props.topology.rpo,
+      healthSignalCacheTtl: props.topology.timing.healthSignalCacheTtl,
     });
     new CfnOutput(this, 'RegionalHostname', { value: this.service.regionalHostname });
-    new CfnOutput(this, 'DrillService', {
-      description: "What the drill CLI needs about this region's service (JSON)",
-      value: this.toJsonString({
-        region: this.region,
-        drainParameterName: this.service.drainParameter.parameterName,
-        regionalHostname: this.service.regionalHostname,
-        appHostname: props.hostnames.app,
-        writeHostname: props.hostnames.write,
-        // What the routing records of each name answer for this region (see RoutingStack).
-        appTarget: this.service.targetOf(props.hostnames.app),
-        writeTarget: this.service.targetOf(props.hostnames.write),
-      }),
+    addDrillOutput(this, DRILL_OUTPUT_KEYS.service, {
+      region: this.region,
+      drainParameterName: this.service.drainParameter.parameterName,
+      regionalHostname: this.service.regionalHostname,
+      appHostname: props.hostnames.app,
+      writeHostname: props.hostnames.write,
+      // What the routing records of each name answer for this region (see RoutingStack).
+      appTarget: this.service.targetOf(props.hostnames.app),
+      writeTarget: this.service.targetOf(props.hostnames.write),
     });
     new CfnOutput(this, 'DrainParameterName', {
       value: this.service.drainParameter.parameterName,

@@ -10,11 +10,18 @@ import {
   identityCenterPrincipals,
   parseDrillPrincipals,
 } from '../constructs/drill-principals';
+import {
+  GLOBAL_CLUSTER_IDENTIFIER_PATTERN,
+  MANAGED_RPO_SECONDS,
+  TRAFFIC_MODES,
+  type TrafficMode,
+} from '../constructs/contract';
 import { MIN_MANAGED_RPO } from '../constructs/managed-rpo';
+import { TimingPolicy, timingPolicy } from '../constructs/timing-policy';
 import { DATA_RESIDENCY_RULE_ID, residencyViolation } from '../constructs/nag/rules/data-residency';
 
-/** How traffic is spread over the regions. */
-export type TrafficMode = 'active-passive' | 'active-active';
+/** How traffic is spread over the regions (the deployment contract's union). */
+export type { TrafficMode } from '../constructs/contract';
 
 /**
  * The validated, typed description of a multi-region deployment.
@@ -61,6 +68,11 @@ export interface Topology {
   readonly drillOperatorPrincipals: readonly string[];
   /** Who may assume the drill failover role (adds FailoverGlobalCluster); keep it shorter. */
   readonly drillFailoverPrincipals: readonly string[];
+  /**
+   * The timing policy behind the RTO floors (TTL, checks, signal cache, promotion estimate,
+   * Route 53's home region): every stack and the nag pack take it from here.
+   */
+  readonly timing: TimingPolicy;
 }
 
 /** Context key holding the topology object in `cdk.json`. */
@@ -83,7 +95,7 @@ const MAX_SECONDARY_REGIONS = 10;
  * The largest `rds.global_db_rpo` Aurora PostgreSQL accepts.
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html#aurora-global-database-manage-recovery (Managing RPOs)
  */
-export const MAX_MANAGED_RPO_SECONDS = 2_147_483_647;
+export const MAX_MANAGED_RPO_SECONDS = MANAGED_RPO_SECONDS.max;
 
 /**
  * DB cluster and DB instance identifiers are 1 to 63 characters.
@@ -402,8 +414,10 @@ export function validateTopology(
   }
 
   const mode = v.string('mode', 'active-passive');
-  if (mode !== 'active-passive' && mode !== 'active-active') {
-    problems.push(`mode: must be 'active-passive' or 'active-active', got: '${mode}'`);
+  if (!(TRAFFIC_MODES as readonly string[]).includes(mode)) {
+    problems.push(
+      `mode: must be ${TRAFFIC_MODES.map((m) => `'${m}'`).join(' or ')}, got: '${mode}'`,
+    );
   }
 
   const engineVersion = v.string('engineVersion', '16.6');
@@ -465,7 +479,7 @@ export function validateTopology(
   }
 
   const globalClusterIdentifier = v.string('globalClusterIdentifier', 'multi-region-ref-global');
-  if (!/^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$/.test(globalClusterIdentifier)) {
+  if (!GLOBAL_CLUSTER_IDENTIFIER_PATTERN.test(globalClusterIdentifier)) {
     problems.push(
       `globalClusterIdentifier: must start with a letter and hold letters, digits and single hyphens, got: '${globalClusterIdentifier}'`,
     );
@@ -546,6 +560,7 @@ export function validateTopology(
     alarmEmails,
     drillOperatorPrincipals,
     drillFailoverPrincipals,
+    timing: timingPolicy(),
   };
 }
 

@@ -1,7 +1,9 @@
 /**
  * What the health function and the construct that deploys it both know: environment variable
  * names, bounds and database names. No aws-cdk-lib import, so the bundled function can use it.
+ * Part of the deployment contract (`constructs/contract`), which re-exports it.
  */
+import { MANAGED_RPO_SECONDS } from '../contract/names';
 
 /** Every environment variable the health function reads. */
 export const HEALTH_ENV = {
@@ -97,4 +99,4 @@ export function probeBudgetProblem(t: ProbeTimeoutsMs, what: string): string | u
 }
 
 /** The RPO in whole seconds: at least 1, at most what `rds.global_db_rpo` takes. */
-export const RPO_SECONDS = { min: 1, max: 2_147_483_647 } as const;
+export const RPO_SECONDS = { min: 1, max: MANAGED_RPO_SECONDS.max } as const;

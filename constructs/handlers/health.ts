@@ -20,21 +20,20 @@ import {
 import { Signer } from '@aws-sdk/rds-signer';
 import { Client } from 'pg';
 import {
-  SERVICE_METRIC_DIMENSION,
-  SERVICE_METRIC_NAMESPACE,
-  SERVICE_METRICS,
-} from '../service-metrics';
-import {
   CACHE_TTL_MS,
   HEALTH_ENV,
+  HEALTH_ROUTES,
   HEARTBEAT_TABLE,
   LAMBDA_CA_BUNDLE,
   type MillisBound,
   PROBE_TIMEOUTS_MS,
   type ProbeTimeoutsMs,
   RPO_SECONDS,
+  SERVICE_METRIC_DIMENSION,
+  SERVICE_METRIC_NAMESPACE,
+  SERVICE_METRICS,
   probeBudgetProblem,
-} from './health-contract';
+} from '../contract';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -619,8 +618,8 @@ export function createHealthService(config: HealthConfig, deps: HealthDeps): Hea
     async handle(path: string): Promise<HttpResponse> {
       // Tolerate a trailing slash; Route 53 paths are typed by hand.
       const route = path.length > 1 ? path.replace(/\/+$/, '') : path;
-      const writerRoute = route === '/health/writer';
-      if (!writerRoute && route !== '/health' && route !== '/health/serving') {
+      const writerRoute = route === HEALTH_ROUTES.writer;
+      if (!writerRoute && route !== HEALTH_ROUTES.serving && route !== HEALTH_ROUTES.servingAlias) {
         return json(404, { error: 'not found', path });
       }
 

@@ -1,5 +1,6 @@
 import { CfnResource, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { STOCK_PACKS, type StockPack } from '../contract';
 
 /**
  * Acknowledges the given cdk-nag findings on one resource (and its children),
@@ -25,13 +26,12 @@ export function inPacks(rule: string, packs: readonly StockPack[]): string[] {
   return packs.map((pack) => `${pack}-${rule}`);
 }
 
-export type StockPack = 'AwsSolutions' | 'NIST.800.53.R5' | 'HIPAA.Security' | 'PCI.DSS.321';
+/** A stock cdk-nag pack's name (the deployment contract lists them). */
+export type { StockPack };
 /** NIST 800-53 R5, HIPAA and PCI DSS 3.2.1: the packs that share most rule names. */
-export const REGULATORY_PACKS: readonly StockPack[] = [
-  'NIST.800.53.R5',
-  'HIPAA.Security',
-  'PCI.DSS.321',
-];
+export const REGULATORY_PACKS: readonly StockPack[] = STOCK_PACKS.filter(
+  (pack) => pack !== 'AwsSolutions',
+);
 
 /**
  * Rule names of the AWS Guard Rules Registry (the NIST 800-53 R5, HIPAA and PCI DSS rule

@@ -1,6 +1,7 @@
 import { CfnResource, Duration } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack, NagPackProps, NagRuleResult } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { MULTI_REGION_PACK } from '../contract';
 import {
   DEFAULT_HEALTH_SIGNAL_CACHE_TTL,
   DEFAULT_PROMOTION_ESTIMATE,
@@ -69,13 +70,13 @@ export class MultiRegionChecks extends NagPack {
     'DataResidency',
     'RtoFloorWithinObjective',
     'EngineVersionConsistent',
-  ].map((id) => `MultiRegion-${id}`);
+  ].map((id) => `${MULTI_REGION_PACK}-${id}`);
 
   private readonly rules: readonly RuleSpec[];
 
   constructor(scope?: IConstruct, props: MultiRegionChecksProps = {}) {
     super(scope, props);
-    this.packName = 'MultiRegion';
+    this.packName = MULTI_REGION_PACK;
     const rtoFacts = {
       rto: props.rto,
       promotionEstimate: props.promotionEstimate ?? DEFAULT_PROMOTION_ESTIMATE,
@@ -149,7 +150,7 @@ export class MultiRegionChecks extends NagPack {
   }
 
   override get name(): string {
-    return 'MultiRegion';
+    return MULTI_REGION_PACK;
   }
 
   protected checkResource(node: CfnResource): void {

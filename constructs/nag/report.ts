@@ -9,6 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { PACK_NAMES } from '../contract';
 import { ComplianceEvidence, EVIDENCE_FILE } from './evidence';
 
 /** One row of the report. */
@@ -92,11 +93,8 @@ const PACK_PREFIXES: [prefix: string, pack: string][] = [
   // reported as plugin "CloudFormation Validate"; one spelling in the report.
   ['CloudFormation-Validate', 'CloudFormation Validate'],
   ['cdk-validator-cfnguard', 'cdk-validator-cfnguard'],
-  ['NIST.800.53.R5', 'NIST.800.53.R5'],
-  ['HIPAA.Security', 'HIPAA.Security'],
-  ['PCI.DSS.321', 'PCI.DSS.321'],
-  ['AwsSolutions', 'AwsSolutions'],
-  ['MultiRegion', 'MultiRegion'],
+  // The registered packs: a rule id starts with the pack's name.
+  ...PACK_NAMES.map((pack): [string, string] => [pack, pack]),
 ];
 
 /**

@@ -1,53 +1,63 @@
 import * as fs from 'node:fs';
+import {
+  DRILL_OUTPUT_KEYS,
+  type DrillDatabaseOutput,
+  type DrillOutputKey,
+  type DrillOutputs,
+  type DrillRoutingOutput,
+  type DrillServiceOutput,
+  type HealthCheckIdsOutput,
+} from '../../constructs/contract';
 import { DrillError } from './errors';
 
 /** What `cdk deploy --outputs-file` writes: stack name -> output key -> value. */
 type OutputsFile = Record<string, Record<string, string>>;
 
-export type DatabaseRole = 'primary' | 'secondary';
+export type DatabaseRole = DrillDatabaseOutput['role'];
 
-/** One region as the drill sees it: its database member and its service. */
-export interface RegionTopology {
-  readonly region: string;
-  /** Role at deploy time; the writer may have moved since. */
-  readonly role: DatabaseRole;
-  readonly clusterIdentifier: string;
-  readonly clusterArn: string;
-  /** The cluster's parameter group, where the drill sets and clears `rds.global_db_rpo`. */
-  readonly clusterParameterGroupName: string;
+/**
+ * One region as the drill sees it: its database member (role at deploy time; the writer may
+ * have moved since) and its service, with the fields the contract's outputs define. The app
+ * and write targets are the API Gateway regional domain names
+ * (`d-<id>.execute-api.<region>.amazonaws.com`) of its custom domains.
+ */
+export interface RegionTopology
+  extends
+    Pick<
+      DrillDatabaseOutput,
+      'region' | 'role' | 'clusterIdentifier' | 'clusterArn' | 'clusterParameterGroupName'
+    >,
+    Pick<
+      DrillServiceOutput,
+      'drainParameterName' | 'regionalHostname' | 'appTarget' | 'writeTarget'
+    > {
   /** The master secret in this region (a replica keeps name and suffix; only the region differs). */
   readonly secretArn: string;
-  readonly drainParameterName: string;
-  readonly regionalHostname: string;
-  /**
-   * What the records of the app and write names answer for this region: the API Gateway
-   * regional domain names (`d-<id>.execute-api.<region>.amazonaws.com`) of its custom domains.
-   */
-  readonly appTarget: string;
-  readonly writeTarget: string;
   /** Route 53 health check ids; a headless secondary serves no reads and has no serving check. */
-  readonly healthChecks: { readonly serving?: string; readonly writer: string };
+  readonly healthChecks: HealthCheckIdsOutput;
 }
 
-/** Everything a drill needs, read from the stack outputs. */
-export interface DrillTopology {
+/** Everything a drill needs, read from the stack outputs (the contract's fields, checked). */
+export interface DrillTopology extends Pick<
+  DrillRoutingOutput,
+  | 'primaryRegion'
+  | 'hostedZoneId'
+  | 'appHostname'
+  | 'writeHostname'
+  | 'ttlSeconds'
+  | 'rpoSeconds'
+  | 'rtoSeconds'
+  | 'rtoFloorSeconds'
+> {
   /** Where this came from, for messages. */
   readonly source: string;
-  readonly globalClusterIdentifier: string;
+  readonly globalClusterIdentifier: DrillDatabaseOutput['globalClusterIdentifier'];
   /**
    * Aurora's global writer endpoint (the master secret's host): it answers from whichever
    * region holds the writer after a managed switchover or failover.
    */
   readonly globalWriterEndpoint: string;
-  readonly primaryRegion: string;
   readonly databaseName: string;
-  readonly hostedZoneId: string;
-  readonly appHostname: string;
-  readonly writeHostname: string;
-  readonly ttlSeconds: number;
-  readonly rpoSeconds: number;
-  readonly rtoSeconds: number;
-  readonly rtoFloorSeconds: number;
   /** Alarm names start with their stack's name; this prefix selects the project's alarms. */
   readonly alarmNamePrefix: string;
   readonly regions: readonly RegionTopology[];
@@ -102,9 +112,9 @@ export function topologyFromOutputs(
   overrides: TopologyOverrides = {},
 ): DrillTopology {
   const reader = new OutputReader(outputs, source);
-  const routing = reader.single('DrillRouting');
-  const databases = reader.all('DrillDatabase');
-  const services = reader.all('DrillService');
+  const routing = reader.single(DRILL_OUTPUT_KEYS.routing);
+  const databases = reader.all(DRILL_OUTPUT_KEYS.database);
+  const services = reader.all(DRILL_OUTPUT_KEYS.service);
 
   const regions = reader.stringList(routing, 'regions');
   const primaries = databases.filter((d) => reader.string(d, 'role') === 'primary');
@@ -122,7 +132,7 @@ export function topologyFromOutputs(
     const service = services.find((s) => s.value.region === region);
     if (!db) throw reader.problem(`no DrillDatabase output for region ${region}`);
     if (!service) throw reader.problem(`no DrillService output for region ${region}`);
-    const checks = healthChecks.value[region];
+    const checks: unknown = healthChecks.value[region];
     if (
       !isRecord(checks) ||
       !['string', 'undefined'].includes(typeof checks.serving) ||
@@ -146,7 +156,7 @@ export function topologyFromOutputs(
       writeTarget: reader.string(service, 'writeTarget'),
       healthChecks: {
         ...(typeof checks.serving === 'string' ? { serving: checks.serving } : {}),
-        writer: checks.writer as string,
+        writer: checks.writer,
       },
     };
   });
@@ -227,11 +237,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-interface ParsedOutput {
+/** One Drill* output of one stack, not yet checked field by field. */
+interface ParsedOutput<K extends DrillOutputKey> {
   readonly stack: string;
-  readonly key: string;
-  readonly value: Record<string, unknown>;
+  readonly key: K;
+  readonly value: { readonly [F in keyof DrillOutputs[K]]?: unknown };
 }
+
+/** The fields of output `K` whose contract type is `T` (so a renamed field is a compile error). */
+type FieldOf<K extends DrillOutputKey, T> = {
+  [F in keyof DrillOutputs[K]]-?: NonNullable<DrillOutputs[K][F]> extends T ? F : never;
+}[keyof DrillOutputs[K]] &
+  string;
 
 /** Finds Drill* outputs by key in any stack and reads typed fields with precise errors. */
 class OutputReader {
@@ -240,8 +257,8 @@ class OutputReader {
     private readonly source: string,
   ) {}
 
-  all(key: string): ParsedOutput[] {
-    const found: ParsedOutput[] = [];
+  all<K extends DrillOutputKey>(key: K): ParsedOutput<K>[] {
+    const found: ParsedOutput<K>[] = [];
     for (const [stack, stackOutputs] of Object.entries(this.outputs)) {
       const raw = stackOutputs[key];
       if (raw === undefined) continue;
@@ -266,7 +283,7 @@ class OutputReader {
     return found;
   }
 
-  single(key: string): ParsedOutput {
+  single<K extends DrillOutputKey>(key: K): ParsedOutput<K> {
     const found = this.all(key);
     if (found.length > 1) {
       throw this.problem(
@@ -276,7 +293,7 @@ class OutputReader {
     return found[0];
   }
 
-  string(output: ParsedOutput, field: string): string {
+  string<K extends DrillOutputKey>(output: ParsedOutput<K>, field: FieldOf<K, string>): string {
     const value = output.value[field];
     if (typeof value !== 'string' || value === '') {
       throw this.problem(
@@ -286,7 +303,7 @@ class OutputReader {
     return value;
   }
 
-  number(output: ParsedOutput, field: string): number {
+  number<K extends DrillOutputKey>(output: ParsedOutput<K>, field: FieldOf<K, number>): number {
     const value = output.value[field];
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw this.problem(`${output.key}.${field} of stack ${output.stack} must be a number`);
@@ -294,7 +311,10 @@ class OutputReader {
     return value;
   }
 
-  stringList(output: ParsedOutput, field: string): string[] {
+  stringList<K extends DrillOutputKey>(
+    output: ParsedOutput<K>,
+    field: FieldOf<K, readonly string[]>,
+  ): string[] {
     const value = output.value[field];
     if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string')) {
       throw this.problem(
@@ -304,7 +324,10 @@ class OutputReader {
     return value as string[];
   }
 
-  object(output: ParsedOutput, field: string): { value: Record<string, unknown> } {
+  object<K extends DrillOutputKey>(
+    output: ParsedOutput<K>,
+    field: FieldOf<K, Readonly<Record<string, unknown>>>,
+  ): { value: Record<string, unknown> } {
     const value = output.value[field];
     if (!isRecord(value)) {
       throw this.problem(`${output.key}.${field} of stack ${output.stack} must be an object`);

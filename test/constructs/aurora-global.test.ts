@@ -217,7 +217,22 @@ describe('AuroraGlobalPrimary', () => {
     [
       'an identifier with underscores',
       { globalClusterIdentifier: 'orders_global' },
-      "globalClusterIdentifier must be a fixed string of letters, digits and hyphens starting with a letter, got: 'orders_global'",
+      "globalClusterIdentifier must be a fixed string of at most 63 letters, digits and single hyphens starting with a letter, got: 'orders_global'",
+    ],
+    [
+      'an identifier with two hyphens in a row',
+      { globalClusterIdentifier: 'orders--global' },
+      "globalClusterIdentifier must be a fixed string of at most 63 letters, digits and single hyphens starting with a letter, got: 'orders--global'",
+    ],
+    [
+      'an identifier ending with a hyphen',
+      { globalClusterIdentifier: 'orders-' },
+      "globalClusterIdentifier must be a fixed string of at most 63 letters, digits and single hyphens starting with a letter, got: 'orders-'",
+    ],
+    [
+      'an identifier of 64 characters',
+      { globalClusterIdentifier: `g${'a'.repeat(63)}` },
+      `globalClusterIdentifier must be a fixed string of at most 63 letters, digits and single hyphens starting with a letter, got: 'g${'a'.repeat(63)}'`,
     ],
     [
       'a default master user name',

@@ -8,7 +8,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { MultiRegionChecks, serviceHostnames } from '../../constructs';
+import { MultiRegionChecks, serviceHostnames, timingPolicy } from '../../constructs';
 import { buildMultiRegionApp, MultiRegionStacks } from '../../lib/multi-region-app';
 import { RoutingStack } from '../../lib/routing-stack';
 import { loadTopology } from '../../lib/topology';
@@ -596,9 +596,13 @@ describe('the health signal cache behind the RTO floors', () => {
     );
   });
 
-  test('GIVEN a routing stack given a 20 s cache THEN both floors include it', () => {
+  test("GIVEN a routing stack whose topology's timing policy has a 20 s cache THEN both floors include it", () => {
     const app = testApp();
-    const topology = loadTopology((key) => app.node.tryGetContext(key));
+    const loaded = loadTopology((key) => app.node.tryGetContext(key));
+    const topology = {
+      ...loaded,
+      timing: timingPolicy({ healthSignalCacheTtl: Duration.seconds(20) }),
+    };
     const elsewhere = new Stack(app, 'Elsewhere', {
       env: { account: topology.account, region: 'us-east-1' },
     });
@@ -617,7 +621,6 @@ describe('the health signal cache behind the RTO floors', () => {
           '/multi-region-ref/drain',
         ),
       })),
-      healthSignalCacheTtl: Duration.seconds(20),
       masterSecret: secretsmanager.Secret.fromSecretNameV2(elsewhere, 'Secret', 'orders/master'),
     });
     expect(routing.routing.rtoFloors.read.total.toSeconds()).toBe(110);

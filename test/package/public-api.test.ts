@@ -26,6 +26,7 @@ describe('the public entry point', () => {
       'DEFAULT_HEALTH_SIGNAL_CACHE_TTL',
       'DEFAULT_OPERATOR_PERMISSION_SET',
       'DEFAULT_PROMOTION_ESTIMATE',
+      'DEFAULT_TIMING_POLICY',
       'DatabaseSchema',
       'DatabaseSecretHost',
       'DrillOperatorRole',
@@ -51,6 +52,7 @@ describe('the public entry point', () => {
       'parseDrillPrincipal',
       'parseDrillPrincipals',
       'serviceHostnames',
+      'timingPolicy',
     ]);
   });
 });

@@ -1120,3 +1120,21 @@ describe('preflight: the last survivors of mutation testing', () => {
     );
   });
 });
+
+describe('record TTLs against the TTL the stacks published', () => {
+  test('GIVEN outputs publishing a 30 s TTL WHEN the records carry 60 s THEN record-ttls fails naming each record', async () => {
+    const snapshot = await snapshotOf(h);
+    const topology = { ...h.world.topology, ttlSeconds: 30 };
+    const results = evaluatePreflight(snapshot as Snapshot, topology, {
+      kind: 'switchover',
+      targetRegion: SECONDARY,
+    });
+    expect(results.find((r) => r.id === 'record-ttls')).toEqual({
+      id: 'record-ttls',
+      title: 'TTL of every app.example.com and write.example.com record <= 30 s',
+      ok: false,
+      reason:
+        'app.example.com us-east-1 TTL 60 s; app.example.com us-west-2 TTL 60 s; write.example.com us-east-1-primary TTL 60 s; write.example.com us-west-2-secondary TTL 60 s',
+    });
+  });
+});

@@ -1,9 +1,10 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
+import { MAX_ROUTED_TTL_SECONDS } from '../../contract';
 
-/** The most a record that moves traffic may be cached. */
-export const MAX_ROUTED_TTL_SECONDS = 60;
+/** The most a record that moves traffic may be cached (the deployment contract's). */
+export { MAX_ROUTED_TTL_SECONDS };
 
 /**
  * A record with a failover or latency routing policy is a plain record (not an

@@ -2,10 +2,11 @@ import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
+import { LAG_METRICS } from '../../contract';
 import { allInStack, logicalIdOf, refersTo, resolvedJson } from './cfn-facts';
 
 /** The lag metrics every secondary must be alarmed on. */
-export const REQUIRED_LAG_METRICS = ['AuroraGlobalDBReplicationLag', 'AuroraGlobalDBRPOLag'];
+export const REQUIRED_LAG_METRICS: readonly string[] = [LAG_METRICS.replication, LAG_METRICS.rpo];
 
 /**
  * Every secondary cluster (one that joins a global cluster) has alarms with

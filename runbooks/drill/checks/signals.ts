@@ -1,11 +1,8 @@
+import { LAG_METRICS } from '../../../constructs/contract';
 import type { AlarmView } from '../aws/adapters';
 import { check, isDrained, type PreflightCheck } from './context';
 
-const LAG_METRIC_NAMES = new Set([
-  'AuroraGlobalDBReplicationLag',
-  'AuroraGlobalDBRPOLag',
-  'AuroraGlobalDBProgressLag',
-]);
+const LAG_METRIC_NAMES = new Set<string>(Object.values(LAG_METRICS));
 
 // 8. No alarm is firing, apart from those the current topology explains.
 export const noAlarms: PreflightCheck = ({

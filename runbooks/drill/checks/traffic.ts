@@ -2,8 +2,6 @@ import { regionOfTarget } from '../discovery';
 import type { DnsChain } from '../observe';
 import { check, checkers, isDrained, type PreflightCheck } from './context';
 
-const MAX_TTL_SECONDS = 60;
-
 // 5. Health checks: each as expected for the current writer. A check expected unhealthy
 // that passes means a health function that fails open, which would send writes to a reader.
 export const healthChecks: PreflightCheck = ({ judged, topology, expectedUnhealthy, waived }) => {
@@ -94,8 +92,9 @@ export const dnsAnswers: PreflightCheck = ({ snapshot, topology, down }) => {
   };
 };
 
-// 7. Records that move traffic have short TTLs.
+// 7. Records that move traffic have short TTLs: at most the TTL the stacks published.
 export const recordTtls: PreflightCheck = ({ snapshot, topology }) => {
+  const maxTtlSeconds = topology.ttlSeconds;
   const records = snapshot.records;
   const ttlProblems = !records.ok
     ? [records.error]
@@ -106,13 +105,13 @@ export const recordTtls: PreflightCheck = ({ snapshot, topology }) => {
             ? [
                 `${rec.name} ${rec.setIdentifier ?? ''} is an alias record (its TTL is not ours to set)`,
               ]
-            : rec.ttl === undefined || rec.ttl > MAX_TTL_SECONDS
+            : rec.ttl === undefined || rec.ttl > maxTtlSeconds
               ? [`${rec.name} ${rec.setIdentifier ?? ''} TTL ${rec.ttl ?? 'none'} s`]
               : [],
         );
   return check(
     'record-ttls',
-    `TTL of every ${topology.appHostname} and ${topology.writeHostname} record <= ${MAX_TTL_SECONDS} s`,
+    `TTL of every ${topology.appHostname} and ${topology.writeHostname} record <= ${maxTtlSeconds} s`,
     ttlProblems.length === 0,
     ttlProblems.length === 0
       ? `${records.ok ? records.value.length : 0} records checked`

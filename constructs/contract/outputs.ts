@@ -1,0 +1,86 @@
+/**
+ * The stack outputs the drill reads: their keys and the shape of each JSON value. The stacks
+ * write them through `lib/drill-outputs.ts` and `runbooks/drill/discovery.ts` parses them into
+ * these types, so a renamed field fails to compile on both sides.
+ */
+
+/** Every `Drill*` output key, each a JSON object in one stack (routing) or every region's. */
+export const DRILL_OUTPUT_KEYS = {
+  database: 'DrillDatabase',
+  service: 'DrillService',
+  routing: 'DrillRouting',
+} as const;
+
+/** What the drill needs about one region's database member (`DrillDatabase`). */
+export interface DrillDatabaseOutput {
+  readonly region: string;
+  /** Role at deploy time; the writer may have moved since. */
+  readonly role: 'primary' | 'secondary';
+  readonly clusterIdentifier: string;
+  readonly clusterArn: string;
+  readonly globalClusterIdentifier: string;
+  /** The master secret (primary only): replicas keep the name and suffix, only the region differs. */
+  readonly secretArn?: string;
+  /** Aurora's global writer endpoint (primary only). */
+  readonly globalWriterEndpoint?: string;
+  /** The database the primary creates (primary only). */
+  readonly databaseName?: string;
+  readonly rpoSeconds: number;
+  /** Where the drill sets and clears `rds.global_db_rpo`. */
+  readonly clusterParameterGroupName: string;
+}
+
+/** What the drill needs about one region's service (`DrillService`). */
+export interface DrillServiceOutput {
+  readonly region: string;
+  readonly drainParameterName: string;
+  readonly regionalHostname: string;
+  readonly appHostname: string;
+  readonly writeHostname: string;
+  /** What the records of the app name answer for this region. */
+  readonly appTarget: string;
+  /** What the records of the write name answer for this region. */
+  readonly writeTarget: string;
+}
+
+/** One region's Route 53 health check ids; a headless secondary has no serving check. */
+export interface HealthCheckIdsOutput {
+  readonly serving?: string;
+  readonly writer: string;
+}
+
+/** What the drill needs about health checks, records and objectives (`DrillRouting`). */
+export interface DrillRoutingOutput {
+  readonly primaryRegion: string;
+  /** Primary first, then secondaries. */
+  readonly regions: readonly string[];
+  readonly hostedZoneId: string;
+  readonly appHostname: string;
+  readonly writeHostname: string;
+  /** TTL of every record that moves traffic (the timing policy's `ttl`). */
+  readonly ttlSeconds: number;
+  readonly rpoSeconds: number;
+  readonly rtoSeconds: number;
+  /** The slower path's floor: no recovery of both reads and writes is faster. */
+  readonly rtoFloorSeconds: number;
+  readonly readRtoFloorSeconds: number;
+  readonly writeRtoFloorSeconds: number;
+  readonly healthChecks: Readonly<Record<string, HealthCheckIdsOutput>>;
+}
+
+/** Each output key with the type of its value. */
+export interface DrillOutputs {
+  readonly [DRILL_OUTPUT_KEYS.database]: DrillDatabaseOutput;
+  readonly [DRILL_OUTPUT_KEYS.service]: DrillServiceOutput;
+  readonly [DRILL_OUTPUT_KEYS.routing]: DrillRoutingOutput;
+}
+
+/** A `Drill*` output key. */
+export type DrillOutputKey = keyof DrillOutputs;
+
+/** What each output's description says in the template. */
+export const DRILL_OUTPUT_DESCRIPTIONS: Readonly<Record<DrillOutputKey, string>> = {
+  DrillDatabase: "What the drill CLI needs about this region's database (JSON)",
+  DrillService: "What the drill CLI needs about this region's service (JSON)",
+  DrillRouting: 'What the drill CLI needs about health checks and records (JSON)',
+};
