@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { IAuroraGlobalMember } from './aurora-global-member';
 import { RegionalServiceMetrics } from './monitoring';
-import { LAG_METRICS, type LagKind, SERVICE_METRIC_NAMESPACE } from './contract';
+import { LAG_METRICS, type LagKind } from './contract';
 
 // The lag metric names live in the deployment contract (the drill reads them too).
 export { LAG_METRICS, type LagKind } from './contract';
