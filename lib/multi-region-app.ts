@@ -178,6 +178,7 @@ export function buildMultiRegionApp(app: App, topology: Topology): MultiRegionSt
       drainSwitch: services[index].service.drainParameter,
     })),
     masterSecret: databases[0].masterSecret!,
+    dataKeyAlias: foundations[0].dataKey.alias,
     alarmTopic: routingFoundation?.alarms.topic,
     alarmEmails: topology.alarmEmails,
     description: 'Multi-region reference: Route 53 health checks, traffic records and their alarms',
