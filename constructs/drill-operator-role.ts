@@ -132,7 +132,12 @@ export class DrillOperatorRole extends Construct {
       'masterSecret',
       problems,
     );
-    const keyAliasName = fixedNameOf(props.keyAlias.aliasName, props.keyAlias, 'keyAlias', problems);
+    const keyAliasName = fixedNameOf(
+      props.keyAlias.aliasName,
+      props.keyAlias,
+      'keyAlias',
+      problems,
+    );
     const globalClusterIds = [
       ...new Set(props.regions.map((r) => r.member.globalClusterIdentifier)),
     ];
