@@ -114,8 +114,7 @@ export class MultiRegionChecks extends NagPack {
       {
         id: 'SecondaryLagAlarms',
         info: 'A secondary cluster has no replication-lag or RPO-lag alarm with actions.',
-        explanation:
-          `${LAG_METRICS.replication} and ${LAG_METRICS.rpo} exist only in the secondary's region; without alarms an RPO breach goes unseen. Add alarms with AlarmActions in the secondary's stack (ReplicationLagAlarms).`,
+        explanation: `${LAG_METRICS.replication} and ${LAG_METRICS.rpo} exist only in the secondary's region; without alarms an RPO breach goes unseen. Add alarms with AlarmActions in the secondary's stack (ReplicationLagAlarms).`,
         rule: secondaryLagAlarms,
       },
       {
