@@ -7,6 +7,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
 import { DRILL_FAILOVER_ONLY_IAM_ACTIONS } from '../runbooks/drill/aws/operations';
 import { drillLockParameterName } from '../runbooks/drill/lock-name';
+import { FAILOVER_SNAPSHOT_COPY_PATTERN, FAILOVER_SNAPSHOT_PREFIX } from './contract';
 import {
   DEFAULT_FAILOVER_PERMISSION_SET,
   DEFAULT_OPERATOR_PERMISSION_SET,
@@ -168,6 +169,14 @@ export class DrillOperatorRole extends Construct {
     const parameterGroups = props.regions.map((r) =>
       arn('rds', regionOf(r), 'cluster-pg', r.member.clusterParameterGroupName),
     );
+    // After an unplanned failover: Aurora's point-of-failure snapshot of the old primary, and
+    // the drill's manual copy of it (runbooks/drill/steps/keep-failover-snapshot.ts), in each
+    // member's region. Service Authorization Reference (Amazon RDS): cluster-snapshot,
+    // arn:${Partition}:rds:${Region}:${Account}:cluster-snapshot:${ClusterSnapshotName}.
+    const failoverSnapshots = props.regions.flatMap((r) => [
+      arn('rds', regionOf(r), 'cluster-snapshot', `${FAILOVER_SNAPSHOT_PREFIX}*`),
+      arn('rds', regionOf(r), 'cluster-snapshot', FAILOVER_SNAPSHOT_COPY_PATTERN),
+    ]);
     // Each region's own switch, and the lock beside it.
     const parameter = (r: DrillRegion, name: string) =>
       arn('ssm', regionOf(r), 'parameter', name.replace(/^\//, ''), ArnFormat.SLASH_RESOURCE_NAME);
@@ -200,6 +209,21 @@ export class DrillOperatorRole extends Construct {
           'rds:ResetDBClusterParameterGroup',
         ],
         resources: parameterGroups,
+      },
+      {
+        sid: 'KeepFailoverSnapshot',
+        actions: ['rds:DescribeDBClusterSnapshots', 'rds:CopyDBClusterSnapshot'],
+        resources: [...clusters, ...failoverSnapshots],
+      },
+      // The encrypted copy: RDS uses the key on the caller's behalf and keeps a grant on it.
+      {
+        sid: 'EncryptSnapshotCopyThroughRds',
+        actions: ['kms:CreateGrant', 'kms:DescribeKey'],
+        resources: ['*'],
+        conditions: {
+          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': keyAliasName },
+          StringLike: { 'kms:ViaService': 'rds.*.amazonaws.com' },
+        },
       },
       { sid: 'CanaryWrites', actions: ['rds-data:ExecuteStatement'], resources: clusters },
       { sid: 'ReadDatabaseSecret', actions: ['secretsmanager:GetSecretValue'], resources: secrets },
@@ -279,7 +303,7 @@ export class DrillOperatorRole extends Construct {
     acknowledgeFindings(
       policy,
       ['AwsSolutions-IAM5[Resource::*]'],
-      'TestDNSAnswer and GetMetricData support no resource-level permissions; DescribeAlarms does, but returns composite alarms only when allowed on *, and the drill lists metric and composite alarms in ALARM by name prefix; kms:Decrypt is limited by the key alias and the Secrets Manager service condition.',
+      'TestDNSAnswer and GetMetricData support no resource-level permissions; DescribeAlarms does, but returns composite alarms only when allowed on *, and the drill lists metric and composite alarms in ALARM by name prefix; kms:Decrypt is limited by the key alias and the Secrets Manager service condition, kms:CreateGrant and kms:DescribeKey by the key alias and the RDS service condition.',
     );
   }
 }

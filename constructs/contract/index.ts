@@ -7,3 +7,4 @@ export * from './metrics';
 export * from './names';
 export * from './outputs';
 export * from './timing';
+export * from './snapshots';

@@ -5,7 +5,7 @@ import { formatDuration } from './duration';
 import type { Observed, Snapshot } from './observe';
 import type { CheckResult } from './preflight';
 import type { DrillRecord } from './record';
-import { clientRtoText, promotionSummary } from './report';
+import { clientRtoText, failoverSnapshotText, promotionSummary } from './report';
 import type { PlannedCall, PlanView, StepDefinition } from './steps';
 
 // No colours: output goes to terminals, CI logs and files alike.
@@ -86,6 +86,9 @@ export function summaryTable(record: DrillRecord): string {
       (record.measures.promotion ? `; ${promotionSummary(record)}` : '') +
       `  objective ${record.objectives.rpoSeconds} s`,
     `canary writes: ${m.canaryWrites} (${m.canaryFailures} failed)`,
+    ...(m.failoverSnapshot === undefined
+      ? []
+      : [`point-of-failure snapshot: ${failoverSnapshotText(record)}`]),
   ];
   if (record.forceReason)
     lines.push(`started despite failed preflight (--force): ${record.forceReason}`);

@@ -1,6 +1,6 @@
 import type { DrillKind, Timing } from './model';
 import type { CheckResult } from './preflight';
-import type { AnyStepDetails } from './steps/outcomes';
+import type { AnyStepDetails, FailoverSnapshot } from './steps/outcomes';
 import type { AbandonedEntry, JournalHeader, OperatorIdentity } from './store';
 
 // The shape of record.json (version 2): what a drill leaves for auditors and reports.
@@ -118,6 +118,11 @@ export interface DrillMeasures {
   readonly canaryFailures: number;
   /** Canary rows acknowledged but missing on the new writer; null until verify-writes completed. */
   readonly lostRows: readonly number[] | null;
+  /**
+   * Unplanned failover only: Aurora's point-of-failure snapshot of the old primary and the
+   * drill's manual copy, or why there is none; null until step keep-failover-snapshot ended.
+   */
+  readonly failoverSnapshot?: FailoverSnapshot | null;
   /** Only when the promotion was accepted; see `promotion` for a failed one. */
   readonly rpoLagMsAtPromotion: number | null;
   /** Only when the promotion was accepted. */

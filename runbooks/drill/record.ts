@@ -209,6 +209,14 @@ export function buildRecord(
       canaryWrites: canary.length,
       canaryFailures: canary.filter((s) => !s.ok).length,
       lostRows: Array.isArray(lostRows) ? lostRows : null,
+      ...(header.params.kind === 'failover'
+        ? {
+            failoverSnapshot:
+              stepOf('keep-failover-snapshot')?.status === 'completed'
+                ? (outcome('keep-failover-snapshot')?.snapshot ?? null)
+                : null,
+          }
+        : {}),
       rpoLagMsAtPromotion:
         promotion?.status === 'accepted' && typeof promotion.rpoLagMsBeforeRequest === 'number'
           ? promotion.rpoLagMsBeforeRequest

@@ -54,6 +54,26 @@ function lostRowsText(record: DrillRecord): string {
   return rows.length === 0 ? '0' : `${rows.length} (seq ${rows.join(', ')})`;
 }
 
+/** The point-of-failure snapshot kept after an unplanned failover, or why there is none. */
+export function failoverSnapshotText(record: DrillRecord): string {
+  const s = record.measures.failoverSnapshot;
+  if (!s) {
+    return `not recorded: ${notCompleted(stepOf(record, 'keep-failover-snapshot'), 'keep-failover-snapshot')}`;
+  }
+  switch (s.status) {
+    case 'copied':
+      return s.source
+        ? `${s.source} copied to manual snapshot ${s.copy}`
+        : `manual snapshot ${s.copy} (copied by an earlier run)`;
+    case 'not-found':
+      return `none: ${s.reason}. ${s.next}`;
+    case 'copy-failed':
+      return `not kept${s.source ? `: ${s.source} found` : ''}, copy ${s.copy}: ${s.reason}`;
+    default:
+      return `copy ${s.copy} of ${s.source} started, not seen available`;
+  }
+}
+
 /** The promotion and the RPO lag read for it; a lag "at promotion" only when AWS accepted it. */
 export function promotionRows(record: DrillRecord): MeasureRow[] {
   const p = record.measures.promotion;
@@ -117,6 +137,15 @@ export function measureRows(record: DrillRecord): MeasureRow[] {
       value: lostRowsText(record),
       objective: `RPO ${o.rpoSeconds} s`,
     },
+    ...(m.failoverSnapshot === undefined
+      ? []
+      : [
+          {
+            measure: 'point-of-failure snapshot of the old primary (lost writes)',
+            value: failoverSnapshotText(record),
+            objective: '',
+          },
+        ]),
     ...promotionRows(record),
     {
       measure: 'canary writes',

@@ -4,7 +4,13 @@ import { renderMarkdown } from './report-markdown';
 
 export { renderHtml, timelineSvg } from './report-html';
 export { renderMarkdown } from './report-markdown';
-export { clientRtoText, promotionRows, promotionSummary, type MeasureRow } from './report-measures';
+export {
+  clientRtoText,
+  failoverSnapshotText,
+  promotionRows,
+  promotionSummary,
+  type MeasureRow,
+} from './report-measures';
 
 export type ReportFormat = 'json' | 'md' | 'html';
 

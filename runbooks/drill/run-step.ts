@@ -68,6 +68,12 @@ export async function runStep<K extends StepId>(
     timeoutMs: timeoutFor(run.timing, step.id),
     canary: run.canary,
     progress: (message) => run.say(`    ${message}`),
+    earlier: (id) => {
+      const parts = store
+        .journal(drillId)
+        .flatMap((e) => (e.type === 'step' && e.step === id && e.details ? [e.details] : []));
+      return parts.length ? Object.assign({}, ...parts) : undefined;
+    },
     note: (details: StepDetails<K>) => {
       if (!run.interrupted()) append({ event: 'note', details });
     },

@@ -10,7 +10,15 @@ import {
   type MetricAlarm,
 } from '@aws-sdk/client-cloudwatch';
 import {
+  CopyDBClusterSnapshotCommand,
   DBClusterNotFoundFault,
+  DBClusterSnapshotAlreadyExistsFault,
+  DBClusterSnapshotNotFoundFault,
+  DescribeDBClusterSnapshotsCommand,
+  InvalidDBClusterSnapshotStateFault,
+  type CopyDBClusterSnapshotCommandInput,
+  type DBClusterSnapshot,
+  type DescribeDBClusterSnapshotsCommandInput,
   DBParameterGroupNotFoundFault,
   DescribeDBClusterParametersCommand,
   DescribeDBClustersCommand,
@@ -178,6 +186,21 @@ interface CanaryRow {
   readonly at: number;
 }
 
+/** A DB cluster snapshot in one region: Aurora's point-of-failure one, or a manual copy. */
+export interface FakeSnapshot {
+  readonly region: string;
+  readonly identifier: string;
+  readonly clusterIdentifier: string;
+  readonly type: 'automated' | 'manual';
+  readonly createdAt: number;
+  /** Listed from then on (creating, or copying for a copy). */
+  readonly listedAt: number;
+  readonly availableAt: number;
+  /** The copy ends in status failed instead. */
+  readonly fails?: boolean;
+  readonly kmsKeyId: string;
+}
+
 /** Every call the fake served, in order, for assertions on call order. */
 export interface CallRecord {
   readonly operation: string;
@@ -282,6 +305,18 @@ export class FakeWorld {
   dataReplicationDelayMs = 0;
   /** Health checkers see a drain switch change this long after it is made (cache + detection). */
   healthLagMs = 0;
+  /**
+   * Aurora's point-of-failure snapshot of the old primary after a failover: taken (best effort)
+   * unless `never`. Listed `failoverSnapshotListedMs` after the request, available
+   * `failoverSnapshotCreateMs` after it.
+   */
+  failoverSnapshot: 'taken' | 'never' = 'taken';
+  failoverSnapshotListedMs = 30_000;
+  failoverSnapshotCreateMs = 90_000;
+  /** How long CopyDBClusterSnapshot takes; `snapshotCopyFails`: it ends in status failed. */
+  snapshotCopyMs = 60_000;
+  snapshotCopyFails = false;
+  readonly snapshots: FakeSnapshot[] = [];
   /** The deployed records of the hosted zone (tests may change a TTL). */
   readonly records: FakeRecord[];
   private readonly checks = new Map<string, FakeHealthCheck>();
@@ -717,6 +752,21 @@ export class FakeWorld {
       });
     }
     this.moving = { kind, from: this.writer, to: target, startedAt: this.clock.now() };
+    if (kind === 'failover' && this.failoverSnapshot === 'taken') {
+      const now = this.clock.now();
+      const cluster = this.deployed(this.writer).clusterIdentifier;
+      const stamp = new Date(now).toISOString().slice(0, 16).replace(/[T:]/g, '-');
+      this.snapshots.push({
+        region: this.writer,
+        identifier: `rds:unplanned-global-failover-${cluster}-${stamp}`,
+        clusterIdentifier: cluster,
+        type: 'automated',
+        createdAt: now,
+        listedAt: now + this.failoverSnapshotListedMs,
+        availableAt: now + this.failoverSnapshotCreateMs,
+        kmsKeyId: this.kmsKeyArn(this.writer),
+      });
+    }
     if (kind === 'failover') {
       // An unplanned failover does not wait for replication: unreplicated rows are gone.
       const now = this.clock.now();
@@ -726,6 +776,99 @@ export class FakeWorld {
       this.tables.set(target, kept);
     }
     return this.globalCluster();
+  }
+
+  /** The region's data key, as RDS reports a snapshot's KmsKeyId. */
+  kmsKeyArn(region: string): string {
+    return `arn:aws:kms:${region}:${FAKE_ACCOUNT}:key/fake-data-key-${region}`;
+  }
+
+  /** The snapshots a region lists now. */
+  snapshotsIn(region: string): FakeSnapshot[] {
+    return this.snapshots.filter((x) => x.region === region && this.clock.now() >= x.listedAt);
+  }
+
+  snapshotShape(x: FakeSnapshot): DBClusterSnapshot {
+    const now = this.clock.now();
+    const done = now >= x.availableAt;
+    return {
+      DBClusterSnapshotIdentifier: x.identifier,
+      DBClusterSnapshotArn: `arn:aws:rds:${x.region}:${FAKE_ACCOUNT}:cluster-snapshot:${x.identifier}`,
+      DBClusterIdentifier: x.clusterIdentifier,
+      SnapshotType: x.type,
+      SnapshotCreateTime: new Date(x.createdAt),
+      Status: !done
+        ? x.type === 'manual'
+          ? 'copying'
+          : 'creating'
+        : x.fails
+          ? 'failed'
+          : 'available',
+      StorageEncrypted: true,
+      KmsKeyId: x.kmsKeyId,
+    };
+  }
+
+  /** rds:DescribeDBClusterSnapshots: by identifier (not found: a fault) or by cluster. */
+  describeSnapshots(region: string, input: DescribeDBClusterSnapshotsCommandInput) {
+    const listed = this.snapshotsIn(region);
+    if (input.DBClusterSnapshotIdentifier !== undefined) {
+      const found = listed.find((x) => x.identifier === input.DBClusterSnapshotIdentifier);
+      if (!found) {
+        throw new DBClusterSnapshotNotFoundFault({
+          message: `DBClusterSnapshot ${input.DBClusterSnapshotIdentifier} not found.`,
+          $metadata: { httpStatusCode: 404 },
+        });
+      }
+      return { DBClusterSnapshots: [this.snapshotShape(found)] };
+    }
+    return {
+      DBClusterSnapshots: listed
+        .filter((x) => x.clusterIdentifier === input.DBClusterIdentifier)
+        .map((x) => this.snapshotShape(x)),
+    };
+  }
+
+  /** rds:CopyDBClusterSnapshot in one region: from an available source, to a new name. */
+  copySnapshot(region: string, input: CopyDBClusterSnapshotCommandInput) {
+    const listed = this.snapshotsIn(region);
+    const source = listed.find((x) => x.identifier === input.SourceDBClusterSnapshotIdentifier);
+    if (!source) {
+      throw new DBClusterSnapshotNotFoundFault({
+        message: `DBClusterSnapshot ${input.SourceDBClusterSnapshotIdentifier} not found.`,
+        $metadata: { httpStatusCode: 404 },
+      });
+    }
+    if (this.snapshotShape(source).Status !== 'available') {
+      throw new InvalidDBClusterSnapshotStateFault({
+        message: `DBClusterSnapshot ${source.identifier} is not available.`,
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+    if (
+      this.snapshots.some(
+        (x) => x.region === region && x.identifier === input.TargetDBClusterSnapshotIdentifier,
+      )
+    ) {
+      throw new DBClusterSnapshotAlreadyExistsFault({
+        message: `DBClusterSnapshot ${input.TargetDBClusterSnapshotIdentifier} already exists.`,
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+    const now = this.clock.now();
+    const copy: FakeSnapshot = {
+      region,
+      identifier: input.TargetDBClusterSnapshotIdentifier ?? '',
+      clusterIdentifier: source.clusterIdentifier,
+      type: 'manual',
+      createdAt: source.createdAt,
+      listedAt: now,
+      availableAt: now + this.snapshotCopyMs,
+      ...(this.snapshotCopyFails ? { fails: true } : {}),
+      kmsKeyId: input.KmsKeyId ?? source.kmsKeyId,
+    };
+    this.snapshots.push(copy);
+    return { DBClusterSnapshot: this.snapshotShape(copy) };
   }
 
   /** The parameter group of a region's cluster. */
@@ -1062,6 +1205,20 @@ export function installFakeAws(mocks: FakeAwsMocks, world: () => FakeWorld): voi
         'rds:ResetDBClusterParameterGroup',
         (region, input: ResetDBClusterParameterGroupCommandInput) =>
           world().resetClusterParameters(region, input),
+      ),
+    )
+    .on(DescribeDBClusterSnapshotsCommand)
+    .callsFake(
+      serve(
+        'rds:DescribeDBClusterSnapshots',
+        (region, input: DescribeDBClusterSnapshotsCommandInput) =>
+          world().describeSnapshots(region, input),
+      ),
+    )
+    .on(CopyDBClusterSnapshotCommand)
+    .callsFake(
+      serve('rds:CopyDBClusterSnapshot', (region, input: CopyDBClusterSnapshotCommandInput) =>
+        world().copySnapshot(region, input),
       ),
     )
     .on(SwitchoverGlobalClusterCommand)

@@ -383,6 +383,7 @@ describe('the managed-RPO steps call only what they declare', () => {
         timeoutMs: 60_000,
         canary: { writeOnce: () => Promise.reject(new Error('no canary')), samples: () => [] },
         progress: () => undefined,
+        earlier: () => undefined,
         note: () => undefined,
       });
       const sent = [...new Set(h.world.calls.slice(since).map((c) => c.operation))].sort();

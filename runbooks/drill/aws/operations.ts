@@ -88,6 +88,27 @@ export const AWS_OPERATIONS = {
     ),
     failoverRoleOnly: true,
   },
+  // After an unplanned failover Aurora attempts a point-of-failure snapshot of the old primary,
+  // `rds:unplanned-global-failover-*`, best effort and kept only as long as that cluster's
+  // retention (Aurora User Guide, aurora-global-database-disaster-recovery, "Recovering an Amazon
+  // Aurora global database from an unplanned outage"): the drill copies it to a manual snapshot.
+  describeClusterSnapshots: op(
+    'rds',
+    'DescribeDBClusterSnapshots',
+    ['rds:DescribeDBClusterSnapshots'],
+    false,
+    "the old primary's point-of-failure snapshot after an unplanned failover, and the drill's copy of it",
+  ),
+  // "After you copy a snapshot, the copy is a manual snapshot" (Amazon RDS User Guide, Copying a
+  // DB snapshot); an encrypted copy uses the KMS key given as KmsKeyId, and RDS creates a grant on
+  // it with the caller's permissions, so the caller needs kms:CreateGrant and kms:DescribeKey.
+  copyClusterSnapshot: op(
+    'rds',
+    'CopyDBClusterSnapshot',
+    ['rds:CopyDBClusterSnapshot', 'kms:CreateGrant', 'kms:DescribeKey'],
+    true,
+    'keep the point-of-failure snapshot as a manual snapshot (lost writes stay recoverable)',
+  ),
   // The Data API reads the secret with the caller's credentials, and the secret is encrypted
   // with the region's customer-managed key, so the caller needs both of those too.
   executeStatement: op(

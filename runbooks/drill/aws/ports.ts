@@ -77,6 +77,19 @@ export interface SqlTarget {
 
 export type SqlValue = string | number | boolean | null;
 
+/** A DB cluster snapshot, as DescribeDBClusterSnapshots returns it. */
+export interface ClusterSnapshotView {
+  readonly identifier: string;
+  readonly arn: string;
+  readonly clusterIdentifier: string;
+  /** `creating`, `copying`, `available`, ... */
+  readonly status: string;
+  readonly snapshotType: string;
+  /** When the snapshot was taken (ms since epoch), if reported. */
+  readonly createdAt?: number;
+  readonly kmsKeyId?: string;
+}
+
 /** Aurora members and the global cluster. */
 export interface DatabaseApi {
   /** rds:DescribeGlobalClusters. Throws UNKNOWN_GLOBAL_CLUSTER when it does not exist. */
@@ -96,6 +109,21 @@ export interface DatabaseApi {
   setManagedRpo(region: string, parameterGroupName: string, seconds: number): Promise<void>;
   /** rds:ResetDBClusterParameterGroup: `rds.global_db_rpo` back to its default (not enforced). */
   clearManagedRpo(region: string, parameterGroupName: string): Promise<void>;
+  /**
+   * rds:DescribeDBClusterSnapshots of one cluster (every page; automated and manual), or the one
+   * snapshot named `snapshotIdentifier` ([] when there is none).
+   */
+  clusterSnapshots(
+    region: string,
+    query: { readonly clusterIdentifier: string } | { readonly snapshotIdentifier: string },
+  ): Promise<ClusterSnapshotView[]>;
+  /** rds:CopyDBClusterSnapshot in one region, encrypted with `kmsKeyId`. */
+  copyClusterSnapshot(
+    region: string,
+    sourceIdentifier: string,
+    targetIdentifier: string,
+    kmsKeyId: string | undefined,
+  ): Promise<ClusterSnapshotView>;
 }
 
 /** Canary statements through the RDS Data API. */

@@ -1,5 +1,9 @@
 import {
+  CopyDBClusterSnapshotCommand,
+  DBClusterSnapshotNotFoundFault,
   DescribeDBClustersCommand,
+  paginateDescribeDBClusterSnapshots,
+  type DBClusterSnapshot,
   DescribeGlobalClustersCommand,
   FailoverGlobalClusterCommand,
   ModifyDBClusterParameterGroupCommand,
@@ -12,7 +16,7 @@ import { DrillError } from '../errors';
 import type { AwsCaller } from './caller';
 import type { AwsClients } from './clients';
 import { AWS_OPERATIONS as ops } from './operations';
-import type { DatabaseApi } from './ports';
+import type { ClusterSnapshotView, DatabaseApi } from './ports';
 
 /** Aurora members and the global cluster, on the RDS client of each call's region. */
 export function rdsDatabase(clients: AwsClients, caller: AwsCaller): DatabaseApi {
@@ -128,10 +132,58 @@ export function rdsDatabase(clients: AwsClients, caller: AwsCaller): DatabaseApi
         ),
       );
     },
+    clusterSnapshots: (region, query) =>
+      caller.call(ops.describeClusterSnapshots, region, async () => {
+        const input =
+          'snapshotIdentifier' in query
+            ? { DBClusterSnapshotIdentifier: query.snapshotIdentifier }
+            : { DBClusterIdentifier: query.clusterIdentifier };
+        const found: ClusterSnapshotView[] = [];
+        try {
+          for await (const page of paginateDescribeDBClusterSnapshots(
+            { client: clients.rds(region) },
+            input,
+          )) {
+            found.push(...(page.DBClusterSnapshots ?? []).map(snapshotView));
+          }
+        } catch (err) {
+          // A snapshot asked for by name that does not exist is an answer, not a failure.
+          if (err instanceof DBClusterSnapshotNotFoundFault) return [];
+          throw err;
+        }
+        return found;
+      }),
+    async copyClusterSnapshot(region, sourceIdentifier, targetIdentifier, kmsKeyId) {
+      const out = await caller.call(ops.copyClusterSnapshot, region, () =>
+        clients.rds(region).send(
+          new CopyDBClusterSnapshotCommand({
+            SourceDBClusterSnapshotIdentifier: sourceIdentifier,
+            TargetDBClusterSnapshotIdentifier: targetIdentifier,
+            ...(kmsKeyId ? { KmsKeyId: kmsKeyId } : {}),
+            CopyTags: true,
+          }),
+        ),
+      );
+      return snapshotView(
+        out.DBClusterSnapshot ?? { DBClusterSnapshotIdentifier: targetIdentifier },
+      );
+    },
   };
 }
 
 /** The writer's move to `targetArn`, as SwitchoverGlobalCluster and FailoverGlobalCluster take it. */
 function moveInput(globalClusterIdentifier: string, targetArn: string) {
   return { GlobalClusterIdentifier: globalClusterIdentifier, TargetDbClusterIdentifier: targetArn };
+}
+
+function snapshotView(s: DBClusterSnapshot): ClusterSnapshotView {
+  return {
+    identifier: s.DBClusterSnapshotIdentifier ?? '',
+    arn: s.DBClusterSnapshotArn ?? '',
+    clusterIdentifier: s.DBClusterIdentifier ?? '',
+    status: s.Status ?? 'unknown',
+    snapshotType: s.SnapshotType ?? 'unknown',
+    ...(s.SnapshotCreateTime ? { createdAt: s.SnapshotCreateTime.getTime() } : {}),
+    ...(s.KmsKeyId ? { kmsKeyId: s.KmsKeyId } : {}),
+  };
 }

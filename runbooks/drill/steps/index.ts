@@ -2,6 +2,7 @@
 import type { DrillKind } from '../model';
 import { alignRpoStep } from './align-rpo';
 import { fenceStep } from './fence';
+import { keepFailoverSnapshotStep } from './keep-failover-snapshot';
 import type { StepId } from './outcomes';
 import { preflightStep } from './preflight';
 import { prepareCanaryStep } from './prepare-canary';
@@ -15,7 +16,7 @@ import { verifyTrafficStep } from './verify-traffic';
 import { verifyWritesStep } from './verify-writes';
 import { waitWriterStep } from './wait-writer';
 
-export type { AnyStepDetails, RpoAlignment, StepDetails, StepId, StepOutcomes } from './outcomes';
+export type { AnyStepDetails, FailoverSnapshot, RpoAlignment, StepDetails, StepId, StepOutcomes } from './outcomes';
 export { planOfJournal, planView } from './plan';
 export { FAILOVER_FENCE_WAIT_MS, sqlTarget } from './shared';
 export type {
@@ -39,6 +40,7 @@ export const STEPS: readonly AnyStep[] = [
   alignRpoStep,
   verifyTrafficStep,
   verifyWritesStep,
+  keepFailoverSnapshotStep,
   returnOldWriterStep,
   settleRpoStep,
 ];

@@ -10,6 +10,7 @@ export type StepId =
   | 'wait-writer'
   | 'verify-traffic'
   | 'verify-writes'
+  | 'keep-failover-snapshot'
   | 'align-rpo'
   | 'return-old-writer'
   | 'settle-rpo';
@@ -24,6 +25,22 @@ export interface RpoAlignment {
   /** The RPO the group enforced before (seconds), or null when it did not. */
   readonly before: number | null;
   readonly action: 'set' | 'cleared' | 'unchanged';
+}
+
+/**
+ * The point-of-failure snapshot after an unplanned failover: copied (source and copy ids), not
+ * found (Aurora takes it best effort), or not copied, with the reason.
+ */
+export interface FailoverSnapshot {
+  readonly status: 'copying' | 'copied' | 'not-found' | 'copy-failed';
+  /** Aurora's `rds:unplanned-global-failover-*` snapshot of the old primary. */
+  readonly source?: string;
+  /** The drill's manual copy. */
+  readonly copy?: string;
+  readonly copyArn?: string;
+  readonly reason?: string;
+  /** What the operator does later. */
+  readonly next?: string;
 }
 
 /** The managed-RPO steps: each group as aligned so far (notes), and the healthy secondaries (end). */
@@ -63,6 +80,7 @@ export interface StepOutcomes {
     /** Canary rows acknowledged before the move but missing on the new writer. */
     readonly lostRows?: readonly number[];
   };
+  readonly 'keep-failover-snapshot': { readonly snapshot?: FailoverSnapshot };
   readonly 'rejoin-rpo': RpoOutcome;
   readonly 'align-rpo': RpoOutcome;
   readonly 'settle-rpo': RpoOutcome;
@@ -79,4 +97,5 @@ export type AnyStepDetails = StepOutcomes['preflight'] &
   StepOutcomes['fence'] &
   StepOutcomes['promote'] &
   StepOutcomes['verify-writes'] &
+  StepOutcomes['keep-failover-snapshot'] &
   RpoOutcome;

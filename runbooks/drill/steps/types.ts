@@ -4,7 +4,7 @@ import type { CanaryControl } from '../canary';
 import type { Clock } from '../clock';
 import type { DrillTopology, RegionTopology } from '../discovery';
 import type { DrillKind, DrillParams, Timing } from '../model';
-import type { StepDetails, StepId } from './outcomes';
+import type { StepDetails, StepId, StepOutcomes } from './outcomes';
 
 export type { StepDetails, StepId };
 
@@ -61,6 +61,8 @@ export interface StepContext<K extends StepId = StepId> {
   readonly timeoutMs: number;
   readonly canary: CanaryControl;
   progress(message: string): void;
+  /** The journaled outcome of an earlier step of this drill (notes and end merged), if any. */
+  earlier<E extends keyof StepOutcomes>(id: E): Partial<StepOutcomes[E]> | undefined;
   /** Journals part of the outcome at once, before the step ends, so a crash does not lose it. */
   note(details: StepDetails<K>): void;
 }
