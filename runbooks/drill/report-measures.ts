@@ -68,7 +68,7 @@ export function failoverSnapshotText(record: DrillRecord): string {
     case 'not-found':
       return `none: ${s.reason}. ${s.next}`;
     case 'copy-failed':
-      return `not kept${s.source ? `: ${s.source} found` : ''}, copy ${s.copy}: ${s.reason}`;
+      return `not kept${s.source ? `: ${s.source} found` : ''}, copy ${s.copy}: ${s.reason}${s.next ? `. ${s.next}` : ''}`;
     default:
       return `copy ${s.copy} of ${s.source} started, not seen available`;
   }

@@ -13,6 +13,11 @@ const WHAT_NEXT_NOT_FOUND = (p: PlanView) =>
   `--db-cluster-identifier ${p.from.clusterIdentifier}) and copy it to a manual snapshot before the old primary's ` +
   'retention removes it (runbooks/README.md, "Recovering lost writes after an unplanned failover")';
 
+const copyByHand = (p: PlanView, source: string, copyId: string) =>
+  `Copy it by hand before the old primary's retention removes it (delete a failed ${copyId} first): ` +
+  `aws rds copy-db-cluster-snapshot --region ${p.from.region} --source-db-cluster-snapshot-identifier ${source} ` +
+  `--target-db-cluster-snapshot-identifier ${copyId} --kms-key-id <the region's data key>`;
+
 export const keepFailoverSnapshotStep: StepDefinition<'keep-failover-snapshot'> = {
   id: 'keep-failover-snapshot',
   kinds: ['failover'],
@@ -88,7 +93,13 @@ export const keepFailoverSnapshotStep: StepDefinition<'keep-failover-snapshot'> 
     if (!copied.ok) {
       const reason = copied.error;
       return record(
-        { status: 'copy-failed', source: source.identifier, copy: copyId, reason },
+        {
+          status: 'copy-failed',
+          source: source.identifier,
+          copy: copyId,
+          reason,
+          next: copyByHand(ctx.plan, source.identifier, copyId),
+        },
         `${source.identifier} in ${from.region} not copied: ${reason}`,
       );
     }
@@ -96,7 +107,13 @@ export const keepFailoverSnapshotStep: StepDefinition<'keep-failover-snapshot'> 
     const copy = await waitAvailable(ctx, copyId);
     if (typeof copy === 'string') {
       return record(
-        { status: 'copy-failed', source: source.identifier, copy: copyId, reason: copy },
+        {
+          status: 'copy-failed',
+          source: source.identifier,
+          copy: copyId,
+          reason: copy,
+          next: copyByHand(ctx.plan, source.identifier, copyId),
+        },
         `${source.identifier} in ${from.region} not copied: ${copy}`,
       );
     }
@@ -184,7 +201,7 @@ async function waitAvailable(
     if (isFatal(err) || !(err instanceof DrillError)) throw err;
     return err.code === 'STEP_TIMEOUT'
       ? `not available within ${formatDuration(ctx.timeoutMs)}`
-      : 'the copy failed (status failed)';
+      : `copy ${copyId} ended in status failed`;
   }
 }
 
