@@ -175,8 +175,49 @@ describe('permissions, derived from the operation table', () => {
     expect(wildcard.sort()).toEqual([
       'cloudwatch:DescribeAlarms',
       'cloudwatch:GetMetricData',
+      'kms:CreateGrant',
       'kms:Decrypt',
+      'kms:DescribeKey',
       'route53:TestDNSAnswer',
+    ]);
+  });
+
+  test("THEN the failover snapshot actions apply to the members' clusters, Aurora's point-of-failure snapshots and the drill's copies only", () => {
+    const statements = grantedTo(role(), 'Role').filter((s) =>
+      [s.Action].flat().some((a) => a.includes('ClusterSnapshot')),
+    );
+    expect(statements).toEqual([
+      {
+        Sid: 'KeepFailoverSnapshot',
+        Effect: 'Allow',
+        Action: ['rds:CopyDBClusterSnapshot', 'rds:DescribeDBClusterSnapshots'],
+        Resource: [
+          'arn:aws:rds:us-east-1:123456789012:cluster-snapshot:drill-*-point-of-failure',
+          'arn:aws:rds:us-east-1:123456789012:cluster-snapshot:rds:unplanned-global-failover-*',
+          'arn:aws:rds:us-east-1:123456789012:cluster:orders-us-east-1',
+          'arn:aws:rds:us-west-2:123456789012:cluster-snapshot:drill-*-point-of-failure',
+          'arn:aws:rds:us-west-2:123456789012:cluster-snapshot:rds:unplanned-global-failover-*',
+          'arn:aws:rds:us-west-2:123456789012:cluster:orders-us-west-2',
+        ],
+      },
+    ]);
+  });
+
+  test('THEN the encrypted copy may use only the regional keys, and only through RDS', () => {
+    const statements = grantedTo(role(), 'Role').filter(
+      (s) => s.Sid === 'EncryptSnapshotCopyThroughRds',
+    );
+    expect(statements).toEqual([
+      {
+        Sid: 'EncryptSnapshotCopyThroughRds',
+        Effect: 'Allow',
+        Action: ['kms:CreateGrant', 'kms:DescribeKey'],
+        Resource: '*',
+        Condition: {
+          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/multi-region-ref/data' },
+          StringLike: { 'kms:ViaService': 'rds.*.amazonaws.com' },
+        },
+      },
     ]);
   });
 

@@ -13,9 +13,13 @@ describe('DRILL_IAM_ACTIONS', () => {
     expect(DRILL_IAM_ACTIONS).toEqual([
       'cloudwatch:DescribeAlarms',
       'cloudwatch:GetMetricData',
+      'kms:CreateGrant',
       'kms:Decrypt',
+      'kms:DescribeKey',
       'rds-data:ExecuteStatement',
+      'rds:CopyDBClusterSnapshot',
       'rds:DescribeDBClusterParameters',
+      'rds:DescribeDBClusterSnapshots',
       'rds:DescribeDBClusters',
       'rds:DescribeGlobalClusters',
       'rds:FailoverGlobalCluster',
