@@ -120,7 +120,8 @@ export interface DrillMeasures {
   readonly lostRows: readonly number[] | null;
   /**
    * Unplanned failover only: Aurora's point-of-failure snapshot of the old primary and the
-   * drill's manual copy, or why there is none; null until step keep-failover-snapshot ended.
+   * drill's manual copy, or why there is none; null until step keep-failover-snapshot ended;
+   * absent when the drill's plan has no such step.
    */
   readonly failoverSnapshot?: FailoverSnapshot | null;
   /** Only when the promotion was accepted; see `promotion` for a failed one. */

@@ -209,7 +209,8 @@ export function buildRecord(
       canaryWrites: canary.length,
       canaryFailures: canary.filter((s) => !s.ok).length,
       lostRows: Array.isArray(lostRows) ? lostRows : null,
-      ...(header.params.kind === 'failover'
+      // Drills whose plan had the step (journals of older drills have none).
+      ...(stepOf('keep-failover-snapshot')
         ? {
             failoverSnapshot:
               stepOf('keep-failover-snapshot')?.status === 'completed'

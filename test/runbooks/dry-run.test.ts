@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import {
+  CopyDBClusterSnapshotCommand,
   FailoverGlobalClusterCommand,
   ModifyDBClusterParameterGroupCommand,
   ResetDBClusterParameterGroupCommand,
@@ -28,15 +29,17 @@ describe('dry run (the default)', () => {
       'switchover',
       ['switchover', '--to', SECONDARY],
       'rds SwitchoverGlobalCluster @ us-west-2 [MUTATING]',
+      '9. return-old-writer:',
     ],
     [
       'failover',
       ['failover', '--to', SECONDARY, '--allow-data-loss'],
       'rds FailoverGlobalCluster @ us-west-2 [MUTATING]',
+      '9. keep-failover-snapshot:',
     ],
   ])(
     'GIVEN %s without --execute THEN it prints the plan and every call, and sends no mutating command',
-    async (_kind, args, promoteCall) => {
+    async (_kind, args, promoteCall, ninth) => {
       const result = await h.run(args);
 
       expect(result.code).toBe(0);
@@ -48,10 +51,12 @@ describe('dry run (the default)', () => {
         'ssm PutParameter @ us-east-1 [MUTATING] Name=/multi-region-ref/drain Value=true Overwrite=true',
       );
       expect(result.stdout).toMatch(
-        /1\. preflight:[\s\S]*3\. fence:[\s\S]*4\. promote:[\s\S]*5\. wait-writer:[\s\S]*6\. align-rpo:[\s\S]*7\. verify-traffic:[\s\S]*8\. verify-writes:[\s\S]*9\. return-old-writer:/,
+        /1\. preflight:[\s\S]*3\. fence:[\s\S]*4\. promote:[\s\S]*5\. wait-writer:[\s\S]*6\. align-rpo:[\s\S]*7\. verify-traffic:[\s\S]*8\. verify-writes:/,
       );
+      expect(result.stdout).toContain(`\n${ninth}`);
       expect(result.stdout).toContain('all 12 checks passed');
       expectNoMutatingCommand(h);
+      expect(h.mocks.rds.commandCalls(CopyDBClusterSnapshotCommand)).toHaveLength(0);
       expect(h.world.writer).toBe(PRIMARY);
       // Nothing is journaled and no lock is taken.
       expect(fs.existsSync(h.stateDir)).toBe(false);
