@@ -69,7 +69,12 @@ describe('acknowledgement reasons state what the Service Authorization Reference
     [
       'MultiRegion-Routing/DrillOperator/Policy/Resource',
       'AwsSolutions-IAM5[Resource::*]',
-      'TestDNSAnswer and GetMetricData support no resource-level permissions; DescribeAlarms does, but returns composite alarms only when allowed on *, and the drill lists metric and composite alarms in ALARM by name prefix; kms:Decrypt is limited by the key alias and the Secrets Manager service condition.',
+      'TestDNSAnswer and GetMetricData support no resource-level permissions; DescribeAlarms does, but returns composite alarms only when allowed on *, and the drill lists metric and composite alarms in ALARM by name prefix; kms:Decrypt is limited by the key alias and the Secrets Manager service condition, kms:CreateGrant and kms:DescribeKey by the key alias and the RDS service condition.',
+    ],
+    [
+      'MultiRegion-Routing/DrillOperator/Policy/Resource',
+      'AwsSolutions-IAM5[Resource::arn:aws:rds:us-east-1:123456789012:cluster-snapshot:rds:unplanned-global-failover-*]',
+      "Aurora names the old primary's point-of-failure snapshot rds:unplanned-global-failover-<cluster>-<time> and the drill names its copy drill-<drill id>-point-of-failure: neither name is known before the failover, so each is matched by its fixed prefix, in the members' regions only.",
     ],
     [
       'MultiRegion-Database-us-east-1/GlobalDatabase/Cluster/Writer/Resource',

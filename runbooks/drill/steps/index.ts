@@ -16,7 +16,14 @@ import { verifyTrafficStep } from './verify-traffic';
 import { verifyWritesStep } from './verify-writes';
 import { waitWriterStep } from './wait-writer';
 
-export type { AnyStepDetails, FailoverSnapshot, RpoAlignment, StepDetails, StepId, StepOutcomes } from './outcomes';
+export type {
+  AnyStepDetails,
+  FailoverSnapshot,
+  RpoAlignment,
+  StepDetails,
+  StepId,
+  StepOutcomes,
+} from './outcomes';
 export { planOfJournal, planView } from './plan';
 export { FAILOVER_FENCE_WAIT_MS, sqlTarget } from './shared';
 export type {
