@@ -543,9 +543,7 @@ export class RegionalService extends Construct {
     );
     acknowledgeFindings(
       policy,
-      [
-        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds-db:*:<AWS::AccountId>:dbuser:*/${user}]`,
-      ],
+      [`AwsSolutions-IAM5[Resource::${nagArn(stack, `rds-db:*:ACCOUNT:dbuser:*/${user}`)}]`],
       `rds-db:connect as the ${user} database user only: writes go through the global writer endpoint to whichever member cluster holds the writer, in any region of the global database, so the cluster resource id and region in the dbuser ARN cannot be fixed (Aurora User Guide, "Creating and using an IAM policy for IAM database access").`,
     );
 
@@ -646,6 +644,13 @@ type HealthEnvironment = Record<
   Exclude<(typeof HEALTH_ENV)[keyof typeof HEALTH_ENV], 'AWS_REGION'>,
   string
 >;
+
+/** An ARN as cdk-nag prints it in a finding id: tokens as `<AWS::Partition>`, `<AWS::AccountId>`. */
+function nagArn(stack: Stack, rest: string): string {
+  const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  return `arn:${partition}:${rest.replace('ACCOUNT', account)}`;
+}
 
 /** Every variable the items handler reads, except AWS_REGION, which Lambda sets. */
 type ItemsEnvironment = Record<
