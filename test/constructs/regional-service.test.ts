@@ -21,7 +21,13 @@ import {
   type ProbeTimeoutsMs,
 } from '../../constructs/handlers/health-contract';
 import { SERVICE_METRIC_NAMESPACE } from '../../constructs/service-metrics';
-import { ITEM_ROUTES, ITEMS_ENV } from '../../constructs/contract';
+import {
+  DEFAULT_RETRY_AFTER_SECONDS,
+  ITEM_ROUTES,
+  ITEMS_DB_USER,
+  ITEMS_ENV,
+  ITEMS_TIMEOUTS_MS,
+} from '../../constructs/contract';
 import { nagFindings, stockPacks, testApp, testStack } from '../util';
 
 function service(
@@ -573,5 +579,23 @@ describe('RegionalService items API', () => {
         (r) => r.Properties.RouteKey,
       ),
     ).not.toContain('PUT /items/{id}');
+  });
+});
+
+describe("the README's items API section", () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const start = readme.indexOf('### The items API');
+  const section = readme.slice(start, readme.indexOf('\n## ', start));
+
+  test('THEN it documents each route, the IAM authorization, the user and the refusal as deployed', () => {
+    expect(start).toBeGreaterThan(0);
+    for (const route of Object.values(ITEM_ROUTES)) {
+      expect(section).toContain(`\`${route.method} ${route.path}\``);
+    }
+    expect(section).toContain('`HttpIamAuthorizer`');
+    expect(section).toContain(`\`${ITEMS_DB_USER}\``);
+    expect(section).toContain(`\`Retry-After: ${DEFAULT_RETRY_AFTER_SECONDS}\``);
+    expect(section).toContain(`(${ITEMS_TIMEOUTS_MS.commit.default / 1000} s, from connect`);
+    expect(section).toContain('`public.item_requests`');
   });
 });
