@@ -171,6 +171,15 @@ export const UPSERT_ITEM_SQL =
   'WHERE r.idempotency_key = $1 RETURNING r.result';
 
 /**
+ * The region holding the writer, as this region's replica of the global database reports it
+ * (data plane; the same function the health check reads). The IAM token for the global writer
+ * endpoint is signed for that region: SigV4 scopes a signature to one region, and the writer
+ * cluster checks it.
+ */
+export const WRITER_REGION_SQL =
+  "SELECT aws_region FROM aurora_global_db_instance_status() WHERE session_id = 'MASTER_SESSION_ID' LIMIT 1";
+
+/**
  * The item and the staleness bound in one statement, so both come from one snapshot of the
  * local cluster: the newest heartbeat the health function committed on the writer (any region)
  * that has replicated here. Everything committed before it is visible, so the read misses at
@@ -265,13 +274,17 @@ export function createItemsService(config: ItemsConfig, deps: ItemsDeps) {
     return `drain state is unknown, refusing writes: SSM parameter ${name} must be 'true' or 'false', got: '${drain.value}'`;
   }
 
-  async function connection(to: SqlTarget): Promise<SqlConnection> {
+  /** The warm connection to `to`, or a new one (to where `resolve` says, for the writer). */
+  async function connection(
+    to: SqlTarget,
+    resolve: () => Promise<SqlTarget> = async () => to,
+  ): Promise<SqlConnection> {
     const key = `${to.host}:${to.port}`;
     const current = pool.get(key);
     if (current?.isOpen()) return current;
     current?.destroy();
     pool.delete(key);
-    const opened = await deps.sql.connect(to);
+    const opened = await deps.sql.connect(await resolve());
     pool.set(key, opened);
     return opened;
   }
@@ -311,7 +324,22 @@ export function createItemsService(config: ItemsConfig, deps: ItemsDeps) {
     const work = async (): Promise<HttpResponse> => {
       let conn: SqlConnection;
       try {
-        conn = await connection(writer);
+        conn = await connection(writer, async () => {
+          let row: Record<string, unknown> | undefined;
+          try {
+            [row] = (await (await connection(reader)).query(WRITER_REGION_SQL)).rows;
+          } catch (err) {
+            drop(reader);
+            throw new Error(
+              `cannot tell the writer's region from ${reader.host}: ${errorText(err)}`,
+            );
+          }
+          const writerRegion = row?.aws_region;
+          if (typeof writerRegion !== 'string') {
+            throw new Error('the global database reports no writer instance');
+          }
+          return { ...writer, signingRegion: writerRegion };
+        });
       } catch (err) {
         throw new NotCommitted(`cannot connect to the writer ${writer.host}: ${errorText(err)}`);
       }

@@ -12,6 +12,12 @@ export interface SqlTarget {
   readonly port: number;
   readonly database: string;
   readonly user: string;
+  /**
+   * The region the IAM token is signed for: the region of the cluster that will check it.
+   *
+   * @default - the driver's region (the function's own)
+   */
+  readonly signingRegion?: string;
 }
 
 /** One open PostgreSQL connection: only the calls the functions make. */
@@ -90,14 +96,15 @@ export interface PgDriverOptions {
 export function pgDriver(region: string, options: PgDriverOptions): SqlDriver {
   return {
     async connect(target: SqlTarget): Promise<SqlConnection> {
+      const { signingRegion, ...where } = target;
       const password = await new Signer({
         hostname: target.host,
         port: target.port,
         username: target.user,
-        region,
+        region: signingRegion ?? region,
       }).getAuthToken();
       const client = new Client({
-        ...target,
+        ...where,
         password,
         ssl: { rejectUnauthorized: true },
         application_name: options.applicationName,

@@ -5,6 +5,7 @@ import {
   EARLIER_REQUEST_SQL,
   READ_ITEM_SQL,
   UPSERT_ITEM_SQL,
+  WRITER_REGION_SQL,
   createItemsHandler,
   readItemsConfig,
   type ItemsEvent,
@@ -45,16 +46,22 @@ type Row = Record<string, unknown>;
 class FakeAurora implements SqlDriver {
   readonly items = new Map<string, Row>();
   readonly requests = new Map<string, Row>();
-  connectError?: Error;
+  /** Hosts whose connections fail, with the error. */
+  readonly unreachable = new Map<string, Error>();
   /** A statement (by its first characters) that never answers. */
   hangOn?: string;
   staleMs: number | null = 1200;
+  /** What aurora_global_db_instance_status() reports as the writer's region. */
+  writerRegion: string | null = 'us-east-1';
   readonly targets: SqlTarget[] = [];
   readonly statements: string[] = [];
+  /** Each statement with the host it ran on. */
+  readonly ran: [string, string][] = [];
 
   async connect(target: SqlTarget): Promise<SqlConnection> {
     this.targets.push(target);
-    if (this.connectError) throw this.connectError;
+    const refused = this.unreachable.get(target.host);
+    if (refused) throw refused;
     let open = true;
     let pending: { items: Map<string, Row>; requests: Map<string, Row> } | undefined;
     return {
@@ -66,6 +73,7 @@ class FakeAurora implements SqlDriver {
       query: async (text, values = []) => {
         if (!open) throw new Error('Connection terminated');
         this.statements.push(text);
+        this.ran.push([target.host, text]);
         if (this.hangOn && text.startsWith(this.hangOn)) return new Promise(() => undefined);
         const [a, b, c, d] = values as string[];
         if (text === 'BEGIN') pending = { items: new Map(), requests: new Map() };
@@ -90,6 +98,8 @@ class FakeAurora implements SqlDriver {
           pending!.items.set(b, item);
           pending!.requests.get(a)!.result = item;
           return { rows: [{ result: item }] };
+        } else if (text === WRITER_REGION_SQL) {
+          return { rows: this.writerRegion ? [{ aws_region: this.writerRegion }] : [] };
         } else if (text === READ_ITEM_SQL) {
           return { rows: [{ item: this.items.get(a) ?? null, stale_ms: this.staleMs }] };
         } else throw new Error(`unexpected statement: ${text}`);
@@ -145,12 +155,11 @@ describe('an acknowledged write', () => {
       region: REGION,
       replayed: false,
     });
-    expect(aurora.targets[0]).toEqual({
-      host: WRITER,
-      port: 5432,
-      database: 'app',
-      user: 'items_api',
-    });
+    // The writer's region from the local replica, then the token signed for that region.
+    expect(aurora.targets).toEqual([
+      { host: READER, port: 5432, database: 'app', user: 'items_api' },
+      { host: WRITER, port: 5432, database: 'app', user: 'items_api', signingRegion: 'us-east-1' },
+    ]);
     expect(aurora.statements.at(-1)).toBe('COMMIT');
     expect(aurora.items.get('a1')).toMatchObject({ body: { n: 1 } });
   });
@@ -233,7 +242,7 @@ describe('writes refused fast and honestly (503 + Retry-After, no effect)', () =
   );
 
   test('GIVEN the writer cannot be reached WHEN an item is PUT THEN 503 saying nothing was committed', async () => {
-    aurora.connectError = new Error('getaddrinfo ENOTFOUND');
+    aurora.unreachable.set(WRITER, new Error('getaddrinfo ENOTFOUND'));
 
     const res = await handler()(put('a1', { n: 1 }, 'k1'));
 
@@ -243,6 +252,31 @@ describe('writes refused fast and honestly (503 + Retry-After, no effect)', () =
       region: REGION,
       committed: false,
     });
+  });
+
+  test('GIVEN the local replica cannot be reached WHEN an item is PUT THEN 503 saying nothing was committed', async () => {
+    aurora.unreachable.set(READER, new Error('ECONNREFUSED'));
+
+    const res = await handler()(put('a1', { n: 1 }, 'k1'));
+
+    expect(res.statusCode).toBe(503);
+    expect(bodyOf(res).error).toBe(
+      `cannot connect to the writer ${WRITER}: Error: cannot tell the writer's region from ${READER}: Error: ECONNREFUSED; nothing was committed`,
+    );
+  });
+
+  test('GIVEN the local replica reports no writer WHEN an item is PUT THEN 503 saying nothing was committed, and the writer is not tried', async () => {
+    aurora.writerRegion = null;
+
+    const res = await handler()(put('a1', { n: 1 }, 'k1'));
+
+    expect(res.statusCode).toBe(503);
+    expect(bodyOf(res)).toEqual({
+      error: `cannot connect to the writer ${WRITER}: Error: the global database reports no writer instance; nothing was committed`,
+      region: REGION,
+      committed: false,
+    });
+    expect(aurora.targets.map((t) => t.host)).toEqual([READER]);
   });
 
   test('GIVEN a write that hangs before COMMIT WHEN the bound passes THEN 503 not committed, and the abandoned transaction never commits', async () => {
@@ -301,7 +335,9 @@ describe('a local read', () => {
       region: REGION,
       maxStalenessMs: 1200,
     });
-    expect(aurora.targets.at(-1)?.host).toBe(READER);
+    expect(aurora.ran.filter(([, text]) => text === READ_ITEM_SQL)).toEqual([
+      [READER, READ_ITEM_SQL],
+    ]);
   });
 
   test('GIVEN a drained region WHEN an item is read THEN it is still served (reads are the local copy)', async () => {
