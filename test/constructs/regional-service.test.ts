@@ -599,3 +599,37 @@ describe("the README's items API section", () => {
     expect(section).toContain('`public.item_requests`');
   });
 });
+
+describe('RegionalService items bundle', () => {
+  test('GIVEN a real esbuild bundle WHEN Node loads it without pg-native THEN the items handler runs and answers from its configuration', () => {
+    const app = testApp({ 'aws:cdk:bundling-stacks': ['**'] });
+    const WRITER = 'orders-global.global-abc123.global.rds.amazonaws.com';
+    const { stack } = service({ globalWriterEndpoint: WRITER }, app);
+    const assembly = app.synth();
+    const fn = Object.values(
+      Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+        Properties: { Environment: { Variables: { [ITEMS_ENV.writerHost]: WRITER } } },
+      }),
+    )[0];
+    const dir = `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`;
+    const bundle = path.join(assembly.directory, dir, 'index.js');
+    expect(fs.readFileSync(bundle, 'utf8')).toContain('require("pg-native")');
+    const answer = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(bundle)}).handler({ requestContext: { http: { method: 'GET' } }, pathParameters: { id: 'a1' } }).then((r) => process.stdout.write(JSON.stringify(r)))`,
+      ],
+      {
+        env: { PATH: process.env.PATH ?? '' },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    const response = JSON.parse(answer);
+    expect(response.statusCode).toBe(500);
+    expect(JSON.parse(response.body).problems[0]).toBe(
+      'AWS_REGION is not set: set it to the region this function runs in (Lambda sets it)',
+    );
+  }, 120_000);
+});
