@@ -10,6 +10,7 @@ import {
   HEALTH_BUNDLE_FOLDER,
   HEALTH_BUNDLING,
   HEALTH_RUNTIME,
+  ITEMS_BUNDLE_FOLDER,
 } from '../constructs/handlers/health-code';
 
 const root = path.resolve(__dirname, '..');
@@ -19,9 +20,9 @@ const root = path.resolve(__dirname, '..');
  * bundle for the runtime's Node.js version, CommonJS, `index.js` exporting `handler`
  * (aws-cdk-lib, aws-lambda-nodejs README, "Configuring esbuild").
  */
-export function bundleHealthHandler(outfile: string): void {
+export function bundleHealthHandler(outfile: string, entry = 'health.ts'): void {
   buildSync({
-    entryPoints: [path.join(root, 'constructs', 'handlers', 'health.ts')],
+    entryPoints: [path.join(root, 'constructs', 'handlers', entry)],
     outfile,
     bundle: true,
     platform: 'node',
@@ -44,6 +45,11 @@ function build(): void {
   );
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
   bundleHealthHandler(path.join(dist, 'constructs', 'handlers', HEALTH_BUNDLE_FOLDER, 'index.js'));
+  // The items function: same runtime and options.
+  bundleHealthHandler(
+    path.join(dist, 'constructs', 'handlers', ITEMS_BUNDLE_FOLDER, 'index.js'),
+    'items.ts',
+  );
   fs.cpSync(
     path.join(root, 'constructs', 'secret-host-handler'),
     path.join(dist, 'constructs', 'secret-host-handler'),

@@ -9,6 +9,12 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledgeCrossStackLogKey } from './aurora-global-member';
 import { DEFAULT_DATABASE_NAME, HEALTH_DB_USER, HEARTBEAT_TABLE } from './handlers/health-contract';
+import {
+  ITEM_REQUESTS_TABLE,
+  ITEMS_DB_USER,
+  ITEMS_TABLE,
+  ITEMS_TIMEOUTS_MS,
+} from './handlers/items-contract';
 import { throwIfProblems } from './invalid-props-error';
 import {
   acknowledgeFindings,
@@ -45,6 +51,13 @@ export interface DatabaseSchemaProps {
    */
   readonly healthUserConnectionLimit?: number;
   /**
+   * The items function's login role: it may read and write the items and their idempotency
+   * records, and read the heartbeat table (its staleness bound).
+   *
+   * @default 'items_api'
+   */
+  readonly itemsUser?: string;
+  /**
    * Retention of the custom resource function's log.
    *
    * @default logs.RetentionDays.ONE_YEAR
@@ -62,22 +75,33 @@ export function databaseSchemaSql(
   databaseName: string,
   user: string,
   connectionLimit: number,
+  itemsUser: string = ITEMS_DB_USER,
 ): string {
+  const login = (role: string, limit: number, timeout: string): string[] => [
+    `  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '${role}') THEN`,
+    `    CREATE ROLE ${role} LOGIN;`,
+    '  END IF;',
+    `  ALTER ROLE ${role} LOGIN CONNECTION LIMIT ${limit};`,
+    // The server gives up too when the function has stopped waiting.
+    `  ALTER ROLE ${role} SET statement_timeout = '${timeout}';`,
+    // IAM database authentication instead of a password (Aurora User Guide, "Creating a
+    // database account using IAM authentication", PostgreSQL: GRANT rds_iam).
+    `  GRANT rds_iam TO ${role};`,
+    `  GRANT CONNECT ON DATABASE ${databaseName} TO ${role};`,
+  ];
   return [
     'DO $$',
     'BEGIN',
-    `  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '${user}') THEN`,
-    `    CREATE ROLE ${user} LOGIN;`,
-    '  END IF;',
-    `  ALTER ROLE ${user} LOGIN CONNECTION LIMIT ${connectionLimit};`,
-    // The server gives up too when the function has stopped waiting.
-    `  ALTER ROLE ${user} SET statement_timeout = '2s';`,
-    // IAM database authentication instead of a password (Aurora User Guide, "Creating a
-    // database account using IAM authentication", PostgreSQL: GRANT rds_iam).
-    `  GRANT rds_iam TO ${user};`,
-    `  GRANT CONNECT ON DATABASE ${databaseName} TO ${user};`,
+    ...login(user, connectionLimit, '2s'),
     `  CREATE TABLE IF NOT EXISTS ${HEARTBEAT_TABLE} (region text PRIMARY KEY, beat_at timestamptz NOT NULL);`,
     `  GRANT SELECT, INSERT, UPDATE ON ${HEARTBEAT_TABLE} TO ${user};`,
+    // The items API: one row per item; one per acknowledged write's Idempotency-Key, with the
+    // hash of the request it was first used for and the committed row it returned.
+    ...login(itemsUser, 50, `${ITEMS_TIMEOUTS_MS.commit.max / 1000}s`),
+    `  CREATE TABLE IF NOT EXISTS ${ITEMS_TABLE} (id text PRIMARY KEY, body jsonb NOT NULL, updated_at timestamptz NOT NULL, written_via text NOT NULL);`,
+    `  CREATE TABLE IF NOT EXISTS ${ITEM_REQUESTS_TABLE} (idempotency_key text PRIMARY KEY, item_id text NOT NULL, request_sha256 text NOT NULL, result jsonb, created_at timestamptz NOT NULL DEFAULT now());`,
+    `  GRANT SELECT, INSERT, UPDATE ON ${ITEMS_TABLE}, ${ITEM_REQUESTS_TABLE} TO ${itemsUser};`,
+    `  GRANT SELECT ON ${HEARTBEAT_TABLE} TO ${itemsUser};`,
     'END',
     '$$;',
   ].join('\n');
@@ -98,6 +122,7 @@ export class DatabaseSchema extends Construct {
   /** The custom resource; depend on it to run after the schema exists. */
   readonly resource: cr.AwsCustomResource;
   readonly healthUser: string;
+  readonly itemsUser: string;
   readonly databaseName: string;
 
   constructor(scope: Construct, id: string, props: DatabaseSchemaProps) {
@@ -105,12 +130,14 @@ export class DatabaseSchema extends Construct {
     const stack = Stack.of(this);
     this.databaseName = props.databaseName ?? DEFAULT_DATABASE_NAME;
     this.healthUser = props.healthUser ?? HEALTH_DB_USER;
+    this.itemsUser = props.itemsUser ?? ITEMS_DB_USER;
     const connectionLimit = props.healthUserConnectionLimit ?? 20;
 
     const problems: string[] = [];
     for (const [name, value] of [
       ['databaseName', this.databaseName],
       ['healthUser', this.healthUser],
+      ['itemsUser', this.itemsUser],
     ]) {
       if (Token.isUnresolved(value) || !IDENTIFIER.test(value)) {
         problems.push(
@@ -139,7 +166,7 @@ export class DatabaseSchema extends Construct {
         resourceArn: props.cluster.clusterArn,
         secretArn: props.masterSecret.secretArn,
         database: this.databaseName,
-        sql: databaseSchemaSql(this.databaseName, this.healthUser, connectionLimit),
+        sql: databaseSchemaSql(this.databaseName, this.healthUser, connectionLimit, this.itemsUser),
       },
       physicalResourceId: cr.PhysicalResourceId.of(`health-schema-${this.healthUser}`),
       // The block returns no rows; keep the response out of the custom resource's data.

@@ -1,5 +1,6 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -26,6 +27,11 @@ import {
   HEALTH_DB_USER,
   HEALTH_ENV,
   HEALTH_ROUTES,
+  ITEM_ROUTES,
+  ITEMS_DB_USER,
+  ITEMS_ENV,
+  ITEMS_TIMEOUTS_MS,
+  DEFAULT_RETRY_AFTER_SECONDS,
   LAMBDA_CA_BUNDLE,
   type MillisBound,
   PROBE_TIMEOUTS_MS,
@@ -34,7 +40,7 @@ import {
   SERVICE_METRIC_NAMESPACE,
   probeBudgetProblem,
 } from './contract';
-import { healthFunctionCode } from './handlers/health-code';
+import { healthFunctionCode, itemsFunctionCode } from './handlers/health-code';
 
 /**
  * The timeout of each probe of the health function. Each probe has its own; the function
@@ -126,6 +132,20 @@ export interface RegionalServiceProps {
    */
   readonly databaseUser?: string;
   /**
+   * Host name of Aurora's global writer endpoint (`GlobalEndpoint.Address`): the items API
+   * commits every write there, whichever region holds the writer.
+   *
+   * @default - no items API: the service answers only its health routes
+   */
+  readonly globalWriterEndpoint?: string;
+  /**
+   * The login role the items function connects as with IAM database authentication
+   * (DatabaseSchema creates it).
+   *
+   * @default 'items_api'
+   */
+  readonly itemsDatabaseUser?: string;
+  /**
    * TTL of the region-specific record.
    *
    * @default Duration.seconds(60)
@@ -167,6 +187,8 @@ export { HEALTH_PATHS } from './contract/health';
 export class RegionalService extends Construct {
   readonly api: apigwv2.HttpApi;
   readonly healthFunction: nodejs.NodejsFunction;
+  /** The items API's function (undefined without `globalWriterEndpoint`). */
+  readonly itemsFunction?: nodejs.NodejsFunction;
   readonly drainParameter: ssm.StringParameter;
   /** Custom domain per hostname, keyed by hostname. */
   readonly domains: Record<string, apigwv2.DomainName>;
@@ -402,6 +424,16 @@ export class RegionalService extends Construct {
       }
     }
 
+    if (props.globalWriterEndpoint !== undefined) {
+      this.itemsFunction = this.addItemsApi(props, {
+        writerHost: props.globalWriterEndpoint,
+        databaseName,
+        securityGroup,
+        logRetention,
+        cacheTtl,
+      });
+    }
+
     const hostnames = [this.regionalHostname, props.hostnames.app, props.hostnames.write];
     this.certificate = new acm.Certificate(this, 'Certificate', {
       domainName: this.regionalHostname,
@@ -430,6 +462,171 @@ export class RegionalService extends Construct {
     });
   }
 
+  /**
+   * The items API: its own function and role (so the health path keeps its own least
+   * privilege, latency and logs), `PUT` and `GET /items/{id}` with IAM authorization: only
+   * callers that sign with SigV4 and hold execute-api:Invoke on the routes (the drill's canary)
+   * get through (API Gateway Developer Guide, "Control access to HTTP APIs with IAM
+   * authorization"). It shares the health function's security group, which reaches this
+   * region's cluster and the other regions' database subnets (the global writer endpoint
+   * resolves to the writer's region).
+   */
+  private addItemsApi(
+    props: RegionalServiceProps,
+    v: {
+      writerHost: string;
+      databaseName: string;
+      securityGroup: ec2.ISecurityGroup;
+      logRetention: logs.RetentionDays;
+      cacheTtl: Duration;
+    },
+  ): nodejs.NodejsFunction {
+    const stack = Stack.of(this);
+    const user = props.itemsDatabaseUser ?? ITEMS_DB_USER;
+    const logGroup = new logs.LogGroup(this, 'ItemsFunctionLogs', {
+      encryptionKey: props.encryptionKey,
+      retention: v.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledgeCrossStackLogKey(logGroup, props.encryptionKey);
+    const role = new iam.Role(this, 'ItemsFunctionRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Items API of ${stack.region}`,
+    });
+    // The writer may be any member cluster of the global database (it moves with every
+    // switchover): the user is fixed, the cluster resource id and region are not.
+    const anyMemberUser = Arn.format(
+      {
+        service: 'rds-db',
+        region: '*',
+        resource: 'dbuser',
+        resourceName: `*/${user}`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
+      stack,
+    );
+    const policy = new iam.ManagedPolicy(this, 'ItemsFunctionPolicy', {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ConnectAsItemsUser',
+          actions: ['rds-db:connect'],
+          resources: [anyMemberUser],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadDrainSwitch',
+          actions: ['ssm:GetParameter'],
+          resources: [this.drainParameter.parameterArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'WriteOwnLogs',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [logGroup.logGroupArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'RunInVpc',
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      ],
+    });
+    acknowledgeFindings(
+      policy,
+      ['AwsSolutions-IAM5[Resource::*]'],
+      'Lambda creates and deletes the network interfaces of a VPC function with this role: DescribeNetworkInterfaces supports no resource-level permissions, and the ids of the interfaces that Create, Delete, Assign and Unassign act on are unknown before Lambda makes them (AWSLambdaVPCAccessExecutionRole grants the same actions on *).',
+    );
+    acknowledgeFindings(
+      policy,
+      [`AwsSolutions-IAM5[Resource::${nagArn(stack, `rds-db:*:ACCOUNT:dbuser:*/${user}`)}]`],
+      `rds-db:connect as the ${user} database user only: writes go through the global writer endpoint to whichever member cluster holds the writer, in any region of the global database, so the cluster resource id and region in the dbuser ARN cannot be fixed (Aurora User Guide, "Creating and using an IAM policy for IAM database access").`,
+    );
+
+    const fn = new nodejs.NodejsFunction(this, 'ItemsFunction', {
+      ...itemsFunctionCode(),
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      // Above the commit bound (at most 8 s), so the function answers 503 itself, never
+      // Lambda's timeout.
+      timeout: Duration.seconds(10),
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      role: role.withoutPolicyUpdates(),
+      logGroup,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      securityGroups: [v.securityGroup],
+      environment: itemsEnvironment({
+        [ITEMS_ENV.writerHost]: v.writerHost,
+        [ITEMS_ENV.readerHost]: props.database.readerEndpointAddress,
+        [ITEMS_ENV.port]: String(props.database.port),
+        [ITEMS_ENV.databaseName]: v.databaseName,
+        [ITEMS_ENV.user]: user,
+        [ITEMS_ENV.drainParameterName]: this.drainParameterName,
+        [ITEMS_ENV.drainCacheTtlMs]: String(v.cacheTtl.toMilliseconds()),
+        [ITEMS_ENV.commitTimeoutMs]: String(ITEMS_TIMEOUTS_MS.commit.default),
+        [ITEMS_ENV.readTimeoutMs]: String(ITEMS_TIMEOUTS_MS.read.default),
+        [ITEMS_ENV.retryAfterSeconds]: String(DEFAULT_RETRY_AFTER_SECONDS),
+        [ITEMS_ENV.extraCaCerts]: LAMBDA_CA_BUNDLE,
+      }),
+    });
+    fn.node.addDependency(policy);
+    if (Stack.of(props.vpc) !== stack) {
+      acknowledgeFindings(
+        fn,
+        ['cdk-validator-cfnguard::lambda_inside_vpc_check'],
+        `The function runs in the isolated subnets of the VPC from stack ${Stack.of(props.vpc).stackName}; its SubnetIds are cross-stack references that cfn-guard cannot resolve.`,
+      );
+    }
+    if (props.reservedConcurrency === undefined) {
+      const noReservation =
+        'Reserved concurrency is opt-in (reservedConcurrency): Lambda keeps 100 executions of the regional quota unreserved, so a reservation of N needs a quota of at least 100 + N; without one the function shares the unreserved pool, and the API stage throttle (100 requests per second, burst 200) bounds its invocations.';
+      acknowledgeFindings(
+        fn,
+        inPacks('LambdaConcurrency', ['NIST.800.53.R5', 'HIPAA.Security']),
+        noReservation,
+      );
+      explainGuardRules(
+        fn.node.defaultChild as lambda.CfnFunction,
+        ['LAMBDA_CONCURRENCY_CHECK'],
+        noReservation,
+      );
+    }
+    const noDeadLetterQueue =
+      'API Gateway invokes the items function synchronously and returns its answer (or a 5xx) to the caller, who retries with the same Idempotency-Key; a dead-letter queue only receives failed asynchronous invocations.';
+    acknowledgeFindings(
+      fn,
+      inPacks('LambdaDLQ', ['NIST.800.53.R5', 'HIPAA.Security']),
+      noDeadLetterQueue,
+    );
+    explainGuardRules(
+      fn.node.defaultChild as lambda.CfnFunction,
+      ['LAMBDA_DLQ_CHECK'],
+      noDeadLetterQueue,
+    );
+
+    const integration = new HttpLambdaIntegration('Items', fn);
+    const authorizer = new HttpIamAuthorizer();
+    for (const route of Object.values(ITEM_ROUTES)) {
+      for (const added of this.api.addRoutes({
+        path: route.path,
+        methods: [apigwv2.HttpMethod[route.method]],
+        integration,
+        authorizer,
+      })) {
+        added.node
+          .findAll()
+          .filter((c): c is lambda.CfnPermission => c instanceof lambda.CfnPermission)
+          .forEach((permission) => (permission.sourceAccount = stack.account));
+      }
+    }
+    return fn;
+  }
+
   /** The API Gateway target of one of the service's hostnames in this region. */
   targetOf(hostname: string): string {
     const domain = this.domains[hostname];
@@ -447,6 +644,23 @@ type HealthEnvironment = Record<
   Exclude<(typeof HEALTH_ENV)[keyof typeof HEALTH_ENV], 'AWS_REGION'>,
   string
 >;
+
+/** An ARN as cdk-nag prints it in a finding id: tokens as `<AWS::Partition>`, `<AWS::AccountId>`. */
+function nagArn(stack: Stack, rest: string): string {
+  const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  return `arn:${partition}:${rest.replace('ACCOUNT', account)}`;
+}
+
+/** Every variable the items handler reads, except AWS_REGION, which Lambda sets. */
+type ItemsEnvironment = Record<
+  Exclude<(typeof ITEMS_ENV)[keyof typeof ITEMS_ENV], 'AWS_REGION'>,
+  string
+>;
+
+function itemsEnvironment(env: ItemsEnvironment): Record<string, string> {
+  return env;
+}
 
 /** The type makes a missing variable a compile error. */
 function healthEnvironment(env: HealthEnvironment): Record<string, string> {
@@ -521,6 +735,7 @@ function validate(
   for (const [name, value] of [
     ['databaseName', v.databaseName],
     ['databaseUser', v.databaseUser],
+    ['itemsDatabaseUser', props.itemsDatabaseUser ?? ITEMS_DB_USER],
   ]) {
     if (!Token.isUnresolved(value) && !/^[a-z_][a-z0-9_$]{0,62}$/.test(value)) {
       problems.push(

@@ -48,6 +48,8 @@ export class DatabaseStack extends RegionalStack {
   readonly isPrimary: boolean;
   /** The master secret, in the primary region only (replicas carry its name elsewhere). */
   readonly masterSecret?: secretsmanager.ISecret;
+  /** Aurora's global writer endpoint, in the primary region only (GlobalWriterEndpoint output). */
+  readonly globalWriterEndpoint?: string;
   readonly backup: ClusterBackup;
   /** Role-following lag, not-reported and protected alarms (every region: roles move). */
   readonly lagAlarms: ReplicationLagAlarms;
@@ -97,6 +99,7 @@ export class DatabaseStack extends RegionalStack {
       this.masterSecret = primary.secret;
       secretArn = primary.secret.secretArn;
       globalWriterEndpoint = primary.globalWriterEndpointAddress;
+      this.globalWriterEndpoint = globalWriterEndpoint;
       // The primary's default database (this stack does not name another).
       databaseName = DEFAULT_DATABASE_NAME;
       new CfnOutput(this, 'GlobalWriterEndpoint', {

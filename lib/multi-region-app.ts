@@ -146,6 +146,7 @@ export function buildMultiRegionApp(app: App, topology: Topology): MultiRegionSt
       network: foundations[index].network,
       dataKey: foundations[index].dataKey,
       database: databases[index].member,
+      globalWriterEndpoint: databases[0].globalWriterEndpoint!,
       description: `Multi-region reference: sample service with deep health in ${region}`,
     });
     service.addStackDependency(databases[index]);

@@ -9,6 +9,7 @@ import {
 } from '../constructs';
 import { DRILL_OUTPUT_KEYS } from '../constructs/contract';
 import { addDrillOutput } from './drill-outputs';
+import { referenceFrom } from './references';
 import { RegionalStack, RegionalStackProps } from './regional-stack';
 import { Topology, importHostedZone } from './topology';
 
@@ -19,9 +20,14 @@ export interface ServiceStackProps extends RegionalStackProps {
   readonly network: RegionalNetwork;
   readonly dataKey: RegionalDataKey;
   readonly database: IAuroraGlobalMember;
+  /**
+   * Aurora's global writer endpoint as the primary's DatabaseStack publishes it; the items API
+   * commits there. Referenced weakly across regions, strongly in the primary's own region.
+   */
+  readonly globalWriterEndpoint: string;
 }
 
-/** The regional sample service with its deep health endpoint and drain switch. */
+/** The regional sample service: items API, deep health endpoint and drain switch. */
 export class ServiceStack extends RegionalStack {
   readonly service: RegionalService;
 
@@ -37,6 +43,11 @@ export class ServiceStack extends RegionalStack {
       encryptionKey: props.dataKey.key,
       rpo: props.topology.rpo,
       healthSignalCacheTtl: props.topology.timing.healthSignalCacheTtl,
+      globalWriterEndpoint: referenceFrom(
+        this,
+        props.topology.primaryRegion,
+        props.globalWriterEndpoint,
+      ),
     });
     new CfnOutput(this, 'RegionalHostname', { value: this.service.regionalHostname });
     addDrillOutput(this, DRILL_OUTPUT_KEYS.service, {

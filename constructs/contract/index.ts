@@ -3,6 +3,7 @@
  * all know, in one place. No aws-cdk-lib import, so each runtime can load it.
  */
 export * from './health';
+export * from './items';
 export * from './metrics';
 export * from './names';
 export * from './outputs';

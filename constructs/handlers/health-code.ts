@@ -18,6 +18,9 @@ export const HEALTH_BUNDLING = {
 /** The bundle's folder beside the compiled constructs (`npm run build` writes it). */
 export const HEALTH_BUNDLE_FOLDER = 'health-bundle';
 
+/** The items function's bundle folder (same runtime and bundling options as health). */
+export const ITEMS_BUNDLE_FOLDER = 'items-bundle';
+
 /** The NodejsFunction props that say where the health function's code comes from. */
 export type HealthFunctionCode = Pick<
   nodejs.NodejsFunctionProps,
@@ -34,20 +37,29 @@ export type HealthFunctionCode = Pick<
  * aws-lambda-nodejs README, "Local bundling"), and deploys the code this package was tested with.
  */
 export function healthFunctionCode(moduleFile: string = __filename): HealthFunctionCode {
+  return functionCode(moduleFile, 'health', HEALTH_BUNDLE_FOLDER);
+}
+
+/** Where the items function's code comes from: as {@link healthFunctionCode}, for items.ts. */
+export function itemsFunctionCode(moduleFile: string = __filename): HealthFunctionCode {
+  return functionCode(moduleFile, 'items', ITEMS_BUNDLE_FOLDER);
+}
+
+function functionCode(moduleFile: string, name: string, folder: string): HealthFunctionCode {
   const dir = path.dirname(moduleFile);
   if (path.extname(moduleFile) === '.ts') {
     return {
-      entry: path.join(dir, 'health.ts'),
+      entry: path.join(dir, `${name}.ts`),
       handler: 'handler',
       runtime: HEALTH_RUNTIME,
       bundling: HEALTH_BUNDLING,
     };
   }
-  const bundle = path.join(dir, HEALTH_BUNDLE_FOLDER);
+  const bundle = path.join(dir, folder);
   const file = path.join(bundle, 'index.js');
   if (!fs.existsSync(file)) {
     throw new Error(
-      `the health function's prebuilt bundle ${file} is missing: install the published package, or run \`npm run build\` in its source checkout`,
+      `the ${name} function's prebuilt bundle ${file} is missing: install the published package, or run \`npm run build\` in its source checkout`,
     );
   }
   return { code: lambda.Code.fromAsset(bundle), handler: 'index.handler', runtime: HEALTH_RUNTIME };

@@ -17,8 +17,15 @@ import {
   type GetParameterCommandOutput,
   SSMClient,
 } from '@aws-sdk/client-ssm';
-import { Signer } from '@aws-sdk/rds-signer';
-import { Client } from 'pg';
+import {
+  type SqlConnection,
+  type SqlDriver,
+  type SqlTarget,
+  TimeoutError,
+  errorText,
+  pgDriver as sharedPgDriver,
+  withTimeout,
+} from './pg-connection';
 import {
   CACHE_TTL_MS,
   HEALTH_ENV,
@@ -183,27 +190,8 @@ export function readConfig(env: NodeJS.ProcessEnv): HealthConfig {
 // The database driver the function depends on (pg in Lambda, a fake in tests)
 // ---------------------------------------------------------------------------------------------
 
-/** Where one connection goes. */
-export interface SqlTarget {
-  readonly host: string;
-  readonly port: number;
-  readonly database: string;
-  readonly user: string;
-}
-
-/** One open PostgreSQL connection: only the calls the health function makes. */
-export interface SqlConnection {
-  query(text: string, values?: readonly unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
-  /** False once the server or the network closed it; it is then replaced, never reused. */
-  isOpen(): boolean;
-  /** Drop the connection at once, without waiting for the server. */
-  destroy(): void;
-}
-
-export interface SqlDriver {
-  /** Open, authenticate and return a connection; the caller bounds the time it may take. */
-  connect(target: SqlTarget): Promise<SqlConnection>;
-}
+export type { SqlConnection, SqlDriver, SqlTarget } from './pg-connection';
+export { errorText } from './pg-connection';
 
 // ---------------------------------------------------------------------------------------------
 // Signals
@@ -314,45 +302,6 @@ function cachedSignal<T>(ttlMs: number, now: () => number, fetch: () => Promise<
       inFlight = undefined;
     }
   };
-}
-
-export function errorText(err: unknown): string {
-  if (err instanceof Error) {
-    return err.message && err.message !== err.name ? `${err.name}: ${err.message}` : err.name;
-  }
-  return String(err);
-}
-
-class TimeoutError extends Error {
-  constructor(readonly ms: number) {
-    super(`timed out after ${ms} ms`);
-    this.name = 'TimeoutError';
-  }
-}
-
-/**
- * Settles with `work` or rejects with a TimeoutError after `ms`, whichever comes first. A value
- * that arrives late goes to `late` (so a late connection is closed, not leaked).
- */
-function withTimeout<T>(work: Promise<T>, ms: number, late?: (value: T) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      reject(new TimeoutError(ms));
-    }, ms);
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        if (timedOut) late?.(value);
-        else resolve(value);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        if (!timedOut) reject(err);
-      },
-    );
-  });
 }
 
 /**
@@ -657,57 +606,13 @@ export function createHealthService(config: HealthConfig, deps: HealthDeps): Hea
 // Real dependencies and the Lambda entry point
 // ---------------------------------------------------------------------------------------------
 
-/**
- * node-postgres with an IAM authentication token as the password. The token is signed with
- * Signature Version 4 from the function's own credentials, locally, and lives 15 minutes, long
- * enough to open one connection (Aurora User Guide, "IAM database authentication"). TLS
- * verifies the certificate and host name against the CAs Node.js trusts, NODE_EXTRA_CA_CERTS
- * included; a server that offers no TLS is refused, so the token never travels in the clear.
- */
+/** The shared pg driver with the health function's name and timeouts. */
 export function pgDriver(region: string, timeouts: ProbeTimeoutsMs): SqlDriver {
-  return {
-    async connect(target: SqlTarget): Promise<SqlConnection> {
-      const password = await new Signer({
-        hostname: target.host,
-        port: target.port,
-        username: target.user,
-        region,
-      }).getAuthToken();
-      const client = new Client({
-        ...target,
-        password,
-        ssl: { rejectUnauthorized: true },
-        application_name: 'health-check',
-        // Belt and braces: the server cancels what the client would have abandoned anyway.
-        connectionTimeoutMillis: timeouts.connect,
-        statement_timeout: Math.max(timeouts.query, timeouts.heartbeat),
-        keepAlive: true,
-      });
-      let open = true;
-      // An idle connection the server or network dropped must not crash the container.
-      client.on('error', () => (open = false));
-      client.on('end', () => (open = false));
-      const destroy = (): void => {
-        open = false;
-        // pg's end() waits for the server; a hung server never answers, so cut the socket.
-        (
-          client as unknown as { connection?: { stream?: { destroy(): void } } }
-        ).connection?.stream?.destroy();
-        void client.end().catch(() => undefined);
-      };
-      try {
-        await client.connect();
-      } catch (err) {
-        destroy();
-        throw err;
-      }
-      return {
-        query: async (text, values) => client.query(text, values as unknown[]),
-        isOpen: () => open,
-        destroy,
-      };
-    },
-  };
+  return sharedPgDriver(region, {
+    applicationName: 'health-check',
+    connectTimeoutMs: timeouts.connect,
+    statementTimeoutMs: Math.max(timeouts.query, timeouts.heartbeat),
+  });
 }
 
 /** The subset of the HTTP API payload 2.0 event this handler reads. */

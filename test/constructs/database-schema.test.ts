@@ -68,7 +68,7 @@ describe('DatabaseSchema', () => {
     expect(logicalId).toMatch(/^SchemaApply/);
   });
 
-  test('THEN the SQL creates the login role with rds_iam and the heartbeat table, idempotently', () => {
+  test('THEN the SQL creates the login roles with rds_iam, the heartbeat table and the items tables, idempotently', () => {
     expect(databaseSchemaSql('app', 'health_check', 20)).toBe(
       [
         'DO $$',
@@ -82,6 +82,17 @@ describe('DatabaseSchema', () => {
         '  GRANT CONNECT ON DATABASE app TO health_check;',
         '  CREATE TABLE IF NOT EXISTS public.health_heartbeat (region text PRIMARY KEY, beat_at timestamptz NOT NULL);',
         '  GRANT SELECT, INSERT, UPDATE ON public.health_heartbeat TO health_check;',
+        "  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'items_api') THEN",
+        '    CREATE ROLE items_api LOGIN;',
+        '  END IF;',
+        '  ALTER ROLE items_api LOGIN CONNECTION LIMIT 50;',
+        "  ALTER ROLE items_api SET statement_timeout = '8s';",
+        '  GRANT rds_iam TO items_api;',
+        '  GRANT CONNECT ON DATABASE app TO items_api;',
+        '  CREATE TABLE IF NOT EXISTS public.items (id text PRIMARY KEY, body jsonb NOT NULL, updated_at timestamptz NOT NULL, written_via text NOT NULL);',
+        '  CREATE TABLE IF NOT EXISTS public.item_requests (idempotency_key text PRIMARY KEY, item_id text NOT NULL, request_sha256 text NOT NULL, result jsonb, created_at timestamptz NOT NULL DEFAULT now());',
+        '  GRANT SELECT, INSERT, UPDATE ON public.items, public.item_requests TO items_api;',
+        '  GRANT SELECT ON public.health_heartbeat TO items_api;',
         'END',
         '$$;',
       ].join('\n'),

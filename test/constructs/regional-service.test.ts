@@ -21,6 +21,13 @@ import {
   type ProbeTimeoutsMs,
 } from '../../constructs/handlers/health-contract';
 import { SERVICE_METRIC_NAMESPACE } from '../../constructs/service-metrics';
+import {
+  DEFAULT_RETRY_AFTER_SECONDS,
+  ITEM_ROUTES,
+  ITEMS_DB_USER,
+  ITEMS_ENV,
+  ITEMS_TIMEOUTS_MS,
+} from '../../constructs/contract';
 import { nagFindings, stockPacks, testApp, testStack } from '../util';
 
 function service(
@@ -453,6 +460,165 @@ describe('RegionalService bundle', () => {
       [
         '-e',
         `require(${JSON.stringify(bundle)}).handler({ rawPath: '/health' }).then((r) => process.stdout.write(JSON.stringify(r)))`,
+      ],
+      {
+        env: { PATH: process.env.PATH ?? '' },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    const response = JSON.parse(answer);
+    expect(response.statusCode).toBe(500);
+    expect(JSON.parse(response.body).problems[0]).toBe(
+      'AWS_REGION is not set: set it to the region this function runs in (Lambda sets it)',
+    );
+  }, 120_000);
+});
+
+describe('RegionalService items API', () => {
+  const WRITER = 'orders-global.global-abc123.global.rds.amazonaws.com';
+  const { stack } = service({ globalWriterEndpoint: WRITER });
+  const template = Template.fromStack(stack);
+  const itemsFunction = () => {
+    const fns = template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { [ITEMS_ENV.writerHost]: WRITER } } },
+    });
+    expect(Object.keys(fns)).toHaveLength(1);
+    return Object.values(fns)[0].Properties;
+  };
+
+  test('THEN PUT and GET /items/{id} sit beside the health routes, the item routes with IAM authorization only', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => [
+      r.Properties.RouteKey,
+      r.Properties.AuthorizationType ?? 'NONE',
+    ]);
+    expect(routes.sort()).toEqual(
+      [
+        ['GET /health', 'NONE'],
+        ['GET /health/serving', 'NONE'],
+        ['GET /health/writer', 'NONE'],
+        [`${ITEM_ROUTES.read.method} ${ITEM_ROUTES.read.path}`, 'AWS_IAM'],
+        [`${ITEM_ROUTES.write.method} ${ITEM_ROUTES.write.path}`, 'AWS_IAM'],
+      ].sort(),
+    );
+  });
+
+  test('THEN the items function writes through the global writer endpoint, reads the local reader and knows its drain switch', () => {
+    const fn = itemsFunction();
+    const variables = fn.Environment.Variables;
+    expect(Object.keys(variables).sort()).toEqual(
+      Object.values(ITEMS_ENV)
+        .filter((v) => v !== ITEMS_ENV.region)
+        .sort(),
+    );
+    expect(variables).toMatchObject({
+      [ITEMS_ENV.writerHost]: WRITER,
+      [ITEMS_ENV.readerHost]: {
+        'Fn::GetAtt': [expect.stringMatching(/^DbCluster/), 'ReadEndpoint.Address'],
+      },
+      [ITEMS_ENV.user]: 'items_api',
+      [ITEMS_ENV.drainParameterName]: '/multi-region-ref/drain',
+    });
+    expect(fn.Timeout).toBe(10);
+    expect(fn.VpcConfig).toEqual({
+      SubnetIds: expect.anything(),
+      SecurityGroupIds: expect.anything(),
+    });
+  });
+
+  test('THEN its own role may connect only as the items user and read only its own drain switch, and call no RDS API', () => {
+    const policies = template.findResources('AWS::IAM::ManagedPolicy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('ItemsFunctionRole') }] },
+    });
+    expect(Object.keys(policies)).toHaveLength(1);
+    const statements = Object.values(policies)[0].Properties.PolicyDocument.Statement;
+    const bySid = Object.fromEntries(statements.map((s: { Sid: string }) => [s.Sid, s])) as Record<
+      string,
+      { Action: string | string[]; Resource: unknown }
+    >;
+    expect(Object.keys(bySid)).toEqual([
+      'ConnectAsItemsUser',
+      'ReadDrainSwitch',
+      'WriteOwnLogs',
+      'RunInVpc',
+    ]);
+    expect(bySid.ConnectAsItemsUser).toMatchObject({
+      Action: 'rds-db:connect',
+      Resource: 'arn:aws:rds-db:*:123456789012:dbuser:*/items_api',
+    });
+    expect(bySid.ReadDrainSwitch).toMatchObject({
+      Action: 'ssm:GetParameter',
+      Resource: {
+        'Fn::Join': [
+          '',
+          [
+            'arn:aws:ssm:us-west-2:123456789012:parameter',
+            { Ref: expect.stringMatching(/^ServiceDrainSwitch/) },
+          ],
+        ],
+      },
+    });
+    const actions = statements.flatMap((s: { Action: string | string[] }) => [s.Action].flat());
+    expect(actions.filter((a: string) => /^(rds|ssm):/.test(a))).toEqual(['ssm:GetParameter']);
+    // The role is not the health function's.
+    expect(itemsFunction().Role).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^ServiceItemsFunctionRole/), 'Arn'],
+    });
+  });
+
+  test('THEN every stock pack is satisfied', () => {
+    for (const pack of stockPacks()) {
+      expect(nagFindings(pack, stack)).toEqual([]);
+    }
+  });
+
+  test('GIVEN no global writer endpoint WHEN synthesized THEN the service has only its health routes', () => {
+    const plain = Template.fromStack(service().stack);
+    expect(
+      Object.values(plain.findResources('AWS::ApiGatewayV2::Route')).map(
+        (r) => r.Properties.RouteKey,
+      ),
+    ).not.toContain('PUT /items/{id}');
+  });
+});
+
+describe("the README's items API section", () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const start = readme.indexOf('### The items API');
+  const section = readme.slice(start, readme.indexOf('\n## ', start));
+
+  test('THEN it documents each route, the IAM authorization, the user and the refusal as deployed', () => {
+    expect(start).toBeGreaterThan(0);
+    for (const route of Object.values(ITEM_ROUTES)) {
+      expect(section).toContain(`\`${route.method} ${route.path}\``);
+    }
+    expect(section).toContain('`HttpIamAuthorizer`');
+    expect(section).toContain(`\`${ITEMS_DB_USER}\``);
+    expect(section).toContain(`\`Retry-After: ${DEFAULT_RETRY_AFTER_SECONDS}\``);
+    expect(section).toContain(`(${ITEMS_TIMEOUTS_MS.commit.default / 1000} s, from connect`);
+    expect(section).toContain('`public.item_requests`');
+  });
+});
+
+describe('RegionalService items bundle', () => {
+  test('GIVEN a real esbuild bundle WHEN Node loads it without pg-native THEN the items handler runs and answers from its configuration', () => {
+    const app = testApp({ 'aws:cdk:bundling-stacks': ['**'] });
+    const WRITER = 'orders-global.global-abc123.global.rds.amazonaws.com';
+    const { stack } = service({ globalWriterEndpoint: WRITER }, app);
+    const assembly = app.synth();
+    const fn = Object.values(
+      Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+        Properties: { Environment: { Variables: { [ITEMS_ENV.writerHost]: WRITER } } },
+      }),
+    )[0];
+    const dir = `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`;
+    const bundle = path.join(assembly.directory, dir, 'index.js');
+    expect(fs.readFileSync(bundle, 'utf8')).toContain('require("pg-native")');
+    const answer = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(bundle)}).handler({ requestContext: { http: { method: 'GET' } }, pathParameters: { id: 'a1' } }).then((r) => process.stdout.write(JSON.stringify(r)))`,
       ],
       {
         env: { PATH: process.env.PATH ?? '' },

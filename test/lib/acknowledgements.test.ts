@@ -105,7 +105,7 @@ describe('Guard registry suppressions (Metadata.guard) for the engines that skip
     }))
     .filter((r) => r.guard !== undefined);
 
-  test('GIVEN the whole app THEN exactly the provider, schema-provider and health-function resources suppress rules', () => {
+  test('GIVEN the whole app THEN exactly the provider, schema-provider, health- and items-function resources suppress rules', () => {
     expect(guarded.map((g) => [g.path, g.guard!.SuppressedRules])).toEqual([
       ...['us-east-1', 'us-west-2'].flatMap((region) => [
         [
@@ -129,9 +129,15 @@ describe('Guard registry suppressions (Metadata.guard) for the engines that skip
         'MultiRegion-Database-us-east-1/AWS679f53fac002430cb0da5b7982bd2287/Resource',
         ['LAMBDA_DLQ_CHECK', 'LAMBDA_CONCURRENCY_CHECK', 'LAMBDA_INSIDE_VPC'],
       ],
-      ...['us-east-1', 'us-west-2'].map((region) => [
-        `MultiRegion-Service-${region}/Service/HealthFunction/Resource`,
-        ['LAMBDA_CONCURRENCY_CHECK', 'LAMBDA_DLQ_CHECK'],
+      ...['us-east-1', 'us-west-2'].flatMap((region) => [
+        [
+          `MultiRegion-Service-${region}/Service/HealthFunction/Resource`,
+          ['LAMBDA_CONCURRENCY_CHECK', 'LAMBDA_DLQ_CHECK'],
+        ],
+        [
+          `MultiRegion-Service-${region}/Service/ItemsFunction/Resource`,
+          ['LAMBDA_CONCURRENCY_CHECK', 'LAMBDA_DLQ_CHECK'],
+        ],
       ]),
     ]);
   });

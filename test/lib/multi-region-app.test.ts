@@ -123,8 +123,9 @@ describe.each([
     }
   });
 
-  test('THEN references within a region are strong (Fn::ImportValue) and only the routing and peering stacks read other regions, weakly (Fn::GetStackOutput, no custom resources)', () => {
+  test('THEN references within a region are strong (Fn::ImportValue) and only the routing, peering and service stacks (the writer endpoint) read other regions, weakly (Fn::GetStackOutput, no custom resources)', () => {
     const crossRegionReads: string[] = [];
+    const serviceReads: string[] = [];
     for (const stack of allStacks(app)) {
       const template = JSON.stringify(Template.fromStack(stack).toJSON());
       // Strong cross-region references would need Lambda-backed ExportWriter/ExportReader.
@@ -143,6 +144,12 @@ describe.each([
           expect(producer).toMatch(/^MultiRegion-(Foundation|Peering)-/);
           continue;
         }
+        if (stack.stackName.startsWith('MultiRegion-Service-')) {
+          // The items API's global writer endpoint, from the primary's database stack.
+          expect(producer).toBe('MultiRegion-Database-us-east-1');
+          serviceReads.push(stack.stackName);
+          continue;
+        }
         expect({ stack: stack.stackName, producer }).toEqual({
           stack: stacks.routing.stackName,
           producer: expect.stringMatching(/^MultiRegion-Service-/),
@@ -155,6 +162,13 @@ describe.each([
       regions
         .filter((r) => r !== 'us-east-1')
         .flatMap((r) => [`MultiRegion-Service-${r}`, `MultiRegion-Service-${r}`])
+        .sort(),
+    );
+    // One writer endpoint per secondary region's service; the primary's reads it strongly.
+    expect(serviceReads.sort()).toEqual(
+      regions
+        .filter((r) => r !== 'us-east-1')
+        .map((r) => `MultiRegion-Service-${r}`)
         .sort(),
     );
   });
