@@ -1,5 +1,6 @@
 import { Arn, ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -37,8 +38,11 @@ export interface DrillOperatorRoleProps {
   readonly regions: readonly DrillRegion[];
   /** The master secret, with a fixed name (its replicas in the other regions share it). */
   readonly masterSecret: secretsmanager.ISecret;
-  /** Alias of the regional keys that encrypt the secret. */
-  readonly keyAliasName: string;
+  /**
+   * Alias of the regional keys that encrypt the secret, with a fixed name (the same in every
+   * region); the role lets Secrets Manager decrypt with any key that has it.
+   */
+  readonly keyAlias: kms.IAlias;
   /** The public hosted zone of the traffic records. */
   readonly hostedZone: route53.IHostedZone;
   /** Every health check the drill reads. */
@@ -128,6 +132,12 @@ export class DrillOperatorRole extends Construct {
       'masterSecret',
       problems,
     );
+    const keyAliasName = fixedNameOf(
+      props.keyAlias.aliasName,
+      props.keyAlias,
+      'keyAlias',
+      problems,
+    );
     const globalClusterIds = [
       ...new Set(props.regions.map((r) => r.member.globalClusterIdentifier)),
     ];
@@ -198,7 +208,7 @@ export class DrillOperatorRole extends Construct {
         actions: ['kms:Decrypt'],
         resources: ['*'],
         conditions: {
-          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': props.keyAliasName },
+          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': keyAliasName },
           StringLike: { 'kms:ViaService': 'secretsmanager.*.amazonaws.com' },
         },
       },
@@ -276,8 +286,8 @@ export class DrillOperatorRole extends Construct {
 
 /**
  * The literal name of a resource: an imported one's name, or the fixed name an owned SSM
- * parameter or secret (or a secret attached to a cluster) was created with. Anything else is
- * a problem.
+ * parameter, secret (or a secret attached to a cluster) or KMS alias was created with.
+ * Anything else is a problem.
  */
 function fixedNameOf(name: string, resource: IConstruct, what: string, problems: string[]): string {
   if (!Token.isUnresolved(name)) return name;
@@ -289,7 +299,9 @@ function fixedNameOf(name: string, resource: IConstruct, what: string, problems:
   const given =
     child instanceof ssm.CfnParameter || child instanceof secretsmanager.CfnSecret
       ? child.name
-      : undefined;
+      : child instanceof kms.CfnAlias
+        ? child.aliasName
+        : undefined;
   if (given !== undefined && !Token.isUnresolved(given)) return given;
   problems.push(
     `${what} must have a fixed name (the role names it in every region without a cross-region reference), got the generated name of ${resource.node.path}`,

@@ -5,6 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { ROUTE53_HOME_REGION } from './contract';
 import {
   SERVICE_METRIC_DIMENSION,
   SERVICE_METRIC_NAMESPACE,
@@ -80,7 +81,7 @@ export class HealthCheckMetrics {
       dimensionsMap: { HealthCheckId: check.healthCheckId },
       statistic: cloudwatch.Stats.MINIMUM,
       period: ONE_MINUTE,
-      region: 'us-east-1',
+      region: ROUTE53_HOME_REGION,
       label,
     });
   }

@@ -61,6 +61,8 @@ export class RegionalDataKey extends Construct {
   readonly key: kms.Key;
   /** The alias name (same in every region). */
   readonly aliasName: string;
+  /** The key's alias, with that fixed name (the drill role names it). */
+  readonly alias: kms.Alias;
 
   constructor(scope: Construct, id: string, props: RegionalDataKeyProps = {}) {
     super(scope, id);
@@ -75,8 +77,9 @@ export class RegionalDataKey extends Construct {
       enableKeyRotation: true,
       pendingWindow: props.pendingWindow ?? Duration.days(30),
       removalPolicy: RemovalPolicy.RETAIN,
-      alias: this.aliasName,
     });
+    // The key's first alias (construct id `Alias`, as the `alias` prop would make it).
+    this.alias = this.key.addAlias(this.aliasName);
     // Grants only for AWS resources (RDS, Secrets Manager, Backup create their own):
     // nobody can hand the key to an arbitrary principal (Control Tower CT.KMS.PR.3).
     this.key.addToResourcePolicy(

@@ -17,7 +17,7 @@ import {
   RegionalNetwork,
   ReplicationLagAlarms,
 } from '../constructs';
-import { DEFAULT_DATABASE_NAME, DRILL_OUTPUT_KEYS } from '../constructs/contract';
+import { alarmNamePrefix, DEFAULT_DATABASE_NAME, DRILL_OUTPUT_KEYS } from '../constructs/contract';
 import { addDrillOutput } from './drill-outputs';
 import { Topology } from './topology';
 import { RegionalStack, RegionalStackProps } from './regional-stack';
@@ -143,6 +143,8 @@ export class DatabaseStack extends RegionalStack {
       databaseName,
       rpoSeconds: topology.rpo.toSeconds(),
       clusterParameterGroupName: this.member.clusterParameterGroupName,
+      // The lag alarms are `<this stack>-<metric>-<level>`; every stack name begins with it.
+      alarmNamePrefix: alarmNamePrefix(topology.stackPrefix),
     });
     new CfnOutput(this, 'Role', {
       value: this.isPrimary ? 'primary' : 'secondary',

@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AuroraGlobalPrimary, DEFAULT_TIMING_POLICY, serviceHostnames } from '../constructs';
+import { stackName } from '../constructs/contract';
 import { DatabaseStack } from './database-stack';
 import { FoundationStack } from './foundation-stack';
 import { PeeringStack } from './peering-stack';
@@ -51,8 +52,7 @@ export interface MultiRegionStacks {
  */
 export function buildMultiRegionApp(app: App, topology: Topology): MultiRegionStacks {
   const env = (region: string) => ({ account: topology.account, region });
-  const name = (layer: string, region?: string) =>
-    [topology.stackPrefix, layer, region].filter(Boolean).join('-');
+  const name = (layer: string, region?: string) => stackName(topology.stackPrefix, layer, region);
   const hostnames = serviceHostnames(topology.domainName);
   const cidrs = vpcCidrsFor(topology.regions);
 
@@ -178,6 +178,7 @@ export function buildMultiRegionApp(app: App, topology: Topology): MultiRegionSt
       drainSwitch: services[index].service.drainParameter,
     })),
     masterSecret: databases[0].masterSecret!,
+    dataKeyAlias: foundations[0].dataKey.alias,
     alarmTopic: routingFoundation?.alarms.topic,
     alarmEmails: topology.alarmEmails,
     description: 'Multi-region reference: Route 53 health checks, traffic records and their alarms',

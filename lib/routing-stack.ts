@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -41,6 +42,8 @@ export interface RoutingStackProps extends StackProps {
   readonly alarmEmails?: readonly string[];
   /** The global database's master secret (drill role). */
   readonly masterSecret: secretsmanager.ISecret;
+  /** The alias every region's data key has, the secret's keys included (drill role). */
+  readonly dataKeyAlias: kms.IAlias;
 }
 
 /**
@@ -103,7 +106,7 @@ export class RoutingStack extends Stack {
         drainSwitch,
       })),
       masterSecret: props.masterSecret,
-      keyAliasName: RegionalDataKey.DEFAULT_ALIAS,
+      keyAlias: props.dataKeyAlias,
       hostedZone: zone,
       healthChecks: [
         ...Object.values(this.routing.servingChecks).filter((c) => c !== undefined),

@@ -7,6 +7,21 @@
  */
 export const ROUTE53_HOME_REGION = 'us-east-1';
 
+/** A stack's name: `<stackPrefix>-<layer>`, and `-<region>` for a regional stack. */
+export function stackName(stackPrefix: string, layer: string, region?: string): string {
+  return [stackPrefix, layer, region].filter(Boolean).join('-');
+}
+
+/**
+ * What the name of every alarm of the app begins with: alarms are named after their stack
+ * (`<stack>-<metric>-<level>` by the alarm factory; CloudFormation's generated names, like
+ * `MyStack-MyBucket-abcdefghijk1`, otherwise) and every {@link stackName} begins with this.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-name.html
+ */
+export function alarmNamePrefix(stackPrefix: string): string {
+  return `${stackPrefix}-`;
+}
+
 /** Name of the global database's master secret (the primary creates it, replicas keep it). */
 export function masterSecretName(globalClusterIdentifier: string): string {
   return `${globalClusterIdentifier}/master`;

@@ -28,6 +28,11 @@ export interface DrillDatabaseOutput {
   readonly rpoSeconds: number;
   /** Where the drill sets and clears `rds.global_db_rpo`. */
   readonly clusterParameterGroupName: string;
+  /**
+   * What the name of every alarm of the app begins with (`alarmNamePrefix`), this region's
+   * lag alarms included: the drill lists the alarms in ALARM by it.
+   */
+  readonly alarmNamePrefix: string;
 }
 
 /** What the drill needs about one region's service (`DrillService`). */

@@ -1,7 +1,7 @@
 import { CfnResource, Duration } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack, NagPackProps, NagRuleResult } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { MULTI_REGION_PACK } from '../contract';
+import { LAG_METRICS, MULTI_REGION_PACK } from '../contract';
 import {
   DEFAULT_HEALTH_SIGNAL_CACHE_TTL,
   DEFAULT_PROMOTION_ESTIMATE,
@@ -114,8 +114,7 @@ export class MultiRegionChecks extends NagPack {
       {
         id: 'SecondaryLagAlarms',
         info: 'A secondary cluster has no replication-lag or RPO-lag alarm with actions.',
-        explanation:
-          "AuroraGlobalDBReplicationLag and AuroraGlobalDBRPOLag exist only in the secondary's region; without alarms an RPO breach goes unseen. Add alarms with AlarmActions in the secondary's stack (ReplicationLagAlarms).",
+        explanation: `${LAG_METRICS.replication} and ${LAG_METRICS.rpo} exist only in the secondary's region; without alarms an RPO breach goes unseen. Add alarms with AlarmActions in the secondary's stack (ReplicationLagAlarms).`,
         rule: secondaryLagAlarms,
       },
       {

@@ -1,10 +1,11 @@
+import { ROUTE53_HOME_REGION } from '../../constructs/contract';
 import type { DrillKind } from './model';
 
 /** Defaults of the options a printed command may leave out (the CLI's own defaults). */
 export const CLI_DEFAULTS = {
   outputs: 'cdk-outputs.json',
   stateDir: '.drill',
-  region: 'us-east-1',
+  region: ROUTE53_HOME_REGION,
 } as const;
 
 /** Where a drill ran: printed commands repeat every option that differs from its default. */

@@ -2,16 +2,20 @@ import * as fs from 'node:fs';
 import {
   DRILL_OUTPUT_KEYS,
   type DrillDatabaseOutput,
-  type DrillOutputKey,
-  type DrillOutputs,
   type DrillRoutingOutput,
   type DrillServiceOutput,
   type HealthCheckIdsOutput,
 } from '../../constructs/contract';
 import { DrillError } from './errors';
+import {
+  DEPLOY_HINT,
+  isRecord,
+  OutputReader,
+  type OutputsFile,
+  type ParsedOutput,
+} from './output-reader';
 
-/** What `cdk deploy --outputs-file` writes: stack name -> output key -> value. */
-type OutputsFile = Record<string, Record<string, string>>;
+export { DEPLOY_HINT } from './output-reader';
 
 export type DatabaseRole = DrillDatabaseOutput['role'];
 
@@ -58,7 +62,7 @@ export interface DrillTopology extends Pick<
    */
   readonly globalWriterEndpoint: string;
   readonly databaseName: string;
-  /** Alarm names start with their stack's name; this prefix selects the project's alarms. */
+  /** What every alarm of the app begins with (`DrillDatabase.alarmNamePrefix`, or `--alarm-prefix`). */
   readonly alarmNamePrefix: string;
   readonly regions: readonly RegionTopology[];
 }
@@ -69,10 +73,6 @@ export interface TopologyOverrides {
   readonly hostedZoneId?: string;
   readonly alarmNamePrefix?: string;
 }
-
-export const DEPLOY_HINT =
-  'Deploy and write the outputs file with: npx cdk deploy --all --outputs-file cdk-outputs.json ' +
-  '(or point --outputs at the file your deploy wrote)';
 
 /** Reads and checks the outputs file; every problem names the file and the output key. */
 export function loadTopology(file: string, overrides: TopologyOverrides = {}): DrillTopology {
@@ -181,9 +181,7 @@ export function topologyFromOutputs(
     rpoSeconds: reader.number(routing, 'rpoSeconds'),
     rtoSeconds: reader.number(routing, 'rtoSeconds'),
     rtoFloorSeconds: reader.number(routing, 'rtoFloorSeconds'),
-    alarmNamePrefix:
-      overrides.alarmNamePrefix ??
-      commonPrefix([routing, ...databases, ...services].map((o) => o.stack)),
+    alarmNamePrefix: overrides.alarmNamePrefix ?? publishedAlarmNamePrefix(reader, databases),
     regions: regionTopologies,
   };
 }
@@ -222,120 +220,29 @@ export function regionOf(topology: DrillTopology, region: string): RegionTopolog
   return found;
 }
 
-function commonPrefix(names: string[]): string {
-  if (names.length === 0) return '';
-  let prefix = names[0];
-  for (const name of names) {
-    while (!name.startsWith(prefix)) prefix = prefix.slice(0, -1);
-  }
-  // Cut back to a whole word so `MultiRegion-` does not become `MultiRegion-R`.
-  const cut = prefix.lastIndexOf('-');
-  return cut >= 0 ? prefix.slice(0, cut + 1) : prefix;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** One Drill* output of one stack, not yet checked field by field. */
-interface ParsedOutput<K extends DrillOutputKey> {
-  readonly stack: string;
-  readonly key: K;
-  readonly value: { readonly [F in keyof DrillOutputs[K]]?: unknown };
-}
-
-/** The fields of output `K` whose contract type is `T` (so a renamed field is a compile error). */
-type FieldOf<K extends DrillOutputKey, T> = {
-  [F in keyof DrillOutputs[K]]-?: NonNullable<DrillOutputs[K][F]> extends T ? F : never;
-}[keyof DrillOutputs[K]] &
-  string;
-
-/** Finds Drill* outputs by key in any stack and reads typed fields with precise errors. */
-class OutputReader {
-  constructor(
-    private readonly outputs: OutputsFile,
-    private readonly source: string,
-  ) {}
-
-  all<K extends DrillOutputKey>(key: K): ParsedOutput<K>[] {
-    const found: ParsedOutput<K>[] = [];
-    for (const [stack, stackOutputs] of Object.entries(this.outputs)) {
-      const raw = stackOutputs[key];
-      if (raw === undefined) continue;
-      let value: unknown;
-      try {
-        value = typeof raw === 'string' ? JSON.parse(raw) : raw;
-      } catch (err) {
-        throw this.problem(
-          `output ${key} of stack ${stack} is not a JSON string: ${(err as Error).message}`,
-        );
-      }
-      if (!isRecord(value))
-        throw this.problem(`output ${key} of stack ${stack} must be a JSON object`);
-      found.push({ stack, key, value });
-    }
-    if (found.length === 0) {
-      const stacks = Object.keys(this.outputs);
-      throw this.problem(
-        `no stack has the output ${key} (stacks in the file: ${stacks.length ? stacks.join(', ') : 'none'})`,
+/**
+ * The alarm name prefix every region's `DrillDatabase` publishes. Outputs written before the
+ * field existed are refused (stack names are no safe guess), with the ways out.
+ */
+function publishedAlarmNamePrefix(
+  reader: OutputReader,
+  databases: readonly ParsedOutput<typeof DRILL_OUTPUT_KEYS.database>[],
+): string {
+  const prefixes = databases.map((db) => {
+    if (db.value.alarmNamePrefix === undefined) {
+      throw reader.problem(
+        `DrillDatabase.alarmNamePrefix of stack ${db.stack} is missing (outputs of a deployment older than this drill): ` +
+          'redeploy to write it, or pass --alarm-prefix <prefix>',
       );
     }
-    return found;
+    return { stack: db.stack, prefix: reader.string(db, 'alarmNamePrefix') };
+  });
+  const distinct = [...new Set(prefixes.map((p) => p.prefix))];
+  if (distinct.length > 1) {
+    throw reader.problem(
+      `DrillDatabase.alarmNamePrefix differs between stacks (${prefixes.map((p) => `${p.stack}: '${p.prefix}'`).join(', ')}): ` +
+        'deploy every stack from one app, or pass --alarm-prefix <prefix>',
+    );
   }
-
-  single<K extends DrillOutputKey>(key: K): ParsedOutput<K> {
-    const found = this.all(key);
-    if (found.length > 1) {
-      throw this.problem(
-        `expected one ${key} output, found ${found.length}: ${found.map((f) => f.stack).join(', ')}`,
-      );
-    }
-    return found[0];
-  }
-
-  string<K extends DrillOutputKey>(output: ParsedOutput<K>, field: FieldOf<K, string>): string {
-    const value = output.value[field];
-    if (typeof value !== 'string' || value === '') {
-      throw this.problem(
-        `${output.key}.${field} of stack ${output.stack} must be a non-empty string`,
-      );
-    }
-    return value;
-  }
-
-  number<K extends DrillOutputKey>(output: ParsedOutput<K>, field: FieldOf<K, number>): number {
-    const value = output.value[field];
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw this.problem(`${output.key}.${field} of stack ${output.stack} must be a number`);
-    }
-    return value;
-  }
-
-  stringList<K extends DrillOutputKey>(
-    output: ParsedOutput<K>,
-    field: FieldOf<K, readonly string[]>,
-  ): string[] {
-    const value = output.value[field];
-    if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string')) {
-      throw this.problem(
-        `${output.key}.${field} of stack ${output.stack} must be a list of regions`,
-      );
-    }
-    return value as string[];
-  }
-
-  object<K extends DrillOutputKey>(
-    output: ParsedOutput<K>,
-    field: FieldOf<K, Readonly<Record<string, unknown>>>,
-  ): { value: Record<string, unknown> } {
-    const value = output.value[field];
-    if (!isRecord(value)) {
-      throw this.problem(`${output.key}.${field} of stack ${output.stack} must be an object`);
-    }
-    return { value };
-  }
-
-  problem(message: string): DrillError {
-    return new DrillError('DISCOVERY_FAILED', `${this.source}: ${message}`, { hint: DEPLOY_HINT });
-  }
+  return distinct[0];
 }

@@ -3,6 +3,7 @@ import type { DrillAws } from './aws/adapters';
 import type { Clock } from './clock';
 import type { DrillTopology } from './discovery';
 import { DrillError, errorText } from './errors';
+import { attemptAll } from './lock-attempt';
 import {
   holderState,
   iso,
@@ -16,7 +17,6 @@ import {
   targetsOf,
   unreachable,
   type AcquireOptions,
-  type Attempt,
   type LockValue,
   type LockRecord,
   type Target,
@@ -88,37 +88,7 @@ export class DrillLock {
       expiresAt: iso(now + LOCK_TTL_MS),
     };
     const text = JSON.stringify(value);
-    const settled = await Promise.allSettled(
-      targets.map(async (target): Promise<Attempt> => {
-        try {
-          // Twice: a lock released between the create and the read is free again.
-          for (let attempt = 0; attempt < 2; attempt++) {
-            if (await aws.locks.create(target.region, target.name, text)) {
-              return { target, outcome: 'created' };
-            }
-            const existing = await aws.locks.read(target.region, target.name);
-            if (existing !== undefined) {
-              return { target, outcome: 'held', holder: parseLockValue(existing) };
-            }
-          }
-          return {
-            target,
-            outcome: 'failed',
-            error: new DrillError(
-              'DRILL_LOCKED',
-              `the drill lock ${target.name} in ${target.region} changed while it was being taken`,
-              { hint: 'Another drill is starting: run `npx drill status`' },
-            ),
-          };
-        } catch (err) {
-          if (isFatal(err) || !unreachable(err)) return { target, outcome: 'failed', error: err };
-          return { target, outcome: 'unreachable', error: errorText(err) };
-        }
-      }),
-    );
-    const attempts = settled.map((s) =>
-      s.status === 'fulfilled' ? s.value : ({ outcome: 'failed', error: s.reason } as Attempt),
-    );
+    const attempts = await attemptAll(aws, targets, text);
     const created = attempts.flatMap((a) => (a.outcome === 'created' ? [a.target] : []));
     const rollback = async () => {
       await Promise.allSettled(created.map((t) => aws.locks.remove(t.region, t.name)));

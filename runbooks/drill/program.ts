@@ -51,7 +51,7 @@ const withCommon = (cmd: Command): Command =>
     .option('--hosted-zone-id <id>', 'hosted zone id (default: from the DrillRouting output)')
     .option(
       '--alarm-prefix <prefix>',
-      "alarm name prefix for the alarm check ('' = every alarm; default: the stacks' common prefix)",
+      "alarm name prefix for the alarm check ('' = every alarm; default: the one the DrillDatabase outputs publish)",
     )
     .option(
       '--max-attempts <n>',

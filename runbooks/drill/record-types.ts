@@ -94,7 +94,7 @@ export interface PromotionRecord {
   readonly requestedAt?: string;
   /** When the drill was about to send a request that was not accepted (failed or unknown). */
   readonly requestAttemptedAt?: string;
-  /** AuroraGlobalDBRPOLag of the target read just before the request: null if not reported, absent if never read. */
+  /** `LAG_METRICS.rpo` of the target read just before the request: null if not reported, absent if never read. */
   readonly rpoLagMsBeforeRequest?: number | null;
   /** The last run's summary (for a skip: what it found). */
   readonly summary?: string;

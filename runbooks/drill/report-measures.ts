@@ -1,3 +1,4 @@
+import { LAG_METRICS } from '../../constructs/contract';
 import { formatDuration } from './duration';
 import type { DrillRecord, StepRecord } from './record';
 
@@ -68,7 +69,7 @@ export function promotionRows(record: DrillRecord): MeasureRow[] {
         objective: '',
       },
       {
-        measure: 'AuroraGlobalDBRPOLag at promotion',
+        measure: `${LAG_METRICS.rpo} at promotion`,
         value: lag(p.rpoLagMsBeforeRequest),
         objective,
       },

@@ -1,3 +1,4 @@
+import { LAG_METRICS, ROUTE53_HOME_REGION } from '../../constructs/contract';
 import { resumeCommand, startCommand } from './commands';
 import type { RegionTopology } from './discovery';
 import { callText } from './format';
@@ -47,7 +48,7 @@ export function placeholderPlan(kind: DrillKind): PlanView {
     databaseName: '{database}',
     rpoSeconds: Number.NaN,
     rpoLabel: '{rpo-seconds} s',
-    homeRegion: 'us-east-1',
+    homeRegion: ROUTE53_HOME_REGION,
   };
 }
 
@@ -132,7 +133,7 @@ export function renderRunbook(kind: DrillKind): string {
     '- Each step is timed; the summary table and the report show every duration and the total.',
     '- Client-seen RTO: a canary writes a row every canary interval (default 1 s) through the RDS Data API ' +
       'to whichever writer accepts it; the RTO is the longest time from a failed write to the next acknowledged one.',
-    '- Data loss: canary rows acknowledged but missing on the new writer, and `AuroraGlobalDBRPOLag` of the ' +
+    `- Data loss: canary rows acknowledged but missing on the new writer, and \`${LAG_METRICS.rpo}\` of the ` +
       'target at the moment of promotion.',
     '',
   );

@@ -1,10 +1,16 @@
-import { Stack } from 'aws-cdk-lib';
+import { Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { DrillOperatorRole, DrillOperatorRoleProps, DrillRegion } from '../../constructs';
+import {
+  DrillOperatorRole,
+  DrillOperatorRoleProps,
+  DrillRegion,
+  RegionalDataKey,
+} from '../../constructs';
 import {
   DRILL_FAILOVER_ONLY_IAM_ACTIONS,
   DRILL_IAM_ACTIONS,
@@ -38,7 +44,7 @@ function role(
   new DrillOperatorRole(stack, 'Operator', {
     regions: given.regions ?? [drillRegion(stack, 'us-east-1'), drillRegion(stack, 'us-west-2')],
     masterSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Secret', 'orders/master'),
-    keyAliasName: 'alias/multi-region-ref/data',
+    keyAlias: kms.Alias.fromAliasName(stack, 'KeyAlias', 'alias/multi-region-ref/data'),
     hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', {
       hostedZoneId: 'Z0000000000EXAMPLE',
       zoneName: 'example.com',
@@ -323,7 +329,7 @@ describe('who may assume the roles', () => {
     new DrillOperatorRole(stack, 'Operator', {
       regions: [drillRegion(stack, 'us-east-1', '/d')],
       masterSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Secret', 'orders/master'),
-      keyAliasName: 'alias/k',
+      keyAlias: kms.Alias.fromAliasName(stack, 'KeyAlias', 'alias/k'),
       hostedZone: route53.HostedZone.fromHostedZoneId(stack, 'Zone', 'Z1'),
       healthChecks: [route53.HealthCheck.fromHealthCheckId(stack, 'hc', 'hc-1')],
     });
@@ -445,7 +451,7 @@ describe('resources, not names', () => {
     ]);
   });
 
-  test('GIVEN a drain switch and secret owned by other stacks with fixed names THEN the role names them without a cross-stack reference', () => {
+  test('GIVEN a drain switch, secret and key alias owned by other stacks with fixed names THEN the role names them without a cross-stack reference', () => {
     const app = testApp();
     const service = new Stack(app, 'Service', {
       env: { account: '123456789012', region: 'us-east-1' },
@@ -455,13 +461,14 @@ describe('resources, not names', () => {
       stringValue: 'false',
     });
     const secret = new secretsmanager.Secret(service, 'Secret', { secretName: 'owned/master' });
+    const key = new RegionalDataKey(service, 'DataKey', { aliasName: 'alias/owned/data' });
     const stack = new Stack(app, 'Routing', {
       env: { account: '123456789012', region: 'us-east-1' },
     });
     new DrillOperatorRole(stack, 'Operator', {
       regions: [{ member: importedMember(stack, 'us-east-1'), drainSwitch: owned }],
       masterSecret: secret,
-      keyAliasName: 'alias/k',
+      keyAlias: key.alias,
       hostedZone: route53.HostedZone.fromHostedZoneId(stack, 'Zone', 'Z1'),
       healthChecks: [route53.HealthCheck.fromHealthCheckId(stack, 'hc', 'hc-1')],
     });
@@ -469,6 +476,13 @@ describe('resources, not names', () => {
     expect(grantedTo(stack, 'Role').find((s) => s.Sid === 'ReadDatabaseSecret')!.Resource).toEqual(
       'arn:aws:secretsmanager:us-east-1:123456789012:secret:owned/master-??????',
     );
+    expect(
+      grantedTo(stack, 'Role').find((s) => s.Sid === 'DecryptSecretThroughSecretsManager')!
+        .Condition,
+    ).toEqual({
+      'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/owned/data' },
+      StringLike: { 'kms:ViaService': 'secretsmanager.*.amazonaws.com' },
+    });
     expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toContain('Fn::ImportValue');
   });
 
@@ -486,6 +500,21 @@ describe('resources, not names', () => {
       ),
     ).toBe(
       'DrillOperatorRole Test-us-east-1/Operator: drainSwitch must have a fixed name (the role names it in every region without a cross-region reference), got the generated name of Test-us-east-1/Unnamed',
+    );
+  });
+
+  test('GIVEN a key alias with a generated name THEN the role refuses it, naming the alias', () => {
+    expect(
+      messageOf(() =>
+        role((s) => ({
+          keyAlias: new kms.Alias(s, 'Unnamed', {
+            aliasName: Lazy.string({ produce: () => 'alias/late' }),
+            targetKey: new kms.Key(s, 'Key'),
+          }),
+        })),
+      ),
+    ).toBe(
+      'DrillOperatorRole Test-us-east-1/Operator: keyAlias must have a fixed name (the role names it in every region without a cross-region reference), got the generated name of Test-us-east-1/Unnamed',
     );
   });
 

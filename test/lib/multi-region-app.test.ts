@@ -4,11 +4,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { MultiRegionChecks, serviceHostnames, timingPolicy } from '../../constructs';
+import {
+  MultiRegionChecks,
+  RegionalDataKey,
+  serviceHostnames,
+  timingPolicy,
+} from '../../constructs';
 import { buildMultiRegionApp, MultiRegionStacks } from '../../lib/multi-region-app';
 import { RoutingStack } from '../../lib/routing-stack';
 import { loadTopology } from '../../lib/topology';
@@ -622,6 +628,7 @@ describe('the health signal cache behind the RTO floors', () => {
         ),
       })),
       masterSecret: secretsmanager.Secret.fromSecretNameV2(elsewhere, 'Secret', 'orders/master'),
+      dataKeyAlias: kms.Alias.fromAliasName(elsewhere, 'KeyAlias', RegionalDataKey.DEFAULT_ALIAS),
     });
     expect(routing.routing.rtoFloors.read.total.toSeconds()).toBe(110);
     expect(routing.routing.rtoFloors.write.total.toSeconds()).toBe(230);

@@ -54,6 +54,14 @@ describe('drill CLI', () => {
     );
   });
 
+  test('status --help says where the alarm prefix comes from by default', async () => {
+    const { out } = await run(['status', '--help']);
+
+    expect(out.replace(/\s+/g, ' ')).toContain(
+      "--alarm-prefix <prefix> alarm name prefix for the alarm check ('' = every alarm; default: the one the DrillDatabase outputs publish)",
+    );
+  });
+
   test.each([
     [['switchover'], "error: required option '--to <region>' not specified"],
     [['nonsense'], "error: unknown command 'nonsense'"],

@@ -47,7 +47,8 @@ describe('discovery from the cdk outputs file', () => {
       new RegExp(`^${global.physicalId}\\.global-\\w+\\.global\\.rds\\.amazonaws\\.com$`),
     );
     expect(topology.rpoSeconds).toBe(30);
-    expect(topology.alarmNamePrefix).toBe('Prod-MultiRegion-');
+    // Published by the stacks, not guessed from the (here renamed) stack names.
+    expect(topology.alarmNamePrefix).toBe('MultiRegion-');
     expect(topology.regions.map((r) => [r.region, r.role])).toEqual([
       [PRIMARY, 'primary'],
       [SECONDARY, 'secondary'],
@@ -203,6 +204,92 @@ describe('discovery from the cdk outputs file', () => {
   test('withArnRegion swaps only the region field', () => {
     expect(withArnRegion('arn:aws:secretsmanager:us-east-1:1:secret:a:b-XyZ', 'eu-west-1')).toBe(
       'arn:aws:secretsmanager:eu-west-1:1:secret:a:b-XyZ',
+    );
+  });
+});
+
+describe('the alarm name prefix the drill lists alarms by', () => {
+  /** Edits the DrillDatabase output of one stack. */
+  const editDatabase =
+    (stack: string, edit: (db: Record<string, unknown>) => void) =>
+    (o: Record<string, Record<string, string>>) => {
+      const db = JSON.parse(o[stack].DrillDatabase) as Record<string, unknown>;
+      edit(db);
+      o[stack].DrillDatabase = JSON.stringify(db);
+    };
+  const withoutPrefix = (db: Record<string, unknown>) => delete db.alarmNamePrefix;
+
+  test.each([
+    ['two regions', [PRIMARY, SECONDARY]],
+    ['three regions', [PRIMARY, SECONDARY, 'us-east-2']],
+  ])(
+    'GIVEN the synthesized app with %s THEN every alarm of every stack begins with the published prefix',
+    (_name, regions) => {
+      const deployment = deployedApp(regions);
+      const topology = topologyFromOutputs(deployment.outputsFile(), 'cdk-outputs.json');
+      // A named alarm has its AlarmName; CloudFormation names the others after their stack.
+      const names = [
+        ...deployment
+          .resources('AWS::CloudWatch::Alarm')
+          .map((a) => a.properties.AlarmName ?? a.stack),
+        ...deployment
+          .resources('AWS::CloudWatch::CompositeAlarm')
+          .map((a) => a.properties.AlarmName ?? a.stack),
+      ] as string[];
+
+      expect(topology.alarmNamePrefix).toBe('MultiRegion-');
+      // The lag alarms of each region, by the names the alarm factory gives them.
+      for (const region of regions) {
+        expect(names).toContain(`MultiRegion-Database-${region}-AuroraGlobalDBRPOLag-critical`);
+      }
+      expect(names.filter((n) => !n.startsWith(topology.alarmNamePrefix))).toEqual([]);
+      expect(
+        Object.keys(deployment.outputsFile()).filter((s) => !s.startsWith('MultiRegion-')),
+      ).toEqual([]);
+    },
+  );
+
+  test('GIVEN outputs of a deployment before the prefix was published THEN discovery says to redeploy or pass --alarm-prefix', () => {
+    const outputs = withOutputs(editDatabase('MultiRegion-Database-us-west-2', withoutPrefix));
+
+    const err = discoveryError(() => topologyFromOutputs(outputs, 'cdk-outputs.json'));
+
+    expect(err.code).toBe('DISCOVERY_FAILED');
+    expect(err.message).toBe(
+      'cdk-outputs.json: DrillDatabase.alarmNamePrefix of stack MultiRegion-Database-us-west-2 is missing (outputs of a deployment older than this drill): redeploy to write it, or pass --alarm-prefix <prefix>',
+    );
+    expect(err.hint).toContain(HINT);
+  });
+
+  test('GIVEN such old outputs and --alarm-prefix THEN the flag is the prefix', () => {
+    const outputs = withOutputs((o) => {
+      editDatabase('MultiRegion-Database-us-east-1', withoutPrefix)(o);
+      editDatabase('MultiRegion-Database-us-west-2', withoutPrefix)(o);
+    });
+
+    expect(
+      topologyFromOutputs(outputs, 'cdk-outputs.json', { alarmNamePrefix: 'Legacy-' })
+        .alarmNamePrefix,
+    ).toBe('Legacy-');
+  });
+
+  test('GIVEN regions that publish different prefixes THEN discovery names each stack and value', () => {
+    const outputs = withOutputs(
+      editDatabase('MultiRegion-Database-us-west-2', (db) => (db.alarmNamePrefix = 'Other-')),
+    );
+
+    expect(discoveryError(() => topologyFromOutputs(outputs, 'cdk-outputs.json')).message).toBe(
+      "cdk-outputs.json: DrillDatabase.alarmNamePrefix differs between stacks (MultiRegion-Database-us-east-1: 'MultiRegion-', MultiRegion-Database-us-west-2: 'Other-'): deploy every stack from one app, or pass --alarm-prefix <prefix>",
+    );
+  });
+
+  test('GIVEN a prefix that is not a string THEN the field is named', () => {
+    const outputs = withOutputs(
+      editDatabase('MultiRegion-Database-us-east-1', (db) => (db.alarmNamePrefix = 7)),
+    );
+
+    expect(discoveryError(() => topologyFromOutputs(outputs, 'cdk-outputs.json')).message).toBe(
+      'cdk-outputs.json: DrillDatabase.alarmNamePrefix of stack MultiRegion-Database-us-east-1 must be a non-empty string',
     );
   });
 });

@@ -3,6 +3,7 @@ import {
   paginateDescribeAlarms,
   type MetricAlarm,
 } from '@aws-sdk/client-cloudwatch';
+import { LAG_METRICS } from '../../../constructs/contract';
 import type { AwsCaller } from './caller';
 import type { AwsClients } from './clients';
 import { AWS_OPERATIONS as ops } from './operations';
@@ -33,8 +34,8 @@ export function cloudWatchMetrics(clients: AwsClients, caller: AwsCaller): Metri
             EndTime: now,
             ScanBy: 'TimestampDescending',
             MetricDataQueries: [
-              query('replication', 'AuroraGlobalDBReplicationLag'),
-              query('rpo', 'AuroraGlobalDBRPOLag'),
+              query('replication', LAG_METRICS.replication),
+              query('rpo', LAG_METRICS.rpo),
             ],
           }),
         ),

@@ -1,3 +1,4 @@
+import { LAG_METRICS } from '../../../constructs/contract';
 /**
  * Every AWS operation the drill CLI calls, with the IAM actions the caller needs for it.
  * The adapters can only reach AWS through these entries (see `AwsCaller.call`), so this
@@ -122,7 +123,7 @@ export const AWS_OPERATIONS = {
     'GetMetricData',
     ['cloudwatch:GetMetricData'],
     false,
-    'AuroraGlobalDBReplicationLag and AuroraGlobalDBRPOLag of a secondary',
+    `${LAG_METRICS.replication} and ${LAG_METRICS.rpo} of a secondary`,
   ),
   describeAlarms: op(
     'cloudwatch',

@@ -1,3 +1,4 @@
+import { LAG_METRICS } from '../../../constructs/contract';
 import { check, describe, GOOD_STATUS, type PreflightCheck } from './context';
 
 // 2. Every member is healthy and on one engine version.
@@ -72,7 +73,7 @@ export const lagUnderRpo: PreflightCheck = ({ snapshot, topology, down, targetRe
     if (!r.lag) lagProblems.push(`${r.region}: no lag read`);
     else if (!r.lag.ok) lagProblems.push(`${r.region}: ${r.lag.error}`);
     else if (r.lag.value.rpoMs === null)
-      lagProblems.push(`${r.region}: AuroraGlobalDBRPOLag not reported in the last 5 minutes`);
+      lagProblems.push(`${r.region}: ${LAG_METRICS.rpo} not reported in the last 5 minutes`);
     else if (r.lag.value.rpoMs >= rpoMs)
       lagProblems.push(`${r.region}: RPO lag ${r.lag.value.rpoMs} ms >= ${rpoMs} ms`);
     else lagReadings.push(`${r.region}: ${r.lag.value.rpoMs} ms`);

@@ -1,3 +1,4 @@
+import { HEALTH_PATHS } from '../../../constructs/contract';
 import { regionOfTarget } from '../discovery';
 import type { DnsChain } from '../observe';
 import { check, checkers, isDrained, type PreflightCheck } from './context';
@@ -23,8 +24,8 @@ export const healthChecks: PreflightCheck = ({ judged, topology, expectedUnhealt
             ? `${r.region} ${name} (${id}): unhealthy, ${checkers(observedCheck.value)}`
             : `${r.region} ${name} (${id}): healthy (${checkers(observedCheck.value)}) but expected unhealthy: ${
                 name === 'writer'
-                  ? `${r.region} does not hold the writer, so its /health/writer fails open`
-                  : `${r.region} is drained, so its /health ignores the drain switch`
+                  ? `${r.region} does not hold the writer, so its ${HEALTH_PATHS.writer} fails open`
+                  : `${r.region} is drained, so its ${HEALTH_PATHS.serving} ignores the drain switch`
               }`,
         );
       }

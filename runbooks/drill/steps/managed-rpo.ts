@@ -1,3 +1,4 @@
+import { LAG_METRICS } from '../../../constructs/contract';
 import { managedRpoPolicy } from '../../../constructs/managed-rpo-policy';
 import { startCommand, statusCommand } from '../commands';
 import { regionOf, type RegionTopology } from '../discovery';
@@ -49,7 +50,7 @@ export function rpoCalls(
           DBClusterIdentifier: member.clusterIdentifier,
         }),
         call(ops.getMetricData, member.region, {
-          MetricName: 'AuroraGlobalDBRPOLag',
+          MetricName: LAG_METRICS.rpo,
           DBClusterIdentifier: member.clusterIdentifier,
         }),
       );

@@ -51,7 +51,7 @@ export interface StepOutcomes {
   readonly promote: {
     /** Noted right before the request: kept in the record only when AWS accepted it. */
     readonly promotedAt?: number;
-    /** AuroraGlobalDBRPOLag of the target read just before; null when not reported. */
+    /** `LAG_METRICS.rpo` of the target read just before; null when not reported. */
     readonly rpoLagMsAtPromotion?: number | null;
     /** The lag gate that `--force --reason` waived, and the reason. */
     readonly lagWaived?: string;

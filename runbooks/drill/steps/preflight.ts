@@ -1,3 +1,4 @@
+import { LAG_METRICS, MAX_ROUTED_TTL_SECONDS } from '../../../constructs/contract';
 import { startCommand, statusCommand } from '../commands';
 import { DrillError } from '../errors';
 import { observe } from '../observe';
@@ -20,7 +21,7 @@ export const preflightStep: StepDefinition<'preflight'> = {
       Source: 'user',
     }),
     call(ops.getMetricData, '<each secondary region>', {
-      MetricName: 'AuroraGlobalDBReplicationLag, AuroraGlobalDBRPOLag',
+      MetricName: `${LAG_METRICS.replication}, ${LAG_METRICS.rpo}`,
       Stat: 'Maximum',
       Period: '60',
     }),
@@ -47,7 +48,7 @@ export const preflightStep: StepDefinition<'preflight'> = {
     'no failover or switchover in progress (FailoverState empty, status available)',
     `RPO lag of every secondary under the RPO (${p.rpoLabel})`,
     'health checks healthy, except writer checks of non-writer regions (expected unhealthy)',
-    'TTL of every app and write record at most 60 s',
+    `TTL of every app and write record at most ${MAX_ROUTED_TTL_SECONDS} s`,
     'no alarm in ALARM, except lag alarms of the writer and alarms on checks expected unhealthy',
     p.kind === 'failback'
       ? `every drain switch 'false' (${p.target.region} may still be drained: the next step returns it)`

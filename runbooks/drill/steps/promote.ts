@@ -1,3 +1,4 @@
+import { LAG_METRICS } from '../../../constructs/contract';
 import { startCommand, statusCommand } from '../commands';
 import { DrillError, errorText } from '../errors';
 import { isFatal, memberOf, writerRegionOf } from '../observe';
@@ -15,7 +16,7 @@ export const promoteStep: StepDefinition<'promote'> = {
   calls: (p) => [
     globalClusterCall(p),
     call(ops.getMetricData, p.target.region, {
-      MetricName: 'AuroraGlobalDBRPOLag',
+      MetricName: LAG_METRICS.rpo,
       DBClusterIdentifier: p.target.clusterIdentifier,
     }),
     p.kind === 'failover'
@@ -91,7 +92,7 @@ export const promoteStep: StepDefinition<'promote'> = {
       );
       rpoLagMsAtPromotion = lag.rpoMs;
       if (lag.rpoMs === null)
-        lagProblem = `AuroraGlobalDBRPOLag of ${target.clusterIdentifier} was not reported in the last 5 minutes`;
+        lagProblem = `${LAG_METRICS.rpo} of ${target.clusterIdentifier} was not reported in the last 5 minutes`;
       else if (lag.rpoMs >= ctx.plan.rpoSeconds * 1000)
         lagProblem = `RPO lag of ${target.clusterIdentifier} is ${lag.rpoMs} ms, not under the RPO (${ctx.plan.rpoLabel})`;
     } catch (err) {

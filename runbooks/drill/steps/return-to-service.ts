@@ -1,3 +1,4 @@
+import { LAG_METRICS } from '../../../constructs/contract';
 import { statusCommand } from '../commands';
 import type { RegionTopology } from '../discovery';
 import { memberOf } from '../observe';
@@ -88,7 +89,7 @@ export function healthySecondaryCalls(r: RegionTopology, plan: PlanView): Planne
     call(
       ops.getMetricData,
       r.region,
-      { MetricName: 'AuroraGlobalDBRPOLag', DBClusterIdentifier: r.clusterIdentifier },
+      { MetricName: LAG_METRICS.rpo, DBClusterIdentifier: r.clusterIdentifier },
       'polled',
     ),
     call(ops.getParameter, r.region, { Name: r.drainParameterName }),

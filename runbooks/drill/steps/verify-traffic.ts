@@ -1,3 +1,4 @@
+import { HEALTH_PATHS } from '../../../constructs/contract';
 import { resolveChain } from '../observe';
 import { checkers } from '../preflight';
 import { waitFor } from '../wait';
@@ -32,7 +33,7 @@ export const verifyTrafficStep: StepDefinition<'verify-traffic'> = {
   ],
   ifItFails: (p) =>
     `The writer has moved; writes through ${p.writeHostname} may fail until DNS follows. Check the ` +
-    `/health/writer endpoint of ${p.target.regionalHostname} and the health check in Route 53, then run the resume command below.`,
+    `${HEALTH_PATHS.writer} endpoint of ${p.target.regionalHostname} and the health check in Route 53, then run the resume command below.`,
   underCanary: true,
   async run(ctx) {
     const { target } = ctx.plan;
