@@ -300,6 +300,16 @@ describe('preflight checks on the synthesized deployment', () => {
       ['health-checks'],
     ],
     [
+      'the app name answering a region whose serving check cannot be read',
+      {
+        snapshot: (s) =>
+          (region(s, PRIMARY).servingCheck = { ok: false, error: 'NoSuchHealthCheck' }),
+      },
+      'dns-answers',
+      'app.example.com -> d-4eef5c52c0.execute-api.us-east-1.amazonaws.com, expected the app target of a serving region (us-east-1 is not serving)',
+      ['health-checks'],
+    ],
+    [
       'the app name answering the write target of a serving region',
       {
         snapshot: (s, w) =>
@@ -700,6 +710,33 @@ describe('preflight checks on the synthesized deployment', () => {
   });
 });
 
+describe('preflight with a headless secondary (readersByRegion 0)', () => {
+  // Installed after the two-region world, so it serves this block's calls.
+  const headless = useFakeAws([PRIMARY, SECONDARY], {
+    'topology.readersByRegion': JSON.stringify({ [SECONDARY]: 0 }),
+  });
+
+  test('GIVEN a switchover to it THEN only target-not-headless fails: its missing serving check is not judged', async () => {
+    const s = await snapshotOf(headless);
+    expect(region(s, SECONDARY).servingCheck).toBeUndefined();
+
+    const results = judge(headless, s);
+
+    expect(failed(results)).toEqual(['target-not-headless']);
+    expect(results['health-checks'].reason).toBe('all as expected');
+  });
+
+  test('GIVEN the app name answering its app target THEN dns-answers fails: a headless region serves no reads', async () => {
+    const s = await snapshotOf(headless);
+    s.dns.app.answers = { ok: true, value: [headless.world.deployed(SECONDARY).appTarget] };
+
+    expect(judge(headless, s)['dns-answers']).toMatchObject({
+      ok: false,
+      reason: `app.example.com -> ${headless.world.deployed(SECONDARY).appTarget}, expected the app target of a serving region (us-west-2 is not serving)`,
+    });
+  });
+});
+
 describe('the resume gate', () => {
   const target = { kind: 'failover' as const, targetRegion: SECONDARY, fromRegion: PRIMARY };
   const remaining = [
@@ -911,6 +948,12 @@ describe('preflight edge cases', () => {
           checkMetric(h.world.checkId(SECONDARY, 'writer')),
           checkMetric(h.world.checkId(SECONDARY, 'serving')),
         ]),
+      false,
+    ],
+    [
+      'a Route 53 alarm without a health check id',
+      () =>
+        alarm('D', [{ namespace: 'AWS/Route53', metricName: 'HealthCheckStatus', dimensions: {} }]),
       false,
     ],
     [
