@@ -270,47 +270,12 @@ export class RegionalService extends Construct {
     // IAM database authentication: rds-db:connect on the database user of this region's cluster,
     // named by its resource id (see databaseUserArn).
     const dbUserArn = databaseUserArn(props.database, databaseUser, stack);
-    const policy = new iam.ManagedPolicy(this, 'HealthFunctionPolicy', {
-      roles: [role],
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'ConnectAsHealthUser',
-          actions: ['rds-db:connect'],
-          resources: [dbUserArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'ReadDrainSwitch',
-          actions: ['ssm:GetParameter'],
-          resources: [this.drainParameter.parameterArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'WriteOwnLogs',
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [functionLogs.logGroupArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'RunInVpc',
-          actions: [
-            'ec2:CreateNetworkInterface',
-            'ec2:DescribeNetworkInterfaces',
-            'ec2:DeleteNetworkInterface',
-            'ec2:AssignPrivateIpAddresses',
-            'ec2:UnassignPrivateIpAddresses',
-          ],
-          resources: ['*'],
-        }),
-      ],
+    const policy = vpcFunctionPolicy(this, 'HealthFunctionPolicy', {
+      role,
+      connect: { sid: 'ConnectAsHealthUser', resource: dbUserArn },
+      drainSwitch: this.drainParameter,
+      logGroup: functionLogs,
     });
-    // Service Authorization Reference, Amazon EC2, "Actions defined by Amazon EC2":
-    // DescribeNetworkInterfaces has no resource type; the other four take network-interface
-    // (and subnet, security-group) ARNs. Lambda Developer Guide, "Giving Lambda functions
-    // access to resources in an Amazon VPC", required IAM permissions: Lambda creates the
-    // function's ENIs with this role, and DeleteNetworkInterface must cover every ENI id.
-    acknowledgeFindings(
-      policy,
-      ['AwsSolutions-IAM5[Resource::*]'],
-      'Lambda creates and deletes the network interfaces of a VPC function with this role: DescribeNetworkInterfaces supports no resource-level permissions, and the ids of the interfaces that Create, Delete, Assign and Unassign act on are unknown before Lambda makes them (AWSLambdaVPCAccessExecutionRole grants the same actions on *).',
-    );
 
     this.healthFunction = new nodejs.NodejsFunction(this, 'HealthFunction', {
       // health.ts bundled at synth from source; the package ships a prebuilt bundle.
@@ -505,42 +470,12 @@ export class RegionalService extends Construct {
       },
       stack,
     );
-    const policy = new iam.ManagedPolicy(this, 'ItemsFunctionPolicy', {
-      roles: [role],
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'ConnectAsItemsUser',
-          actions: ['rds-db:connect'],
-          resources: [anyMemberUser],
-        }),
-        new iam.PolicyStatement({
-          sid: 'ReadDrainSwitch',
-          actions: ['ssm:GetParameter'],
-          resources: [this.drainParameter.parameterArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'WriteOwnLogs',
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [logGroup.logGroupArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'RunInVpc',
-          actions: [
-            'ec2:CreateNetworkInterface',
-            'ec2:DescribeNetworkInterfaces',
-            'ec2:DeleteNetworkInterface',
-            'ec2:AssignPrivateIpAddresses',
-            'ec2:UnassignPrivateIpAddresses',
-          ],
-          resources: ['*'],
-        }),
-      ],
+    const policy = vpcFunctionPolicy(this, 'ItemsFunctionPolicy', {
+      role,
+      connect: { sid: 'ConnectAsItemsUser', resource: anyMemberUser },
+      drainSwitch: this.drainParameter,
+      logGroup,
     });
-    acknowledgeFindings(
-      policy,
-      ['AwsSolutions-IAM5[Resource::*]'],
-      'Lambda creates and deletes the network interfaces of a VPC function with this role: DescribeNetworkInterfaces supports no resource-level permissions, and the ids of the interfaces that Create, Delete, Assign and Unassign act on are unknown before Lambda makes them (AWSLambdaVPCAccessExecutionRole grants the same actions on *).',
-    );
     acknowledgeFindings(
       policy,
       [`AwsSolutions-IAM5[Resource::${nagArn(stack, `rds-db:*:ACCOUNT:dbuser:*/${user}`)}]`],
@@ -770,4 +705,62 @@ function validate(
     );
   }
   throwIfProblems('RegionalService', scope, problems);
+}
+
+/**
+ * The managed policy of one of the service's VPC functions: connect as its database user,
+ * read its region's drain switch, write its own logs, and let Lambda manage its ENIs.
+ */
+function vpcFunctionPolicy(
+  scope: Construct,
+  id: string,
+  props: {
+    readonly role: iam.IRole;
+    readonly connect: { readonly sid: string; readonly resource: string };
+    readonly drainSwitch: ssm.IStringParameter;
+    readonly logGroup: logs.ILogGroup;
+  },
+): iam.ManagedPolicy {
+  const policy = new iam.ManagedPolicy(scope, id, {
+    roles: [props.role],
+    statements: [
+      new iam.PolicyStatement({
+        sid: props.connect.sid,
+        actions: ['rds-db:connect'],
+        resources: [props.connect.resource],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadDrainSwitch',
+        actions: ['ssm:GetParameter'],
+        resources: [props.drainSwitch.parameterArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [props.logGroup.logGroupArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'RunInVpc',
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+      }),
+    ],
+  });
+  // Service Authorization Reference, Amazon EC2, "Actions defined by Amazon EC2":
+  // DescribeNetworkInterfaces has no resource type; the other four take network-interface
+  // (and subnet, security-group) ARNs. Lambda Developer Guide, "Giving Lambda functions
+  // access to resources in an Amazon VPC", required IAM permissions: Lambda creates the
+  // function's ENIs with this role, and DeleteNetworkInterface must cover every ENI id.
+  acknowledgeFindings(
+    policy,
+    ['AwsSolutions-IAM5[Resource::*]'],
+    'Lambda creates and deletes the network interfaces of a VPC function with this role: DescribeNetworkInterfaces supports no resource-level permissions, and the ids of the interfaces that Create, Delete, Assign and Unassign act on are unknown before Lambda makes them (AWSLambdaVPCAccessExecutionRole grants the same actions on *).',
+  );
+  return policy;
 }
