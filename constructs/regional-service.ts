@@ -430,7 +430,7 @@ export class RegionalService extends Construct {
   /**
    * The items API: its own function and role (so the health path keeps its own least
    * privilege, latency and logs), `PUT` and `GET /items/{id}` with IAM authorization: only
-   * callers that sign with SigV4 and hold execute-api:Invoke on the routes (the drill's canary)
+   * callers that sign with SigV4 and hold execute-api:Invoke on the routes
    * get through (API Gateway Developer Guide, "Control access to HTTP APIs with IAM
    * authorization"). It shares the health function's security group, which reaches this
    * region's cluster and the other regions' database subnets (the global writer endpoint
