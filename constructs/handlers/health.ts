@@ -26,6 +26,7 @@ import {
   pgDriver as sharedPgDriver,
   withTimeout,
 } from './pg-connection';
+import { type HttpResponse, envReader, json, lazyHandler } from './lambda-http';
 import {
   CACHE_TTL_MS,
   HEALTH_ENV,
@@ -76,16 +77,7 @@ const NAMESPACE_PATTERN = /^[A-Za-z0-9 ._/#:-]{1,255}$/;
 
 export function readConfig(env: NodeJS.ProcessEnv): HealthConfig {
   const E = HEALTH_ENV;
-  const problems: string[] = [];
-  const value = (name: string): string | undefined => {
-    const raw = env[name]?.trim();
-    return raw === '' ? undefined : raw;
-  };
-  const required = (name: string, what: string): string => {
-    const v = value(name);
-    if (v === undefined) problems.push(`${name} is not set: set it to ${what}`);
-    return v ?? '';
-  };
+  const { problems, value, required } = envReader(env);
   const checked = (name: string, v: string, ok: boolean, rule: string): void => {
     if (v !== '' && !ok) problems.push(`${name} must be ${rule}, got: '${v}'`);
   };
@@ -247,11 +239,7 @@ export interface HealthDeps {
   log(line: string): void;
 }
 
-export interface HttpResponse {
-  readonly statusCode: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-}
+export type { HttpResponse } from './lambda-http';
 
 export interface HealthBody {
   readonly region: string;
@@ -397,12 +385,6 @@ function parseMembers(raw: unknown): GlobalMember[] {
     region: String(m.region),
     rpoLagMs: m.rpoLagMs === null || m.rpoLagMs === undefined ? null : Number(m.rpoLagMs),
   }));
-}
-
-const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
-
-function json(statusCode: number, body: unknown): HttpResponse {
-  return { statusCode, headers: { ...JSON_HEADERS }, body: JSON.stringify(body) };
 }
 
 export function createHealthService(config: HealthConfig, deps: HealthDeps): HealthService {
@@ -645,24 +627,16 @@ export function createHandler(
   makeDeps: (config: HealthConfig) => HealthDeps = realDeps,
   env: NodeJS.ProcessEnv = process.env,
 ): (event: HttpApiEvent) => Promise<HttpResponse> {
-  let service: HealthService | undefined;
-  return async (event) => {
-    const path = event.rawPath ?? event.requestContext?.http?.path ?? '';
-    try {
-      if (!service) {
-        const config = readConfig(env);
-        service = createHealthService(config, makeDeps(config));
-      }
-      return await service.handle(path);
-    } catch (err) {
-      if (err instanceof ConfigError) {
-        console.error(err.message);
-        return json(500, { error: err.message, problems: err.problems });
-      }
-      console.error('health check failed', err);
-      return json(500, { error: 'internal error' });
-    }
-  };
+  return lazyHandler({
+    build: () => {
+      const config = readConfig(env);
+      return createHealthService(config, makeDeps(config));
+    },
+    handle: (service, event: HttpApiEvent) =>
+      service.handle(event.rawPath ?? event.requestContext?.http?.path ?? ''),
+    configError: ConfigError,
+    failure: 'health check failed',
+  });
 }
 
 export const handler = createHandler();

@@ -41,6 +41,7 @@ import {
   pgDriver,
   withTimeout,
 } from './pg-connection';
+import { type HttpResponse, envReader, json, lazyHandler } from './lambda-http';
 
 export interface ItemsConfig {
   readonly region: string;
@@ -69,16 +70,7 @@ const IDENTIFIER_PATTERN = /^[a-z_][a-z0-9_$]{0,62}$/;
 
 export function readItemsConfig(env: NodeJS.ProcessEnv): ItemsConfig {
   const E = ITEMS_ENV;
-  const problems: string[] = [];
-  const value = (name: string): string | undefined => {
-    const raw = env[name]?.trim();
-    return raw === '' ? undefined : raw;
-  };
-  const required = (name: string, what: string): string => {
-    const v = value(name);
-    if (v === undefined) problems.push(`${name} is not set: set it to ${what}`);
-    return v ?? '';
-  };
+  const { problems, value, required } = envReader(env);
   const whole = (name: string, v: string | undefined, bound: MillisBound, unit: string) => {
     if (v === undefined) return bound.default;
     const n = /^\d+$/.test(v) ? Number(v) : NaN;
@@ -204,11 +196,7 @@ export interface ItemsDeps {
   now(): number;
 }
 
-export interface HttpResponse {
-  readonly statusCode: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-}
+export type { HttpResponse } from './lambda-http';
 
 /** The subset of the HTTP API payload 2.0 event this handler reads. */
 export interface ItemsEvent {
@@ -217,12 +205,6 @@ export interface ItemsEvent {
   readonly headers?: Record<string, string | undefined>;
   readonly body?: string;
   readonly isBase64Encoded?: boolean;
-}
-
-const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
-
-function json(statusCode: number, body: unknown, extra: Record<string, string> = {}): HttpResponse {
-  return { statusCode, headers: { ...JSON_HEADERS, ...extra }, body: JSON.stringify(body) };
 }
 
 const ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
@@ -451,23 +433,15 @@ export function createItemsHandler(
   makeDeps: (config: ItemsConfig) => ItemsDeps = realItemsDeps,
   env: NodeJS.ProcessEnv = process.env,
 ): (event: ItemsEvent) => Promise<HttpResponse> {
-  let service: ReturnType<typeof createItemsService> | undefined;
-  return async (event) => {
-    try {
-      if (!service) {
-        const config = readItemsConfig(env);
-        service = createItemsService(config, makeDeps(config));
-      }
-      return await service.handle(event);
-    } catch (err) {
-      if (err instanceof ItemsConfigError) {
-        console.error(err.message);
-        return json(500, { error: err.message, problems: err.problems });
-      }
-      console.error('items request failed', err);
-      return json(500, { error: 'internal error' });
-    }
-  };
+  return lazyHandler({
+    build: () => {
+      const config = readItemsConfig(env);
+      return createItemsService(config, makeDeps(config));
+    },
+    handle: (service, event: ItemsEvent) => service.handle(event),
+    configError: ItemsConfigError,
+    failure: 'items request failed',
+  });
 }
 
 export const handler = createItemsHandler();
