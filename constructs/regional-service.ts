@@ -17,7 +17,7 @@ import {
   acknowledgeCrossStackLogKey,
   databaseUserArn,
 } from './aurora-global-member';
-import { acknowledgeFindings, explainGuardRules, inPacks } from './nag/acknowledge';
+import { acknowledgeEverywhere, acknowledgeFindings, inPacks } from './nag/acknowledge';
 import { DEFAULT_HEALTH_SIGNAL_CACHE_TTL } from './recovery-objectives';
 import { ServiceHostnames } from './service-hostnames';
 import { throwIfProblems } from './invalid-props-error';
@@ -320,28 +320,19 @@ export class RegionalService extends Construct {
       const noReservation =
         // Lambda Developer Guide, "Configuring reserved concurrency".
         'Reserved concurrency is opt-in (reservedConcurrency): Lambda keeps 100 executions of the regional quota unreserved, so a reservation of N needs a quota of at least 100 + N; without one the function shares the unreserved pool, and the API stage throttle (100 requests per second, burst 200) bounds its invocations.';
-      acknowledgeFindings(
+      acknowledgeEverywhere(
         this.healthFunction,
         inPacks('LambdaConcurrency', ['NIST.800.53.R5', 'HIPAA.Security']),
-        noReservation,
-      );
-      explainGuardRules(
-        this.healthFunction.node.defaultChild as lambda.CfnFunction,
-        ['LAMBDA_CONCURRENCY_CHECK'],
+        'LAMBDA_CONCURRENCY_CHECK',
         noReservation,
       );
     }
     const noDeadLetterQueue =
       'API Gateway invokes the health function synchronously; a dead-letter queue only receives failed asynchronous invocations, and a failed health answer is itself the signal.';
-    acknowledgeFindings(
+    acknowledgeEverywhere(
       this.healthFunction,
       inPacks('LambdaDLQ', ['NIST.800.53.R5', 'HIPAA.Security']),
-      noDeadLetterQueue,
-    );
-    // The same finding from the Guard registry's rule sets, which read template metadata.
-    explainGuardRules(
-      this.healthFunction.node.defaultChild as lambda.CfnFunction,
-      ['LAMBDA_DLQ_CHECK'],
+      'LAMBDA_DLQ_CHECK',
       noDeadLetterQueue,
     );
 
@@ -520,27 +511,19 @@ export class RegionalService extends Construct {
     if (props.reservedConcurrency === undefined) {
       const noReservation =
         'Reserved concurrency is opt-in (reservedConcurrency): Lambda keeps 100 executions of the regional quota unreserved, so a reservation of N needs a quota of at least 100 + N; without one the function shares the unreserved pool, and the API stage throttle (100 requests per second, burst 200) bounds its invocations.';
-      acknowledgeFindings(
+      acknowledgeEverywhere(
         fn,
         inPacks('LambdaConcurrency', ['NIST.800.53.R5', 'HIPAA.Security']),
-        noReservation,
-      );
-      explainGuardRules(
-        fn.node.defaultChild as lambda.CfnFunction,
-        ['LAMBDA_CONCURRENCY_CHECK'],
+        'LAMBDA_CONCURRENCY_CHECK',
         noReservation,
       );
     }
     const noDeadLetterQueue =
       'API Gateway invokes the items function synchronously and returns its answer (or a 5xx) to the caller, who retries with the same Idempotency-Key; a dead-letter queue only receives failed asynchronous invocations.';
-    acknowledgeFindings(
+    acknowledgeEverywhere(
       fn,
       inPacks('LambdaDLQ', ['NIST.800.53.R5', 'HIPAA.Security']),
-      noDeadLetterQueue,
-    );
-    explainGuardRules(
-      fn.node.defaultChild as lambda.CfnFunction,
-      ['LAMBDA_DLQ_CHECK'],
+      'LAMBDA_DLQ_CHECK',
       noDeadLetterQueue,
     );
 

@@ -97,3 +97,18 @@ export function explainDeployTimeFunction(
     `${runsWhen}; those few invocations cannot exhaust the account's concurrency, and a reservation would take from the unreserved pool.`,
   );
 }
+
+/**
+ * One finding, one reason, for every engine: acknowledged in the given cdk-nag rules and
+ * explained to the Guard registry's rule set on the resource's CloudFormation resource.
+ */
+export function acknowledgeEverywhere(
+  resource: IConstruct,
+  nagRules: readonly string[],
+  guardRule: GuardRegistryRule,
+  reason: string,
+): void {
+  acknowledgeFindings(resource, nagRules, reason);
+  const cfn = resource.node.defaultChild ?? resource;
+  if (cfn instanceof CfnResource) explainGuardRules(cfn, [guardRule], reason);
+}
