@@ -83,6 +83,16 @@ function dnsMoveParts(inputs: RtoFloorInputs, hops: number) {
   };
 }
 
+/** The end both explanations share: the cached signal, each hop's TTL and the total. */
+function dnsMoveText(
+  inputs: RtoFloorInputs,
+  signalStaleness: Duration,
+  hops: number,
+  total: Duration,
+): string {
+  return ` + health signal cache ${s(signalStaleness)} + DNS TTL ${s(inputs.recordTtl)} x ${hops} hop${hops === 1 ? '' : 's'} = ${s(total)}`;
+}
+
 /**
  * Read path: the failed region's serving check must fail `failureThreshold`
  * times (after its cached signal expires), then resolvers drop the old answer
@@ -103,7 +113,7 @@ export function readPathFloor(inputs: RtoFloorInputs): PathRtoFloor {
     total,
     explanation:
       `read path: failed region's checks ${inputs.healthCheckInterval.toSeconds()}s x ${inputs.failureThreshold} = ${s(detection)}` +
-      ` + health signal cache ${s(signalStaleness)} + DNS TTL ${s(inputs.recordTtl)} x ${hops} hop${hops === 1 ? '' : 's'} = ${s(total)}`,
+      dnsMoveText(inputs, signalStaleness, hops, total),
   };
 }
 
@@ -131,7 +141,7 @@ export function writePathFloor(inputs: RtoFloorInputs): PathRtoFloor {
     explanation:
       `write path: promotion estimate ${s(promotion)}` +
       ` + new writer's checks passing ${inputs.healthCheckInterval.toSeconds()}s x ${inputs.failureThreshold} = ${s(detection)}` +
-      ` + health signal cache ${s(signalStaleness)} + DNS TTL ${s(inputs.recordTtl)} x ${hops} hop${hops === 1 ? '' : 's'} = ${s(total)}`,
+      dnsMoveText(inputs, signalStaleness, hops, total),
   };
 }
 

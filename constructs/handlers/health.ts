@@ -26,7 +26,13 @@ import {
   pgDriver as sharedPgDriver,
   withTimeout,
 } from './pg-connection';
-import { type HttpResponse, envReader, json, lazyHandler } from './lambda-http';
+import {
+  FunctionConfigError,
+  type HttpResponse,
+  envReader,
+  json,
+  lazyHandler,
+} from './lambda-http';
 import {
   CACHE_TTL_MS,
   HEALTH_ENV,
@@ -62,10 +68,9 @@ export interface HealthConfig {
 }
 
 /** Every configuration problem at once, so one redeploy fixes them all. */
-export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`health check configuration is invalid: ${problems.join('; ')}`);
-    this.name = 'ConfigError';
+export class ConfigError extends FunctionConfigError {
+  constructor(problems: readonly string[]) {
+    super('ConfigError', 'health check', problems);
   }
 }
 

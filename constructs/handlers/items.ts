@@ -41,7 +41,13 @@ import {
   pgDriver,
   withTimeout,
 } from './pg-connection';
-import { type HttpResponse, envReader, json, lazyHandler } from './lambda-http';
+import {
+  FunctionConfigError,
+  type HttpResponse,
+  envReader,
+  json,
+  lazyHandler,
+} from './lambda-http';
 
 export interface ItemsConfig {
   readonly region: string;
@@ -59,10 +65,9 @@ export interface ItemsConfig {
 }
 
 /** Every configuration problem at once, so one redeploy fixes them all. */
-export class ItemsConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`items function configuration is invalid: ${problems.join('; ')}`);
-    this.name = 'ItemsConfigError';
+export class ItemsConfigError extends FunctionConfigError {
+  constructor(problems: readonly string[]) {
+    super('ItemsConfigError', 'items function', problems);
   }
 }
 

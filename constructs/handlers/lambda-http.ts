@@ -39,6 +39,19 @@ export function envReader(env: NodeJS.ProcessEnv) {
   return { problems, value, required };
 }
 
+/** Every configuration problem of one function at once, so one redeploy fixes them all. */
+export abstract class FunctionConfigError extends Error {
+  constructor(
+    name: string,
+    what: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${what} configuration is invalid: ${problems.join('; ')}`);
+    // A literal, not the class's name: the bundle is minified.
+    this.name = name;
+  }
+}
+
 /** An error carrying every configuration problem. */
 type ConfigErrorClass = abstract new (...args: never[]) => Error & {
   readonly problems: readonly string[];
