@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DrillError } from './errors';
 import type { LockRecord } from './lock';
+import type { ClientLogEntry } from './client-model';
 import type { CanarySample, DrillKind, DrillParams, Timing } from './model';
 import type { CheckResult } from './preflight';
 import type { StepDetails, StepId } from './steps/outcomes';
@@ -114,7 +115,8 @@ export interface StoppedEntry {
 
 /**
  * The state directory: per drill `<id>/journal.jsonl` (steps, fsynced), `<id>/canary.jsonl`
- * (canary writes) and `<id>/record.json` (the record). The lock lives in AWS (lock.ts), so that
+ * (canary writes), `<id>/client.jsonl` (the client canary's DNS answers, requests and health
+ * check readings) and `<id>/record.json` (the record). The lock lives in AWS (lock.ts), so that
  * operators with different state directories or machines exclude each other.
  */
 export class DrillStore {
@@ -174,6 +176,20 @@ export class DrillStore {
   canary(drillId: string): CanarySample[] {
     const file = path.join(this.drillDir(drillId), 'canary.jsonl');
     return fs.existsSync(file) ? readJsonLines<CanarySample>(file) : [];
+  }
+
+  appendClient(drillId: string, entry: ClientLogEntry): void {
+    // Not fsynced, like the canary: a lost line changes a measure, never what the drill does.
+    fs.appendFileSync(
+      path.join(this.drillDir(drillId), 'client.jsonl'),
+      `${JSON.stringify(entry)}\n`,
+    );
+  }
+
+  /** The client canary's log; [] for a drill that has none (older drills, dry runs). */
+  client(drillId: string): ClientLogEntry[] {
+    const file = path.join(this.drillDir(drillId), 'client.jsonl');
+    return fs.existsSync(file) ? readJsonLines<ClientLogEntry>(file) : [];
   }
 
   writeRecord(drillId: string, record: unknown): string {

@@ -1,5 +1,6 @@
 // The shared test set-up: one set of SDK client mocks per test file, reset before each test
 // with a fresh fake world, a temporary state directory and an outputs file.
+import type { ClientNetworkApi } from '../../runbooks/drill/aws/ports';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -215,3 +216,9 @@ export function readCanary(stateDir: string, drillId: string): CanarySample[] {
     .split('\n')
     .map((line) => JSON.parse(line) as CanarySample);
 }
+
+/** For tests of the AWS adapters alone: the client canary's network is not reachable there. */
+export const NO_CLIENT_NETWORK: ClientNetworkApi = {
+  resolve: (name) => Promise.reject(new Error(`no client network in this test (resolve ${name})`)),
+  send: (r) => Promise.reject(new Error(`no client network in this test (${r.method} ${r.path})`)),
+};

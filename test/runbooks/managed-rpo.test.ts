@@ -18,6 +18,7 @@ import {
   SECONDARY,
   useFakeAws,
   type Harness,
+  NO_CLIENT_NETWORK,
 } from './harness';
 
 const THIRD = 'us-east-2';
@@ -377,7 +378,7 @@ describe('the managed-RPO steps call only what they declare', () => {
         params: { drillId: 'd', kind, fromRegion: from, targetRegion: to, allowDataLoss: false },
         plan,
         topology: h.world.topology,
-        aws: sdkAdapters(clients, new AwsCaller('execute'), PRIMARY),
+        aws: sdkAdapters(clients, new AwsCaller('execute'), PRIMARY, NO_CLIENT_NETWORK),
         clock: h.world.clock,
         timing: DEFAULT_TIMING,
         timeoutMs: 60_000,

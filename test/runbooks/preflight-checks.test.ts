@@ -11,7 +11,7 @@ import {
 } from '../../runbooks/drill/preflight';
 import type { DrillKind } from '../../runbooks/drill/model';
 import type { FakeWorld } from './fake-aws';
-import { PRIMARY, SECONDARY, useFakeAws, type Harness } from './harness';
+import { NO_CLIENT_NETWORK, PRIMARY, SECONDARY, useFakeAws, type Harness } from './harness';
 
 type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
 type Draft = Mutable<Snapshot>;
@@ -26,7 +26,12 @@ async function snapshotOf(harness: Harness): Promise<Draft> {
     credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' },
   });
   try {
-    const aws = sdkAdapters(clients, new AwsCaller('dry-run', new CallMeter()), PRIMARY);
+    const aws = sdkAdapters(
+      clients,
+      new AwsCaller('dry-run', new CallMeter()),
+      PRIMARY,
+      NO_CLIENT_NETWORK,
+    );
     const snapshot = await observe(aws, harness.world.topology, {
       clock: harness.world.clock,
       homeRegion: PRIMARY,

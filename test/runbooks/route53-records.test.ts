@@ -1,4 +1,5 @@
 // Record listing over more than one ListResourceRecordSets page, on a mocked Route 53 client.
+import { NO_CLIENT_NETWORK } from './harness';
 import {
   ListResourceRecordSetsCommand,
   Route53Client,
@@ -26,7 +27,7 @@ function routing() {
     ...DEFAULT_CLIENT_SETTINGS,
     credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
   });
-  return sdkAdapters(clients, new AwsCaller('dry-run'), 'us-east-1').routing;
+  return sdkAdapters(clients, new AwsCaller('dry-run'), 'us-east-1', NO_CLIENT_NETWORK).routing;
 }
 
 beforeEach(() => route53.reset());

@@ -1,5 +1,6 @@
 // The SDK's own retries, with the settings the drill uses, against an in-process HTTP handler
 // (no mocks of `send`, no network): throttling, 5xx and timeouts are retried until they pass.
+import { NO_CLIENT_NETWORK } from './harness';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -54,7 +55,10 @@ function drainReader(handler: unknown, settings: Partial<ClientSettings> = {}) {
     requestHandler: handler as ClientSettings['requestHandler'],
     ...settings,
   });
-  return { clients, aws: sdkAdapters(clients, new AwsCaller('dry-run'), 'us-east-1') };
+  return {
+    clients,
+    aws: sdkAdapters(clients, new AwsCaller('dry-run'), 'us-east-1', NO_CLIENT_NETWORK),
+  };
 }
 
 describe('SDK retries with the drill client settings', () => {

@@ -13,6 +13,7 @@ import {
   DEFAULT_CLIENT_SETTINGS,
   type ClientSettings,
 } from '../aws/clients';
+import { nodeClientNetwork } from '../aws/client-network';
 import { loadTopology, type DrillTopology } from '../discovery';
 import { DrillError, errorText } from '../errors';
 import type { ExecutorDeps } from '../executor';
@@ -74,6 +75,7 @@ export class ActionContext {
       clients,
       new AwsCaller(mode, this.deps.meter ?? new CallMeter()),
       opts.region,
+      this.deps.clientNetwork ?? nodeClientNetwork(clients.clientCredentials()),
     );
     return { topology, aws, store: new DrillStore(opts.stateDir) };
   }

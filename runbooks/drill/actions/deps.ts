@@ -1,6 +1,6 @@
 import * as os from 'node:os';
 import { createInterface } from 'node:readline/promises';
-import type { CallMeter } from '../aws/adapters';
+import type { CallMeter, ClientNetworkApi } from '../aws/adapters';
 import type { ClientSettings } from '../aws/clients';
 import { systemClock, type Clock } from '../clock';
 import type { IoHost } from '../io/host';
@@ -26,6 +26,8 @@ export interface CliDeps {
   readonly onInterrupt: (handler: () => void) => () => void;
   /** Collects the time spent waiting on AWS (the benchmark reads it). */
   readonly meter?: CallMeter;
+  /** The client canary's DNS and HTTPS (tests and the benchmark); default: this machine's. */
+  readonly clientNetwork?: ClientNetworkApi;
 }
 
 export const defaultDeps: CliDeps = {

@@ -2,7 +2,7 @@
 import { AwsCaller } from './caller';
 import type { AwsClients } from './clients';
 import { cloudWatchMetrics } from './cloudwatch';
-import type { DrillAws } from './ports';
+import type { ClientNetworkApi, DrillAws } from './ports';
 import { rdsDatabase } from './rds';
 import { rdsDataSql } from './rds-data';
 import { route53Routing } from './route53';
@@ -12,9 +12,18 @@ import { stsIdentity } from './sts';
 export { AwsCaller, CallMeter } from './caller';
 export * from './ports';
 
-/** The adapters, built on SDK v3 clients. Route 53 and STS calls go to `homeRegion`. */
-export function sdkAdapters(clients: AwsClients, caller: AwsCaller, homeRegion: string): DrillAws {
+/**
+ * The adapters, built on SDK v3 clients. Route 53 and STS calls go to `homeRegion`. `client` is
+ * the client canary's network (this machine's resolver and HTTPS; see client-network.ts).
+ */
+export function sdkAdapters(
+  clients: AwsClients,
+  caller: AwsCaller,
+  homeRegion: string,
+  client: ClientNetworkApi,
+): DrillAws {
   return {
+    client,
     database: rdsDatabase(clients, caller),
     sql: rdsDataSql(clients, caller),
     routing: route53Routing(clients, caller, homeRegion),

@@ -84,6 +84,15 @@ export class AwsClients {
   }
 
   /** Closes every client's sockets so the process can exit promptly. */
+  /**
+   * The credentials the SDK clients use, for signing the client canary's requests: the same
+   * chain (profile, MFA prompt) or, without settings, the SDK's default chain.
+   */
+  clientCredentials(): NonNullable<RDSClientConfig['credentials']> {
+    const { profile } = this.settings;
+    return this.credentials ?? defaultProvider(profile ? { profile } : {});
+  }
+
   destroy(): void {
     for (const client of this.cache.values()) client.destroy();
     this.cache.clear();

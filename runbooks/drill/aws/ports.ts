@@ -185,6 +185,50 @@ export interface IdentityApi {
   caller(): Promise<OperatorIdentity>;
 }
 
+/** One DNS answer for a name's A records: the CNAME chain and the addresses, each with its TTL. */
+export interface DnsAnswerView {
+  /** In chain order: the name asked, then each CNAME's target. */
+  readonly cnames: readonly {
+    readonly name: string;
+    readonly target: string;
+    readonly ttlSeconds: number;
+  }[];
+  readonly addresses: readonly { readonly address: string; readonly ttlSeconds: number }[];
+}
+
+/** One HTTPS request of the client canary, sent to a resolved address. */
+export interface ClientHttpRequest {
+  readonly method: 'PUT' | 'GET';
+  /** The public name: URL host, Host header and TLS SNI (the custom domain's certificate). */
+  readonly hostname: string;
+  /** Where to connect: an address of the canary's cached answer, not a fresh lookup. */
+  readonly address: string;
+  readonly path: string;
+  /** SigV4 (service `execute-api`) is scoped to one region: the region of the answer's target. */
+  readonly signingRegion: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly timeoutMs: number;
+}
+
+export interface ClientHttpResponse {
+  readonly status: number;
+  /** Lower-case header names. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/**
+ * What a client of the service has: the operator's DNS resolver and signed HTTPS to the public
+ * names. No AWS API: the client canary measures what a user lives, not what AWS reports.
+ */
+export interface ClientNetworkApi {
+  /** One query (type A) to the operator's resolver; throws on timeout, SERVFAIL or NXDOMAIN. */
+  resolve(name: string): Promise<DnsAnswerView>;
+  /** One signed request; resolves with any HTTP status, throws when no response came. */
+  send(request: ClientHttpRequest): Promise<ClientHttpResponse>;
+}
+
 /** Everything the drill can do in AWS. Steps depend on this, never on SDK clients. */
 export interface DrillAws {
   readonly database: DatabaseApi;
@@ -194,6 +238,8 @@ export interface DrillAws {
   readonly switches: SwitchApi;
   readonly locks: LockParameterApi;
   readonly identity: IdentityApi;
+  /** Not AWS's API: what a client reaches (DNS and the items routes), for the client canary. */
+  readonly client: ClientNetworkApi;
   readonly meter: CallMeter;
 }
 

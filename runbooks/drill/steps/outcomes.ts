@@ -79,6 +79,10 @@ export interface StepOutcomes {
     readonly acknowledgedRows?: number;
     /** Canary rows acknowledged before the move but missing on the new writer. */
     readonly lostRows?: readonly number[];
+    /** Client canary writes (their `seq`) acknowledged by the service but missing on the new writer. */
+    readonly lostClientWrites?: readonly number[];
+    /** How many client canary writes the service had acknowledged when the step looked. */
+    readonly acknowledgedClientWrites?: number;
   };
   readonly 'keep-failover-snapshot': { readonly snapshot?: FailoverSnapshot };
   readonly 'rejoin-rpo': RpoOutcome;
