@@ -1,3 +1,5 @@
+import { ITEM_REQUESTS_TABLE, ITEMS_TABLE } from '../../constructs/contract';
+
 /**
  * What the client canary records: it lives the failover as a client does, through the public
  * names (`write.` for writes, `app.` for reads), with its own stub-resolver cache that keeps
@@ -90,3 +92,14 @@ export function clientItemId(drillId: string, seq: number): string {
 export function clientItemPrefix(drillId: string): string {
   return `drill-${drillId}-`;
 }
+
+/**
+ * What the drill runs through the RDS Data API on the writer for the client canary's items:
+ * which of them the new writer has (measured RPO) and the cleanup at the end of the drill.
+ * `starts_with` (PostgreSQL 11+) rather than LIKE, so no character of a drill id is a pattern.
+ */
+export const CLIENT_ITEMS_SQL = {
+  selectIds: `SELECT id FROM ${ITEMS_TABLE} WHERE starts_with(id, :prefix)`,
+  deleteRequests: `DELETE FROM ${ITEM_REQUESTS_TABLE} WHERE starts_with(item_id, :prefix)`,
+  deleteItems: `DELETE FROM ${ITEMS_TABLE} WHERE starts_with(id, :prefix)`,
+} as const;
