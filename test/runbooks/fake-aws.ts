@@ -77,9 +77,14 @@ import type { Clock } from '../../runbooks/drill/clock';
 import { undeclaredCall } from '../../runbooks/drill/step-scope';
 import { topologyFromOutputs, type DrillTopology } from '../../runbooks/drill/discovery';
 import { FAKE_ACCOUNT, type SimulatedDeployment } from '../../runbooks/simulation/deployment';
+import { CLIENT_ITEMS_SQL } from '../../runbooks/drill/client-model';
 import { deployedApp } from '../deployed-app';
+import { FakeClientNetwork, FakeItemTables } from './fake-client-network';
 
 export const START_TIME = Date.parse('2025-03-01T10:00:00Z');
+
+/** The drill's cleanup of its canary rows on the writer (Data API). */
+export const CANARY_CLEANUP_SQL = 'DELETE FROM drill_canary WHERE drill_id = :drill_id';
 
 /**
  * Discrete-event virtual time: `sleep` queues a waiter; when nothing else is runnable
@@ -319,6 +324,10 @@ export class FakeWorld {
   readonly snapshots: FakeSnapshot[] = [];
   /** The deployed records of the hosted zone (tests may change a TTL). */
   readonly records: FakeRecord[];
+  /** The items tables of every region's cluster (the service's data; see fake-client-network.ts). */
+  readonly items: FakeItemTables;
+  /** The client canary's DNS and HTTPS to the items service (the harness injects it). */
+  readonly client: FakeClientNetwork;
   private readonly checks = new Map<string, FakeHealthCheck>();
   private readonly drainChanges = new Map<string, { previous: string; at: number }>();
   /** Checks Route 53 reports unhealthy (or healthy) whatever the endpoint answers. */
@@ -425,6 +434,8 @@ export class FakeWorld {
           values: (p.ResourceRecords as string[] | undefined) ?? [],
         };
       });
+    this.items = new FakeItemTables(this.regions.keys());
+    this.client = new FakeClientNetwork(this, deployed);
   }
 
   /** The deployed names and ids of one region (what the drill reads from the outputs). */
@@ -568,6 +579,7 @@ export class FakeWorld {
           }
         }
       }
+      this.items.replicate(this.writer, now - this.dataReplicationDelayMs);
     }
     if (!this.moving) return;
     const elapsed = now - this.moving.startedAt;
@@ -581,6 +593,7 @@ export class FakeWorld {
       // Switchover synchronizes every secondary first: nothing is lost.
       this.tables.set(to, [...writerRows]);
     }
+    this.items.promoted(to, kind);
     this.writer = to;
     // The old writer rejoins as a secondary with the new writer's data.
     for (const region of this.tables.keys()) {
@@ -774,6 +787,7 @@ export class FakeWorld {
         .get(this.writer)!
         .filter((r) => r.at <= now - this.dataReplicationDelayMs);
       this.tables.set(target, kept);
+      this.items.failover(target, now - this.dataReplicationDelayMs);
     }
     return this.globalCluster();
   }
@@ -970,7 +984,7 @@ export class FakeWorld {
   execute(
     region: string,
     input: ExecuteStatementCommandInput,
-  ): { records: { longValue: number }[][] } {
+  ): { records: ({ longValue: number } | { stringValue: string })[][] } {
     const clusterRegion = [...this.regions.keys()].find(
       (r) => this.clusterArn(r) === input.resourceArn,
     );
@@ -997,6 +1011,14 @@ export class FakeWorld {
           .map((r) => [{ longValue: r.seq }]),
       };
     }
+    if (input.sql === CLIENT_ITEMS_SQL.selectIds) {
+      const prefix = param('prefix')?.stringValue ?? '';
+      return {
+        records: [...this.items.in(region).items.keys()]
+          .filter((id) => id.startsWith(prefix))
+          .map((id) => [{ stringValue: id }]),
+      };
+    }
     if (!this.acceptsWrites(region)) {
       throw new BadRequestException({
         message: 'ERROR: cannot execute statement in a read-only transaction',
@@ -1011,6 +1033,26 @@ export class FakeWorld {
       });
     }
     if (input.sql === CANARY_SQL.createTable) {
+      return { records: [] };
+    }
+    if (
+      input.sql === CLIENT_ITEMS_SQL.deleteItems ||
+      input.sql === CLIENT_ITEMS_SQL.deleteRequests
+    ) {
+      const prefix = param('prefix')?.stringValue ?? '';
+      const kind = input.sql === CLIENT_ITEMS_SQL.deleteItems ? 'delete-items' : 'delete-requests';
+      this.items.commit(region, this.clock.now(), [{ kind, prefix }]);
+      return { records: [] };
+    }
+    if (input.sql === CANARY_CLEANUP_SQL) {
+      // Deleted everywhere at once: the canary rows' model keeps no log of deletes to replay.
+      const drillId = param('drill_id')?.stringValue;
+      for (const [r, rows] of this.tables) {
+        this.tables.set(
+          r,
+          rows.filter((row) => row.drillId !== drillId),
+        );
+      }
       return { records: [] };
     }
     if (input.sql === CANARY_SQL.insert) {
@@ -1068,9 +1110,14 @@ export class FakeWorld {
    * resolver's region, then the deployment's region order), or the nearest when none is healthy.
    */
   dnsAnswer(name: string, resolverRegion = 'us-east-1'): string[] {
+    return [...(this.dnsRecord(name, resolverRegion)?.values ?? [])];
+  }
+
+  /** The record Route 53 chooses for `name` now (see dnsAnswer), with its TTL; undefined: none. */
+  dnsRecord(name: string, resolverRegion = 'us-east-1'): FakeRecord | undefined {
     const fqdn = name.endsWith('.') ? name : `${name}.`;
     const records = this.records.filter((r) => r.name === fqdn && r.type === 'CNAME');
-    if (records.length === 0) return [];
+    if (records.length === 0) return undefined;
     const healthy = (r: FakeRecord) => !r.healthCheckId || this.checkHealthy(r.healthCheckId);
     let chosen: FakeRecord | undefined;
     if (records.some((r) => r.failover)) {
@@ -1086,7 +1133,7 @@ export class FakeWorld {
     } else {
       chosen = records[0];
     }
-    return [...chosen.values];
+    return chosen;
   }
 
   /**

@@ -87,6 +87,8 @@ export function useFakeAws(
         pid: 4242,
         isProcessAlive: (pid) => pid === 4242,
         onInterrupt: () => () => undefined,
+        // The client canary lives through the world's DNS and items service.
+        clientNetwork: harness.world.client,
         ...deps,
       });
       return { code, stdout, stderr };
