@@ -23,8 +23,8 @@ const write = () => world.topology.writeHostname;
 const target = (region: string, kind: 'appTarget' | 'writeTarget') => world.deployed(region)[kind];
 
 /** The TTL the routing template gives the record of `name` (every record set of it). */
-function templateTtls(name: string): number[] {
-  return deployedApp()
+function templateTtls(name: string, regions = [PRIMARY, SECONDARY]): number[] {
+  return deployedApp(regions)
     .resources('AWS::Route53::RecordSet')
     .filter((r) => r.properties.Name === `${name}.`)
     .map((r) => Number(r.properties.TTL));
@@ -430,5 +430,30 @@ describe('the Data API statements of the canary items on the world', () => {
     expect(world.rowsIn(PRIMARY, 'd1')).toEqual([]);
     expect(world.rowsIn(SECONDARY, 'd1')).toEqual([]);
     expect(world.rowsIn(PRIMARY, 'd2')).toEqual([1]);
+  });
+});
+
+describe('with three regions, write. chains through standby.write.', () => {
+  const THIRD = 'us-east-2';
+  const REGIONS = [PRIMARY, SECONDARY, THIRD];
+
+  test('GIVEN the writer moved to the third region THEN the answer is a two-CNAME chain, each hop with its template TTL', async () => {
+    world = new FakeWorld(deployedApp(REGIONS));
+    world.setDrain(PRIMARY, 'true');
+    failover(THIRD);
+    await sleep(world.promotionMs);
+    const standby = `standby.${write()}`;
+
+    const answer = await world.client.resolve(write());
+
+    expect(answer.cnames).toEqual([
+      { name: write(), target: standby, ttlSeconds: templateTtls(write(), REGIONS)[0] },
+      {
+        name: standby,
+        target: target(THIRD, 'writeTarget'),
+        ttlSeconds: templateTtls(standby, REGIONS)[0],
+      },
+    ]);
+    expect(world.client.targetOf(answer.addresses[0].address)?.region).toBe(THIRD);
   });
 });

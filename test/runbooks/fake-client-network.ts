@@ -343,6 +343,7 @@ export class FakeClientNetwork implements ClientNetworkApi {
   route53Queries = 0;
   private readonly targets = new Map<string, FakeTarget>();
   private readonly byAddress = new Map<string, FakeTarget>();
+  /** By target: the items routes of the API its custom domain maps to. */
   private readonly routes = new Map<string, ItemsRoute[]>();
   private readonly configs = new Map<string, ItemsConfig>();
   private readonly services = new Map<string, ReturnType<typeof createItemsService>>();
@@ -375,8 +376,8 @@ export class FakeClientNetwork implements ClientNetworkApi {
         next += 2;
         this.targets.set(entry.target, entry);
         entry.addresses.forEach((a) => this.byAddress.set(a, entry));
+        this.routes.set(entry.target, itemsRoutes(deployment, r.region, hostname));
       }
-      this.routes.set(r.region, itemsRoutes(deployment, r.region));
       this.configs.set(r.region, itemsConfig(deployment, r.region));
     });
   }
@@ -502,7 +503,7 @@ export class FakeClientNetwork implements ClientNetworkApi {
     }
     const path = request.path.split('?')[0];
     let pathParameters: Record<string, string> | undefined;
-    for (const route of this.routes.get(target.region) ?? []) {
+    for (const route of this.routes.get(target.target) ?? []) {
       const m = route.method === request.method ? route.pattern.exec(path) : null;
       if (m) {
         pathParameters = Object.fromEntries(
@@ -605,8 +606,25 @@ function itemsConfig(deployment: SimulatedDeployment, region: string): ItemsConf
   return readItemsConfig({ ...itemsVariables(f), [ITEMS_ENV.region]: region });
 }
 
-/** The HTTP API routes of a region that integrate its items function (`PUT /items/{id}`...). */
-function itemsRoutes(deployment: SimulatedDeployment, region: string): ItemsRoute[] {
+/**
+ * The routes that integrate the region's items function (`PUT /items/{id}`...) in the HTTP API
+ * that the custom domain `hostname` maps to (AWS::ApiGatewayV2::DomainName, ApiMapping); none
+ * when the domain maps no API.
+ */
+function itemsRoutes(
+  deployment: SimulatedDeployment,
+  region: string,
+  hostname: string,
+): ItemsRoute[] {
+  const inRegion = (type: string) => deployment.resources(type).filter((x) => x.region === region);
+  const domain = inRegion('AWS::ApiGatewayV2::DomainName').find(
+    (d) => d.properties.DomainName === hostname,
+  );
+  const apis = new Set(
+    inRegion('AWS::ApiGatewayV2::ApiMapping')
+      .filter((m) => domain && m.properties.DomainName === domain.physicalId)
+      .map((m) => String(m.properties.ApiId)),
+  );
   const fn = itemsFunction(deployment, region);
   const integrations = deployment
     .resources('AWS::ApiGatewayV2::Integration')
@@ -617,7 +635,12 @@ function itemsRoutes(deployment: SimulatedDeployment, region: string): ItemsRout
     .map((i) => `integrations/${i.physicalId}`);
   return deployment
     .resources('AWS::ApiGatewayV2::Route')
-    .filter((r) => r.region === region && integrations.includes(String(r.properties.Target)))
+    .filter(
+      (r) =>
+        r.region === region &&
+        apis.has(String(r.properties.ApiId)) &&
+        integrations.includes(String(r.properties.Target)),
+    )
     .map((r) => {
       const [method, template] = String(r.properties.RouteKey).split(' ');
       const parameters: string[] = [];
