@@ -73,8 +73,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { MANAGED_RPO_PARAMETER } from '../../constructs/managed-rpo-policy';
 import { HEALTH_PATHS } from '../../constructs/regional-service';
 import { CANARY_SQL } from '../../runbooks/drill/canary';
+import { CLIENT_ITEMS_SQL } from '../../runbooks/drill/client-model';
 import type { Clock } from '../../runbooks/drill/clock';
-import { undeclaredCall } from '../../runbooks/drill/step-scope';
+import { stepScope, undeclaredCall } from '../../runbooks/drill/step-scope';
 import { topologyFromOutputs, type DrillTopology } from '../../runbooks/drill/discovery';
 import { FAKE_ACCOUNT, type SimulatedDeployment } from '../../runbooks/simulation/deployment';
 import { deployedApp } from '../deployed-app';
@@ -178,6 +179,8 @@ interface Fault {
   readonly after?: string;
   /** Only calls on this SSM parameter name. */
   readonly name?: string;
+  /** Only calls a step of this id makes (not the canaries' or the lock's). */
+  readonly step?: string;
 }
 
 interface CanaryRow {
@@ -452,12 +455,13 @@ export class FakeWorld {
 
   /**
    * The next `times` calls of `operation` (optionally only in `region`, optionally only after
-   * `after` has been served, optionally only on the SSM parameter `name`) fail with `error`.
+   * `after` has been served, optionally only on the SSM parameter `name`, optionally only
+   * calls of the step `step`) fail with `error`.
    */
   fail(
     operation: string,
     error: FaultError,
-    options: { region?: string; times?: number; after?: string; name?: string } = {},
+    options: { region?: string; times?: number; after?: string; name?: string; step?: string } = {},
   ): void {
     this.faultList.push({
       operation,
@@ -466,6 +470,7 @@ export class FakeWorld {
       error,
       after: options.after,
       name: options.name,
+      step: options.step,
     });
   }
 
@@ -527,6 +532,7 @@ export class FakeWorld {
         f.operation === operation &&
         (!f.region || f.region === region) &&
         (!f.name || (input as { Name?: string }).Name === f.name) &&
+        (!f.step || stepScope()?.stepId === f.step) &&
         f.remaining > 0 &&
         (!f.after || this.calls.some((c) => c.operation === f.after)),
     );
@@ -997,6 +1003,7 @@ export class FakeWorld {
           .map((r) => [{ longValue: r.seq }]),
       };
     }
+    if (input.sql === CLIENT_ITEMS_SQL.selectIds) return { records: [] };
     if (!this.acceptsWrites(region)) {
       throw new BadRequestException({
         message: 'ERROR: cannot execute statement in a read-only transaction',
@@ -1019,6 +1026,23 @@ export class FakeWorld {
         seq: Number(param('seq')?.longValue),
         at: this.clock.now(),
       });
+      return { records: [] };
+    }
+    // The cleanup (steps/clean-canary.ts); the delete replicates to every member.
+    if (input.sql === CANARY_SQL.deleteRows) {
+      const drillId = param('drill_id')?.stringValue;
+      for (const [r, rows] of this.tables)
+        this.tables.set(
+          r,
+          rows.filter((row) => row.drillId !== drillId),
+        );
+      return { records: [] };
+    }
+    // No client items until the fake serves the items routes.
+    if (
+      input.sql === CLIENT_ITEMS_SQL.deleteRequests ||
+      input.sql === CLIENT_ITEMS_SQL.deleteItems
+    ) {
       return { records: [] };
     }
     throw new BadRequestException({ message: `fake: unexpected SQL ${input.sql}`, $metadata: {} });
