@@ -1,4 +1,5 @@
 import type { SqlApi, SqlTarget } from './aws/adapters';
+import type { ClientLogEntry } from './client-model';
 import type { Clock } from './clock';
 import { errorText } from './errors';
 import type { CanarySample } from './model';
@@ -11,6 +12,8 @@ export const CANARY_SQL = {
     'region text NOT NULL, written_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (drill_id, seq))',
   insert: 'INSERT INTO drill_canary (drill_id, seq, region) VALUES (:drill_id, :seq, :region)',
   selectSeqs: 'SELECT seq FROM drill_canary WHERE drill_id = :drill_id',
+  /** The cleanup at the end of the drill (steps/clean-canary.ts). */
+  deleteRows: 'DELETE FROM drill_canary WHERE drill_id = :drill_id',
 } as const;
 
 /** What steps may ask of the canary. */
@@ -19,6 +22,8 @@ export interface CanaryControl {
   writeOnce(target: SqlTarget, source: CanarySample['source']): Promise<CanarySample>;
   /** Every write so far, including those of an earlier process of this drill. */
   samples(): readonly CanarySample[];
+  /** The client canary's log so far (this drill's, earlier processes included), when it runs. */
+  clientEntries?(): readonly ClientLogEntry[];
 }
 
 export interface CanaryOptions {

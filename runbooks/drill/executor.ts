@@ -1,5 +1,6 @@
 import type { DrillAws, OperatorIdentity } from './aws/ports';
-import { CanaryLoop } from './canary';
+import { CanaryLoop, type CanaryControl } from './canary';
+import { ClientCanary } from './client-canary';
 import type { Clock } from './clock';
 import { abandonCommand, reportCommand, resumeCommand } from './commands';
 import type { DrillTopology } from './discovery';
@@ -20,7 +21,7 @@ import type { DrillParams, Timing } from './model';
 import type { CheckResult } from './preflight';
 import type { DrillRecord } from './record';
 import { runStep, type StepRunner } from './run-step';
-import { planOfJournal, planView, sqlTarget, stepsFor } from './steps';
+import { CLEAN_CANARY_STEP_ID, planOfJournal, planView, sqlTarget, stepsFor } from './steps';
 import type { DrillStore, JournalHeader } from './store';
 
 export { formatElapsed, placeOf, stepOutcome };
@@ -190,6 +191,25 @@ async function execute(
     history: store.canary(drillId),
     persist: (sample) => store.appendCanary(drillId, sample),
   });
+  // Beside the Data API canary (the database-level figures): the client's figures, through the
+  // public names. Outside every step's scope, like the canary loop: its GetHealthCheckStatus
+  // reads are the drill's own, not a step's (step-scope.ts).
+  const clientCanary = new ClientCanary({
+    network: aws.client,
+    routing: aws.routing,
+    clock,
+    drillId,
+    topology,
+    intervalMs: timing.canaryIntervalMs,
+    history: store.client(drillId),
+    persist: (entry) => store.appendClient(drillId, entry),
+  });
+  const canaries: CanaryControl = {
+    writeOnce: (target, source) => canary.writeOnce(target, source),
+    samples: () => canary.samples(),
+    clientEntries: () => clientCanary.entries(),
+  };
+  const stopCanaries = () => Promise.all([canary.stop(), clientCanary.stop()]);
   const elapsed = () => formatElapsed(clock.now() - header.at);
   const say = (text: string) => {
     if (!interrupted) out.line(`[${elapsed()}] ${text}`);
@@ -205,7 +225,7 @@ async function execute(
     clock,
     timing,
     ...(run.forceReason ? { forceReason: run.forceReason } : {}),
-    canary,
+    canary: canaries,
     say,
     line: (text) => out.line(text),
     elapsed,
@@ -227,18 +247,23 @@ async function execute(
       failedStep = step;
       if (interrupted) throw interrupted;
       if (lock.lost) throw lostLockError(lock, step.id);
-      if (step.underCanary) canary.start();
+      if (step.underCanary) {
+        canary.start();
+        clientCanary.start();
+      }
+      // The cleanup deletes the canaries' rows: nothing may write one after it.
+      if (step.id === CLEAN_CANARY_STEP_ID) await stopCanaries();
       await runStep(step, label, runner);
     }
     failedStep = undefined;
-    await canary.stop();
+    await stopCanaries();
     await lock.stopHeartbeat();
     store.append(drillId, { type: 'finished', at: clock.now() });
   } catch (err) {
     stopListening();
     // After Ctrl-C an AWS call in flight may never answer: do not wait for the canary.
-    if (interrupted) void canary.stop();
-    else await canary.stop();
+    if (interrupted) void stopCanaries();
+    else await stopCanaries();
     await lock.stopHeartbeat();
     const error = asDrillError(err);
     const state = failedStep?.ifItFails(plan);

@@ -9,7 +9,7 @@ import {
   clientItemPrefix,
 } from '../../runbooks/drill/client-model';
 import { deployedApp } from '../deployed-app';
-import { CANARY_CLEANUP_SQL, FakeWorld } from './fake-aws';
+import { FakeWorld } from './fake-aws';
 import { FULL_TTL, TARGET_ADDRESS_TTL_SECONDS } from './fake-client-network';
 import { PRIMARY, SECONDARY } from './outputs';
 
@@ -425,7 +425,7 @@ describe('the Data API statements of the canary items on the world', () => {
     insert('d1', 1);
     insert('d2', 1);
 
-    sql(PRIMARY, CANARY_CLEANUP_SQL, { drill_id: 'd1' });
+    sql(PRIMARY, CANARY_SQL.deleteRows, { drill_id: 'd1' });
 
     expect(world.rowsIn(PRIMARY, 'd1')).toEqual([]);
     expect(world.rowsIn(SECONDARY, 'd1')).toEqual([]);

@@ -53,6 +53,7 @@ describe('drill failback', () => {
       'verify-writes',
       'return-old-writer',
       'settle-rpo',
+      'clean-canary',
     ]);
     // settle-rpo finds the groups aligned already: align-rpo saw us-west-2 healthy at once.
     expect(record.steps.filter((s) => s.status !== 'completed').map((s) => s.id)).toEqual([

@@ -73,18 +73,15 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { MANAGED_RPO_PARAMETER } from '../../constructs/managed-rpo-policy';
 import { HEALTH_PATHS } from '../../constructs/regional-service';
 import { CANARY_SQL } from '../../runbooks/drill/canary';
+import { CLIENT_ITEMS_SQL } from '../../runbooks/drill/client-model';
 import type { Clock } from '../../runbooks/drill/clock';
-import { undeclaredCall } from '../../runbooks/drill/step-scope';
+import { stepScope, undeclaredCall } from '../../runbooks/drill/step-scope';
 import { topologyFromOutputs, type DrillTopology } from '../../runbooks/drill/discovery';
 import { FAKE_ACCOUNT, type SimulatedDeployment } from '../../runbooks/simulation/deployment';
-import { CLIENT_ITEMS_SQL } from '../../runbooks/drill/client-model';
 import { deployedApp } from '../deployed-app';
 import { FakeClientNetwork, FakeItemTables } from './fake-client-network';
 
 export const START_TIME = Date.parse('2025-03-01T10:00:00Z');
-
-/** The drill's cleanup of its canary rows on the writer (Data API). */
-export const CANARY_CLEANUP_SQL = 'DELETE FROM drill_canary WHERE drill_id = :drill_id';
 
 /**
  * Discrete-event virtual time: `sleep` queues a waiter; when nothing else is runnable
@@ -183,6 +180,8 @@ interface Fault {
   readonly after?: string;
   /** Only calls on this SSM parameter name. */
   readonly name?: string;
+  /** Only calls a step of this id makes (not the canaries' or the lock's). */
+  readonly step?: string;
 }
 
 interface CanaryRow {
@@ -463,12 +462,13 @@ export class FakeWorld {
 
   /**
    * The next `times` calls of `operation` (optionally only in `region`, optionally only after
-   * `after` has been served, optionally only on the SSM parameter `name`) fail with `error`.
+   * `after` has been served, optionally only on the SSM parameter `name`, optionally only
+   * calls of the step `step`) fail with `error`.
    */
   fail(
     operation: string,
     error: FaultError,
-    options: { region?: string; times?: number; after?: string; name?: string } = {},
+    options: { region?: string; times?: number; after?: string; name?: string; step?: string } = {},
   ): void {
     this.faultList.push({
       operation,
@@ -477,6 +477,7 @@ export class FakeWorld {
       error,
       after: options.after,
       name: options.name,
+      step: options.step,
     });
   }
 
@@ -538,6 +539,7 @@ export class FakeWorld {
         f.operation === operation &&
         (!f.region || f.region === region) &&
         (!f.name || (input as { Name?: string }).Name === f.name) &&
+        (!f.step || stepScope()?.stepId === f.step) &&
         f.remaining > 0 &&
         (!f.after || this.calls.some((c) => c.operation === f.after)),
     );
@@ -1044,23 +1046,22 @@ export class FakeWorld {
       this.items.commit(region, this.clock.now(), [{ kind, prefix }]);
       return { records: [] };
     }
-    if (input.sql === CANARY_CLEANUP_SQL) {
-      // Deleted everywhere at once: the canary rows' model keeps no log of deletes to replay.
-      const drillId = param('drill_id')?.stringValue;
-      for (const [r, rows] of this.tables) {
-        this.tables.set(
-          r,
-          rows.filter((row) => row.drillId !== drillId),
-        );
-      }
-      return { records: [] };
-    }
     if (input.sql === CANARY_SQL.insert) {
       this.tables.get(region)!.push({
         drillId: param('drill_id')?.stringValue ?? '',
         seq: Number(param('seq')?.longValue),
         at: this.clock.now(),
       });
+      return { records: [] };
+    }
+    // The cleanup (steps/clean-canary.ts); the delete replicates to every member.
+    if (input.sql === CANARY_SQL.deleteRows) {
+      const drillId = param('drill_id')?.stringValue;
+      for (const [r, rows] of this.tables)
+        this.tables.set(
+          r,
+          rows.filter((row) => row.drillId !== drillId),
+        );
       return { records: [] };
     }
     throw new BadRequestException({ message: `fake: unexpected SQL ${input.sql}`, $metadata: {} });

@@ -82,6 +82,7 @@ describe('drill switchover --execute (planned, no data loss)', () => {
       ['verify-writes', 'completed'],
       ['return-old-writer', 'completed'],
       ['settle-rpo', 'skipped'],
+      ['clean-canary', 'completed'],
     ]);
     // The fake stops writes 5 s into the promotion and completes it at 40 s.
     expect(record.steps.find((s) => s.id === 'wait-writer')?.durationMs).toBe(40_000);
@@ -90,23 +91,28 @@ describe('drill switchover --execute (planned, no data loss)', () => {
     expect(record.measures.rpoLagMsAtPromotion).toBe(400);
     expect(record.measures.clientRtoMs).toBe(35_000);
     expect(record.measures.canaryFailures).toBe(35);
-    // Every acknowledged canary row is on the new writer.
+    // Every acknowledged canary row was on the new writer when verify-writes looked...
     const acknowledged = fs
       .readFileSync(path.join(h.stateDir, drillId, 'canary.jsonl'), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { seq: number; ok: boolean })
-      .filter((s) => s.ok)
-      .map((s) => s.seq);
-    expect(h.world.rowsIn(SECONDARY, drillId)).toEqual(expect.arrayContaining(acknowledged));
+      .filter((s) => s.ok);
+    expect(record.steps.find((s) => s.id === 'verify-writes')?.details).toMatchObject({
+      acknowledgedRows: acknowledged.length,
+      lostRows: [],
+    });
+    // ...and the cleanup deleted them from the writer, whence the delete replicates.
+    expect(h.world.rowsIn(SECONDARY, drillId)).toEqual([]);
+    expect(h.world.rowsIn(PRIMARY, drillId)).toEqual([]);
     expect(h.mocks.rdsData.commandCalls(ExecuteStatementCommand).length).toBeGreaterThan(30);
   });
 
   test('THEN progress shows each step with elapsed time and a summary table with the total; the lock is released', async () => {
     const result = await h.run(['switchover', '--to', SECONDARY, '--execute', '--yes', ...h.fast]);
 
-    expect(result.stdout).toMatch(/\[\+0:00\.0\] 1\/10 preflight: Preflight checks for us-west-2/);
-    expect(result.stdout).toMatch(/\[\+0:40\.0\] 5\/10 wait-writer: completed in 40\.0s/);
+    expect(result.stdout).toMatch(/\[\+0:00\.0\] 1\/11 preflight: Preflight checks for us-west-2/);
+    expect(result.stdout).toMatch(/\[\+0:40\.0\] 5\/11 wait-writer: completed in 40\.0s/);
     expect(result.stdout).toMatch(/│ 5 +│ wait-writer +│ completed +│ 40\.0s/);
     expect(result.stdout).toMatch(/│ +│ total +│ succeeded +│ 40\.0s/);
     expect(result.stdout).toContain('client-seen RTO (canary): 35.0s');
@@ -148,6 +154,8 @@ describe('drill switchover --execute (planned, no data loss)', () => {
       'return-old-writer completed',
       'settle-rpo started',
       'settle-rpo skipped',
+      'clean-canary started',
+      'clean-canary completed',
     ]);
     expect(journal.at(-1)).toMatchObject({ type: 'finished' });
   });

@@ -1,6 +1,7 @@
 // The plans: which steps each kind of drill runs, in order. One file per step beside this one.
 import type { DrillKind } from '../model';
 import { alignRpoStep } from './align-rpo';
+import { cleanCanaryStep } from './clean-canary';
 import { fenceStep } from './fence';
 import { keepFailoverSnapshotStep } from './keep-failover-snapshot';
 import type { StepId } from './outcomes';
@@ -16,8 +17,10 @@ import { verifyTrafficStep } from './verify-traffic';
 import { verifyWritesStep } from './verify-writes';
 import { waitWriterStep } from './wait-writer';
 
+export { CLEAN_CANARY_STEP_ID } from './clean-canary';
 export type {
   AnyStepDetails,
+  CanaryLeftover,
   FailoverSnapshot,
   RpoAlignment,
   StepDetails,
@@ -50,6 +53,7 @@ export const STEPS: readonly AnyStep[] = [
   keepFailoverSnapshotStep,
   returnOldWriterStep,
   settleRpoStep,
+  cleanCanaryStep,
 ];
 
 /**

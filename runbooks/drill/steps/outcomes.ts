@@ -13,7 +13,8 @@ export type StepId =
   | 'keep-failover-snapshot'
   | 'align-rpo'
   | 'return-old-writer'
-  | 'settle-rpo';
+  | 'settle-rpo'
+  | 'clean-canary';
 
 /** What the drill did with one member's `rds.global_db_rpo`: journaled, reported. */
 export interface RpoAlignment {
@@ -41,6 +42,14 @@ export interface FailoverSnapshot {
   readonly reason?: string;
   /** What the operator does later. */
   readonly next?: string;
+}
+
+/** One delete of the cleanup that failed, and the command that runs it by hand. */
+export interface CanaryLeftover {
+  /** What is left: `canary rows`, `client idempotency records` or `client items`. */
+  readonly what: string;
+  readonly error: string;
+  readonly command: string;
 }
 
 /** The managed-RPO steps: each group as aligned so far (notes), and the healthy secondaries (end). */
@@ -85,6 +94,12 @@ export interface StepOutcomes {
     readonly acknowledgedClientWrites?: number;
   };
   readonly 'keep-failover-snapshot': { readonly snapshot?: FailoverSnapshot };
+  readonly 'clean-canary': {
+    /** What the cleanup deleted (each DELETE that succeeded). */
+    readonly cleaned?: readonly string[];
+    /** What it could not delete; absent when everything was deleted. */
+    readonly notCleaned?: readonly CanaryLeftover[];
+  };
   readonly 'rejoin-rpo': RpoOutcome;
   readonly 'align-rpo': RpoOutcome;
   readonly 'settle-rpo': RpoOutcome;
@@ -102,4 +117,5 @@ export type AnyStepDetails = StepOutcomes['preflight'] &
   StepOutcomes['promote'] &
   StepOutcomes['verify-writes'] &
   StepOutcomes['keep-failover-snapshot'] &
+  StepOutcomes['clean-canary'] &
   RpoOutcome;

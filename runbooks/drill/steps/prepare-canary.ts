@@ -1,7 +1,8 @@
 import { errorText } from '../errors';
 import { CANARY_SQL } from '../canary';
-import { ALL, sqlCall, sqlTarget, tolerated } from './shared';
-import type { StepDefinition } from './types';
+import { CLIENT_HEALTH_INTERVAL_MS } from '../client-canary';
+import { ALL, ops, sqlCall, sqlTarget, tolerated } from './shared';
+import { call, type StepDefinition } from './types';
 
 export const prepareCanaryStep: StepDefinition<'prepare-canary'> = {
   id: 'prepare-canary',
@@ -17,6 +18,20 @@ export const prepareCanaryStep: StepDefinition<'prepare-canary'> = {
       region: `${p.from.region}, then ${p.target.region}`,
       when: 'every canary interval until the drill ends, to the writer that accepts it',
     }),
+    ...p.regions.flatMap((r) =>
+      [r.healthChecks.serving, r.healthChecks.writer].flatMap((id) =>
+        id
+          ? [
+              call(
+                ops.getHealthCheckStatus,
+                p.homeRegion,
+                { HealthCheckId: id },
+                `by the client canary, at most every ${CLIENT_HEALTH_INTERVAL_MS / 1000} s until the drill ends`,
+              ),
+            ]
+          : [],
+      ),
+    ),
   ],
   checks: () => ['CREATE TABLE IF NOT EXISTS is idempotent: running it again changes nothing'],
   ifItFails: (p) =>
