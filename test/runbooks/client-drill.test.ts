@@ -1,0 +1,171 @@
+// Drills against the fakes as a client lives them: the client canary resolves the public names
+// through the fake network (Route 53's answers from the deployed records), writes and reads
+// through the real items service of each region, and the drill measures what it lost.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ExecuteStatementCommand } from '@aws-sdk/client-rds-data';
+import {
+  CLIENT_ITEMS_SQL,
+  clientItemId,
+  clientItemPrefix,
+  type ClientLogEntry,
+  type ClientRequestSample,
+  type DnsObservation,
+} from '../../runbooks/drill/client-model';
+import { deployedApp } from '../deployed-app';
+import { drillIds, PRIMARY, readRecordFile, SECONDARY, useFakeAws } from './harness';
+
+const h = useFakeAws();
+
+function readClient(drillId: string): ClientLogEntry[] {
+  return fs
+    .readFileSync(path.join(h.stateDir, drillId, 'client.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as ClientLogEntry);
+}
+
+const requests = (log: ClientLogEntry[]) =>
+  log.filter((e): e is ClientRequestSample => e.type === 'request');
+const answers = (log: ClientLogEntry[]) =>
+  log.filter((e): e is DnsObservation => e.type === 'dns' && e.error === undefined);
+
+/** The TTL the routing template publishes for `name` (one value over its record sets). */
+function templateTtl(name: string): number {
+  const ttls = new Set(
+    deployedApp()
+      .resources('AWS::Route53::RecordSet')
+      .filter((r) => r.properties.Name === `${name}.`)
+      .map((r) => Number(r.properties.TTL)),
+  );
+  expect(ttls.size).toBe(1);
+  return [...ttls][0];
+}
+
+function verifyWrites(drillId: string) {
+  return readRecordFile(h.stateDir, drillId).steps.find((s) => s.id === 'verify-writes')
+    ?.details as { acknowledgedClientWrites: number; lostClientWrites: number[] };
+}
+
+/** The drill's client items (and idempotency keys) still in any region's cluster. */
+function leftovers(drillId: string): string[] {
+  const prefix = clientItemPrefix(drillId);
+  return [...h.world.regions.keys()].flatMap((r) => [
+    ...[...h.world.items.in(r).items.keys()].filter((id) => id.startsWith(prefix)),
+    ...[...h.world.items.in(r).requests.values()]
+      .filter((x) => x.item_id.startsWith(prefix))
+      .map((x) => `${x.item_id} (request)`),
+  ]);
+}
+
+describe.each(['switchover', 'failover'] as const)(
+  'a %s through the harness, lived by the client canary',
+  (kind) => {
+    test('THEN client.jsonl records each request with its resolved target, region and the answer TTL from the template', async () => {
+      const result = await h.run(kind === 'switchover' ? h.switchover() : h.failover());
+      const drillId = drillIds(h.stateDir)[0];
+      const log = readClient(drillId);
+      const { topology } = h.world;
+      const target = (region: string, k: 'appTarget' | 'writeTarget') =>
+        topology.regions.find((r) => r.region === region)![k];
+
+      expect(result.code).toBe(0);
+      const dns = answers(log);
+      expect(dns.filter((d) => d.path === 'write').map((d) => d.name)).toContain(
+        topology.writeHostname,
+      );
+      for (const d of dns) {
+        const name = d.path === 'write' ? topology.writeHostname : topology.appHostname;
+        expect(d).toMatchObject({ name, ttlSeconds: templateTtl(name) });
+      }
+      const writes = requests(log).filter((r) => r.path === 'write');
+      // Before the move write. answers the primary.
+      expect(writes[0]).toMatchObject({
+        name: topology.writeHostname,
+        target: target(PRIMARY, 'writeTarget'),
+        targetRegion: PRIMARY,
+        status: 200,
+        ok: true,
+      });
+      // Every request went where its cached answer said, and was answered there.
+      for (const r of requests(log)) {
+        const answer = dns.find((d) => d.path === r.path && d.at === r.answeredAt);
+        expect(answer).toMatchObject({ target: r.target, region: r.targetRegion });
+        expect(answer?.addresses).toContain(r.address);
+        expect(h.world.client.targetOf(r.address!)?.region).toBe(r.targetRegion);
+      }
+      // The fenced primary refused writes honestly in between.
+      expect(writes.some((w) => w.status === 503 && w.retryAfterSeconds !== undefined)).toBe(true);
+    });
+
+    test("THEN the canary's items are cleaned up from every region at the end", async () => {
+      const result = await h.run(kind === 'switchover' ? h.switchover() : h.failover());
+      const drillId = drillIds(h.stateDir)[0];
+
+      expect(result.code).toBe(0);
+      expect(verifyWrites(drillId).acknowledgedClientWrites).toBeGreaterThan(0);
+      const deletes = h.mocks.rdsData
+        .commandCalls(ExecuteStatementCommand)
+        .map((c) => c.args[0].input.sql)
+        .filter((sql) => sql === CLIENT_ITEMS_SQL.deleteItems);
+      expect(deletes).toHaveLength(1);
+      expect(leftovers(drillId)).toEqual([]);
+    });
+  },
+);
+
+describe('an unplanned failover, after the cached answer expired', () => {
+  test('THEN write. answers the new writer and the client writes through it', async () => {
+    const result = await h.run(h.failover());
+    const drillId = drillIds(h.stateDir)[0];
+    const log = readClient(drillId);
+    const writer = h.world.topology.regions.find((r) => r.region === SECONDARY)!;
+    const first = answers(log).find((d) => d.path === 'write')!;
+
+    expect(result.code).toBe(0);
+    const after = requests(log).filter((r) => r.path === 'write' && r.targetRegion === SECONDARY);
+    expect(after[0]).toMatchObject({ target: writer.writeTarget, status: 200, region: SECONDARY });
+    // The client asked again only once its first answer's TTL had passed.
+    expect(after[0].answeredAt! - first.at).toBeGreaterThanOrEqual(first.ttlSeconds * 1000);
+  });
+});
+
+describe('an unplanned failover that loses client writes', () => {
+  test('GIVEN writes not yet replicated at the promotion THEN verify-writes reports exactly those seqs in lostClientWrites', async () => {
+    h.world.dataReplicationDelayMs = 13_000;
+    // The fence reaches the health checks after 12 s: the drill promotes at the 15 s poll,
+    // while the service (5 s drain cache) acknowledged writes for the first seconds.
+    h.world.healthLagMs = 12_000;
+
+    const result = await h.run(h.failover());
+    const drillId = drillIds(h.stateDir)[0];
+    const record = readRecordFile(h.stateDir, drillId);
+    const promotedAt = Date.parse(record.measures.promotedAt!);
+    const acknowledged = requests(readClient(drillId)).filter(
+      (r) => r.path === 'write' && r.ok && r.at < promotedAt,
+    );
+    // Committed when sent (the fake service takes no time): lost when younger than the delay.
+    const expectedLost = acknowledged
+      .filter((r) => r.at > promotedAt - h.world.dataReplicationDelayMs)
+      .map((r) => r.seq);
+
+    expect(result.code).toBe(0);
+    expect(expectedLost.length).toBeGreaterThan(0);
+    expect(expectedLost.length).toBeLessThan(acknowledged.length);
+    expect(verifyWrites(drillId).lostClientWrites).toEqual(expectedLost);
+    expect(expectedLost.map((seq) => clientItemId(drillId, seq))).toEqual(
+      acknowledged.filter((r) => expectedLost.includes(r.seq)).map((r) => r.itemId),
+    );
+  });
+
+  test('GIVEN every write replicated in time THEN lostClientWrites is empty', async () => {
+    h.world.healthLagMs = 12_000;
+
+    const result = await h.run(h.failover());
+    const drillId = drillIds(h.stateDir)[0];
+
+    expect(result.code).toBe(0);
+    expect(verifyWrites(drillId).acknowledgedClientWrites).toBeGreaterThan(0);
+    expect(verifyWrites(drillId).lostClientWrites).toEqual([]);
+  });
+});
