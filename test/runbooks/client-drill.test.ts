@@ -94,6 +94,10 @@ describe.each(['switchover', 'failover'] as const)(
         expect(answer?.addresses).toContain(r.address);
         expect(h.world.client.targetOf(r.address!)?.region).toBe(r.targetRegion);
       }
+      // The log holds every request the network saw, no more.
+      expect(requests(log).map((r) => r.address)).toEqual(
+        h.world.client.sent.map((x) => x.request.address),
+      );
       // The fenced primary refused writes honestly in between.
       expect(writes.some((w) => w.status === 503 && w.retryAfterSeconds !== undefined)).toBe(true);
     });
@@ -156,6 +160,13 @@ describe('an unplanned failover that loses client writes', () => {
     expect(expectedLost.map((seq) => clientItemId(drillId, seq))).toEqual(
       acknowledged.filter((r) => expectedLost.includes(r.seq)).map((r) => r.itemId),
     );
+    // Beside them, the copy of the old primary's point-of-failure snapshot that holds them.
+    const copies = h.world.snapshotsIn(PRIMARY).filter((x) => x.type === 'manual');
+    expect(copies).toHaveLength(1);
+    expect(record.measures.failoverSnapshot).toMatchObject({
+      status: 'copied',
+      copy: copies[0].identifier,
+    });
   });
 
   test('GIVEN every write replicated in time THEN lostClientWrites is empty', async () => {

@@ -175,10 +175,12 @@ describe('a recursive resolver between the client and Route 53', () => {
     world.client.resolverCacheMs = FULL_TTL;
     const ttl = templateTtls(app())[0];
     await world.client.resolve(app());
+    const queries = world.client.route53Queries;
     world.setDrain(PRIMARY, 'true');
     await sleep(20_000);
 
     const cached = await world.client.resolve(app());
+    expect(world.client.route53Queries).toBe(queries);
     await sleep(ttl * 1000 - 20_000);
     const fresh = await world.client.resolve(app());
 
