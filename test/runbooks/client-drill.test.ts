@@ -13,6 +13,7 @@ import {
   type DnsObservation,
 } from '../../runbooks/drill/client-model';
 import { deployedApp } from '../deployed-app';
+import { FULL_TTL } from './fake-client-network';
 import { drillIds, PRIMARY, readRecordFile, SECONDARY, useFakeAws } from './harness';
 
 const h = useFakeAws();
@@ -129,8 +130,35 @@ describe('an unplanned failover, after the cached answer expired', () => {
     expect(result.code).toBe(0);
     const after = requests(log).filter((r) => r.path === 'write' && r.targetRegion === SECONDARY);
     expect(after[0]).toMatchObject({ target: writer.writeTarget, status: 200, region: SECONDARY });
-    // The client asked again only once its first answer's TTL had passed.
-    expect(after[0].answeredAt! - first.at).toBeGreaterThanOrEqual(first.ttlSeconds * 1000);
+    // The client asked again when its first answer's TTL ended (the promotion completed before).
+    expect(after[0].answeredAt! - first.at).toBe(first.ttlSeconds * 1000);
+  });
+});
+
+describe('a client behind a resolver that keeps answers for their full TTL', () => {
+  test('GIVEN the resolver cached write. 30 s before the drill THEN the client gets the TTL counted down and sees the new writer up to one TTL later', async () => {
+    h.world.client.resolverCacheMs = FULL_TTL;
+    const write = h.world.topology.writeHostname;
+    const ttl = templateTtl(write);
+    await h.world.client.resolve(write);
+    await h.world.clock.sleep(30_000);
+
+    const result = await h.run(h.failover());
+    const drillId = drillIds(h.stateDir)[0];
+    const startedAt = Date.parse(readRecordFile(h.stateDir, drillId).startedAt);
+    const seen = answers(readClient(drillId))
+      .filter((d) => d.path === 'write')
+      .map((d) => [(d.at - startedAt) / 1000, d.region, d.ttlSeconds]);
+
+    expect(result.code).toBe(0);
+    // The resolver hands out its 30 s old answer with 30 s left; asked again at 30 s, Route 53
+    // still answers the primary (the promotion completes at 55 s), for a whole TTL more. A
+    // client asking Route 53 itself re-asks at 60 s and sees the new writer then (test above).
+    expect(seen).toEqual([
+      [0, PRIMARY, ttl - 30],
+      [30, PRIMARY, ttl],
+      [30 + ttl, SECONDARY, ttl],
+    ]);
   });
 });
 
