@@ -10,7 +10,7 @@ import {
 } from '../../runbooks/drill/client-model';
 import { deployedApp } from '../deployed-app';
 import { FakeWorld } from './fake-aws';
-import { FULL_TTL, TARGET_ADDRESS_TTL_SECONDS } from './fake-client-network';
+import { FULL_TTL, TARGET_ADDRESS_TTL_SECONDS, WorldSqlDriver } from './fake-client-network';
 import { PRIMARY, SECONDARY } from './outputs';
 
 let world: FakeWorld;
@@ -333,7 +333,11 @@ describe('the items service behind each target, as the template configures it', 
     const put = await request(write(), 'PUT', 'a');
 
     expect(put.status).toBe(503);
-    expect(body(put)).toMatchObject({ committed: 'unknown' });
+    expect(body(put)).toMatchObject({
+      error:
+        'the write failed: Error: canceling statement due to statement timeout after COMMIT was sent: the write may or may not have committed; retry with the same Idempotency-Key to learn its result',
+      committed: 'unknown',
+    });
     expect(ids(PRIMARY)).toEqual([]);
   });
 });
@@ -457,5 +461,112 @@ describe('with three regions, write. chains through standby.write.', () => {
       },
     ]);
     expect(world.client.targetOf(answer.addresses[0].address)?.region).toBe(THIRD);
+  });
+});
+
+describe('what the fake refuses, with the messages a client or the service would get', () => {
+  test('GIVEN a CNAME loop in the zone THEN resolve fails with SERVFAIL', async () => {
+    world.records.push({
+      name: 'loop.example.com.',
+      type: 'CNAME',
+      ttl: 60,
+      values: ['loop.example.com'],
+    });
+
+    await expect(world.client.resolve('loop.example.com')).rejects.toThrow(
+      'SERVFAIL loop.example.com: CNAME chain longer than 8',
+    );
+  });
+
+  test('GIVEN the client gives up before the service answers THEN send fails with the timeout', async () => {
+    world.parameterGroupOf(PRIMARY).parameters.set('rds.global_db_rpo', '20');
+    world.region(SECONDARY).rpoLagMs = 60_000;
+    const answer = await world.client.resolve(write());
+
+    await expect(
+      world.client.send({
+        method: 'PUT',
+        hostname: write(),
+        address: answer.addresses[0].address,
+        path: '/items/a',
+        signingRegion: PRIMARY,
+        headers: { 'idempotency-key': 'k' },
+        body: '{}',
+        timeoutMs: 1_000,
+      }),
+    ).rejects.toThrow(`PUT https://${write()}/items/a timed out after 1000 ms`);
+  });
+
+  test('GIVEN an Authorization header scoped to another service or region THEN 403 as API Gateway answers it', async () => {
+    const answer = await world.client.resolve(write());
+    const send = (scope: string) =>
+      world.client.send({
+        method: 'GET',
+        hostname: write(),
+        address: answer.addresses[0].address,
+        path: '/items/a',
+        signingRegion: PRIMARY,
+        headers: {
+          authorization: `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250301/${scope}/aws4_request, SignedHeaders=host, Signature=0`,
+        },
+        timeoutMs: 1_000,
+      });
+
+    expect(body(await send(`${PRIMARY}/s3`))).toEqual({
+      message: "Credential should be scoped to correct service: 'execute-api'. ",
+    });
+    expect(body(await send(`${SECONDARY}/execute-api`))).toEqual({
+      message: 'Credential should be scoped to a valid region. ',
+    });
+    expect((await send(`${PRIMARY}/execute-api`)).status).toBe(404);
+  });
+});
+
+describe('the SQL driver behind the service, as Aurora answers', () => {
+  const driver = (region: string) =>
+    new WorldSqlDriver(world, region, world.client.configIn(region));
+  const config = () => world.client.configIn(SECONDARY);
+  const to = (host: string, signingRegion?: string) => ({
+    host,
+    port: config().port,
+    database: config().databaseName,
+    user: config().user,
+    ...(signingRegion ? { signingRegion } : {}),
+  });
+
+  test('GIVEN an IAM token for another region than the writer THEN the login fails', async () => {
+    await expect(driver(SECONDARY).connect(to(config().writerHost, SECONDARY))).rejects.toThrow(
+      `PAM authentication failed for user "${config().user}"`,
+    );
+  });
+
+  test('GIVEN a host that is neither endpoint THEN it does not resolve', async () => {
+    await expect(driver(SECONDARY).connect(to('db.example.com'))).rejects.toThrow(
+      'getaddrinfo ENOTFOUND db.example.com',
+    );
+  });
+
+  test('GIVEN a statement the items function does not send THEN the fake says so', async () => {
+    const conn = await driver(SECONDARY).connect(to(config().readerHost));
+
+    await expect(conn.query('SELECT 1')).rejects.toThrow(
+      'fake: unexpected statement from the items function: SELECT 1',
+    );
+  });
+
+  test('GIVEN the writer moved THEN the old writer connection is terminated', async () => {
+    const conn = await driver(SECONDARY).connect(to(config().writerHost, PRIMARY));
+    failover(SECONDARY);
+    await sleep(world.promotionMs);
+
+    await expect(conn.query('BEGIN')).rejects.toThrow('Connection terminated unexpectedly');
+    expect(conn.isOpen()).toBe(false);
+  });
+
+  test('GIVEN a region with no items table THEN the fake names it', () => {
+    expect(() => world.items.in('eu-west-1')).toThrow('fake: no items table in eu-west-1');
+    expect(() => world.client.configIn('eu-west-1')).toThrow(
+      'fake: no items function deployed in eu-west-1',
+    );
   });
 });

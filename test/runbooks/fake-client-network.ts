@@ -188,6 +188,7 @@ export class WorldSqlDriver implements SqlDriver {
 
   async connect(target: SqlTarget): Promise<SqlConnection> {
     const world = this.world;
+    world.advance();
     const toWriter = target.host === this.config.writerHost;
     if (!toWriter && target.host !== this.config.readerHost) {
       throw new Error(`getaddrinfo ENOTFOUND ${target.host}`);
@@ -216,13 +217,13 @@ export class WorldSqlDriver implements SqlDriver {
       destroy: () => void end(pgErrors.terminated()),
       query: async (text, values = []) => {
         if (!open) throw new Error('Connection terminated');
+        world.advance();
         if (world.down.has(cluster)) {
           await world.clock.sleep(this.statementTimeoutMs);
           throw end(pgErrors.terminated());
         }
         // The writer moved (switchover or failover): Aurora restarted this one's connections.
         if (toWriter && world.writer !== cluster) throw end(pgErrors.terminated());
-        world.advance();
         const [a, b, c, d] = values as string[];
         switch (text) {
           case WRITER_REGION_SQL:
