@@ -166,11 +166,12 @@ const pgErrors = {
 
 /**
  * A SqlDriver for one region's items function over the fake world. The reader endpoint reaches
- * the region's own cluster; the global writer endpoint reaches the world's writer at connect time
- * (Aurora User Guide, "Connecting to Amazon Aurora Global Database": it "always points to the
- * current writer"), with an IAM token that only the writer's region accepts. Waits that the real
- * driver bounds (connect and statement timeouts, set as realItemsDeps sets them) run on the
- * world's virtual clock; what the service itself bounds with real timers then ends first.
+ * the region's own cluster; the global writer endpoint reaches the world's writer at connect time,
+ * from any region (Aurora User Guide, "Connecting to Amazon Aurora Global Database": Aurora keeps
+ * it routed to the primary cluster's current writer, also for cross-Region writes), with an IAM
+ * token that only the writer's region accepts. Waits that the real driver bounds (connect and
+ * statement timeouts, set as realItemsDeps sets them) run on the world's virtual clock; what the
+ * service itself bounds with real timers then ends first.
  */
 export class WorldSqlDriver implements SqlDriver {
   private readonly connectTimeoutMs: number;
