@@ -31,8 +31,10 @@ export interface ItemsDb {
 
 /** What a test may change in how the network answers. */
 export interface NetworkScript {
-  /** Throw this from `resolve(name)` now (a SERVFAIL, a timeout...). */
+  /** Throw this from `resolve(name)` now (a SERVFAIL, an NXDOMAIN...). */
   resolveError?: (name: string) => Error | undefined;
+  /** Answer this instead of what the world's records say; `'hang'`: never answer. */
+  resolveAnswer?: (name: string) => DnsAnswerView | 'hang' | undefined;
   /** Never answer this request (the canary's timeout ends it). */
   hang?: (request: ClientHttpRequest) => boolean;
   /** COMMIT fails after it was sent (the service answers `committed: "unknown"`). */
@@ -114,6 +116,9 @@ export function testNetwork(world: FakeWorld, script: NetworkScript = {}): TestN
       queries.push({ name, at: world.clock.now() });
       const error = script.resolveError?.(name);
       if (error) throw error;
+      const scripted = script.resolveAnswer?.(name);
+      if (scripted === 'hang') return new Promise<never>(() => undefined);
+      if (scripted) return scripted;
       const cnames: DnsAnswerView['cnames'][number][] = [];
       let current = normalizeHostname(name);
       for (let hops = 0; hops < 8; hops++) {

@@ -175,6 +175,77 @@ describe('the client canary keeps each DNS answer for its TTL, as a stub resolve
   });
 });
 
+describe('an answer the canary cannot send to is a failed request, not a stop', () => {
+  test('GIVEN the resolver never answers THEN the query fails after the request timeout and so does the write', async () => {
+    const t = setUp({
+      script: { resolveAnswer: (name) => (name.startsWith('write.') ? 'hang' : undefined) },
+    });
+
+    await t.runFor(CLIENT_REQUEST_TIMEOUT_MS + 500);
+
+    expect(t.answers('write')[0]).toMatchObject({
+      at: START_TIME,
+      error: `no DNS answer within ${CLIENT_REQUEST_TIMEOUT_MS} ms`,
+    });
+    expect(t.requests('write')[0].error).toBe(
+      `DNS: ${t.world.topology.writeHostname}: no DNS answer within ${CLIENT_REQUEST_TIMEOUT_MS} ms`,
+    );
+    expect(t.network.requests).toEqual([]);
+  });
+
+  test('GIVEN an answer without addresses THEN it is cached for its TTL and the write fails naming it', async () => {
+    const primary = (t: { world: FakeWorld }) => t.world.deployed(PRIMARY).writeTarget;
+    const t = setUp({
+      script: {
+        resolveAnswer: (name) =>
+          name.startsWith('write.')
+            ? { cnames: [{ name, target: primary(t), ttlSeconds: 30 }], addresses: [] }
+            : undefined,
+      },
+    });
+
+    await t.runFor(1500);
+
+    expect(t.answers('write')).toEqual([
+      expect.objectContaining({
+        target: primary(t),
+        region: PRIMARY,
+        addresses: [],
+        ttlSeconds: 30,
+      }),
+    ]);
+    expect(t.requests('write').map((w) => w.error)).toEqual([
+      `DNS: ${t.world.topology.writeHostname} answered no address`,
+      `DNS: ${t.world.topology.writeHostname} answered no address`,
+    ]);
+  });
+
+  test('GIVEN a chain that ends outside the deployment THEN the write fails: no region to sign for', async () => {
+    const t = setUp({
+      script: {
+        resolveAnswer: (name) =>
+          name.startsWith('write.')
+            ? {
+                cnames: [{ name, target: 'parked.example.net', ttlSeconds: 60 }],
+                addresses: [{ address: '203.0.113.9', ttlSeconds: 60 }],
+              }
+            : undefined,
+      },
+    });
+
+    await t.runFor(500);
+
+    expect(t.answers('write')[0]).toMatchObject({ target: 'parked.example.net', ttlSeconds: 60 });
+    expect(t.answers('write')[0].region).toBeUndefined();
+    expect(t.requests('write')[0]).toMatchObject({
+      ok: false,
+      target: 'parked.example.net',
+      error: `DNS: ${t.world.topology.writeHostname} answered parked.example.net, none of this deployment's regions: no region to sign for`,
+    });
+    expect(t.network.requests).toEqual([]);
+  });
+});
+
 describe('the client canary writes through write. and reads back through app.', () => {
   test('GIVEN a healthy deployment THEN each tick sends one signed PUT with the idempotency key, then GETs the last acknowledged item', async () => {
     const t = setUp();
@@ -332,6 +403,16 @@ describe('a resumed client canary continues the drill log', () => {
       ['write', 7, clientItemId(DRILL, 7)],
       ['read', 8, clientItemId(DRILL, 6)],
     ]);
+    // The drained region's serving check fails, so app. answers the other region, which has
+    // not got the item (not in this world's database): it answered, without the item.
+    expect(t.requests('read')[0]).toMatchObject({
+      status: 404,
+      ok: true,
+      found: false,
+      targetRegion: SECONDARY,
+      region: SECONDARY,
+    });
+    expect(t.requests('read')[0].error).toBeUndefined();
   });
 });
 
