@@ -278,7 +278,9 @@ describe('a drill on the fakes with the client canary', () => {
           .map((id) => [{ stringValue: id }]),
       }))
       .on(ExecuteStatementCommand, { sql: CLIENT_ITEMS_SQL.deleteItems })
-      .callsFake((input) => {
+      .callsFake(async (input) => {
+        // A delete that takes a while: a canary still running would write again meanwhile.
+        await h.world.clock.sleep(3000);
         for (const id of ids(prefixOf(input))) db.items.delete(id);
         return { records: [] };
       });
@@ -329,6 +331,11 @@ describe('a drill on the fakes with the client canary', () => {
       [...network.db.items.keys()].filter((id) => id.startsWith(clientItemPrefix(drillId))),
     ).toEqual([]);
     expect(network.db.items.size).toBe(0);
+    // The canaries stopped before the cleanup: no row is written after its delete.
+    const sqlOf = (c: { input: object }) => (c.input as { sql?: string }).sql;
+    const firstDelete = h.world.calls.findIndex((c) => sqlOf(c) === CANARY_SQL.deleteRows);
+    const lastInsert = h.world.calls.findLastIndex((c) => sqlOf(c) === CANARY_SQL.insert);
+    expect(firstDelete).toBeGreaterThan(lastInsert);
   });
 
   test('GIVEN a failover whose new writer lacks the first client write THEN verify-writes reports exactly that write as lost and the drill goes on', async () => {
