@@ -1,0 +1,463 @@
+import { IDEMPOTENCY_HEADER, ITEMS_TIMEOUTS_MS } from '../../constructs/contract';
+import type { RoutingApi } from '../../runbooks/drill/aws/ports';
+import {
+  CLIENT_HEALTH_INTERVAL_MS,
+  CLIENT_REQUEST_TIMEOUT_MS,
+  ClientCanary,
+} from '../../runbooks/drill/client-canary';
+import {
+  clientItemId,
+  type ClientLogEntry,
+  type ClientRequestSample,
+  type DnsObservation,
+  type HealthObservation,
+} from '../../runbooks/drill/client-model';
+import { addressOf, testNetwork, type NetworkScript } from './client-canary-network';
+import { FakeWorld, START_TIME } from './fake-aws';
+import { PRIMARY, SECONDARY } from './harness';
+
+const DRILL = 'switchover-20250301T100000Z-us-west-2';
+
+/** GetHealthCheckStatus as the world's checkers report it, counted. */
+function worldRouting(world: FakeWorld): Pick<RoutingApi, 'healthCheckStatus'> & {
+  reads: { id: string; at: number }[];
+} {
+  const reads: { id: string; at: number }[] = [];
+  return {
+    reads,
+    healthCheckStatus: async (id) => {
+      reads.push({ id, at: world.clock.now() });
+      const healthy = world.checkHealthy(id);
+      return { healthy, succeeding: healthy ? 16 : 0, reporting: 16 };
+    },
+  };
+}
+
+function setUp(
+  options: {
+    script?: NetworkScript;
+    history?: ClientLogEntry[];
+    routing?: Pick<RoutingApi, 'healthCheckStatus'>;
+  } = {},
+) {
+  const world = new FakeWorld();
+  const network = testNetwork(world, options.script);
+  const routing = worldRouting(world);
+  const persisted: ClientLogEntry[] = [];
+  const canary = new ClientCanary({
+    network,
+    routing: options.routing ?? routing,
+    clock: world.clock,
+    drillId: DRILL,
+    topology: world.topology,
+    intervalMs: 1000,
+    history: options.history ?? [],
+    persist: (entry) => persisted.push(entry),
+  });
+  /**
+   * Runs the canary on the world's clock until `ms` after the start (a tick due at `ms` does not
+   * run), applying each change at its time (before a tick due then).
+   */
+  const runFor = async (ms: number, changes: [number, () => void][] = []) => {
+    for (const [at, change] of changes) void world.clock.sleep(at).then(change);
+    const stopped = world.clock.sleep(ms).then(() => canary.stop());
+    canary.start();
+    await stopped;
+  };
+  const requests = (path?: 'write' | 'read') =>
+    persisted.filter(
+      (e): e is ClientRequestSample => e.type === 'request' && (!path || e.path === path),
+    );
+  const answers = (path?: 'write' | 'read') =>
+    persisted.filter((e): e is DnsObservation => e.type === 'dns' && (!path || e.path === path));
+  const health = () => persisted.filter((e): e is HealthObservation => e.type === 'health');
+  return { world, network, routing, persisted, canary, runFor, requests, answers, health };
+}
+
+describe('the client canary keeps each DNS answer for its TTL, as a stub resolver cache does', () => {
+  test('GIVEN the deployed 60 s records WHEN it runs for two minutes THEN each name is asked at 0, 60 and 120 s and every request in between goes to the cached answer', async () => {
+    const t = setUp();
+
+    await t.runFor(125_000);
+
+    const { writeHostname, appHostname } = t.world.topology;
+    const at = (name: string) =>
+      t.network.queries.filter((q) => q.name === name).map((q) => q.at - START_TIME);
+    expect(at(writeHostname)).toEqual([0, 60_000, 120_000]);
+    expect(at(appHostname)).toEqual([0, 60_000, 120_000]);
+    const primary = t.world.deployed(PRIMARY);
+    expect(t.answers('write')[0]).toEqual({
+      type: 'dns',
+      at: START_TIME,
+      path: 'write',
+      name: writeHostname,
+      target: primary.writeTarget,
+      region: PRIMARY,
+      addresses: [addressOf(t.world, PRIMARY)],
+      ttlSeconds: 60,
+    });
+    expect(t.answers('read')[0]).toMatchObject({
+      name: appHostname,
+      target: primary.appTarget,
+      region: PRIMARY,
+      ttlSeconds: 60,
+    });
+    // Each request names the answer it used: the one asked at or before it, until it expired.
+    for (const r of t.requests()) {
+      expect(r.answeredAt! - START_TIME).toBe(Math.floor((r.at - START_TIME) / 60_000) * 60_000);
+    }
+  });
+
+  test('GIVEN a chain whose smallest TTL is 5 s THEN the answer is kept 5 s, not the longest TTL', async () => {
+    const t = setUp();
+    const write = t.world.records.filter(
+      (r) => r.name === `${t.world.topology.writeHostname}.` && r.type === 'CNAME',
+    );
+    expect(write.length).toBeGreaterThan(0);
+    for (const r of write) r.ttl = 5;
+
+    await t.runFor(12_000);
+
+    expect(
+      t.network.queries
+        .filter((q) => q.name === t.world.topology.writeHostname)
+        .map((q) => q.at - START_TIME),
+    ).toEqual([0, 5000, 10_000]);
+    expect(t.answers('write')[0].ttlSeconds).toBe(5);
+  });
+
+  test('GIVEN the writer moves 10 s in THEN writes keep going to the old answer until its TTL ends, then to the new writer', async () => {
+    const t = setUp();
+
+    // The writer checks follow the writer, and write. follows them.
+    await t.runFor(65_000, [[10_000, () => (t.world.writer = SECONDARY)]]);
+
+    expect(t.world.dnsAnswer(t.world.topology.writeHostname)).toEqual([
+      t.world.deployed(SECONDARY).writeTarget,
+    ]);
+    const writes = t.requests('write');
+    const before = writes.filter((w) => w.at - START_TIME < 60_000);
+    const after = writes.filter((w) => w.at - START_TIME >= 60_000);
+    expect(new Set(before.map((w) => w.targetRegion))).toEqual(new Set([PRIMARY]));
+    expect(after.length).toBeGreaterThan(0);
+    expect(new Set(after.map((w) => w.targetRegion))).toEqual(new Set([SECONDARY]));
+    expect(new Set(after.map((w) => w.address))).toEqual(new Set([addressOf(t.world, SECONDARY)]));
+  });
+
+  test('GIVEN the resolver fails once THEN the failure is logged, the write fails without a response, nothing is cached and the next tick asks again', async () => {
+    let failures = 1;
+    const t = setUp({
+      script: {
+        resolveError: (name) =>
+          name.startsWith('write.') && failures-- > 0 ? new Error('queryA ESERVFAIL') : undefined,
+      },
+    });
+
+    await t.runFor(2500);
+
+    const { writeHostname } = t.world.topology;
+    expect(t.answers('write')[0]).toEqual({
+      type: 'dns',
+      at: START_TIME,
+      path: 'write',
+      name: writeHostname,
+      addresses: [],
+      ttlSeconds: 0,
+      error: 'queryA ESERVFAIL',
+    });
+    const [first, second] = t.requests('write');
+    expect(first).toMatchObject({ seq: 1, ok: false, name: writeHostname });
+    expect(first.error).toBe(`DNS: ${writeHostname}: queryA ESERVFAIL`);
+    expect(first.status).toBeUndefined();
+    expect(first.target).toBeUndefined();
+    expect(second).toMatchObject({ ok: true, status: 200, targetRegion: PRIMARY });
+    expect(t.answers('write')[1]).toMatchObject({ at: START_TIME + 1000, region: PRIMARY });
+  });
+});
+
+describe('an answer the canary cannot send to is a failed request, not a stop', () => {
+  test('GIVEN the resolver never answers THEN the query fails after the request timeout and so does the write', async () => {
+    const t = setUp({
+      script: { resolveAnswer: (name) => (name.startsWith('write.') ? 'hang' : undefined) },
+    });
+
+    await t.runFor(CLIENT_REQUEST_TIMEOUT_MS + 500);
+
+    expect(t.answers('write')[0]).toMatchObject({
+      at: START_TIME,
+      error: `no DNS answer within ${CLIENT_REQUEST_TIMEOUT_MS} ms`,
+    });
+    expect(t.requests('write')[0].error).toBe(
+      `DNS: ${t.world.topology.writeHostname}: no DNS answer within ${CLIENT_REQUEST_TIMEOUT_MS} ms`,
+    );
+    expect(t.network.requests).toEqual([]);
+  });
+
+  test('GIVEN an answer without addresses THEN it is cached for its TTL and the write fails naming it', async () => {
+    const primary = (t: { world: FakeWorld }) => t.world.deployed(PRIMARY).writeTarget;
+    const t = setUp({
+      script: {
+        resolveAnswer: (name) =>
+          name.startsWith('write.')
+            ? { cnames: [{ name, target: primary(t), ttlSeconds: 30 }], addresses: [] }
+            : undefined,
+      },
+    });
+
+    await t.runFor(1500);
+
+    expect(t.answers('write')).toEqual([
+      expect.objectContaining({
+        target: primary(t),
+        region: PRIMARY,
+        addresses: [],
+        ttlSeconds: 30,
+      }),
+    ]);
+    expect(t.requests('write').map((w) => w.error)).toEqual([
+      `DNS: ${t.world.topology.writeHostname} answered no address`,
+      `DNS: ${t.world.topology.writeHostname} answered no address`,
+    ]);
+  });
+
+  test('GIVEN a chain that ends outside the deployment THEN the write fails: no region to sign for', async () => {
+    const t = setUp({
+      script: {
+        resolveAnswer: (name) =>
+          name.startsWith('write.')
+            ? {
+                cnames: [{ name, target: 'parked.example.net', ttlSeconds: 60 }],
+                addresses: [{ address: '203.0.113.9', ttlSeconds: 60 }],
+              }
+            : undefined,
+      },
+    });
+
+    await t.runFor(500);
+
+    expect(t.answers('write')[0]).toMatchObject({ target: 'parked.example.net', ttlSeconds: 60 });
+    expect(t.answers('write')[0].region).toBeUndefined();
+    expect(t.requests('write')[0]).toMatchObject({
+      ok: false,
+      target: 'parked.example.net',
+      error: `DNS: ${t.world.topology.writeHostname} answered parked.example.net, none of this deployment's regions: no region to sign for`,
+    });
+    expect(t.network.requests).toEqual([]);
+  });
+});
+
+describe('the client canary writes through write. and reads back through app.', () => {
+  test('GIVEN a healthy deployment THEN each tick sends one signed PUT with the idempotency key, then GETs the last acknowledged item', async () => {
+    const t = setUp();
+
+    await t.runFor(1500);
+
+    const [put, get] = t.network.requests;
+    const id = clientItemId(DRILL, 1);
+    expect(put).toEqual({
+      method: 'PUT',
+      hostname: t.world.topology.writeHostname,
+      address: addressOf(t.world, PRIMARY),
+      path: `/items/${id}`,
+      signingRegion: PRIMARY,
+      headers: { [IDEMPOTENCY_HEADER]: id, 'content-type': 'application/json' },
+      body: JSON.stringify({ drillId: DRILL, seq: 1, sentAt: START_TIME }),
+      timeoutMs: CLIENT_REQUEST_TIMEOUT_MS,
+    });
+    expect(get).toMatchObject({
+      method: 'GET',
+      hostname: t.world.topology.appHostname,
+      path: `/items/${id}`,
+      signingRegion: PRIMARY,
+    });
+    expect(get.body).toBeUndefined();
+    expect(t.network.db.items.has(id)).toBe(true);
+    const [write, read] = t.requests();
+    expect(write).toMatchObject({
+      seq: 1,
+      path: 'write',
+      itemId: id,
+      status: 200,
+      ok: true,
+      region: PRIMARY,
+      target: t.world.deployed(PRIMARY).writeTarget,
+      targetRegion: PRIMARY,
+    });
+    expect(read).toMatchObject({
+      seq: 2,
+      path: 'read',
+      itemId: id,
+      status: 200,
+      ok: true,
+      found: true,
+      region: PRIMARY,
+      maxStalenessMs: 0,
+    });
+    // Ticks never overlap: one request at a time.
+    expect(t.network.maxInFlight).toBe(1);
+  });
+
+  test('GIVEN the region is fenced THEN the write is logged refused with the service error and Retry-After, and no read is sent while nothing was acknowledged', async () => {
+    const t = setUp();
+    t.world.region(PRIMARY).drain = 'true';
+
+    await t.runFor(1500);
+
+    const drain = t.world.deployed(PRIMARY).drainParameterName;
+    expect(t.requests('read')).toEqual([]);
+    expect(t.requests('write')[0]).toMatchObject({
+      seq: 1,
+      status: 503,
+      ok: false,
+      region: PRIMARY,
+      retryAfterSeconds: 10,
+      error: `${PRIMARY} is drained or fenced: SSM parameter ${drain} is 'true'; write through another region or retry later`,
+    });
+    expect(t.requests('write')[0].commitUnknown).toBeUndefined();
+    // Seqs go on over writes only while reads are skipped.
+    expect(t.requests('write').map((w) => w.seq)).toEqual([1, 2]);
+  });
+
+  test('GIVEN COMMIT fails after it was sent THEN the write is logged refused with commitUnknown', async () => {
+    const t = setUp({ script: { commitFails: () => true } });
+
+    await t.runFor(500);
+
+    expect(t.requests('write')[0]).toMatchObject({
+      status: 503,
+      ok: false,
+      commitUnknown: true,
+      retryAfterSeconds: 10,
+    });
+  });
+
+  test('GIVEN a write that never answers THEN it fails after the request timeout and the next tick starts at once, not two at a time', async () => {
+    let hangs = 1;
+    const t = setUp({ script: { hang: (r) => r.method === 'PUT' && hangs-- > 0 } });
+
+    await t.runFor(CLIENT_REQUEST_TIMEOUT_MS + 500);
+
+    const [first, second] = t.requests('write');
+    expect(first).toMatchObject({
+      seq: 1,
+      ok: false,
+      latencyMs: CLIENT_REQUEST_TIMEOUT_MS,
+      address: addressOf(t.world, PRIMARY),
+      error: `no response within ${CLIENT_REQUEST_TIMEOUT_MS} ms`,
+    });
+    expect(first.status).toBeUndefined();
+    expect(second).toMatchObject({ seq: 2, ok: true });
+    // Nothing else was sent while the first write hung.
+    expect(t.requests().map((r) => [r.path, r.at - START_TIME])).toEqual([
+      ['write', 0],
+      ['write', CLIENT_REQUEST_TIMEOUT_MS],
+      ['read', CLIENT_REQUEST_TIMEOUT_MS],
+    ]);
+    expect(t.network.requests).toHaveLength(3);
+  });
+
+  test('THEN the request timeout is longer than the service takes to refuse a write it cannot commit', () => {
+    expect(CLIENT_REQUEST_TIMEOUT_MS).toBeGreaterThan(2 * ITEMS_TIMEOUTS_MS.commit.default);
+  });
+});
+
+describe('a resumed client canary continues the drill log', () => {
+  test('GIVEN a log whose last request is seq 7 and last acknowledged write seq 6 THEN it writes seq 8 and reads item 6 back, and repeats no health reading', async () => {
+    const first = setUp();
+    await first.runFor(500);
+    const history: ClientLogEntry[] = [
+      ...first.persisted,
+      { ...first.requests('write')[0], seq: 6, itemId: clientItemId(DRILL, 6) },
+      {
+        ...first.requests('write')[0],
+        seq: 7,
+        itemId: clientItemId(DRILL, 7),
+        status: 503,
+        ok: false,
+      },
+    ];
+    const t = setUp({ history });
+
+    await t.runFor(500);
+
+    expect(t.requests().map((r) => [r.path, r.seq, r.itemId])).toEqual([
+      ['write', 8, clientItemId(DRILL, 8)],
+      ['read', 9, clientItemId(DRILL, 8)],
+    ]);
+    expect(t.canary.entries().slice(0, history.length)).toEqual(history);
+    expect(t.health()).toEqual([]);
+  });
+
+  test('GIVEN a log whose last acknowledged write is seq 6 and the next write is refused THEN it reads item 6', async () => {
+    const first = setUp();
+    await first.runFor(500);
+    const history: ClientLogEntry[] = [
+      { ...first.requests('write')[0], seq: 6, itemId: clientItemId(DRILL, 6) },
+    ];
+    const t = setUp({ history });
+    t.world.region(PRIMARY).drain = 'true';
+
+    await t.runFor(500);
+
+    expect(t.requests().map((r) => [r.path, r.seq, r.itemId])).toEqual([
+      ['write', 7, clientItemId(DRILL, 7)],
+      ['read', 8, clientItemId(DRILL, 6)],
+    ]);
+    // The drained region's serving check fails, so app. answers the other region, which has
+    // not got the item (not in this world's database): it answered, without the item.
+    expect(t.requests('read')[0]).toMatchObject({
+      status: 404,
+      ok: true,
+      found: false,
+      targetRegion: SECONDARY,
+      region: SECONDARY,
+    });
+    expect(t.requests('read')[0].error).toBeUndefined();
+  });
+});
+
+describe('the client canary records health-check flips', () => {
+  test('GIVEN every check healthy, then the primary writer check failing at 25 s THEN each check is logged once, then only the one that changed; checks are read every 10 s', async () => {
+    const t = setUp();
+    const ids = t.world.topology.regions.flatMap((r) =>
+      [r.healthChecks.serving, r.healthChecks.writer].filter((id): id is string => !!id),
+    );
+    const writerCheck = t.world.checkId(PRIMARY, 'writer');
+    const initially = new Map(ids.map((id) => [id, t.world.checkHealthy(id)]));
+    expect(initially.get(writerCheck)).toBe(true);
+
+    await t.runFor(35_000, [[25_000, () => t.world.forcedUnhealthy.add(writerCheck)]]);
+
+    expect(new Set(t.routing.reads.map((r) => r.at - START_TIME))).toEqual(
+      new Set([0, 10_000, 20_000, 30_000]),
+    );
+    expect(CLIENT_HEALTH_INTERVAL_MS).toBe(10_000);
+    expect(t.routing.reads.filter((r) => r.at === START_TIME).map((r) => r.id)).toEqual(ids);
+    const flips = t.health().map((h) => [h.at - START_TIME, h.healthCheckId, h.healthy]);
+    expect(flips).toEqual([
+      ...ids.map((id) => [0, id, initially.get(id)]),
+      [30_000, writerCheck, false],
+    ]);
+    expect(t.health().at(-1)).toEqual({
+      type: 'health',
+      at: START_TIME + 30_000,
+      healthCheckId: writerCheck,
+      region: PRIMARY,
+      check: 'writer',
+      healthy: false,
+      succeeding: 0,
+      reporting: 16,
+    });
+  });
+
+  test('GIVEN a reading fails THEN nothing is logged for it and the requests go on', async () => {
+    const t = setUp({
+      routing: { healthCheckStatus: () => Promise.reject(new Error('Throttling')) },
+    });
+
+    await t.runFor(1500);
+
+    expect(t.health()).toEqual([]);
+    expect(t.requests('write').map((w) => w.ok)).toEqual([true, true]);
+  });
+});
