@@ -87,6 +87,8 @@ export function useFakeAws(
         pid: 4242,
         isProcessAlive: (pid) => pid === 4242,
         onInterrupt: () => () => undefined,
+        // Never this machine's resolver and HTTPS in a test.
+        clientNetwork: NO_CLIENT_NETWORK,
         ...deps,
       });
       return { code, stdout, stderr };
