@@ -2,8 +2,13 @@ import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest } from '@smithy/core/transport';
 import { SignatureV4 } from '@smithy/signature-v4';
 import * as dnsPacket from 'dns-packet';
+import { execFileSync } from 'node:child_process';
 import * as dgram from 'node:dgram';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as https from 'node:https';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import {
@@ -440,5 +445,96 @@ describe('send: a SigV4-signed request to the cached address, its whole answer r
         `PUT https://write.example.test/items/drill-d1-7 via 127.0.0.1: connect ECONNREFUSED 127.0.0.1:${port}`,
       ),
     );
+  });
+});
+
+/** A self-signed certificate for `name`, made with openssl at test time (no key is committed). */
+function selfSigned(name: string): { key: string; cert: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'canary-tls-'));
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        `/CN=${name}`,
+        '-addext',
+        `subjectAltName=DNS:${name}`,
+      ],
+      { stdio: 'ignore' },
+    );
+    return {
+      key: fs.readFileSync(path.join(dir, 'key.pem'), 'utf8'),
+      cert: fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8'),
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('send over TLS: the public name as SNI and as the name the certificate must hold', () => {
+  async function tlsApi(certName: string) {
+    const { key, cert } = selfSigned(certName);
+    const servernames: (string | false)[] = [];
+    const server = https.createServer({ key, cert }, (req, res) => {
+      servernames.push((req.socket as import('node:tls').TLSSocket).servername);
+      req.resume();
+      req.on('end', () => res.end('{"ok":true}'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    // The default transport, trusting only this test's certificate.
+    const request = ((
+      options: https.RequestOptions,
+      callback?: (res: http.IncomingMessage) => void,
+    ) => https.request({ ...options, ca: cert }, callback)) as typeof https.request;
+    return {
+      servernames,
+      client: network({ transport: { request, port } }),
+      port,
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    };
+  }
+
+  test('GIVEN a server whose certificate names write.<domain> THEN the request connects to the address, sends SNI write.<domain> and verifies the certificate', async () => {
+    const api = await tlsApi('write.example.test');
+    try {
+      const response = await api.client.send(put());
+      expect(response.status).toBe(200);
+      expect(response.body).toBe('{"ok":true}');
+      expect(api.servernames).toEqual(['write.example.test']);
+    } finally {
+      await api.close();
+    }
+  });
+
+  test("GIVEN a certificate for another name THEN the request fails with TLS's reason", async () => {
+    const api = await tlsApi('other.example.test');
+    try {
+      await expect(api.client.send(put())).rejects.toThrow(
+        new Error(
+          "PUT https://write.example.test/items/drill-d1-7 via 127.0.0.1: Hostname/IP does not match certificate's altnames: Host: write.example.test. is not in the cert's altnames: DNS:other.example.test",
+        ),
+      );
+      expect(api.servernames).toEqual([]);
+    } finally {
+      await api.close();
+    }
   });
 });
