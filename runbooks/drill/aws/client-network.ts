@@ -5,6 +5,7 @@ import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest } from '@smithy/core/transport';
 import { SignatureV4 } from '@smithy/signature-v4';
 import * as dnsPacket from 'dns-packet';
+import { randomInt } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import * as dns from 'node:dns';
 import * as https from 'node:https';
@@ -122,7 +123,8 @@ async function queryServer(
   const { host, port } = parseServer(server);
   const query: dnsPacket.Packet = {
     type: 'query',
-    id: Math.floor(Math.random() * 0x10000),
+    // An unpredictable id: an answer with another id is not taken (RFC 5452, forged answers).
+    id: randomInt(0x10000),
     flags: dnsPacket.RECURSION_DESIRED,
     questions: [{ type: 'A', class: 'IN', name }],
   };
@@ -149,8 +151,10 @@ function chainOf(name: string, answer: Answer): DnsAnswerView {
     const cname = records.find((r) => r.type === 'CNAME' && normalizeHostname(r.name) === current);
     if (!cname) break;
     const target = normalizeHostname(cname.data);
-    // RFC 1035 3.2.1: TTL, "the time interval (in seconds) that the resource record may be
-    // cached before it should be discarded".
+    // The TTL as this resolver answered it: "the time interval (in seconds) that the resource
+    // record may be cached before it should be discarded" (RFC 1035 4.1.3); Route 53 answers
+    // the record's own "resource record cache time to live (TTL), in seconds" (Route 53 API
+    // Reference, ResourceRecordSet, TTL), a caching resolver what is left of it.
     cnames.push({ name: current, target, ttlSeconds: cname.ttl ?? 0 });
     current = target;
   }
