@@ -487,7 +487,7 @@ function selfSigned(name: string): { key: string; cert: string } {
 describe('send over TLS: the public name as SNI and as the name the certificate must hold', () => {
   async function tlsApi(certName: string) {
     const { key, cert } = selfSigned(certName);
-    const servernames: (string | false)[] = [];
+    const servernames: (string | false | null)[] = [];
     const server = https.createServer({ key, cert }, (req, res) => {
       servernames.push((req.socket as import('node:tls').TLSSocket).servername);
       req.resume();
