@@ -311,6 +311,8 @@ async function sendSigned(
           if (opts?.all) callback(null, [{ address: request.address, family }]);
           else callback(null, request.address, family);
         }) as unknown as net.LookupFunction,
+        // A new connection per request: each goes to the address of the answer cached when it
+        // is sent, not to a kept-alive socket of an earlier answer.
         agent: false,
       },
       (res) => {
