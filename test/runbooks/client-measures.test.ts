@@ -1,19 +1,12 @@
 // Client-level RTO and RPO computed on recorded client sequences: what the client canary's log
 // of one drill says, placed against the journal's moments. The sequences are built from the
 // synthesized app's topology (targets and regions as the outputs publish them).
-import {
-  clientItemId,
-  type ClientLogEntry,
-  type ClientPath,
-  type ClientRequestSample,
-  type DnsObservation,
-  type HealthObservation,
-} from '../../runbooks/drill/client-model';
+import { clientItemId, type ClientLogEntry } from '../../runbooks/drill/client-model';
 import {
   computeClientMeasures,
   type ClientMeasureContext,
 } from '../../runbooks/drill/client-measures';
-import type { RegionTopology } from '../../runbooks/drill/discovery';
+import { clientLogBuilder } from './client-log';
 import { FakeWorld } from './fake-aws';
 import { PRIMARY, SECONDARY } from './outputs';
 
@@ -26,85 +19,7 @@ const at = (s: number) => T0 + s * 1000;
 const iso = (s: number) => new Date(at(s)).toISOString();
 const TTL = world.topology.ttlSeconds;
 
-const nameOf = (path: ClientPath) =>
-  path === 'write' ? world.topology.writeHostname : world.topology.appHostname;
-const targetOf = (path: ClientPath, r: RegionTopology) =>
-  path === 'write' ? r.writeTarget : r.appTarget;
-
-/** One request of the canary through the cached answer for `region`. */
-function request(
-  path: ClientPath,
-  seq: number,
-  s: number,
-  region: RegionTopology,
-  ok: boolean,
-  more: Partial<ClientRequestSample> = {},
-): ClientRequestSample {
-  return {
-    type: 'request',
-    seq,
-    at: at(s),
-    path,
-    name: nameOf(path),
-    itemId: clientItemId(DRILL, seq),
-    target: targetOf(path, region),
-    targetRegion: region.region,
-    latencyMs: 20,
-    ok,
-    ...(ok
-      ? { status: path === 'write' ? 200 : 404, region: region.region }
-      : { status: 503, retryAfterSeconds: 1 }),
-    ...more,
-  };
-}
-
-/** Writes once a second from `first` to `last` (seconds after T0), seq = second + 1. */
-function writes(first: number, last: number, region: RegionTopology, ok: boolean) {
-  const all: ClientRequestSample[] = [];
-  for (let s = first; s <= last; s++) all.push(request('write', s + 1, s, region, ok));
-  return all;
-}
-
-/** Reads once a second, between the writes (seq 1000 + second). */
-function reads(first: number, last: number, region: RegionTopology, ok: boolean) {
-  const all: ClientRequestSample[] = [];
-  for (let s = first; s <= last; s++) {
-    all.push(request('read', 1000 + s, s + 0.5, region, ok, ok ? { found: true } : {}));
-  }
-  return all;
-}
-
-function answer(path: ClientPath, s: number, region: RegionTopology, ttlSeconds = TTL) {
-  const observed: DnsObservation = {
-    type: 'dns',
-    at: at(s),
-    path,
-    name: nameOf(path),
-    target: targetOf(path, region),
-    region: region.region,
-    addresses: ['192.0.2.10'],
-    ttlSeconds,
-  };
-  return observed;
-}
-
-function health(
-  s: number,
-  region: RegionTopology,
-  check: HealthObservation['check'],
-  healthy: boolean,
-): HealthObservation {
-  return {
-    type: 'health',
-    at: at(s),
-    healthCheckId: region.healthChecks[check]!,
-    region: region.region,
-    check,
-    healthy,
-    succeeding: healthy ? 16 : 0,
-    reporting: 16,
-  };
-}
+const { request, writes, reads, answer, health } = clientLogBuilder(world.topology, DRILL, T0);
 
 const CONTEXT: ClientMeasureContext = {
   fromRegion: PRIMARY,
