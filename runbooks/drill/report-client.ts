@@ -109,8 +109,10 @@ export function clientMeasureRows(record: DrillRecord): MeasureRow[] {
 /** The client-level RTO: the longest write or read outage; FAIL as soon as one exceeds the objective. */
 function clientRtoCell(c: ClientMeasures, objectiveSeconds: number): string {
   const parts = [
-    `writes ${clientWriteRtoText(c)}`,
-    ...c.readRto.map((r) => `reads in ${r.region} ${clientReadRtoText(r)}`),
+    c.writeRto.ms === null ? clientWriteRtoText(c) : `write RTO ${formatDuration(c.writeRto.ms)}`,
+    ...c.readRto.map((r) =>
+      r.ms === null ? clientReadRtoText(r) : `read RTO in ${r.region} ${formatDuration(r.ms)}`,
+    ),
   ];
   const figures = [c.writeRto, ...c.readRto];
   const measured = figures.flatMap((f) => (f.ms === null ? [] : [f.ms]));
