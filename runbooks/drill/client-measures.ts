@@ -110,7 +110,11 @@ function readRto(reads: readonly ClientRequestSample[]): ClientReadRto[] {
   return [...outages].map(([region, list]) => ({ region, ...rtoOf(list, reads.length) }));
 }
 
-/** Checks that changed state: every reading after a check's first whose verdict differs. */
+/**
+ * Checks that changed state: every reading after a check's first whose verdict differs. The
+ * readings are GetHealthCheckStatus answers (one observation per Route 53 health checker
+ * reporting; Route 53 API Reference, GetHealthCheckStatus), so a flip is when the drill saw it.
+ */
 function healthFlips(health: readonly HealthObservation[]): HealthFlip[] {
   const last = new Map<string, boolean>();
   const flips: HealthFlip[] = [];

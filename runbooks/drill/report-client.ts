@@ -173,12 +173,17 @@ export function objectivesTable(record: DrillRecord): ClientTable {
   };
 }
 
-/** What a client elsewhere may see beyond the canary, and why. */
+/**
+ * What a client elsewhere may see beyond the canary, and why: a resolver may cache a record
+ * for its TTL before it asks again (RFC 1035, section 3.2.1, TTL), and Route 53's TTL is how
+ * long recursive resolvers cache the record, so changes take that long to take effect (Route 53
+ * Developer Guide, "Values specific for latency records", TTL (seconds)).
+ */
 export function resolverNote(c: ClientMeasures): string {
   const ttl = Math.max(0, ...c.dns.map((d) => d.ttlSeconds));
   return (
     "The canary resolved the public names from where the drill ran, through that host's resolver, and kept each answer for its TTL. " +
-    `A client behind another resolver may see up to one TTL${ttl ? ` (${ttl} s)` : ''} more: its resolver may have cached the old answer just before the change, and may keep it for the whole TTL (RFC 1035, section 3.2.1; Route 53 Developer Guide, record values, "TTL (seconds)").`
+    `A client behind another resolver may see up to one TTL${ttl ? ` (${ttl} s)` : ''} more: its resolver may have cached the old answer just before the change, and may keep it for the whole TTL (RFC 1035, section 3.2.1; Route 53 Developer Guide, "Values specific for latency records", TTL (seconds)).`
   );
 }
 

@@ -101,7 +101,7 @@ async function reports(): Promise<{ md: string; html: string; record: DrillRecor
 
 const NOTE =
   "The canary resolved the public names from where the drill ran, through that host's resolver, and kept each answer for its TTL. " +
-  'A client behind another resolver may see up to one TTL (60 s) more: its resolver may have cached the old answer just before the change, and may keep it for the whole TTL (RFC 1035, section 3.2.1; Route 53 Developer Guide, record values, "TTL (seconds)").';
+  'A client behind another resolver may see up to one TTL (60 s) more: its resolver may have cached the old answer just before the change, and may keep it for the whole TTL (RFC 1035, section 3.2.1; Route 53 Developer Guide, "Values specific for latency records", TTL (seconds)).';
 
 describe('report: objectives against the database-level and the client-level figure', () => {
   test('GIVEN a drill without a client log THEN the client-level column says so, and no client section or client key appears', async () => {
