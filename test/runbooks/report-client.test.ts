@@ -154,6 +154,20 @@ describe('report: objectives against the database-level and the client-level fig
     );
   });
 
+  test('GIVEN figures equal to the objectives THEN they pass: an objective is a bound the figure may reach', async () => {
+    await switchover();
+    writeClientLog(livedSwitchover());
+    verifyCounted([2, 1], 2);
+    setObjectives({ rtoSeconds: 35, rpoSeconds: 1 });
+
+    const { md } = await reports();
+
+    expect(md).toContain(
+      '| RTO 35 s (computed floor 215 s) | 35.0s: pass | write RTO 35.0s; read RTO in us-east-1 18.0s: pass |',
+    );
+    expect(md).toContain('| 2 client writes lost over 1.0s: pass |');
+  });
+
   test('GIVEN no lost client write THEN the client-level RPO passes', async () => {
     await switchover();
     writeClientLog(livedSwitchover());
@@ -375,5 +389,92 @@ describe('record: the client log where the drill builds its record', () => {
     expect(client?.writerMovedAt).toBe(iso(40));
     expect(client?.promotedAt).toBe(iso(0));
     expect(client?.rpoLagMsAtPromotion).toBe(400);
+  });
+});
+
+describe('report: client figures the canary could not measure', () => {
+  test('GIVEN a client log with reads only, still failing at the end, and no DNS answer THEN the texts say what is missing', async () => {
+    await switchover();
+    const { b, from } = builder();
+    writeClientLog([...b.reads(0, 4, from, true), ...b.reads(5, 9, from, false)]);
+
+    const { md } = await reports();
+
+    expect(md).toContain(
+      '| client-level write RTO (first failed to first acknowledged client write after) | not measured: the client canary sent no write | RTO 900 s |',
+    );
+    expect(md).toContain(
+      `| client-level read RTO in us-east-1 (failed reads answered there to the next successful read) | not measured: reads answered by us-east-1 were still failing when the canary stopped (5 failed since ${iso(5.5)}) | RTO 900 s |`,
+    );
+    expect(md).toContain(
+      `| RTO 900 s (computed floor 215 s) | 35.0s: pass | not measured: the client canary sent no write; not measured: reads answered by us-east-1 were still failing when the canary stopped (5 failed since ${iso(5.5)}) |`,
+    );
+    expect(md).toContain(
+      'A client behind another resolver may see up to one TTL more: its resolver may have cached',
+    );
+  });
+
+  test('GIVEN an answer naming a target of no region of the deployment THEN the change names the target', async () => {
+    await switchover();
+    const { b, from } = builder();
+    writeClientLog([
+      b.answer('read', 0, from),
+      { ...b.answer('read', 5, from), target: 'elsewhere.example.net', region: undefined },
+    ]);
+
+    const { md } = await reports();
+
+    expect(md).toContain(
+      `| DNS cutover of app.example.com | us-east-1 -> elsewhere.example.net at ${iso(5)}, with no health check flip of those regions before it |  |`,
+    );
+    expect(md).toContain(
+      `| app.example.com | ${iso(5)} | us-east-1 | elsewhere.example.net | none | - | 60 s |`,
+    );
+  });
+
+  test('GIVEN a promotion that failed THEN neither level verified the RPO', async () => {
+    h.world.fail('rds:SwitchoverGlobalCluster', new Error('boom'));
+    await h.run(h.switchover());
+    const { b, from } = builder();
+    writeClientLog(b.writes(0, 2, from, true));
+
+    const { md } = await reports();
+
+    expect(md).toContain(
+      '| RPO 30 s | not verified: step verify-writes did not run | not verified: step verify-writes did not run |',
+    );
+  });
+});
+
+describe('report: database-level figures without an outage', () => {
+  test('GIVEN a promotion so quick that no canary write failed THEN the database-level RTO passes with no outage', async () => {
+    h.world.promotionMs = 1_000;
+    h.world.pendingMs = 1_000;
+    await switchover();
+
+    const { md } = await reports();
+
+    expect(md).toContain('| RTO 900 s (computed floor 215 s) | no failed canary write: pass |');
+  });
+});
+
+describe('report: database-level RPO without the lag', () => {
+  test('GIVEN lost canary rows and no lag reported at promotion THEN no verdict is given', async () => {
+    await switchover();
+    editJournal((entries) =>
+      entries.map((e) => {
+        if (e.type !== 'step' || !e.details) return e;
+        if (e.step === 'promote')
+          return { ...e, details: { ...e.details, rpoLagMsAtPromotion: null } };
+        if (e.step === 'verify-writes') return { ...e, details: { ...e.details, lostRows: [3] } };
+        return e;
+      }),
+    );
+
+    const { md } = await reports();
+
+    expect(md).toContain(
+      '| RPO 30 s | 1 canary rows lost; AuroraGlobalDBRPOLag at promotion not reported | not measured: the drill has no client canary log |',
+    );
   });
 });
