@@ -1,10 +1,15 @@
 import { Arn, ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
+import {
+  CLIENT_CANARY_IAM_ACTIONS,
+  CLIENT_CANARY_ROUTE_RESOURCES,
+} from '../runbooks/drill/aws/client-permissions';
 import { DRILL_FAILOVER_ONLY_IAM_ACTIONS } from '../runbooks/drill/aws/operations';
 import { drillLockParameterName } from '../runbooks/drill/lock-name';
 import { FAILOVER_SNAPSHOT_COPY_PATTERN, FAILOVER_SNAPSHOT_PREFIX } from './contract';
@@ -31,6 +36,14 @@ export interface DrillRegion {
    * lock parameter is named after it.
    */
   readonly drainSwitch: ssm.IStringParameter;
+  /**
+   * The region's HTTP API with the IAM-authorized items routes, which the drill's client
+   * canary calls (`execute-api:Invoke` on its own items only). Its `apiId` must be readable in
+   * the role's stack: from another region pass an import over a weak reference.
+   *
+   * @default - no items API in this region: the role may invoke nothing there
+   */
+  readonly itemsApi?: apigwv2.IHttpApi;
 }
 
 /** Properties of a {@link DrillOperatorRole}. */
@@ -189,6 +202,23 @@ export class DrillOperatorRole extends Construct {
       arn('secretsmanager', regionOf(r), 'secret', `${secretName}-??????`),
     );
 
+    // The client canary's items routes in each region's API; the region comes from the member,
+    // not from the API (an imported API takes the role's stack's region).
+    const itemsRoutesOf = props.regions.map((r) =>
+      r.itemsApi === undefined
+        ? []
+        : CLIENT_CANARY_ROUTE_RESOURCES.map((route) =>
+            arn(
+              'execute-api',
+              regionOf(r),
+              r.itemsApi!.apiId,
+              route,
+              ArnFormat.SLASH_RESOURCE_NAME,
+            ),
+          ),
+    );
+    const itemsRoutes = itemsRoutesOf.flat();
+
     const grants: Grant[] = [
       {
         sid: 'ReadGlobalCluster',
@@ -246,6 +276,15 @@ export class DrillOperatorRole extends Construct {
         actions: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'],
         resources: drillLocks,
       },
+      ...(itemsRoutes.length === 0
+        ? []
+        : [
+            {
+              sid: 'InvokeItemsRoutes',
+              actions: CLIENT_CANARY_IAM_ACTIONS,
+              resources: itemsRoutes,
+            },
+          ]),
       {
         sid: 'ReadHealthChecks',
         actions: ['route53:GetHealthCheckStatus'],
@@ -305,6 +344,27 @@ export class DrillOperatorRole extends Construct {
       failoverSnapshots.map((a) => `AwsSolutions-IAM5[Resource::${nagText(stack, a)}]`),
       "Aurora names the old primary's point-of-failure snapshot rds:unplanned-global-failover-<cluster>-<time> and the drill names its copy drill-<drill id>-point-of-failure: neither name is known before the failover, so each is matched by its fixed prefix, in the members' regions only.",
     );
+    const itemsRoutesReason =
+      "The client canary writes and reads items named drill-<drill id>-<seq>, chosen per drill and per request, on each region's items routes (PUT and GET /items/{id}) through the API's one $default stage: the wildcards stand for the stage, the drill id and the sequence number, never another API, method or item.";
+    // An API id given as a literal is acknowledged now. A reference to a service stack becomes
+    // Fn::ImportValue (same region) or Fn::GetStackOutput (weak, another region) only when the
+    // app is prepared: the finding ids that print it are known from then on, when the tree is
+    // validated, before the packs run on the synthesized templates.
+    const routeFindings = (deferred: boolean) =>
+      props.regions
+        .flatMap((r, i) =>
+          r.itemsApi !== undefined && Token.isUnresolved(r.itemsApi.apiId) === deferred
+            ? itemsRoutesOf[i]
+            : [],
+        )
+        .map((a) => `AwsSolutions-IAM5[Resource::${nagText(stack, a)}]`);
+    acknowledgeFindings(policy, routeFindings(false), itemsRoutesReason);
+    policy.node.addValidation({
+      validate: () => {
+        acknowledgeFindings(policy, routeFindings(true), itemsRoutesReason);
+        return [];
+      },
+    });
     acknowledgeFindings(
       policy,
       ['AwsSolutions-IAM5[Resource::*]'],
@@ -338,16 +398,26 @@ function fixedNameOf(name: string, resource: IConstruct, what: string, problems:
   return name;
 }
 
-/** A resource as cdk-nag prints it in a finding id: references as `<Name>`. */
+/**
+ * A resource as cdk-nag prints it in a finding id: a `Ref` as `<Name>`, an `Fn::ImportValue` as
+ * the export's name, any other intrinsic (a weak `Fn::GetStackOutput`) as its JSON.
+ */
 function nagText(stack: Stack, value: string): string {
   const resolved: unknown = stack.resolve(value);
   if (typeof resolved === 'string') return resolved;
   const join = (resolved as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
   if (!join) return value;
   return join[1]
-    .map((part) =>
-      typeof part === 'string' ? part : `<${String((part as { Ref?: string }).Ref ?? '?')}>`,
-    )
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const { Ref, 'Fn::ImportValue': imported } = part as {
+        Ref?: string;
+        'Fn::ImportValue'?: unknown;
+      };
+      if (Ref !== undefined) return `<${Ref}>`;
+      if (typeof imported === 'string') return imported;
+      return JSON.stringify(part);
+    })
     .join(join[0]);
 }
 

@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -25,6 +26,12 @@ export interface RoutingStackRegion extends RoutedRegion {
   readonly database: IAuroraGlobalMember;
   /** The region's own drain switch (drill role). */
   readonly drainSwitch: ssm.IStringParameter;
+  /**
+   * The region's API with the items routes (drill role: the client canary invokes them).
+   *
+   * @default - no items API: the drill role may invoke nothing in this region
+   */
+  readonly itemsApi?: apigwv2.IHttpApi;
 }
 
 /** Properties of a {@link RoutingStack}. */
@@ -101,9 +108,10 @@ export class RoutingStack extends Stack {
       ),
     });
     const operator = new DrillOperatorRole(this, 'DrillOperator', {
-      regions: props.regions.map(({ database, drainSwitch }) => ({
+      regions: props.regions.map(({ region, database, drainSwitch, itemsApi }) => ({
         member: database,
         drainSwitch,
+        ...(itemsApi ? { itemsApi: this.itemsApiOf(region, itemsApi) } : {}),
       })),
       masterSecret: props.masterSecret,
       keyAlias: props.dataKeyAlias,
@@ -159,6 +167,13 @@ export class RoutingStack extends Stack {
       appTarget: referenceFrom(this, r.region, r.appTarget),
       writeTarget: referenceFrom(this, r.region, r.writeTarget),
     };
+  }
+
+  /** Another region's API id is read weakly, this region's strongly (see referenceFrom). */
+  private itemsApiOf(region: string, api: apigwv2.IHttpApi): apigwv2.IHttpApi {
+    return apigwv2.HttpApi.fromHttpApiAttributes(this, `ItemsApi-${region}`, {
+      httpApiId: referenceFrom(this, region, api.apiId),
+    });
   }
 
   private ownAlarmTopic(emails: readonly string[] = []): sns.ITopic {

@@ -89,7 +89,9 @@ export function placeOf(header: JournalHeader, store: DrillStore): CommandPlace 
 }
 
 export function finish(drillId: string, deps: ExecutorDeps): DrillRecord {
-  const record = buildRecord(deps.store.journal(drillId), deps.store.canary(drillId));
+  const record = buildRecord(deps.store.journal(drillId), deps.store.canary(drillId), {
+    client: deps.store.client(drillId),
+  });
   const file = deps.store.writeRecord(drillId, record);
   deps.out.line('');
   deps.out.line(summaryTable(record));

@@ -13,13 +13,29 @@ import { report, type ReportOptions } from './actions/report';
 import { resume, type ResumeOptions } from './actions/resume';
 import { status, type StatusOptions } from './actions/status';
 import { switchover } from './actions/switchover';
+import { ITEM_REQUESTS_TABLE, ITEM_ROUTES, ITEMS_TABLE } from '../../constructs/contract';
 import { DEFAULT_CLIENT_SETTINGS } from './aws/clients';
+import { clientItemPrefix } from './client-model';
 import { DrillError, EXIT_CODES, EXIT_CODE_MEANINGS, errorText } from './errors';
 import { ActionIo, TerminalIoHost } from './io/host';
 import { errorMessageCode } from './io/messages';
 import { DEFAULT_TIMING, DRILL_KINDS } from './model';
 
 export type { CliDeps };
+
+/** What the client canary does, how often, from where, what it leaves and what it measures. */
+export const CLIENT_CANARY_HELP = `
+Client canary (switchover, failover, failback with --execute): it lives the move as a client does,
+from this machine and through this machine's DNS resolver, keeping each answer for its TTL as a stub
+resolver's cache does. Every --canary-interval (default ${DEFAULT_TIMING.canaryIntervalMs / 1000}s) it sends one SigV4-signed
+${ITEM_ROUTES.write.method} ${ITEM_ROUTES.write.path.replace('{id}', `${clientItemPrefix('<drill id>')}<seq>`)} through write.<domain> and one ${ITEM_ROUTES.read.method} through app.<domain>, and it
+records the Route 53 health checks' status (GetHealthCheckStatus) when it changes. It writes those
+items with their idempotency records (${ITEMS_TABLE}, ${ITEM_REQUESTS_TABLE}) and drill_canary rows;
+the last step deletes them. Each request and DNS answer goes to <state-dir>/<drill id>/client.jsonl;
+the report shows the client-level write and read RTO, the acknowledged writes lost (count and time
+window) and each name's DNS cutover beside the database-level figures. A client behind another
+resolver may see each change up to one TTL later: that resolver may hold its answer for the TTL.
+`;
 
 const EXIT_CODE_HELP = `
 Exit codes:
@@ -35,7 +51,7 @@ step timeout ${DEFAULT_TIMING.stepTimeoutMs / 60_000}m, canary interval ${DEFAUL
 SDK retries: ${DEFAULT_CLIENT_SETTINGS.maxAttempts} attempts (${DEFAULT_CLIENT_SETTINGS.retryMode}).
 Credentials: the SDK's default chain, or --profile. AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are honoured.
 Runbooks: runbooks/switchover.md, failover.md, failback.md; details in runbooks/README.md.
-`;
+${CLIENT_CANARY_HELP}`;
 
 const withCommon = (cmd: Command): Command =>
   cmd
@@ -88,9 +104,10 @@ const withAct = (cmd: Command): Command =>
     )
     .option(
       '--canary-interval <duration>',
-      'time between canary writes',
+      'time between client canary rounds: one write through write., one read through app.',
       `${DEFAULT_TIMING.canaryIntervalMs / 1000}s`,
-    );
+    )
+    .addHelpText('after', CLIENT_CANARY_HELP);
 
 /** Commander's own output (help, parse errors) as messages, without its final newline. */
 const chomp = (text: string) => (text.endsWith('\n') ? text.slice(0, -1) : text);

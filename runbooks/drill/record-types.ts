@@ -1,3 +1,4 @@
+import type { ClientLogEntry, ClientPath, HealthObservation } from './client-model';
 import type { DrillKind, Timing } from './model';
 import type { CheckResult } from './preflight';
 import type { AnyStepDetails, FailoverSnapshot } from './steps/outcomes';
@@ -130,6 +131,127 @@ export interface DrillMeasures {
   readonly promotedAt?: string;
   /** Absent for a drill without a promote step. */
   readonly promotion?: PromotionRecord;
+  /** What the client canary lived (`client.jsonl`); absent for a drill without a client log. */
+  readonly client?: ClientMeasures;
+}
+
+/** A window in which a client path failed, closed by the next success. */
+export interface ClientOutage {
+  readonly startedAt: string;
+  /** The first success after it; absent when the canary stopped while it was still failing. */
+  readonly endedAt?: string;
+  readonly durationMs?: number;
+  readonly failed: number;
+}
+
+/**
+ * A client RTO: the longest outage. Null with `reason`: `no-failure` (nothing failed),
+ * `still-failing` (the canary stopped inside an outage: it never recovered), `no-requests`
+ * (the canary sent none on this path: not measured).
+ */
+export interface ClientRto {
+  readonly ms: number | null;
+  readonly reason?: 'no-failure' | 'still-failing' | 'no-requests';
+  readonly outages: readonly ClientOutage[];
+}
+
+/** Reads whose cached answer named `region` failed, until the next successful read (any region). */
+export interface ClientReadRto extends ClientRto {
+  readonly region: string;
+}
+
+/** One acknowledged client write the new writer does not have. */
+export interface LostClientWrite {
+  readonly seq: number;
+  readonly itemId?: string;
+  /** When it was sent; absent when the client log has no request of that seq. */
+  readonly at?: string;
+  /** The region that acknowledged it. */
+  readonly region?: string;
+}
+
+/** Measured RPO: the acknowledged client writes missing after the move. */
+export interface ClientDataLoss {
+  readonly count: number;
+  readonly writes: readonly LostClientWrite[];
+  /** First and last `at` of the missing writes: the window of data lost. */
+  readonly firstAt?: string;
+  readonly lastAt?: string;
+  readonly windowMs?: number;
+  /** Client writes the service had acknowledged when verify-writes looked. */
+  readonly acknowledged?: number;
+}
+
+/** One change of a name's answer in the canary's cache, next to the health flip before it. */
+export interface DnsAnswerChange {
+  readonly at: string;
+  readonly fromRegion?: string;
+  readonly toRegion?: string;
+  readonly fromTarget?: string;
+  readonly toTarget?: string;
+  /** The TTL the old answer had when the cache took it: the most a cache may add. */
+  readonly previousTtlSeconds: number;
+  /** The last health check flip of the regions involved before the change, if any. */
+  readonly healthFlip?: HealthFlip;
+  /** The change minus that flip: what the caches (at most one TTL) and Route 53 added. */
+  readonly delayMs?: number;
+}
+
+/** One public name's answers over the drill. */
+export interface DnsCutover {
+  readonly path: ClientPath;
+  readonly name: string;
+  readonly changes: readonly DnsAnswerChange[];
+  readonly failedQueries: number;
+  /** The largest TTL any answer of the name carried: the record's TTL, as far as the canary saw. */
+  readonly ttlSeconds: number;
+}
+
+/** A Route 53 health check that changed state (not its first reading). */
+export interface HealthFlip {
+  readonly at: string;
+  readonly healthCheckId: string;
+  readonly region: string;
+  readonly check: HealthObservation['check'];
+  readonly healthy: boolean;
+  readonly succeeding: number;
+  readonly reporting: number;
+}
+
+/** One client request as a mark on the timeline. */
+export interface ClientRequestMark {
+  readonly at: string;
+  readonly path: ClientPath;
+  readonly ok: boolean;
+  readonly status?: number;
+  readonly targetRegion?: string;
+}
+
+export interface ClientRequestCounts {
+  readonly writes: number;
+  readonly writeFailures: number;
+  readonly reads: number;
+  readonly readFailures: number;
+  /** Responses by HTTP status; `none` for requests that got no response (DNS, connect, timeout). */
+  readonly statuses: Readonly<Record<string, number>>;
+}
+
+/** The client-level measures, from the client canary's log and the journal's moments. */
+export interface ClientMeasures {
+  readonly requests: ClientRequestCounts;
+  /** First failed client write to the first acknowledged one after (the longest such window). */
+  readonly writeRto: ClientRto;
+  /** One per region that lost read service (a failed read answered to it). */
+  readonly readRto: readonly ClientReadRto[];
+  /** Null until verify-writes completed and counted the client writes on the new writer. */
+  readonly dataLoss: ClientDataLoss | null;
+  readonly rpoLagMsAtPromotion: number | null;
+  readonly promotedAt?: string;
+  /** When the drill saw the target hold the writer (step wait-writer ended). */
+  readonly writerMovedAt?: string;
+  readonly dns: readonly DnsCutover[];
+  readonly healthFlips: readonly HealthFlip[];
+  readonly marks: readonly ClientRequestMark[];
 }
 
 /** The auditable record of one drill, derived from its journal and canary log only. */
@@ -179,4 +301,6 @@ export interface RecordOptions {
    * running drill from a dead one: without this, a journal that ends mid-drill is interrupted.
    */
   readonly runningIn?: RunningProcess;
+  /** The client canary's log (`DrillStore.client`); empty or absent: no client measures. */
+  readonly client?: readonly ClientLogEntry[];
 }

@@ -1,4 +1,5 @@
 import { outageWindows } from './canary';
+import { computeClientMeasures } from './client-measures';
 import { resumeCommand, statusCommand } from './commands';
 import type { CanarySample } from './model';
 import type {
@@ -161,6 +162,13 @@ export function buildRecord(
     .map((w) => w.endedAt! - w.startedAt);
   // An RTO needs the new writer to have taken a write and no outage left open.
   const rtoMeasured = verified && windows.every((w) => w.endedAt !== undefined);
+  const rpoLagMsAtPromotion =
+    promotion?.status === 'accepted' && typeof promotion.rpoLagMsBeforeRequest === 'number'
+      ? promotion.rpoLagMsBeforeRequest
+      : null;
+  const waitWriter = stepOf('wait-writer');
+  const verifiedOutcome = verified ? outcome('verify-writes') : undefined;
+  const lostClientWrites = verifiedOutcome?.lostClientWrites;
 
   return {
     version: 2,
@@ -218,12 +226,27 @@ export function buildRecord(
                 : null,
           }
         : {}),
-      rpoLagMsAtPromotion:
-        promotion?.status === 'accepted' && typeof promotion.rpoLagMsBeforeRequest === 'number'
-          ? promotion.rpoLagMsBeforeRequest
-          : null,
+      rpoLagMsAtPromotion,
       ...(promotion?.requestedAt ? { promotedAt: promotion.requestedAt } : {}),
       ...(promotion ? { promotion } : {}),
+      // Only drills with a client log: the records of older drills stay as they were.
+      ...(options.client?.length
+        ? {
+            client: computeClientMeasures(options.client, {
+              fromRegion: header.params.fromRegion,
+              targetRegion: header.params.targetRegion,
+              ...(promotion?.requestedAt ? { promotedAt: Date.parse(promotion.requestedAt) } : {}),
+              ...(waitWriter?.status === 'completed' && waitWriter.finishedAt
+                ? { writerMovedAt: Date.parse(waitWriter.finishedAt) }
+                : {}),
+              lostClientWrites: Array.isArray(lostClientWrites) ? lostClientWrites : null,
+              ...(typeof verifiedOutcome?.acknowledgedClientWrites === 'number'
+                ? { acknowledgedClientWrites: verifiedOutcome.acknowledgedClientWrites }
+                : {}),
+              rpoLagMsAtPromotion,
+            }),
+          }
+        : {}),
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { DrillRecord, StepRun } from './record';
+import type { ClientMeasures, DrillRecord, StepRun } from './record';
 import { duration, reportTables, stepOf, type ReportTable } from './report-rows';
 
 function esc(text: string): string {
@@ -36,7 +36,9 @@ export function timelineSvg(record: DrillRecord): string {
   const runEndAt = (run: StepRun) =>
     run.durationMs !== undefined ? Date.parse(run.startedAt) + run.durationMs : lastSeen(run);
   const ends = record.steps.flatMap((s) => s.runs.map(runEndAt));
+  const client = record.measures.client;
   const end = Math.max(
+    ...clientTimes(record),
     record.finishedAt ? Date.parse(record.finishedAt) : start,
     ...record.attempts.map((a) => Date.parse(a.lastEntryAt)),
     ...ends,
@@ -47,7 +49,9 @@ export function timelineSvg(record: DrillRecord): string {
   const chartWidth = 700;
   const rowHeight = 24;
   const top = 16; // room for the resume labels
-  const rows = record.steps.length + 1;
+  // The client view: writes, reads, then DNS answers and health flips with two label lines each.
+  const clientRows = client ? 2 + 2 * 2 : 0;
+  const rows = record.steps.length + 1 + clientRows;
   const height = top + rows * rowHeight + 40;
   const x = (t: number) => labelWidth + ((t - start) / span) * chartWidth;
   const parts: string[] = [];
@@ -72,13 +76,26 @@ export function timelineSvg(record: DrillRecord): string {
   });
   const canaryY = top + record.steps.length * rowHeight + 10;
   const bottom = top + rows * rowHeight + 10;
-  parts.push(`<text x="4" y="${canaryY + 15}" font-size="12">canary writes failing</text>`);
+  parts.push(
+    `<text x="4" y="${canaryY + 15}" font-size="12">${client ? 'database canary failing' : 'canary writes failing'}</text>`,
+  );
   for (const w of record.measures.outageWindows) {
     const from = Date.parse(w.startedAt);
     const to = w.endedAt ? Date.parse(w.endedAt) : end;
     parts.push(
       `<rect x="${x(from).toFixed(1)}" y="${canaryY + 3}" width="${Math.max(2, x(to) - x(from)).toFixed(1)}" height="${rowHeight - 8}" fill="#c62828" opacity="0.7">` +
         `<title>${esc(`${w.failedWrites} failed writes, ${duration(w.durationMs)}`)}</title></rect>`,
+    );
+  }
+  if (client) {
+    parts.push(...clientView(client, { x, y: canaryY + rowHeight, rowHeight }));
+  }
+  const writerMoved = client?.writerMovedAt;
+  if (writerMoved) {
+    const wx = x(Date.parse(writerMoved)).toFixed(1);
+    parts.push(
+      `<line x1="${wx}" y1="${top}" x2="${wx}" y2="${bottom}" stroke="#2e7d32" stroke-dasharray="4 3"/>`,
+      `<text x="${wx}" y="${bottom + 14}" font-size="11" fill="#2e7d32" text-anchor="end">writer moved</text>`,
     );
   }
   for (const a of record.attempts.slice(1)) {
@@ -109,6 +126,87 @@ export function timelineSvg(record: DrillRecord): string {
   );
 }
 
+/** Every moment of the client log the timeline must reach (none without a client log). */
+function clientTimes(record: DrillRecord): number[] {
+  const c = record.measures.client;
+  if (!c) return [];
+  return [
+    ...c.marks.map((m) => Date.parse(m.at)),
+    ...c.dns.flatMap((d) => d.changes.map((ch) => Date.parse(ch.at))),
+    ...c.healthFlips.map((f) => Date.parse(f.at)),
+  ];
+}
+
+const OK_COLOUR = '#2e7d32';
+const FAILED_COLOUR = '#c62828';
+
+/**
+ * The client rows of the timeline: each request a thin mark (green acknowledged, red failed)
+ * on its path's row, then each DNS answer change and each health check flip as a labelled mark,
+ * labels alternating between two lines so neighbours do not overlap.
+ */
+function clientView(
+  c: ClientMeasures,
+  at: { readonly x: (t: number) => number; readonly y: number; readonly rowHeight: number },
+): string[] {
+  const { x, rowHeight } = at;
+  const parts: string[] = [];
+  const rowY = (i: number) => at.y + i * rowHeight;
+  (['write', 'read'] as const).forEach((path, i) => {
+    const y = rowY(i);
+    const own = c.marks.filter((m) => m.path === path);
+    const failed = own.filter((m) => !m.ok).length;
+    parts.push(
+      `<text x="4" y="${y + 15}" font-size="12">${esc(`client ${path}s (${failed} of ${own.length} failed)`)}</text>`,
+    );
+    for (const m of own) {
+      const what = `${path} ${m.ok ? 'ok' : 'failed'} ${m.status ?? 'no response'}${m.targetRegion ? ` via ${m.targetRegion}` : ''} at ${m.at}`;
+      parts.push(
+        `<rect x="${x(Date.parse(m.at)).toFixed(1)}" y="${y + (m.ok ? 5 : 3)}" width="2" height="${rowHeight - (m.ok ? 12 : 8)}" fill="${m.ok ? OK_COLOUR : FAILED_COLOUR}"><title>${esc(what)}</title></rect>`,
+      );
+    }
+  });
+  const labelled = (
+    row: number,
+    title: string,
+    marks: readonly { at: string; label: string; colour: string }[],
+  ) => {
+    const y = rowY(row);
+    parts.push(`<text x="4" y="${y + 15}" font-size="12">${esc(title)}</text>`);
+    [...marks]
+      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
+      .forEach((m, i) => {
+        const mx = x(Date.parse(m.at));
+        const line = (i % 2) * rowHeight;
+        parts.push(
+          `<rect x="${(mx - 1).toFixed(1)}" y="${y + 3 + line}" width="3" height="${rowHeight - 8}" fill="${m.colour}"><title>${esc(`${m.label} at ${m.at}`)}</title></rect>`,
+          `<text x="${(mx + 4).toFixed(1)}" y="${y + 14 + line}" font-size="10" fill="${m.colour}">${esc(m.label)}</text>`,
+        );
+      });
+  };
+  labelled(
+    2,
+    'DNS answer changes',
+    c.dns.flatMap((d) =>
+      d.changes.map((ch) => ({
+        at: ch.at,
+        label: `${d.name.split('.')[0]}. -> ${ch.toRegion ?? ch.toTarget ?? '?'}`,
+        colour: '#1565c0',
+      })),
+    ),
+  );
+  labelled(
+    4,
+    'health check flips',
+    c.healthFlips.map((f) => ({
+      at: f.at,
+      label: `${f.region} ${f.check} ${f.healthy ? 'healthy' : 'unhealthy'}`,
+      colour: f.healthy ? OK_COLOUR : FAILED_COLOUR,
+    })),
+  );
+  return parts;
+}
+
 /** A promotion is drawn only as what it was: accepted, failed, or of unknown fate. */
 function promotionMarker(
   record: DrillRecord,
@@ -129,6 +227,20 @@ function promotionMarker(
     };
   }
   return undefined;
+}
+
+function clientHtml(c: ReturnType<typeof reportTables>['client']): string {
+  if (!c) return '';
+  return [
+    '<h2>Client canary</h2>',
+    ...c.lines.map((l) => `<p>${esc(l)}</p>`),
+    ...(c.lost ? ['<h3>Lost client writes</h3>', htmlTable(c.lost)] : []),
+    '<h3>DNS answer changes</h3>',
+    c.dns.rows.length ? htmlTable(c.dns) : '<p>No answer changed.</p>',
+    '<h3>Health check flips</h3>',
+    c.health.rows.length ? htmlTable(c.health) : '<p>No health check changed state.</p>',
+    '',
+  ].join('\n');
 }
 
 export function renderHtml(record: DrillRecord): string {
@@ -159,8 +271,9 @@ ${htmlTable(tables.attempts)}
 <h2>Timeline</h2>
 ${timelineSvg(record)}
 <h2>Measures</h2>
+${htmlTable(tables.objectives)}
 ${htmlTable(tables.measures)}
-<h2>Steps</h2>
+${clientHtml(tables.client)}<h2>Steps</h2>
 ${htmlTable(tables.steps)}
 ${tables.failedRuns.rows.length ? `<h2>Failed and interrupted step runs</h2>\n${htmlTable(tables.failedRuns)}\n` : ''}${
     tables.preflight ? `<h2>Preflight</h2>\n${htmlTable(tables.preflight)}` : ''

@@ -22,10 +22,22 @@ export function renderMarkdown(record: DrillRecord): string {
     '## Attempts',
     mdTable(tables.attempts),
     '## Measures',
+    mdTable(tables.objectives),
     mdTable(tables.measures),
     '## Steps',
     mdTable(tables.steps),
   ];
+  if (tables.client) {
+    const c = tables.client;
+    parts.push('## Client canary', ...c.lines);
+    if (c.lost) parts.push('### Lost client writes', mdTable(c.lost));
+    parts.push(
+      '### DNS answer changes',
+      c.dns.rows.length ? mdTable(c.dns) : 'No answer changed.',
+      '### Health check flips',
+      c.health.rows.length ? mdTable(c.health) : 'No health check changed state.',
+    );
+  }
   if (tables.failedRuns.rows.length) {
     parts.push('## Failed and interrupted step runs', mdTable(tables.failedRuns));
   }

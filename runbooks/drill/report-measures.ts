@@ -15,7 +15,7 @@ export interface MeasureRow {
 }
 
 /** What a step that did not complete did instead, for "not measured" texts. */
-function notCompleted(step: StepRecord | undefined, id: string): string {
+export function notCompleted(step: StepRecord | undefined, id: string): string {
   if (!step) return `the drill has no ${id} step`;
   switch (step.status) {
     case 'failed':
@@ -31,7 +31,7 @@ function notCompleted(step: StepRecord | undefined, id: string): string {
   }
 }
 
-/** The client-seen RTO, or why it was not measured. */
+/** The database-level RTO (the canary through the RDS Data API), or why it was not measured. */
 export function clientRtoText(record: DrillRecord): string {
   const m = record.measures;
   if (m.clientRtoMs !== null) return formatDuration(m.clientRtoMs);
@@ -123,17 +123,21 @@ export function promotionSummary(record: DrillRecord): string {
   return shown.map((r) => `${r.measure}: ${r.value}`).join('; ');
 }
 
-export function measureRows(record: DrillRecord): MeasureRow[] {
+/** The database-level rows, then `clientRows` (the client-level ones), then the totals. */
+export function measureRows(
+  record: DrillRecord,
+  clientRows: readonly MeasureRow[] = [],
+): MeasureRow[] {
   const m = record.measures;
   const o = record.objectives;
   return [
     {
-      measure: 'client-seen RTO (first failed to next acknowledged canary write)',
+      measure: 'database-level RTO (first failed to next acknowledged canary write)',
       value: clientRtoText(record),
       objective: `RTO ${o.rtoSeconds} s (computed floor ${o.rtoFloorSeconds} s)`,
     },
     {
-      measure: 'data loss: acknowledged canary rows missing on the new writer',
+      measure: 'database-level data loss: acknowledged canary rows missing on the new writer',
       value: lostRowsText(record),
       objective: `RPO ${o.rpoSeconds} s`,
     },
@@ -147,6 +151,7 @@ export function measureRows(record: DrillRecord): MeasureRow[] {
           },
         ]),
     ...promotionRows(record),
+    ...clientRows,
     {
       measure: 'canary writes',
       value: `${m.canaryWrites} (${m.canaryFailures} failed)`,

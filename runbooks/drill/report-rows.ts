@@ -1,3 +1,4 @@
+import { clientMeasureRows, clientSection, objectivesTable } from './report-client';
 import { duration, measureRows } from './report-measures';
 import type { AttemptEnd, AttemptRecord, DrillRecord, StepRecord, StepRun } from './record';
 
@@ -154,6 +155,10 @@ export function reportTables(record: DrillRecord): {
   readonly fields: ReportTable;
   readonly attempts: ReportTable;
   readonly measures: ReportTable;
+  /** Each objective against the database-level and the client-level figure. */
+  readonly objectives: ReportTable;
+  /** Absent for a drill without a client log. */
+  readonly client: ReturnType<typeof clientSection>;
   readonly steps: ReportTable;
   readonly failedRuns: ReportTable;
   readonly preflight?: ReportTable;
@@ -163,8 +168,14 @@ export function reportTables(record: DrillRecord): {
     attempts: { head: ATTEMPT_HEAD, rows: attemptRows(record) },
     measures: {
       head: ['measure', 'value', 'objective'],
-      rows: measureRows(record).map((r) => [r.measure, r.value, r.objective]),
+      rows: measureRows(record, clientMeasureRows(record)).map((r) => [
+        r.measure,
+        r.value,
+        r.objective,
+      ]),
     },
+    objectives: objectivesTable(record),
+    client: clientSection(record),
     steps: {
       head: ['#', 'step', 'status', 'started', 'duration', 'result'],
       rows: stepRows(record),

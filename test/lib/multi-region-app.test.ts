@@ -157,11 +157,12 @@ describe.each([
         crossRegionReads.push(producer);
       }
     }
-    // Two API targets (app. and write.) of every region but the routing stack's own.
+    // Two API targets (app. and write.) of every region but the routing stack's own, and its
+    // API id in the drill role's two items routes (PUT and GET).
     expect(crossRegionReads.sort()).toEqual(
       regions
         .filter((r) => r !== 'us-east-1')
-        .flatMap((r) => [`MultiRegion-Service-${r}`, `MultiRegion-Service-${r}`])
+        .flatMap((r) => Array<string>(4).fill(`MultiRegion-Service-${r}`))
         .sort(),
     );
     // One writer endpoint per secondary region's service; the primary's reads it strongly.

@@ -334,7 +334,7 @@ describe('a drill on the fakes with the client canary', () => {
     // The canaries stopped before the cleanup: no row is written after its delete.
     const sqlOf = (c: { input: object }) => (c.input as { sql?: string }).sql;
     const firstDelete = h.world.calls.findIndex((c) => sqlOf(c) === CANARY_SQL.deleteRows);
-    const lastInsert = h.world.calls.findLastIndex((c) => sqlOf(c) === CANARY_SQL.insert);
+    const lastInsert = h.world.calls.map(sqlOf).lastIndexOf(CANARY_SQL.insert);
     expect(firstDelete).toBeGreaterThan(lastInsert);
   });
 

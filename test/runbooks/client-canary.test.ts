@@ -38,6 +38,8 @@ function setUp(
     script?: NetworkScript;
     history?: ClientLogEntry[];
     routing?: Pick<RoutingApi, 'healthCheckStatus'>;
+    /** Whether writing the log fails (a removed directory, a full disk). */
+    persistFails?: boolean;
   } = {},
 ) {
   const world = new FakeWorld();
@@ -52,7 +54,10 @@ function setUp(
     topology: world.topology,
     intervalMs: 1000,
     history: options.history ?? [],
-    persist: (entry) => persisted.push(entry),
+    persist: (entry) => {
+      if (options.persistFails) throw new Error('ENOENT: no such file or directory');
+      persisted.push(entry);
+    },
   });
   /**
    * Runs the canary on the world's clock until `ms` after the start (a tick due at `ms` does not
@@ -413,6 +418,22 @@ describe('a resumed client canary continues the drill log', () => {
       region: SECONDARY,
     });
     expect(t.requests('read')[0].error).toBeUndefined();
+  });
+});
+
+describe('a log line that cannot be written', () => {
+  test('GIVEN the log cannot be written THEN the canary goes on and keeps its entries in memory', async () => {
+    const t = setUp({ persistFails: true });
+
+    await t.runFor(1500);
+
+    const requests = t.canary.entries().filter((e) => e.type === 'request');
+    expect(requests.map((r) => r.type === 'request' && [r.path, r.seq, r.ok])).toEqual([
+      ['write', 1, true],
+      ['read', 2, true],
+      ['write', 3, true],
+      ['read', 4, true],
+    ]);
   });
 });
 

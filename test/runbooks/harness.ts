@@ -87,7 +87,7 @@ export function useFakeAws(
         pid: 4242,
         isProcessAlive: (pid) => pid === 4242,
         onInterrupt: () => () => undefined,
-        // The client canary lives through the world's DNS and items service.
+        // Never this machine's resolver and HTTPS in a test: the world's DNS and items service.
         clientNetwork: harness.world.client,
         ...deps,
       });

@@ -162,7 +162,7 @@ describe('record: a promotion that failed', () => {
 });
 
 describe('record: RTO and data loss the drill did not measure', () => {
-  const RTO = '| client-seen RTO (first failed to next acknowledged canary write) |';
+  const RTO = '| database-level RTO (first failed to next acknowledged canary write) |';
 
   test('GIVEN wait-writer timed out while canary writes failed THEN the RTO and the data loss are not measured, with why', async () => {
     h.world.promotionStuck = true;
@@ -177,7 +177,7 @@ describe('record: RTO and data loss the drill did not measure', () => {
       `${RTO} not measured: the new writer has not taken a canary write (step verify-writes did not run) | RTO 900 s (computed floor 215 s) |`,
     );
     expect(md).toContain(
-      '| data loss: acknowledged canary rows missing on the new writer | not verified: step verify-writes did not run | RPO 30 s |',
+      '| database-level data loss: acknowledged canary rows missing on the new writer | not verified: step verify-writes did not run | RPO 30 s |',
     );
     expect(md).toContain('| 2025-03-01T10:00:05.000Z | still failing | - | 55 |');
     expect(md).not.toContain('no failed canary write');
@@ -212,7 +212,7 @@ describe('record: RTO and data loss the drill did not measure', () => {
 
     const why = `step verify-writes failed ([UNEXPECTED_STATE] ${error.message})`;
     expect(md).toContain(
-      `| data loss: acknowledged canary rows missing on the new writer | not verified: ${why} | RPO 30 s |`,
+      `| database-level data loss: acknowledged canary rows missing on the new writer | not verified: ${why} | RPO 30 s |`,
     );
     expect(md).toContain(
       `${RTO} not measured: the new writer has not taken a canary write (${why}) |`,

@@ -54,5 +54,8 @@ function readRecord(
   drillId: string,
   running?: RecordOptions['runningIn'],
 ): DrillRecord {
-  return buildRecord(store.journal(drillId), store.canary(drillId), { runningIn: running });
+  return buildRecord(store.journal(drillId), store.canary(drillId), {
+    runningIn: running,
+    client: store.client(drillId),
+  });
 }

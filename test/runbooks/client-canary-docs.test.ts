@@ -1,0 +1,63 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ITEM_REQUESTS_TABLE, ITEM_ROUTES, ITEMS_TABLE } from '../../constructs/contract';
+import { clientItemPrefix } from '../../runbooks/drill/client-model';
+import { DEFAULT_TIMING } from '../../runbooks/drill/model';
+
+const ROOT = path.join(__dirname, '..', '..');
+const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8').replace(/\s+/g, ' ');
+
+/** One `## ` section of a markdown file, whitespace collapsed. */
+function section(file: string, heading: string): string {
+  const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+  const start = text.indexOf(`\n## ${heading}\n`);
+  expect(start).toBeGreaterThan(-1);
+  const end = text.indexOf('\n## ', start + 1);
+  return text.slice(start, end === -1 ? undefined : end).replace(/\s+/g, ' ');
+}
+
+describe('runbooks/README.md documents the client canary', () => {
+  const canary = section('runbooks/README.md', 'The client canary');
+
+  test('THEN it states the rate, the two targets and the item ids the code uses', () => {
+    expect(canary).toContain(
+      `Every \`--canary-interval\` (default \`${DEFAULT_TIMING.canaryIntervalMs / 1000}s\`) one round`,
+    );
+    expect(canary).toContain(
+      `\`${ITEM_ROUTES.write.method} ${ITEM_ROUTES.write.path.replace('{id}', `${clientItemPrefix('<drill id>')}<seq>`)}\``,
+    );
+    expect(canary).toContain('through `write.<domain>`');
+    expect(canary).toContain(
+      `one \`${ITEM_ROUTES.read.method} /items/...\` through \`app.<domain>\``,
+    );
+    expect(canary).toContain('`GetHealthCheckStatus`');
+  });
+
+  test('THEN it says what the canary writes, in the tables the service uses, and that the last step deletes them', () => {
+    expect(canary).toContain(
+      `(\`${ITEMS_TABLE}\`) with their idempotency records (\`${ITEM_REQUESTS_TABLE}\`)`,
+    );
+    expect(canary).toContain('`drill_canary` rows');
+    expect(canary).toContain('The last step deletes them');
+  });
+
+  test('THEN it says where it runs from and that another resolver may add up to one TTL', () => {
+    expect(canary).toContain("The operator's machine, through that machine's DNS resolver");
+    expect(canary).toContain('A client behind another resolver may see up to one TTL more');
+  });
+
+  test('THEN the state-dir table lists the client log', () => {
+    expect(read('runbooks/README.md')).toContain('| `<drill-id>/client.jsonl` |');
+  });
+});
+
+describe('README.md on the items routes and the canary', () => {
+  test('THEN it no longer says the canary does not call the items routes, and names who may', () => {
+    const readme = read('README.md');
+    expect(readme).not.toContain('does not call these routes yet');
+    expect(readme).toContain(
+      "the drill roles for the drill's client canary, which may invoke only `PUT` and `GET` of its own `/items/drill-*` items in each region",
+    );
+    expect(readme).toContain('a client behind another resolver may see up to one TTL more');
+  });
+});
