@@ -163,7 +163,7 @@ describe('a client behind a resolver that keeps answers for their full TTL', () 
 });
 
 describe('an unplanned failover that loses client writes', () => {
-  test('GIVEN writes not yet replicated at the promotion THEN verify-writes reports exactly those seqs in lostClientWrites', async () => {
+  test('GIVEN writes not yet replicated at the promotion THEN verify-writes, the record and the report name exactly those seqs', async () => {
     h.world.dataReplicationDelayMs = 13_000;
     // The fence reaches the health checks after 12 s: the drill promotes at the 15 s poll,
     // while the service (5 s drain cache) acknowledged writes for the first seconds.
@@ -187,6 +187,18 @@ describe('an unplanned failover that loses client writes', () => {
     expect(verifyWrites(drillId).lostClientWrites).toEqual(expectedLost);
     expect(expectedLost.map((seq) => clientItemId(drillId, seq))).toEqual(
       acknowledged.filter((r) => expectedLost.includes(r.seq)).map((r) => r.itemId),
+    );
+    // The record and the report show them as the client-level RPO, beside the database's.
+    expect(record.measures.client?.dataLoss).toMatchObject({
+      count: expectedLost.length,
+      writes: expectedLost.map((seq) => expect.objectContaining({ seq, region: PRIMARY })),
+    });
+    expect(record.measures.client?.writeRto.ms).toEqual(expect.any(Number));
+    expect(record.measures.clientRtoMs).toEqual(expect.any(Number));
+    expect((await h.run(['report'])).code).toBe(0);
+    const md = fs.readFileSync(path.join(h.stateDir, drillId, 'report.md'), 'utf8');
+    expect(md).toContain(
+      `${expectedLost.length} of ${verifyWrites(drillId).acknowledgedClientWrites} acknowledged (seq ${expectedLost.join(', ')})`,
     );
     // Beside them, the copy of the old primary's point-of-failure snapshot that holds them.
     const copies = h.world.snapshotsIn(PRIMARY).filter((x) => x.type === 'manual');
