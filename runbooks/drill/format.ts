@@ -6,6 +6,7 @@ import type { Observed, Snapshot } from './observe';
 import type { CheckResult } from './preflight';
 import type { DrillRecord } from './record';
 import { clientRtoText, failoverSnapshotText, promotionSummary } from './report';
+import { clientDataLossText, clientRequestsText, clientWriteRtoText } from './report-client';
 import type { PlannedCall, PlanView, StepDefinition } from './steps';
 
 // No colours: output goes to terminals, CI logs and files alike.
@@ -80,12 +81,20 @@ export function summaryTable(record: DrillRecord): string {
   const lines = [
     `${record.kind} ${record.fromRegion} -> ${record.targetRegion} (${record.drillId}): ${record.outcome}`,
     t.toString(),
-    `client-seen RTO (canary): ${clientRtoText(record)}` +
+    `database-level RTO (canary): ${clientRtoText(record)}` +
       `  objective ${record.objectives.rtoSeconds} s, computed floor ${record.objectives.rtoFloorSeconds} s`,
-    `data loss (canary): ${m.lostRows === null ? 'not verified' : `${m.lostRows.length} acknowledged row(s) missing`}` +
+    `database-level data loss (canary): ${m.lostRows === null ? 'not verified' : `${m.lostRows.length} acknowledged row(s) missing`}` +
       (record.measures.promotion ? `; ${promotionSummary(record)}` : '') +
       `  objective ${record.objectives.rpoSeconds} s`,
     `canary writes: ${m.canaryWrites} (${m.canaryFailures} failed)`,
+    // The client canary's figures: what a client lived through the public names.
+    ...(m.client
+      ? [
+          `client-level write RTO: ${clientWriteRtoText(m.client)}  objective ${record.objectives.rtoSeconds} s`,
+          `client-level data loss (acknowledged client writes missing on the new writer): ${clientDataLossText(record, m.client)}  objective ${record.objectives.rpoSeconds} s`,
+          `client requests: ${clientRequestsText(m.client)}`,
+        ]
+      : []),
     ...(m.failoverSnapshot === undefined
       ? []
       : [`point-of-failure snapshot: ${failoverSnapshotText(record)}`]),

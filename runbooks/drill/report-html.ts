@@ -52,7 +52,8 @@ export function timelineSvg(record: DrillRecord): string {
   // The client view: writes, reads, then DNS answers and health flips with two label lines each.
   const clientRows = client ? 2 + 2 * 2 : 0;
   const rows = record.steps.length + 1 + clientRows;
-  const height = top + rows * rowHeight + 40;
+  // Below the rows: the promotion's label, the writer's (its own line: they are often close), the axis.
+  const height = top + rows * rowHeight + 54;
   const x = (t: number) => labelWidth + ((t - start) / span) * chartWidth;
   const parts: string[] = [];
   record.steps.forEach((s, i) => {
@@ -95,7 +96,7 @@ export function timelineSvg(record: DrillRecord): string {
     const wx = x(Date.parse(writerMoved)).toFixed(1);
     parts.push(
       `<line x1="${wx}" y1="${top}" x2="${wx}" y2="${bottom}" stroke="#2e7d32" stroke-dasharray="4 3"/>`,
-      `<text x="${wx}" y="${bottom + 14}" font-size="11" fill="#2e7d32" text-anchor="end">writer moved</text>`,
+      `<text x="${wx}" y="${bottom + 28}" font-size="11" fill="#2e7d32">writer moved</text>`,
     );
   }
   for (const a of record.attempts.slice(1)) {
@@ -113,7 +114,7 @@ export function timelineSvg(record: DrillRecord): string {
       `<text x="${px}" y="${bottom + 14}" font-size="11" fill="${marker.colour}">${esc(marker.label)}</text>`,
     );
   }
-  const axisY = bottom + 26;
+  const axisY = bottom + 42;
   for (let i = 0; i <= 4; i++) {
     const t = start + (span * i) / 4;
     parts.push(

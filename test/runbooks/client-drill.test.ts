@@ -12,6 +12,7 @@ import {
   type ClientRequestSample,
   type DnsObservation,
 } from '../../runbooks/drill/client-model';
+import { formatDuration } from '../../runbooks/drill/duration';
 import { deployedApp } from '../deployed-app';
 import { FULL_TTL } from './fake-client-network';
 import { drillIds, PRIMARY, readRecordFile, SECONDARY, useFakeAws } from './harness';
@@ -195,11 +196,15 @@ describe('an unplanned failover that loses client writes', () => {
     });
     expect(record.measures.client?.writeRto.ms).toEqual(expect.any(Number));
     expect(record.measures.clientRtoMs).toEqual(expect.any(Number));
+    const lossText = `${expectedLost.length} of ${verifyWrites(drillId).acknowledgedClientWrites} acknowledged (seq ${expectedLost.join(', ')})`;
+    // The summary the drill prints ends with both levels.
+    expect(result.stdout).toContain(
+      `client-level write RTO: ${formatDuration(record.measures.client!.writeRto.ms!)}  objective 900 s\n` +
+        `client-level data loss (acknowledged client writes missing on the new writer): ${lossText}`,
+    );
     expect((await h.run(['report'])).code).toBe(0);
     const md = fs.readFileSync(path.join(h.stateDir, drillId, 'report.md'), 'utf8');
-    expect(md).toContain(
-      `${expectedLost.length} of ${verifyWrites(drillId).acknowledgedClientWrites} acknowledged (seq ${expectedLost.join(', ')})`,
-    );
+    expect(md).toContain(lossText);
     // Beside them, the copy of the old primary's point-of-failure snapshot that holds them.
     const copies = h.world.snapshotsIn(PRIMARY).filter((x) => x.type === 'manual');
     expect(copies).toHaveLength(1);

@@ -47,7 +47,7 @@ describe('record: a promotion that failed', () => {
 
     expect(result.code).toBe(9);
     expect(result.stdout).toContain(
-      `data loss (canary): not verified; promotion: FAILED: ${BOOM} (request attempted at 2025-03-01T10:00:00.000Z); RPO lag read before the promotion request: 400 ms  objective 30 s`,
+      `database-level data loss (canary): not verified; promotion: FAILED: ${BOOM} (request attempted at 2025-03-01T10:00:00.000Z); RPO lag read before the promotion request: 400 ms  objective 30 s`,
     );
     expect(record.measures.promotion).toEqual({
       status: 'failed',
@@ -103,7 +103,7 @@ describe('record: a promotion that failed', () => {
     const { md, html, record } = await reports();
 
     expect(result.stdout).toContain(
-      'data loss (canary): not verified; promotion: not requested: step promote did not run  objective 30 s',
+      'database-level data loss (canary): not verified; promotion: not requested: step promote did not run  objective 30 s',
     );
     expect(md).toContain('| promotion | not requested: step promote did not run |  |');
     expect(md).not.toContain('RPO lag');
@@ -148,7 +148,7 @@ describe('record: a promotion that failed', () => {
     const { md, html, record } = await reports();
 
     expect(result.stdout).toContain(
-      'data loss (canary): 0 acknowledged row(s) missing; AuroraGlobalDBRPOLag at promotion: 400 ms  objective 30 s',
+      'database-level data loss (canary): 0 acknowledged row(s) missing; AuroraGlobalDBRPOLag at promotion: 400 ms  objective 30 s',
     );
     expect(md).toContain('| promotion | requested at 2025-03-01T10:00:00.000Z, accepted |  |');
     expect(md).toContain('| AuroraGlobalDBRPOLag at promotion | 400 ms | RPO 30 s |');
@@ -171,7 +171,7 @@ describe('record: RTO and data loss the drill did not measure', () => {
     const { md, record } = await reports();
 
     expect(result.stdout).toContain(
-      'client-seen RTO (canary): not measured: the new writer has not taken a canary write (step verify-writes did not run)  objective 900 s, computed floor 215 s',
+      'database-level RTO (canary): not measured: the new writer has not taken a canary write (step verify-writes did not run)  objective 900 s, computed floor 215 s',
     );
     expect(md).toContain(
       `${RTO} not measured: the new writer has not taken a canary write (step verify-writes did not run) | RTO 900 s (computed floor 215 s) |`,

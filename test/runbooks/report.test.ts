@@ -95,7 +95,7 @@ describe('drill report', () => {
       expect(html).toContain(`. ${step}</text>`);
     }
     expect(html).toContain('<td>40.0s</td>'); // wait-writer's duration in the steps table
-    expect(html).toContain('<td>35.0s</td>'); // the client-seen RTO
+    expect(html).toContain('<td>35.0s</td>'); // the database-level RTO
     expect(html).toContain('>promotion</text>');
     // Nothing is fetched: no scripts, stylesheets or images from elsewhere.
     expect(html).not.toMatch(/<script|<link|<img|src=|href=/);

@@ -65,7 +65,7 @@ describe('drill switchover --execute (planned, no data loss)', () => {
     });
   });
 
-  test('THEN the record has every step with its duration, the client-seen RTO and no lost rows', async () => {
+  test('THEN the record has every step with its duration, the database-level RTO and no lost rows', async () => {
     await h.run(['switchover', '--to', SECONDARY, '--execute', '--yes', ...h.fast]);
     const [drillId] = drillIds(h.stateDir);
     const record = readRecordFile(h.stateDir, drillId);
@@ -115,7 +115,7 @@ describe('drill switchover --execute (planned, no data loss)', () => {
     expect(result.stdout).toMatch(/\[\+0:40\.0\] 5\/11 wait-writer: completed in 40\.0s/);
     expect(result.stdout).toMatch(/│ 5 +│ wait-writer +│ completed +│ 40\.0s/);
     expect(result.stdout).toMatch(/│ +│ total +│ succeeded +│ 40\.0s/);
-    expect(result.stdout).toContain('client-seen RTO (canary): 35.0s');
+    expect(result.stdout).toContain('database-level RTO (canary): 35.0s');
     expect(result.stdout).toContain('lock: released in us-east-1, us-west-2\n');
     expect(h.world.lockIn(PRIMARY)).toBeUndefined();
     expect(h.world.lockIn(SECONDARY)).toBeUndefined();

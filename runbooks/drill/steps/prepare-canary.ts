@@ -10,7 +10,7 @@ export const prepareCanaryStep: StepDefinition<'prepare-canary'> = {
   title: (p) => `Prepare canary writes on ${p.from.region}`,
   purpose:
     'Create the drill_canary table on the current writer (it replicates everywhere), then write ' +
-    'a row every canary interval to whichever writer accepts it: the client-seen RTO is the first ' +
+    'a row every canary interval to whichever writer accepts it: the database-level RTO is the first ' +
     'failed write to the next acknowledged one, and rows acknowledged but missing after the move are the RPO.',
   calls: (p) => [
     sqlCall(p, p.from, 'CREATE TABLE IF NOT EXISTS drill_canary (...)'),
