@@ -63,7 +63,9 @@ describe('drill failover (unplanned, AllowDataLoss)', () => {
     expect(leftDrained?.summary).toBe(
       'us-east-1 left drained after an unplanned failover; when it is a healthy secondary again, `npx drill failback` returns it to service and moves the writer back',
     );
-    expect(result.stdout).toContain('database-level data loss (canary): 2 acknowledged row(s) missing');
+    expect(result.stdout).toContain(
+      'database-level data loss (canary): 2 acknowledged row(s) missing',
+    );
     expect(record.steps.find((s) => s.id === 'fence')?.durationMs).toBe(15_000);
   });
 
