@@ -12,8 +12,8 @@ import {
   type DnsObservation,
   type HealthObservation,
 } from '../../runbooks/drill/client-model';
-import { addressOf, testNetwork, type NetworkScript } from './client-canary-network';
 import { FakeWorld, START_TIME } from './fake-aws';
+import type { ClientNetworkFaults } from './fake-client-network';
 import { PRIMARY, SECONDARY } from './harness';
 
 const DRILL = 'switchover-20250301T100000Z-us-west-2';
@@ -35,7 +35,8 @@ function worldRouting(world: FakeWorld): Pick<RoutingApi, 'healthCheckStatus'> &
 
 function setUp(
   options: {
-    script?: NetworkScript;
+    /** Faults of the world's client network (what its records and clusters cannot produce). */
+    faults?: ClientNetworkFaults;
     history?: ClientLogEntry[];
     routing?: Pick<RoutingApi, 'healthCheckStatus'>;
     /** Whether writing the log fails (a removed directory, a full disk). */
@@ -43,7 +44,8 @@ function setUp(
   } = {},
 ) {
   const world = new FakeWorld();
-  const network = testNetwork(world, options.script);
+  const network = world.client;
+  Object.assign(network.faults, options.faults);
   const routing = worldRouting(world);
   const persisted: ClientLogEntry[] = [];
   const canary = new ClientCanary({
@@ -76,7 +78,20 @@ function setUp(
   const answers = (path?: 'write' | 'read') =>
     persisted.filter((e): e is DnsObservation => e.type === 'dns' && (!path || e.path === path));
   const health = () => persisted.filter((e): e is HealthObservation => e.type === 'health');
-  return { world, network, routing, persisted, canary, runFor, requests, answers, health };
+  /** The first address of a region's write target: where the canary's writes to it go. */
+  const addressOf = (region: string) => network.addressesOf(world.deployed(region).writeTarget)[0];
+  return {
+    world,
+    network,
+    routing,
+    persisted,
+    canary,
+    runFor,
+    requests,
+    answers,
+    health,
+    addressOf,
+  };
 }
 
 describe('the client canary keeps each DNS answer for its TTL, as a stub resolver cache does', () => {
@@ -98,7 +113,7 @@ describe('the client canary keeps each DNS answer for its TTL, as a stub resolve
       name: writeHostname,
       target: primary.writeTarget,
       region: PRIMARY,
-      addresses: [addressOf(t.world, PRIMARY)],
+      addresses: t.network.addressesOf(primary.writeTarget),
       ttlSeconds: 60,
     });
     expect(t.answers('read')[0]).toMatchObject({
@@ -146,14 +161,14 @@ describe('the client canary keeps each DNS answer for its TTL, as a stub resolve
     expect(new Set(before.map((w) => w.targetRegion))).toEqual(new Set([PRIMARY]));
     expect(after.length).toBeGreaterThan(0);
     expect(new Set(after.map((w) => w.targetRegion))).toEqual(new Set([SECONDARY]));
-    expect(new Set(after.map((w) => w.address))).toEqual(new Set([addressOf(t.world, SECONDARY)]));
+    expect(new Set(after.map((w) => w.address))).toEqual(new Set([t.addressOf(SECONDARY)]));
   });
 
   test('GIVEN the resolver fails once THEN the failure is logged, the write fails without a response, nothing is cached and the next tick asks again', async () => {
     let failures = 1;
     const t = setUp({
-      script: {
-        resolveError: (name) =>
+      faults: {
+        resolve: (name) =>
           name.startsWith('write.') && failures-- > 0 ? new Error('queryA ESERVFAIL') : undefined,
       },
     });
@@ -183,7 +198,7 @@ describe('the client canary keeps each DNS answer for its TTL, as a stub resolve
 describe('an answer the canary cannot send to is a failed request, not a stop', () => {
   test('GIVEN the resolver never answers THEN the query fails after the request timeout and so does the write', async () => {
     const t = setUp({
-      script: { resolveAnswer: (name) => (name.startsWith('write.') ? 'hang' : undefined) },
+      faults: { resolve: (name) => (name.startsWith('write.') ? 'hang' : undefined) },
     });
 
     await t.runFor(CLIENT_REQUEST_TIMEOUT_MS + 500);
@@ -195,14 +210,14 @@ describe('an answer the canary cannot send to is a failed request, not a stop', 
     expect(t.requests('write')[0].error).toBe(
       `DNS: ${t.world.topology.writeHostname}: no DNS answer within ${CLIENT_REQUEST_TIMEOUT_MS} ms`,
     );
-    expect(t.network.requests).toEqual([]);
+    expect(t.network.sent).toEqual([]);
   });
 
   test('GIVEN an answer without addresses THEN it is cached for its TTL and the write fails naming it', async () => {
     const primary = (t: { world: FakeWorld }) => t.world.deployed(PRIMARY).writeTarget;
     const t = setUp({
-      script: {
-        resolveAnswer: (name) =>
+      faults: {
+        resolve: (name) =>
           name.startsWith('write.')
             ? { cnames: [{ name, target: primary(t), ttlSeconds: 30 }], addresses: [] }
             : undefined,
@@ -227,8 +242,8 @@ describe('an answer the canary cannot send to is a failed request, not a stop', 
 
   test('GIVEN a chain that ends outside the deployment THEN the write fails: no region to sign for', async () => {
     const t = setUp({
-      script: {
-        resolveAnswer: (name) =>
+      faults: {
+        resolve: (name) =>
           name.startsWith('write.')
             ? {
                 cnames: [{ name, target: 'parked.example.net', ttlSeconds: 60 }],
@@ -247,7 +262,7 @@ describe('an answer the canary cannot send to is a failed request, not a stop', 
       target: 'parked.example.net',
       error: `DNS: ${t.world.topology.writeHostname} answered parked.example.net, none of this deployment's regions: no region to sign for`,
     });
-    expect(t.network.requests).toEqual([]);
+    expect(t.network.sent).toEqual([]);
   });
 });
 
@@ -257,12 +272,12 @@ describe('the client canary writes through write. and reads back through app.', 
 
     await t.runFor(1500);
 
-    const [put, get] = t.network.requests;
+    const [put, get] = t.network.sent.map((s) => s.request);
     const id = clientItemId(DRILL, 1);
     expect(put).toEqual({
       method: 'PUT',
       hostname: t.world.topology.writeHostname,
-      address: addressOf(t.world, PRIMARY),
+      address: t.addressOf(PRIMARY),
       path: `/items/${id}`,
       signingRegion: PRIMARY,
       headers: { [IDEMPOTENCY_HEADER]: id, 'content-type': 'application/json' },
@@ -276,7 +291,7 @@ describe('the client canary writes through write. and reads back through app.', 
       signingRegion: PRIMARY,
     });
     expect(get.body).toBeUndefined();
-    expect(t.network.db.items.has(id)).toBe(true);
+    expect(t.world.items.in(t.world.writer).items.has(id)).toBe(true);
     const [write, read] = t.requests();
     expect(write).toMatchObject({
       seq: 1,
@@ -324,7 +339,7 @@ describe('the client canary writes through write. and reads back through app.', 
   });
 
   test('GIVEN COMMIT fails after it was sent THEN the write is logged refused with commitUnknown', async () => {
-    const t = setUp({ script: { commitFails: () => true } });
+    const t = setUp({ faults: { commitEnds: () => true } });
 
     await t.runFor(500);
 
@@ -338,7 +353,7 @@ describe('the client canary writes through write. and reads back through app.', 
 
   test('GIVEN a write that never answers THEN it fails after the request timeout and the next tick starts at once, not two at a time', async () => {
     let hangs = 1;
-    const t = setUp({ script: { hang: (r) => r.method === 'PUT' && hangs-- > 0 } });
+    const t = setUp({ faults: { hang: (r) => r.method === 'PUT' && hangs-- > 0 } });
 
     await t.runFor(CLIENT_REQUEST_TIMEOUT_MS + 500);
 
@@ -347,7 +362,7 @@ describe('the client canary writes through write. and reads back through app.', 
       seq: 1,
       ok: false,
       latencyMs: CLIENT_REQUEST_TIMEOUT_MS,
-      address: addressOf(t.world, PRIMARY),
+      address: t.addressOf(PRIMARY),
       error: `no response within ${CLIENT_REQUEST_TIMEOUT_MS} ms`,
     });
     expect(first.status).toBeUndefined();
@@ -358,7 +373,7 @@ describe('the client canary writes through write. and reads back through app.', 
       ['write', CLIENT_REQUEST_TIMEOUT_MS],
       ['read', CLIENT_REQUEST_TIMEOUT_MS],
     ]);
-    expect(t.network.requests).toHaveLength(3);
+    expect(t.network.sent).toHaveLength(3);
   });
 
   test('THEN the request timeout is longer than the service takes to refuse a write it cannot commit', () => {
@@ -409,7 +424,7 @@ describe('a resumed client canary continues the drill log', () => {
       ['read', 8, clientItemId(DRILL, 6)],
     ]);
     // The drained region's serving check fails, so app. answers the other region, which has
-    // not got the item (not in this world's database): it answered, without the item.
+    // not got the item (this world's tables never had it): it answered, without the item.
     expect(t.requests('read')[0]).toMatchObject({
       status: 404,
       ok: true,

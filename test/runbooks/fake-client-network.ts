@@ -273,6 +273,7 @@ export class WorldSqlDriver implements SqlDriver {
           case 'COMMIT': {
             // Fenced or promoting: Aurora ends the old writer's sessions, the commit never lands.
             if (!world.acceptsWrites(cluster)) throw end(pgErrors.terminated());
+            if (world.client.faults.commitEnds?.()) throw end(pgErrors.terminated());
             if (world.commitsBlocked(cluster)) {
               // Managed RPO blocks the commit until the statement timeout cancels it.
               await world.clock.sleep(this.statementTimeoutMs);
@@ -316,6 +317,27 @@ interface CachedAnswer {
   readonly at: number;
 }
 
+/**
+ * Faults the deployed records and the world's clusters cannot produce, for the client canary's
+ * tests; each is asked at the moment it would happen and changes nothing while it answers
+ * undefined (or false).
+ */
+export interface ClientNetworkFaults {
+  /**
+   * What the client's resolver returns for `name` instead of Route 53's answer: an Error it
+   * throws (a SERVFAIL), `'hang'` (it never answers), or another answer (one without addresses,
+   * a chain that leaves the deployment).
+   */
+  resolve?: (name: string) => Error | 'hang' | DnsAnswerView | undefined;
+  /**
+   * The network neither answers nor ends this request (a black hole): only the client's own
+   * bound ends it. A region in `world.down` instead ends it with the socket's own timeout.
+   */
+  hang?: (request: ClientHttpRequest) => boolean;
+  /** The writer's connection ends after COMMIT was sent (the commit's outcome is unknown). */
+  commitEnds?: () => boolean;
+}
+
 /** What a test inspects: every request sent, with where it went. */
 export interface SentRequest {
   readonly at: number;
@@ -341,6 +363,10 @@ export class FakeClientNetwork implements ClientNetworkApi {
   /** Where latency routing sees the resolver (Route 53 answers the nearest healthy region). */
   resolverRegion = 'us-east-1';
   readonly sent: SentRequest[] = [];
+  /** Every name the client asked its resolver for, with the world's time. */
+  readonly queries: { readonly name: string; readonly at: number }[] = [];
+  /** See ClientNetworkFaults; none by default. */
+  readonly faults: ClientNetworkFaults = {};
   /** Answers Route 53 gave (not the resolver's cache), for tests. */
   route53Queries = 0;
   private readonly targets = new Map<string, FakeTarget>();
@@ -350,6 +376,8 @@ export class FakeClientNetwork implements ClientNetworkApi {
   private readonly configs = new Map<string, ItemsConfig>();
   private readonly services = new Map<string, ReturnType<typeof createItemsService>>();
   private readonly cache = new Map<string, CachedAnswer>();
+  private inFlight = 0;
+  private mostInFlight = 0;
 
   constructor(
     private readonly world: FakeWorld,
@@ -389,6 +417,18 @@ export class FakeClientNetwork implements ClientNetworkApi {
     return this.byAddress.get(address);
   }
 
+  /** The addresses a deployment's target (an API Gateway regional domain name) resolves to. */
+  addressesOf(target: string): readonly string[] {
+    const found = this.targets.get(normalizeHostname(target));
+    if (!found) throw new Error(`fake: ${target} is none of the deployment's targets`);
+    return found.addresses;
+  }
+
+  /** The most requests that were in flight at once. */
+  get maxInFlight(): number {
+    return this.mostInFlight;
+  }
+
   /** The items function's configuration in a region, as its template's environment sets it. */
   configIn(region: string): ItemsConfig {
     const config = this.configs.get(region);
@@ -399,6 +439,11 @@ export class FakeClientNetwork implements ClientNetworkApi {
   async resolve(name: string): Promise<DnsAnswerView> {
     this.world.advance(); // the world moves on as the clock does (promotion, replication)
     const asked = normalizeHostname(name);
+    this.queries.push({ name, at: this.world.clock.now() });
+    const fault = this.faults.resolve?.(name);
+    if (fault === 'hang') return new Promise<never>(() => undefined);
+    if (fault instanceof Error) throw fault;
+    if (fault) return fault;
     const cnames: { name: string; target: string; ttlSeconds: number }[] = [];
     let current = asked;
     while (!this.targets.has(current)) {
@@ -446,12 +491,26 @@ export class FakeClientNetwork implements ClientNetworkApi {
   }
 
   async send(request: ClientHttpRequest): Promise<ClientHttpResponse> {
+    this.inFlight++;
+    this.mostInFlight = Math.max(this.mostInFlight, this.inFlight);
+    try {
+      return await this.exchange(request);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async exchange(request: ClientHttpRequest): Promise<ClientHttpResponse> {
     const world = this.world;
     world.advance();
     const at = world.clock.now();
     const target = this.byAddress.get(request.address);
     const record = (status?: number) =>
       this.sent.push({ at, request, region: target?.region, status });
+    if (this.faults.hang?.(request)) {
+      record();
+      return new Promise<never>(() => undefined);
+    }
     if (!target) {
       record();
       throw Object.assign(
