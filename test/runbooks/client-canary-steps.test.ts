@@ -2,8 +2,6 @@ import {
   ExecuteStatementCommand,
   type ExecuteStatementCommandInput,
 } from '@aws-sdk/client-rds-data';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { DrillAws, SqlApi, SqlTarget, SqlValue } from '../../runbooks/drill/aws/ports';
 import { CANARY_SQL, type CanaryControl } from '../../runbooks/drill/canary';
 import {
@@ -11,13 +9,14 @@ import {
   clientItemId,
   clientItemPrefix,
   type ClientLogEntry,
-  type ClientRequestSample,
 } from '../../runbooks/drill/client-model';
 import { DrillError } from '../../runbooks/drill/errors';
 import { DEFAULT_TIMING, type CanarySample, type DrillKind } from '../../runbooks/drill/model';
 import { planView, sqlTarget, type StepContext, type StepId } from '../../runbooks/drill/steps';
 import { cleanCanaryStep } from '../../runbooks/drill/steps/clean-canary';
 import { verifyWritesStep } from '../../runbooks/drill/steps/verify-writes';
+import { DrillStore } from '../../runbooks/drill/store';
+import { answersOf, clientLogBuilder, requestsOf } from './client-log';
 import { faults, FakeWorld, START_TIME } from './fake-aws';
 import { drillIds, PRIMARY, readRecordFile, SECONDARY, useFakeAws } from './harness';
 
@@ -80,38 +79,21 @@ function context<K extends StepId>(
   return { world, plan, ctx, sent, notes, target: sqlTarget(plan.target, plan.databaseName) };
 }
 
-/** A client request as the canary logs it; names from the fake's topology. */
-function request(
-  world: FakeWorld,
-  seq: number,
-  path: 'write' | 'read',
-  status: number,
-): ClientRequestSample {
-  return {
-    type: 'request',
-    seq,
-    at: START_TIME + seq * 1000,
-    path,
-    name: path === 'write' ? world.topology.writeHostname : world.topology.appHostname,
-    itemId: clientItemId(DRILL, seq),
-    status,
-    latencyMs: 20,
-    ok: status === 200,
-  };
-}
-
 describe('verify-writes reports the client writes the service acknowledged that the new writer lacks', () => {
   const canaryRows: CanarySample[] = [
     { seq: 1, at: START_TIME, ok: true, region: PRIMARY, source: 'loop' },
   ];
   function scenario(kind: DrillKind, presentSeqs: number[]) {
     const world = new FakeWorld();
+    const { request } = clientLogBuilder(world.topology, DRILL, START_TIME);
+    const primary = world.deployed(PRIMARY);
+    // Each a second apart (at seq seconds), refused with 503 where not ok.
     const entries: ClientLogEntry[] = [
-      request(world, 1, 'write', 200),
-      request(world, 2, 'read', 200),
-      request(world, 3, 'write', 503),
-      request(world, 4, 'write', 200),
-      request(world, 6, 'write', 200),
+      request('write', 1, 1, primary, true),
+      request('read', 2, 2, primary, true),
+      request('write', 3, 3, primary, false),
+      request('write', 4, 4, primary, true),
+      request('write', 6, 6, primary, true),
     ];
     return context<'verify-writes'>(
       kind,
@@ -284,19 +266,13 @@ describe('a drill on the fakes with the client canary', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const [drillId] = drillIds(h.stateDir);
-    const log = fs
-      .readFileSync(path.join(h.stateDir, drillId, 'client.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as ClientLogEntry);
+    const log = new DrillStore(h.stateDir).client(drillId);
     const primary = h.world.deployed(PRIMARY);
     // The drill lasts 40 s: the first answer's 60 s TTL holds for all of it.
-    expect(log.filter((e) => e.type === 'dns' && e.path === 'write')).toEqual([
+    expect(answersOf(log, 'write')).toEqual([
       expect.objectContaining({ target: primary.writeTarget, region: PRIMARY, ttlSeconds: 60 }),
     ]);
-    const writes = log.filter(
-      (e): e is ClientRequestSample => e.type === 'request' && e.path === 'write',
-    );
+    const writes = requestsOf(log, 'write');
     expect(writes.length).toBeGreaterThan(30);
     expect(new Set(writes.map((w) => w.targetRegion))).toEqual(new Set([PRIMARY]));
     // Fenced: the old writer's region refuses, with Retry-After.
@@ -338,12 +314,7 @@ describe('a drill on the fakes with the client canary', () => {
 
     expect(result.code).toBe(0);
     const drillId = drillIds(h.stateDir)[0];
-    const writes = fs
-      .readFileSync(path.join(h.stateDir, drillId, 'client.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as ClientLogEntry)
-      .filter((e): e is ClientRequestSample => e.type === 'request' && e.path === 'write');
+    const writes = requestsOf(new DrillStore(h.stateDir).client(drillId), 'write');
     expect(writes[0]).toMatchObject({ seq: 1, ok: true, itemId: clientItemId(drillId, 1) });
     const details = readRecordFile(h.stateDir, drillId).steps.find(
       (s) => s.id === 'verify-writes',

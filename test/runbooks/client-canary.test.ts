@@ -8,10 +8,9 @@ import {
 import {
   clientItemId,
   type ClientLogEntry,
-  type ClientRequestSample,
-  type DnsObservation,
   type HealthObservation,
 } from '../../runbooks/drill/client-model';
+import { answersOf, requestsOf } from './client-log';
 import { FakeWorld, START_TIME } from './fake-aws';
 import type { ClientNetworkFaults } from './fake-client-network';
 import { PRIMARY, SECONDARY } from './harness';
@@ -71,12 +70,8 @@ function setUp(
     canary.start();
     await stopped;
   };
-  const requests = (path?: 'write' | 'read') =>
-    persisted.filter(
-      (e): e is ClientRequestSample => e.type === 'request' && (!path || e.path === path),
-    );
-  const answers = (path?: 'write' | 'read') =>
-    persisted.filter((e): e is DnsObservation => e.type === 'dns' && (!path || e.path === path));
+  const requests = (path?: 'write' | 'read') => requestsOf(persisted, path);
+  const answers = (path?: 'write' | 'read') => answersOf(persisted, path);
   const health = () => persisted.filter((e): e is HealthObservation => e.type === 'health');
   /** The first address of a region's write target: where the canary's writes to it go. */
   const addressOf = (region: string) => network.addressesOf(world.deployed(region).writeTarget)[0];

@@ -2,12 +2,28 @@
 // targets, regions and health check ids as the synthesized app publishes them.
 import {
   clientItemId,
+  type ClientLogEntry,
   type ClientPath,
   type ClientRequestSample,
   type DnsObservation,
   type HealthObservation,
 } from '../../runbooks/drill/client-model';
 import type { DrillTopology, RegionTopology } from '../../runbooks/drill/discovery';
+
+/** The requests of a client log, of one path or all. */
+export function requestsOf(
+  log: readonly ClientLogEntry[],
+  path?: ClientPath,
+): ClientRequestSample[] {
+  return log.filter(
+    (e): e is ClientRequestSample => e.type === 'request' && (!path || e.path === path),
+  );
+}
+
+/** The DNS observations (answers and failures) of a client log, of one path or all. */
+export function answersOf(log: readonly ClientLogEntry[], path?: ClientPath): DnsObservation[] {
+  return log.filter((e): e is DnsObservation => e.type === 'dns' && (!path || e.path === path));
+}
 
 /** Entries `s` seconds after `t0`, for drill `drillId` of a deployment of `topology`. */
 export function clientLogBuilder(topology: DrillTopology, drillId: string, t0: number) {
