@@ -9,28 +9,19 @@ import {
   clientItemId,
   clientItemPrefix,
   type ClientLogEntry,
-  type ClientRequestSample,
-  type DnsObservation,
 } from '../../runbooks/drill/client-model';
 import { formatDuration } from '../../runbooks/drill/duration';
 import { deployedApp } from '../deployed-app';
+import { DrillStore } from '../../runbooks/drill/store';
+import { answersOf, requestsOf } from './client-log';
 import { FULL_TTL } from './fake-client-network';
 import { drillIds, PRIMARY, readRecordFile, SECONDARY, useFakeAws } from './harness';
 
 const h = useFakeAws();
 
-function readClient(drillId: string): ClientLogEntry[] {
-  return fs
-    .readFileSync(path.join(h.stateDir, drillId, 'client.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as ClientLogEntry);
-}
-
-const requests = (log: ClientLogEntry[]) =>
-  log.filter((e): e is ClientRequestSample => e.type === 'request');
-const answers = (log: ClientLogEntry[]) =>
-  log.filter((e): e is DnsObservation => e.type === 'dns' && e.error === undefined);
+const readClient = (drillId: string) => new DrillStore(h.stateDir).client(drillId);
+const requests = (log: ClientLogEntry[]) => requestsOf(log);
+const answers = (log: ClientLogEntry[]) => answersOf(log).filter((e) => e.error === undefined);
 
 /** The TTL the routing template publishes for `name` (one value over its record sets). */
 function templateTtl(name: string): number {
