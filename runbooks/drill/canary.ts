@@ -1,5 +1,6 @@
 import type { SqlApi, SqlTarget } from './aws/adapters';
 import type { ClientLogEntry } from './client-model';
+import { BackgroundLoop } from './background-loop';
 import type { Clock } from './clock';
 import { errorText } from './errors';
 import type { CanarySample } from './model';
@@ -46,32 +47,26 @@ export class CanaryLoop implements CanaryControl {
   private readonly all: CanarySample[];
   private nextSeq: number;
   private preferred: SqlTarget;
-  private running = false;
-  private loopDone: Promise<void> = Promise.resolve();
-  private stopSleeping = new AbortController();
+  private readonly runner: BackgroundLoop;
 
   constructor(private readonly options: CanaryOptions) {
     this.all = [...options.history];
+    this.runner = new BackgroundLoop(options.clock);
     this.nextSeq = options.history.reduce((max, s) => Math.max(max, s.seq), 0) + 1;
     const lastOk = [...options.history].reverse().find((s) => s.ok);
     this.preferred = options.targets.find((t) => t.region === lastOk?.region) ?? options.targets[0];
   }
 
   get isRunning(): boolean {
-    return this.running;
+    return this.runner.isRunning;
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loopDone = this.loop();
+    this.runner.start(() => this.loop());
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.stopSleeping.abort();
-    await this.loopDone;
-    this.stopSleeping = new AbortController();
+  stop(): Promise<void> {
+    return this.runner.stop();
   }
 
   samples(): readonly CanarySample[] {
@@ -91,10 +86,10 @@ export class CanaryLoop implements CanaryControl {
   }
 
   private async loop(): Promise<void> {
-    while (this.running) {
+    while (this.runner.isRunning) {
       await this.tick();
-      if (!this.running) break;
-      await this.options.clock.sleep(this.options.intervalMs, this.stopSleeping.signal);
+      if (!this.runner.isRunning) break;
+      await this.runner.sleep(this.options.intervalMs);
     }
   }
 

@@ -18,6 +18,7 @@ import {
   type DnsObservation,
   type HealthObservation,
 } from './client-model';
+import { BackgroundLoop } from './background-loop';
 import type { Clock } from './clock';
 import type { DrillTopology } from './discovery';
 import { errorText } from './errors';
@@ -80,14 +81,13 @@ export class ClientCanary {
   private readonly cache = new Map<ClientPath, CachedAnswer>();
   private readonly health = new Map<string, boolean>();
   private lastHealthReadAt = Number.NEGATIVE_INFINITY;
-  private running = false;
-  private loopDone: Promise<void> = Promise.resolve();
-  private stopSleeping = new AbortController();
+  private readonly runner: BackgroundLoop;
   private readonly requestTimeoutMs: number;
   private readonly healthIntervalMs: number;
 
   constructor(private readonly options: ClientCanaryOptions) {
     this.log = [...options.history];
+    this.runner = new BackgroundLoop(options.clock);
     this.requestTimeoutMs = options.requestTimeoutMs ?? CLIENT_REQUEST_TIMEOUT_MS;
     this.healthIntervalMs = options.healthIntervalMs ?? CLIENT_HEALTH_INTERVAL_MS;
     let maxSeq = 0;
@@ -103,7 +103,7 @@ export class ClientCanary {
   }
 
   get isRunning(): boolean {
-    return this.running;
+    return this.runner.isRunning;
   }
 
   /** Every entry so far, including those of an earlier process of this drill. */
@@ -112,28 +112,23 @@ export class ClientCanary {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loopDone = this.loop();
+    this.runner.start(() => this.loop());
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.stopSleeping.abort();
-    await this.loopDone;
-    this.stopSleeping = new AbortController();
+  stop(): Promise<void> {
+    return this.runner.stop();
   }
 
   private async loop(): Promise<void> {
     const { clock, intervalMs } = this.options;
-    while (this.running) {
+    while (this.runner.isRunning) {
       const startedAt = clock.now();
       await this.tick();
-      if (!this.running) break;
+      if (!this.runner.isRunning) break;
       // One tick per interval, measured from the tick's start: a slow tick is followed at once
       // by the next one, never by two at a time.
       const wait = startedAt + intervalMs - clock.now();
-      if (wait > 0) await clock.sleep(wait, this.stopSleeping.signal);
+      if (wait > 0) await this.runner.sleep(wait);
     }
   }
 
