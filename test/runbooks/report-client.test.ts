@@ -90,6 +90,16 @@ function verifyCounted(lostClientWrites: readonly number[], acknowledgedClientWr
   );
 }
 
+/** The lived switchover, with verify-writes' count of the client writes as given. */
+async function livedDrill(
+  lostClientWrites: readonly number[],
+  acknowledgedClientWrites: number,
+): Promise<void> {
+  await switchover();
+  writeClientLog(livedSwitchover());
+  verifyCounted(lostClientWrites, acknowledgedClientWrites);
+}
+
 function setObjectives(objectives: { rpoSeconds: number; rtoSeconds: number }): void {
   editJournal((entries) =>
     entries.map((e) =>
@@ -132,9 +142,7 @@ describe('report: objectives against the database-level and the client-level fig
   });
 
   test('GIVEN a client log and lost client writes within the objectives THEN both figures pass', async () => {
-    await switchover();
-    writeClientLog(livedSwitchover());
-    verifyCounted([2, 1], 2);
+    await livedDrill([2, 1], 2);
 
     const { md } = await reports();
 
@@ -147,9 +155,7 @@ describe('report: objectives against the database-level and the client-level fig
   });
 
   test('GIVEN objectives tighter than the figures THEN both levels FAIL', async () => {
-    await switchover();
-    writeClientLog(livedSwitchover());
-    verifyCounted([2, 1], 2);
+    await livedDrill([2, 1], 2);
     setObjectives({ rtoSeconds: 20, rpoSeconds: 0 });
 
     const { md } = await reports();
@@ -163,9 +169,7 @@ describe('report: objectives against the database-level and the client-level fig
   });
 
   test('GIVEN figures equal to the objectives THEN they pass: an objective is a bound the figure may reach', async () => {
-    await switchover();
-    writeClientLog(livedSwitchover());
-    verifyCounted([2, 1], 2);
+    await livedDrill([2, 1], 2);
     setObjectives({ rtoSeconds: 35, rpoSeconds: 1 });
 
     const { md } = await reports();
@@ -177,9 +181,7 @@ describe('report: objectives against the database-level and the client-level fig
   });
 
   test('GIVEN no lost client write THEN the client-level RPO passes', async () => {
-    await switchover();
-    writeClientLog(livedSwitchover());
-    verifyCounted([], 3);
+    await livedDrill([], 3);
 
     const { md } = await reports();
 
@@ -194,9 +196,7 @@ describe('report: objectives against the database-level and the client-level fig
   });
 
   test('GIVEN a lost seq the client log does not have THEN no window is claimed and no verdict given', async () => {
-    await switchover();
-    writeClientLog(livedSwitchover());
-    verifyCounted([500], 3);
+    await livedDrill([500], 3);
 
     const { md } = await reports();
 
@@ -222,9 +222,7 @@ describe('report: objectives against the database-level and the client-level fig
 
 describe('report: the client-level rows of the measures table', () => {
   test('GIVEN the lived switchover THEN the rows name the database-level and the client-level figures', async () => {
-    await switchover();
-    writeClientLog(livedSwitchover());
-    verifyCounted([2, 1], 40);
+    await livedDrill([2, 1], 40);
 
     const { md } = await reports();
 
@@ -304,9 +302,7 @@ function request(b: ReturnType<typeof builder>['b'], from: ReturnType<typeof bui
 
 describe('report: the client section', () => {
   test('GIVEN the lived switchover with lost writes THEN it lists the writer moments, requests, lost writes, answer changes, health flips and the resolver note', async () => {
-    await switchover();
-    writeClientLog(livedSwitchover());
-    verifyCounted([2, 1], 40);
+    await livedDrill([2, 1], 40);
 
     const { md, html } = await reports();
 
