@@ -27,7 +27,9 @@ function worldRouting(world: FakeWorld): Pick<RoutingApi, 'healthCheckStatus'> &
     healthCheckStatus: async (id) => {
       reads.push({ id, at: world.clock.now() });
       const healthy = world.checkHealthy(id);
-      return { healthy, succeeding: healthy ? 16 : 0, reporting: 16 };
+      // As many checkers as the world's GetHealthCheckStatus reports, all agreeing.
+      const reporting = world.healthCheck(id).HealthCheckObservations.length;
+      return { healthy, succeeding: healthy ? reporting : 0, reporting };
     },
   };
 }
