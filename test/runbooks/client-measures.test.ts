@@ -6,6 +6,7 @@ import {
   computeClientMeasures,
   type ClientMeasureContext,
 } from '../../runbooks/drill/client-measures';
+import { deployedApp } from '../deployed-app';
 import { clientLogBuilder } from './client-log';
 import { FakeWorld } from './fake-aws';
 import { PRIMARY, SECONDARY } from './outputs';
@@ -279,6 +280,84 @@ describe('DNS cutover and client read RTO', () => {
     expect(m.healthFlips.map((f) => [f.region, f.healthy])).toEqual([
       [PRIMARY, false],
       [SECONDARY, true],
+    ]);
+  });
+});
+
+describe('pairing an answer change with its health flip', () => {
+  test('GIVEN a writer flip after the answer changed THEN the change keeps the last flip before it', () => {
+    const log = [...switchover, health(45, to, 'writer', false)];
+
+    const change = computeClientMeasures(log, CONTEXT).dns[0].changes[0];
+
+    expect(change.healthFlip?.at).toBe(iso(39));
+    expect(change.delayMs).toBe(1_000);
+  });
+
+  test('GIVEN a later flip of a region the answer did not move between THEN it is not the cause', () => {
+    const three = new FakeWorld(deployedApp([PRIMARY, SECONDARY, 'us-east-2']));
+    const third = three.deployed('us-east-2');
+    const b = clientLogBuilder(three.topology, DRILL, T0);
+    const a = three.deployed(PRIMARY);
+    const c = three.deployed(SECONDARY);
+    const log = [
+      b.answer('write', 0, a),
+      b.health(0, c, 'writer', false),
+      b.health(0, third, 'writer', true),
+      b.health(30, c, 'writer', true),
+      b.health(35, third, 'writer', false),
+      b.answer('write', 40, c),
+    ];
+
+    const change = computeClientMeasures(log, CONTEXT).dns[0].changes[0];
+
+    expect(change.healthFlip?.region).toBe(SECONDARY);
+    expect(change.delayMs).toBe(10_000);
+  });
+
+  test('GIVEN the same verdict read again THEN it is no flip', () => {
+    const log = [
+      health(0, from, 'writer', true),
+      health(10, from, 'writer', true),
+      health(20, from, 'writer', false),
+      health(30, from, 'writer', false),
+    ];
+
+    expect(computeClientMeasures(log, CONTEXT).healthFlips.map((f) => f.at)).toEqual([iso(20)]);
+  });
+
+  test('GIVEN entries out of time order (a resumed log) THEN they are measured in time order', () => {
+    const shuffled = [...switchover].reverse();
+
+    expect(computeClientMeasures(shuffled, CONTEXT)).toEqual(
+      computeClientMeasures(switchover, CONTEXT),
+    );
+  });
+});
+
+describe('reads that could not resolve', () => {
+  test('GIVEN a read with no answer inside an open outage THEN it counts there, and opens none of its own', () => {
+    const unresolved = request('read', 1003, 3.5, from, false, {
+      target: undefined,
+      targetRegion: undefined,
+      status: undefined,
+      error: 'SERVFAIL',
+    });
+    const log = [
+      ...reads(0, 0, from, true),
+      ...reads(1, 2, from, false),
+      unresolved,
+      ...reads(4, 4, to, true),
+    ];
+
+    const m = computeClientMeasures(log, CONTEXT);
+
+    expect(m.readRto).toEqual([
+      {
+        region: PRIMARY,
+        ms: 3_000,
+        outages: [{ startedAt: iso(1.5), endedAt: iso(4.5), durationMs: 3_000, failed: 3 }],
+      },
     ]);
   });
 });
