@@ -46,20 +46,25 @@ function viewOf(
   };
 }
 
-/** What the canary last saw on the write name: status, the answer's region and its expiry. */
+/**
+ * What the canary last saw on the write name: the status, the answer's target and region, and
+ * when its cached answer expires. No sequence number: the progress shows only changes.
+ */
 function describeLast(view: ClientView): string {
   const { last, lastAnswer } = view;
   if (!last) return 'no client write sent yet';
   const outcome =
     last.status !== undefined ? `status ${last.status}` : `no response (${last.error ?? '?'})`;
   const answer = last.targetRegion
-    ? `answer ${last.target ?? '?'} (${last.targetRegion})`
-    : `no answer of this deployment (${last.target ?? 'no CNAME'})`;
+    ? `through answer ${last.target ?? '?'} (${last.targetRegion})`
+    : last.target
+      ? `through answer ${last.target}, none of this deployment's regions`
+      : 'with no DNS answer';
   const expiry = lastAnswer
     ? `, cached until ${iso(lastAnswer.at + lastAnswer.ttlSeconds * 1000)}`
     : '';
-  const reads = view.write && view.readsFailing ? '; reads still failing' : '';
-  return `last client write seq ${last.seq}: ${outcome} through ${answer}${expiry}${reads}`;
+  const reads = view.write && view.readsFailing ? '; client reads still failing' : '';
+  return `last client write: ${outcome} ${answer}${expiry}${reads}`;
 }
 
 export const verifyClientWritesStep: StepDefinition<'verify-client-writes'> = {
