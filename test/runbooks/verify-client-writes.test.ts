@@ -3,6 +3,7 @@
 // writer, so the client write RTO is measured instead of "still failing".
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { DrillAws } from '../../runbooks/drill/aws/ports';
 import { ClientCanary } from '../../runbooks/drill/client-canary';
 import type {
   ClientLogEntry,
@@ -10,8 +11,12 @@ import type {
   DnsObservation,
 } from '../../runbooks/drill/client-model';
 import { formatDuration } from '../../runbooks/drill/duration';
+import { DEFAULT_TIMING } from '../../runbooks/drill/model';
 import type { DrillRecord } from '../../runbooks/drill/record';
+import { planView, type StepContext } from '../../runbooks/drill/steps';
+import { verifyClientWritesStep } from '../../runbooks/drill/steps/verify-client-writes';
 import { deployedApp } from '../deployed-app';
+import { clientLogBuilder } from './client-log';
 import { FULL_TTL } from './fake-client-network';
 import {
   drillIds,
@@ -204,6 +209,185 @@ describe('a write name whose answer never moves', () => {
     );
     expect(readRecordFile(h.stateDir, drillId).measures.client!.writeRto.reason).toBe(
       'still-failing',
+    );
+  });
+});
+
+describe('a drill whose client canary cannot watch', () => {
+  test('GIVEN no client network THEN the step is skipped and says why', async () => {
+    const result = await h.run(h.switchover(), { clientNetwork: NO_CLIENT_NETWORK });
+    const drillId = drillIds(h.stateDir)[0];
+
+    expect(result.code).toBe(0);
+    expect(stepOf(readRecordFile(h.stateDir, drillId), STEP)).toMatchObject({
+      status: 'skipped',
+      summary: 'no client write to wait for: no client network in this test',
+    });
+  });
+
+  test('GIVEN the client canary not running THEN the step is skipped and says why', async () => {
+    const off = jest.spyOn(ClientCanary.prototype, 'start').mockImplementation(() => undefined);
+    try {
+      const result = await h.run(h.switchover());
+      const drillId = drillIds(h.stateDir)[0];
+
+      expect(result.code).toBe(0);
+      expect(stepOf(readRecordFile(h.stateDir, drillId), STEP)).toMatchObject({
+        status: 'skipped',
+        summary: 'no client write to wait for: the client canary is not running',
+      });
+    } finally {
+      off.mockRestore();
+    }
+  });
+});
+
+describe('a dry run', () => {
+  test('THEN the step is in the plan, after verify-writes, with no AWS call, and nothing runs', async () => {
+    const result = await h.run(['switchover', '--to', SECONDARY]);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /\n8\. verify-writes: [^\n]*\n(?: {5}- [^\n]*\n)+9\. verify-client-writes: Verify clients write through write\.example\.com to us-west-2\n10\. return-old-writer: /,
+    );
+    expect(drillIds(h.stateDir)).toEqual([]);
+    expect(h.world.client.sent).toEqual([]);
+  });
+});
+
+/** The step alone, on the harness's topology, with a scripted client log. */
+function alone(withLog = true, timeoutMs = 10_000) {
+  const log: ClientLogEntry[] = [];
+  const world = h.world;
+  const plan = planView(world.topology, 'switchover', PRIMARY, SECONDARY, PRIMARY);
+  const progress: string[] = [];
+  const t0 = world.clock.now();
+  const ctx: StepContext<'verify-client-writes'> = {
+    params: {
+      drillId: 'd',
+      kind: 'switchover',
+      fromRegion: PRIMARY,
+      targetRegion: SECONDARY,
+      allowDataLoss: false,
+    },
+    plan,
+    topology: world.topology,
+    aws: {} as DrillAws,
+    clock: world.clock,
+    timing: { ...DEFAULT_TIMING, pollIntervalMs: 5_000 },
+    timeoutMs,
+    canary: {
+      writeOnce: () => Promise.reject(new Error('not used')),
+      samples: () => [],
+      ...(withLog ? { clientEntries: () => log } : {}),
+    },
+    progress: (m) => progress.push(m),
+    earlier: () => undefined,
+    // The writer moved 10 s before the step.
+    finishedAt: (id) => (id === 'wait-writer' ? t0 - 10_000 : undefined),
+    note: () => undefined,
+  };
+  // The builder's second 0 is when the writer moved.
+  return { ctx, log, progress, b: clientLogBuilder(world.topology, 'd', t0 - 10_000) };
+}
+
+const waited =
+  'step verify-client-writes timed out after 10.0s waiting for a client write through write.example.com acknowledged by us-west-2; last state: ';
+
+describe('what the step waits for, on a scripted client log', () => {
+  const regionOf = (r: string) => h.world.deployed(r);
+
+  test('GIVEN no client log THEN it is skipped', async () => {
+    const { ctx } = alone(false);
+
+    await expect(verifyClientWritesStep.run(ctx)).resolves.toEqual({
+      status: 'skipped',
+      summary: 'no client write to wait for: the client canary does not run in this drill',
+    });
+  });
+
+  test('GIVEN no client write yet THEN it times out saying so', async () => {
+    const { ctx } = alone();
+
+    await expect(verifyClientWritesStep.run(ctx)).rejects.toThrow(
+      `${waited}no client write sent yet`,
+    );
+  });
+
+  test('GIVEN a write acknowledged by the target but sent before the writer moved THEN it does not count', async () => {
+    const { ctx, log, b } = alone();
+    const to = regionOf(SECONDARY);
+    log.push(
+      b.answer('write', -6, to),
+      b.request('write', 1, -5, to, true, { answeredAt: b.at(-6) }),
+    );
+
+    await expect(verifyClientWritesStep.run(ctx)).rejects.toThrow(
+      `${waited}last client write: status 200 through answer ${to.writeTarget} (us-west-2), cached until ${iso(b.at(54))}`,
+    );
+  });
+
+  test('GIVEN the last write got no response THEN the state says so, with no DNS answer', async () => {
+    const { b, ctx, log } = alone();
+    const from = regionOf(PRIMARY);
+    log.push(
+      b.request('write', 1, 11, from, false, {
+        status: undefined,
+        target: undefined,
+        targetRegion: undefined,
+        error: 'DNS: write.example.com: SERVFAIL',
+      }),
+    );
+
+    await expect(verifyClientWritesStep.run(ctx)).rejects.toThrow(
+      `${waited}last client write: no response (DNS: write.example.com: SERVFAIL) with no DNS answer`,
+    );
+  });
+
+  test("GIVEN the answer names none of the deployment's targets THEN the state names the target", async () => {
+    const { b, ctx, log } = alone();
+    const from = regionOf(PRIMARY);
+    log.push(
+      b.request('write', 1, 11, from, false, {
+        status: undefined,
+        target: 'elsewhere.example.net',
+        targetRegion: undefined,
+        error:
+          "DNS: write.example.com answered elsewhere.example.net, none of this deployment's regions: no region to sign for",
+      }),
+    );
+
+    await expect(verifyClientWritesStep.run(ctx)).rejects.toThrow(
+      `${waited}last client write: no response (DNS: write.example.com answered elsewhere.example.net, none of this deployment's regions: no region to sign for) through answer elsewhere.example.net, none of this deployment's regions`,
+    );
+  });
+
+  test('GIVEN the write acknowledged but reads still failing THEN it waits for a read, and completes once one succeeds', async () => {
+    const { b, ctx, log, progress } = alone();
+    const from = regionOf(PRIMARY);
+    const to = regionOf(SECONDARY);
+    log.push(
+      b.answer('write', 11, to),
+      b.request('read', 1000, 5, from, false),
+      b.request('write', 2, 12, to, true, { answeredAt: b.at(11) }),
+    );
+    const failing = verifyClientWritesStep.run(ctx);
+    failing.catch(() => undefined);
+
+    await expect(failing).rejects.toThrow(
+      `${waited}last client write: status 200 through answer ${to.writeTarget} (us-west-2), cached until ${iso(b.at(71))}; client reads still failing`,
+    );
+
+    // The same log with a read that succeeded after the failure: done at the first poll.
+    log.push(b.request('read', 1001, 13, to, true));
+    const result = await verifyClientWritesStep.run(ctx);
+    expect(result).toEqual({
+      status: 'completed',
+      summary: `first acknowledged client write (seq 2) at ${iso(b.at(12))}, 12.0s after the writer moved, through ${to.writeTarget} (us-west-2)`,
+      details: { firstClientWriteAt: b.at(12), region: SECONDARY, sinceWriterMovedMs: 12_000 },
+    });
+    expect(progress[0]).toBe(
+      `waiting for a client write through write.example.com acknowledged by us-west-2: last client write: status 200 through answer ${to.writeTarget} (us-west-2), cached until ${iso(b.at(71))}; client reads still failing`,
     );
   });
 });
