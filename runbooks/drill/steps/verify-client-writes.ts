@@ -67,6 +67,13 @@ function describeLast(view: ClientView): string {
   return `last client write: ${outcome} ${answer}${expiry}${reads}`;
 }
 
+/**
+ * After the writer moved a client still writes through its cached answer of the write name until
+ * that expires: the TTL is "the amount of time ... that you want DNS recursive resolvers to cache
+ * information about this record" (Route 53 Developer Guide, "Values specific for failover
+ * records", TTL (seconds)). So the drill waits here, up to the step timeout, rather than stop
+ * the canary while clients still reach the fenced old writer.
+ */
 export const verifyClientWritesStep: StepDefinition<'verify-client-writes'> = {
   id: 'verify-client-writes',
   kinds: ALL,
