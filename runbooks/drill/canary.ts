@@ -25,6 +25,11 @@ export interface CanaryControl {
   samples(): readonly CanarySample[];
   /** The client canary's log so far (this drill's, earlier processes included), when it runs. */
   clientEntries?(): readonly ClientLogEntry[];
+  /**
+   * Why the client canary cannot watch this drill, if it cannot: no network
+   * (`ClientNetworkApi.unavailable`, tests of adapters), or it is not running.
+   */
+  clientUnavailable?(): string | undefined;
 }
 
 export interface CanaryOptions {

@@ -208,6 +208,9 @@ async function execute(
     writeOnce: (target, source) => canary.writeOnce(target, source),
     samples: () => canary.samples(),
     clientEntries: () => clientCanary.entries(),
+    clientUnavailable: () =>
+      aws.client.unavailable ??
+      (clientCanary.isRunning ? undefined : 'the client canary is not running'),
   };
   const stopCanaries = () => Promise.all([canary.stop(), clientCanary.stop()]);
   const elapsed = () => formatElapsed(clock.now() - header.at);

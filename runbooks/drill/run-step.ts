@@ -4,7 +4,7 @@ import type { Clock } from './clock';
 import type { DrillTopology } from './discovery';
 import { formatDuration } from './duration';
 import { DrillError } from './errors';
-import { asDrillError } from './executor-end';
+import { asDrillError, stepOutcome } from './executor-end';
 import { timeoutFor, type DrillParams, type Timing } from './model';
 import { inStepScope } from './step-scope';
 import type { StepDetails, StepId } from './steps/outcomes';
@@ -73,6 +73,10 @@ export async function runStep<K extends StepId>(
         .journal(drillId)
         .flatMap((e) => (e.type === 'step' && e.step === id && e.details ? [e.details] : []));
       return parts.length ? Object.assign({}, ...parts) : undefined;
+    },
+    finishedAt: (id) => {
+      const end = stepOutcome(store.journal(drillId), id);
+      return end?.event === 'completed' ? end.at : undefined;
     },
     note: (details: StepDetails<K>) => {
       if (!run.interrupted()) append({ event: 'note', details });

@@ -268,13 +268,23 @@ describe('a drill on the fakes with the client canary', () => {
     const [drillId] = drillIds(h.stateDir);
     const log = new DrillStore(h.stateDir).client(drillId);
     const primary = h.world.deployed(PRIMARY);
-    // The drill lasts 40 s: the first answer's 60 s TTL holds for all of it.
+    const secondary = h.world.deployed(SECONDARY);
+    // The writer moves at 40 s: the first answer's 60 s TTL holds until 60 s, when the client
+    // asks again and gets the new writer (verify-client-writes waits for that).
     expect(answersOf(log, 'write')).toEqual([
       expect.objectContaining({ target: primary.writeTarget, region: PRIMARY, ttlSeconds: 60 }),
+      expect.objectContaining({
+        at: START_TIME + 60_000,
+        target: secondary.writeTarget,
+        region: SECONDARY,
+        ttlSeconds: 60,
+      }),
     ]);
     const writes = requestsOf(log, 'write');
     expect(writes.length).toBeGreaterThan(30);
-    expect(new Set(writes.map((w) => w.targetRegion))).toEqual(new Set([PRIMARY]));
+    expect(
+      new Set(writes.filter((w) => w.at < START_TIME + 60_000).map((w) => w.targetRegion)),
+    ).toEqual(new Set([PRIMARY]));
     // Fenced: the old writer's region refuses, with Retry-After.
     const refused = writes.filter((w) => w.status === 503);
     expect(refused.length).toBeGreaterThan(0);

@@ -146,11 +146,13 @@ describe('a client behind a resolver that keeps answers for their full TTL', () 
     // The resolver hands out its 30 s old answer with 30 s left; asked again at 30 s, Route 53
     // still answers the primary (the promotion completes at 55 s), for a whole TTL more. A
     // client asking Route 53 itself re-asks at 60 s and sees the new writer then (test above).
-    expect(seen).toEqual([
+    // (The drill goes on after the client saw the new writer: later answers name it too.)
+    expect(seen.slice(0, 3)).toEqual([
       [0, PRIMARY, ttl - 30],
       [30, PRIMARY, ttl],
       [30 + ttl, SECONDARY, ttl],
     ]);
+    expect(seen.slice(3).map((s) => s[1])).not.toContain(PRIMARY);
   });
 });
 

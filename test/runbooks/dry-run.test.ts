@@ -29,17 +29,19 @@ describe('dry run (the default)', () => {
       'switchover',
       ['switchover', '--to', SECONDARY],
       'rds SwitchoverGlobalCluster @ us-west-2 [MUTATING]',
-      '9. return-old-writer:',
+      '9. verify-client-writes:',
+      '10. return-old-writer:',
     ],
     [
       'failover',
       ['failover', '--to', SECONDARY, '--allow-data-loss'],
       'rds FailoverGlobalCluster @ us-west-2 [MUTATING]',
-      '9. keep-failover-snapshot:',
+      '9. verify-client-writes:',
+      '10. keep-failover-snapshot:',
     ],
   ])(
     'GIVEN %s without --execute THEN it prints the plan and every call, and sends no mutating command',
-    async (_kind, args, promoteCall, ninth) => {
+    async (_kind, args, promoteCall, ninth, tenth) => {
       const result = await h.run(args);
 
       expect(result.code).toBe(0);
@@ -54,6 +56,7 @@ describe('dry run (the default)', () => {
         /1\. preflight:[\s\S]*3\. fence:[\s\S]*4\. promote:[\s\S]*5\. wait-writer:[\s\S]*6\. align-rpo:[\s\S]*7\. verify-traffic:[\s\S]*8\. verify-writes:/,
       );
       expect(result.stdout).toContain(`\n${ninth}`);
+      expect(result.stdout).toContain(`\n${tenth}`);
       expect(result.stdout).toContain('all 12 checks passed');
       expectNoMutatingCommand(h);
       expect(h.mocks.rds.commandCalls(CopyDBClusterSnapshotCommand)).toHaveLength(0);

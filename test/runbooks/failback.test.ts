@@ -51,6 +51,7 @@ describe('drill failback', () => {
       'align-rpo',
       'verify-traffic',
       'verify-writes',
+      'verify-client-writes',
       'return-old-writer',
       'settle-rpo',
       'clean-canary',

@@ -84,7 +84,7 @@ describe('faults end in a stated safe state, a clear message and a distinct exit
     expect(result.stdout).toContain(
       `waiting for write.example.com to answer ${h.world.deployed(SECONDARY).writeTarget} (us-west-2): last poll failed: route53 GetHealthCheckStatus in us-east-1 AWS server error (after 5 attempts)`,
     );
-    expect(result.stdout).toMatch(/7\/11 verify-traffic: completed in 5\.0s/);
+    expect(result.stdout).toMatch(/7\/12 verify-traffic: completed in 5\.0s/);
   });
 
   test('GIVEN SwitchoverGlobalCluster answers 5xx THEN it stops at promote with the writer unmoved and the old region fenced (exit 9)', async () => {

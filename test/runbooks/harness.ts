@@ -223,4 +223,5 @@ export function readCanary(stateDir: string, drillId: string): CanarySample[] {
 export const NO_CLIENT_NETWORK: ClientNetworkApi = {
   resolve: (name) => Promise.reject(new Error(`no client network in this test (resolve ${name})`)),
   send: (r) => Promise.reject(new Error(`no client network in this test (${r.method} ${r.path})`)),
+  unavailable: 'no client network in this test',
 };

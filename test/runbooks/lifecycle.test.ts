@@ -388,7 +388,7 @@ describe('Ctrl-C during a drill', () => {
         '',
       ].join('\n'),
     );
-    expect(result.stdout).toContain('5/11 wait-writer: INTERRUPTED after 0ms');
+    expect(result.stdout).toContain('5/12 wait-writer: INTERRUPTED after 0ms');
     expect(result.stdout).toContain(
       `lock: kept in us-east-1, us-west-2 (the drill started fence, started promote): no other drill starts until it is resumed or abandoned (\`npx drill abandon ${DRILL} --reason "<why>" --execute --outputs ${h.outputsFile} --state-dir ${h.stateDir}\`)`,
     );

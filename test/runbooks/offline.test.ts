@@ -48,7 +48,7 @@ describe('a dry run without credentials (offline, from the outputs file)', () =>
     expect(result.stdout).toContain("  - drains-off: every region's drain switch is 'false'\n");
     // Every step in order, with the identifiers of the outputs file.
     expect(result.stdout).toMatch(
-      /1\. preflight:[\s\S]*2\. prepare-canary:[\s\S]*3\. fence:[\s\S]*4\. promote:[\s\S]*5\. wait-writer:[\s\S]*6\. align-rpo:[\s\S]*7\. verify-traffic:[\s\S]*8\. verify-writes:[\s\S]*9\. return-old-writer:/,
+      /1\. preflight:[\s\S]*2\. prepare-canary:[\s\S]*3\. fence:[\s\S]*4\. promote:[\s\S]*5\. wait-writer:[\s\S]*6\. align-rpo:[\s\S]*7\. verify-traffic:[\s\S]*8\. verify-writes:[\s\S]*9\. verify-client-writes:[\s\S]*10\. return-old-writer:/,
     );
     expect(result.stdout).toContain(
       'rds SwitchoverGlobalCluster @ us-west-2 [MUTATING] GlobalClusterIdentifier=multi-region-ref-global ' +

@@ -226,13 +226,13 @@ describe('record: RTO and data loss the drill did not measure', () => {
     const canary = path.join(h.stateDir, DRILL, 'canary.jsonl');
     const failed = (seq: number, at: number) =>
       `${JSON.stringify({ seq, at, ok: false, error: 'timeout', source: 'loop' })}\n`;
-    const end = Date.parse('2025-03-01T10:00:41.000Z');
+    const end = Date.parse('2025-03-01T10:01:06.000Z');
     fs.appendFileSync(canary, failed(900, end) + failed(901, end + 1000));
 
     const { md, record } = await reports();
 
     expect(md).toContain(
-      `${RTO} not measured: canary writes were still failing when the canary stopped (2 failed since 2025-03-01T10:00:41.000Z) |`,
+      `${RTO} not measured: canary writes were still failing when the canary stopped (2 failed since 2025-03-01T10:01:06.000Z) |`,
     );
     expect(record.measures.clientRtoMs).toBeNull();
   });

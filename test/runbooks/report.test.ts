@@ -110,7 +110,8 @@ describe('drill report', () => {
     expect(md).toMatch(
       /\| 5 \| wait-writer: Wait until us-west-2 holds the writer \| completed \| 2025-03-01T10:00:00\.000Z \| 40\.0s \| writer us-west-2, status available \|/,
     );
-    expect(md).toContain('| total drill time | 40.0s |  |');
+    // The drill ends once a client wrote through the new write. answer: its first expired at 60 s.
+    expect(md).toContain('| total drill time | 1m 05s |  |');
 
     const out = path.join(h.dir, 'json');
     expect(
@@ -367,7 +368,7 @@ describe('drill report: every attempt', () => {
       `| 1 | started 2025-03-01T10:00:00.000Z | 4242 | ${host} | ${OPERATOR} | interrupted in step promote: its last journal entry is at 2025-03-01T10:00:00.000Z and no process is running it |  |`,
     );
     expect(md).toContain(
-      `| 2 | resumed 2025-03-01T10:00:10.000Z | 5000 | ${host} | ${OPERATOR} | finished at 2025-03-01T10:00:40.000Z |  |`,
+      `| 2 | resumed 2025-03-01T10:00:10.000Z | 5000 | ${host} | ${OPERATOR} | finished at 2025-03-01T10:01:15.000Z |  |`,
     );
     expect(md).toContain(
       '| promote | 1 | 2025-03-01T10:00:00.000Z | - | interrupted: the process ended inside the step |',
@@ -444,7 +445,7 @@ describe('drill report: operator identity', () => {
       `| 1 | started 2025-03-01T10:00:00.000Z | 4242 | ${host} | arn:aws:sts::111122223333:assumed-role/DrillOperatorRole/alice | 111122223333 | stopped at 2025-03-01T10:00:00.000Z in step promote: [AWS_ERROR] rds SwitchoverGlobalCluster in us-west-2 failed: boom |`,
     );
     expect(md).toContain(
-      '| 2 | resumed 2025-03-01T10:00:00.000Z | 5000 | sre-laptop-2 | not recorded | not recorded | finished at 2025-03-01T10:00:40.000Z |  |',
+      '| 2 | resumed 2025-03-01T10:00:00.000Z | 5000 | sre-laptop-2 | not recorded | not recorded | finished at 2025-03-01T10:01:05.000Z |  |',
     );
     expect(html).toContain(
       `<td>1</td><td>started 2025-03-01T10:00:00.000Z</td><td>4242</td><td>${host}</td><td>arn:aws:sts::111122223333:assumed-role/DrillOperatorRole/alice</td><td>111122223333</td>`,

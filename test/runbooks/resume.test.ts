@@ -42,9 +42,9 @@ describe('drill resume', () => {
 
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('3/11 fence: already completed');
+    expect(result.stdout).toContain('3/12 fence: already completed');
     expect(result.stdout).toContain(
-      '4/11 promote: skipped in 0ms: already switching-over to us-west-2',
+      '4/12 promote: skipped in 0ms: already switching-over to us-west-2',
     );
     expect(h.world.writer).toBe(SECONDARY);
     expect(h.mocks.rds.commandCalls(SwitchoverGlobalClusterCommand)).toHaveLength(1);
@@ -128,7 +128,7 @@ describe('drill resume', () => {
       host: HOST,
     });
     expect(result.stdout).toContain(
-      '1/11 preflight: completed in 0ms: 1 of 12 checks failed; started anyway (--force): alarm is a known false positive',
+      '1/12 preflight: completed in 0ms: 1 of 12 checks failed; started anyway (--force): alarm is a known false positive',
     );
   });
 

@@ -80,24 +80,31 @@ describe('drill switchover --execute (planned, no data loss)', () => {
       ['align-rpo', 'completed'],
       ['verify-traffic', 'completed'],
       ['verify-writes', 'completed'],
+      ['verify-client-writes', 'completed'],
       ['return-old-writer', 'completed'],
       ['settle-rpo', 'skipped'],
       ['clean-canary', 'completed'],
     ]);
     // The fake stops writes 5 s into the promotion and completes it at 40 s.
     expect(record.steps.find((s) => s.id === 'wait-writer')?.durationMs).toBe(40_000);
-    expect(record.totalMs).toBe(40_000);
+    // The writer moved at 40 s; the client's answer of write. (TTL 60 s) expired at 60 s, and
+    // verify-client-writes saw its write acknowledged through the new one at the 65 s poll.
+    expect(record.totalMs).toBe(65_000);
     expect(record.measures.lostRows).toEqual([]);
     expect(record.measures.rpoLagMsAtPromotion).toBe(400);
     expect(record.measures.clientRtoMs).toBe(35_000);
     expect(record.measures.canaryFailures).toBe(35);
-    // Every acknowledged canary row was on the new writer when verify-writes looked...
+    // Every acknowledged canary row was on the new writer when verify-writes looked (the canary
+    // goes on writing through verify-client-writes)...
+    const { verifiedSeq } = record.steps.find((s) => s.id === 'verify-writes')!.details as {
+      verifiedSeq: number;
+    };
     const acknowledged = fs
       .readFileSync(path.join(h.stateDir, drillId, 'canary.jsonl'), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { seq: number; ok: boolean })
-      .filter((s) => s.ok);
+      .filter((s) => s.ok && s.seq <= verifiedSeq);
     expect(record.steps.find((s) => s.id === 'verify-writes')?.details).toMatchObject({
       acknowledgedRows: acknowledged.length,
       lostRows: [],
@@ -111,10 +118,10 @@ describe('drill switchover --execute (planned, no data loss)', () => {
   test('THEN progress shows each step with elapsed time and a summary table with the total; the lock is released', async () => {
     const result = await h.run(['switchover', '--to', SECONDARY, '--execute', '--yes', ...h.fast]);
 
-    expect(result.stdout).toMatch(/\[\+0:00\.0\] 1\/11 preflight: Preflight checks for us-west-2/);
-    expect(result.stdout).toMatch(/\[\+0:40\.0\] 5\/11 wait-writer: completed in 40\.0s/);
+    expect(result.stdout).toMatch(/\[\+0:00\.0\] 1\/12 preflight: Preflight checks for us-west-2/);
+    expect(result.stdout).toMatch(/\[\+0:40\.0\] 5\/12 wait-writer: completed in 40\.0s/);
     expect(result.stdout).toMatch(/│ 5 +│ wait-writer +│ completed +│ 40\.0s/);
-    expect(result.stdout).toMatch(/│ +│ total +│ succeeded +│ 40\.0s/);
+    expect(result.stdout).toMatch(/│ +│ total +│ succeeded +│ 1m 05s/);
     expect(result.stdout).toContain('database-level RTO (canary): 35.0s');
     expect(result.stdout).toContain('lock: released in us-east-1, us-west-2\n');
     expect(h.world.lockIn(PRIMARY)).toBeUndefined();
@@ -150,6 +157,8 @@ describe('drill switchover --execute (planned, no data loss)', () => {
       'verify-traffic completed',
       'verify-writes started',
       'verify-writes completed',
+      'verify-client-writes started',
+      'verify-client-writes completed',
       'return-old-writer started',
       'return-old-writer completed',
       'settle-rpo started',

@@ -227,6 +227,8 @@ export interface ClientNetworkApi {
   resolve(name: string): Promise<DnsAnswerView>;
   /** One signed request; resolves with any HTTP status, throws when no response came. */
   send(request: ClientHttpRequest): Promise<ClientHttpResponse>;
+  /** Set when there is no network to reach (tests of adapters): why; steps that need one skip. */
+  readonly unavailable?: string;
 }
 
 /** Everything the drill can do in AWS. Steps depend on this, never on SDK clients. */

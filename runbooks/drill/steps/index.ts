@@ -13,6 +13,7 @@ import { rejoinRpoStep } from './rejoin-rpo';
 import { returnOldWriterStep } from './return-old-writer';
 import { settleRpoStep } from './settle-rpo';
 import type { AnyStep } from './types';
+import { verifyClientWritesStep } from './verify-client-writes';
 import { verifyTrafficStep } from './verify-traffic';
 import { verifyWritesStep } from './verify-writes';
 import { waitWriterStep } from './wait-writer';
@@ -50,6 +51,7 @@ export const STEPS: readonly AnyStep[] = [
   alignRpoStep,
   verifyTrafficStep,
   verifyWritesStep,
+  verifyClientWritesStep,
   keepFailoverSnapshotStep,
   returnOldWriterStep,
   settleRpoStep,

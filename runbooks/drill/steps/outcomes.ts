@@ -10,6 +10,7 @@ export type StepId =
   | 'wait-writer'
   | 'verify-traffic'
   | 'verify-writes'
+  | 'verify-client-writes'
   | 'keep-failover-snapshot'
   | 'align-rpo'
   | 'return-old-writer'
@@ -93,6 +94,14 @@ export interface StepOutcomes {
     /** How many client canary writes the service had acknowledged when the step looked. */
     readonly acknowledgedClientWrites?: number;
   };
+  readonly 'verify-client-writes': {
+    /** When the first client write acknowledged by the target after the move was sent (ms since epoch). */
+    readonly firstClientWriteAt?: number;
+    /** The region that acknowledged it (the target). */
+    readonly region?: string;
+    /** From the writer moving (wait-writer's end) to that write. */
+    readonly sinceWriterMovedMs?: number;
+  };
   readonly 'keep-failover-snapshot': { readonly snapshot?: FailoverSnapshot };
   readonly 'clean-canary': {
     /** What the cleanup deleted (each DELETE that succeeded). */
@@ -116,6 +125,7 @@ export type AnyStepDetails = StepOutcomes['preflight'] &
   StepOutcomes['fence'] &
   StepOutcomes['promote'] &
   StepOutcomes['verify-writes'] &
+  StepOutcomes['verify-client-writes'] &
   StepOutcomes['keep-failover-snapshot'] &
   StepOutcomes['clean-canary'] &
   RpoOutcome;

@@ -63,6 +63,8 @@ export interface StepContext<K extends StepId = StepId> {
   progress(message: string): void;
   /** The journaled outcome of an earlier step of this drill (notes and end merged), if any. */
   earlier<E extends keyof StepOutcomes>(id: E): Partial<StepOutcomes[E]> | undefined;
+  /** When an earlier step of this drill completed (ms since epoch), if it did. */
+  finishedAt?(id: StepId): number | undefined;
   /** Journals part of the outcome at once, before the step ends, so a crash does not lose it. */
   note(details: StepDetails<K>): void;
 }
