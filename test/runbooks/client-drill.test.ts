@@ -11,9 +11,8 @@ import {
   type ClientLogEntry,
 } from '../../runbooks/drill/client-model';
 import { formatDuration } from '../../runbooks/drill/duration';
-import { deployedApp } from '../deployed-app';
 import { DrillStore } from '../../runbooks/drill/store';
-import { answersOf, requestsOf } from './client-log';
+import { answersOf, requestsOf, templateTtl } from './client-log';
 import { FULL_TTL } from './fake-client-network';
 import { drillIds, PRIMARY, readRecordFile, SECONDARY, useFakeAws } from './harness';
 
@@ -22,18 +21,6 @@ const h = useFakeAws();
 const readClient = (drillId: string) => new DrillStore(h.stateDir).client(drillId);
 const requests = (log: ClientLogEntry[]) => requestsOf(log);
 const answers = (log: ClientLogEntry[]) => answersOf(log).filter((e) => e.error === undefined);
-
-/** The TTL the routing template publishes for `name` (one value over its record sets). */
-function templateTtl(name: string): number {
-  const ttls = new Set(
-    deployedApp()
-      .resources('AWS::Route53::RecordSet')
-      .filter((r) => r.properties.Name === `${name}.`)
-      .map((r) => Number(r.properties.TTL)),
-  );
-  expect(ttls.size).toBe(1);
-  return [...ttls][0];
-}
 
 function verifyWrites(drillId: string) {
   return readRecordFile(h.stateDir, drillId).steps.find((s) => s.id === 'verify-writes')

@@ -9,6 +9,7 @@ import {
   type HealthObservation,
 } from '../../runbooks/drill/client-model';
 import type { DrillTopology, RegionTopology } from '../../runbooks/drill/discovery';
+import { deployedApp } from '../deployed-app';
 
 /** The requests of a client log, of one path or all. */
 export function requestsOf(
@@ -113,4 +114,17 @@ export function clientLogBuilder(topology: DrillTopology, drillId: string, t0: n
   }
 
   return { at, request, writes, reads, answer, health };
+}
+
+/** The TTL the routing template publishes for `name` (one value over its record sets). */
+export function templateTtl(name: string): number {
+  const ttls = new Set(
+    deployedApp()
+      .resources('AWS::Route53::RecordSet')
+      .filter((r) => r.properties.Name === `${name}.`)
+      .map((r) => Number(r.properties.TTL)),
+  );
+  if (ttls.size !== 1)
+    throw new Error(`expected one TTL over the records of ${name}, got ${[...ttls].join(', ')}`);
+  return [...ttls][0];
 }

@@ -15,8 +15,7 @@ import { DEFAULT_TIMING } from '../../runbooks/drill/model';
 import type { DrillRecord } from '../../runbooks/drill/record';
 import { planView, type StepContext } from '../../runbooks/drill/steps';
 import { verifyClientWritesStep } from '../../runbooks/drill/steps/verify-client-writes';
-import { deployedApp } from '../deployed-app';
-import { clientLogBuilder } from './client-log';
+import { clientLogBuilder, templateTtl } from './client-log';
 import { FULL_TTL } from './fake-client-network';
 import {
   drillIds,
@@ -29,18 +28,6 @@ import {
 
 const h = useFakeAws();
 const STEP = 'verify-client-writes';
-
-/** The TTL the routing template publishes for `name` (one value over its record sets). */
-function templateTtl(name: string): number {
-  const ttls = new Set(
-    deployedApp()
-      .resources('AWS::Route53::RecordSet')
-      .filter((r) => r.properties.Name === `${name}.`)
-      .map((r) => Number(r.properties.TTL)),
-  );
-  expect(ttls.size).toBe(1);
-  return [...ttls][0];
-}
 
 function clientLog(drillId: string): ClientLogEntry[] {
   return fs
