@@ -13,6 +13,7 @@ import type {
   DnsAnswerChange,
   DnsCutover,
   HealthFlip,
+  LastAcknowledgedWrite,
 } from './record-types';
 
 // The client-level measures: what the client canary lived, from its log only, placed against
@@ -214,6 +215,25 @@ function dataLoss(
   };
 }
 
+/** The write whose acknowledgement (sent + latency) came last at or before the promotion request. */
+function lastAcknowledgedBefore(
+  writes: readonly ClientRequestSample[],
+  promotedAt: number,
+): LastAcknowledgedWrite | null {
+  const acked = writes
+    .filter((w) => w.ok && w.at + w.latencyMs <= promotedAt)
+    .sort((a, b) => a.at + a.latencyMs - (b.at + b.latencyMs));
+  const last = acked.at(-1);
+  if (!last) return null;
+  const region = last.region ?? last.targetRegion;
+  return {
+    seq: last.seq,
+    acknowledgedAt: iso(last.at + last.latencyMs),
+    beforePromotionMs: promotedAt - (last.at + last.latencyMs),
+    ...(region ? { region } : {}),
+  };
+}
+
 /** The client-level measures of one drill, from its client log (`client.jsonl`). */
 export function computeClientMeasures(
   entries: readonly ClientLogEntry[],
@@ -244,7 +264,12 @@ export function computeClientMeasures(
     readRto: readRto(reads),
     dataLoss: dataLoss(writes, context),
     rpoLagMsAtPromotion: context.rpoLagMsAtPromotion,
-    ...(context.promotedAt !== undefined ? { promotedAt: iso(context.promotedAt) } : {}),
+    ...(context.promotedAt !== undefined
+      ? {
+          promotedAt: iso(context.promotedAt),
+          lastAcknowledgedBeforePromotion: lastAcknowledgedBefore(writes, context.promotedAt),
+        }
+      : {}),
     ...(context.writerMovedAt !== undefined ? { writerMovedAt: iso(context.writerMovedAt) } : {}),
     dns: dnsCutovers(
       inOrder(entries.filter((e): e is DnsObservation => e.type === 'dns')),

@@ -170,6 +170,21 @@ export interface LostClientWrite {
   readonly region?: string;
 }
 
+/**
+ * The last client write acknowledged before the promotion was requested. In a planned drill the
+ * fence stops acknowledged writes well before the promotion, so a zero loss says the drill's
+ * order held, not that the database cannot lose writes.
+ */
+export interface LastAcknowledgedWrite {
+  readonly seq: number;
+  /** When the response came (sent + latency). */
+  readonly acknowledgedAt: string;
+  /** The promotion request minus the acknowledgement. */
+  readonly beforePromotionMs: number;
+  /** The region that acknowledged it (the service's answer), else the one DNS named. */
+  readonly region?: string;
+}
+
 /** Measured RPO: the acknowledged client writes missing after the move. */
 export interface ClientDataLoss {
   readonly count: number;
@@ -247,6 +262,8 @@ export interface ClientMeasures {
   readonly dataLoss: ClientDataLoss | null;
   readonly rpoLagMsAtPromotion: number | null;
   readonly promotedAt?: string;
+  /** Only when a promotion was accepted; null when no client write was acknowledged before it. */
+  readonly lastAcknowledgedBeforePromotion?: LastAcknowledgedWrite | null;
   /** When the drill saw the target hold the writer (step wait-writer ended). */
   readonly writerMovedAt?: string;
   readonly dns: readonly DnsCutover[];

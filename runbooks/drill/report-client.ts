@@ -53,6 +53,24 @@ export function clientDataLossText(record: DrillRecord, c: ClientMeasures): stri
   return `${loss.count}${of} (${seqs})${window}`;
 }
 
+/**
+ * The last client write acknowledged before the promotion, next to the client data loss: in a
+ * planned drill the fence stops acknowledged writes before the promotion, so the loss is read
+ * against it. Undefined when no promotion was accepted.
+ */
+export function lastAcknowledgedText(c: ClientMeasures): string | undefined {
+  const last = c.lastAcknowledgedBeforePromotion;
+  if (last === undefined) return undefined;
+  if (last === null) return 'no client write was acknowledged before the promotion';
+  const through = last.region ? ` (through ${last.region})` : '';
+  return `last acknowledged client write before the promotion: ${last.acknowledgedAt}, ${formatDuration(last.beforePromotionMs)} before it${through}`;
+}
+
+/** Why a zero client loss is the drill's order, not the database's property. */
+export function fencedWritesNote(record: DrillRecord): string {
+  return `Writes fenced before the promotion cannot be lost (they were refused, never acknowledged), so the client data loss measures what replication had not carried to ${record.targetRegion} when Aurora promoted it.`;
+}
+
 /** "200 x20, 503 x30, no response x1": the statuses in numeric order. */
 function statusesText(statuses: Readonly<Record<string, number>>): string {
   const keys = Object.keys(statuses).sort((a, b) =>
@@ -92,7 +110,9 @@ export function clientMeasureRows(record: DrillRecord): MeasureRow[] {
     })),
     {
       measure: 'client-level data loss: acknowledged client writes missing on the new writer',
-      value: clientDataLossText(record, c),
+      value: [clientDataLossText(record, c), lastAcknowledgedText(c)]
+        .filter((t) => t !== undefined)
+        .join('; '),
       objective: `RPO ${record.objectives.rpoSeconds} s`,
     },
     ...c.dns.map((d) => ({
@@ -187,6 +207,8 @@ export function resolverNote(c: ClientMeasures): string {
   );
 }
 
+const capitalized = (text: string) => text[0].toUpperCase() + text.slice(1);
+
 /** The client section: its lines and tables, for both reports. */
 export function clientSection(record: DrillRecord):
   | {
@@ -213,6 +235,9 @@ export function clientSection(record: DrillRecord):
       : loss.count === 0
         ? 'Lost client writes: none (every acknowledged client write is on the new writer).'
         : `Lost client writes: ${loss.count} acknowledged but missing on the new writer.`,
+    ...(c.lastAcknowledgedBeforePromotion !== undefined
+      ? [`${capitalized(lastAcknowledgedText(c)!)}. ${fencedWritesNote(record)}`]
+      : []),
     resolverNote(c),
   ];
   const dnsRows = c.dns.flatMap((d) =>

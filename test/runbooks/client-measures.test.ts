@@ -152,6 +152,53 @@ describe('measured RPO: acknowledged client writes missing after the move', () =
   });
 });
 
+describe('the last client write acknowledged before the promotion', () => {
+  test('GIVEN acknowledged writes until 9 s and a promotion at 10 s THEN it is seq 10, acknowledged 20 ms after it was sent', () => {
+    const m = computeClientMeasures(switchover, CONTEXT);
+
+    expect(m.lastAcknowledgedBeforePromotion).toEqual({
+      seq: 10,
+      acknowledgedAt: new Date(at(9) + 20).toISOString(),
+      beforePromotionMs: 980,
+      region: PRIMARY,
+    });
+  });
+
+  test('GIVEN one acknowledgement exactly at the promotion and one just after, out of order THEN the one at it counts', () => {
+    const log = [
+      request('write', 2, 10, from, true, { latencyMs: 1 }),
+      request('write', 1, 9, from, true, { latencyMs: 1_000 }),
+      request('write', 3, 5, from, false),
+    ];
+
+    const m = computeClientMeasures(log, CONTEXT);
+
+    expect(m.lastAcknowledgedBeforePromotion).toEqual({
+      seq: 1,
+      acknowledgedAt: iso(10),
+      beforePromotionMs: 0,
+      region: PRIMARY,
+    });
+  });
+
+  test('GIVEN an acknowledgement without the service region THEN it names the region DNS sent it to', () => {
+    const log = [request('write', 1, 1, from, true, { region: undefined })];
+
+    expect(computeClientMeasures(log, CONTEXT).lastAcknowledgedBeforePromotion?.region).toBe(
+      PRIMARY,
+    );
+  });
+
+  test('GIVEN only failed writes before the promotion THEN null; without a promotion THEN absent', () => {
+    const log = [...writes(0, 9, from, false), ...writes(10, 12, to, true)];
+
+    expect(computeClientMeasures(log, CONTEXT).lastAcknowledgedBeforePromotion).toBeNull();
+    expect(computeClientMeasures(log, { ...CONTEXT, promotedAt: undefined })).not.toHaveProperty(
+      'lastAcknowledgedBeforePromotion',
+    );
+  });
+});
+
 /**
  * Reads through app. while the old region is drained at 10 s (its serving check flips at 12 s):
  * the canary's cache took the old answer at `answeredAt` with `ttl` seconds left and keeps it

@@ -121,6 +121,9 @@ const NOTE =
   "The canary resolved the public names from where the drill ran, through that host's resolver, and kept each answer for its TTL. " +
   'A client behind another resolver may see up to one TTL (60 s) more: its resolver may have cached the old answer just before the change, and may keep it for the whole TTL (RFC 1035, section 3.2.1; Route 53 Developer Guide, "Values specific for latency records", TTL (seconds)).';
 
+const FENCED =
+  'Writes fenced before the promotion cannot be lost (they were refused, never acknowledged), so the client data loss measures what replication had not carried to us-west-2 when Aurora promoted it.';
+
 describe('report: objectives against the database-level and the client-level figure', () => {
   test('GIVEN a drill without a client log THEN the client-level column says so, and no client section or client key appears', async () => {
     await switchover();
@@ -187,7 +190,7 @@ describe('report: objectives against the database-level and the client-level fig
 
     expect(md).toContain('| 0 client writes lost: pass |');
     expect(md).toContain(
-      '| client-level data loss: acknowledged client writes missing on the new writer | 0 of 3 acknowledged | RPO 30 s |',
+      '| client-level data loss: acknowledged client writes missing on the new writer | 0 of 3 acknowledged; no client write was acknowledged before the promotion | RPO 30 s |',
     );
     expect(md).toContain(
       'Lost client writes: none (every acknowledged client write is on the new writer).',
@@ -234,7 +237,7 @@ describe('report: the client-level rows of the measures table', () => {
         '| AuroraGlobalDBRPOLag at promotion | 400 ms | RPO 30 s |',
         '| client-level write RTO (first failed to first acknowledged client write after) | 35.0s | RTO 900 s |',
         '| client-level read RTO in us-east-1 (failed reads answered there to the next successful read) | 18.0s | RTO 900 s |',
-        `| client-level data loss: acknowledged client writes missing on the new writer | 2 of 40 acknowledged (seq 1, 2), sent from ${iso(0)} to ${iso(1)} (window 1.0s) | RPO 30 s |`,
+        `| client-level data loss: acknowledged client writes missing on the new writer | 2 of 40 acknowledged (seq 1, 2), sent from ${iso(0)} to ${iso(1)} (window 1.0s); no client write was acknowledged before the promotion | RPO 30 s |`,
         `| DNS cutover of write.example.com | us-east-1 -> us-west-2 at ${iso(37)}, 1.0s after the us-west-2 writer check turned healthy (old answer's TTL 60 s) |  |`,
         `| DNS cutover of app.example.com | us-east-1 -> us-west-2 at ${iso(20)}, 17.0s after the us-east-1 serving check turned unhealthy (old answer's TTL 18 s) |  |`,
         '| client requests | 40 writes (35 failed), 40 reads (18 failed); statuses 200 x5, 404 x22, 503 x53 |  |',
@@ -259,7 +262,7 @@ describe('report: the client-level rows of the measures table', () => {
     const { md } = await reports();
 
     expect(md).toContain(
-      "| client-level data loss: acknowledged client writes missing on the new writer | not verified: step verify-writes did not count the client canary's writes on the new writer | RPO 30 s |",
+      "| client-level data loss: acknowledged client writes missing on the new writer | not verified: step verify-writes did not count the client canary's writes on the new writer; no client write was acknowledged before the promotion | RPO 30 s |",
     );
     expect(md).toContain(
       "Lost client writes: not verified: step verify-writes did not count the client canary's writes on the new writer.",
@@ -312,6 +315,7 @@ describe('report: the client section', () => {
         `Writer: promotion requested at ${iso(0)}; us-west-2 held the writer at ${iso(40)} (step wait-writer).`,
         'Requests: 40 writes (35 failed), 40 reads (18 failed); statuses 200 x5, 404 x22, 503 x53.',
         'Lost client writes: 2 acknowledged but missing on the new writer.',
+        `No client write was acknowledged before the promotion. ${FENCED}`,
         NOTE,
         '### Lost client writes',
         [
@@ -406,6 +410,58 @@ describe('record: the client log where the drill builds its record', () => {
     expect(client?.writerMovedAt).toBe(iso(40));
     expect(client?.promotedAt).toBe(iso(0));
     expect(client?.rpoLagMsAtPromotion).toBe(400);
+  });
+});
+
+describe('report: the last acknowledged client write before the promotion', () => {
+  /** A planned drill as the client lives it: the fence refuses writes from 5 s before the promotion (at 0). */
+  function fencedLog(): ClientLogEntry[] {
+    const { b, from, to } = builder();
+    return [
+      b.request('write', 1, -8, from, true),
+      b.request('write', 2, -7, from, true),
+      b.request('write', 3, -6, from, true),
+      ...[-5, -4, -3, -2, -1, 0].map((s, i) => b.request('write', 4 + i, s, from, false)),
+      b.request('write', 10, 37, to, true),
+    ];
+  }
+
+  test('GIVEN writes fenced 5 s before the promotion THEN the data loss row and the client section name the last acknowledged write, its lead and region', async () => {
+    await switchover();
+    writeClientLog(fencedLog());
+    verifyCounted([], 4);
+
+    const { md, record } = await reports();
+
+    // Sent 6 s before the promotion, acknowledged 20 ms later.
+    expect(record.measures.client?.lastAcknowledgedBeforePromotion).toEqual({
+      seq: 3,
+      acknowledgedAt: new Date(T0 - 5_980).toISOString(),
+      beforePromotionMs: 5_980,
+      region: PRIMARY,
+    });
+    expect(md).toContain(
+      `| client-level data loss: acknowledged client writes missing on the new writer | 0 of 4 acknowledged; last acknowledged client write before the promotion: 2025-03-01T09:59:54.020Z, 6.0s before it (through us-east-1) | RPO 30 s |`,
+    );
+    expect(md).toContain(
+      [
+        'Lost client writes: none (every acknowledged client write is on the new writer).',
+        `Last acknowledged client write before the promotion: 2025-03-01T09:59:54.020Z, 6.0s before it (through us-east-1). ${FENCED}`,
+      ].join('\n\n'),
+    );
+  });
+
+  test('GIVEN no promotion was accepted THEN the record has no last acknowledged write and the report no such text', async () => {
+    h.world.fail('rds:SwitchoverGlobalCluster', new Error('boom'));
+    await h.run(h.switchover());
+    writeClientLog(fencedLog());
+
+    const { md, record } = await reports();
+
+    expect(record.measures.client).not.toHaveProperty('lastAcknowledgedBeforePromotion');
+    expect(md).not.toContain('acknowledged before the promotion');
+    expect(md).not.toContain('client write before the promotion');
+    expect(md).not.toContain('Writes fenced');
   });
 });
 
