@@ -74,6 +74,13 @@ export interface HealthProbeTimeouts {
   readonly drain?: Duration;
 }
 
+/** A member cluster of the global database the writer may move to. */
+export interface WriterCluster {
+  readonly region: string;
+  /** `DbClusterResourceId` (AWS::RDS::DBCluster return value), e.g. `cluster-ABCDEFGHIJKL01234`. */
+  readonly clusterResourceId: string;
+}
+
 /** Properties of a {@link RegionalService}. */
 export interface RegionalServiceProps {
   /** VPC the health function runs in (it must reach the database and the SSM endpoint). */
@@ -145,6 +152,14 @@ export interface RegionalServiceProps {
    * @default 'items_api'
    */
   readonly itemsDatabaseUser?: string;
+  /**
+   * Every member cluster of the global database, as this stack reads its region and cluster
+   * resource id (`DbClusterResourceId`): the items function commits through the global writer
+   * endpoint to whichever of them holds the writer, so it may connect to each, and only to them.
+   *
+   * @default - this region's cluster (`database`) only
+   */
+  readonly writerClusters?: readonly WriterCluster[];
   /**
    * TTL of the region-specific record.
    *
@@ -272,7 +287,7 @@ export class RegionalService extends Construct {
     const dbUserArn = databaseUserArn(props.database, databaseUser, stack);
     const policy = vpcFunctionPolicy(this, 'HealthFunctionPolicy', {
       role,
-      connect: { sid: 'ConnectAsHealthUser', resource: dbUserArn },
+      connect: { sid: 'ConnectAsHealthUser', resources: [dbUserArn] },
       drainSwitch: this.drainParameter,
       logGroup: functionLogs,
     });
@@ -449,29 +464,35 @@ export class RegionalService extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Items API of ${stack.region}`,
     });
-    // The writer may be any member cluster of the global database (it moves with every
-    // switchover): the user is fixed, the cluster resource id and region are not.
-    const anyMemberUser = Arn.format(
+    // The writer moves between the global database's member clusters with every switchover:
+    // the user on each of them, one ARN per cluster, `arn:<partition>:rds-db:<region>:<account>:
+    // dbuser:<DbClusterResourceId>/<user>`, which "describes one database account in one DB
+    // cluster" (Aurora User Guide, "Creating and using an IAM policy for IAM database access",
+    // Resource).
+    const clusters = props.writerClusters ?? [
       {
-        service: 'rds-db',
-        region: '*',
-        resource: 'dbuser',
-        resourceName: `*/${user}`,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        region: props.database.env.region,
+        clusterResourceId: props.database.clusterResourceIdentifier,
       },
-      stack,
+    ];
+    const memberUsers = clusters.map((c) =>
+      Arn.format(
+        {
+          service: 'rds-db',
+          region: c.region,
+          resource: 'dbuser',
+          resourceName: `${c.clusterResourceId}/${user}`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        },
+        stack,
+      ),
     );
     const policy = vpcFunctionPolicy(this, 'ItemsFunctionPolicy', {
       role,
-      connect: { sid: 'ConnectAsItemsUser', resource: anyMemberUser },
+      connect: { sid: 'ConnectAsItemsUser', resources: memberUsers },
       drainSwitch: this.drainParameter,
       logGroup,
     });
-    acknowledgeFindings(
-      policy,
-      [`AwsSolutions-IAM5[Resource::${nagArn(stack, `rds-db:*:ACCOUNT:dbuser:*/${user}`)}]`],
-      `rds-db:connect as the ${user} database user only: writes go through the global writer endpoint to whichever member cluster holds the writer, in any region of the global database, so the cluster resource id and region in the dbuser ARN cannot be fixed (Aurora User Guide, "Creating and using an IAM policy for IAM database access").`,
-    );
 
     const fn = new nodejs.NodejsFunction(this, 'ItemsFunction', {
       ...itemsFunctionCode(),
@@ -562,13 +583,6 @@ type HealthEnvironment = Record<
   Exclude<(typeof HEALTH_ENV)[keyof typeof HEALTH_ENV], 'AWS_REGION'>,
   string
 >;
-
-/** An ARN as cdk-nag prints it in a finding id: tokens as `<AWS::Partition>`, `<AWS::AccountId>`. */
-function nagArn(stack: Stack, rest: string): string {
-  const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
-  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-  return `arn:${partition}:${rest.replace('ACCOUNT', account)}`;
-}
 
 /** Every variable the items handler reads, except AWS_REGION, which Lambda sets. */
 type ItemsEnvironment = Record<
@@ -661,6 +675,17 @@ function validate(
       );
     }
   }
+  const writerRegions = props.writerClusters?.map((c) => c.region);
+  const ownRegion = props.database.env.region;
+  if (
+    writerRegions &&
+    !Token.isUnresolved(ownRegion) &&
+    (!writerRegions.includes(ownRegion) || new Set(writerRegions).size !== writerRegions.length)
+  ) {
+    problems.push(
+      `writerClusters must list every member cluster of the global database once, this region's (${ownRegion}) among them, got regions: ${writerRegions.join(', ') || 'none'}`,
+    );
+  }
   if (!v.recordTtl.isUnresolved() && v.recordTtl.toSeconds() > 60) {
     problems.push(`recordTtl must be at most 60 seconds, got: ${v.recordTtl.toHumanString()}`);
   }
@@ -699,7 +724,7 @@ function vpcFunctionPolicy(
   id: string,
   props: {
     readonly role: iam.IRole;
-    readonly connect: { readonly sid: string; readonly resource: string };
+    readonly connect: { readonly sid: string; readonly resources: readonly string[] };
     readonly drainSwitch: ssm.IStringParameter;
     readonly logGroup: logs.ILogGroup;
   },
@@ -710,7 +735,7 @@ function vpcFunctionPolicy(
       new iam.PolicyStatement({
         sid: props.connect.sid,
         actions: ['rds-db:connect'],
-        resources: [props.connect.resource],
+        resources: [...props.connect.resources],
       }),
       new iam.PolicyStatement({
         sid: 'ReadDrainSwitch',

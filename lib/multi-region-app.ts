@@ -147,9 +147,14 @@ export function buildMultiRegionApp(app: App, topology: Topology): MultiRegionSt
       dataKey: foundations[index].dataKey,
       database: databases[index].member,
       globalWriterEndpoint: databases[0].globalWriterEndpoint!,
+      members: databases.map((d) => d.member),
       description: `Multi-region reference: sample service with deep health in ${region}`,
     });
     service.addStackDependency(databases[index]);
+    // Fn::GetStackOutput adds no dependency by itself: every member's id must be published first.
+    databases
+      .filter((_, i) => i !== index)
+      .forEach((d) => service.addStackDependency(d, 'the member cluster resource ids'));
     if (peerings[region]) service.addStackDependency(peerings[region], 'a path to the writer');
     // The global writer endpoint may answer from any region's database subnets.
     const serviceGroup = service.service.healthFunction.connections.securityGroups[0];

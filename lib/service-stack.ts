@@ -25,6 +25,8 @@ export interface ServiceStackProps extends RegionalStackProps {
    * commits there. Referenced weakly across regions, strongly in the primary's own region.
    */
   readonly globalWriterEndpoint: string;
+  /** Every member of the global database (this region's among them): the writer moves between them. */
+  readonly members: readonly IAuroraGlobalMember[];
 }
 
 /** The regional sample service: items API, deep health endpoint and drain switch. */
@@ -48,6 +50,17 @@ export class ServiceStack extends RegionalStack {
         props.topology.primaryRegion,
         props.globalWriterEndpoint,
       ),
+      // Each member's cluster resource id: this region's strong, the others weak
+      // (Fn::GetStackOutput), resolved only when this stack deploys (GOTCHAS). The id changes
+      // only when its cluster is replaced, a deliberate stateful change; the stale value then
+      // fails closed (the items function is denied that one cluster, nothing more is granted)
+      // until the service stacks deploy again with `cdk deploy --force`, since their templates
+      // do not change. A strong cross-region reference would need ExportWriter/ExportReader
+      // custom resources (a Lambda function per pair of regions) for that rare case.
+      writerClusters: props.members.map((m) => ({
+        region: m.env.region,
+        clusterResourceId: referenceFrom(this, m.env.region, m.clusterResourceIdentifier),
+      })),
     });
     new CfnOutput(this, 'RegionalHostname', { value: this.service.regionalHostname });
     addDrillOutput(this, DRILL_OUTPUT_KEYS.service, {

@@ -423,6 +423,26 @@ describe('RegionalService bad props', () => {
       "drainParameterName must be an SSM parameter path such as '/multi-region-ref/drain', got: 'drain'",
     ],
     [
+      "writer clusters without this region's",
+      { writerClusters: [{ region: 'us-east-1', clusterResourceId: 'cluster-EAST' }] },
+      "writerClusters must list every member cluster of the global database once, this region's (us-west-2) among them, got regions: us-east-1",
+    ],
+    [
+      'a writer cluster listed twice',
+      {
+        writerClusters: [
+          { region: 'us-west-2', clusterResourceId: 'cluster-WEST' },
+          { region: 'us-west-2', clusterResourceId: 'cluster-WEST' },
+        ],
+      },
+      "writerClusters must list every member cluster of the global database once, this region's (us-west-2) among them, got regions: us-west-2, us-west-2",
+    ],
+    [
+      'no writer cluster',
+      { writerClusters: [] },
+      "writerClusters must list every member cluster of the global database once, this region's (us-west-2) among them, got regions: none",
+    ],
+    [
       'names outside the zone',
       { hostnames: serviceHostnames('example.org') },
       "hostnames must be inside the hosted zone 'example.com', got: 'app.example.org'",
@@ -473,6 +493,34 @@ describe('RegionalService bundle', () => {
       'AWS_REGION is not set: set it to the region this function runs in (Lambda sets it)',
     );
   }, 120_000);
+});
+
+describe('RegionalService items API with the global database members', () => {
+  test('GIVEN writerClusters THEN the items role may connect as the items user to each of them, one ARN per cluster', () => {
+    const { stack } = service({
+      globalWriterEndpoint: 'orders-global.global-abc123.global.rds.amazonaws.com',
+      writerClusters: [
+        { region: 'us-west-2', clusterResourceId: 'cluster-WEST' },
+        { region: 'us-east-1', clusterResourceId: 'cluster-EAST' },
+      ],
+    });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'ConnectAsItemsUser',
+            Action: 'rds-db:connect',
+            // IAM policy documents list resources sorted (CDK normalizes them).
+            Resource: [
+              'arn:aws:rds-db:us-east-1:123456789012:dbuser:cluster-EAST/items_api',
+              'arn:aws:rds-db:us-west-2:123456789012:dbuser:cluster-WEST/items_api',
+            ],
+          }),
+        ]),
+      },
+    });
+  });
 });
 
 describe('RegionalService items API', () => {
@@ -542,9 +590,19 @@ describe('RegionalService items API', () => {
       'WriteOwnLogs',
       'RunInVpc',
     ]);
+    // Without writerClusters: this region's cluster only, by its DbClusterResourceId.
     expect(bySid.ConnectAsItemsUser).toMatchObject({
       Action: 'rds-db:connect',
-      Resource: 'arn:aws:rds-db:*:123456789012:dbuser:*/items_api',
+      Resource: {
+        'Fn::Join': [
+          '',
+          [
+            'arn:aws:rds-db:us-west-2:123456789012:dbuser:',
+            { 'Fn::GetAtt': [expect.stringMatching(/^DbCluster/), 'DBClusterResourceId'] },
+            '/items_api',
+          ],
+        ],
+      },
     });
     expect(bySid.ReadDrainSwitch).toMatchObject({
       Action: 'ssm:GetParameter',

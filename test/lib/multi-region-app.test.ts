@@ -145,9 +145,10 @@ describe.each([
           continue;
         }
         if (stack.stackName.startsWith('MultiRegion-Service-')) {
-          // The items API's global writer endpoint, from the primary's database stack.
-          expect(producer).toBe('MultiRegion-Database-us-east-1');
-          serviceReads.push(stack.stackName);
+          // The items API's global writer endpoint, from the primary's database stack, and
+          // every other member's cluster resource id (the items role's rds-db:connect).
+          expect(producer).toMatch(/^MultiRegion-Database-/);
+          serviceReads.push(`${stack.stackName} <- ${producer}`);
           continue;
         }
         expect({ stack: stack.stackName, producer }).toEqual({
@@ -165,11 +166,15 @@ describe.each([
         .flatMap((r) => Array<string>(4).fill(`MultiRegion-Service-${r}`))
         .sort(),
     );
-    // One writer endpoint per secondary region's service; the primary's reads it strongly.
+    // One writer endpoint per secondary region's service (the primary's reads it strongly),
+    // and one cluster resource id of each other region's member per service.
     expect(serviceReads.sort()).toEqual(
       regions
-        .filter((r) => r !== 'us-east-1')
-        .map((r) => `MultiRegion-Service-${r}`)
+        .flatMap((r) =>
+          [...(r === 'us-east-1' ? [] : ['us-east-1']), ...regions.filter((o) => o !== r)].map(
+            (o) => `MultiRegion-Service-${r} <- MultiRegion-Database-${o}`,
+          ),
+        )
         .sort(),
     );
   });
