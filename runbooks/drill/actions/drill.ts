@@ -85,6 +85,7 @@ export async function runDrill(
       clock: ctx.deps.clock,
       homeRegion: opts.region,
       preferredRegions: [targetRegion],
+      ...(opts.clientCanary === false ? {} : { client: {} }),
     });
     const results = evaluatePreflight(snapshot, topology, { kind, targetRegion });
     const refused = results.some((r) => !r.ok) && !forceReason;

@@ -85,6 +85,8 @@ export async function offlineDryRun(
       clock: ctx.deps.clock,
       homeRegion: opts.region,
       preferredRegions: [targetRegion],
+      // Offline `aws.client` rejects like every other read: the probe touches no network.
+      ...(opts.clientCanary === false ? {} : { client: {} }),
     }),
     topology,
     { kind, targetRegion },
