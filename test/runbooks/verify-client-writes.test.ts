@@ -238,7 +238,10 @@ describe('a dry run', () => {
       /\n8\. verify-writes: [^\n]*\n(?: {5}- [^\n]*\n)+9\. verify-client-writes: Verify clients write through write\.example\.com to us-west-2\n10\. return-old-writer: /,
     );
     expect(drillIds(h.stateDir)).toEqual([]);
-    expect(h.world.client.sent).toEqual([]);
+    // Only the client-canary preflight check's read of an item no canary wrote.
+    expect(h.world.client.sent.map((s) => `${s.request.method} ${s.request.path}`)).toEqual([
+      'GET /items/drill-preflight-0',
+    ]);
   });
 });
 
@@ -327,7 +330,7 @@ describe('what the step waits for, on a scripted client log', () => {
     );
 
     await expect(verifyClientWritesStep.run(ctx)).rejects.toThrow(
-      `${waited}last client write: no response (DNS: write.example.com: SERVFAIL) with no DNS answer`,
+      `${waited}last client write: no response (DNS: write.example.com: SERVFAIL) with no DNS answer; the network, a proxy or this machine's resolver is the likely cause`,
     );
   });
 
@@ -345,7 +348,7 @@ describe('what the step waits for, on a scripted client log', () => {
     );
 
     await expect(verifyClientWritesStep.run(ctx)).rejects.toThrow(
-      `${waited}last client write: no response (DNS: write.example.com answered elsewhere.example.net, none of this deployment's regions: no region to sign for) through answer elsewhere.example.net, none of this deployment's regions`,
+      `${waited}last client write: no response (DNS: write.example.com answered elsewhere.example.net, none of this deployment's regions: no region to sign for) through answer elsewhere.example.net, none of this deployment's regions; the network, a proxy or this machine's resolver is the likely cause`,
     );
   });
 
