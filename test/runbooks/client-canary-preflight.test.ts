@@ -195,6 +195,9 @@ describe('--no-client-canary', () => {
       'timings: poll every 5.0s, step timeout 5m 00s (wait-writer=1m 00s), canary every 1.0s; client canary turned off (--no-client-canary)',
     );
 
+    const again = await h.run(['resume', '--no-client-canary']);
+    expect(again.stdout).toContain('canary every 1.0s; client canary turned off (--no-client-canary)');
+
     h.world.promotionStuck = false;
     const resumed = await h.run(['resume', '--execute', '--yes']);
 
