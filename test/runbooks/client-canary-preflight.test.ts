@@ -150,6 +150,9 @@ describe('--no-client-canary', () => {
     expect(result.stdout).toMatch(
       /│ client-canary +│ pass +│ skipped: the client canary is turned off/,
     );
+    expect(result.stdout).toContain(
+      'timings: poll every 10s, step timeout 15m, canary every 1s; client canary turned off (--no-client-canary)',
+    );
     expect(h.world.client.queries).toEqual([]);
   });
 

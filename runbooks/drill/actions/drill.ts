@@ -11,7 +11,7 @@ import { evaluatePreflight } from '../preflight';
 import { planView, stepsFor } from '../steps';
 import { heldLocks, type ActionContext } from './context';
 import { assumedGlobalCluster, assumedWriter, offlineDryRun } from './offline';
-import { forceReasonOf, timingOf, type ActOptions } from './options';
+import { CLIENT_CANARY_OFF, forceReasonOf, timingOf, type ActOptions } from './options';
 
 export interface DrillOptions extends ActOptions {
   to?: string;
@@ -100,7 +100,8 @@ export async function runDrill(
     );
     ctx.say(
       'DRILL_I0304',
-      `\ntimings: poll every ${opts.pollInterval}, step timeout ${opts.stepTimeout}, canary every ${opts.canaryInterval}`,
+      `\ntimings: poll every ${opts.pollInterval}, step timeout ${opts.stepTimeout}, canary every ${opts.canaryInterval}` +
+      (opts.clientCanary === false ? `; ${CLIENT_CANARY_OFF}` : ''),
     );
     ctx.say(
       'DRILL_I0305',
