@@ -146,7 +146,14 @@ function messageOf(body: string): string | undefined {
   return undefined;
 }
 
-/** What to do when the items API answered 403: the caller lacks `execute-api:Invoke`. */
+/**
+ * What to do when the items API answered 403: the caller lacks `execute-api:Invoke`. "API Gateway
+ * invokes your API route only if the client has execute-api permission for the route" (API
+ * Gateway Developer Guide, "Control access to HTTP APIs with IAM authorization"); a caller
+ * without it gets 403 (AWS re:Post Knowledge Center, "How do I troubleshoot HTTP 403 errors from
+ * API Gateway?", "not authorized to perform: execute-api:Invoke"). A signature scoped to the
+ * wrong region is refused with 403 too, so that case gets the same advice: a drill role's profile.
+ */
 export function notAllowedToInvoke(topology: DrillTopology): string {
   return (
     'the caller may not invoke the items API (execute-api:Invoke): the drill roles have it ' +

@@ -179,12 +179,8 @@ describe('--no-client-canary', () => {
     const report = await h.run(['report', '--drill-id', drillId, '--format', 'md']);
     expect(report.code).toBe(0);
     const md = fs.readFileSync(path.join(h.stateDir, drillId, 'report.md'), 'utf8');
-    expect(md).toMatch(
-      new RegExp(`\\| RTO 900 s [^\\n]*\\| not measured: ${escape(OFF)} \\|`),
-    );
-    expect(md).toMatch(
-      new RegExp(`\\| RPO 30 s [^\\n]*\\| not measured: ${escape(OFF)} \\|`),
-    );
+    expect(md).toMatch(new RegExp(`\\| RTO 900 s [^\\n]*\\| not measured: ${escape(OFF)} \\|`));
+    expect(md).toMatch(new RegExp(`\\| RPO 30 s [^\\n]*\\| not measured: ${escape(OFF)} \\|`));
   });
 
   test('GIVEN a drill stopped with the flag WHEN resumed without it THEN it keeps the canary off; given again it stays off', async () => {
@@ -199,7 +195,9 @@ describe('--no-client-canary', () => {
     );
 
     const again = await h.run(['resume', '--no-client-canary']);
-    expect(again.stdout).toContain('canary every 1.0s; client canary turned off (--no-client-canary)');
+    expect(again.stdout).toContain(
+      'canary every 1.0s; client canary turned off (--no-client-canary)',
+    );
 
     h.world.promotionStuck = false;
     const resumed = await h.run(['resume', '--execute', '--yes']);

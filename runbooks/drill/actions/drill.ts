@@ -101,7 +101,7 @@ export async function runDrill(
     ctx.say(
       'DRILL_I0304',
       `\ntimings: poll every ${opts.pollInterval}, step timeout ${opts.stepTimeout}, canary every ${opts.canaryInterval}` +
-      (opts.clientCanary === false ? `; ${CLIENT_CANARY_OFF}` : ''),
+        (opts.clientCanary === false ? `; ${CLIENT_CANARY_OFF}` : ''),
     );
     ctx.say(
       'DRILL_I0305',

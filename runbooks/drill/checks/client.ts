@@ -23,7 +23,12 @@ export const clientCanary: PreflightCheck = ({ snapshot, topology }) => {
   const title = `the client canary resolves ${topology.writeHostname} and ${topology.appHostname} and a signed read through ${topology.appHostname} reaches the items API`;
   const probe = snapshot.client;
   if (probe === undefined) {
-    return { id, title, ok: true, reason: 'skipped: the client canary is turned off (--no-client-canary)' };
+    return {
+      id,
+      title,
+      ok: true,
+      reason: 'skipped: the client canary is turned off (--no-client-canary)',
+    };
   }
   if ('skipped' in probe) return { id, title, ok: true, reason: `skipped: ${probe.skipped}` };
   const problems = [probe.write, probe.app].filter((n) => !answered(n)).map(answerText);
