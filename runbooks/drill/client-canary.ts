@@ -41,6 +41,10 @@ export const CLIENT_REQUEST_TIMEOUT_MS = 5_000;
  */
 export const CLIENT_HEALTH_INTERVAL_MS = TIMING_DEFAULTS.healthCheckIntervalSeconds * 1000;
 
+/** Why there is no client figure when the operator ran the drill with `--no-client-canary`. */
+export const CLIENT_CANARY_TURNED_OFF =
+  'the operator turned the client canary off (--no-client-canary)';
+
 export interface ClientCanaryOptions {
   /** The operator's resolver and signed HTTPS (`aws.client`). */
   readonly network: ClientNetworkApi;

@@ -1,6 +1,6 @@
 import type { DrillAws, OperatorIdentity } from './aws/ports';
 import { CanaryLoop, type CanaryControl } from './canary';
-import { ClientCanary } from './client-canary';
+import { CLIENT_CANARY_TURNED_OFF, ClientCanary } from './client-canary';
 import type { Clock } from './clock';
 import { abandonCommand, reportCommand, resumeCommand } from './commands';
 import type { DrillTopology } from './discovery';
@@ -204,12 +204,14 @@ async function execute(
     history: store.client(drillId),
     persist: (entry) => store.appendClient(drillId, entry),
   });
+  // The operator's `--no-client-canary` (journaled in the timing): it never starts.
+  const clientOff = timing.clientCanary === false;
   const canaries: CanaryControl = {
     writeOnce: (target, source) => canary.writeOnce(target, source),
     samples: () => canary.samples(),
     clientEntries: () => clientCanary.entries(),
     clientUnavailable: () =>
-      aws.client.unavailable ??
+      (clientOff ? CLIENT_CANARY_TURNED_OFF : aws.client.unavailable) ??
       (clientCanary.isRunning ? undefined : 'the client canary is not running'),
   };
   const stopCanaries = () => Promise.all([canary.stop(), clientCanary.stop()]);
@@ -252,7 +254,7 @@ async function execute(
       if (lock.lost) throw lostLockError(lock, step.id);
       if (step.underCanary) {
         canary.start();
-        clientCanary.start();
+        if (!clientOff) clientCanary.start();
       }
       // The cleanup deletes the canaries' rows: nothing may write one after it.
       if (step.id === CLEAN_CANARY_STEP_ID) await stopCanaries();

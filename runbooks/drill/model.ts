@@ -22,6 +22,8 @@ export interface Timing {
   /** Overrides of `stepTimeoutMs` by step id. */
   readonly stepTimeoutsMs: Readonly<Record<string, number>>;
   readonly canaryIntervalMs: number;
+  /** false: the operator turned the client canary off (`--no-client-canary`); absent: on. */
+  readonly clientCanary?: false;
 }
 
 export const DEFAULT_TIMING: Timing = {

@@ -8,6 +8,7 @@ import type {
   RecordView,
 } from './aws/adapters';
 import type { Clock } from './clock';
+import { probeClient, type ClientProbe } from './client-probe';
 import { arnRegion, targetNames, type DatabaseRole, type DrillTopology } from './discovery';
 import { DrillError, errorText, isDrillError } from './errors';
 
@@ -47,6 +48,8 @@ export interface Snapshot {
   readonly dns: { readonly app: DnsChain; readonly write: DnsChain };
   readonly records: Observed<RecordView[]>;
   readonly alarms: readonly { readonly region: string; readonly alarms: Observed<AlarmView[]> }[];
+  /** The client canary's probe; absent when it was not asked for (the canary is turned off). */
+  readonly client?: ClientProbe;
 }
 
 /** Errors that no other region or a later poll can fix: stop at once. */
@@ -147,6 +150,8 @@ export interface ObserveOptions {
   readonly homeRegion: string;
   /** Regions to ask about the global cluster first. */
   readonly preferredRegions?: readonly string[];
+  /** Probe the client canary's network (see client-probe.ts), its item named for `drillId`. */
+  readonly client?: { readonly drillId?: string };
 }
 
 /** Reads the whole picture in parallel; a failing region shows as an error, not a crash. */
@@ -164,7 +169,7 @@ export async function observe(
   });
   const alarmRegions = [...new Set([...topology.regions.map((r) => r.region), options.homeRegion])];
 
-  const [regions, app, write, records, alarms] = await Promise.all([
+  const [regions, app, write, records, alarms, client] = await Promise.all([
     Promise.all(
       topology.regions.map(async (r): Promise<RegionSnapshot> => {
         const member = memberOf(globalCluster, r.clusterArn);
@@ -210,6 +215,9 @@ export async function observe(
         alarms: await observed(aws.metrics.alarmsInAlarm(region, topology.alarmNamePrefix)),
       })),
     ),
+    options.client
+      ? probeClient(aws.client, topology, options.clock, options.client.drillId)
+      : Promise.resolve(undefined),
   ]);
 
   return {
@@ -220,5 +228,6 @@ export async function observe(
     dns: { app, write },
     records,
     alarms,
+    ...(client ? { client } : {}),
   };
 }

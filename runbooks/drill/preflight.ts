@@ -12,6 +12,7 @@ import {
   membersAvailable,
   noOperationInProgress,
 } from './checks/members';
+import { clientCanary } from './checks/client';
 import { drainsOff, noAlarms } from './checks/signals';
 import { targetAvailable, targetNotHeadless, targetSecondary } from './checks/target';
 import { dnsAnswers, healthChecks, recordTtls } from './checks/traffic';
@@ -33,6 +34,7 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
   recordTtls,
   noAlarms,
   drainsOff,
+  clientCanary,
 ];
 
 /** Every check that must pass before a drill, as a pure function of one snapshot. */

@@ -107,6 +107,10 @@ const withAct = (cmd: Command): Command =>
       'time between client canary rounds: one write through write., one read through app.',
       `${DEFAULT_TIMING.canaryIntervalMs / 1000}s`,
     )
+    .option(
+      '--no-client-canary',
+      'run without the client canary: no client-canary preflight check, verify-client-writes is skipped, the report has no client-level figures (resume keeps the choice)',
+    )
     .addHelpText('after', CLIENT_CANARY_HELP);
 
 /** Commander's own output (help, parse errors) as messages, without its final newline. */

@@ -133,6 +133,11 @@ export interface DrillMeasures {
   readonly promotion?: PromotionRecord;
   /** What the client canary lived (`client.jsonl`); absent for a drill without a client log. */
   readonly client?: ClientMeasures;
+  /**
+   * Why there are no client-level figures when the operator ran the drill (its last run) with
+   * `--no-client-canary`; absent otherwise.
+   */
+  readonly clientNotMeasured?: string;
 }
 
 /** A window in which a client path failed, closed by the next success. */

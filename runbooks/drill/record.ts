@@ -1,4 +1,5 @@
 import { outageWindows } from './canary';
+import { CLIENT_CANARY_TURNED_OFF } from './client-canary';
 import { computeClientMeasures } from './client-measures';
 import { resumeCommand, statusCommand } from './commands';
 import type { CanarySample } from './model';
@@ -229,6 +230,11 @@ export function buildRecord(
       rpoLagMsAtPromotion,
       ...(promotion?.requestedAt ? { promotedAt: promotion.requestedAt } : {}),
       ...(promotion ? { promotion } : {}),
+      // The last run's choice (the start's, or the last resume's timing).
+      ...(journal.reduce((t, e) => (e.type === 'resumed' && e.timing ? e.timing : t), header.timing)
+        .clientCanary === false && !options.client?.length
+        ? { clientNotMeasured: CLIENT_CANARY_TURNED_OFF }
+        : {}),
       // Only drills with a client log: the records of older drills stay as they were.
       ...(options.client?.length
         ? {

@@ -13,6 +13,12 @@ export interface ClientTable {
 
 const NO_CLIENT_LOG = 'not measured: the drill has no client canary log';
 
+/** Why a drill has no client-level figure: the operator's `--no-client-canary`, or no log. */
+const noClientFigure = (record: DrillRecord) =>
+  record.measures.clientNotMeasured
+    ? `not measured: ${record.measures.clientNotMeasured}`
+    : NO_CLIENT_LOG;
+
 const verdict = (ms: number, objectiveSeconds: number) =>
   ms <= objectiveSeconds * 1000 ? 'pass' : 'FAIL';
 
@@ -182,12 +188,12 @@ export function objectivesTable(record: DrillRecord): ClientTable {
       [
         `RTO ${o.rtoSeconds} s (computed floor ${o.rtoFloorSeconds} s)`,
         databaseRtoCell(record),
-        c ? clientRtoCell(c, o.rtoSeconds) : NO_CLIENT_LOG,
+        c ? clientRtoCell(c, o.rtoSeconds) : noClientFigure(record),
       ],
       [
         `RPO ${o.rpoSeconds} s`,
         databaseRpoCell(record),
-        c ? clientRpoCell(record, c) : NO_CLIENT_LOG,
+        c ? clientRpoCell(record, c) : noClientFigure(record),
       ],
     ],
   };

@@ -39,6 +39,15 @@ describe('drill --help documents the client canary', () => {
     );
   });
 
+  test.each(['switchover', 'failover', 'failback', 'resume'])(
+    'GIVEN %s --help THEN --no-client-canary says what turning the canary off changes',
+    async (command) => {
+      expect((await help([command, '--help'])).replace(/\s+/g, ' ')).toContain(
+        '--no-client-canary run without the client canary: no client-canary preflight check, verify-client-writes is skipped, the report has no client-level figures (resume keeps the choice)',
+      );
+    },
+  );
+
   test('GIVEN status --help THEN the canary is not described (status sends no canary request)', async () => {
     expect(await help(['status', '--help'])).not.toContain('Client canary');
   });

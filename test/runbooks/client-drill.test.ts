@@ -74,10 +74,12 @@ describe.each(['switchover', 'failover'] as const)(
         expect(answer?.addresses).toContain(r.address);
         expect(h.world.client.targetOf(r.address!)?.region).toBe(r.targetRegion);
       }
-      // The log holds every request the network saw, no more.
-      expect(requests(log).map((r) => r.address)).toEqual(
-        h.world.client.sent.map((x) => x.request.address),
+      // The log holds every request the network saw after the preflight's probe, no more.
+      const [probe, ...canary] = h.world.client.sent;
+      expect(`${probe.request.method} ${probe.request.path} ${probe.status}`).toMatch(
+        /^GET \/items\/drill-[^/]+-0 404$/,
       );
+      expect(requests(log).map((r) => r.address)).toEqual(canary.map((x) => x.request.address));
       // The fenced primary refused writes honestly in between.
       expect(writes.some((w) => w.status === 503 && w.retryAfterSeconds !== undefined)).toBe(true);
     });

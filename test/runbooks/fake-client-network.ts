@@ -334,6 +334,11 @@ export interface ClientNetworkFaults {
    * bound ends it. A region in `world.down` instead ends it with the socket's own timeout.
    */
   hang?: (request: ClientHttpRequest) => boolean;
+  /**
+   * What the gateway answers this request instead of the service (e.g. the 403 a caller
+   * without `execute-api:Invoke` gets), or undefined to serve it.
+   */
+  gateway?: (request: ClientHttpRequest) => ClientHttpResponse | undefined;
   /** The writer's connection ends after COMMIT was sent (the commit's outcome is unknown). */
   commitEnds?: () => boolean;
 }
@@ -511,6 +516,11 @@ export class FakeClientNetwork implements ClientNetworkApi {
       record();
       return new Promise<never>(() => undefined);
     }
+    const refused = this.faults.gateway?.(request);
+    if (refused) {
+      record(refused.status);
+      return refused;
+    }
     if (!target) {
       record();
       throw Object.assign(
@@ -633,7 +643,7 @@ export class FakeClientNetwork implements ClientNetworkApi {
 }
 
 /** API Gateway's own JSON error body. */
-function gatewayError(status: number, message: string): ClientHttpResponse {
+export function gatewayError(status: number, message: string): ClientHttpResponse {
   return {
     status,
     headers: { 'content-type': 'application/json' },

@@ -11,7 +11,7 @@ import {
 } from '../../runbooks/drill/preflight';
 import type { DrillKind } from '../../runbooks/drill/model';
 import type { FakeWorld } from './fake-aws';
-import { NO_CLIENT_NETWORK, PRIMARY, SECONDARY, useFakeAws, type Harness } from './harness';
+import { PRIMARY, SECONDARY, useFakeAws, type Harness } from './harness';
 
 type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
 type Draft = Mutable<Snapshot>;
@@ -30,11 +30,12 @@ async function snapshotOf(harness: Harness): Promise<Draft> {
       clients,
       new AwsCaller('dry-run', new CallMeter()),
       PRIMARY,
-      NO_CLIENT_NETWORK,
+      harness.world.client,
     );
     const snapshot = await observe(aws, harness.world.topology, {
       clock: harness.world.clock,
       homeRegion: PRIMARY,
+      client: {},
     });
     return structuredClone(snapshot) as Draft;
   } finally {
@@ -97,6 +98,9 @@ describe('preflight checks on the synthesized deployment', () => {
       'record-ttls': '4 records checked',
       'no-alarms': 'none in ALARM',
       'drains-off': "all 'false'",
+      'client-canary':
+        `write.example.com -> ${w.deployed(PRIMARY).writeTarget} (us-east-1); app.example.com -> ${w.deployed(PRIMARY).appTarget} (us-east-1); ` +
+        'GET /items/drill-preflight-0 through app.example.com (192.0.2.3, us-east-1): 404 (DNS, TLS, SigV4 and execute-api:Invoke work)',
     });
   });
 
@@ -853,6 +857,8 @@ describe('preflight check texts and compound faults', () => {
       'record-ttls': 'TTL of every app.example.com and write.example.com record <= 60 s',
       'no-alarms': 'no alarm named MultiRegion-* in ALARM',
       'drains-off': "every region's drain switch is 'false'",
+      'client-canary':
+        'the client canary resolves write.example.com and app.example.com and a signed read through app.example.com reaches the items API',
     });
   });
 

@@ -238,7 +238,10 @@ describe('a dry run', () => {
       /\n8\. verify-writes: [^\n]*\n(?: {5}- [^\n]*\n)+9\. verify-client-writes: Verify clients write through write\.example\.com to us-west-2\n10\. return-old-writer: /,
     );
     expect(drillIds(h.stateDir)).toEqual([]);
-    expect(h.world.client.sent).toEqual([]);
+    // Only the client-canary preflight check's read of an item no canary wrote.
+    expect(h.world.client.sent.map((s) => `${s.request.method} ${s.request.path}`)).toEqual([
+      'GET /items/drill-preflight-0',
+    ]);
   });
 });
 
@@ -327,8 +330,66 @@ describe('what the step waits for, on a scripted client log', () => {
     );
 
     await expect(verifyClientWritesStep.run(ctx)).rejects.toThrow(
-      `${waited}last client write: no response (DNS: write.example.com: SERVFAIL) with no DNS answer`,
+      `${waited}last client write: no response (DNS: write.example.com: SERVFAIL) with no DNS answer; the network, a proxy or this machine's resolver is the likely cause`,
     );
+  });
+
+  test('GIVEN the last write got 403 THEN the progress and the timeout say the caller may not invoke the items API and to use a drill role', async () => {
+    const { b, ctx, log, progress } = alone();
+    const to = regionOf(SECONDARY);
+    log.push(b.request('write', 1, 11, to, false, { status: 403, error: 'Forbidden' }));
+    const invoke =
+      'the caller may not invoke the items API (execute-api:Invoke): the drill roles have it ' +
+      `(DrillOperatorRoleArn and DrillFailoverRoleArn in ${h.world.topology.source}); ` +
+      'run with --profile <a profile that assumes one of them>';
+    const state = `last client write: status 403 through answer ${to.writeTarget} (us-west-2); ${invoke}`;
+
+    const err = await verifyClientWritesStep.run(ctx).catch((e: unknown) => e);
+
+    expect(progress[0]).toBe(
+      `waiting for a client write through write.example.com acknowledged by us-west-2: ${state}`,
+    );
+    expect(err).toMatchObject({
+      code: 'STEP_TIMEOUT',
+      message: `${waited}${state}`,
+      hint: `${invoke}, then run the resume command below (or resume with --no-client-canary to finish without client-level figures)`,
+    });
+  });
+
+  test('GIVEN the last write got no response THEN the timeout names the network, a proxy or the resolver, with the error', async () => {
+    const { b, ctx, log, progress } = alone();
+    const to = regionOf(SECONDARY);
+    log.push(
+      b.request('write', 1, 11, to, false, {
+        status: undefined,
+        error: 'connect ETIMEDOUT 192.0.2.5:443',
+      }),
+    );
+    const state =
+      `last client write: no response (connect ETIMEDOUT 192.0.2.5:443) through answer ${to.writeTarget} (us-west-2); ` +
+      "the network, a proxy or this machine's resolver is the likely cause";
+
+    const err = await verifyClientWritesStep.run(ctx).catch((e: unknown) => e);
+
+    expect(progress[0]).toBe(
+      `waiting for a client write through write.example.com acknowledged by us-west-2: ${state}`,
+    );
+    expect(err).toMatchObject({
+      code: 'STEP_TIMEOUT',
+      message: `${waited}${state}`,
+      hint:
+        "the network, a proxy or this machine's resolver is the likely cause (connect ETIMEDOUT 192.0.2.5:443): " +
+        'check that this machine reaches write.example.com on port 443, then run the resume command below (or resume with --no-client-canary to finish without client-level figures)',
+    });
+  });
+
+  test('GIVEN the last write got 503 THEN the timeout keeps the step own hint (records and checks)', async () => {
+    const { b, ctx, log } = alone();
+    log.push(b.request('write', 1, 11, regionOf(PRIMARY), false, { status: 503 }));
+
+    await expect(verifyClientWritesStep.run(ctx)).rejects.toMatchObject({
+      hint: verifyClientWritesStep.ifItFails(ctx.plan),
+    });
   });
 
   test("GIVEN the answer names none of the deployment's targets THEN the state names the target", async () => {
@@ -345,7 +406,7 @@ describe('what the step waits for, on a scripted client log', () => {
     );
 
     await expect(verifyClientWritesStep.run(ctx)).rejects.toThrow(
-      `${waited}last client write: no response (DNS: write.example.com answered elsewhere.example.net, none of this deployment's regions: no region to sign for) through answer elsewhere.example.net, none of this deployment's regions`,
+      `${waited}last client write: no response (DNS: write.example.com answered elsewhere.example.net, none of this deployment's regions: no region to sign for) through answer elsewhere.example.net, none of this deployment's regions; the network, a proxy or this machine's resolver is the likely cause`,
     );
   });
 

@@ -11,7 +11,7 @@ import { evaluatePreflight } from '../preflight';
 import { planView, stepsFor } from '../steps';
 import { heldLocks, type ActionContext } from './context';
 import { assumedGlobalCluster, assumedWriter, offlineDryRun } from './offline';
-import { forceReasonOf, timingOf, type ActOptions } from './options';
+import { CLIENT_CANARY_OFF, forceReasonOf, timingOf, type ActOptions } from './options';
 
 export interface DrillOptions extends ActOptions {
   to?: string;
@@ -85,6 +85,7 @@ export async function runDrill(
       clock: ctx.deps.clock,
       homeRegion: opts.region,
       preferredRegions: [targetRegion],
+      ...(opts.clientCanary === false ? {} : { client: {} }),
     });
     const results = evaluatePreflight(snapshot, topology, { kind, targetRegion });
     const refused = results.some((r) => !r.ok) && !forceReason;
@@ -99,7 +100,8 @@ export async function runDrill(
     );
     ctx.say(
       'DRILL_I0304',
-      `\ntimings: poll every ${opts.pollInterval}, step timeout ${opts.stepTimeout}, canary every ${opts.canaryInterval}`,
+      `\ntimings: poll every ${opts.pollInterval}, step timeout ${opts.stepTimeout}, canary every ${opts.canaryInterval}` +
+        (opts.clientCanary === false ? `; ${CLIENT_CANARY_OFF}` : ''),
     );
     ctx.say(
       'DRILL_I0305',

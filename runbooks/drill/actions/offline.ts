@@ -7,7 +7,7 @@ import { observe } from '../observe';
 import { evaluatePreflight } from '../preflight';
 import type { PlanView, StepDefinition } from '../steps';
 import type { ActionContext } from './context';
-import type { ActOptions } from './options';
+import { CLIENT_CANARY_OFF, type ActOptions } from './options';
 
 /**
  * The writer an offline dry run plans for: the primary region of the outputs, or, for a move
@@ -85,6 +85,8 @@ export async function offlineDryRun(
       clock: ctx.deps.clock,
       homeRegion: opts.region,
       preferredRegions: [targetRegion],
+      // Offline `aws.client` rejects like every other read: the probe touches no network.
+      ...(opts.clientCanary === false ? {} : { client: {} }),
     }),
     topology,
     { kind, targetRegion },
@@ -102,7 +104,8 @@ export async function offlineDryRun(
   );
   ctx.say(
     'DRILL_I0304',
-    `\ntimings: poll every ${opts.pollInterval}, step timeout ${opts.stepTimeout}, canary every ${opts.canaryInterval}`,
+    `\ntimings: poll every ${opts.pollInterval}, step timeout ${opts.stepTimeout}, canary every ${opts.canaryInterval}` +
+      (opts.clientCanary === false ? `; ${CLIENT_CANARY_OFF}` : ''),
   );
   ctx.say(
     'DRILL_W0306',

@@ -30,6 +30,8 @@ export interface ActOptions extends CommonOptions {
   stepTimeout: string;
   timeout: string[];
   canaryInterval: string;
+  /** false with `--no-client-canary`. */
+  clientCanary?: boolean;
 }
 
 export function forceReasonOf(opts: ActOptions): string | undefined {
@@ -81,6 +83,7 @@ export function timingOf(opts: ActOptions): Timing {
       '--canary-interval',
       byDefault(`${DEFAULT_TIMING.canaryIntervalMs / 1000}s`),
     ),
+    ...(opts.clientCanary === false ? { clientCanary: false as const } : {}),
   };
 }
 
@@ -98,6 +101,10 @@ export function resumeTiming(opts: ActOptions, cmd: Command, journaled: Timing):
       ? { ...journaled.stepTimeoutsMs, ...typed.stepTimeoutsMs }
       : journaled.stepTimeoutsMs,
     canaryIntervalMs: given('canaryInterval') ? typed.canaryIntervalMs : journaled.canaryIntervalMs,
+    // The operator's choice to run without the client canary holds until given again.
+    ...((given('clientCanary') ? typed : journaled).clientCanary === false
+      ? { clientCanary: false as const }
+      : {}),
   };
 }
 
@@ -107,9 +114,13 @@ export function timingText(timing: Timing): string {
     .join(', ');
   return (
     `poll every ${formatDuration(timing.pollIntervalMs)}, step timeout ${formatDuration(timing.stepTimeoutMs)}` +
-    `${steps ? ` (${steps})` : ''}, canary every ${formatDuration(timing.canaryIntervalMs)}`
+    `${steps ? ` (${steps})` : ''}, canary every ${formatDuration(timing.canaryIntervalMs)}` +
+    (timing.clientCanary === false ? `; ${CLIENT_CANARY_OFF}` : '')
   );
 }
+
+/** How the drill says the operator turned the client canary off. */
+export const CLIENT_CANARY_OFF = 'client canary turned off (--no-client-canary)';
 
 export function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;

@@ -19,6 +19,7 @@ export async function preflight(ctx: ActionContext, opts: PreflightOptions): Pro
     clock: ctx.deps.clock,
     homeRegion: opts.region,
     preferredRegions: opts.to ? [opts.to] : [],
+    client: {},
   });
   const target = opts.to ? regionOf(topology, opts.to).region : defaultTarget(snapshot, topology);
   const kind: DrillKind =

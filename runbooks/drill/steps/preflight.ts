@@ -1,4 +1,5 @@
-import { LAG_METRICS, MAX_ROUTED_TTL_SECONDS } from '../../../constructs/contract';
+import { ITEM_ROUTES, LAG_METRICS, MAX_ROUTED_TTL_SECONDS } from '../../../constructs/contract';
+import { clientItemId } from '../client-model';
 import { startCommand, statusCommand } from '../commands';
 import { DrillError } from '../errors';
 import { observe } from '../observe';
@@ -53,6 +54,8 @@ export const preflightStep: StepDefinition<'preflight'> = {
     p.kind === 'failback'
       ? `every drain switch 'false' (${p.target.region} may still be drained: the next step returns it)`
       : "every drain switch 'false'",
+    `the client canary (unless --no-client-canary; not an AWS call): this machine's resolver answers ${p.writeHostname} and the app name with a region's target, ` +
+      `and one SigV4-signed ${ITEM_ROUTES.read.method} ${ITEM_ROUTES.read.path.replace('{id}', clientItemId('<drill id>', 0))} through the app name gets 404 (DNS, TLS, SigV4 and execute-api:Invoke work)`,
   ],
   ifItFails: () =>
     'Nothing has been changed. Fix what the failed checks name and rerun; to start anyway, ' +
@@ -63,6 +66,7 @@ export const preflightStep: StepDefinition<'preflight'> = {
       clock: ctx.clock,
       homeRegion: ctx.plan.homeRegion,
       preferredRegions: [ctx.plan.target.region],
+      ...(ctx.timing.clientCanary === false ? {} : { client: { drillId: ctx.params.drillId } }),
     });
     if (
       snapshot.writerRegion !== ctx.params.fromRegion &&

@@ -1,8 +1,11 @@
 import type { ClientLogEntry, ClientRequestSample, DnsObservation } from '../client-model';
+import { noResponseCause, notAllowedToInvoke } from '../client-probe';
+import type { DrillTopology } from '../discovery';
 import { formatDuration } from '../duration';
+import { DrillError, isDrillError } from '../errors';
 import { waitFor } from '../wait';
 import { ALL } from './shared';
-import type { StepDefinition } from './types';
+import type { PlanView, StepDefinition } from './types';
 
 /** What the client canary has lived since the writer moved, as this step judges it. */
 interface ClientView {
@@ -50,7 +53,7 @@ function viewOf(
  * What the canary last saw on the write name: the status, the answer's target and region, and
  * when its cached answer expires. No sequence number: the progress shows only changes.
  */
-function describeLast(view: ClientView): string {
+function describeLast(view: ClientView, topology: DrillTopology): string {
   const { last, lastAnswer } = view;
   if (!last) return 'no client write sent yet';
   const outcome =
@@ -64,7 +67,31 @@ function describeLast(view: ClientView): string {
     ? `, cached until ${iso(lastAnswer.at + lastAnswer.ttlSeconds * 1000)}`
     : '';
   const reads = view.write && view.readsFailing ? '; client reads still failing' : '';
-  return `last client write: ${outcome} ${answer}${expiry}${reads}`;
+  return `last client write: ${outcome} ${answer}${expiry}${reads}${causeOf(view, topology)}`;
+}
+
+/** What a refused or unanswered last write says about the caller or the path, if anything. */
+function causeOf(view: ClientView, topology: DrillTopology): string {
+  const { last } = view;
+  if (!last || last.ok) return '';
+  if (last.status === 403) return `; ${notAllowedToInvoke(topology)}`;
+  if (last.status === undefined) {
+    return "; the network, a proxy or this machine's resolver is the likely cause";
+  }
+  return '';
+}
+
+/** The timeout's hint when the last write names its cause; undefined: the step's own. */
+function timeoutHint(view: ClientView | undefined, plan: PlanView, topology: DrillTopology) {
+  const last = view?.last;
+  if (!last || last.ok) return undefined;
+  const then =
+    'then run the resume command below (or resume with --no-client-canary to finish without client-level figures)';
+  if (last.status === 403) return `${notAllowedToInvoke(topology)}, ${then}`;
+  if (last.status === undefined) {
+    return `${noResponseCause(last.error)}: check that this machine reaches ${plan.writeHostname} on port 443, ${then}`;
+  }
+  return undefined;
 }
 
 /**
@@ -105,17 +132,24 @@ export const verifyClientWritesStep: StepDefinition<'verify-client-writes'> = {
     }
     // When wait-writer saw the target hold the writer (the record's writer-moved moment).
     const writerMovedAt = ctx.finishedAt?.('wait-writer') ?? ctx.clock.now();
+    let latest: ClientView | undefined;
     const view = await waitFor({
       stepId: 'verify-client-writes',
       what: `a client write through ${plan.writeHostname} acknowledged by ${plan.target.region}`,
       clock: ctx.clock,
       timeoutMs: ctx.timeoutMs,
       pollIntervalMs: ctx.timing.pollIntervalMs,
-      poll: () => Promise.resolve(viewOf(entriesOf(), plan.target.region, writerMovedAt)),
+      poll: () =>
+        Promise.resolve((latest = viewOf(entriesOf(), plan.target.region, writerMovedAt))),
       done: (v) => v.write !== undefined && !v.readsFailing,
-      describe: describeLast,
+      describe: (v) => describeLast(v, ctx.topology),
       progress: (m) => ctx.progress(m),
       onTimeout: this.ifItFails(plan),
+    }).catch((err: unknown) => {
+      // A refused or unanswered client says what to fix, not only the records and checks.
+      const hint = timeoutHint(latest, plan, ctx.topology);
+      if (!hint || !isDrillError(err, 'STEP_TIMEOUT')) throw err;
+      throw new DrillError('STEP_TIMEOUT', err.message, { hint, cause: err });
     });
     const write = view.write!;
     const sinceWriterMovedMs = write.at - writerMovedAt;
