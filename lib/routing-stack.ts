@@ -15,7 +15,7 @@ import {
   RoutedRegion,
   ServiceHostnames,
 } from '../constructs';
-import { DRILL_OUTPUT_KEYS } from '../constructs/contract';
+import { DRILL_OUTPUT_KEYS, DRILL_ROLE_OUTPUT_KEYS } from '../constructs/contract';
 import { addDrillOutput } from './drill-outputs';
 import { referenceFrom } from './references';
 import { Topology, importHostedZone } from './topology';
@@ -123,12 +123,12 @@ export class RoutingStack extends Stack {
       operatorPrincipals: props.topology.drillOperatorPrincipals,
       failoverPrincipals: props.topology.drillFailoverPrincipals,
     });
-    new CfnOutput(this, 'DrillOperatorRoleArn', {
+    new CfnOutput(this, DRILL_ROLE_OUTPUT_KEYS.operator, {
       value: operator.role.roleArn,
       description:
         'Assume this role (or use a profile with role_arn) to run the drill CLI; it cannot run the data-losing failover',
     });
-    new CfnOutput(this, 'DrillFailoverRoleArn', {
+    new CfnOutput(this, DRILL_ROLE_OUTPUT_KEYS.failover, {
       value: operator.failoverRole.roleArn,
       description:
         'Assume this role (a profile with role_arn) for drill failover (FailoverGlobalCluster, data loss); trusted by drillFailoverPrincipals only',

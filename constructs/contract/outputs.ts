@@ -11,6 +11,12 @@ export const DRILL_OUTPUT_KEYS = {
   routing: 'DrillRouting',
 } as const;
 
+/** The routing stack's outputs with the drill roles' ARNs (assume one to run the drill). */
+export const DRILL_ROLE_OUTPUT_KEYS = {
+  operator: 'DrillOperatorRoleArn',
+  failover: 'DrillFailoverRoleArn',
+} as const;
+
 /** What the drill needs about one region's database member (`DrillDatabase`). */
 export interface DrillDatabaseOutput {
   readonly region: string;

@@ -1,7 +1,7 @@
 // One look, before a drill, at what the client canary will need: this machine's resolver
 // answers the public names with a region's target, and one signed read through app. reaches
 // the items API. Not an AWS API call: the client canary's own network (aws.client).
-import { ITEM_ROUTES } from '../../constructs/contract';
+import { DRILL_ROLE_OUTPUT_KEYS, ITEM_ROUTES } from '../../constructs/contract';
 import { normalizeHostname, type ClientNetworkApi, type DnsAnswerView } from './aws/ports';
 import { CLIENT_REQUEST_TIMEOUT_MS } from './client-canary';
 import { clientItemId } from './client-model';
@@ -157,7 +157,7 @@ function messageOf(body: string): string | undefined {
 export function notAllowedToInvoke(topology: DrillTopology): string {
   return (
     'the caller may not invoke the items API (execute-api:Invoke): the drill roles have it ' +
-    `(DrillOperatorRoleArn and DrillFailoverRoleArn in ${topology.source}); ` +
+    `(${DRILL_ROLE_OUTPUT_KEYS.operator} and ${DRILL_ROLE_OUTPUT_KEYS.failover} in ${topology.source}); ` +
     'run with --profile <a profile that assumes one of them>'
   );
 }

@@ -10,6 +10,7 @@ const RETYPED_FACTS: readonly { readonly fact: string; readonly pattern: RegExp 
   { fact: 'HEALTH_PATHS', pattern: /\/health\/writer|\/health\/serving|['"`]\/health['"`]/ },
   { fact: 'masterSecretName', pattern: /\/master['"`]/ },
   { fact: 'ROUTE53_HOME_REGION', pattern: /['"`]us-east-1['"`]/ },
+  { fact: 'DRILL_ROLE_OUTPUT_KEYS', pattern: /Drill(Operator|Failover)RoleArn/ },
 ];
 
 /**
