@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ITEM_REQUESTS_TABLE, ITEM_ROUTES, ITEMS_TABLE } from '../../constructs/contract';
+import { CLIENT_REQUEST_TIMEOUT_MS } from '../../runbooks/drill/client-canary';
 import { clientItemPrefix } from '../../runbooks/drill/client-model';
-import { DEFAULT_TIMING } from '../../runbooks/drill/model';
+import { DEFAULT_TIMING, DRILL_KINDS } from '../../runbooks/drill/model';
+import { STEPS, stepsFor } from '../../runbooks/drill/steps';
 
 const ROOT = path.join(__dirname, '..', '..');
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8').replace(/\s+/g, ' ');
@@ -28,9 +30,21 @@ describe('runbooks/README.md documents the client canary', () => {
     );
     expect(canary).toContain('through `write.<domain>`');
     expect(canary).toContain(
-      `one \`${ITEM_ROUTES.read.method} /items/...\` through \`app.<domain>\``,
+      `then, once a write has been acknowledged, one \`${ITEM_ROUTES.read.method} /items/...\` of the last acknowledged item through \`app.<domain>\``,
     );
     expect(canary).toContain('`GetHealthCheckStatus`');
+  });
+
+  test("THEN the time a round may take while requests hang is two of the canary's request timeouts", () => {
+    const figures =
+      /each takes up to the request timeout \(`(\d+)s`\), so a round then lasts up to `(\d+)s`/.exec(
+        canary,
+      );
+    // A round is a write then a read, one after the other (client-canary.ts, requests()).
+    expect(figures?.slice(1).map((n) => Number(n) * 1000)).toEqual([
+      CLIENT_REQUEST_TIMEOUT_MS,
+      2 * CLIENT_REQUEST_TIMEOUT_MS,
+    ]);
   });
 
   test('THEN it says what the canary writes, in the tables the service uses, and that the last step deletes them', () => {
@@ -49,6 +63,24 @@ describe('runbooks/README.md documents the client canary', () => {
   test('THEN the state-dir table lists the client log', () => {
     expect(read('runbooks/README.md')).toContain('| `<drill-id>/client.jsonl` |');
   });
+});
+
+describe("runbooks/README.md lists the drill's steps in the order the code runs them", () => {
+  const listed = [
+    ...section('runbooks/README.md', 'What a drill does').matchAll(/\*\*([a-z-]+)\*\*/g),
+  ].map((m) => m[1]);
+
+  test('THEN the list names every step once, in the order of STEPS', () => {
+    expect(listed).toEqual(STEPS.map((s) => s.id));
+  });
+
+  test.each(DRILL_KINDS.map((k) => [k]))(
+    'GIVEN a %s THEN its steps, in the order the README lists them, are stepsFor(kind)',
+    (kind) => {
+      const ids = new Set<string>(stepsFor(kind).map((s) => s.id));
+      expect(listed.filter((id) => ids.has(id))).toEqual(stepsFor(kind).map((s) => s.id));
+    },
+  );
 });
 
 describe('README.md on the items routes and the canary', () => {
