@@ -34,7 +34,7 @@ ${ITEM_ROUTES.read.method} of the last acknowledged item through app.<domain>; a
 ${CLIENT_REQUEST_TIMEOUT_MS / 1000}s (the request timeout) while they hang. It records the Route 53 health checks' status
 (GetHealthCheckStatus) when it changes. It writes those
 items with their idempotency records (${ITEMS_TABLE}, ${ITEM_REQUESTS_TABLE}) and drill_canary rows;
-the last step deletes them. Each request and DNS answer goes to <state-dir>/<drill id>/client.jsonl;
+the last step deletes them (a stopped or abandoned drill prints the delete commands). Each request and DNS answer goes to <state-dir>/<drill id>/client.jsonl;
 the report shows the client-level write and read RTO, the acknowledged writes lost (count and time
 window) and each name's DNS cutover beside the database-level figures. A client behind another
 resolver may see each change up to one TTL later: that resolver may hold its answer for the TTL.

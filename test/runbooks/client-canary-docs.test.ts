@@ -4,7 +4,7 @@ import { ITEM_REQUESTS_TABLE, ITEM_ROUTES, ITEMS_TABLE } from '../../constructs/
 import { CLIENT_REQUEST_TIMEOUT_MS } from '../../runbooks/drill/client-canary';
 import { clientItemPrefix } from '../../runbooks/drill/client-model';
 import { DEFAULT_TIMING, DRILL_KINDS } from '../../runbooks/drill/model';
-import { STEPS, stepsFor } from '../../runbooks/drill/steps';
+import { CLEAN_CANARY_STEP_ID, STEPS, stepsFor } from '../../runbooks/drill/steps';
 
 const ROOT = path.join(__dirname, '..', '..');
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8').replace(/\s+/g, ' ');
@@ -81,6 +81,22 @@ describe("runbooks/README.md lists the drill's steps in the order the code runs 
       expect(listed.filter((id) => ids.has(id))).toEqual(stepsFor(kind).map((s) => s.id));
     },
   );
+});
+
+describe('runbooks/README.md on what a stopped or abandoned drill leaves of the canaries', () => {
+  const stops = section('runbooks/README.md', 'When a drill stops');
+
+  test('THEN it names the rows and items, the writer, and the step whose deletes are printed', () => {
+    expect(stops).toContain(
+      `this drill's \`drill_canary\` rows and the client canary's items and idempotency records (\`${clientItemPrefix('<drill id>')}*\`)`,
+    );
+    expect(stops).toContain(
+      `prints the \`aws rds-data execute-statement\` command of each delete that ${CLEAN_CANARY_STEP_ID} runs`,
+    );
+    expect(stops).toContain(
+      `when either canary sent a write and ${CLEAN_CANARY_STEP_ID} has not run, it names what is left on the writer`,
+    );
+  });
 });
 
 describe('README.md on the items routes and the canary', () => {
