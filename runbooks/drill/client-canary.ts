@@ -82,6 +82,8 @@ export class ClientCanary {
   private readonly log: ClientLogEntry[];
   private nextSeq: number;
   private lastAcknowledged?: string;
+  /** A write answered `committed: "unknown"`: re-sent, same key and body, until it is answered. */
+  private unknownWrite?: { readonly seq: number; readonly itemId: string; readonly body: string };
   private readonly cache = new Map<ClientPath, CachedAnswer>();
   private readonly health = new Map<string, boolean>();
   private lastHealthReadAt = Number.NEGATIVE_INFINITY;
@@ -146,24 +148,59 @@ export class ClientCanary {
   }
 
   private async requests(): Promise<void> {
+    // As the items API asks of a client ("retry with the same Idempotency-Key to learn its
+    // result"): the write whose commit is unknown goes again before a new one.
+    if (this.unknownWrite) await this.retryUnknownWrite(this.unknownWrite);
     await this.write();
     if (this.lastAcknowledged !== undefined) await this.read(this.lastAcknowledged);
   }
 
   private async write(): Promise<void> {
-    const { drillId, topology, clock } = this.options;
+    const { drillId, clock } = this.options;
     const seq = this.nextSeq++;
     const itemId = clientItemId(drillId, seq);
-    const sample = await this.request('write', topology.writeHostname, seq, itemId, () => ({
-      method: ITEM_ROUTES.write.method,
-      path: itemPath(ITEM_ROUTES.write.path, itemId),
-      headers: {
-        [IDEMPOTENCY_HEADER]: itemId,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ drillId, seq, sentAt: clock.now() }),
-    }));
+    const body = JSON.stringify({ drillId, seq, sentAt: clock.now() });
+    const sample = await this.sendWrite(seq, itemId, body);
+    if (sample.commitUnknown) this.unknownWrite = { seq, itemId, body };
+  }
+
+  /**
+   * The same item, key and body (a replay the service answers with the first result), logged as
+   * its own request with `retryOf`. Sent again while the answer stays unknown or never comes.
+   */
+  private async retryUnknownWrite(unknown: {
+    readonly seq: number;
+    readonly itemId: string;
+    readonly body: string;
+  }): Promise<void> {
+    const sample = await this.sendWrite(this.nextSeq++, unknown.itemId, unknown.body, unknown.seq);
+    if (sample.status !== undefined && !sample.commitUnknown) this.unknownWrite = undefined;
+  }
+
+  private async sendWrite(
+    seq: number,
+    itemId: string,
+    body: string,
+    retryOf?: number,
+  ): Promise<ClientRequestSample> {
+    const sample = await this.request(
+      'write',
+      this.options.topology.writeHostname,
+      seq,
+      itemId,
+      () => ({
+        method: ITEM_ROUTES.write.method,
+        path: itemPath(ITEM_ROUTES.write.path, itemId),
+        headers: {
+          [IDEMPOTENCY_HEADER]: itemId,
+          'content-type': 'application/json',
+        },
+        body,
+      }),
+      retryOf,
+    );
     if (sample.ok) this.lastAcknowledged = itemId;
+    return sample;
   }
 
   private async read(itemId: string): Promise<void> {
@@ -187,6 +224,7 @@ export class ClientCanary {
       headers: Record<string, string>;
       body?: string;
     },
+    retryOf?: number,
   ): Promise<ClientRequestSample> {
     const { clock, network } = this.options;
     const answer = await this.answer(path, name);
@@ -198,6 +236,7 @@ export class ClientCanary {
       path,
       name,
       itemId,
+      ...(retryOf !== undefined ? { retryOf } : {}),
       ...(answer.target !== undefined ? { target: answer.target } : {}),
       ...(answer.region !== undefined ? { targetRegion: answer.region } : {}),
       ...(answer.error === undefined ? { answeredAt: answer.at } : {}),

@@ -1,8 +1,9 @@
-import type {
-  ClientLogEntry,
-  ClientRequestSample,
-  DnsObservation,
-  HealthObservation,
+import {
+  writeSeqOf,
+  type ClientLogEntry,
+  type ClientRequestSample,
+  type DnsObservation,
+  type HealthObservation,
 } from './client-model';
 import type {
   ClientDataLoss,
@@ -193,7 +194,9 @@ function dataLoss(
   const lost = [...context.lostClientWrites]
     .sort((a, b) => a - b)
     .map((seq) => {
-      const w = writes.find((r) => r.seq === seq);
+      // The sample that was acknowledged: a re-sent write (retryOf) carries its first seq.
+      const w =
+        writes.find((r) => r.ok && writeSeqOf(r) === seq) ?? writes.find((r) => r.seq === seq);
       return {
         seq,
         ...(w ? { itemId: w.itemId, at: iso(w.at) } : {}),

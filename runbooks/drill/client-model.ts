@@ -64,6 +64,11 @@ export interface ClientRequestSample {
   readonly retryAfterSeconds?: number;
   /** Writes refused after COMMIT was sent: the service could not tell (`committed: "unknown"`). */
   readonly commitUnknown?: boolean;
+  /**
+   * Writes: the `seq` of the write answered `commitUnknown` that this one re-sends, with the
+   * same item id, Idempotency-Key and body (a 200 is the first write's result, replayed).
+   */
+  readonly retryOf?: number;
   readonly error?: string;
 }
 
@@ -82,6 +87,11 @@ export interface HealthObservation {
 
 /** One line of `client.jsonl`. */
 export type ClientLogEntry = DnsObservation | ClientRequestSample | HealthObservation;
+
+/** The seq of the write a sample carries: its own, or the first one's when it re-sends it. */
+export function writeSeqOf(sample: ClientRequestSample): number {
+  return sample.retryOf ?? sample.seq;
+}
 
 /** The canary's item ids: one per write, so the new writer can be asked which it has. */
 export function clientItemId(drillId: string, seq: number): string {

@@ -21,7 +21,14 @@ import type { DrillParams, Timing } from './model';
 import type { CheckResult } from './preflight';
 import type { DrillRecord } from './record';
 import { runStep, type StepRunner } from './run-step';
-import { CLEAN_CANARY_STEP_ID, planOfJournal, planView, sqlTarget, stepsFor } from './steps';
+import {
+  CLEAN_CANARY_STEP_ID,
+  canaryLeftoverText,
+  planOfJournal,
+  planView,
+  sqlTarget,
+  stepsFor,
+} from './steps';
 import type { DrillStore, JournalHeader } from './store';
 
 export { formatElapsed, placeOf, stepOutcome };
@@ -272,9 +279,18 @@ async function execute(
     await lock.stopHeartbeat();
     const error = asDrillError(err);
     const state = failedStep?.ifItFails(plan);
+    // The writer holds the canaries' rows: the target once the promotion completed.
+    const promotion = stepOutcome(store.journal(drillId), 'promote');
+    const promoted = promotion !== undefined && promotion.event !== 'failed';
     const hints = [
       state ? `State: ${state}` : undefined,
       error.hint && error.hint !== state ? error.hint : undefined,
+      failedStep
+        ? canaryLeftoverText(promoted ? plan.target : plan.from, plan.databaseName, drillId, {
+            canarySamples: canary.samples(),
+            clientEntries: clientCanary.entries(),
+          })
+        : undefined,
     ];
     if (error.code !== 'PREFLIGHT_FAILED') {
       hints.push(`Continue with: ${resumeCommand(drillId, placeOf(header, store))}`);

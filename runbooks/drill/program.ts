@@ -15,6 +15,7 @@ import { status, type StatusOptions } from './actions/status';
 import { switchover } from './actions/switchover';
 import { ITEM_REQUESTS_TABLE, ITEM_ROUTES, ITEMS_TABLE } from '../../constructs/contract';
 import { DEFAULT_CLIENT_SETTINGS } from './aws/clients';
+import { CLIENT_REQUEST_TIMEOUT_MS } from './client-canary';
 import { clientItemPrefix } from './client-model';
 import { DrillError, EXIT_CODES, EXIT_CODE_MEANINGS, errorText } from './errors';
 import { ActionIo, TerminalIoHost } from './io/host';
@@ -28,10 +29,12 @@ export const CLIENT_CANARY_HELP = `
 Client canary (switchover, failover, failback with --execute): it lives the move as a client does,
 from this machine and through this machine's DNS resolver, keeping each answer for its TTL as a stub
 resolver's cache does. Every --canary-interval (default ${DEFAULT_TIMING.canaryIntervalMs / 1000}s) it sends one SigV4-signed
-${ITEM_ROUTES.write.method} ${ITEM_ROUTES.write.path.replace('{id}', `${clientItemPrefix('<drill id>')}<seq>`)} through write.<domain> and one ${ITEM_ROUTES.read.method} through app.<domain>, and it
-records the Route 53 health checks' status (GetHealthCheckStatus) when it changes. It writes those
+${ITEM_ROUTES.write.method} ${ITEM_ROUTES.write.path.replace('{id}', `${clientItemPrefix('<drill id>')}<seq>`)} through write.<domain>, then, once a write was acknowledged, one
+${ITEM_ROUTES.read.method} of the last acknowledged item through app.<domain>; a round waits for its requests, each up to
+${CLIENT_REQUEST_TIMEOUT_MS / 1000}s (the request timeout) while they hang. It records the Route 53 health checks' status
+(GetHealthCheckStatus) when it changes. It writes those
 items with their idempotency records (${ITEMS_TABLE}, ${ITEM_REQUESTS_TABLE}) and drill_canary rows;
-the last step deletes them. Each request and DNS answer goes to <state-dir>/<drill id>/client.jsonl;
+the last step deletes them (a stopped or abandoned drill prints the delete commands). Each request and DNS answer goes to <state-dir>/<drill id>/client.jsonl;
 the report shows the client-level write and read RTO, the acknowledged writes lost (count and time
 window) and each name's DNS cutover beside the database-level figures. A client behind another
 resolver may see each change up to one TTL later: that resolver may hold its answer for the TTL.
@@ -104,7 +107,7 @@ const withAct = (cmd: Command): Command =>
     )
     .option(
       '--canary-interval <duration>',
-      'time between client canary rounds: one write through write., one read through app.',
+      'time between client canary rounds: one write through write., then one read through app. once a write was acknowledged',
       `${DEFAULT_TIMING.canaryIntervalMs / 1000}s`,
     )
     .option(

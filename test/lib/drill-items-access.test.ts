@@ -16,12 +16,14 @@ interface Statement {
   Resource: unknown;
 }
 
-/** Every statement of the drill operator role's managed policies, in the routing stack. */
-function operatorStatements(routing: Stack): Statement[] {
+/** Every statement of one drill role's managed policies (by logical id prefix), in the routing stack. */
+function roleStatements(routing: Stack, logicalIdPrefix: string): Statement[] {
   const template = Template.fromStack(routing);
-  const [role] = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) =>
-    id.startsWith('DrillOperatorRole'),
+  const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) =>
+    id.startsWith(logicalIdPrefix),
   );
+  expect(roles).toHaveLength(1);
+  const [role] = roles;
   const policies = template.findResources('AWS::IAM::ManagedPolicy');
   return (role[1].Properties.ManagedPolicyArns as { Ref: string }[]).flatMap(
     ({ Ref }) => policies[Ref].Properties.PolicyDocument.Statement,
@@ -33,6 +35,11 @@ interface InvokeResource {
   region: string;
   apiId: unknown;
   route: string;
+}
+
+/** Every statement of the drill operator role's managed policies, in the routing stack. */
+function operatorStatements(routing: Stack): Statement[] {
+  return roleStatements(routing, 'DrillOperatorRole');
 }
 
 function invokeResources(routing: Stack): InvokeResource[] {
@@ -115,9 +122,12 @@ describe("the drill operator role and the client canary's items routes, in the s
     },
   );
 
-  test('THEN no other statement of either drill role grants execute-api', () => {
+  test.each([
+    ['operator', 'DrillOperatorRole'],
+    ['failover', 'DrillOperatorFailoverRole'],
+  ])('THEN no other statement of the %s role grants execute-api', (_name, logicalIdPrefix) => {
     const { stacks } = build();
-    const invoking = operatorStatements(stacks.routing).filter((s) =>
+    const invoking = roleStatements(stacks.routing, logicalIdPrefix).filter((s) =>
       [s.Action].flat().some((a) => a.startsWith('execute-api:')),
     );
     expect(invoking.map((s) => ({ sid: s.Sid, action: s.Action }))).toEqual([

@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ITEM_REQUESTS_TABLE, ITEM_ROUTES, ITEMS_TABLE } from '../../constructs/contract';
+import { CLIENT_REQUEST_TIMEOUT_MS } from '../../runbooks/drill/client-canary';
 import { clientItemPrefix } from '../../runbooks/drill/client-model';
-import { DEFAULT_TIMING } from '../../runbooks/drill/model';
+import { DEFAULT_TIMING, DRILL_KINDS } from '../../runbooks/drill/model';
+import { CLEAN_CANARY_STEP_ID, STEPS, stepsFor } from '../../runbooks/drill/steps';
 
 const ROOT = path.join(__dirname, '..', '..');
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8').replace(/\s+/g, ' ');
@@ -28,9 +30,23 @@ describe('runbooks/README.md documents the client canary', () => {
     );
     expect(canary).toContain('through `write.<domain>`');
     expect(canary).toContain(
-      `one \`${ITEM_ROUTES.read.method} /items/...\` through \`app.<domain>\``,
+      `then, once a write has been acknowledged, one \`${ITEM_ROUTES.read.method} /items/...\` of the last acknowledged item through \`app.<domain>\``,
     );
     expect(canary).toContain('`GetHealthCheckStatus`');
+  });
+
+  test("THEN the time a round may take while requests hang is the canary's request timeout per request", () => {
+    const figures =
+      /each takes up to the request timeout \(`(\d+)s`\), so a round then lasts up to `(\d+)s` \(`(\d+)s` when it re-sends a write\)/.exec(
+        canary,
+      );
+    // A round is a write then a read, one after the other, after the re-sent write if any
+    // (client-canary.ts, requests()).
+    expect(figures?.slice(1).map((n) => Number(n) * 1000)).toEqual([
+      CLIENT_REQUEST_TIMEOUT_MS,
+      2 * CLIENT_REQUEST_TIMEOUT_MS,
+      3 * CLIENT_REQUEST_TIMEOUT_MS,
+    ]);
   });
 
   test('THEN it says what the canary writes, in the tables the service uses, and that the last step deletes them', () => {
@@ -48,6 +64,40 @@ describe('runbooks/README.md documents the client canary', () => {
 
   test('THEN the state-dir table lists the client log', () => {
     expect(read('runbooks/README.md')).toContain('| `<drill-id>/client.jsonl` |');
+  });
+});
+
+describe("runbooks/README.md lists the drill's steps in the order the code runs them", () => {
+  const listed = [
+    ...section('runbooks/README.md', 'What a drill does').matchAll(/\*\*([a-z-]+)\*\*/g),
+  ].map((m) => m[1]);
+
+  test('THEN the list names every step once, in the order of STEPS', () => {
+    expect(listed).toEqual(STEPS.map((s) => s.id));
+  });
+
+  test.each(DRILL_KINDS.map((k) => [k]))(
+    'GIVEN a %s THEN its steps, in the order the README lists them, are stepsFor(kind)',
+    (kind) => {
+      const ids = new Set<string>(stepsFor(kind).map((s) => s.id));
+      expect(listed.filter((id) => ids.has(id))).toEqual(stepsFor(kind).map((s) => s.id));
+    },
+  );
+});
+
+describe('runbooks/README.md on what a stopped or abandoned drill leaves of the canaries', () => {
+  const stops = section('runbooks/README.md', 'When a drill stops');
+
+  test('THEN it names the rows and items, the writer, and the step whose deletes are printed', () => {
+    expect(stops).toContain(
+      `this drill's \`drill_canary\` rows and the client canary's items and idempotency records (\`${clientItemPrefix('<drill id>')}*\`)`,
+    );
+    expect(stops).toContain(
+      `prints the \`aws rds-data execute-statement\` command of each delete that ${CLEAN_CANARY_STEP_ID} runs`,
+    );
+    expect(stops).toContain(
+      `when either canary sent a write and ${CLEAN_CANARY_STEP_ID} has not run, it names what is left on the writer`,
+    );
   });
 });
 

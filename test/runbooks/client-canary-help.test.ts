@@ -1,4 +1,8 @@
-import { main } from '../../runbooks/drill/program';
+import { ITEM_REQUESTS_TABLE, ITEM_ROUTES, ITEMS_TABLE } from '../../constructs/contract';
+import { CLIENT_REQUEST_TIMEOUT_MS } from '../../runbooks/drill/client-canary';
+import { clientItemPrefix } from '../../runbooks/drill/client-model';
+import { DEFAULT_TIMING } from '../../runbooks/drill/model';
+import { CLIENT_CANARY_HELP, main } from '../../runbooks/drill/program';
 
 async function help(args: string[]): Promise<string> {
   let out = '';
@@ -7,18 +11,8 @@ async function help(args: string[]): Promise<string> {
   return out;
 }
 
-/** The paragraph, word for word: rate, targets, origin, what it writes, cleanup, report. */
-const CANARY_PARAGRAPH = `Client canary (switchover, failover, failback with --execute): it lives the move as a client does,
-from this machine and through this machine's DNS resolver, keeping each answer for its TTL as a stub
-resolver's cache does. Every --canary-interval (default 1s) it sends one SigV4-signed
-PUT /items/drill-<drill id>-<seq> through write.<domain> and one GET through app.<domain>, and it
-records the Route 53 health checks' status (GetHealthCheckStatus) when it changes. It writes those
-items with their idempotency records (public.items, public.item_requests) and drill_canary rows;
-the last step deletes them. Each request and DNS answer goes to <state-dir>/<drill id>/client.jsonl;
-the report shows the client-level write and read RTO, the acknowledged writes lost (count and time
-window) and each name's DNS cutover beside the database-level figures. A client behind another
-resolver may see each change up to one TTL later: that resolver may hold its answer for the TTL.
-`;
+/** The help, whitespace collapsed: the assertions read it as text, not as line breaks. */
+const flat = (text: string) => text.replace(/\s+/g, ' ');
 
 describe('drill --help documents the client canary', () => {
   test.each([
@@ -26,16 +20,37 @@ describe('drill --help documents the client canary', () => {
     [['switchover', '--help']],
     [['failover', '--help']],
     [['failback', '--help']],
-  ])(
-    'GIVEN %j THEN the help says the canary rate, targets, origin, what it writes, the cleanup and the report',
-    async (args) => {
-      expect(await help(args)).toContain(CANARY_PARAGRAPH);
-    },
-  );
+  ])('GIVEN %j THEN the help carries the canary paragraph the program defines', async (args) => {
+    expect(await help(args)).toContain(CLIENT_CANARY_HELP);
+  });
+
+  test("THEN the rate, the write route and its item ids are the code's", () => {
+    expect(flat(CLIENT_CANARY_HELP)).toContain(
+      `Every --canary-interval (default ${DEFAULT_TIMING.canaryIntervalMs / 1000}s) it sends one SigV4-signed ` +
+        `${ITEM_ROUTES.write.method} ${ITEM_ROUTES.write.path.replace('{id}', `${clientItemPrefix('<drill id>')}<seq>`)} through write.<domain>`,
+    );
+  });
+
+  test('THEN the read is said to wait for an acknowledged write, as the canary does', () => {
+    expect(flat(CLIENT_CANARY_HELP)).toContain(
+      `then, once a write was acknowledged, one ${ITEM_ROUTES.read.method} of the last acknowledged item through app.<domain>`,
+    );
+  });
+
+  test("THEN the time a hung request may take is the canary's request timeout", () => {
+    const figure = /each up to (\d+)s \(the request timeout\)/.exec(flat(CLIENT_CANARY_HELP));
+    expect(Number(figure?.[1]) * 1000).toBe(CLIENT_REQUEST_TIMEOUT_MS);
+  });
+
+  test("THEN the tables it writes are the contract's", () => {
+    expect(flat(CLIENT_CANARY_HELP)).toContain(
+      `items with their idempotency records (${ITEMS_TABLE}, ${ITEM_REQUESTS_TABLE}) and drill_canary rows`,
+    );
+  });
 
   test('GIVEN switchover --help THEN --canary-interval says what one round is', async () => {
     expect((await help(['switchover', '--help'])).replace(/\s+/g, ' ')).toContain(
-      '--canary-interval <duration> time between client canary rounds: one write through write., one read through app. (default: "1s")',
+      `--canary-interval <duration> time between client canary rounds: one write through write., then one read through app. once a write was acknowledged (default: "${DEFAULT_TIMING.canaryIntervalMs / 1000}s")`,
     );
   });
 

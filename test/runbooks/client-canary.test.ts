@@ -348,6 +348,59 @@ describe('the client canary writes through write. and reads back through app.', 
     });
   });
 
+  test('GIVEN a write answered committed "unknown" THEN the next tick re-sends it, same item, key and body, as its own sample with retryOf, before a new write', async () => {
+    let ends = 1;
+    const t = setUp({ faults: { commitEnds: () => ends-- > 0 } });
+
+    await t.runFor(1500);
+
+    const item1 = `drill-${DRILL}-1`;
+    expect(
+      t.requests('write').map((w) => [w.seq, w.itemId, w.retryOf, w.ok, w.commitUnknown]),
+    ).toEqual([
+      [1, item1, undefined, false, true],
+      [2, item1, 1, true, undefined],
+      [3, `drill-${DRILL}-3`, undefined, true, undefined],
+    ]);
+    const puts = t.network.sent.filter((s) => s.request.method === 'PUT').map((s) => s.request);
+    expect(puts[1].headers[IDEMPOTENCY_HEADER]).toBe(item1);
+    expect(puts[1].path).toBe(puts[0].path);
+    expect(puts[1].body).toBe(puts[0].body);
+    // The read goes to the last acknowledged item, after both writes of the tick.
+    expect(t.requests().map((r) => [r.path, r.seq])).toEqual([
+      ['write', 1],
+      ['write', 2],
+      ['write', 3],
+      ['read', 4],
+    ]);
+  });
+
+  test('GIVEN the re-sent write answered "unknown" again THEN it is sent once more on the next tick, until it is answered', async () => {
+    let ends = 2;
+    const t = setUp({ faults: { commitEnds: () => ends-- > 0 } });
+
+    await t.runFor(2500);
+
+    expect(
+      t.requests('write').map((w) => [w.seq, w.retryOf, w.ok, w.commitUnknown === true]),
+    ).toEqual([
+      [1, undefined, false, true],
+      [2, 1, false, true],
+      [3, undefined, true, false],
+      [5, 1, true, false],
+      [6, undefined, true, false],
+    ]);
+  });
+
+  test('GIVEN a write refused before COMMIT (nothing committed) THEN it is not re-sent', async () => {
+    const t = setUp();
+    t.world.region(PRIMARY).drain = 'true';
+
+    await t.runFor(1500);
+
+    expect(t.requests('write').map((w) => w.retryOf)).toEqual([undefined, undefined]);
+  });
+
   test('GIVEN a write that never answers THEN it fails after the request timeout and the next tick starts at once, not two at a time', async () => {
     let hangs = 1;
     const t = setUp({ faults: { hang: (r) => r.method === 'PUT' && hangs-- > 0 } });

@@ -207,3 +207,28 @@ describe('an unplanned failover that loses client writes', () => {
     expect(verifyWrites(drillId).lostClientWrites).toEqual([]);
   });
 });
+
+describe('a client write whose commit was unknown, re-sent with its Idempotency-Key', () => {
+  test('GIVEN the first COMMIT ends unknown WHEN switching over THEN the re-sent write is acknowledged under its first seq, counted once and not lost', async () => {
+    let ends = 1;
+    h.world.client.faults.commitEnds = () => ends-- > 0;
+
+    const result = await h.run(h.switchover());
+    const drillId = drillIds(h.stateDir)[0];
+    const writes = requests(readClient(drillId)).filter((r) => r.path === 'write');
+
+    expect(result.code).toBe(0);
+    expect(writes.slice(0, 2).map((w) => [w.seq, w.itemId, w.retryOf, w.ok])).toEqual([
+      [1, clientItemId(drillId, 1), undefined, false],
+      [2, clientItemId(drillId, 1), 1, true],
+    ]);
+    // Before the fix the re-sent write (seq 2) was looked up as item drill-<id>-2: "lost".
+    expect(verifyWrites(drillId).lostClientWrites).toEqual([]);
+    // verify-writes counts the writes acknowledged before it ran: one per item.
+    const acknowledgedItems = new Set(writes.filter((w) => w.ok).map((w) => w.itemId));
+    expect(verifyWrites(drillId).acknowledgedClientWrites).toBeGreaterThan(0);
+    expect(verifyWrites(drillId).acknowledgedClientWrites).toBeLessThanOrEqual(
+      acknowledgedItems.size,
+    );
+  });
+});

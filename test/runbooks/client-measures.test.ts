@@ -141,6 +141,26 @@ describe('measured RPO: acknowledged client writes missing after the move', () =
     });
   });
 
+  test('GIVEN a write answered "unknown", re-sent and acknowledged, then lost THEN it is listed once under its first seq, at the acknowledged re-send', () => {
+    const log: ClientLogEntry[] = [
+      answer('write', 0, from),
+      request('write', 1, 0, from, false, { commitUnknown: true }),
+      request('write', 2, 1, from, true, { itemId: clientItemId(DRILL, 1), retryOf: 1 }),
+      ...writes(2, 9, from, true),
+    ];
+
+    const m = computeClientMeasures(log, { ...CONTEXT, lostClientWrites: [1] });
+
+    expect(m.dataLoss?.writes).toEqual([
+      { seq: 1, itemId: clientItemId(DRILL, 1), at: iso(1), region: PRIMARY },
+    ]);
+    expect(m.dataLoss?.count).toBe(1);
+    // The re-send closes the write outage the unknown answer opened.
+    expect(m.writeRto.outages).toEqual([
+      { startedAt: iso(0), endedAt: iso(1), durationMs: 1_000, failed: 1 },
+    ]);
+  });
+
   test('GIVEN a lost seq the client log does not have THEN it is listed by seq alone, outside the window', () => {
     const m = computeClientMeasures(switchover, { ...CONTEXT, lostClientWrites: [10, 500] });
 

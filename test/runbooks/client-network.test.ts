@@ -12,10 +12,13 @@ import * as path from 'node:path';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import {
+  DEFAULT_DNS_TIMEOUT_MS,
+  DNS_ATTEMPTS,
   nodeClientNetwork,
   parseServer,
   type ClientNetworkOptions,
 } from '../../runbooks/drill/aws/client-network';
+import { CLIENT_REQUEST_TIMEOUT_MS } from '../../runbooks/drill/client-canary';
 import type { ClientHttpRequest } from '../../runbooks/drill/aws/ports';
 
 /** A resolver on 127.0.0.1: UDP, and TCP on the same port; `answer` returns null to stay silent. */
@@ -236,7 +239,26 @@ describe('resolve: one A query to the resolver, the CNAME chain and addresses wi
         `cannot resolve app.example.test: ${silent.server} did not answer within 100 ms; then ${silent.server} did not answer within 100 ms`,
       ),
     );
-    expect(silent.udpQueries).toHaveLength(2);
+    expect(silent.udpQueries).toHaveLength(DNS_ATTEMPTS);
+  });
+
+  test("GIVEN the defaults THEN a resolution that gets no answer ends within one request timeout (glibc's 5 s x 2 attempts would take ten 1 s ticks)", () => {
+    expect(DNS_ATTEMPTS).toBe(2);
+    expect(DEFAULT_DNS_TIMEOUT_MS * DNS_ATTEMPTS).toBeLessThanOrEqual(CLIENT_REQUEST_TIMEOUT_MS);
+  });
+
+  test('GIVEN two resolvers that never answer THEN each is asked once, in order', async () => {
+    const first = await fakeResolver(() => null);
+    const second = await fakeResolver(() => null);
+
+    await expect(
+      network({ servers: [first.server, second.server], dnsTimeoutMs: 100 }).resolve(APP),
+    ).rejects.toThrow(
+      new Error(
+        `cannot resolve app.example.test: ${first.server} did not answer within 100 ms; then ${second.server} did not answer within 100 ms`,
+      ),
+    );
+    expect([first.udpQueries.length, second.udpQueries.length]).toEqual([1, 1]);
   });
 
   test('GIVEN no DNS server on the machine THEN the error says so and what to do', async () => {

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CopyDBClusterSnapshotCommand } from '@aws-sdk/client-rds';
+import { planView } from '../../runbooks/drill/steps';
+import { copyByHand } from '../../runbooks/drill/steps/keep-failover-snapshot';
 import { faults } from './fake-aws';
 import { drillIds, PRIMARY, readRecordFile, SECONDARY, useFakeAws } from './harness';
 
@@ -17,7 +19,7 @@ const LOOK_LATER =
 const COPY_BY_HAND =
   `Copy it by hand before the old primary's retention removes it (delete a failed ${COPY} first): ` +
   `aws rds copy-db-cluster-snapshot --region us-east-1 --source-db-cluster-snapshot-identifier ${SOURCE} ` +
-  `--target-db-cluster-snapshot-identifier ${COPY} --kms-key-id <the region's data key>`;
+  `--target-db-cluster-snapshot-identifier ${COPY} --kms-key-id arn:aws:kms:us-east-1:123456789012:key/fake-data-key-us-east-1`;
 
 const snapshotStep = () =>
   readRecordFile(h.stateDir, drillIds(h.stateDir)[0]).steps.find(
@@ -214,5 +216,21 @@ describe('dry run', () => {
       ].join('\n'),
     );
     expect(h.mocks.rds.commandCalls(CopyDBClusterSnapshotCommand)).toHaveLength(0);
+  });
+});
+
+describe('the hand-copy command names the key to encrypt the copy with', () => {
+  const plan = () => planView(h.world.topology, 'failover', PRIMARY, SECONDARY, PRIMARY);
+
+  test("GIVEN the source snapshot's KmsKeyId known THEN the command passes that key", () => {
+    expect(copyByHand(plan(), SOURCE, COPY, h.world.kmsKeyArn(PRIMARY))).toBe(COPY_BY_HAND);
+  });
+
+  test("GIVEN no KmsKeyId reported THEN the command keeps a placeholder for the region's data key", () => {
+    expect(copyByHand(plan(), SOURCE, COPY, undefined)).toBe(
+      `Copy it by hand before the old primary's retention removes it (delete a failed ${COPY} first): ` +
+        `aws rds copy-db-cluster-snapshot --region us-east-1 --source-db-cluster-snapshot-identifier ${SOURCE} ` +
+        `--target-db-cluster-snapshot-identifier ${COPY} --kms-key-id <the region's data key>`,
+    );
   });
 });

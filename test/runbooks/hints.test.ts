@@ -1,6 +1,7 @@
 // Every "next:" line names a command an SRE can paste: `npx drill ...` with the drill id and
 // the options (outputs, state directory) the drill ran with.
 import { DescribeGlobalClustersCommand } from '@aws-sdk/client-rds';
+import { canaryLeftoverLines, nextLines } from './canary-leftover';
 import { faults } from './fake-aws';
 import { drillIds, PRIMARY, SECONDARY, useFakeAws } from './harness';
 
@@ -21,6 +22,8 @@ describe('a stopped drill prints the exact resume command', () => {
         `error [AWS_ERROR]: drill ${ID} stopped at step fence: ssm PutParameter in us-east-1 throttled (after 5 attempts): Throttling: Rate exceeded`,
         "  next: State: The writer has not moved. us-east-1 may be drained: its service refuses traffic, but write.example.com still answers us-east-1 (Route 53 answers the PRIMARY while every writer check is unhealthy). To back out, set /multi-region-ref/drain to 'false' in us-east-1; to go on, run the resume command below.",
         '  next: This is usually temporary: wait a minute, then rerun (a stopped drill continues with its resume command)',
+        // Before the promotion the canaries' rows are on the old writer.
+        ...nextLines(canaryLeftoverLines(h.world.topology, ID, PRIMARY)),
         `  next: Continue with: npx drill resume --drill-id ${ID} --execute ${place()}`,
         '',
       ].join('\n'),
@@ -36,6 +39,8 @@ describe('a stopped drill prints the exact resume command', () => {
     expect(result.stderr.split('\n').slice(1)).toEqual([
       "  next: State: The drill's move is done; us-east-1 is still drained (safe: it takes no traffic). The resume command below finishes when it is a healthy secondary, or set /multi-region-ref/drain to 'false' by hand.",
       '  next: us-east-1 stays drained (safe: it takes no traffic). Check it with `npx drill status`; when it is a healthy secondary, the resume command below finishes, or set /multi-region-ref/drain to false in us-east-1 by hand',
+      // After the promotion they are on the new writer.
+      ...nextLines(canaryLeftoverLines(h.world.topology, ID, SECONDARY)),
       `  next: Continue with: npx drill resume --drill-id ${ID} --execute ${place()}`,
       '',
     ]);

@@ -15,6 +15,7 @@ import {
   until,
   useFakeAws,
 } from './harness';
+import { canaryLeftoverLines, nextLines } from './canary-leftover';
 
 const h = useFakeAws();
 /** The harness runs the CLI on this machine. */
@@ -262,6 +263,8 @@ describe('drill abandon', () => {
         "state it leaves: writer us-east-1; drain switches: us-east-1 'true', us-west-2 'false'",
         `would journal an 'abandoned' entry with that state and the reason in ${path.join(h.stateDir, DRILL, 'journal.jsonl')}`,
         'would release the drill lock in: us-east-1, us-west-2',
+        // The canaries wrote before the fence; the writer (us-east-1) holds their rows.
+        ...canaryLeftoverLines(h.world.topology, DRILL, PRIMARY),
         'to act, rerun with --execute',
       ].join('\n'),
     );
@@ -299,6 +302,7 @@ describe('drill abandon', () => {
         `drill ${DRILL} abandoned (change freeze); it leaves: writer us-east-1; drain switches: us-east-1 'true', us-west-2 'false'; journaled in ${path.join(h.stateDir, DRILL, 'journal.jsonl')}`,
         'lock: released in us-east-1, us-west-2',
         "us-east-1 stays drained: set /multi-region-ref/drain to 'false' in us-east-1 when it should serve again",
+        ...canaryLeftoverLines(h.world.topology, DRILL, PRIMARY),
         '',
       ].join('\n'),
     );
@@ -384,6 +388,8 @@ describe('Ctrl-C during a drill', () => {
         `error [INTERRUPTED]: drill ${DRILL} stopped at step wait-writer: interrupted by Ctrl-C (SIGINT)`,
         '  next: State: Aurora may still be moving the writer: check `npx drill status`. us-east-1 stays fenced. If the move completes, ' +
           "the resume command below verifies and finishes; if Aurora cancelled it, set /multi-region-ref/drain back to 'false' in us-east-1.",
+        // Promoted: the canaries' rows are on the new writer.
+        ...nextLines(canaryLeftoverLines(h.world.topology, DRILL, SECONDARY)),
         `  next: Continue with: npx drill resume --drill-id ${DRILL} --execute --outputs ${h.outputsFile} --state-dir ${h.stateDir}`,
         '',
       ].join('\n'),

@@ -13,6 +13,7 @@ import {
   useFakeAws,
   type CliResult,
 } from './harness';
+import { canaryLeftoverLines } from './canary-leftover';
 
 const h = useFakeAws();
 const host = os.hostname();
@@ -60,6 +61,9 @@ const TIMEOUT_ERROR =
 /** The stopped entry's hint; the resume command carries this test's outputs and state paths. */
 const timeoutHint = () =>
   "State: Aurora may still be moving the writer: check `npx drill status`. us-east-1 stays fenced. If the move completes, the resume command below verifies and finishes; if Aurora cancelled it, set /multi-region-ref/drain back to 'false' in us-east-1.\n" +
+  canaryLeftoverLines(h.world.topology, DRILL, SECONDARY)
+    .map((l) => `${l}\n`)
+    .join('') +
   `Continue with: npx drill resume --drill-id ${DRILL} --execute --outputs ${h.outputsFile} --state-dir ${h.stateDir}`;
 
 async function finishedSwitchover(): Promise<string> {
@@ -294,7 +298,7 @@ describe('drill report: every attempt', () => {
     const html = (await report('html')).text;
     const record = JSON.parse((await report('json')).text) as DrillRecord;
 
-    const hintCell = timeoutHint().replace('\n', '<br>');
+    const hintCell = timeoutHint().replace(/\n/g, '<br>');
     expect(md).toContain(
       [
         '| attempt | began | pid | host | operator | account | ended | state / next |',
@@ -388,10 +392,10 @@ describe('drill report: State / next of a stopped drill', () => {
 
     expect(md).toContain(`| stopped with | ${TIMEOUT_ERROR} |`);
     expect(md).toContain('| stopped | in step wait-writer (attempt 1) |');
-    expect(md).toContain(`| State / next | ${timeoutHint().replace('\n', '<br>')} |`);
+    expect(md).toContain(`| State / next | ${timeoutHint().replace(/\n/g, '<br>')} |`);
     expect(html).toContain('<td>stopped</td><td>in step wait-writer (attempt 1)</td>');
     expect(html).toContain(
-      `<td>State / next</td><td>${timeoutHint().replace(/'/g, '&#39;').replace('\n', '<br>')}</td>`,
+      `<td>State / next</td><td>${timeoutHint().replace(/'/g, '&#39;').replace(/"/g, '&quot;').replace(/\n/g, '<br>')}</td>`,
     );
   });
 

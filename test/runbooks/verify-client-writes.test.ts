@@ -15,6 +15,7 @@ import { DEFAULT_TIMING } from '../../runbooks/drill/model';
 import type { DrillRecord } from '../../runbooks/drill/record';
 import { planView, type StepContext } from '../../runbooks/drill/steps';
 import { verifyClientWritesStep } from '../../runbooks/drill/steps/verify-client-writes';
+import { canaryLeftoverLines, nextLines } from './canary-leftover';
 import { clientLogBuilder, templateTtl } from './client-log';
 import { FULL_TTL } from './fake-client-network';
 import {
@@ -177,6 +178,9 @@ describe('a write name whose answer never moves', () => {
         '  next: State: The writer has moved but clients of write.example.com do not reach us-west-2: check the ' +
         'record sets of write.example.com in hosted zone Z0000000000EXAMPLE (failover CNAMEs, their TTL) and the ' +
         'Route 53 health checks of us-west-2 (writer) and us-east-1, then run the resume command below.\n' +
+        nextLines(canaryLeftoverLines(h.world.topology, drillId, SECONDARY))
+          .map((l) => `${l}\n`)
+          .join('') +
         `  next: Continue with: npx drill resume --drill-id ${drillId} --execute ${place}\n`,
     );
     // While it waited, the progress said what the client saw, once per change: the primary's

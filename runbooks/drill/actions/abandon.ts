@@ -5,6 +5,8 @@ import { DrillError, EXIT_CODES, errorText } from '../errors';
 import { changedText, closedDrillError, drillState, isOpen, stopText } from '../journal';
 import { holderState, lockedError, readLocks, releaseLockOf } from '../lock';
 import { describeGlobalCluster, isFatal, writerRegionOf } from '../observe';
+import { stepOutcome } from '../executor-end';
+import { CLEAN_CANARY_STEP_ID, canaryLeftoverText } from '../steps';
 import { heldLocks, type ActionContext } from './context';
 import type { CommonOptions } from './options';
 
@@ -64,6 +66,17 @@ export async function abandon(
     .map(([region, value]) => `${region} ${value}`)
     .join(', ')}`;
   const journalFile = path.join(store.drillDir(drillId), 'journal.jsonl');
+  // The canaries' logs are in this state dir; their rows are on the writer (the target if unread).
+  const writer = topology.regions.find(
+    (r) => r.region === (left.writerRegion ?? state?.header.params.targetRegion),
+  );
+  const leftover =
+    state && writer && !stepOutcome(store.journal(drillId), CLEAN_CANARY_STEP_ID)
+      ? canaryLeftoverText(writer, topology.databaseName, drillId, {
+          canarySamples: store.canary(drillId),
+          clientEntries: store.client(drillId),
+        })
+      : undefined;
   const records = state && isOpen(state);
   if (!opts.execute) {
     ctx.say(
@@ -76,6 +89,7 @@ export async function abandon(
           ? `would journal an 'abandoned' entry with that state and the reason in ${journalFile}`
           : `no open journal of ${drillId} in ${opts.stateDir}: nothing would be journaled here`,
         `would release the drill lock in: ${heldIn.join(', ') || 'no region (it holds none)'}`,
+        ...(leftover ? [leftover] : []),
       ].join('\n'),
     );
     ctx.say('DRILL_I0305', 'to act, rerun with --execute');
@@ -117,6 +131,7 @@ export async function abandon(
       );
     }
   }
+  if (leftover) ctx.say('DRILL_W0503', leftover);
   return release.left.length ? EXIT_CODES.AWS_ERROR : EXIT_CODES.OK;
 }
 

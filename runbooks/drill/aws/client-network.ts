@@ -24,8 +24,18 @@ export type SigningCredentials = NonNullable<RDSClientConfig['credentials']>;
 /** The SigV4 service name of API Gateway's invoke API (`execute-api:Invoke`). */
 export const EXECUTE_API_SIGNING_NAME = 'execute-api';
 
-/** How long one DNS query may take before the next server is asked (as a stub resolver does). */
+/**
+ * How long one DNS query may take before the next server is asked. glibc's stub resolver waits
+ * 5 s and sends 2 attempts by default (resolv.conf(5), options timeout:n "the default is
+ * RES_TIMEOUT (currently 5)" and attempts:n "the default is RES_DFLRETRY (currently 2)"): up to
+ * 10 s, ten canary ticks at the default 1 s interval with no answer at all. The canary keeps the
+ * 2 attempts but waits 2 s each, so a resolution that fails costs at most DNS_ATTEMPTS x 2 s,
+ * inside one request timeout (CLIENT_REQUEST_TIMEOUT_MS, 5 s) and a few ticks.
+ */
 export const DEFAULT_DNS_TIMEOUT_MS = 2000;
+
+/** Queries per resolution: glibc's default (resolv.conf(5), attempts:n), one retry. */
+export const DNS_ATTEMPTS = 2;
 
 /** A CNAME chain longer than this is a loop or a misconfiguration, never this deployment's. */
 const MAX_CNAME_HOPS = 8;
@@ -104,7 +114,8 @@ async function resolveA(
   }
   const failures: string[] = [];
   // The first server, then one retry on the next (the same one when there is only one).
-  for (const server of [servers[0], servers[1 % servers.length]]) {
+  const tried = Array.from({ length: DNS_ATTEMPTS }, (_, i) => servers[i % servers.length]);
+  for (const server of tried) {
     try {
       return await queryServer(name, server, timeoutMs);
     } catch (err) {

@@ -42,6 +42,10 @@ export const MESSAGES = {
   DRILL_I0500: { level: 'result', what: 'abandon: the drill given up and the state it leaves' },
   DRILL_I0501: { level: 'result', what: 'abandon: where the lock was released' },
   DRILL_W0502: { level: 'warn', what: 'abandon: a region stays drained' },
+  DRILL_W0503: {
+    level: 'warn',
+    what: "abandon: the canaries' rows and items left, and how to delete them",
+  },
   DRILL_I0600: { level: 'result', what: 'report: the file written' },
 } as const satisfies Record<string, MessageDefinition>;
 

@@ -1,5 +1,6 @@
 import { CANARY_SQL } from '../canary';
-import { CLIENT_ITEMS_SQL, clientItemPrefix } from '../client-model';
+import { CLIENT_ITEMS_SQL, clientItemPrefix, type ClientLogEntry } from '../client-model';
+import type { RegionTopology } from '../discovery';
 import { errorText } from '../errors';
 import type { SqlTarget } from '../aws/ports';
 import { ALL, sqlCall, sqlTarget } from './shared';
@@ -47,6 +48,38 @@ export function cleanupCommand(target: SqlTarget, cleanup: Cleanup): string {
     `--sql ${shellWord(cleanup.sql)}`,
     `--parameters ${shellWord(JSON.stringify(parameters))}`,
   ].join(' ');
+}
+
+/** What a drill's canaries wrote, as its logs hold it (this process's and earlier ones'). */
+export interface CanaryWrites {
+  /** The Data API canary's samples (`canary.jsonl`): each one a drill_canary row attempted. */
+  readonly canarySamples: readonly unknown[];
+  /** The client canary's log (`client.jsonl`): its writes are items and idempotency records. */
+  readonly clientEntries: readonly ClientLogEntry[];
+}
+
+/**
+ * What a drill that stops before this step (or is abandoned) leaves on the writer, with the
+ * commands that delete it by hand; undefined when neither canary sent a write. The stop hint and
+ * `drill abandon` print this one text.
+ */
+export function canaryLeftoverText(
+  writer: RegionTopology,
+  databaseName: string,
+  drillId: string,
+  written: CanaryWrites,
+): string | undefined {
+  const wrote =
+    written.canarySamples.length > 0 ||
+    written.clientEntries.some((e) => e.type === 'request' && e.path === 'write');
+  if (!wrote) return undefined;
+  const target = sqlTarget(writer, databaseName);
+  const all = cleanups(drillId);
+  return (
+    `Left behind on ${writer.clusterIdentifier}: this drill's ${all.map((c) => c.what).join(', ')}. ` +
+    `Step ${CLEAN_CANARY_STEP_ID} deletes them when a resume reaches it; to delete them by hand, on the writer:\n` +
+    all.map((c) => `  ${cleanupCommand(target, c)}`).join('\n')
+  );
 }
 
 function shellWord(word: string): string {

@@ -18,7 +18,7 @@ import { verifyTrafficStep } from './verify-traffic';
 import { verifyWritesStep } from './verify-writes';
 import { waitWriterStep } from './wait-writer';
 
-export { CLEAN_CANARY_STEP_ID } from './clean-canary';
+export { CLEAN_CANARY_STEP_ID, canaryLeftoverText } from './clean-canary';
 export type {
   AnyStepDetails,
   CanaryLeftover,

@@ -13,10 +13,16 @@ const WHAT_NEXT_NOT_FOUND = (p: PlanView) =>
   `--db-cluster-identifier ${p.from.clusterIdentifier}) and copy it to a manual snapshot before the old primary's ` +
   'retention removes it (runbooks/README.md, "Recovering lost writes after an unplanned failover")';
 
-const copyByHand = (p: PlanView, source: string, copyId: string) =>
+/** The hand copy, with the source snapshot's key when RDS reported it (a placeholder if not). */
+export const copyByHand = (
+  p: PlanView,
+  source: string,
+  copyId: string,
+  kmsKeyId: string | undefined,
+) =>
   `Copy it by hand before the old primary's retention removes it (delete a failed ${copyId} first): ` +
   `aws rds copy-db-cluster-snapshot --region ${p.from.region} --source-db-cluster-snapshot-identifier ${source} ` +
-  `--target-db-cluster-snapshot-identifier ${copyId} --kms-key-id <the region's data key>`;
+  `--target-db-cluster-snapshot-identifier ${copyId} --kms-key-id ${kmsKeyId ?? "<the region's data key>"}`;
 
 export const keepFailoverSnapshotStep: StepDefinition<'keep-failover-snapshot'> = {
   id: 'keep-failover-snapshot',
@@ -98,7 +104,7 @@ export const keepFailoverSnapshotStep: StepDefinition<'keep-failover-snapshot'> 
           source: source.identifier,
           copy: copyId,
           reason,
-          next: copyByHand(ctx.plan, source.identifier, copyId),
+          next: copyByHand(ctx.plan, source.identifier, copyId, source.kmsKeyId),
         },
         `${source.identifier} in ${from.region} not copied: ${reason}`,
       );
@@ -112,7 +118,7 @@ export const keepFailoverSnapshotStep: StepDefinition<'keep-failover-snapshot'> 
           source: source.identifier,
           copy: copyId,
           reason: copy,
-          next: copyByHand(ctx.plan, source.identifier, copyId),
+          next: copyByHand(ctx.plan, source.identifier, copyId, source.kmsKeyId),
         },
         `${source.identifier} in ${from.region} not copied: ${copy}`,
       );

@@ -6,6 +6,7 @@ import {
   clientItemId,
   clientItemPrefix,
   type ClientRequestSample,
+  writeSeqOf,
 } from '../client-model';
 import { ALL, sqlCall, sqlTarget } from './shared';
 import type { StepDefinition } from './types';
@@ -63,9 +64,16 @@ export const verifyWritesStep: StepDefinition<'verify-writes'> = {
     const acknowledged = ctx.canary.samples().filter((s) => s.ok);
     const lostRows = acknowledged.filter((s) => !present.has(s.seq)).map((s) => s.seq);
     // Taken before the query: each of these was committed before it was sent.
-    const clientAcknowledged = (ctx.canary.clientEntries?.() ?? []).filter(
-      (e): e is ClientRequestSample => e.type === 'request' && e.path === 'write' && e.ok,
-    );
+    // One per write: a re-sent write (retryOf) acknowledged is its first write's item, once.
+    const clientAcknowledged = [
+      ...new Map(
+        (ctx.canary.clientEntries?.() ?? [])
+          .filter(
+            (e): e is ClientRequestSample => e.type === 'request' && e.path === 'write' && e.ok,
+          )
+          .map((s) => [writeSeqOf(s), s] as const),
+      ),
+    ];
     let lostClientWrites: number[] = [];
     if (clientAcknowledged.length > 0) {
       const items = await ctx.aws.sql.execute(target, CLIENT_ITEMS_SQL.selectIds, {
@@ -73,8 +81,8 @@ export const verifyWritesStep: StepDefinition<'verify-writes'> = {
       });
       const ids = new Set(items.map((r) => String(r[0])));
       lostClientWrites = clientAcknowledged
-        .filter((s) => !ids.has(clientItemId(ctx.params.drillId, s.seq)))
-        .map((s) => s.seq);
+        .filter(([seq]) => !ids.has(clientItemId(ctx.params.drillId, seq)))
+        .map(([seq]) => seq);
     }
     const details = {
       verifiedSeq: sample.seq,
