@@ -5,10 +5,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ClientHttpRequest, ClientNetworkApi } from '../../runbooks/drill/aws/ports';
 import { CLIENT_REQUEST_TIMEOUT_MS } from '../../runbooks/drill/client-canary';
-import { faults } from './fake-aws';
 import { gatewayError } from './fake-client-network';
 import {
   drillIds,
+  failWithoutCredentials,
   mutatingCalls,
   PRIMARY,
   readJournal,
@@ -118,18 +118,7 @@ describe('preflight check client-canary', () => {
   });
 
   test('GIVEN a dry run without credentials THEN the check is listed and the client network is not touched', async () => {
-    for (const operation of [
-      'rds:DescribeGlobalClusters',
-      'rds:DescribeDBClusters',
-      'ssm:GetParameter',
-      'route53:GetHealthCheckStatus',
-      'route53:TestDNSAnswer',
-      'route53:ListResourceRecordSets',
-      'cloudwatch:GetMetricData',
-      'cloudwatch:DescribeAlarms',
-    ]) {
-      h.world.fail(operation, faults.noCredentials(), { times: 100 });
-    }
+    failWithoutCredentials(h.world);
 
     const result = await h.run(['switchover', '--to', SECONDARY]);
 

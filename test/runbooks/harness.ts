@@ -9,7 +9,7 @@ import type { CanarySample } from '../../runbooks/drill/model';
 import type { DrillRecord } from '../../runbooks/drill/record';
 import type { JournalEntry } from '../../runbooks/drill/store';
 import { deployedApp } from '../deployed-app';
-import { createMocks, FakeWorld, installFakeAws } from './fake-aws';
+import { createMocks, faults, FakeWorld, installFakeAws } from './fake-aws';
 import { outputsFor, PRIMARY, SECONDARY } from './outputs';
 
 export { outputsFor, PRIMARY, SECONDARY };
@@ -225,3 +225,19 @@ export const NO_CLIENT_NETWORK: ClientNetworkApi = {
   send: (r) => Promise.reject(new Error(`no client network in this test (${r.method} ${r.path})`)),
   unavailable: 'no client network in this test',
 };
+
+/** Every AWS read the drill makes fails as it does on a machine without credentials. */
+export function failWithoutCredentials(world: FakeWorld): void {
+  for (const operation of [
+    'rds:DescribeGlobalClusters',
+    'rds:DescribeDBClusters',
+    'ssm:GetParameter',
+    'route53:GetHealthCheckStatus',
+    'route53:TestDNSAnswer',
+    'route53:ListResourceRecordSets',
+    'cloudwatch:GetMetricData',
+    'cloudwatch:DescribeAlarms',
+  ]) {
+    world.fail(operation, faults.noCredentials(), { times: 100 });
+  }
+}

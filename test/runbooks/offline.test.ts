@@ -2,8 +2,7 @@
 // --region options are checked before any call.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { faults } from './fake-aws';
-import { PRIMARY, SECONDARY, useFakeAws } from './harness';
+import { failWithoutCredentials, PRIMARY, SECONDARY, useFakeAws } from './harness';
 
 const h = useFakeAws();
 const saved = { ...process.env };
@@ -12,25 +11,9 @@ afterEach(() => {
   process.env = { ...saved };
 });
 
-/** Every AWS call fails as it does on a machine without credentials. */
-function noCredentials(): void {
-  for (const operation of [
-    'rds:DescribeGlobalClusters',
-    'rds:DescribeDBClusters',
-    'ssm:GetParameter',
-    'route53:GetHealthCheckStatus',
-    'route53:TestDNSAnswer',
-    'route53:ListResourceRecordSets',
-    'cloudwatch:GetMetricData',
-    'cloudwatch:DescribeAlarms',
-  ]) {
-    h.world.fail(operation, faults.noCredentials(), { times: 100 });
-  }
-}
-
 describe('a dry run without credentials (offline, from the outputs file)', () => {
   test('GIVEN no credentials WHEN switchover --to us-west-2 runs dry THEN it prints the plan with real identifiers, the checks not run, and exits 10', async () => {
-    noCredentials();
+    failWithoutCredentials(h.world);
 
     const result = await h.run(['switchover', '--to', SECONDARY]);
 
@@ -73,7 +56,7 @@ describe('a dry run without credentials (offline, from the outputs file)', () =>
   });
 
   test('GIVEN no credentials WHEN failback runs dry THEN it assumes the writer in the only secondary', async () => {
-    noCredentials();
+    failWithoutCredentials(h.world);
 
     const result = await h.run(['failback']);
 
@@ -86,7 +69,7 @@ describe('a dry run without credentials (offline, from the outputs file)', () =>
   });
 
   test('GIVEN no credentials WHEN --execute is given THEN nothing is planned and NO_CREDENTIALS stops it', async () => {
-    noCredentials();
+    failWithoutCredentials(h.world);
 
     const result = await h.run(['switchover', '--to', SECONDARY, '--execute', '--yes']);
 
