@@ -3,7 +3,11 @@
 // run a drill without the client canary, with the report saying why there are no client figures.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ClientHttpRequest, ClientNetworkApi } from '../../runbooks/drill/aws/ports';
+import type {
+  ClientHttpRequest,
+  ClientNetworkApi,
+  DnsAnswerView,
+} from '../../runbooks/drill/aws/ports';
 import { CLIENT_REQUEST_TIMEOUT_MS } from '../../runbooks/drill/client-canary';
 import { gatewayError } from './fake-client-network';
 import {
@@ -115,6 +119,75 @@ describe('preflight check client-canary', () => {
       `  - client-canary: ${TITLE}: app.example.com: queryA ETIMEOUT app.example.com\n`,
     );
     expect(h.world.client.sent).toEqual([]);
+  });
+
+  describe.each<[string, () => DnsAnswerView, (target: string) => string]>([
+    ['no CNAME', () => ({ cnames: [], addresses: [] }), () => 'app.example.com: no CNAME answer'],
+    [
+      "a chain to none of this deployment's targets",
+      () => ({
+        cnames: [{ name: 'app.example.com', target: 'd-elsewhere.example.net', ttlSeconds: 60 }],
+        addresses: [{ address: '198.51.100.7', ttlSeconds: 60 }],
+      }),
+      () =>
+        "app.example.com -> d-elsewhere.example.net, none of this deployment's regions' targets",
+    ],
+    [
+      'a target without addresses',
+      () => ({
+        cnames: [
+          { name: 'app.example.com', target: h.world.deployed(PRIMARY).appTarget, ttlSeconds: 60 },
+        ],
+        addresses: [],
+      }),
+      (target) => `app.example.com -> ${target} (${PRIMARY}) answered no address`,
+    ],
+  ])('GIVEN the resolver answers app. with %s', (_name, answer, text) => {
+    test('THEN the check fails naming the answer, and sends no request', async () => {
+      h.world.client.faults.resolve = (name) => (name === 'app.example.com' ? answer() : undefined);
+
+      const { result } = await refusedWith();
+
+      expect(result.code).toBe(4);
+      expect(result.stderr).toContain(
+        `  - client-canary: ${TITLE}: ${text(h.world.deployed(PRIMARY).appTarget)}\n`,
+      );
+      expect(h.world.client.sent).toEqual([]);
+    });
+  });
+
+  test('GIVEN the service answers 500 THEN the check fails with the status, expecting 404', async () => {
+    h.world.client.faults.gateway = (r) =>
+      isProbe(r) ? gatewayError(500, 'Internal Server Error') : undefined;
+
+    const { result, drillId } = await refusedWith();
+
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain(
+      `  - client-canary: ${TITLE}: ${probeOf(drillId)}: 500 (Internal Server Error), expected 404 (no canary wrote that item)\n`,
+    );
+  });
+
+  test('GIVEN a network that says it is unavailable THEN the check passes as skipped, with its reason', async () => {
+    const result = await h.run(h.switchover(), {
+      clientNetwork: {
+        ...h.world.client,
+        resolve: (n) => h.world.client.resolve(n),
+        send: (r) => h.world.client.send(r),
+        unavailable: 'no client network on this host',
+      },
+    });
+    const [drillId] = drillIds(h.stateDir);
+
+    expect(result.code).toBe(0);
+    expect(
+      readRecordFile(h.stateDir, drillId).preflight!.find((c) => c.id === 'client-canary'),
+    ).toEqual({
+      id: 'client-canary',
+      title: TITLE,
+      ok: true,
+      reason: 'skipped: no client network on this host',
+    });
   });
 
   test('GIVEN a dry run without credentials THEN the check is listed and the client network is not touched', async () => {
