@@ -189,6 +189,36 @@ function isAnswerTo(query: dnsPacket.Packet, answer: dnsPacket.Packet): boolean 
   );
 }
 
+/**
+ * One exchange on a socket that settles once: with `resolve`/`fail` from `start`, at the first
+ * socket error (`<label>: <message>`), or at the timeout (`silence`); each closes the socket.
+ */
+function exchange(
+  label: string,
+  silence: string,
+  timeoutMs: number,
+  open: () => dgram.Socket | net.Socket,
+  start: (
+    socket: dgram.Socket | net.Socket,
+    resolve: (answer: Answer) => void,
+    fail: (message: string) => void,
+  ) => void,
+): Promise<Answer> {
+  return new Promise((settle, reject) => {
+    const socket = open();
+    const done = (finish: () => void) => {
+      clearTimeout(timer);
+      if (socket instanceof net.Socket) socket.destroy();
+      else socket.close();
+      finish();
+    };
+    const fail = (message: string) => done(() => reject(new RetryableDnsError(message)));
+    const timer = setTimeout(() => fail(silence), timeoutMs);
+    socket.on('error', (err: Error) => fail(`${label}: ${err.message}`));
+    start(socket, (answer) => done(() => settle(answer)), fail);
+  });
+}
+
 function overUdp(
   query: dnsPacket.Packet,
   host: string,
@@ -196,34 +226,25 @@ function overUdp(
   server: string,
   timeoutMs: number,
 ): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
-    const done = (finish: () => void) => {
-      clearTimeout(timer);
-      socket.close();
-      finish();
-    };
-    const timer = setTimeout(
-      () =>
-        done(() =>
-          reject(new RetryableDnsError(`${server} did not answer within ${timeoutMs} ms`)),
-        ),
-      timeoutMs,
-    );
-    socket.on('error', (err) =>
-      done(() => reject(new RetryableDnsError(`${server}: ${err.message}`))),
-    );
-    socket.on('message', (message) => {
-      let answer: Answer;
-      try {
-        answer = dnsPacket.decode(message);
-      } catch {
-        return; // not a DNS message: keep waiting for the answer
-      }
-      if (isAnswerTo(query, answer)) done(() => resolve(answer));
-    });
-    socket.send(dnsPacket.encode(query), port, host);
-  });
+  return exchange(
+    server,
+    `${server} did not answer within ${timeoutMs} ms`,
+    timeoutMs,
+    () => dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4'),
+    (socket, resolve) => {
+      const udp = socket as dgram.Socket;
+      udp.on('message', (message) => {
+        let answer: Answer;
+        try {
+          answer = dnsPacket.decode(message);
+        } catch {
+          return; // not a DNS message: keep waiting for the answer
+        }
+        if (isAnswerTo(query, answer)) resolve(answer);
+      });
+      udp.send(dnsPacket.encode(query), port, host);
+    },
+  );
 }
 
 function overTcp(
@@ -233,40 +254,32 @@ function overTcp(
   server: string,
   timeoutMs: number,
 ): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
-    let received = Buffer.alloc(0);
-    const done = (finish: () => void) => {
-      clearTimeout(timer);
-      socket.destroy();
-      finish();
-    };
-    const timer = setTimeout(
-      () =>
-        done(() =>
-          reject(new RetryableDnsError(`${server} did not answer over TCP within ${timeoutMs} ms`)),
-        ),
-      timeoutMs,
-    );
-    socket.on('error', (err) =>
-      done(() => reject(new RetryableDnsError(`${server} over TCP: ${err.message}`))),
-    );
-    socket.on('connect', () => socket.write(dnsPacket.streamEncode(query)));
-    socket.on('data', (chunk) => {
-      received = Buffer.concat([received, chunk]);
-      if (received.length < 2 || received.length < 2 + received.readUInt16BE(0)) return;
-      let answer: Answer;
-      try {
-        // streamDecode decodes as decode does; its types say only Packet.
-        answer = dnsPacket.streamDecode(received) as Answer;
-      } catch (err) {
-        done(() => reject(new RetryableDnsError(`${server} over TCP: ${(err as Error).message}`)));
-        return;
-      }
-      if (isAnswerTo(query, answer)) done(() => resolve(answer));
-      else done(() => reject(new RetryableDnsError(`${server} over TCP answered another query`)));
-    });
-  });
+  const label = `${server} over TCP`;
+  return exchange(
+    label,
+    `${server} did not answer over TCP within ${timeoutMs} ms`,
+    timeoutMs,
+    () => net.connect({ host, port }),
+    (socket, resolve, fail) => {
+      const tcp = socket as net.Socket;
+      let received = Buffer.alloc(0);
+      tcp.on('connect', () => tcp.write(dnsPacket.streamEncode(query)));
+      tcp.on('data', (chunk) => {
+        received = Buffer.concat([received, chunk]);
+        if (received.length < 2 || received.length < 2 + received.readUInt16BE(0)) return;
+        let answer: Answer;
+        try {
+          // streamDecode decodes as decode does; its types say only Packet.
+          answer = dnsPacket.streamDecode(received) as Answer;
+        } catch (err) {
+          fail(`${label}: ${(err as Error).message}`);
+          return;
+        }
+        if (isAnswerTo(query, answer)) resolve(answer);
+        else fail(`${label} answered another query`);
+      });
+    },
+  );
 }
 
 /**
