@@ -414,6 +414,35 @@ describe('what the step waits for, on a scripted client log', () => {
     );
   });
 
+  test('GIVEN a write after the move acknowledged through the old region THEN it does not count: the client has not reached the target', async () => {
+    const { ctx, log, b } = alone();
+    const from = regionOf(PRIMARY);
+    log.push(
+      b.answer('write', 1, from),
+      b.request('write', 1, 2, from, true, { answeredAt: b.at(1) }),
+    );
+
+    await expect(verifyClientWritesStep.run(ctx)).rejects.toThrow(
+      `${waited}last client write: status 200 through answer ${from.writeTarget} (us-east-1), cached until ${iso(b.at(61))}`,
+    );
+  });
+
+  test('GIVEN a read that succeeded only before the last failed one THEN reads still count as failing', async () => {
+    const { b, ctx, log } = alone();
+    const from = regionOf(PRIMARY);
+    const to = regionOf(SECONDARY);
+    log.push(
+      b.answer('write', 11, to),
+      b.request('read', 1000, 3, from, true),
+      b.request('read', 1001, 5, from, false),
+      b.request('write', 2, 12, to, true, { answeredAt: b.at(11) }),
+    );
+
+    await expect(verifyClientWritesStep.run(ctx)).rejects.toThrow(
+      `${waited}last client write: status 200 through answer ${to.writeTarget} (us-west-2), cached until ${iso(b.at(71))}; client reads still failing`,
+    );
+  });
+
   test('GIVEN the write acknowledged but reads still failing THEN it waits for a read, and completes once one succeeds', async () => {
     const { b, ctx, log, progress } = alone();
     const from = regionOf(PRIMARY);
