@@ -3,6 +3,7 @@
 // in a fresh Node process each time, and prints where the time goes: Node start-up and module
 // loading, waiting on the fake AWS, sleeping between polls, and the drill's own work.
 // Run: npm run bench:drill [-- --runs 5]
+import { deployedApp } from '../test/deployed-app';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { CallMeter } from '../runbooks/drill/aws/adapters';
 import { systemClock } from '../runbooks/drill/clock';
 import { main } from '../runbooks/drill/program';
-import { createMocks, FakeWorld, installFakeAws } from '../test/runbooks/fake-aws';
+import { createMocks, SimulatedWorld, installFakeAws } from '../test/runbooks/fake-aws';
 import { outputsFor } from '../test/runbooks/outputs';
 
 const POLL_INTERVAL = '1ms';
@@ -48,7 +49,7 @@ async function child(): Promise<void> {
       sleeps++;
     },
   };
-  const world = new FakeWorld(['us-east-1', 'us-west-2'], clock);
+  const world = new SimulatedWorld(deployedApp(['us-east-1', 'us-west-2']), clock);
   world.promotionMs = 0;
   world.pendingMs = 0;
   installFakeAws(createMocks(), () => world);

@@ -23,9 +23,9 @@ import {
   type SqlTarget,
   TimeoutError,
   errorText,
-  pgDriver as sharedPgDriver,
   withTimeout,
 } from './pg-connection';
+import { pgDriver as sharedPgDriver } from './pg-driver';
 import {
   FunctionConfigError,
   type HttpResponse,

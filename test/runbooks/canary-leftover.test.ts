@@ -1,12 +1,13 @@
+import { deployedApp } from '../deployed-app';
 import { canaryLeftoverText } from '../../runbooks/drill/steps';
 import { canaryLeftoverLines } from './canary-leftover';
-import { FakeWorld } from './fake-aws';
+import { SimulatedWorld } from './fake-aws';
 import { PRIMARY } from './harness';
 
 const DRILL = 'switchover-20250301T100000Z-us-west-2';
 
 describe("what a stopped or abandoned drill says about the canaries' rows and items", () => {
-  const world = new FakeWorld();
+  const world = new SimulatedWorld(deployedApp());
   const writer = world.topology.regions.find((r) => r.region === PRIMARY)!;
 
   test('GIVEN neither canary sent a write THEN nothing is said to be left', () => {

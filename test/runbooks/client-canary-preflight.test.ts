@@ -9,7 +9,7 @@ import type {
   DnsAnswerView,
 } from '../../runbooks/drill/aws/ports';
 import { CLIENT_REQUEST_TIMEOUT_MS } from '../../runbooks/drill/client-canary';
-import { gatewayError } from './fake-client-network';
+import { gatewayError } from './fake-aws';
 import {
   drillIds,
   failWithoutCredentials,

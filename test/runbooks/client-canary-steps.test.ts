@@ -1,3 +1,4 @@
+import { deployedApp } from '../deployed-app';
 import {
   ExecuteStatementCommand,
   type ExecuteStatementCommandInput,
@@ -17,7 +18,7 @@ import { cleanCanaryStep } from '../../runbooks/drill/steps/clean-canary';
 import { verifyWritesStep } from '../../runbooks/drill/steps/verify-writes';
 import { DrillStore } from '../../runbooks/drill/store';
 import { answersOf, clientLogBuilder, requestsOf } from './client-log';
-import { faults, FakeWorld, START_TIME } from './fake-aws';
+import { faults, SimulatedWorld, START_TIME } from './fake-aws';
 import { drillIds, PRIMARY, readRecordFile, SECONDARY, useFakeAws } from './harness';
 
 const DRILL = 'failover-20250301T100000Z-us-west-2';
@@ -35,7 +36,7 @@ function context<K extends StepId>(
   answer: (sql: string) => SqlValue[][] | Error,
   canary: Partial<CanaryControl> = {},
 ) {
-  const world = new FakeWorld();
+  const world = new SimulatedWorld(deployedApp());
   const sent: Sent[] = [];
   const notes: unknown[] = [];
   const plan = planView(world.topology, kind, PRIMARY, SECONDARY, PRIMARY);
@@ -84,7 +85,7 @@ describe('verify-writes reports the client writes the service acknowledged that 
     { seq: 1, at: START_TIME, ok: true, region: PRIMARY, source: 'loop' },
   ];
   function scenario(kind: DrillKind, presentSeqs: number[]) {
-    const world = new FakeWorld();
+    const world = new SimulatedWorld(deployedApp());
     const { request } = clientLogBuilder(world.topology, DRILL, START_TIME);
     const primary = world.deployed(PRIMARY);
     // Each a second apart (at seq seconds), refused with 503 where not ok.

@@ -1,3 +1,4 @@
+import { deployedApp } from '../deployed-app';
 import { IDEMPOTENCY_HEADER, ITEMS_TIMEOUTS_MS } from '../../constructs/contract';
 import type { RoutingApi } from '../../runbooks/drill/aws/ports';
 import {
@@ -11,14 +12,14 @@ import {
   type HealthObservation,
 } from '../../runbooks/drill/client-model';
 import { answersOf, requestsOf } from './client-log';
-import { FakeWorld, START_TIME } from './fake-aws';
-import type { ClientNetworkFaults } from './fake-client-network';
+import { SimulatedWorld, START_TIME } from './fake-aws';
+import type { ClientNetworkFaults } from './fake-aws';
 import { PRIMARY, SECONDARY } from './harness';
 
 const DRILL = 'switchover-20250301T100000Z-us-west-2';
 
 /** GetHealthCheckStatus as the world's checkers report it, counted. */
-function worldRouting(world: FakeWorld): Pick<RoutingApi, 'healthCheckStatus'> & {
+function worldRouting(world: SimulatedWorld): Pick<RoutingApi, 'healthCheckStatus'> & {
   reads: { id: string; at: number }[];
 } {
   const reads: { id: string; at: number }[] = [];
@@ -44,7 +45,7 @@ function setUp(
     persistFails?: boolean;
   } = {},
 ) {
-  const world = new FakeWorld();
+  const world = new SimulatedWorld(deployedApp());
   const network = world.client;
   Object.assign(network.faults, options.faults);
   const routing = worldRouting(world);
@@ -211,7 +212,7 @@ describe('an answer the canary cannot send to is a failed request, not a stop', 
   });
 
   test('GIVEN an answer without addresses THEN it is cached for its TTL and the write fails naming it', async () => {
-    const primary = (t: { world: FakeWorld }) => t.world.deployed(PRIMARY).writeTarget;
+    const primary = (t: { world: SimulatedWorld }) => t.world.deployed(PRIMARY).writeTarget;
     const t = setUp({
       faults: {
         resolve: (name) =>

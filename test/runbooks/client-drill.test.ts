@@ -13,7 +13,7 @@ import {
 import { formatDuration } from '../../runbooks/drill/duration';
 import { DrillStore } from '../../runbooks/drill/store';
 import { answersOf, requestsOf, templateTtl } from './client-log';
-import { FULL_TTL } from './fake-client-network';
+import { FULL_TTL } from './fake-aws';
 import { drillIds, PRIMARY, readRecordFile, SECONDARY, useFakeAws } from './harness';
 
 const h = useFakeAws();

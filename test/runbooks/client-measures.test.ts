@@ -8,10 +8,10 @@ import {
 } from '../../runbooks/drill/client-measures';
 import { deployedApp } from '../deployed-app';
 import { clientLogBuilder } from './client-log';
-import { FakeWorld } from './fake-aws';
+import { SimulatedWorld } from './fake-aws';
 import { PRIMARY, SECONDARY } from './outputs';
 
-const world = new FakeWorld();
+const world = new SimulatedWorld(deployedApp());
 const from = world.deployed(PRIMARY);
 const to = world.deployed(SECONDARY);
 const DRILL = 'switchover-20250301T100000Z-us-west-2';
@@ -362,7 +362,7 @@ describe('pairing an answer change with its health flip', () => {
   });
 
   test('GIVEN a later flip of a region the answer did not move between THEN it is not the cause', () => {
-    const three = new FakeWorld(deployedApp([PRIMARY, SECONDARY, 'us-east-2']));
+    const three = new SimulatedWorld(deployedApp([PRIMARY, SECONDARY, 'us-east-2']));
     const third = three.deployed('us-east-2');
     const b = clientLogBuilder(three.topology, DRILL, T0);
     const a = three.deployed(PRIMARY);

@@ -9,13 +9,13 @@ import {
   clientItemPrefix,
 } from '../../runbooks/drill/client-model';
 import { deployedApp } from '../deployed-app';
-import { FakeWorld } from './fake-aws';
-import { FULL_TTL, TARGET_ADDRESS_TTL_SECONDS, WorldSqlDriver } from './fake-client-network';
+import { SimulatedWorld } from './fake-aws';
+import { FULL_TTL, TARGET_ADDRESS_TTL_SECONDS, WorldSqlDriver } from './fake-aws';
 import { PRIMARY, SECONDARY } from './outputs';
 
-let world: FakeWorld;
+let world: SimulatedWorld;
 beforeEach(() => {
-  world = new FakeWorld(deployedApp());
+  world = new SimulatedWorld(deployedApp());
 });
 
 const app = () => world.topology.appHostname;
@@ -444,7 +444,7 @@ describe('with three regions, write. chains through standby.write.', () => {
   const REGIONS = [PRIMARY, SECONDARY, THIRD];
 
   test('GIVEN the writer moved to the third region THEN the answer is a two-CNAME chain, each hop with its template TTL', async () => {
-    world = new FakeWorld(deployedApp(REGIONS));
+    world = new SimulatedWorld(deployedApp(REGIONS));
     world.setDrain(PRIMARY, 'true');
     failover(THIRD);
     await sleep(world.promotionMs);

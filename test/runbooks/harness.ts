@@ -9,7 +9,7 @@ import type { CanarySample } from '../../runbooks/drill/model';
 import type { DrillRecord } from '../../runbooks/drill/record';
 import type { JournalEntry } from '../../runbooks/drill/store';
 import { deployedApp } from '../deployed-app';
-import { createMocks, faults, FakeWorld, installFakeAws } from './fake-aws';
+import { createMocks, faults, SimulatedWorld, installFakeAws } from './fake-aws';
 import { outputsFor, PRIMARY, SECONDARY } from './outputs';
 
 export { outputsFor, PRIMARY, SECONDARY };
@@ -21,7 +21,7 @@ export interface CliResult {
 }
 
 export interface Harness {
-  world: FakeWorld;
+  world: SimulatedWorld;
   readonly mocks: ReturnType<typeof createMocks>;
   dir: string;
   outputsFile: string;
@@ -46,7 +46,7 @@ export function useFakeAws(
 ): Harness {
   const mocks = createMocks();
   const harness: Harness = {
-    world: new FakeWorld(deployedApp(regions, context)),
+    world: new SimulatedWorld(deployedApp(regions, context)),
     mocks,
     dir: '',
     outputsFile: '',
@@ -96,7 +96,7 @@ export function useFakeAws(
   };
   beforeEach(() => {
     for (const mock of Object.values(mocks)) mock.reset();
-    harness.world = new FakeWorld(deployedApp(regions, context));
+    harness.world = new SimulatedWorld(deployedApp(regions, context));
     installFakeAws(mocks, () => harness.world);
     harness.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drill-test-'));
     harness.outputsFile = path.join(harness.dir, 'cdk-outputs.json');
@@ -119,7 +119,7 @@ export function useFakeAws(
 }
 
 /** True for a call on the drill lock parameter (not on what serves or writes). */
-function onLock(world: FakeWorld, c: { region: string; input: object }): boolean {
+function onLock(world: SimulatedWorld, c: { region: string; input: object }): boolean {
   return (c.input as { Name?: string }).Name === world.lockName(c.region);
 }
 
@@ -127,7 +127,7 @@ function onLock(world: FakeWorld, c: { region: string; input: object }): boolean
  * Operations that change what serves or writes, in the order the fake served them, without
  * the polling noise of reads and without the lock's own calls (see lockCalls).
  */
-export function mutatingCalls(world: FakeWorld, since = 0): string[] {
+export function mutatingCalls(world: SimulatedWorld, since = 0): string[] {
   return world.calls
     .slice(since)
     .filter(
@@ -140,7 +140,7 @@ export function mutatingCalls(world: FakeWorld, since = 0): string[] {
 }
 
 /** Writes to the drill lock parameter: `ssm:PutParameter us-east-1 create`, `... overwrite`, `ssm:DeleteParameter ...`. */
-export function lockCalls(world: FakeWorld): string[] {
+export function lockCalls(world: SimulatedWorld): string[] {
   return world.calls
     .filter(
       (c) => ['ssm:PutParameter', 'ssm:DeleteParameter'].includes(c.operation) && onLock(world, c),
@@ -168,7 +168,7 @@ export const otherOperator = {
 
 /** Index in the served-call log of the first call matching, or -1. */
 export function firstCall(
-  world: FakeWorld,
+  world: SimulatedWorld,
   operation: string,
   match: (input: Record<string, unknown>, region: string) => boolean = () => true,
 ): number {
@@ -179,7 +179,7 @@ export function firstCall(
 
 /** Index of the last call matching, or -1. */
 export function lastCall(
-  world: FakeWorld,
+  world: SimulatedWorld,
   operation: string,
   match: (input: Record<string, unknown>, region: string) => boolean = () => true,
 ): number {
@@ -227,7 +227,7 @@ export const NO_CLIENT_NETWORK: ClientNetworkApi = {
 };
 
 /** Every AWS read the drill makes fails as it does on a machine without credentials. */
-export function failWithoutCredentials(world: FakeWorld): void {
+export function failWithoutCredentials(world: SimulatedWorld): void {
   for (const operation of [
     'rds:DescribeGlobalClusters',
     'rds:DescribeDBClusters',

@@ -10,7 +10,7 @@ import {
   type CheckResult,
 } from '../../runbooks/drill/preflight';
 import type { DrillKind } from '../../runbooks/drill/model';
-import type { FakeWorld } from './fake-aws';
+import type { SimulatedWorld } from './fake-aws';
 import { PRIMARY, SECONDARY, useFakeAws, type Harness } from './harness';
 
 type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
@@ -65,7 +65,7 @@ const failed = (results: Record<string, CheckResult>) =>
 /** A world edit before the snapshot, and a snapshot edit after it. */
 type Case = [
   name: string,
-  edit: { world?: (w: FakeWorld) => void; snapshot?: (s: Draft, w: FakeWorld) => void },
+  edit: { world?: (w: SimulatedWorld) => void; snapshot?: (s: Draft, w: SimulatedWorld) => void },
   check: string,
   reason: string,
   /** Other checks the same fault fails too (a cluster that is not available fails its checks). */
@@ -522,7 +522,7 @@ describe('preflight checks on the synthesized deployment', () => {
   });
 
   describe('a failback', () => {
-    const failedBack = (w: FakeWorld) => {
+    const failedBack = (w: SimulatedWorld) => {
       w.writer = SECONDARY;
       w.region(PRIMARY).drain = 'true';
     };
@@ -571,7 +571,7 @@ describe('preflight checks on the synthesized deployment', () => {
   });
 
   describe('an unplanned failover with the writer region down', () => {
-    const outage = (w: FakeWorld) => w.down.add(PRIMARY);
+    const outage = (w: SimulatedWorld) => w.down.add(PRIMARY);
 
     test('THEN it waives the failed region, says so, and passes', async () => {
       outage(h.world);

@@ -1,10 +1,10 @@
 import type { RecordView } from '../../runbooks/drill/aws/adapters';
 import { recordTargetMismatches } from '../../runbooks/drill/record-targets';
-import { faults, type FakeWorld } from './fake-aws';
+import { faults, type SimulatedWorld } from './fake-aws';
 import { PRIMARY, SECONDARY, useFakeAws } from './harness';
 
 /** The index of the deployed record of `name` that routes to `region`. */
-function recordIndex(world: FakeWorld, name: string, region: string): number {
+function recordIndex(world: SimulatedWorld, name: string, region: string): number {
   const i = world.records.findIndex(
     (r) =>
       r.name === `${name}.` &&
@@ -15,13 +15,13 @@ function recordIndex(world: FakeWorld, name: string, region: string): number {
 }
 
 /** Points one deployed record at other values, as a stale weak reference would leave it. */
-function retarget(world: FakeWorld, name: string, region: string, ...values: string[]): void {
+function retarget(world: SimulatedWorld, name: string, region: string, ...values: string[]): void {
   const i = recordIndex(world, name, region);
   world.records[i] = { ...world.records[i], values };
 }
 
 /** The deployed records as the drill's Route 53 adapter reads them. */
-function recordViews(world: FakeWorld): RecordView[] {
+function recordViews(world: SimulatedWorld): RecordView[] {
   return world.recordSets('').map((r) => ({
     name: r.Name,
     type: r.Type,
@@ -34,7 +34,7 @@ function recordViews(world: FakeWorld): RecordView[] {
 }
 
 /** The names the drill listed record sets for, in call order. */
-function namesRead(world: FakeWorld): string[] {
+function namesRead(world: SimulatedWorld): string[] {
   return world
     .callsOf('route53:ListResourceRecordSets')
     .map((c) => (c.input as { StartRecordName?: string }).StartRecordName ?? '');

@@ -17,7 +17,7 @@ import { planView, type StepContext } from '../../runbooks/drill/steps';
 import { verifyClientWritesStep } from '../../runbooks/drill/steps/verify-client-writes';
 import { canaryLeftoverLines, nextLines } from './canary-leftover';
 import { clientLogBuilder, templateTtl } from './client-log';
-import { FULL_TTL } from './fake-client-network';
+import { FULL_TTL } from './fake-aws';
 import {
   drillIds,
   NO_CLIENT_NETWORK,

@@ -28,6 +28,13 @@ export interface ClientSettings {
    * the drill roles require MFA of IAM users. Without it the SDK refuses such a profile.
    */
   readonly mfaCodeProvider?: (mfaSerial: string) => Promise<string>;
+  /**
+   * Called with each client once it is made: `drill rehearse` adds the simulation's middleware
+   * (runbooks/simulation/sdk.ts), so every call is answered in process.
+   */
+  readonly decorate?: (
+    client: RDSClient | RDSDataClient | Route53Client | CloudWatchClient | SSMClient | STSClient,
+  ) => void;
 }
 
 export const DEFAULT_CLIENT_SETTINGS: ClientSettings = { maxAttempts: 5, retryMode: 'adaptive' };
@@ -116,6 +123,7 @@ export class AwsClients {
         ...(credentials ? { credentials } : {}),
         ...(requestHandler ? { requestHandler } : {}),
       });
+      this.settings.decorate?.(client as never);
       this.cache.set(key, client);
     }
     return client;

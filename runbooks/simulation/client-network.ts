@@ -1,7 +1,7 @@
-// The client canary's network in the fakes: DNS as Route 53 answers it from the deployed
+// The client canary's network in the simulation: DNS as Route 53 answers it from the deployed
 // records (optionally through a caching recursive resolver), and HTTPS to each region's API
 // Gateway custom domains, served by the REAL items service of that region, configured from the
-// synthesized template and backed by the fake world's clusters.
+// synthesized template and backed by the simulated clusters.
 import { GetParameterCommand, type GetParameterCommandOutput } from '@aws-sdk/client-ssm';
 import {
   CLAIM_KEY_SQL,
@@ -14,7 +14,7 @@ import {
   type HttpResponse,
   type ItemsConfig,
   type ItemsEvent,
-} from '../../constructs/handlers/items';
+} from '../../constructs/handlers/items-service';
 import { ITEMS_ENV } from '../../constructs/handlers/items-contract';
 import type { SqlConnection, SqlDriver, SqlTarget } from '../../constructs/handlers/pg-connection';
 import {
@@ -23,9 +23,9 @@ import {
   type ClientHttpResponse,
   type ClientNetworkApi,
   type DnsAnswerView,
-} from '../../runbooks/drill/aws/ports';
-import type { DeployedResource, SimulatedDeployment } from '../../runbooks/simulation/deployment';
-import type { FakeWorld } from './fake-aws';
+} from '../drill/aws/ports';
+import type { DeployedResource, SimulatedDeployment } from './deployment';
+import type { SimulatedWorld } from './world';
 
 /** A `resolverCacheMs` that keeps every answer for its whole TTL (a "stale" resolver). */
 export const FULL_TTL = Number.POSITIVE_INFINITY;
@@ -41,7 +41,7 @@ export const TARGET_ADDRESS_TTL_SECONDS = 60;
 // ---------------------------------------------------------------------------------------------
 
 /** A row of `public.items` as `to_jsonb(i)` returns it. */
-export interface FakeItem {
+export interface SimulatedItem {
   readonly id: string;
   readonly body: unknown;
   readonly updated_at: string;
@@ -49,23 +49,23 @@ export interface FakeItem {
 }
 
 /** A row of `public.item_requests` (the idempotency keys). */
-export interface FakeItemRequest {
+export interface SimulatedItemRequest {
   readonly idempotency_key: string;
   readonly item_id: string;
   readonly request_sha256: string;
-  readonly result: FakeItem | null;
+  readonly result: SimulatedItem | null;
 }
 
 /** One region's copy of the two tables. */
 export interface RegionItems {
-  readonly items: Map<string, FakeItem>;
-  readonly requests: Map<string, FakeItemRequest>;
+  readonly items: Map<string, SimulatedItem>;
+  readonly requests: Map<string, SimulatedItemRequest>;
 }
 
 /** One committed change, replayed on each secondary in commit order. */
 export type ItemChange =
-  | { readonly kind: 'item'; readonly row: FakeItem }
-  | { readonly kind: 'request'; readonly row: FakeItemRequest }
+  | { readonly kind: 'item'; readonly row: SimulatedItem }
+  | { readonly kind: 'request'; readonly row: SimulatedItemRequest }
   | { readonly kind: 'delete-items' | 'delete-requests'; readonly prefix: string };
 
 function applyChanges(table: RegionItems, changes: readonly ItemChange[]): void {
@@ -85,9 +85,9 @@ function applyChanges(table: RegionItems, changes: readonly ItemChange[]): void 
 /**
  * The items tables of every region. Commits land on the writer's copy and are replayed on each
  * secondary in order once they are older than the world's `dataReplicationDelayMs`, like the
- * canary rows (FakeWorld.advance): a failover keeps only what had replicated to the target.
+ * canary rows (SimulatedWorld.advance): a failover keeps only what had replicated to the target.
  */
-export class FakeItemTables {
+export class SimulatedItemTables {
   private readonly byRegion = new Map<string, RegionItems>();
   private log: { readonly at: number; readonly changes: readonly ItemChange[] }[] = [];
   /** How many log entries each region has applied. */
@@ -178,7 +178,7 @@ export class WorldSqlDriver implements SqlDriver {
   private readonly statementTimeoutMs: number;
 
   constructor(
-    private readonly world: FakeWorld,
+    private readonly world: SimulatedWorld,
     private readonly region: string,
     private readonly config: ItemsConfig,
   ) {
@@ -256,7 +256,7 @@ export class WorldSqlDriver implements SqlDriver {
             return { rows: [{ ...tables().requests.get(a) }] };
           case UPSERT_ITEM_SQL: {
             if (!world.acceptsWrites(cluster)) throw pgErrors.readOnly();
-            const item: FakeItem = {
+            const item: SimulatedItem = {
               id: b,
               body: JSON.parse(c) as unknown,
               updated_at: new Date(world.clock.now()).toISOString(),
@@ -296,7 +296,7 @@ export class WorldSqlDriver implements SqlDriver {
 // ---------------------------------------------------------------------------------------------
 
 /** One API Gateway regional domain name of the deployment. */
-interface FakeTarget {
+interface SimulatedTarget {
   readonly target: string;
   readonly region: string;
   /** The custom domain name it serves (Host and SNI). */
@@ -353,10 +353,10 @@ export interface SentRequest {
 
 /**
  * The client canary's network over a fake world: `resolve` answers what Route 53 answers from
- * the deployed records (FakeWorld.dnsRecord: failover and latency with health), `send` runs the
+ * the deployed records (SimulatedWorld.dnsRecord: failover and latency with health), `send` runs the
  * items service of the region whose target the address belongs to.
  */
-export class FakeClientNetwork implements ClientNetworkApi {
+export class SimulatedClientNetwork implements ClientNetworkApi {
   /**
    * A recursive resolver between the client and Route 53 keeps each answer this long, at most
    * its TTL ("TTL ... the time interval that the resource record may be cached", RFC 1035
@@ -365,8 +365,11 @@ export class FakeClientNetwork implements ClientNetworkApi {
    * keeps every answer for its whole TTL, so a client may see up to one TTL more than its own.
    */
   resolverCacheMs = 0;
-  /** Where latency routing sees the resolver (Route 53 answers the nearest healthy region). */
-  resolverRegion = 'us-east-1';
+  /**
+   * Where latency routing sees the resolver (Route 53 answers the nearest healthy region);
+   * default: the primary region, a client beside the writer.
+   */
+  resolverRegion: string;
   readonly sent: SentRequest[] = [];
   /** Every name the client asked its resolver for, with the world's time. */
   readonly queries: { readonly name: string; readonly at: number }[] = [];
@@ -374,8 +377,8 @@ export class FakeClientNetwork implements ClientNetworkApi {
   readonly faults: ClientNetworkFaults = {};
   /** Answers Route 53 gave (not the resolver's cache), for tests. */
   route53Queries = 0;
-  private readonly targets = new Map<string, FakeTarget>();
-  private readonly byAddress = new Map<string, FakeTarget>();
+  private readonly targets = new Map<string, SimulatedTarget>();
+  private readonly byAddress = new Map<string, SimulatedTarget>();
   /** By target: the items routes of the API its custom domain maps to. */
   private readonly routes = new Map<string, ItemsRoute[]>();
   private readonly configs = new Map<string, ItemsConfig>();
@@ -385,10 +388,11 @@ export class FakeClientNetwork implements ClientNetworkApi {
   private mostInFlight = 0;
 
   constructor(
-    private readonly world: FakeWorld,
+    private readonly world: SimulatedWorld,
     deployment: SimulatedDeployment,
   ) {
     const t = world.topology;
+    this.resolverRegion = t.primaryRegion;
     let next = 1;
     world.topology.regions.forEach((r) => {
       const regional = world.records.find(
@@ -402,7 +406,7 @@ export class FakeClientNetwork implements ClientNetworkApi {
       for (const [target, hostname] of served) {
         if (!target) continue;
         // Stable documentation addresses (RFC 5737 TEST-NET-1), two per target, in topology order.
-        const entry: FakeTarget = {
+        const entry: SimulatedTarget = {
           target: normalizeHostname(target),
           region: r.region,
           hostname,
@@ -552,7 +556,7 @@ export class FakeClientNetwork implements ClientNetworkApi {
   }
 
   private async answer(
-    target: FakeTarget,
+    target: SimulatedTarget,
     request: ClientHttpRequest,
   ): Promise<ClientHttpResponse | 'timeout'> {
     // A regional custom domain answers only its own name (Host and SNI); the d-<id> name is

@@ -1,0 +1,70 @@
+// The simulation's time: discrete events on a virtual clock, so a rehearsal of a drill that
+// takes minutes of AWS time runs in well under a second, and a test's timings are exact.
+import type { Clock } from '../drill/clock';
+
+export const START_TIME = Date.parse('2025-03-01T10:00:00Z');
+
+/**
+ * Discrete-event virtual time: `sleep` queues a waiter; when nothing else is runnable
+ * (after the microtask queue drains) the earliest waiter wakes and time jumps to it.
+ */
+export class VirtualClock implements Clock {
+  private current: number;
+  private readonly sleepers: { wakeAt: number; order: number; resolve: () => void }[] = [];
+  private order = 0;
+  private scheduled = false;
+  private stopped = false;
+
+  constructor(start = START_TIME) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.stopped) return; // a "killed" process never wakes
+      if (signal?.aborted) return resolve();
+      const onAbort = () => {
+        const i = this.sleepers.indexOf(sleeper);
+        if (i >= 0) this.sleepers.splice(i, 1);
+        resolve();
+      };
+      // Like the system clock, a sleeper that wakes stops listening (no listener piles up).
+      const wake = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const sleeper = {
+        wakeAt: this.current + Math.max(0, ms),
+        order: this.order++,
+        resolve: wake,
+      };
+      this.sleepers.push(sleeper);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.schedule();
+    });
+  }
+
+  /** Simulates the process dying: nothing sleeping on this clock ever wakes. */
+  stop(): void {
+    this.stopped = true;
+    this.sleepers.length = 0;
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.stopped || this.sleepers.length === 0) return;
+      this.sleepers.sort((a, b) => a.wakeAt - b.wakeAt || a.order - b.order);
+      const next = this.sleepers.shift()!;
+      this.current = Math.max(this.current, next.wakeAt);
+      next.resolve();
+      if (this.sleepers.length > 0) this.schedule();
+    });
+  }
+}

@@ -1,0 +1,1086 @@
+// The AWS side of a drill as a stateful simulation of the synthesized deployment (global
+// cluster, members, parameter groups, health checks, DNS, drain switches, lag metrics, alarms,
+// the canary table), answering the SDK's own clients (see sdk.ts) in tests and rehearsals.
+// Time is virtual: a promotion progresses as the clock moves.
+import { type GetMetricDataCommandInput, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import {
+  DBClusterSnapshotAlreadyExistsFault,
+  DBClusterSnapshotNotFoundFault,
+  InvalidDBClusterSnapshotStateFault,
+  type CopyDBClusterSnapshotCommandInput,
+  type DBClusterSnapshot,
+  type DescribeDBClusterSnapshotsCommandInput,
+  DBParameterGroupNotFoundFault,
+  GlobalClusterNotFoundFault,
+  InvalidGlobalClusterStateFault,
+  RDSServiceException,
+  type DescribeDBClusterParametersCommandInput,
+  type GlobalCluster,
+  type ModifyDBClusterParameterGroupCommandInput,
+  type ResetDBClusterParameterGroupCommandInput,
+} from '@aws-sdk/client-rds';
+import {
+  BadRequestException,
+  StatementTimeoutException,
+  type ExecuteStatementCommandInput,
+} from '@aws-sdk/client-rds-data';
+import {
+  NoSuchHealthCheck,
+  type HealthCheckRegion,
+  type ResourceRecordSetRegion,
+} from '@aws-sdk/client-route-53';
+import {
+  ParameterAlreadyExists,
+  ParameterNotFound,
+  type PutParameterCommandInput,
+} from '@aws-sdk/client-ssm';
+import { MANAGED_RPO_PARAMETER } from '../../constructs/managed-rpo-policy';
+import { HEALTH_PATHS, LAG_METRICS, ROUTE53_HOME_REGION } from '../../constructs/contract';
+import { CANARY_SQL } from '../drill/canary';
+import { CLIENT_ITEMS_SQL } from '../drill/client-model';
+import type { Clock } from '../drill/clock';
+import { stepScope, undeclaredCall } from '../drill/step-scope';
+import { topologyFromOutputs, type DrillTopology } from '../drill/discovery';
+import { FAKE_ACCOUNT, type SimulatedDeployment } from './deployment';
+import { SimulatedClientNetwork, SimulatedItemTables } from './client-network';
+import { VirtualClock } from './clock';
+
+/** One region of the fake. */
+export interface SimulatedRegion {
+  readonly region: string;
+  role: 'primary' | 'secondary';
+  status: string;
+  instances: number;
+  engineVersion: string;
+  drain: string;
+  /** Lag metrics this secondary reports (ms); null: no datapoints. */
+  rpoLagMs: number | null;
+  replicationLagMs: number | null;
+  /** The cluster's parameter group (DBClusterParameterGroupName of the deployed cluster). */
+  readonly parameterGroup: string;
+}
+
+/** A cluster parameter group as deployed: its region and its user-set parameters. */
+export interface SimulatedParameterGroup {
+  readonly region: string;
+  readonly parameters: Map<string, string>;
+}
+
+type FaultError = Error | 'hang';
+
+interface Fault {
+  readonly operation: string;
+  readonly region?: string;
+  remaining: number;
+  readonly error: FaultError;
+  /** Armed only once this operation has been served. */
+  readonly after?: string;
+  /** Only calls on this SSM parameter name. */
+  readonly name?: string;
+  /** Only calls a step of this id makes (not the canaries' or the lock's). */
+  readonly step?: string;
+}
+
+interface CanaryRow {
+  readonly drillId: string;
+  readonly seq: number;
+  readonly at: number;
+}
+
+/** A DB cluster snapshot in one region: Aurora's point-of-failure one, or a manual copy. */
+export interface SimulatedSnapshot {
+  readonly region: string;
+  readonly identifier: string;
+  readonly clusterIdentifier: string;
+  readonly type: 'automated' | 'manual';
+  readonly createdAt: number;
+  /** Listed from then on (creating, or copying for a copy). */
+  readonly listedAt: number;
+  readonly availableAt: number;
+  /** The copy ends in status failed instead. */
+  readonly fails?: boolean;
+  readonly kmsKeyId: string;
+}
+
+/** Every call the fake served, in order, for assertions on call order. */
+export interface CallRecord {
+  readonly operation: string;
+  readonly region: string;
+  readonly at: number;
+  readonly input: object;
+}
+
+/** SDK-shaped failures. */
+export const faults = {
+  throttling: () =>
+    new RDSServiceException({
+      name: 'Throttling',
+      message: 'Rate exceeded',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400, attempts: 5 },
+    }),
+  serverError: () =>
+    new RDSServiceException({
+      name: 'InternalFailure',
+      message: 'We encountered an internal error. Please try again.',
+      $fault: 'server',
+      $metadata: { httpStatusCode: 500, attempts: 5 },
+    }),
+  networkTimeout: () =>
+    Object.assign(new Error('connect ETIMEDOUT 52.94.0.1:443'), {
+      name: 'TimeoutError',
+      code: 'ETIMEDOUT',
+      $metadata: { attempts: 5 },
+    }),
+  /** IAM's denial, as long as the real one: it names the caller, the action and the resource. */
+  accessDenied: (action: string, resource: string) =>
+    new RDSServiceException({
+      name: 'AccessDenied',
+      message:
+        `User: arn:aws:sts::${FAKE_ACCOUNT}:assumed-role/DrillOperatorRole/sre-session is not authorized to perform: ` +
+        `${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
+      $fault: 'client',
+      $metadata: { httpStatusCode: 403, attempts: 1 },
+    }),
+  /** A step called what it did not declare: refused like a client error, never retried. */
+  undeclared: (message: string) =>
+    new RDSServiceException({
+      name: 'UndeclaredCall',
+      message,
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400, attempts: 1 },
+    }),
+  noCredentials: () =>
+    Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    }),
+};
+
+/** A Route 53 record as the routing stack deployed it. */
+export interface SimulatedRecord {
+  readonly name: string;
+  readonly type: string;
+  ttl: number;
+  readonly setIdentifier?: string;
+  readonly failover?: 'PRIMARY' | 'SECONDARY';
+  /** Latency records: the region of the endpoint. */
+  readonly region?: string;
+  readonly healthCheckId?: string;
+  readonly values: readonly string[];
+}
+
+/** A Route 53 health check as deployed: an HTTPS probe of a region's route, or a calculated one. */
+type SimulatedHealthCheck =
+  | {
+      readonly kind: 'https';
+      readonly region: string;
+      readonly route: 'serving' | 'writer';
+      readonly inverted: boolean;
+    }
+  | {
+      readonly kind: 'calculated';
+      readonly children: readonly string[];
+      readonly threshold: number;
+      readonly inverted: boolean;
+    };
+
+export class SimulatedWorld {
+  clock: Clock;
+  /** What the stacks publish, as `cdk deploy --outputs-file` would write it. */
+  readonly outputs: Record<string, Record<string, string>>;
+  /** The drill's view of those outputs (ids, names, targets), for tests' expectations. */
+  readonly topology: DrillTopology;
+  readonly regions = new Map<string, SimulatedRegion>();
+  writer: string;
+  globalId: string;
+  globalStatus = 'available';
+  moving?: { kind: 'switchover' | 'failover'; from: string; to: string; startedAt: number };
+  /** How long a promotion takes, and the part before writes stop. */
+  promotionMs = 40_000;
+  pendingMs = 5_000;
+  /** The promotion never completes (STEP_TIMEOUT). */
+  promotionStuck = false;
+  /** Aurora cancels the promotion half way (UNEXPECTED_STATE). */
+  promotionCancels = false;
+  /** Rows younger than this are not yet on the secondaries (lost in a failover). */
+  dataReplicationDelayMs = 0;
+  /** Health checkers see a drain switch change this long after it is made (cache + detection). */
+  healthLagMs = 0;
+  /**
+   * Aurora's point-of-failure snapshot of the old primary after a failover: taken (best effort)
+   * unless `never`. Listed `failoverSnapshotListedMs` after the request, available
+   * `failoverSnapshotCreateMs` after it.
+   */
+  failoverSnapshot: 'taken' | 'never' = 'taken';
+  failoverSnapshotListedMs = 30_000;
+  failoverSnapshotCreateMs = 90_000;
+  /** How long CopyDBClusterSnapshot takes; `snapshotCopyFails`: it ends in status failed. */
+  snapshotCopyMs = 60_000;
+  snapshotCopyFails = false;
+  readonly snapshots: SimulatedSnapshot[] = [];
+  /** The deployed records of the hosted zone (tests may change a TTL). */
+  readonly records: SimulatedRecord[];
+  /** The items tables of every region's cluster (the service's data; see fake-client-network.ts). */
+  readonly items: SimulatedItemTables;
+  /** The client canary's DNS and HTTPS to the items service (the harness injects it). */
+  readonly client: SimulatedClientNetwork;
+  private readonly checks = new Map<string, SimulatedHealthCheck>();
+  private readonly drainChanges = new Map<string, { previous: string; at: number }>();
+  /** Checks Route 53 reports unhealthy (or healthy) whatever the endpoint answers. */
+  readonly forcedUnhealthy = new Set<string>();
+  readonly forcedHealthy = new Set<string>();
+  readonly down = new Set<string>();
+  readonly alarms: (MetricAlarm & { region: string })[] = [];
+  /** Calls a step made without declaring them (the harness fails the test after it). */
+  readonly undeclaredCalls: string[] = [];
+  /** Cluster parameter groups by name, with the parameters the templates set. */
+  readonly parameterGroups = new Map<string, SimulatedParameterGroup>();
+  /** SSM parameters other than the drain switches (the drill lock), by region and name. */
+  readonly parameters = new Map<string, Map<string, { value: string; version: number }>>();
+  /** Who the credentials belong to (sts:GetCallerIdentity). */
+  callerIdentity = {
+    Arn: 'arn:aws:sts::123456789012:assumed-role/DrillOperator/alice',
+    Account: '123456789012',
+    UserId: 'AROAEXAMPLEID:alice',
+  };
+  readonly calls: CallRecord[] = [];
+  private readonly faultList: Fault[] = [];
+  private readonly tables = new Map<string, CanaryRow[]>();
+  private killOn?: string;
+  private hooks: { operation: string; name?: string; change: (world: SimulatedWorld) => void }[] =
+    [];
+  private readonly deadClients = new Set<object>();
+  private readonly seenClients = new Set<object>();
+
+  constructor(deployed: SimulatedDeployment, clock: Clock = new VirtualClock()) {
+    this.clock = clock;
+    this.outputs = deployed.outputsFile();
+    this.topology = topologyFromOutputs(this.outputs, 'synthesized app');
+    this.globalId = this.topology.globalClusterIdentifier;
+    this.writer = this.topology.primaryRegion;
+    const instances = deployed.resources('AWS::RDS::DBInstance');
+    const clusters = deployed.resources('AWS::RDS::DBCluster');
+    for (const group of deployed.resources('AWS::RDS::DBClusterParameterGroup')) {
+      const parameters = (group.properties.Parameters ?? {}) as Record<string, unknown>;
+      this.parameterGroups.set(group.physicalId, {
+        region: group.region,
+        parameters: new Map(Object.entries(parameters).map(([k, v]) => [k, String(v)])),
+      });
+    }
+    for (const r of this.topology.regions) {
+      const cluster = clusters.find((c) => c.physicalId === r.clusterIdentifier);
+      if (!cluster) throw new Error(`fake: no AWS::RDS::DBCluster ${r.clusterIdentifier} deployed`);
+      this.regions.set(r.region, {
+        region: r.region,
+        role: r.role,
+        status: 'available',
+        instances: instances.filter((i) => i.properties.DBClusterIdentifier === r.clusterIdentifier)
+          .length,
+        engineVersion: String(cluster.properties.EngineVersion),
+        drain: 'false',
+        rpoLagMs: 400,
+        replicationLagMs: 250,
+        parameterGroup: String(cluster.properties.DBClusterParameterGroupName),
+      });
+      this.tables.set(r.region, []);
+    }
+    const routes: Record<string, 'serving' | 'writer'> = {
+      [HEALTH_PATHS.serving]: 'serving',
+      [HEALTH_PATHS.writer]: 'writer',
+    };
+    for (const check of deployed.resources('AWS::Route53::HealthCheck')) {
+      const config = check.properties.HealthCheckConfig as Record<string, unknown>;
+      const inverted = config.Inverted === true;
+      if (config.Type === 'CALCULATED') {
+        this.checks.set(check.physicalId, {
+          kind: 'calculated',
+          children: config.ChildHealthChecks as string[],
+          threshold: Number(config.HealthThreshold),
+          inverted,
+        });
+        continue;
+      }
+      const region = this.topology.regions.find(
+        (r) => r.regionalHostname === config.FullyQualifiedDomainName,
+      );
+      const route = routes[String(config.ResourcePath)];
+      if (!region || !route) {
+        throw new Error(`fake: health check ${check.logicalId} probes nothing the fake serves`);
+      }
+      this.checks.set(check.physicalId, { kind: 'https', region: region.region, route, inverted });
+    }
+    this.records = deployed
+      .resources('AWS::Route53::RecordSet')
+      .filter((r) => r.properties.HostedZoneId === this.topology.hostedZoneId)
+      .map((r) => {
+        const p = r.properties;
+        return {
+          name: String(p.Name),
+          type: String(p.Type),
+          ttl: Number(p.TTL),
+          setIdentifier: p.SetIdentifier as string | undefined,
+          failover: p.Failover as SimulatedRecord['failover'],
+          region: p.Region as string | undefined,
+          healthCheckId: p.HealthCheckId as string | undefined,
+          values: (p.ResourceRecords as string[] | undefined) ?? [],
+        };
+      });
+    this.items = new SimulatedItemTables(this.regions.keys());
+    this.client = new SimulatedClientNetwork(this, deployed);
+  }
+
+  /** The deployed names and ids of one region (what the drill reads from the outputs). */
+  deployed(region: string) {
+    const found = this.topology.regions.find((r) => r.region === region);
+    if (!found) throw new Error(`fake: no region ${region} deployed`);
+    return found;
+  }
+
+  clusterArn(region: string): string {
+    return this.deployed(region).clusterArn;
+  }
+
+  checkId(region: string, kind: 'serving' | 'writer'): string {
+    const id = this.deployed(region).healthChecks[kind];
+    if (id === undefined) throw new Error(`fake: ${region} has no ${kind} check (headless)`);
+    return id;
+  }
+
+  region(name: string): SimulatedRegion {
+    const r = this.regions.get(name);
+    if (!r) throw new Error(`fake: no region ${name}`);
+    return r;
+  }
+
+  /**
+   * The next `times` calls of `operation` (optionally only in `region`, optionally only after
+   * `after` has been served, optionally only on the SSM parameter `name`, optionally only
+   * calls of the step `step`) fail with `error`.
+   */
+  fail(
+    operation: string,
+    error: FaultError,
+    options: { region?: string; times?: number; after?: string; name?: string; step?: string } = {},
+  ): void {
+    this.faultList.push({
+      operation,
+      region: options.region,
+      remaining: options.times ?? 1,
+      error,
+      after: options.after,
+      name: options.name,
+      step: options.step,
+    });
+  }
+
+  /** Faults armed but not yet consumed. */
+  unusedFaults(): number {
+    return this.faultList.reduce((n, f) => n + f.remaining, 0);
+  }
+
+  /**
+   * Runs `change` once, right after `operation` (optionally only on the SSM parameter `name`)
+   * has been served (the world moves on its own).
+   */
+  afterServed(
+    operation: string,
+    change: (world: SimulatedWorld) => void,
+    options: { name?: string } = {},
+  ): void {
+    this.hooks.push({ operation, change, name: options.name });
+  }
+
+  /** The process "dies" when `operation` is called: it takes effect, the caller never hears back. */
+  killWhen(operation: string): void {
+    this.killOn = operation;
+  }
+
+  callsOf(operation: string): CallRecord[] {
+    return this.calls.filter((c) => c.operation === operation);
+  }
+
+  /** The canary rows a region's cluster has for a drill. */
+  rowsIn(region: string, drillId: string): number[] {
+    this.advance();
+    return this.tables
+      .get(region)!
+      .filter((r) => r.drillId === drillId)
+      .map((r) => r.seq);
+  }
+
+  /** Runs one fake operation: records it, applies faults and time, then answers. */
+  async serve<T>(
+    operation: string,
+    client: object,
+    regionOf: () => Promise<string>,
+    input: object,
+    answer: (region: string) => T,
+  ): Promise<T> {
+    // Checked before anything else: a step may call only what its calls() declare.
+    const undeclared = undeclaredCall(operation);
+    if (undeclared) {
+      this.undeclaredCalls.push(undeclared);
+      throw faults.undeclared(undeclared);
+    }
+    this.seenClients.add(client);
+    const region = await regionOf();
+    if (this.deadClients.has(client)) return new Promise<T>(() => undefined);
+    this.calls.push({ operation, region, at: this.clock.now(), input });
+    const fault = this.faultList.find(
+      (f) =>
+        f.operation === operation &&
+        (!f.region || f.region === region) &&
+        (!f.name || (input as { Name?: string }).Name === f.name) &&
+        (!f.step || stepScope()?.stepId === f.step) &&
+        f.remaining > 0 &&
+        (!f.after || this.calls.some((c) => c.operation === f.after)),
+    );
+    if (fault) {
+      fault.remaining--;
+      if (fault.error === 'hang') return new Promise<T>(() => undefined);
+      throw fault.error;
+    }
+    if (this.down.has(region) && !operation.startsWith('route53:')) throw faults.networkTimeout();
+    this.advance();
+    const result = answer(region);
+    const matches = (hook: (typeof this.hooks)[number]) =>
+      hook.operation === operation &&
+      (!hook.name || (input as { Name?: string }).Name === hook.name);
+    const due = this.hooks.filter(matches);
+    this.hooks = this.hooks.filter((hook) => !matches(hook));
+    due.forEach((hook) => hook.change(this));
+    if (this.killOn === operation) {
+      this.killOn = undefined;
+      for (const c of this.seenClients) this.deadClients.add(c);
+      return new Promise<T>(() => undefined);
+    }
+    return result;
+  }
+
+  /** Moves the promotion along the virtual clock and replicates canary rows. */
+  advance(): void {
+    const now = this.clock.now();
+    const writerRows = this.tables.get(this.writer)!;
+    if (!this.moving || this.moving.kind === 'switchover') {
+      for (const [region, rows] of this.tables) {
+        if (region === this.writer) continue;
+        for (const row of writerRows) {
+          if (
+            row.at <= now - this.dataReplicationDelayMs &&
+            !rows.some((r) => r.drillId === row.drillId && r.seq === row.seq)
+          ) {
+            rows.push(row);
+          }
+        }
+      }
+      this.items.replicate(this.writer, now - this.dataReplicationDelayMs);
+    }
+    if (!this.moving) return;
+    const elapsed = now - this.moving.startedAt;
+    if (this.promotionCancels && elapsed >= this.pendingMs) {
+      this.globalStatus = 'available';
+      return; // stays in 'cancelling' (see failoverStatus)
+    }
+    if (this.promotionStuck || elapsed < this.promotionMs) return;
+    const { to, kind } = this.moving;
+    if (kind === 'switchover') {
+      // Switchover synchronizes every secondary first: nothing is lost.
+      this.tables.set(to, [...writerRows]);
+    }
+    this.items.promoted(to, kind);
+    this.writer = to;
+    // The old writer rejoins as a secondary with the new writer's data.
+    for (const region of this.tables.keys()) {
+      if (region !== to) this.tables.set(region, [...this.tables.get(to)!]);
+    }
+    this.moving = undefined;
+    this.globalStatus = 'available';
+  }
+
+  failoverStatus(): string | undefined {
+    if (!this.moving) return undefined;
+    const elapsed = this.clock.now() - this.moving.startedAt;
+    if (this.promotionCancels && elapsed >= this.pendingMs) return 'cancelling';
+    if (elapsed < this.pendingMs) return 'pending';
+    return this.moving.kind === 'switchover' ? 'switching-over' : 'failing-over';
+  }
+
+  /**
+   * Writes stop once a switchover is past pending, and at once for a failover (Aurora
+   * fences the old writer), until the promotion completes.
+   */
+  acceptsWrites(region: string): boolean {
+    const status = this.failoverStatus();
+    const writesContinue =
+      status === undefined || (status === 'pending' && this.moving?.kind === 'switchover');
+    return region === this.writer && !this.down.has(region) && writesContinue;
+  }
+
+  private parametersIn(region: string) {
+    let map = this.parameters.get(region);
+    if (!map) this.parameters.set(region, (map = new Map()));
+    return map;
+  }
+
+  /** The drill lock parameter of a region, parsed; undefined when there is none. */
+  lockIn(region: string): Record<string, unknown> | undefined {
+    const p = this.parametersIn(region).get(this.lockName(region));
+    return p && (JSON.parse(p.value) as Record<string, unknown>);
+  }
+
+  /** Puts a lock in a region as another operator's drill would have. */
+  setLock(region: string, value: Record<string, unknown>): void {
+    this.parametersIn(region).set(this.lockName(region), {
+      value: JSON.stringify(value),
+      version: 1,
+    });
+  }
+
+  lockName(region: string): string {
+    return this.deployed(region).drainParameterName.replace(/[^/]*$/, 'drill-lock');
+  }
+
+  /**
+   * ssm:PutParameter as the API Reference documents it: a new name is created (version 1);
+   * an existing one is replaced only with Overwrite, else ParameterAlreadyExists.
+   */
+  putParameter(region: string, input: PutParameterCommandInput): { Version: number } {
+    const name = input.Name ?? '';
+    if (name === this.deployed(region).drainParameterName) {
+      if (!input.Overwrite) throw alreadyExists(name);
+      this.setDrain(region, input.Value ?? '');
+      return { Version: 2 };
+    }
+    const map = this.parametersIn(region);
+    const existing = map.get(name);
+    if (existing && !input.Overwrite) throw alreadyExists(name);
+    if (!existing && !input.Type) {
+      throw new Error(`fake: PutParameter of a new parameter ${name} needs a Type`);
+    }
+    const version = (existing?.version ?? 0) + 1;
+    map.set(name, { value: input.Value ?? '', version });
+    return { Version: version };
+  }
+
+  getParameter(region: string, name: string) {
+    if (name === this.deployed(region).drainParameterName) {
+      return { Name: name, Value: this.region(region).drain, Type: 'String' as const };
+    }
+    const p = this.parametersIn(region).get(name);
+    if (!p) throw notFound(name);
+    return { Name: name, Value: p.value, Type: 'String' as const, Version: p.version };
+  }
+
+  /** ssm:DeleteParameter: ParameterNotFound when there is none. */
+  deleteParameter(region: string, name: string): void {
+    if (!this.parametersIn(region).delete(name)) throw notFound(name);
+  }
+
+  /** Sets a drain switch as PutParameter does, remembering the old value for the health lag. */
+  setDrain(region: string, value: string): void {
+    const r = this.region(region);
+    this.drainChanges.set(region, { previous: r.drain, at: this.clock.now() });
+    r.drain = value;
+  }
+
+  /** The drain value the health function and the checkers act on now. */
+  private seenDrain(region: string): string {
+    const change = this.drainChanges.get(region);
+    if (change && this.clock.now() - change.at < this.healthLagMs) return change.previous;
+    return this.region(region).drain;
+  }
+
+  serving(region: string): boolean {
+    const r = this.region(region);
+    const servingCheck = this.deployed(region).healthChecks.serving;
+    return (
+      this.seenDrain(region) === 'false' &&
+      r.status === 'available' &&
+      !this.down.has(region) &&
+      // A headless cluster has no instance to answer the health function's query.
+      r.instances > 0 &&
+      !(servingCheck !== undefined && this.forcedUnhealthy.has(servingCheck))
+    );
+  }
+
+  writerHealthy(region: string): boolean {
+    return (
+      this.serving(region) &&
+      this.acceptsWrites(region) &&
+      !this.forcedUnhealthy.has(this.checkId(region, 'writer'))
+    );
+  }
+
+  globalCluster(): GlobalCluster {
+    const status = this.failoverStatus();
+    return {
+      GlobalClusterIdentifier: this.globalId,
+      Status:
+        this.moving && status !== 'cancelling'
+          ? this.moving.kind === 'switchover'
+            ? 'switching-over'
+            : 'failing-over'
+          : this.globalStatus,
+      Engine: 'aurora-postgresql',
+      EngineVersion: '16.6',
+      FailoverState: this.moving
+        ? {
+            Status: status as 'pending',
+            FromDbClusterArn: this.clusterArn(this.moving.from),
+            ToDbClusterArn: this.clusterArn(this.moving.to),
+            IsDataLossAllowed: this.moving.kind === 'failover',
+          }
+        : undefined,
+      GlobalClusterMembers: [...this.regions.keys()].map((region) => ({
+        DBClusterArn: this.clusterArn(region),
+        IsWriter: region === this.writer,
+        Readers: [],
+      })),
+    };
+  }
+
+  promote(
+    kind: 'switchover' | 'failover',
+    input: { GlobalClusterIdentifier?: string; TargetDbClusterIdentifier?: string },
+  ): GlobalCluster {
+    if (input.GlobalClusterIdentifier !== this.globalId) {
+      throw new GlobalClusterNotFoundFault({
+        message: `Global cluster ${input.GlobalClusterIdentifier} not found`,
+        $metadata: {},
+      });
+    }
+    const target = [...this.regions.keys()].find(
+      (r) => this.clusterArn(r) === input.TargetDbClusterIdentifier,
+    );
+    if (!target || target === this.writer || this.moving) {
+      throw new InvalidGlobalClusterStateFault({
+        message: 'The global cluster is not in a valid state for this operation',
+        $metadata: {},
+      });
+    }
+    this.moving = { kind, from: this.writer, to: target, startedAt: this.clock.now() };
+    if (kind === 'failover' && this.failoverSnapshot === 'taken') {
+      const now = this.clock.now();
+      const cluster = this.deployed(this.writer).clusterIdentifier;
+      const stamp = new Date(now).toISOString().slice(0, 16).replace(/[T:]/g, '-');
+      this.snapshots.push({
+        region: this.writer,
+        identifier: `rds:unplanned-global-failover-${cluster}-${stamp}`,
+        clusterIdentifier: cluster,
+        type: 'automated',
+        createdAt: now,
+        listedAt: now + this.failoverSnapshotListedMs,
+        availableAt: now + this.failoverSnapshotCreateMs,
+        kmsKeyId: this.kmsKeyArn(this.writer),
+      });
+    }
+    if (kind === 'failover') {
+      // An unplanned failover does not wait for replication: unreplicated rows are gone.
+      const now = this.clock.now();
+      const kept = this.tables
+        .get(this.writer)!
+        .filter((r) => r.at <= now - this.dataReplicationDelayMs);
+      this.tables.set(target, kept);
+      this.items.failover(target, now - this.dataReplicationDelayMs);
+    }
+    return this.globalCluster();
+  }
+
+  /** The region's data key, as RDS reports a snapshot's KmsKeyId. */
+  kmsKeyArn(region: string): string {
+    return `arn:aws:kms:${region}:${FAKE_ACCOUNT}:key/fake-data-key-${region}`;
+  }
+
+  /** The snapshots a region lists now. */
+  snapshotsIn(region: string): SimulatedSnapshot[] {
+    return this.snapshots.filter((x) => x.region === region && this.clock.now() >= x.listedAt);
+  }
+
+  snapshotShape(x: SimulatedSnapshot): DBClusterSnapshot {
+    const now = this.clock.now();
+    const done = now >= x.availableAt;
+    return {
+      DBClusterSnapshotIdentifier: x.identifier,
+      DBClusterSnapshotArn: `arn:aws:rds:${x.region}:${FAKE_ACCOUNT}:cluster-snapshot:${x.identifier}`,
+      DBClusterIdentifier: x.clusterIdentifier,
+      SnapshotType: x.type,
+      SnapshotCreateTime: new Date(x.createdAt),
+      Status: !done
+        ? x.type === 'manual'
+          ? 'copying'
+          : 'creating'
+        : x.fails
+          ? 'failed'
+          : 'available',
+      StorageEncrypted: true,
+      KmsKeyId: x.kmsKeyId,
+    };
+  }
+
+  /** rds:DescribeDBClusterSnapshots: by identifier (not found: a fault) or by cluster. */
+  describeSnapshots(region: string, input: DescribeDBClusterSnapshotsCommandInput) {
+    const listed = this.snapshotsIn(region);
+    if (input.DBClusterSnapshotIdentifier !== undefined) {
+      const found = listed.find((x) => x.identifier === input.DBClusterSnapshotIdentifier);
+      if (!found) {
+        throw new DBClusterSnapshotNotFoundFault({
+          message: `DBClusterSnapshot ${input.DBClusterSnapshotIdentifier} not found.`,
+          $metadata: { httpStatusCode: 404 },
+        });
+      }
+      return { DBClusterSnapshots: [this.snapshotShape(found)] };
+    }
+    return {
+      DBClusterSnapshots: listed
+        .filter((x) => x.clusterIdentifier === input.DBClusterIdentifier)
+        .map((x) => this.snapshotShape(x)),
+    };
+  }
+
+  /** rds:CopyDBClusterSnapshot in one region: from an available source, to a new name. */
+  copySnapshot(region: string, input: CopyDBClusterSnapshotCommandInput) {
+    const listed = this.snapshotsIn(region);
+    const source = listed.find((x) => x.identifier === input.SourceDBClusterSnapshotIdentifier);
+    if (!source) {
+      throw new DBClusterSnapshotNotFoundFault({
+        message: `DBClusterSnapshot ${input.SourceDBClusterSnapshotIdentifier} not found.`,
+        $metadata: { httpStatusCode: 404 },
+      });
+    }
+    if (this.snapshotShape(source).Status !== 'available') {
+      throw new InvalidDBClusterSnapshotStateFault({
+        message: `DBClusterSnapshot ${source.identifier} is not available.`,
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+    if (
+      this.snapshots.some(
+        (x) => x.region === region && x.identifier === input.TargetDBClusterSnapshotIdentifier,
+      )
+    ) {
+      throw new DBClusterSnapshotAlreadyExistsFault({
+        message: `DBClusterSnapshot ${input.TargetDBClusterSnapshotIdentifier} already exists.`,
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+    const now = this.clock.now();
+    const copy: SimulatedSnapshot = {
+      region,
+      identifier: input.TargetDBClusterSnapshotIdentifier ?? '',
+      clusterIdentifier: source.clusterIdentifier,
+      type: 'manual',
+      createdAt: source.createdAt,
+      listedAt: now,
+      availableAt: now + this.snapshotCopyMs,
+      ...(this.snapshotCopyFails ? { fails: true } : {}),
+      kmsKeyId: input.KmsKeyId ?? source.kmsKeyId,
+    };
+    this.snapshots.push(copy);
+    return { DBClusterSnapshot: this.snapshotShape(copy) };
+  }
+
+  /** The parameter group of a region's cluster. */
+  parameterGroupOf(region: string): SimulatedParameterGroup {
+    const group = this.parameterGroups.get(this.region(region).parameterGroup);
+    if (!group) throw new Error(`fake: no parameter group deployed for ${region}`);
+    return group;
+  }
+
+  /** The RPO a region's cluster parameter group sets (seconds), or null. */
+  managedRpoOf(region: string): number | null {
+    const value = this.parameterGroupOf(region).parameters.get(MANAGED_RPO_PARAMETER);
+    return value === undefined ? null : Number(value);
+  }
+
+  /**
+   * Managed RPO as Aurora documents it: the writer "blocks the transaction if all secondary DB
+   * clusters have RPO lag times that are larger than the RPO" of the writer's cluster parameter
+   * group (Aurora User Guide, aurora-global-database-disaster-recovery, Managing RPOs). A
+   * secondary in a region that is down replicates nothing.
+   */
+  commitsBlocked(region: string): boolean {
+    const rpo = this.managedRpoOf(region);
+    if (rpo === null) return false;
+    const satisfied = [...this.regions.values()].some(
+      (r) =>
+        r.region !== region &&
+        !this.down.has(r.region) &&
+        r.rpoLagMs !== null &&
+        r.rpoLagMs < rpo * 1000,
+    );
+    return !satisfied;
+  }
+
+  private groupIn(region: string, name: string | undefined): SimulatedParameterGroup {
+    const group = this.parameterGroups.get((name ?? '').toLowerCase());
+    if (!group || group.region !== region) {
+      throw new DBParameterGroupNotFoundFault({
+        message: `DBClusterParameterGroup not found: ${name}`,
+        $metadata: { httpStatusCode: 404 },
+      });
+    }
+    return group;
+  }
+
+  /** rds:DescribeDBClusterParameters: only the user-set parameters are modelled. */
+  describeClusterParameters(region: string, input: DescribeDBClusterParametersCommandInput) {
+    const group = this.groupIn(region, input.DBClusterParameterGroupName);
+    if (input.Source !== undefined && input.Source !== 'user') return { Parameters: [] };
+    return {
+      Parameters: [...group.parameters].map(([ParameterName, ParameterValue]) => ({
+        ParameterName,
+        ParameterValue,
+        Source: 'user',
+        ApplyType: 'dynamic',
+        IsModifiable: true,
+      })),
+    };
+  }
+
+  /**
+   * rds:ModifyDBClusterParameterGroup of rds.global_db_rpo: "Valid values ... range from 20
+   * seconds to 2,147,483,647 seconds", dynamic, so ApplyMethod immediate (Setting the recovery
+   * point objective; ModifyDBClusterParameterGroup API Reference, Parameters).
+   */
+  modifyClusterParameters(region: string, input: ModifyDBClusterParameterGroupCommandInput) {
+    const group = this.groupIn(region, input.DBClusterParameterGroupName);
+    for (const p of input.Parameters ?? []) {
+      const value = Number(p.ParameterValue);
+      if (
+        p.ParameterName !== MANAGED_RPO_PARAMETER ||
+        !Number.isInteger(value) ||
+        value < 20 ||
+        value > 2_147_483_647 ||
+        p.ApplyMethod !== 'immediate'
+      ) {
+        throw new RDSServiceException({
+          name: 'InvalidParameterValue',
+          message: `fake: unexpected parameter ${JSON.stringify(p)}`,
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+      group.parameters.set(MANAGED_RPO_PARAMETER, String(value));
+    }
+    return { DBClusterParameterGroupName: input.DBClusterParameterGroupName };
+  }
+
+  /** rds:ResetDBClusterParameterGroup of named parameters: back to the engine default. */
+  resetClusterParameters(region: string, input: ResetDBClusterParameterGroupCommandInput) {
+    const group = this.groupIn(region, input.DBClusterParameterGroupName);
+    if (input.ResetAllParameters || !input.Parameters?.length) {
+      throw new Error('fake: the drill resets named parameters only');
+    }
+    for (const p of input.Parameters) group.parameters.delete(p.ParameterName ?? '');
+    return { DBClusterParameterGroupName: input.DBClusterParameterGroupName };
+  }
+
+  execute(
+    region: string,
+    input: ExecuteStatementCommandInput,
+  ): { records: ({ longValue: number } | { stringValue: string })[][] } {
+    const clusterRegion = [...this.regions.keys()].find(
+      (r) => this.clusterArn(r) === input.resourceArn,
+    );
+    if (!clusterRegion || clusterRegion !== region) {
+      throw new BadRequestException({
+        message: `Cluster ${input.resourceArn} not found in ${region}`,
+        $metadata: {},
+      });
+    }
+    // The Data API needs the secret in the cluster's region: the replica of the master secret.
+    if (input.secretArn !== this.deployed(region).secretArn) {
+      throw new BadRequestException({
+        message: `secret ${input.secretArn} is not in ${region}`,
+        $metadata: {},
+      });
+    }
+    const param = (name: string) => input.parameters?.find((p) => p.name === name)?.value;
+    if (input.sql === CANARY_SQL.selectSeqs) {
+      const drillId = param('drill_id')?.stringValue;
+      return {
+        records: this.tables
+          .get(region)!
+          .filter((r) => r.drillId === drillId)
+          .map((r) => [{ longValue: r.seq }]),
+      };
+    }
+    if (input.sql === CLIENT_ITEMS_SQL.selectIds) {
+      const prefix = param('prefix')?.stringValue ?? '';
+      return {
+        records: [...this.items.in(region).items.keys()]
+          .filter((id) => id.startsWith(prefix))
+          .map((id) => [{ stringValue: id }]),
+      };
+    }
+    if (!this.acceptsWrites(region)) {
+      throw new BadRequestException({
+        message: 'ERROR: cannot execute statement in a read-only transaction',
+        $metadata: {},
+      });
+    }
+    if (this.commitsBlocked(region)) {
+      // The commit waits until a secondary catches up; the Data API gives up on it.
+      throw new StatementTimeoutException({
+        message: `fake: commit blocked by managed RPO (${MANAGED_RPO_PARAMETER}=${this.managedRpoOf(region)}): no secondary has an RPO lag under it`,
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+    if (input.sql === CANARY_SQL.createTable) {
+      return { records: [] };
+    }
+    if (
+      input.sql === CLIENT_ITEMS_SQL.deleteItems ||
+      input.sql === CLIENT_ITEMS_SQL.deleteRequests
+    ) {
+      const prefix = param('prefix')?.stringValue ?? '';
+      const kind = input.sql === CLIENT_ITEMS_SQL.deleteItems ? 'delete-items' : 'delete-requests';
+      this.items.commit(region, this.clock.now(), [{ kind, prefix }]);
+      return { records: [] };
+    }
+    if (input.sql === CANARY_SQL.insert) {
+      this.tables.get(region)!.push({
+        drillId: param('drill_id')?.stringValue ?? '',
+        seq: Number(param('seq')?.longValue),
+        at: this.clock.now(),
+      });
+      return { records: [] };
+    }
+    // The cleanup (steps/clean-canary.ts); the delete replicates to every member.
+    if (input.sql === CANARY_SQL.deleteRows) {
+      const drillId = param('drill_id')?.stringValue;
+      for (const [r, rows] of this.tables)
+        this.tables.set(
+          r,
+          rows.filter((row) => row.drillId !== drillId),
+        );
+      return { records: [] };
+    }
+    throw new BadRequestException({ message: `fake: unexpected SQL ${input.sql}`, $metadata: {} });
+  }
+
+  /** Whether Route 53 considers a deployed check healthy now. */
+  checkHealthy(id: string): boolean {
+    const check = this.checks.get(id);
+    if (!check)
+      throw new NoSuchHealthCheck({ message: `No health check with id ${id}`, $metadata: {} });
+    if (this.forcedUnhealthy.has(id)) return false;
+    if (this.forcedHealthy.has(id)) return true;
+    // Inverted: Route 53 "considers health checks to be unhealthy when the status is healthy
+    // and vice versa" (Route 53 API Reference, HealthCheckConfig, Inverted).
+    if (check.kind === 'calculated') {
+      // CALCULATED: healthy when at least HealthThreshold children are healthy
+      // (Route 53 API Reference, HealthCheckConfig, HealthThreshold).
+      const healthyChildren = check.children.filter((c) => this.checkHealthy(c)).length;
+      return healthyChildren >= check.threshold !== check.inverted;
+    }
+    const endpoint =
+      check.route === 'serving' ? this.serving(check.region) : this.writerHealthy(check.region);
+    return endpoint !== check.inverted;
+  }
+
+  healthCheck(id: string) {
+    const healthy = this.checkHealthy(id);
+    return {
+      HealthCheckObservations: Array.from({ length: 16 }, (_, i) => ({
+        Region: ROUTE53_HOME_REGION as HealthCheckRegion,
+        IPAddress: `15.177.0.${i}`,
+        StatusReport: {
+          Status: healthy
+            ? 'Success: HTTP Status Code 200, OK'
+            : 'Failure: HTTP Status Code 503, Service Unavailable',
+          CheckedTime: new Date(this.clock.now()),
+        },
+      })),
+    };
+  }
+
+  /**
+   * What Route 53 answers for `name` from the deployed records ("How Amazon Route 53 chooses
+   * records when health checking is configured", Route 53 Developer Guide): a record without a
+   * health check counts as healthy; failover answers the PRIMARY when healthy, else a healthy
+   * SECONDARY, else the PRIMARY; latency answers the nearest healthy record (nearest: the
+   * resolver's region, then the deployment's region order), or the nearest when none is healthy.
+   */
+  dnsAnswer(name: string, resolverRegion: string = ROUTE53_HOME_REGION): string[] {
+    return [...(this.dnsRecord(name, resolverRegion)?.values ?? [])];
+  }
+
+  /** The record Route 53 chooses for `name` now (see dnsAnswer), with its TTL; undefined: none. */
+  dnsRecord(
+    name: string,
+    resolverRegion: string = ROUTE53_HOME_REGION,
+  ): SimulatedRecord | undefined {
+    const fqdn = name.endsWith('.') ? name : `${name}.`;
+    const records = this.records.filter((r) => r.name === fqdn && r.type === 'CNAME');
+    if (records.length === 0) return undefined;
+    const healthy = (r: SimulatedRecord) => !r.healthCheckId || this.checkHealthy(r.healthCheckId);
+    let chosen: SimulatedRecord | undefined;
+    if (records.some((r) => r.failover)) {
+      const primary = records.find((r) => r.failover === 'PRIMARY')!;
+      const secondary = records.find((r) => r.failover === 'SECONDARY');
+      chosen = healthy(primary) ? primary : secondary && healthy(secondary) ? secondary : primary;
+    } else if (records.some((r) => r.region)) {
+      const order = [resolverRegion, ...this.topology.regions.map((r) => r.region)];
+      const nearest = [...records].sort(
+        (x, y) => order.indexOf(x.region ?? '') - order.indexOf(y.region ?? ''),
+      );
+      chosen = nearest.find(healthy) ?? nearest[0];
+    } else {
+      chosen = records[0];
+    }
+    return chosen;
+  }
+
+  /**
+   * The deployed records from `start` on, in Route 53's order: "sorted first by DNS name with
+   * the labels reversed" (Route 53 API Reference, ListResourceRecordSets).
+   */
+  recordSets(start: string) {
+    const key = (name: string) => name.replace(/\.$/, '').split('.').reverse().join('.');
+    const from = key(start);
+    return [...this.records]
+      .sort((a, b) => key(a.name).localeCompare(key(b.name)))
+      .filter((r) => key(r.name) >= from)
+      .map((r) => ({
+        Name: r.name,
+        Type: r.type as 'CNAME',
+        TTL: r.ttl,
+        ...(r.setIdentifier ? { SetIdentifier: r.setIdentifier } : {}),
+        ...(r.failover ? { Failover: r.failover } : {}),
+        ...(r.region ? { Region: r.region as ResourceRecordSetRegion } : {}),
+        ...(r.healthCheckId ? { HealthCheckId: r.healthCheckId } : {}),
+        ResourceRecords: r.values.map((Value) => ({ Value })),
+      }));
+  }
+
+  lag(region: string, input: GetMetricDataCommandInput) {
+    const r = this.region(region);
+    const isWriter = region === this.writer;
+    return {
+      MetricDataResults: (input.MetricDataQueries ?? []).map((q) => {
+        const value =
+          q.MetricStat?.Metric?.MetricName === LAG_METRICS.rpo ? r.rpoLagMs : r.replicationLagMs;
+        return {
+          Id: q.Id,
+          Values: isWriter || value === null ? [] : [value],
+          Timestamps: isWriter || value === null ? [] : [new Date(this.clock.now())],
+        };
+      }),
+    };
+  }
+}
+
+function alreadyExists(name: string): ParameterAlreadyExists {
+  return new ParameterAlreadyExists({
+    message: `The parameter ${name} already exists.`,
+    $metadata: { httpStatusCode: 400 },
+  });
+}
+
+function notFound(name: string): ParameterNotFound {
+  return new ParameterNotFound({
+    message: `Parameter ${name} not found.`,
+    $metadata: { httpStatusCode: 400 },
+  });
+}
