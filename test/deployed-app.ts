@@ -22,19 +22,35 @@ export function deployedApp(
   regions: readonly string[] = ['us-east-1', 'us-west-2'],
   context: Readonly<Record<string, string>> = {},
 ): SimulatedDeployment {
-  const extra = Object.keys(context).length > 0 ? JSON.stringify(context) : '';
-  const key = regions.join(',') + extra;
+  const key = regions.join(',') + contextKey(context);
   const cached = loaded.get(key);
   if (cached) return cached;
+  const deployment = SimulatedDeployment.fromAssembly(assemblyDir(regions, context));
+  loaded.set(key, deployment);
+  return deployment;
+}
+
+/**
+ * The cloud assembly directory of that topology (synthesized once, cached in the OS temp
+ * directory), for what reads `cdk.out` itself (`drill rehearse --assembly`). Read it, never
+ * change it: copy it first.
+ */
+export function assemblyDir(
+  regions: readonly string[] = ['us-east-1', 'us-west-2'],
+  context: Readonly<Record<string, string>> = {},
+): string {
+  const extra = contextKey(context);
   const suffix = extra ? `-${createHash('sha256').update(extra).digest('hex').slice(0, 8)}` : '';
   const dir = path.join(
     os.tmpdir(),
     `multi-region-assembly-${hashSources()}-${regions.join(',')}${suffix}`,
   );
   if (!fs.existsSync(path.join(dir, 'manifest.json'))) synthesize(regions, dir, extra);
-  const deployment = SimulatedDeployment.fromAssembly(dir);
-  loaded.set(key, deployment);
-  return deployment;
+  return dir;
+}
+
+function contextKey(context: Readonly<Record<string, string>>): string {
+  return Object.keys(context).length > 0 ? JSON.stringify(context) : '';
 }
 
 function synthesize(regions: readonly string[], dir: string, context: string): void {

@@ -44,6 +44,7 @@ import { topologyFromOutputs, type DrillTopology } from '../drill/discovery';
 import { FAKE_ACCOUNT, type SimulatedDeployment } from './deployment';
 import { SimulatedClientNetwork, SimulatedItemTables } from './client-network';
 import { VirtualClock } from './clock';
+import type { SimulationAssumptions } from './scenario';
 
 /** One region of the fake. */
 export interface SimulatedRegion {
@@ -455,6 +456,55 @@ export class SimulatedWorld {
       return new Promise<T>(() => undefined);
     }
     return result;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Scenario hooks (issue 15 SKELETON: minimal versions over the existing state, so the runner
+  // works end to end; the semantics helper makes each one follow the documented AWS behaviour).
+  // -------------------------------------------------------------------------------------------
+
+  /** Takes the scenario's assumptions (promotion time, lag, checkers, writer endpoint DNS). */
+  assume(assumptions: SimulationAssumptions): void {
+    this.promotionMs = assumptions.promotionMs;
+    this.pendingMs = assumptions.pendingMs;
+    this.dataReplicationDelayMs = assumptions.replicationLagMs;
+    for (const r of this.regions.values()) {
+      r.rpoLagMs = assumptions.replicationLagMs;
+      r.replicationLagMs = assumptions.replicationLagMs;
+    }
+  }
+
+  /** The region is gone: database, service, control plane and health endpoints. */
+  regionOutage(region: string): void {
+    this.down.add(region);
+  }
+
+  /** The region is back (its old primary rejoins as a secondary of the writer). */
+  regionReturns(region: string): void {
+    this.down.delete(region);
+  }
+
+  /** Replication to `region` lags `lagMs` until `untilMs` (world time). */
+  lagSpike(region: string, lagMs: number, untilMs: number): void {
+    const r = this.region(region);
+    const before = { rpo: r.rpoLagMs, replication: r.replicationLagMs };
+    r.rpoLagMs = lagMs;
+    r.replicationLagMs = lagMs;
+    void this.clock.sleep(Math.max(0, untilMs - this.clock.now())).then(() => {
+      r.rpoLagMs = before.rpo;
+      r.replicationLagMs = before.replication;
+    });
+  }
+
+  /** Cuts (or, with `cut` false, heals) the network between two regions. */
+  partition(a: string, b: string, cut = true): void {
+    void [a, b, cut];
+    throw new Error('fake: partition is not simulated yet');
+  }
+
+  /** The region's cluster has no instance. */
+  headless(region: string): void {
+    this.region(region).instances = 0;
   }
 
   /** Moves the promotion along the virtual clock and replicates canary rows. */
