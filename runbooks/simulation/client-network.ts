@@ -25,6 +25,7 @@ import {
   type DnsAnswerView,
 } from '../drill/aws/ports';
 import type { DeployedResource, SimulatedDeployment } from './deployment';
+import type { SimulationAssumptions } from './scenario';
 import type { SimulatedWorld } from './world';
 
 /** A `resolverCacheMs` that keeps every answer for its whole TTL (a "stale" resolver). */
@@ -419,6 +420,11 @@ export class SimulatedClientNetwork implements ClientNetworkApi {
       }
       this.configs.set(r.region, itemsConfig(deployment, r.region));
     });
+  }
+
+  /** Takes the scenario's client resolver behaviour (SKELETON: the client helper builds it). */
+  assumeResolver(assumptions: SimulationAssumptions): void {
+    void assumptions;
   }
 
   /** The deployment's targets: where each regional domain name's addresses lead. */

@@ -472,6 +472,7 @@ export class SimulatedWorld {
       r.rpoLagMs = assumptions.replicationLagMs;
       r.replicationLagMs = assumptions.replicationLagMs;
     }
+    this.client.assumeResolver(assumptions);
   }
 
   /** The region is gone: database, service, control plane and health endpoints. */
