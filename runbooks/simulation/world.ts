@@ -738,10 +738,7 @@ export class SimulatedWorld {
         const upTo = this.positionOf(region);
         if (this.realistic) this.replicatedTo.set(region, upTo);
         for (const row of writerRows) {
-          if (
-            row.at <= upTo &&
-            !rows.some((r) => r.drillId === row.drillId && r.seq === row.seq)
-          ) {
+          if (row.at <= upTo && !rows.some((r) => r.drillId === row.drillId && r.seq === row.seq)) {
             rows.push(row);
           }
         }
@@ -1281,7 +1278,9 @@ export class SimulatedWorld {
 
   /** What the probed route answers now (200 or 503). */
   private endpointHealthy(check: Extract<SimulatedHealthCheck, { kind: 'https' }>): boolean {
-    return check.route === 'serving' ? this.serving(check.region) : this.writerHealthy(check.region);
+    return check.route === 'serving'
+      ? this.serving(check.region)
+      : this.writerHealthy(check.region);
   }
 
   /** One checker per assumed health checker on every HTTPS check, in the endpoint's state now. */
