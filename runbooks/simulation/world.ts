@@ -1432,8 +1432,11 @@ export class SimulatedWorld {
     const isWriter = region === this.writer;
     return {
       MetricDataResults: (input.MetricDataQueries ?? []).map((q) => {
-        const value =
-          q.MetricStat?.Metric?.MetricName === LAG_METRICS.rpo ? r.rpoLagMs : r.replicationLagMs;
+        const value = this.realistic
+          ? this.replicationLagOf(region)
+          : q.MetricStat?.Metric?.MetricName === LAG_METRICS.rpo
+            ? r.rpoLagMs
+            : r.replicationLagMs;
         return {
           Id: q.Id,
           Values: isWriter || value === null ? [] : [value],
