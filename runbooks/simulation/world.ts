@@ -361,7 +361,7 @@ export class SimulatedWorld {
         route,
         inverted,
         disabled,
-        // CloudFormation defaults: RequestInterval 30, FailureThreshold 3 (HealthCheckConfig).
+        // Unset: RequestInterval 30 s, FailureThreshold 3 (Route 53 API Reference, HealthCheckConfig).
         intervalMs: Number(config.RequestInterval ?? 30) * 1000,
         failureThreshold: Number(config.FailureThreshold ?? 3),
       });
@@ -1300,12 +1300,12 @@ export class SimulatedWorld {
   }
 
   /**
-   * Route 53's checkers on the clock: each probes its endpoint every RequestInterval, the
-   * checkers of a check staggered evenly over the interval, and each changes its view after
-   * FailureThreshold consecutive results of the other state (Route 53 Developer Guide, "How
-   * Amazon Route 53 determines whether a health check is healthy": health checkers "don't
-   * coordinate with one another"; "Values that you specify when you create a health check",
-   * Request interval and Failure threshold). Runs until `stop`.
+   * Route 53's checkers on the clock: "Each Route 53 health checker makes requests at this
+   * interval" (RequestInterval), staggered evenly over it (checkers "don't coordinate with one
+   * another": Route 53 Developer Guide, "How Amazon Route 53 determines whether a health check
+   * is healthy"), and each changes its view after FailureThreshold consecutive results of the
+   * other state ("must pass or fail ... to change the current status": Route 53 API
+   * Reference, HealthCheckConfig). Runs until `stop`.
    */
   private async probeLoop(): Promise<void> {
     const signal = this.loops.signal;
