@@ -551,6 +551,15 @@ export class SimulatedWorld {
     this.loops.abort();
   }
 
+  /** A wait of the world's own loops: on a VirtualClock it never moves time by itself. */
+  private sleepInBackground(ms: number, signal: AbortSignal): Promise<void> {
+    const clock = this.clock as Clock & Partial<Pick<VirtualClock, 'sleepInBackground'>>;
+    const wait = Math.max(0, ms);
+    return clock.sleepInBackground
+      ? clock.sleepInBackground(wait, signal)
+      : clock.sleep(wait, signal);
+  }
+
   /** The region is gone: database, service, control plane and health endpoints. */
   regionOutage(region: string): void {
     this.advance();
@@ -584,7 +593,7 @@ export class SimulatedWorld {
     const before = { rpo: r.rpoLagMs, replication: r.replicationLagMs };
     r.rpoLagMs = lagMs;
     r.replicationLagMs = lagMs;
-    void this.clock.sleep(Math.max(0, untilMs - this.clock.now()), this.loops.signal).then(() => {
+    void this.sleepInBackground(untilMs - this.clock.now(), this.loops.signal).then(() => {
       r.rpoLagMs = before.rpo;
       r.replicationLagMs = before.replication;
     });
@@ -1323,7 +1332,7 @@ export class SimulatedWorld {
         soonest = Math.min(soonest, dueAt(id, next.get(id) ?? 0));
       }
       if (!Number.isFinite(soonest)) return;
-      await this.clock.sleep(Math.max(0, soonest - this.clock.now()), signal);
+      await this.sleepInBackground(Math.max(0, soonest - this.clock.now()), signal);
       if (signal.aborted) return;
       this.advance();
       for (const [id, checkers] of this.checkers) {
