@@ -258,6 +258,8 @@ export class SimulatedWorld {
   private readonly spikes = new Map<string, { readonly lagMs: number; readonly untilMs: number }>();
   /** Per secondary: the writer's time up to which its commits are on that secondary. */
   private readonly replicatedTo = new Map<string, number>();
+  /** When each region in `down` went down through `regionOutage`. */
+  private readonly downSince = new Map<string, number>();
   /** Cut region pairs (`a|b`, sorted). */
   private readonly cuts = new Set<string>();
   /** Old primaries of a failover, not yet rebuilt as secondaries (their region is down). */
@@ -564,6 +566,7 @@ export class SimulatedWorld {
   regionOutage(region: string): void {
     this.advance();
     this.down.add(region);
+    this.downSince.set(region, this.clock.now());
   }
 
   /**
@@ -673,7 +676,13 @@ export class SimulatedWorld {
   replicationLagOf(region: string): number | null {
     if (region === this.writer || this.pendingRebuild.has(region)) return null;
     if (!this.realistic) return this.dataReplicationDelayMs;
-    return this.clock.now() - this.positionOf(region);
+    // RPO lag: how long "the most recent user transaction COMMIT" takes to reach the secondary
+    // (Aurora User Guide, aurora_global_db_status, rpo_lag_in_msec). A writer that is down
+    // commits nothing more: the lag stays what it was when it went down.
+    const until = this.down.has(this.writer)
+      ? (this.downSince.get(this.writer) ?? this.clock.now())
+      : this.clock.now();
+    return until - this.positionOf(region);
   }
 
   /** The writer's time up to which a secondary holds its commits now. */

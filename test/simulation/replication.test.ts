@@ -67,6 +67,19 @@ describe('one replication lag per secondary: data, RPO lag and replication lag m
   });
 });
 
+describe('a writer region that is down commits nothing more', () => {
+  test('GIVEN the writer region down THEN the secondary keeps the RPO lag it had, and the rows it lacked stay missing', async () => {
+    const world = realisticWorld({ replicationLagMs: 1_000 });
+    insertRow(world, PRIMARY, DRILL, 1);
+    await pass(world, 500);
+    world.regionOutage(PRIMARY);
+
+    await pass(world, 60_000);
+    expect(world.replicationLagOf(SECONDARY)).toBe(1_000);
+    expect(world.rowsIn(SECONDARY, DRILL)).toEqual([]);
+  });
+});
+
 describe('lagSpike: replication stalls until the spike lag, keeps it, then catches up', () => {
   test('GIVEN a 60 s spike THEN the lag grows with time to 60 s, rows wait, and all arrive after it', async () => {
     const world = realisticWorld({ replicationLagMs: 1_000 });
