@@ -54,7 +54,7 @@ export interface SimulatedRegion {
   instances: number;
   engineVersion: string;
   drain: string;
-  /** Lag metrics this secondary reports (ms); null: no datapoints. */
+  /** Lag metrics this secondary reports (ms); null: no datapoints. After `assume`, computed. */
   rpoLagMs: number | null;
   replicationLagMs: number | null;
   /** The cluster's parameter group (DBClusterParameterGroupName of the deployed cluster). */
@@ -225,7 +225,10 @@ export class SimulatedWorld {
   promotionStuck = false;
   /** Aurora cancels the promotion half way (UNEXPECTED_STATE). */
   promotionCancels = false;
-  /** Rows younger than this are not yet on the secondaries (lost in a failover). */
+  /**
+   * Rows younger than this are not yet on the secondaries (lost in a failover). After `assume`,
+   * each secondary has its own lag instead (replicationLagOf).
+   */
   dataReplicationDelayMs = 0;
   /** Health checkers see a drain switch change this long after it is made (cache + detection). */
   healthLagMs = 0;
@@ -755,10 +758,10 @@ export class SimulatedWorld {
         if (region === this.writer || this.pendingRebuild.has(region)) continue;
         const upTo = this.positionOf(region);
         if (this.realistic) this.replicatedTo.set(region, upTo);
+        // A set, not a scan per row: the health checkers call this several times a second.
+        const have = new Set(rows.map((r) => `${r.drillId}\n${r.seq}`));
         for (const row of writerRows) {
-          if (row.at <= upTo && !rows.some((r) => r.drillId === row.drillId && r.seq === row.seq)) {
-            rows.push(row);
-          }
+          if (row.at <= upTo && !have.has(`${row.drillId}\n${row.seq}`)) rows.push(row);
         }
       }
       this.items.replicate(this.writer, (region) =>
