@@ -1,0 +1,294 @@
+// `drill rehearse`: the real drill against the simulation of the synthesized assembly, with no
+// AWS credentials, judged against the topology's objectives; its record and report say so.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { topologyFromOutputs } from '../../runbooks/drill/discovery';
+import { EXIT_CODES } from '../../runbooks/drill/errors';
+import { renderHtml } from '../../runbooks/drill/report-html';
+import { renderMarkdown } from '../../runbooks/drill/report-markdown';
+import { DEFAULT_ASSUMPTIONS, type RehearsalResult } from '../../runbooks/simulation/scenario';
+import { SCENARIOS } from '../../runbooks/simulation/scenarios';
+import { assemblyDir, deployedApp } from '../deployed-app';
+import { drillDirOf, journalIn, recordIn, rehearseCli, tempDirs } from './rehearse-helpers';
+
+const tempDir = tempDirs();
+const THREE = ['us-east-1', 'us-west-2', 'us-east-2'];
+
+function objectivesOf(regions?: readonly string[]) {
+  const t = topologyFromOutputs(deployedApp(regions).outputsFile(), 'test');
+  return { rto: t.rtoSeconds, rpo: t.rpoSeconds, primary: t.primaryRegion, topology: t };
+}
+
+describe('drill rehearse --scenario region-outage on the default topology, no AWS credentials', () => {
+  const { rto, rpo } = objectivesOf();
+  let stateDir: string;
+  let run: Awaited<ReturnType<typeof rehearseCli>>;
+
+  beforeAll(async () => {
+    stateDir = tempDir();
+    run = await rehearseCli([
+      'rehearse',
+      '--scenario',
+      'region-outage',
+      '--assembly',
+      assemblyDir(),
+      '--state-dir',
+      stateDir,
+    ]);
+  });
+
+  test('THEN it exits 0 and prints the measured client and database RTO and the RPO next to the objectives', () => {
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(EXIT_CODES.OK);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(
+      'REHEARSAL (simulation, not AWS) region-outage: writer us-east-1 -> us-west-2, drill exit 0: every objective met',
+    );
+    expect(lines[1]).toMatch(new RegExp(`^  client write RTO [1-9]\\d* s <= ${rto} s: met$`));
+    expect(lines[2]).toMatch(new RegExp(`^  client read RTO \\d+ s <= ${rto} s: met$`));
+    expect(lines[3]).toMatch(new RegExp(`^  database RTO [1-9]\\d* s <= ${rto} s: met$`));
+    expect(lines[4]).toMatch(
+      new RegExp(
+        `^  RPO \\d+(\\.\\d)? s \\(\\d+ acknowledged client writes? lost\\) <= ${rpo} s: met$`,
+      ),
+    );
+    expect(lines[5]).toMatch(
+      /^ {2}writes resume: yes, a client write through write\. acknowledged by us-west-2 \d+(\.\d)? s after the promotion: met$/,
+    );
+    const drillDir = drillDirOf(stateDir, 'region-outage');
+    expect(lines[6]).toBe(
+      `  record and report: ${drillDir} (drill output: ${path.join(stateDir, 'region-outage', 'drill.log')})`,
+    );
+    expect(lines).toHaveLength(7);
+  });
+
+  test("THEN the drill's output went to the log in the scenario's state directory, not to the terminal", () => {
+    const log = fs.readFileSync(path.join(stateDir, 'region-outage', 'drill.log'), 'utf8');
+    expect(log).toContain('rehearsal region-outage: failover --to us-west-2 --allow-data-loss\n');
+    expect(log).toMatch(/^drill failover-\S+: failover us-east-1 -> us-west-2/m);
+    expect(run.stdout).not.toContain('drill failover-');
+  });
+
+  test("THEN the journal header, and the record from it, mark the drill as this scenario's rehearsal", () => {
+    const drillDir = drillDirOf(stateDir, 'region-outage');
+    const header = journalIn(drillDir)[0];
+    const scenario = SCENARIOS.find((s) => s.name === 'region-outage')!;
+    const marker = {
+      scenario: 'region-outage',
+      summary: scenario.summary,
+      assembly: assemblyDir(),
+      assumptions: { ...DEFAULT_ASSUMPTIONS },
+      events: [{ atSeconds: 0, kind: 'region-outage', region: 'writer' }],
+    };
+    expect(header).toMatchObject({ type: 'drill', rehearsal: marker });
+    const record = recordIn(drillDir);
+    expect(record.rehearsal).toEqual(marker);
+    expect(record.outcome).toBe('succeeded');
+  });
+
+  test('THEN the HTML and Markdown reports carry the banner, the scenario, its assumptions and the verdicts', () => {
+    const drillDir = drillDirOf(stateDir, 'region-outage');
+    const html = fs.readFileSync(path.join(drillDir, 'report.html'), 'utf8');
+    const md = fs.readFileSync(path.join(drillDir, 'report.md'), 'utf8');
+    const verdicts = run.stdout
+      .split('\n')
+      .slice(1, 6)
+      .map((l) => l.trim());
+    const scenarioLine = `scenario region-outage: ${SCENARIOS[0].summary} (assembly ${assemblyDir()})`;
+
+    expect(html).toContain(
+      `<p class="rehearsal"><strong>REHEARSAL (simulation, not AWS)</strong>: ${scenarioLine}</p>`,
+    );
+    for (const line of verdicts) {
+      expect(html).toContain(`<li class="met">${line.replace(/</g, '&lt;')}</li>`);
+      expect(md).toContain(`\n- ${line}\n`);
+    }
+    expect(html).toContain('<tr><td>promotionMs</td><td>60000</td></tr>');
+    expect(html).toContain('<li>+0 s region-outage writer</li>');
+    expect(md).toContain(`> **REHEARSAL (simulation, not AWS)**: ${scenarioLine}`);
+    expect(md).toContain('| resolver | worst-case |');
+  });
+
+  test("THEN a real drill's record (no rehearsal mark) renders without the banner", () => {
+    const real = { ...recordIn(drillDirOf(stateDir, 'region-outage')) };
+    delete (real as { rehearsal?: unknown }).rehearsal;
+    expect(renderHtml(real)).not.toContain('REHEARSAL');
+    expect(renderMarkdown(real)).not.toContain('REHEARSAL');
+    expect(renderMarkdown(real)).not.toContain('## Verdicts');
+  });
+});
+
+describe('drill rehearse --json', () => {
+  test('THEN stdout is only the results as JSON, with the measures and the verdicts', async () => {
+    const stateDir = tempDir();
+    const run = await rehearseCli([
+      'rehearse',
+      '--scenario',
+      'region-outage',
+      '--assembly',
+      assemblyDir(),
+      '--state-dir',
+      stateDir,
+      '--json',
+    ]);
+
+    expect(run.code).toBe(0);
+    const results = JSON.parse(run.stdout) as RehearsalResult[];
+    expect(results).toHaveLength(1);
+    const [r] = results;
+    expect(r).toMatchObject({
+      scenario: 'region-outage',
+      assembly: assemblyDir(),
+      drillExitCode: 0,
+      fromRegion: 'us-east-1',
+      targetRegion: 'us-west-2',
+      passed: true,
+      stateDir: path.join(stateDir, 'region-outage'),
+      measures: { writesResumed: true, lostClientWrites: 0 },
+    });
+    expect(r.measures.clientWriteRtoMs).toBeGreaterThan(0);
+    expect(r.measures.databaseRtoMs).toBeGreaterThan(0);
+    expect(r.measures.rpoMs).toBe(0);
+    expect(r.verdicts.map((v) => [v.objective, v.met])).toEqual([
+      ['client write RTO', true],
+      ['client read RTO', true],
+      ['database RTO', true],
+      ['RPO', true],
+      ['writes resume', true],
+    ]);
+    expect(r.verdicts[0].measuredMs).toBe(r.measures.clientWriteRtoMs);
+  });
+});
+
+describe('drill rehearse on a three-region assembly', () => {
+  test('THEN the rehearsal follows the synthesized topology: target, every region locked, outputs of every stack', async () => {
+    const stateDir = tempDir();
+    const run = await rehearseCli([
+      'rehearse',
+      '--scenario',
+      'region-outage',
+      '--assembly',
+      assemblyDir(THREE),
+      '--state-dir',
+      stateDir,
+      '--json',
+    ]);
+
+    expect(run.code).toBe(0);
+    const [r] = JSON.parse(run.stdout) as RehearsalResult[];
+    const { topology } = objectivesOf(THREE);
+    expect(topology.regions.map((x) => x.region)).toEqual(THREE);
+    expect([r.fromRegion, r.targetRegion]).toEqual(['us-east-1', 'us-west-2']);
+    const header = journalIn(path.join(r.stateDir, r.drillId))[0];
+    if (header.type !== 'drill') throw new Error('no header');
+    // The writer region is out: the lock is taken in the other two, us-east-1 does not answer.
+    expect(header.lock?.heldIn).toEqual(['us-west-2', 'us-east-2']);
+    expect(header.lock?.unreachable.map((u) => u.region)).toEqual(['us-east-1']);
+    const outputs = JSON.parse(
+      fs.readFileSync(path.join(r.stateDir, 'cdk-outputs.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    expect(Object.keys(outputs).sort()).toEqual(deployedApp(THREE).stackNames().sort());
+  });
+});
+
+describe('drill rehearse --list', () => {
+  test('THEN it names every scenario with its summary, and rehearses nothing', async () => {
+    const run = await rehearseCli(['rehearse', '--list']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(
+      [
+        'region-outage          the writer region is gone at the drill start; unplanned failover to the target',
+        'switchover-under-load  planned switchover while the client canary writes and reads every second',
+        'lag-spike              replication lag above the RPO, then the writer region fails; managed RPO bounds the loss',
+        'rds-throttling         an RDS API throttling storm (every second call, all regions) during a switchover',
+        "stale-resolver         the client's resolver keeps every answer 300 s (min-ttl); the writer region fails",
+        'headless-secondary     the target has no instance: the drill must refuse, and writes do not resume',
+        'partition              the writer and the target are cut apart; failover with fencing',
+        "failback               after a failover and the old region's return, the failback to the primary region",
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('drill rehearse --scenario headless-secondary', () => {
+  test('THEN the drill refuses at preflight, the verdict says writes do not resume, and it exits REHEARSAL_MISSED', async () => {
+    const stateDir = tempDir();
+    const run = await rehearseCli([
+      'rehearse',
+      '--scenario',
+      'headless-secondary',
+      '--assembly',
+      assemblyDir(),
+      '--state-dir',
+      stateDir,
+    ]);
+
+    expect(run.code).toBe(EXIT_CODES.REHEARSAL_MISSED);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toBe(
+      'REHEARSAL (simulation, not AWS) headless-secondary: writer us-east-1 -> us-west-2, drill exit 4: objective missed',
+    );
+    expect(lines[5]).toBe(
+      '  writes resume: no client write through write. acknowledged by us-west-2 after the drill (no promotion was accepted); the drill stopped: [PREFLIGHT_FAILED] 2 of 13 preflight checks failed: missed',
+    );
+    const record = recordIn(drillDirOf(stateDir, 'headless-secondary'));
+    expect(record.steps[0]).toMatchObject({ id: 'preflight', status: 'failed' });
+    expect(record.error?.message).toContain(
+      '- target-not-headless: target cluster has at least one instance (not headless): headless: add an instance before it can take the writer',
+    );
+    expect(record.measures.promotion?.status).toBe('pending');
+  });
+});
+
+describe('drill rehearse with scenarios whose faults go through the fallbacks', () => {
+  test.each([
+    ['rds-throttling', /rds DescribeDBClusters in us-west-2 throttled \(after 5 attempts\)/],
+    ['partition', /--force --reason the writer region is cut off: fail over anyway/],
+  ])(
+    'GIVEN %s THEN the drill lives the fault and still meets every objective',
+    async (scenario, inLog) => {
+      const stateDir = tempDir();
+      const run = await rehearseCli([
+        'rehearse',
+        '--scenario',
+        scenario,
+        '--assembly',
+        assemblyDir(),
+        '--state-dir',
+        stateDir,
+      ]);
+
+      expect(run.code).toBe(0);
+      expect(fs.readFileSync(path.join(stateDir, scenario, 'drill.log'), 'utf8')).toMatch(inLog);
+    },
+  );
+});
+
+describe('drill rehearse --scenario failback', () => {
+  test('THEN it first fails over, then rehearses the failback to the primary region, and judges that drill', async () => {
+    const stateDir = tempDir();
+    const run = await rehearseCli([
+      'rehearse',
+      '--scenario',
+      'failback',
+      '--assembly',
+      assemblyDir(),
+      '--state-dir',
+      stateDir,
+      '--json',
+    ]);
+
+    expect(run.code).toBe(0);
+    const [r] = JSON.parse(run.stdout) as RehearsalResult[];
+    expect([r.fromRegion, r.targetRegion]).toEqual(['us-west-2', 'us-east-1']);
+    expect(r.drillId).toMatch(/^failback-/);
+    const record = recordIn(path.join(r.stateDir, r.drillId));
+    expect(record.kind).toBe('failback');
+    expect(record.rehearsal?.scenario).toBe('failback');
+    expect(fs.readFileSync(path.join(r.stateDir, 'drill.log'), 'utf8')).toContain(
+      'rehearsal failback: first move, failover us-east-1 -> us-west-2\n',
+    );
+  });
+});
