@@ -85,8 +85,10 @@ export async function runRehearsal(
     onInterrupt: () => () => undefined,
   };
   const common = ['--outputs', outputsFile, '--state-dir', stateDir];
-  // Aurora lists no point-of-failure snapshot while the old region is down: waiting the default
-  // 15 minutes for it measures nothing the verdicts use, and costs 900 canary rounds.
+  // Aurora takes the old primary's point-of-failure snapshot best effort, and none is listed
+  // while its region is down (Aurora User Guide, aurora-global-database-disaster-recovery,
+  // "Recovering an Amazon Aurora global database from an unplanned outage"): waiting the
+  // default 15 minutes for it measures nothing a verdict uses, and costs 900 canary rounds.
   const act = ['--execute', '--yes', '--timeout', 'keep-failover-snapshot=1m'];
 
   const primary = world.topology.primaryRegion;
@@ -98,6 +100,7 @@ export async function runRehearsal(
     const first = scenario.drill.after ?? 'failover';
     if (first === 'failover') world.regionOutage(primary);
     log(`rehearsal ${scenario.name}: first move, ${first} ${primary} -> ${firstTarget}\n`);
+    const firstMove = { ...marker, summary: `first move of the scenario: ${first}`, events: [] };
     await main(
       [
         first,
@@ -107,7 +110,7 @@ export async function runRehearsal(
         ...act,
         ...common,
       ],
-      deps,
+      { ...deps, rehearsal: firstMove },
     );
     if (first === 'failover') world.regionReturns(primary);
     roles = rolesOf(world, world.writer, primary);
@@ -244,8 +247,10 @@ class RehearsalFaults {
   }
 
   /**
-   * Fallback RDS throttling: a throttled call fails as the SDK reports throttling after its
-   * retries (world.ts `faults.throttling`, attempts 5), before the simulation answers it.
+   * Fallback RDS throttling: "Amazon RDS throttles API requests for each AWS account in each
+   * AWS Region" (Amazon RDS User Guide, "Request throttling for the Amazon RDS API"); a throttled
+   * call fails as the SDK reports it after its retries (world.ts `faults.throttling`, attempts
+   * 5), before the simulation answers it.
    */
   install(client: Parameters<typeof simulateClient>[0]): void {
     const throttling: InitializeMiddleware<object, MetadataBearer> =
@@ -308,6 +313,9 @@ function resultOf(input: {
   const measured = (objective: string) =>
     verdicts.find((v) => v.objective === objective)?.measuredMs ?? null;
   const loss = record?.measures.client?.dataLoss;
+  const forced = record?.forceReason
+    ? (record.preflight ?? []).filter((c) => !c.ok).map((c) => c.id)
+    : [];
   return {
     scenario: input.scenario.name,
     assembly: input.assemblyDir,
@@ -326,6 +334,7 @@ function resultOf(input: {
       writesResumed: verdicts.find((v) => v.objective === 'writes resume')?.met ?? false,
     },
     verdicts,
+    ...(forced.length > 0 ? { forcedPastChecks: forced } : {}),
     passed: verdicts.every((v) => v.met),
     stateDir: input.stateDir,
   };

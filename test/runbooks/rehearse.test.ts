@@ -7,7 +7,7 @@ import { EXIT_CODES } from '../../runbooks/drill/errors';
 import { renderHtml } from '../../runbooks/drill/report-html';
 import { renderMarkdown } from '../../runbooks/drill/report-markdown';
 import { DEFAULT_ASSUMPTIONS, type RehearsalResult } from '../../runbooks/simulation/scenario';
-import { SCENARIOS } from '../../runbooks/simulation/scenarios';
+import { OUTAGE_FORCE, SCENARIOS } from '../../runbooks/simulation/scenarios';
 import { assemblyDir, deployedApp } from '../deployed-app';
 import { drillDirOf, journalIn, recordIn, rehearseCli, tempDirs } from './rehearse-helpers';
 
@@ -64,7 +64,9 @@ describe('drill rehearse --scenario region-outage on the default topology, no AW
 
   test("THEN the drill's output went to the log in the scenario's state directory, not to the terminal", () => {
     const log = fs.readFileSync(path.join(stateDir, 'region-outage', 'drill.log'), 'utf8');
-    expect(log).toContain('rehearsal region-outage: failover --to us-west-2 --allow-data-loss\n');
+    expect(log).toContain(
+      `rehearsal region-outage: failover --to us-west-2 --allow-data-loss --force --reason ${OUTAGE_FORCE}\n`,
+    );
     expect(log).toMatch(/^drill failover-\S+: failover us-east-1 -> us-west-2/m);
     expect(run.stdout).not.toContain('drill failover-');
   });
@@ -287,8 +289,56 @@ describe('drill rehearse --scenario failback', () => {
     const record = recordIn(path.join(r.stateDir, r.drillId));
     expect(record.kind).toBe('failback');
     expect(record.rehearsal?.scenario).toBe('failback');
+    // The first move is a rehearsal's drill too: its report says so.
+    const firstMove = recordIn(
+      path.join(
+        r.stateDir,
+        fs.readdirSync(r.stateDir).find((d) => d.startsWith('failover-'))!,
+      ),
+    );
+    expect(firstMove.rehearsal).toMatchObject({
+      scenario: 'failback',
+      summary: 'first move of the scenario: failover',
+      events: [],
+    });
     expect(fs.readFileSync(path.join(r.stateDir, 'drill.log'), 'utf8')).toContain(
       'rehearsal failback: first move, failover us-east-1 -> us-west-2\n',
     );
+  });
+});
+
+describe('drill rehearse of an unplanned failover on an assembly that fails a preflight check', () => {
+  test('THEN the drill is forced past it as in an outage, and the failed check is printed with the verdicts', async () => {
+    // GIVEN a copy of the assembly whose routed records have TTL 300 (the record-ttls check fails)
+    const copy = path.join(tempDir(), 'cdk.out');
+    fs.cpSync(assemblyDir(), copy, { recursive: true });
+    const file = path.join(copy, 'MultiRegion-Routing.template.json');
+    const template = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: { TTL?: string } }>;
+    };
+    for (const r of Object.values(template.Resources)) {
+      if (r.Type === 'AWS::Route53::RecordSet' && r.Properties.TTL === '60')
+        r.Properties.TTL = '300';
+    }
+    fs.writeFileSync(file, JSON.stringify(template));
+    const stateDir = tempDir();
+
+    // WHEN
+    const run = await rehearseCli([
+      'rehearse',
+      '--scenario',
+      'region-outage',
+      '--assembly',
+      copy,
+      '--state-dir',
+      stateDir,
+    ]);
+
+    // THEN
+    const lines = run.stdout.split('\n');
+    expect(lines[1]).toBe('  preflight: forced past the failed check(s) record-ttls');
+    const record = recordIn(drillDirOf(stateDir, 'region-outage'));
+    expect(record.forceReason).toBe(OUTAGE_FORCE);
+    expect(record.outcome).toBe('succeeded');
   });
 });
