@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HandlerExecutionContext, InitializeMiddleware, MetadataBearer } from '@smithy/types';
 import type { CliDeps } from '../drill/actions/deps';
+import { EXIT_CODES } from '../drill/errors';
 import { main } from '../drill/program';
 import { buildRecord, type DrillRecord } from '../drill/record';
 import { rehearsalVerdicts, type RehearsalMarker } from '../drill/record-rehearsal';
@@ -342,7 +343,8 @@ function resultOf(input: {
 
 /** The drill stopped before it journaled anything (e.g. refused): nothing was measured. */
 function noRecordVerdicts(exitCode: number, rtoSeconds: number, rpoSeconds: number) {
-  const why = `the drill exited ${exitCode} before it started`;
+  const name = Object.entries(EXIT_CODES).find(([, n]) => n === exitCode)?.[0] ?? 'unknown';
+  const why = `the drill exited ${exitCode} (${name}) before it started`;
   return [
     ...['client write RTO', 'client read RTO', 'database RTO'].map((objective) => ({
       objective,

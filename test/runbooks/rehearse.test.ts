@@ -342,3 +342,97 @@ describe('drill rehearse of an unplanned failover on an assembly that fails a pr
     expect(record.outcome).toBe('succeeded');
   });
 });
+
+describe('drill rehearse of a scenario whose drill cannot start', () => {
+  test('GIVEN the writer and the target both down THEN nothing is measured and each verdict says why', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'both-down.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'both-down',
+        summary: 'the writer and the target region are both gone',
+        description: 'No region can take the writer.',
+        drill: { kind: 'failover' },
+        events: [
+          { atSeconds: 0, kind: 'region-outage', region: 'writer' },
+          { atSeconds: 0, kind: 'region-outage', region: 'target' },
+        ],
+      }),
+    );
+    const stateDir = path.join(dir, 'state');
+
+    const run = await rehearseCli([
+      'rehearse',
+      '--scenario-file',
+      file,
+      '--assembly',
+      assemblyDir(),
+      '--state-dir',
+      stateDir,
+    ]);
+
+    const { rto, rpo } = objectivesOf();
+    const why = 'the drill exited 9 (AWS_ERROR) before it started';
+    expect(run.code).toBe(EXIT_CODES.REHEARSAL_MISSED);
+    expect(run.stdout).toBe(
+      [
+        'REHEARSAL (simulation, not AWS) both-down: writer us-east-1 -> us-west-2, drill exit 9: objective missed',
+        `  client write RTO not measured (${why}), objective ${rto} s: missed`,
+        `  client read RTO not measured (${why}), objective ${rto} s: missed`,
+        `  database RTO not measured (${why}), objective ${rto} s: missed`,
+        `  RPO not measured (${why}), objective ${rpo} s: missed`,
+        `  writes resume: no, ${why}: missed`,
+        `  record and report: ${path.join(stateDir, 'both-down')} (drill output: ${path.join(stateDir, 'both-down', 'drill.log')})`,
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('drill rehearse --scenario takes several names', () => {
+  test('GIVEN two names after one flag and a repeated flag THEN each is rehearsed once, in order', async () => {
+    const stateDir = tempDir();
+    const run = await rehearseCli([
+      'rehearse',
+      '--scenario',
+      'headless-secondary',
+      'region-outage',
+      '--scenario',
+      'headless-secondary',
+      '--assembly',
+      assemblyDir(),
+      '--state-dir',
+      stateDir,
+      '--json',
+    ]);
+
+    const results = JSON.parse(run.stdout) as RehearsalResult[];
+    expect(results.map((r) => [r.scenario, r.passed])).toEqual([
+      ['headless-secondary', false],
+      ['region-outage', true],
+    ]);
+    expect(run.code).toBe(EXIT_CODES.REHEARSAL_MISSED);
+  });
+});
+
+describe('drill rehearse without --scenario', () => {
+  test('THEN every built-in scenario is rehearsed, each in its own state directory', async () => {
+    const stateDir = tempDir();
+    const run = await rehearseCli([
+      'rehearse',
+      '--assembly',
+      assemblyDir(),
+      '--state-dir',
+      stateDir,
+      '--json',
+    ]);
+
+    const results = JSON.parse(run.stdout) as RehearsalResult[];
+    expect(results.map((r) => r.scenario)).toEqual(SCENARIOS.map((s) => s.name));
+    expect(fs.readdirSync(stateDir).sort()).toEqual(SCENARIOS.map((s) => s.name).sort());
+    // headless-secondary misses by design (the drill refuses): the whole run says so.
+    expect(results.find((r) => r.scenario === 'headless-secondary')?.passed).toBe(false);
+    expect(run.code).toBe(EXIT_CODES.REHEARSAL_MISSED);
+  });
+});
