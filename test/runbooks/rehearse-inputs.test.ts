@@ -210,3 +210,76 @@ describe('drill rehearse --scenario-file', () => {
     );
   });
 });
+
+describe('drill rehearse --scenario-file: each kind of mistake', () => {
+  const base = { name: 'x', summary: 's', description: 'd', drill: { kind: 'failover' } };
+  const throttling = { atSeconds: 0, kind: 'rds-throttling', region: 'all', forSeconds: 5 };
+
+  test.each([
+    ['the file is not an object', [1], 'the file must be an object, got: [1]'],
+    [
+      'assumptions is a list',
+      { ...base, assumptions: [] },
+      'assumptions must be an object, got: []',
+    ],
+    [
+      'a share above 1',
+      { ...base, events: [{ ...throttling, share: 2 }] },
+      'events[0].share must be at most 1, got: 2',
+    ],
+    [
+      'a share of 0',
+      { ...base, events: [{ ...throttling, share: 0 }] },
+      'events[0].share must be greater than 0, got: 0',
+    ],
+    [
+      'a partition of one region',
+      { ...base, events: [{ atSeconds: 0, kind: 'partition', between: ['writer'] }] },
+      'events[0].between must have at least 2 items, got: ["writer"]',
+    ],
+    [
+      'a partition of three regions',
+      {
+        ...base,
+        events: [{ atSeconds: 0, kind: 'partition', between: ['writer', 'target', 'others'] }],
+      },
+      'events[0].between must have at most 2 items, got: ["writer","target","others"]',
+    ],
+    [
+      'an event that is not an object',
+      { ...base, events: ['oops'] },
+      'events[0] must be an object, got: "oops"',
+    ],
+  ])('GIVEN %s THEN the problem says so', async (_what, content, problem) => {
+    const file = path.join(tempDir(), 'scenario.json');
+    fs.writeFileSync(file, JSON.stringify(content));
+
+    const run = await rehearseCli(['rehearse', '--scenario-file', file]);
+
+    expect(run.code).toBe(EXIT_CODES.USAGE);
+    expect(run.stderr).toBe(
+      `error [USAGE]: scenario file ${file} is not a valid scenario:\n  - ${problem}\n${FORMAT_NEXT}`,
+    );
+  });
+});
+
+describe('drill rehearse --help', () => {
+  test('THEN it says what a rehearsal runs, what it prints and its exit codes', async () => {
+    const run = await rehearseCli(['rehearse', '--help']);
+
+    expect(run.code).toBe(0);
+    for (const option of [
+      '--scenario <name...>',
+      '--scenario-file <file>',
+      '--assembly <dir>',
+      '--state-dir <dir>',
+      '--json',
+      '--list',
+    ]) {
+      expect(run.stdout).toContain(`  ${option}`);
+    }
+    expect(run.stdout).toContain(
+      'Exit 0 when every verdict is met, 14 (REHEARSAL_MISSED) when one is missed.\n',
+    );
+  });
+});
