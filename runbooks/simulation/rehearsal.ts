@@ -34,6 +34,9 @@ export interface RehearsalOptions {
 /** Static credentials: every call is answered in process, nothing is signed for AWS. */
 const REHEARSAL_CREDENTIALS = { accessKeyId: 'AKIAREHEARSAL0000000', secretAccessKey: 'rehearsal' };
 
+/** How long a failback rehearsal waits for the returned region to pass the preflight. */
+const FAILBACK_WAIT_MINUTES = 60;
+
 /** The drill's output of a rehearsal, in its state directory. */
 export const REHEARSAL_LOG = 'drill.log';
 
@@ -53,6 +56,12 @@ export async function runRehearsal(
   const world = new SimulatedWorld(deployment, clock);
   const assumptions: SimulationAssumptions = { ...DEFAULT_ASSUMPTIONS, ...scenario.assumptions };
   world.assume(assumptions);
+  // Who STS says runs the drill: the journal, lock and report name the simulation, not a person.
+  world.callerIdentity = {
+    Arn: `arn:aws:sts::${world.callerIdentity.Account}:assumed-role/DrillRehearsal/simulation`,
+    Account: world.callerIdentity.Account,
+    UserId: 'AROAREHEARSAL:simulation',
+  };
 
   fs.mkdirSync(stateDir, { recursive: true });
   // As `cdk deploy --outputs-file` would write it after a deployment of this assembly.
@@ -114,6 +123,13 @@ export async function runRehearsal(
       { ...deps, rehearsal: firstMove },
     );
     if (first === 'failover') world.regionReturns(primary);
+    // The failback starts once its preflight passes, as an operator waits for the returned
+    // region's old primary to be rebuilt as a healthy secondary (at most an hour here).
+    for (let minute = 0; minute < FAILBACK_WAIT_MINUTES; minute++) {
+      log(`rehearsal ${scenario.name}: preflight --for failback\n`);
+      if ((await main(['preflight', '--for', 'failback', ...common], deps)) === 0) break;
+      await clock.sleep(60_000);
+    }
     roles = rolesOf(world, world.writer, primary);
   } else {
     roles = rolesOf(world, primary, firstTarget);

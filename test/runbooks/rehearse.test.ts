@@ -289,6 +289,17 @@ describe('drill rehearse --scenario failback', () => {
     const record = recordIn(path.join(r.stateDir, r.drillId));
     expect(record.kind).toBe('failback');
     expect(record.rehearsal?.scenario).toBe('failback');
+    // STS names the simulation as the operator, never a person.
+    expect(record.attempts[0].operator?.arn).toBe(
+      'arn:aws:sts::123456789012:assumed-role/DrillRehearsal/simulation',
+    );
+    const log = fs.readFileSync(path.join(r.stateDir, 'drill.log'), 'utf8');
+    expect(log.indexOf('rehearsal failback: preflight --for failback\n')).toBeGreaterThan(
+      log.indexOf('rehearsal failback: first move'),
+    );
+    expect(log.indexOf('rehearsal failback: failback\n')).toBeGreaterThan(
+      log.indexOf('rehearsal failback: preflight --for failback\n'),
+    );
     // The first move is a rehearsal's drill too: its report says so.
     const firstMove = recordIn(
       path.join(
