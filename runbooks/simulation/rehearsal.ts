@@ -51,8 +51,21 @@ export async function runRehearsal(
   deployment: SimulatedDeployment,
   options: RehearsalOptions,
 ): Promise<RehearsalResult> {
-  const { scenario, stateDir } = options;
   const clock = new VirtualClock();
+  try {
+    return await rehearse(deployment, options, clock);
+  } finally {
+    // Nothing scheduled on this clock (a fault's end, a canary round) wakes after the rehearsal.
+    clock.stop();
+  }
+}
+
+async function rehearse(
+  deployment: SimulatedDeployment,
+  options: RehearsalOptions,
+  clock: VirtualClock,
+): Promise<RehearsalResult> {
+  const { scenario, stateDir } = options;
   const world = new SimulatedWorld(deployment, clock);
   const assumptions: SimulationAssumptions = { ...DEFAULT_ASSUMPTIONS, ...scenario.assumptions };
   world.assume(assumptions);
@@ -169,7 +182,6 @@ export async function runRehearsal(
       });
     }
   }
-  clock.stop();
   return resultOf({
     scenario,
     assemblyDir: options.assemblyDir,
