@@ -18,6 +18,7 @@ export const SCENARIOS: readonly Scenario[] = [
       "The writer region's database, service, control plane and health endpoints stop answering; " +
       'the operator fails over with AllowDataLoss. Shows the client and database RTO of an unplanned failover.',
     drill: { kind: 'failover', forceReason: OUTAGE_FORCE },
+    // Assumption: the whole region goes at once and stays gone for the drill (no return).
     events: [{ atSeconds: 0, kind: 'region-outage', region: 'writer' }],
   },
   {
@@ -27,6 +28,7 @@ export const SCENARIOS: readonly Scenario[] = [
       'A managed switchover with every region up: the client canary is the load. Shows the ' +
       'write pause of a planned move, and that it loses no acknowledged write.',
     drill: { kind: 'switchover' },
+    // Assumption: every region up; the load is the canary's one write and one read a second.
     events: [],
   },
   {
@@ -42,7 +44,8 @@ export const SCENARIOS: readonly Scenario[] = [
       forceReason: 'the writer region is failing while replication lags: fail over anyway',
     },
     events: [
-      // 10 minutes of lag: longer than any RPO objective the topology validation allows.
+      // Assumption: 10 minutes of lag (a write burst, a slow link), above the default 30 s RPO
+      // objective and any objective under 10 minutes; the region fails 20 s into the drill.
       { atSeconds: 0, kind: 'lag-spike', region: 'target', lagMs: 600_000, forSeconds: 600 },
       { atSeconds: 20, kind: 'region-outage', region: 'writer' },
     ],
@@ -78,6 +81,7 @@ export const SCENARIOS: readonly Scenario[] = [
       "The target's cluster has no DB instance (scaled to zero, or deployed headless): its " +
       'preflight check refuses the switchover, nothing changes, and writes do not move there.',
     drill: { kind: 'switchover' },
+    // Assumption: the instances are gone before the drill starts; every region is up.
     events: [{ atSeconds: 0, kind: 'headless', region: 'target' }],
   },
   {
@@ -89,6 +93,7 @@ export const SCENARIOS: readonly Scenario[] = [
       'so writes never land on both sides.',
     // The cut-off target lags (its RPO lag check fails): the operator fails over anyway.
     drill: { kind: 'failover', forceReason: 'the writer region is cut off: fail over anyway' },
+    // Assumption: the cut lasts the whole drill; the operator's machine still reaches both.
     events: [{ atSeconds: 0, kind: 'partition', between: ['writer', 'target'] }],
   },
   {
@@ -97,6 +102,8 @@ export const SCENARIOS: readonly Scenario[] = [
     description:
       'The primary region failed and the writer moved to the target; the region is back and ' +
       'its old primary rebuilt as a secondary. The rehearsed drill is the planned failback.',
+    // Assumption: the region returns right after the failover; the failback starts once its
+    // preflight passes (the old primary rebuilt as a healthy secondary).
     drill: { kind: 'failback', after: 'failover' },
     events: [],
   },
