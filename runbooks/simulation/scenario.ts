@@ -93,6 +93,11 @@ export interface ScenarioDrill {
    * return and be rebuilt), then rehearse the failback to the primary region.
    */
   readonly after?: 'failover' | 'switchover';
+  /**
+   * Start despite failed preflight checks (`--force --reason <this>`), as an operator does
+   * when the writer region is failing and the target lags.
+   */
+  readonly forceReason?: string;
 }
 
 export interface Scenario {
@@ -150,6 +155,11 @@ export interface RehearsalResult {
     readonly writesResumed: boolean;
   };
   readonly verdicts: readonly ObjectiveVerdict[];
+  /**
+   * The preflight checks that failed and the drill was forced past (the scenario's
+   * `drill.forceReason`); absent when none failed.
+   */
+  readonly forcedPastChecks?: readonly string[];
   /** Every verdict met. */
   readonly passed: boolean;
   /** The drill's state directory for this rehearsal (record, journal, report). */
