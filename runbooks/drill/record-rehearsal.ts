@@ -13,6 +13,8 @@ export interface RehearsalMarker {
   readonly assumptions: Readonly<Record<string, string | number>>;
   /** The scenario's timeline, as given (seconds after the drill start, regions by role). */
   readonly events: readonly Readonly<Record<string, unknown>>[];
+  /** The scenario's expected refusal (scenario.ts ScenarioExpectation); absent: a move. */
+  readonly expect?: { readonly refusal?: { readonly check: string } };
 }
 
 /** One objective's verdict (the shape of runbooks/simulation/scenario.ts ObjectiveVerdict). */
@@ -75,6 +77,8 @@ function stoppedWhy(record: DrillRecord): string {
  * acknowledged through write. by the target after the promotion.
  */
 export function rehearsalVerdicts(record: DrillRecord): RehearsalVerdict[] {
+  const refusal = record.rehearsal?.expect?.refusal;
+  if (refusal) return [refusalVerdict(refusal.check, record)];
   const rto = record.objectives.rtoSeconds * 1000;
   const rpo = record.objectives.rpoSeconds * 1000;
   const client = record.measures.client;
@@ -154,6 +158,39 @@ export function rehearsalVerdicts(record: DrillRecord): RehearsalVerdict[] {
       : `writes resume: no client write through write. acknowledged by ${record.targetRegion} after the ${movedAt === undefined ? 'drill (no promotion was accepted)' : 'promotion'}${stopped ? `; ${stopped}` : ''}: missed`,
   });
   return verdicts;
+}
+
+/**
+ * The one verdict of a scenario that expects the drill to refuse at preflight on `check`
+ * alone: met when it did exactly that (its safety check held), missed on any other outcome.
+ * `why`: what happened when there is no record.
+ */
+export function refusalVerdict(
+  check: string,
+  record: DrillRecord | undefined,
+  why = 'the drill left no record',
+): RehearsalVerdict {
+  const refused = record?.error?.code === 'PREFLIGHT_FAILED';
+  // A refusal journals no check results, only its error: one `  - <id>: <title>: <reason>`
+  // line per failed check (steps/preflight.ts).
+  const failed = refused
+    ? [...record.error!.message.matchAll(/^ {2}- ([a-z0-9-]+): /gm)].map((m) => m[1])
+    : [];
+  const met = refused && failed.length === 1 && failed[0] === check;
+  const what = !record
+    ? why
+    : !refused
+      ? `it did not refuse (outcome ${record.outcome}${record.error ? `, [${record.error.code}]` : ''})`
+      : `it refused on ${failed.join(', ') || 'no check'}`;
+  return {
+    objective: 'refusal',
+    measuredMs: null,
+    objectiveMs: null,
+    met,
+    line: met
+      ? `refusal: the drill refused at preflight on ${check}, as expected: the safety check held: met`
+      : `refusal: expected the drill to refuse at preflight on ${check} alone, but ${what}: missed`,
+  };
 }
 
 /** What a rehearsal's report shows above everything else; undefined for a real drill. */

@@ -3,12 +3,16 @@
 // on a virtual clock, and judges what it measured against the topology's objectives.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { HandlerExecutionContext, InitializeMiddleware, MetadataBearer } from '@smithy/types';
 import type { CliDeps } from '../drill/actions/deps';
 import { EXIT_CODES } from '../drill/errors';
 import { main } from '../drill/program';
 import { buildRecord, type DrillRecord } from '../drill/record';
-import { rehearsalVerdicts, type RehearsalMarker } from '../drill/record-rehearsal';
+import {
+  refusalVerdict,
+  rehearsalVerdicts,
+  type RehearsalMarker,
+  type RehearsalVerdict,
+} from '../drill/record-rehearsal';
 import { DrillStore } from '../drill/store';
 import { VirtualClock } from './clock';
 import type { SimulatedDeployment } from './deployment';
@@ -18,10 +22,12 @@ import {
   type RehearsalResult,
   type Scenario,
   type ScenarioEvent,
+  type ScenarioExpectation,
   type SimulationAssumptions,
 } from './scenario';
-import { clientRegion, SIMULATED_OPERATIONS, simulateClient } from './sdk';
-import { faults, SimulatedWorld } from './world';
+import { OUTAGE_FORCE } from './scenarios';
+import { simulateClient } from './sdk';
+import { SimulatedWorld } from './world';
 
 export interface RehearsalOptions {
   /** The cloud assembly directory the deployment was read from (printed on the report). */
@@ -52,21 +58,23 @@ export async function runRehearsal(
   options: RehearsalOptions,
 ): Promise<RehearsalResult> {
   const clock = new VirtualClock();
+  const world = new SimulatedWorld(deployment, clock);
   try {
-    return await rehearse(deployment, options, clock);
+    return await rehearse(world, options, clock);
   } finally {
-    // Nothing scheduled on this clock (a fault's end, a canary round) wakes after the rehearsal.
+    // Nothing of the scenario acts after the drill: the world's health checkers end, and
+    // nothing scheduled on the clock (a fault, a fault's end, a canary round) wakes.
+    world.stop();
     clock.stop();
   }
 }
 
 async function rehearse(
-  deployment: SimulatedDeployment,
+  world: SimulatedWorld,
   options: RehearsalOptions,
   clock: VirtualClock,
 ): Promise<RehearsalResult> {
   const { scenario, stateDir } = options;
-  const world = new SimulatedWorld(deployment, clock);
   const assumptions: SimulationAssumptions = { ...DEFAULT_ASSUMPTIONS, ...scenario.assumptions };
   world.assume(assumptions);
   // Who STS says runs the drill: the journal, lock and report name the simulation, not a person.
@@ -84,13 +92,13 @@ async function rehearse(
   fs.writeFileSync(logFile, '');
   const log = (text: string) => fs.appendFileSync(logFile, text);
 
-  const faultsOf = new RehearsalFaults(world);
   const marker: RehearsalMarker = {
     scenario: scenario.name,
     summary: scenario.summary,
     assembly: options.assemblyDir,
     assumptions: { ...assumptions },
     events: scenario.events.map((e) => ({ ...e })),
+    ...(scenario.expect ? { expect: scenario.expect } : {}),
   };
   const deps: Partial<CliDeps> = {
     stdout: log,
@@ -99,15 +107,20 @@ async function rehearse(
     isTTY: false,
     clientSettings: {
       credentials: REHEARSAL_CREDENTIALS,
-      decorate: (client) => {
-        faultsOf.install(client);
-        simulateClient(client, () => world);
-      },
+      decorate: (client) => simulateClient(client, () => world),
     },
     clientNetwork: world.client,
     onInterrupt: () => () => undefined,
   };
   const common = ['--outputs', outputsFile, '--state-dir', stateDir];
+  const judging = {
+    scenario,
+    assemblyDir: options.assemblyDir,
+    stateDir,
+    assumptions,
+    rtoSeconds: world.topology.rtoSeconds,
+    rpoSeconds: world.topology.rpoSeconds,
+  };
   // Aurora takes the old primary's point-of-failure snapshot best effort, and none is listed
   // while its region is down (Aurora User Guide, aurora-global-database-disaster-recovery,
   // "Recovering an Amazon Aurora global database from an unplanned outage"): waiting the
@@ -116,26 +129,28 @@ async function rehearse(
 
   const primary = world.topology.primaryRegion;
   const firstTarget = targetOf(world, primary);
-  let roles: Roles;
+  let roles = rolesOf(world, primary, firstTarget);
   if (scenario.drill.kind === 'failback') {
-    // The first move: the writer leaves the primary region; a failover needs it gone, and the
-    // region's return rebuilds its old primary as a secondary before the failback.
+    // The first move takes the writer away from the primary region. A failover needs the
+    // region gone (forced past what the outage fails, as in region-outage); the region then
+    // returns and its old primary is rebuilt as a secondary of the new writer.
     const first = scenario.drill.after ?? 'failover';
-    if (first === 'failover') world.regionOutage(primary);
+    const firstArgs = [first, '--to', firstTarget];
+    if (first === 'failover') {
+      world.regionOutage(primary);
+      firstArgs.push('--allow-data-loss', '--force', '--reason', OUTAGE_FORCE);
+    }
     log(`rehearsal ${scenario.name}: first move, ${first} ${primary} -> ${firstTarget}\n`);
     const firstMove = { ...marker, summary: `first move of the scenario: ${first}`, events: [] };
-    await main(
-      [
-        first,
-        '--to',
-        firstTarget,
-        ...(first === 'failover' ? ['--allow-data-loss'] : []),
-        ...act,
-        ...common,
-      ],
-      { ...deps, rehearsal: firstMove },
-    );
+    const firstExit = await main([...firstArgs, ...act, ...common], {
+      ...deps,
+      rehearsal: firstMove,
+    });
     if (first === 'failover') world.regionReturns(primary);
+    if (firstExit !== EXIT_CODES.OK || world.writer !== firstTarget) {
+      const why = `the first move (${first} ${primary} -> ${firstTarget}) exited ${exitName(firstExit)}, so the failback was not rehearsed`;
+      return resultOf({ ...judging, drillId: '', drillExitCode: firstExit, roles, why });
+    }
     // The failback starts once its preflight passes, as an operator waits for the returned
     // region's old primary to be rebuilt as a healthy secondary (at most an hour here).
     for (let minute = 0; minute < FAILBACK_WAIT_MINUTES; minute++) {
@@ -144,15 +159,14 @@ async function rehearse(
       await clock.sleep(60_000);
     }
     roles = rolesOf(world, world.writer, primary);
-  } else {
-    roles = rolesOf(world, primary, firstTarget);
   }
 
   const startedAt = clock.now();
   for (const event of scenario.events) {
-    const apply = () => faultsOf.apply(event, roles, startedAt);
+    const apply = () => applyEvent(world, clock, event, roles, startedAt);
     if (event.atSeconds <= 0) apply();
-    else void clock.sleep(event.atSeconds * 1000).then(apply);
+    // On the scenario's timeline: never moves time by itself (the drill's waits do).
+    else void clock.sleepInBackground(event.atSeconds * 1000).then(apply);
   }
   const kind = scenario.drill.kind;
   const drillArgs =
@@ -166,7 +180,6 @@ async function rehearse(
     ...deps,
     rehearsal: marker,
   });
-  faultsOf.stop();
 
   const store = new DrillStore(stateDir);
   const drillId = store.drillIds().find((id) => !before.includes(id));
@@ -183,16 +196,12 @@ async function rehearse(
     }
   }
   return resultOf({
-    scenario,
-    assemblyDir: options.assemblyDir,
-    stateDir,
+    ...judging,
     drillId: drillId ?? '',
     drillExitCode,
     roles,
-    assumptions,
     record,
-    rtoSeconds: world.topology.rtoSeconds,
-    rpoSeconds: world.topology.rpoSeconds,
+    why: `the drill exited ${exitName(drillExitCode)} before it started`,
   });
 }
 
@@ -215,113 +224,42 @@ function regionsOf(role: RegionRole, roles: Roles): readonly string[] {
   return role === 'others' ? roles.others : [roles[role]];
 }
 
-/**
- * The scenario's faults on the world. Hooks the world does not have yet (throttle, a partition
- * that throws, stop) go through the fallbacks here, each named where it is used.
- */
-class RehearsalFaults {
-  private readonly throttles: {
-    regions: 'all' | readonly string[];
-    share: number;
-    untilMs: number;
-    count: number;
-  }[] = [];
-
-  constructor(private readonly world: SimulatedWorld) {}
-
-  apply(event: ScenarioEvent, roles: Roles, startedAt: number): void {
-    const w = this.world;
-    const until = (forSeconds: number) => startedAt + (event.atSeconds + forSeconds) * 1000;
-    switch (event.kind) {
-      case 'region-outage':
-        return regionsOf(event.region, roles).forEach((r) => w.regionOutage(r));
-      case 'region-returns':
-        return regionsOf(event.region, roles).forEach((r) => w.regionReturns(r));
-      case 'lag-spike':
-        return regionsOf(event.region, roles).forEach((r) =>
-          w.lagSpike(r, event.lagMs, until(event.forSeconds)),
-        );
-      case 'headless':
-        return regionsOf(event.region, roles).forEach((r) => w.headless(r));
-      case 'rds-throttling': {
-        const regions = event.region === 'all' ? 'all' : regionsOf(event.region, roles);
-        const untilMs = until(event.forSeconds);
-        const hook = (w as unknown as { throttle?: WorldThrottle }).throttle;
-        if (typeof hook === 'function') {
-          if (regions === 'all') hook.call(w, 'all', event.share, untilMs);
-          else regions.forEach((r) => hook.call(w, r, event.share, untilMs));
-          return;
-        }
-        // Fallback until the world has throttle(): the RDS client's calls fail in install().
-        this.throttles.push({ regions, share: event.share, untilMs, count: 0 });
-        return;
+/** The scenario's faults on the world, each through the world's own hook. */
+function applyEvent(
+  world: SimulatedWorld,
+  clock: VirtualClock,
+  event: ScenarioEvent,
+  roles: Roles,
+  startedAt: number,
+) {
+  const until = (forSeconds: number) => startedAt + (event.atSeconds + forSeconds) * 1000;
+  const each = (role: RegionRole, act: (region: string) => void) =>
+    regionsOf(role, roles).forEach(act);
+  switch (event.kind) {
+    case 'region-outage':
+      return each(event.region, (r) => world.regionOutage(r));
+    case 'region-returns':
+      return each(event.region, (r) => world.regionReturns(r));
+    case 'lag-spike':
+      return each(event.region, (r) => world.lagSpike(r, event.lagMs, until(event.forSeconds)));
+    case 'headless':
+      return each(event.region, (r) => world.headless(r));
+    case 'rds-throttling': {
+      const untilMs = until(event.forSeconds);
+      if (event.region === 'all') return world.throttle('all', event.share, untilMs);
+      return each(event.region, (r) => world.throttle(r, event.share, untilMs));
+    }
+    case 'partition': {
+      const [a, b] = event.between.map((role) => regionsOf(role, roles)[0]);
+      world.partition(a, b, true);
+      if (event.forSeconds !== undefined) {
+        const heal = until(event.forSeconds) - clock.now();
+        void clock.sleepInBackground(heal).then(() => world.partition(a, b, false));
       }
-      case 'partition': {
-        const [a, b] = event.between.map((role) => regionsOf(role, roles)[0]);
-        const heal = event.forSeconds === undefined ? undefined : until(event.forSeconds);
-        try {
-          w.partition(a, b, true);
-          if (heal !== undefined) {
-            void w.clock.sleep(heal - w.clock.now()).then(() => w.partition(a, b, false));
-          }
-        } catch {
-          // Fallback while the world cannot cut a link: replication across it stops, so the
-          // secondary of the pair falls behind for as long as the cut lasts (a lag spike).
-          const secondary = a === w.writer ? b : a;
-          w.lagSpike(secondary, PARTITION_LAG_MS, heal ?? Number.MAX_SAFE_INTEGER);
-        }
-        return;
-      }
+      return;
     }
   }
-
-  /**
-   * Fallback RDS throttling: "Amazon RDS throttles API requests for each AWS account in each
-   * AWS Region" (Amazon RDS User Guide, "Request throttling for the Amazon RDS API"); a throttled
-   * call fails as the SDK reports it after its retries (world.ts `faults.throttling`, attempts
-   * 5), before the simulation answers it.
-   */
-  install(client: Parameters<typeof simulateClient>[0]): void {
-    const throttling: InitializeMiddleware<object, MetadataBearer> =
-      (next, context: HandlerExecutionContext) => async (args) => {
-        const operation = OPERATION_OF.get(context.commandName ?? '');
-        if (operation?.startsWith('rds:') && this.throttles.length > 0) {
-          const region = await clientRegion(client);
-          const now = this.world.clock.now();
-          const storm = this.throttles.find(
-            (t) => now < t.untilMs && (t.regions === 'all' || t.regions.includes(region)),
-          );
-          // share 0.5: every second call; 1: every call.
-          if (
-            storm &&
-            Math.floor(++storm.count * storm.share) > Math.floor((storm.count - 1) * storm.share)
-          ) {
-            throw faults.throttling();
-          }
-        }
-        return next(args);
-      };
-    client.middlewareStack.add(throttling, {
-      step: 'initialize',
-      name: 'rehearsalThrottling',
-      priority: 'high',
-    });
-  }
-
-  /** Nothing of the scenario acts after the drill (the world's own stop(), when it has one). */
-  stop(): void {
-    this.throttles.length = 0;
-    const stop = (this.world as unknown as { stop?: () => void }).stop;
-    if (typeof stop === 'function') stop.call(this.world);
-  }
 }
-
-type WorldThrottle = (region: string, share: number, untilMs: number) => void;
-
-/** How far a cut-off secondary falls behind in the partition fallback (ms): an hour. */
-const PARTITION_LAG_MS = 3_600_000;
-
-const OPERATION_OF = new Map(SIMULATED_OPERATIONS.map((o) => [o.command.name, o.operation]));
 
 function resultOf(input: {
   scenario: Scenario;
@@ -331,14 +269,16 @@ function resultOf(input: {
   drillExitCode: number;
   roles: Roles;
   assumptions: SimulationAssumptions;
-  record: DrillRecord | undefined;
+  record?: DrillRecord;
   rtoSeconds: number;
   rpoSeconds: number;
+  /** Why there is no record, when there is none. */
+  why: string;
 }): RehearsalResult {
   const { record } = input;
   const verdicts = record
     ? rehearsalVerdicts(record)
-    : noRecordVerdicts(input.drillExitCode, input.rtoSeconds, input.rpoSeconds);
+    : noRecordVerdicts(input.why, input.rtoSeconds, input.rpoSeconds, input.scenario.expect);
   const measured = (objective: string) =>
     verdicts.find((v) => v.objective === objective)?.measuredMs ?? null;
   const loss = record?.measures.client?.dataLoss;
@@ -369,10 +309,20 @@ function resultOf(input: {
   };
 }
 
-/** The drill stopped before it journaled anything (e.g. refused): nothing was measured. */
-function noRecordVerdicts(exitCode: number, rtoSeconds: number, rpoSeconds: number) {
+/** `9 (AWS_ERROR)`: an exit code with its name. */
+function exitName(exitCode: number): string {
   const name = Object.entries(EXIT_CODES).find(([, n]) => n === exitCode)?.[0] ?? 'unknown';
-  const why = `the drill exited ${exitCode} (${name}) before it started`;
+  return `${exitCode} (${name})`;
+}
+
+/** The drill stopped before it journaled anything: nothing was measured, nothing refused. */
+function noRecordVerdicts(
+  why: string,
+  rtoSeconds: number,
+  rpoSeconds: number,
+  expected: ScenarioExpectation | undefined,
+): RehearsalVerdict[] {
+  if (expected?.refusal) return [refusalVerdict(expected.refusal.check, undefined, why)];
   return [
     ...['client write RTO', 'client read RTO', 'database RTO'].map((objective) => ({
       objective,

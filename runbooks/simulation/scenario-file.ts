@@ -23,13 +23,19 @@
 //     { "atSeconds": 1, "kind": "rds-throttling", "region": "all", "share": 0.5, "forSeconds": 120 },
 //     { "atSeconds": 0, "kind": "partition", "between": ["writer", "target"], "forSeconds": 300 },
 //     { "atSeconds": 0, "kind": "headless", "region": "target" }
-//   ]
+//   ],
+//   "expect": { "refusal": { "check": "target-not-headless" } }
+//                                                    optional: the drill must refuse at
+//                                                    preflight on this check (its id, as
+//                                                    `drill preflight` prints it) and no other;
+//                                                    that refusal is then the one verdict
 // }
 import * as fs from 'node:fs';
 import { z } from 'zod';
 import { DrillError } from '../drill/errors';
 import type { Scenario } from './scenario';
 
+const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const role = z.enum(['writer', 'target', 'others']);
 const seconds = z.number().min(0);
 const at = { atSeconds: seconds };
@@ -71,7 +77,7 @@ const event = z.discriminatedUnion('kind', [
 ]);
 
 const scenario = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/),
+  name: z.string().regex(KEBAB),
   summary: z.string().min(1),
   description: z.string().min(1),
   drill: z.strictObject({
@@ -81,6 +87,11 @@ const scenario = z.strictObject({
   }),
   assumptions: assumptions.optional(),
   events: z.array(event).default([]),
+  expect: z
+    .strictObject({
+      refusal: z.strictObject({ check: z.string().regex(KEBAB) }),
+    })
+    .optional(),
 });
 
 /** The fix every problem ends with. */
@@ -160,7 +171,7 @@ function problemOf(issue: z.core.$ZodIssue, data: unknown): string {
       }
       return `${field} must be at most ${String(issue.maximum)}, ${got}`;
     case 'invalid_format':
-      return `${field} must be kebab-case (lowercase letters, digits and single dashes, e.g. "slow-promotion"), ${got}`;
+      return `${field} must be kebab-case (lowercase letters, digits and single dashes, e.g. "${field === 'name' ? 'slow-promotion' : 'target-not-headless'}"), ${got}`;
     case 'unrecognized_keys':
       return `${issue.keys.map((k) => fieldOf([...issue.path, k])).join(', ')}: not a field of the format; remove ${issue.keys.length === 1 ? 'it' : 'them'} or fix the spelling`;
     default:

@@ -100,6 +100,15 @@ export interface ScenarioDrill {
   readonly forceReason?: string;
 }
 
+/**
+ * What the scenario expects of the drill, when it is not a move that meets the objectives.
+ * `refusal`: the drill must refuse at preflight on exactly this check (its id, as
+ * `drill preflight` prints it) and on no other; that refusal is the scenario's one verdict.
+ */
+export interface ScenarioExpectation {
+  readonly refusal?: { readonly check: string };
+}
+
 export interface Scenario {
   /** Kebab-case, as `--scenario` takes it. */
   readonly name: string;
@@ -111,6 +120,8 @@ export interface Scenario {
   /** Overrides of the default assumptions. */
   readonly assumptions?: Partial<SimulationAssumptions>;
   readonly events: readonly ScenarioEvent[];
+  /** @default - the drill moves the writer and every objective is judged */
+  readonly expect?: ScenarioExpectation;
 }
 
 /** The defaults every scenario starts from (each documented in docs/rehearsal.md). */

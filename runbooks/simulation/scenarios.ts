@@ -83,6 +83,10 @@ export const SCENARIOS: readonly Scenario[] = [
     drill: { kind: 'switchover' },
     // Assumption: the instances are gone before the drill starts; every region is up.
     events: [{ atSeconds: 0, kind: 'headless', region: 'target' }],
+    // A replica is not a standby until it has an instance: "A headless secondary Aurora DB
+    // cluster is one without a DB instance" (Aurora User Guide, "Creating a headless Aurora DB
+    // cluster in a secondary Region"): nothing there could serve the writer's traffic.
+    expect: { refusal: { check: 'target-not-headless' } },
   },
   {
     name: 'partition',
