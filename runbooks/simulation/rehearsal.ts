@@ -168,6 +168,8 @@ async function rehearse(
     // On the scenario's timeline: never moves time by itself (the drill's waits do).
     else void clock.sleepInBackground(event.atSeconds * 1000).then(apply);
   }
+  // The operator starts the drill this far into the timeline (the faults before it build up).
+  if (scenario.drill.startsAtSeconds) await clock.sleep(scenario.drill.startsAtSeconds * 1000);
   const kind = scenario.drill.kind;
   const drillArgs =
     kind === 'failback'

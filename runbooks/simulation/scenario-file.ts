@@ -10,7 +10,9 @@
 //   "description": "a sentence or two for the report",
 //   "drill": { "kind": "failover" },                switchover | failover | failback
 //                                                    (failback: "after": "failover" | "switchover";
-//                                                    any: "forceReason": "why --force")
+//                                                    any: "forceReason": "why --force",
+//                                                    "startsAtSeconds": 60, when on the
+//                                                    timeline the drill starts, default 0)
 //   "assumptions": {                                 each optional, over DEFAULT_ASSUMPTIONS
 //     "promotionMs": 120000, "pendingMs": 5000, "writerEndpointDnsDelayMs": 5000,
 //     "replicationLagMs": 1000, "healthCheckers": 16,
@@ -84,6 +86,7 @@ const scenario = z.strictObject({
     kind: z.enum(['switchover', 'failover', 'failback']),
     after: z.enum(['failover', 'switchover']).optional(),
     forceReason: z.string().min(1).optional(),
+    startsAtSeconds: seconds.optional(),
   }),
   assumptions: assumptions.optional(),
   events: z.array(event).default([]),

@@ -45,7 +45,10 @@ export interface SimulationAssumptions {
   readonly resolverMinTtlSeconds?: number;
 }
 
-/** A fault or a change on the scenario's timeline, `atSeconds` after the drill starts. */
+/**
+ * A fault or a change on the scenario's timeline, `atSeconds` after it starts (the drill
+ * starts `drill.startsAtSeconds` into it: at once by default).
+ */
 export type ScenarioEvent = { readonly atSeconds: number } & (
   | {
       /** Database, service, control plane and health endpoints of the region are gone. */
@@ -98,6 +101,12 @@ export interface ScenarioDrill {
    * when the writer region is failing and the target lags.
    */
   readonly forceReason?: string;
+  /**
+   * When the operator starts the drill on the scenario's timeline (s): a fault that builds up
+   * (a lag spike) is already there when the drill and its client canary start.
+   * @default 0
+   */
+  readonly startsAtSeconds?: number;
 }
 
 /**

@@ -36,18 +36,21 @@ export const SCENARIOS: readonly Scenario[] = [
     summary:
       'replication lag above the RPO, then the writer region fails; managed RPO bounds the loss',
     description:
-      'Replication to the target falls far behind (a write burst, a slow link); the writer ' +
-      'region then fails and the operator fails over. Where managed RPO is set, the writer ' +
-      'blocks commits rather than acknowledge what could be lost, so the loss stays within the RPO.',
+      'Replication to the target falls far behind (a write burst, a slow link); the operator ' +
+      'starts a failover as the writer region fails. Where managed RPO is set, the writer blocks ' +
+      'commits while no secondary is within the RPO rather than acknowledge what could be lost, ' +
+      'so the loss stays within the RPO.',
     drill: {
       kind: 'failover',
       forceReason: 'the writer region is failing while replication lags: fail over anyway',
+      // The lag has built up past any RPO objective under a minute when the drill starts.
+      startsAtSeconds: 60,
     },
     events: [
-      // Assumption: 10 minutes of lag (a write burst, a slow link), above the default 30 s RPO
-      // objective and any objective under 10 minutes; the region fails 20 s into the drill.
+      // Assumption: replication stalls for 10 minutes (a write burst, a slow link), from a
+      // minute before the drill; the region fails 20 s into the drill.
       { atSeconds: 0, kind: 'lag-spike', region: 'target', lagMs: 600_000, forSeconds: 600 },
-      { atSeconds: 20, kind: 'region-outage', region: 'writer' },
+      { atSeconds: 80, kind: 'region-outage', region: 'writer' },
     ],
   },
   {

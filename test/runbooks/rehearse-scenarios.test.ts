@@ -1,0 +1,189 @@
+// Each built-in scenario shows its own effect with the simulation's AWS semantics, judged by
+// figures derived from what the assembly synthesizes (health check interval and threshold,
+// record TTL, managed RPO, the RPO objective), never typed in by hand.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { topologyFromOutputs } from '../../runbooks/drill/discovery';
+import type { DrillRecord } from '../../runbooks/drill/record';
+import type { SimulatedDeployment } from '../../runbooks/simulation/deployment';
+import { SimulatedDeployment as Deployment } from '../../runbooks/simulation/deployment';
+import { runRehearsal } from '../../runbooks/simulation/rehearsal';
+import { DEFAULT_ASSUMPTIONS, type RehearsalResult } from '../../runbooks/simulation/scenario';
+import { scenarioNamed } from '../../runbooks/simulation/scenarios';
+import { assemblyDir, deployedApp } from '../deployed-app';
+import { recordIn, tempDirs } from './rehearse-helpers';
+
+const tempDir = tempDirs();
+const A = DEFAULT_ASSUMPTIONS;
+/** The client canary retries a failing write every 5 s (its back-off while writes fail). */
+const CLIENT_RETRY_MS = 5_000;
+
+/** What the synthesized app says, as the rehearsal's figures depend on it. */
+function synthesized(deployment: SimulatedDeployment = deployedApp()) {
+  const topology = topologyFromOutputs(deployment.outputsFile(), 'test');
+  const target = topology.regions.find((r) => r.region !== topology.primaryRegion)!.region;
+  const writerCheck = deployment
+    .resources('AWS::Route53::HealthCheck')
+    .map((r) => r.properties.HealthCheckConfig as Record<string, unknown>)
+    .find(
+      (c) =>
+        c.FullyQualifiedDomainName === `${target}.app.example.com` &&
+        c.ResourcePath === '/health/writer',
+    )!;
+  const writeRecord = deployment
+    .resources('AWS::Route53::RecordSet')
+    .find((r) => String(r.properties.Name).startsWith('write.') && r.properties.TTL !== undefined)!;
+  const writerGroup = deployment
+    .resources('AWS::RDS::DBClusterParameterGroup')
+    .find((r) => r.region === topology.primaryRegion)!;
+  const managedRpo = (writerGroup.properties.Parameters as Record<string, string>)[
+    'rds.global_db_rpo'
+  ];
+  return {
+    primary: topology.primaryRegion,
+    target,
+    rpoMs: topology.rpoSeconds * 1000,
+    intervalMs: Number(writerCheck.RequestInterval) * 1000,
+    threshold: Number(writerCheck.FailureThreshold),
+    ttlMs: Number(writeRecord.properties.TTL) * 1000,
+    managedRpoMs: managedRpo === undefined ? undefined : Number(managedRpo) * 1000,
+  };
+}
+
+async function rehearse(
+  name: string,
+  deployment: SimulatedDeployment = deployedApp(),
+  dir = assemblyDir(),
+): Promise<{ result: RehearsalResult; record: DrillRecord }> {
+  const result = await runRehearsal(deployment, {
+    assemblyDir: dir,
+    stateDir: path.join(tempDir(), name),
+    scenario: scenarioNamed(name)!,
+  });
+  return { result, record: recordIn(path.join(result.stateDir, result.drillId)) };
+}
+
+const at = (iso: string) => Date.parse(iso);
+const stepOf = (record: DrillRecord, id: string) => record.steps.find((s) => s.id === id)!;
+const writes = (record: DrillRecord) =>
+  record.measures.client!.marks.filter((m) => m.path === 'write');
+
+describe('rehearse region-outage', () => {
+  test('THEN no write is lost, the database is back after the promotion, and clients after the checks and the TTL', async () => {
+    const app = synthesized();
+    const { result } = await rehearse('region-outage');
+
+    expect(result.passed).toBe(true);
+    expect(result.measures.lostClientWrites).toBe(0);
+    expect(result.measures.rpoMs).toBe(0);
+    // The database canary fails from the promotion request until the target holds the writer.
+    expect(result.measures.databaseRtoMs).toBeGreaterThanOrEqual(A.promotionMs);
+    expect(result.measures.databaseRtoMs).toBeLessThanOrEqual(
+      A.promotionMs + A.writerEndpointDnsDelayMs,
+    );
+    // Clients: then the target's writer check must pass (FailureThreshold results at the
+    // RequestInterval), then write. must answer with it (at most one TTL in a cache).
+    expect(result.measures.clientWriteRtoMs).toBeGreaterThanOrEqual(
+      A.promotionMs + (app.threshold - 1) * app.intervalMs,
+    );
+    expect(result.measures.clientWriteRtoMs).toBeLessThanOrEqual(
+      A.promotionMs +
+        app.threshold * app.intervalMs +
+        app.ttlMs +
+        A.writerEndpointDnsDelayMs +
+        CLIENT_RETRY_MS,
+    );
+  });
+});
+
+describe('rehearse switchover-under-load', () => {
+  test('THEN no acknowledged write is lost, and writes pause only from the end of pending to the promotion', async () => {
+    const app = synthesized();
+    const { result, record } = await rehearse('switchover-under-load');
+
+    expect(result.passed).toBe(true);
+    expect(record.outcome).toBe('succeeded');
+    expect(result.measures.lostClientWrites).toBe(0);
+    expect(result.measures.rpoMs).toBe(0);
+    expect(writes(record).filter((m) => m.ok).length).toBeGreaterThan(0);
+    const pause = A.promotionMs - A.pendingMs;
+    expect(result.measures.databaseRtoMs).toBeGreaterThanOrEqual(pause);
+    expect(result.measures.databaseRtoMs).toBeLessThanOrEqual(pause + A.writerEndpointDnsDelayMs);
+    expect(result.measures.clientWriteRtoMs).toBeGreaterThanOrEqual(
+      pause + (app.threshold - 1) * app.intervalMs,
+    );
+    expect(result.measures.clientWriteRtoMs).toBeLessThanOrEqual(
+      pause +
+        app.threshold * app.intervalMs +
+        app.ttlMs +
+        A.writerEndpointDnsDelayMs +
+        CLIENT_RETRY_MS,
+    );
+  });
+});
+
+describe('rehearse lag-spike', () => {
+  test('GIVEN managed RPO on the writer THEN it blocks every write while the lag is above it, and nothing acknowledged is lost', async () => {
+    const app = synthesized();
+    expect(app.managedRpoMs).toBeDefined();
+    const { result, record } = await rehearse('lag-spike');
+
+    expect(result.passed).toBe(true);
+    expect(result.forcedPastChecks).toEqual(['lag-under-rpo']);
+    // The target was further behind than the writer's managed RPO when Aurora promoted it...
+    expect(record.measures.promotion?.rpoLagMsBeforeRequest).toBeGreaterThan(app.managedRpoMs!);
+    // ...so the writer refused every client write (503) instead of acknowledging it.
+    const promotedAt = at(record.measures.promotion!.requestedAt);
+    const before = writes(record).filter((m) => at(m.at) <= promotedAt);
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.map((m) => [m.ok, m.status])).toEqual(before.map(() => [false, 503]));
+    expect(result.measures.lostClientWrites).toBe(0);
+    expect(result.measures.rpoMs).toBeLessThanOrEqual(app.rpoMs);
+  });
+
+  test('GIVEN the same assembly without managed RPO on the writer THEN the writer acknowledges writes the promotion loses', async () => {
+    const copy = path.join(tempDir(), 'cdk.out');
+    fs.cpSync(assemblyDir(), copy, { recursive: true });
+    for (const file of fs.readdirSync(copy).filter((f) => f.endsWith('.template.json'))) {
+      const template = JSON.parse(fs.readFileSync(path.join(copy, file), 'utf8')) as {
+        Resources?: Record<string, { Type: string; Properties: { Parameters?: object } }>;
+      };
+      for (const r of Object.values(template.Resources ?? {})) {
+        if (r.Type === 'AWS::RDS::DBClusterParameterGroup') {
+          delete (r.Properties.Parameters as Record<string, unknown>)['rds.global_db_rpo'];
+        }
+      }
+      fs.writeFileSync(path.join(copy, file), JSON.stringify(template));
+    }
+    const edited = Deployment.fromAssembly(copy);
+    expect(synthesized(edited).managedRpoMs).toBeUndefined();
+
+    const { result } = await rehearse('lag-spike', edited, copy);
+
+    expect(result.measures.lostClientWrites).toBeGreaterThan(0);
+  });
+});
+
+describe('rehearse partition', () => {
+  test('THEN the cut target stops replicating, and no write is acknowledged by the old writer once the fence holds', async () => {
+    const app = synthesized();
+    const { result, record } = await rehearse('partition');
+
+    expect(result.passed).toBe(true);
+    // Replication stopped at the cut (the drill start): the target's lag is the whole time since.
+    const promotedAt = at(record.measures.promotion!.requestedAt);
+    expect(record.measures.promotion?.rpoLagMsBeforeRequest).toBeGreaterThanOrEqual(
+      promotedAt - at(record.startedAt),
+    );
+    const fenced = at(stepOf(record, 'fence').finishedAt!);
+    expect(stepOf(record, 'fence').status).toBe('completed');
+    expect(fenced).toBeLessThanOrEqual(promotedAt);
+    const late = writes(record).filter(
+      (m) => m.ok && m.targetRegion === app.primary && at(m.at) >= fenced,
+    );
+    expect(late).toEqual([]);
+    const loss = record.measures.client!.dataLoss!;
+    expect(loss.writes.every((w) => at(w.at) < fenced)).toBe(true);
+    expect(result.measures.rpoMs).toBeLessThanOrEqual(app.rpoMs);
+  });
+});
