@@ -103,7 +103,8 @@ describe('drill rehearse --scenario-file', () => {
       name: 'slow-promotion',
       summary: 'the writer region fails and Aurora takes 3 minutes to promote',
       description: 'A slower promotion than the default assumption.',
-      drill: { kind: 'failover' },
+      // Forced as an operator in an outage is: app. still answers with the gone region at first.
+      drill: { kind: 'failover', forceReason: 'the writer region is down' },
       assumptions: { promotionMs: 180_000 },
       events: [{ atSeconds: 0, kind: 'region-outage', region: 'writer' }],
     });
@@ -251,6 +252,26 @@ describe('drill rehearse --scenario-file: each kind of mistake', () => {
       'an event that is not an object',
       { ...base, events: ['oops'] },
       'events[0] must be an object, got: "oops"',
+    ],
+    [
+      'a drill that starts before the timeline',
+      { ...base, drill: { kind: 'failover', startsAtSeconds: -1 } },
+      'drill.startsAtSeconds must be at least 0, got: -1',
+    ],
+    [
+      'an expected refusal on a check that is not an id',
+      { ...base, expect: { refusal: { check: 'Target Headless' } } },
+      'expect.refusal.check must be kebab-case (lowercase letters, digits and single dashes, e.g. "target-not-headless"), got: "Target Headless"',
+    ],
+    [
+      'an expected refusal without its check',
+      { ...base, expect: { refusal: {} } },
+      'expect.refusal.check must be a string, it is missing',
+    ],
+    [
+      'an expectation that is not one',
+      { ...base, expect: { refusal: { check: 'target-not-headless' }, outcome: 'refused' } },
+      'expect.outcome: not a field of the format; remove it or fix the spelling',
     ],
   ])('GIVEN %s THEN the problem says so', async (_what, content, problem) => {
     const file = path.join(tempDir(), 'scenario.json');

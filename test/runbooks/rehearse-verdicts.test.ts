@@ -93,3 +93,65 @@ describe('verdicts of a drill that stopped while writes were failing', () => {
     });
   });
 });
+
+describe('verdict of a scenario that expects the drill to refuse', () => {
+  const expectHeadless = { expect: { refusal: { check: 'target-not-headless' } } };
+
+  test('GIVEN a drill that does not refuse THEN the one verdict says what it did instead, missed', async () => {
+    const { result, code } = await rehearseFile({
+      name: 'expects-refusal',
+      summary: 'a switchover to a target that has an instance',
+      description: 'Nothing is headless: the drill goes ahead.',
+      drill: { kind: 'switchover' },
+      ...expectHeadless,
+    });
+
+    expect(code).toBe(EXIT_CODES.REHEARSAL_MISSED);
+    expect(result.verdicts).toEqual([
+      {
+        objective: 'refusal',
+        measuredMs: null,
+        objectiveMs: null,
+        met: false,
+        line: 'refusal: expected the drill to refuse at preflight on target-not-headless alone, but it did not refuse (outcome succeeded): missed',
+      },
+    ]);
+  });
+
+  test('GIVEN a drill that refuses on that check and another THEN it is missed, naming every check that refused', async () => {
+    const { result } = await rehearseFile({
+      name: 'headless-and-lagging',
+      summary: 'the target is headless and lags',
+      description: 'Two checks refuse.',
+      drill: { kind: 'switchover', startsAtSeconds: 60 },
+      events: [
+        { atSeconds: 0, kind: 'headless', region: 'target' },
+        { atSeconds: 0, kind: 'lag-spike', region: 'target', lagMs: 600_000, forSeconds: 600 },
+      ],
+      ...expectHeadless,
+    });
+
+    expect(result.passed).toBe(false);
+    expect(result.verdicts.map((v) => v.line)).toEqual([
+      'refusal: expected the drill to refuse at preflight on target-not-headless alone, but it refused on target-not-headless, lag-under-rpo, health-checks: missed',
+    ]);
+  });
+
+  test('GIVEN a drill that cannot start THEN the verdict says why, missed', async () => {
+    const { result } = await rehearseFile({
+      name: 'both-down',
+      summary: 'the writer and the target region are both gone',
+      description: 'No region can take the writer.',
+      drill: { kind: 'failover' },
+      events: [
+        { atSeconds: 0, kind: 'region-outage', region: 'writer' },
+        { atSeconds: 0, kind: 'region-outage', region: 'target' },
+      ],
+      ...expectHeadless,
+    });
+
+    expect(result.verdicts.map((v) => v.line)).toEqual([
+      'refusal: expected the drill to refuse at preflight on target-not-headless alone, but the drill exited 9 (AWS_ERROR) before it started: missed',
+    ]);
+  });
+});
