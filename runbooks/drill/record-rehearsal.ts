@@ -13,6 +13,8 @@ export interface RehearsalMarker {
   readonly assumptions: Readonly<Record<string, string | number>>;
   /** The scenario's timeline, as given (seconds after the drill start, regions by role). */
   readonly events: readonly Readonly<Record<string, unknown>>[];
+  /** When on the timeline the drill started (s), when not at once. */
+  readonly drillStartsAtSeconds?: number;
   /** The scenario's expected refusal (scenario.ts ScenarioExpectation); absent: a move. */
   readonly expect?: { readonly refusal?: { readonly check: string } };
 }
@@ -74,7 +76,8 @@ function stoppedWhy(record: DrillRecord): string {
  * The verdicts of a rehearsed drill against the topology's objectives (from the outputs, in
  * the record): client write RTO, client read RTO and database RTO against the RTO; the window
  * of acknowledged client writes lost against the RPO; and whether a client write was
- * acknowledged through write. by the target after the promotion.
+ * acknowledged through write. by the target after the promotion. A scenario that expects a
+ * refusal has that one verdict instead (refusalVerdict).
  */
 export function rehearsalVerdicts(record: DrillRecord): RehearsalVerdict[] {
   const refusal = record.rehearsal?.expect?.refusal;
@@ -212,7 +215,14 @@ export function rehearsalSection(record: DrillRecord):
       head: ['assumption', 'value'],
       rows: Object.entries(r.assumptions).map(([k, v]) => [k, String(v)]),
     },
-    events: r.events.map(eventText),
+    events: [
+      ...r.events,
+      ...(r.drillStartsAtSeconds
+        ? [{ atSeconds: r.drillStartsAtSeconds, kind: 'drill starts' }]
+        : []),
+    ]
+      .sort((x, y) => Number(x.atSeconds) - Number(y.atSeconds))
+      .map(eventText),
     verdicts: rehearsalVerdicts(record),
   };
 }

@@ -98,6 +98,9 @@ async function rehearse(
     assembly: options.assemblyDir,
     assumptions: { ...assumptions },
     events: scenario.events.map((e) => ({ ...e })),
+    ...(scenario.drill.startsAtSeconds
+      ? { drillStartsAtSeconds: scenario.drill.startsAtSeconds }
+      : {}),
     ...(scenario.expect ? { expect: scenario.expect } : {}),
   };
   const deps: Partial<CliDeps> = {

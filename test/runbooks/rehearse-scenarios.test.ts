@@ -139,6 +139,12 @@ describe('rehearse lag-spike', () => {
     expect(before.map((m) => [m.ok, m.status])).toEqual(before.map(() => [false, 503]));
     expect(result.measures.lostClientWrites).toBe(0);
     expect(result.measures.rpoMs).toBeLessThanOrEqual(app.rpoMs);
+    // The report's timeline says when the drill started among the faults.
+    expect(
+      fs.readFileSync(path.join(result.stateDir, result.drillId, 'report.md'), 'utf8'),
+    ).toContain(
+      '\n- +0 s lag-spike target lagMs=600000 forSeconds=600\n- +60 s drill starts\n- +80 s region-outage writer\n',
+    );
   });
 
   test('GIVEN the same assembly without managed RPO on the writer THEN the writer acknowledges writes the promotion loses', async () => {
