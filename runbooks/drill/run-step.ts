@@ -121,6 +121,8 @@ export async function runStep<K extends StepId>(
         } finally {
           pause.abort();
         }
+        const late = run.interrupted(); // Ctrl-C as the pause ended: no second run
+        if (late) throw interruptedAt(label, startedAt, run, late);
         runStartedAt = clock.now();
         append({ event: 'started', summary: title });
         continue;
