@@ -56,7 +56,10 @@ export function drillState(journal: readonly JournalEntry[]): DrillState {
     abandoned: journal.some((e) => e.type === 'abandoned'),
     changed,
     ...(stop ? { stop } : {}),
-    ...(lastStepEvent?.event === 'started' ? { openStep: lastStepEvent.step } : {}),
+    // A failed run that was to run again (run-step.ts) leaves the step open, as a started one does.
+    ...(lastStepEvent?.event === 'started' || lastStepEvent?.retryInMs !== undefined
+      ? { openStep: lastStepEvent.step }
+      : {}),
     timing,
     lastRun: { pid: run.pid, host: run.host, ended },
   };

@@ -21,6 +21,8 @@ export interface StepRun {
   readonly durationMs?: number;
   readonly summary?: string;
   readonly error?: { readonly code: string; readonly message: string };
+  /** A failed run the drill ran again after this pause (a transient AWS error, time left). */
+  readonly retryInMs?: number;
 }
 
 export interface StepRecord {

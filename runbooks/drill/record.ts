@@ -76,6 +76,7 @@ export function buildRecord(
         durationMs: e.durationMs,
         summary: e.summary,
         ...(e.error ? { error: e.error } : {}),
+        ...(e.retryInMs !== undefined ? { retryInMs: e.retryInMs } : {}),
         ...(e.details ? { details: e.details } : {}),
       });
       if (e.event === 'failed') failedStep = e.step;

@@ -59,7 +59,10 @@ const ATTEMPT_HEAD = [
 
 function runEnd(run: StepRun): string {
   if (run.status === 'failed') {
-    return run.error ? `failed: [${run.error.code}] ${run.error.message}` : 'failed';
+    const failed = run.error ? `failed: [${run.error.code}] ${run.error.message}` : 'failed';
+    return run.retryInMs === undefined
+      ? failed
+      : `${failed}; transient, run again after ${duration(run.retryInMs)}`;
   }
   return run.status === 'interrupted'
     ? 'interrupted: the process ended inside the step'

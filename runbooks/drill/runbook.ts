@@ -105,7 +105,9 @@ export function renderRunbook(kind: DrillKind): string {
     'npx drill report --format html  # the timed, auditable record',
     '```',
     '',
-    'Each step checks the state before acting, so running it again is safe. If the drill stops ' +
+    'Each step checks the state before acting, so running it again is safe. A step whose AWS call ' +
+      'fails with a transient error (throttling, 5xx, network) after the SDK retries runs again, ' +
+      'the poll interval apart and doubling up to 30 s, until its timeout. If the drill stops ' +
       '(an error, a timeout, a lost terminal), read what it printed, fix the cause, then continue with ' +
       `\`${RESUME}\` (the drill prints it with its id when it stops): finished steps are not repeated. ` +
       'Exit codes and options: ' +

@@ -94,6 +94,8 @@ export interface StepEntryOf<K extends StepId> {
   readonly details?: StepDetails<K>;
   readonly durationMs?: number;
   readonly error?: { readonly code: string; readonly message: string };
+  /** On a `failed` run with a transient AWS error and time left: the step runs again after this pause. */
+  readonly retryInMs?: number;
 }
 
 /** A step event, discriminated by `step`: narrowing on the id types its `details`. */

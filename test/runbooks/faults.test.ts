@@ -18,18 +18,23 @@ const HOST = os.hostname();
 const switchover = h.switchover;
 
 describe('faults end in a stated safe state, a clear message and a distinct exit code', () => {
-  test('GIVEN throttling that outlasts the SDK retries on the fence THEN it stops (exit 9) before promoting, and resume finishes', async () => {
+  test('GIVEN throttling on the fence that outlasts the SDK retries and the step timeout THEN it stops (exit 9) before promoting, and resume finishes', async () => {
+    // Runs at 0, 5 and 15 s; the next (after 20 s more) would start past the 30 s timeout.
     h.world.fail('ssm:PutParameter', faults.throttling(), {
       name: h.world.deployed(PRIMARY).drainParameterName,
+      times: 3,
     });
 
-    const result = await h.run(switchover());
+    const result = await h.run(switchover('--timeout', 'fence=30s'));
 
     expect(result.code).toBe(9);
     expect(result.stderr).toContain(
       'error [AWS_ERROR]: drill switchover-20250301T100000Z-us-west-2 stopped at step fence: ssm PutParameter in us-east-1 throttled (after 5 attempts): Throttling: Rate exceeded',
     );
     expect(result.stderr).toContain('next: State: The writer has not moved.');
+    expect(result.stdout).toContain(
+      '3/12 fence: ssm PutParameter in us-east-1 throttled (after 5 attempts): Throttling: Rate exceeded; transient, so the step runs again in 10.0s (25.0s of its 30.0s timeout left)',
+    );
     expect(result.stderr).toContain(
       'next: This is usually temporary: wait a minute, then rerun (a stopped drill continues with its resume command)',
     );
@@ -87,10 +92,11 @@ describe('faults end in a stated safe state, a clear message and a distinct exit
     expect(result.stdout).toMatch(/7\/12 verify-traffic: completed in 5\.0s/);
   });
 
-  test('GIVEN SwitchoverGlobalCluster answers 5xx THEN it stops at promote with the writer unmoved and the old region fenced (exit 9)', async () => {
+  test('GIVEN SwitchoverGlobalCluster answers 5xx and no time is left to run it again THEN it stops at promote with the writer unmoved and the old region fenced (exit 9)', async () => {
     h.world.fail('rds:SwitchoverGlobalCluster', faults.serverError());
 
-    const result = await h.run(switchover());
+    // The timeout is shorter than the first pause (the 5 s poll interval): no second run.
+    const result = await h.run(switchover('--timeout', 'promote=4s'));
 
     expect(result.code).toBe(9);
     expect(result.stderr).toContain(

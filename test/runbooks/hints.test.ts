@@ -11,10 +11,11 @@ const ID = 'switchover-20250301T100000Z-us-west-2';
 const place = () => `--outputs ${h.outputsFile} --state-dir ${h.stateDir}`;
 
 describe('a stopped drill prints the exact resume command', () => {
-  test('GIVEN throttling that outlasts the SDK retries on the fence THEN every next: line says what to do, the last one the full resume command', async () => {
+  test('GIVEN throttling on the fence that outlasts the SDK retries and the step timeout THEN every next: line says what to do, the last one the full resume command', async () => {
     h.world.fail('ssm:PutParameter', faults.throttling(), { name: '/multi-region-ref/drain' });
 
-    const result = await h.run(h.switchover());
+    // Shorter than the first pause (the 5 s poll interval): the fence does not run again.
+    const result = await h.run(h.switchover('--timeout', 'fence=4s'));
 
     expect(result.code).toBe(9);
     expect(result.stderr).toBe(
@@ -48,7 +49,7 @@ describe('a stopped drill prints the exact resume command', () => {
 
   test('GIVEN the printed resume command WHEN it is run as printed THEN it finds the drill and finishes it', async () => {
     h.world.fail('ssm:PutParameter', faults.throttling(), { name: '/multi-region-ref/drain' });
-    const stopped = await h.run(h.switchover());
+    const stopped = await h.run(h.switchover('--timeout', 'fence=4s'));
     const printed = /Continue with: npx drill (.+)\n/.exec(stopped.stderr)![1].split(' ');
 
     // The harness adds --outputs and --state-dir itself; the printed ones come first and match.

@@ -134,7 +134,8 @@ describe('drill resume', () => {
 
   test('GIVEN an interrupted failover WHEN resumed while the RPO lag exceeds the RPO THEN it does not promote and says why (exit 4); --force --reason promotes', async () => {
     h.world.fail('rds:FailoverGlobalCluster', faults.serverError());
-    expect((await h.run(h.failover())).code).toBe(9);
+    // Shorter than the first pause before a second run: the drill stops at promote.
+    expect((await h.run(h.failover('--timeout', 'promote=4s'))).code).toBe(9);
     h.world.region(SECONDARY).rpoLagMs = 45_000;
 
     const refused = await h.run(['resume', '--execute', '--yes']);
@@ -177,7 +178,8 @@ describe('drill resume', () => {
 
   test('GIVEN a half-done failover and a later drill that failed preflight WHEN resume runs without an id THEN it picks the failover', async () => {
     h.world.fail('rds:FailoverGlobalCluster', faults.serverError());
-    expect((await h.run(h.failover())).code).toBe(9);
+    // Shorter than the first pause before a second run: the drill stops at promote.
+    expect((await h.run(h.failover('--timeout', 'promote=4s'))).code).toBe(9);
     const failover = drillIds(h.stateDir)[0];
     // Someone deleted the lock parameters by hand; the next drill fails preflight (us-east-1 is drained).
     h.world.parameters.clear();

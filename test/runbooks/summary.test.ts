@@ -9,7 +9,8 @@ describe('the summary table after a drill', () => {
       times: 2,
       name: '/multi-region-ref/drain', // the fence, not the drill lock
     });
-    await h.run(h.switchover());
+    // Shorter than the first pause before a second run: each run stops (the resume keeps it).
+    await h.run(h.switchover('--timeout', 'fence=4s'));
 
     const result = await h.run(['resume', '--execute', '--yes', ...h.fast]);
 
