@@ -195,3 +195,20 @@ describe('rehearse partition', () => {
     expect(result.measures.rpoMs).toBeLessThanOrEqual(app.rpoMs);
   });
 });
+
+describe('rehearse rds-throttling', () => {
+  test('THEN the throttled promotion runs again until Aurora takes it, and the switchover still loses nothing', async () => {
+    const { result, record } = await rehearse('rds-throttling');
+
+    expect(result.passed).toBe(true);
+    const promote = stepOf(record, 'promote');
+    expect(promote.status).toBe('completed');
+    expect(promote.attempts).toBeGreaterThan(1);
+    expect(result.measures.lostClientWrites).toBe(0);
+    // The storm delayed the promotion: writes paused longer than in the same switchover without it.
+    const calm = await rehearse('switchover-under-load');
+    expect(result.measures.clientWriteRtoMs).toBeGreaterThan(
+      calm.result.measures.clientWriteRtoMs!,
+    );
+  });
+});

@@ -253,28 +253,10 @@ describe('drill rehearse --scenario headless-secondary', () => {
 });
 
 describe('drill rehearse with faults the world injects', () => {
-  // KNOWN FAILURE until the drill's steps retry transient AWS failures within their timeout
-  // (branch h/drl): today a throttled SwitchoverGlobalCluster stops the switchover. When this
-  // test starts failing, that work is in: make it `test.each` again.
-  test.failing.each([['rds-throttling', /rds \w+ in us-\w+-\d throttled \(after \d+ attempts\)/]])(
-    'GIVEN %s THEN the drill lives the fault and still meets every objective',
-    async (scenario, inLog) => {
-      const stateDir = tempDir();
-      const run = await rehearseCli([
-        'rehearse',
-        '--scenario',
-        scenario,
-        '--assembly',
-        assemblyDir(),
-        '--state-dir',
-        stateDir,
-      ]);
-
-      expect(fs.readFileSync(path.join(stateDir, scenario, 'drill.log'), 'utf8')).toMatch(inLog);
-      expect(run.code).toBe(0);
-    },
-  );
-  test.each([['partition', /--force --reason the writer region is cut off: fail over anyway/]])(
+  test.each([
+    ['rds-throttling', /rds \w+ in us-\w+-\d throttled \(after \d+ attempts\)/],
+    ['partition', /--force --reason the writer region is cut off: fail over anyway/],
+  ])(
     'GIVEN %s THEN the drill lives the fault and still meets every objective',
     async (scenario, inLog) => {
       const stateDir = tempDir();
