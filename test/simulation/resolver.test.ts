@@ -1,0 +1,184 @@
+// The client's resolver in a rehearsal (SimulationAssumptions.resolver), on the synthesized app:
+// when a change of Route 53's answer reaches the client, and with what TTL.
+import {
+  DEFAULT_ASSUMPTIONS,
+  type SimulationAssumptions,
+} from '../../runbooks/simulation/scenario';
+import { SimulatedWorld } from '../../runbooks/simulation/world';
+import { deployedApp } from '../deployed-app';
+
+const PRIMARY = 'us-east-1';
+const SECONDARY = 'us-west-2';
+
+let world: SimulatedWorld;
+beforeEach(() => {
+  world = new SimulatedWorld(deployedApp());
+});
+
+const app = () => world.topology.appHostname;
+const appTarget = (region: string) => world.deployed(region).appTarget;
+const sleep = (ms: number) => world.clock.sleep(ms);
+const started = () => world.clock.now();
+
+/** The TTL the routing template gives every record set of app. (one value). */
+function deployedTtl(): number {
+  const ttls = deployedApp()
+    .resources('AWS::Route53::RecordSet')
+    .filter((r) => r.properties.Name === `${app()}.`)
+    .map((r) => Number(r.properties.TTL));
+  expect(new Set(ttls).size).toBe(1);
+  return ttls[0];
+}
+
+/** Sleeps until `seconds` after `t0`, then resolves app. as the client does. */
+async function appAt(t0: number, seconds: number) {
+  await sleep(t0 + seconds * 1000 - world.clock.now());
+  return (await world.client.resolve(app())).cnames[0];
+}
+
+/** Route 53 moves app. to the secondary: the primary's serving check fails (drained). */
+function drainPrimary(sample = true): void {
+  world.setDrain(PRIMARY, 'true');
+  if (sample) world.client.sample();
+}
+
+function assume(resolver: Partial<SimulationAssumptions>): void {
+  world.assume({ ...DEFAULT_ASSUMPTIONS, ...resolver });
+}
+
+describe('worst-case: a shared resolver that fetched each answer just before Route 53 changed it', () => {
+  test('GIVEN the deployed TTL (60 s) THEN a change reaches the client exactly one TTL later, the remaining TTL counted down', async () => {
+    assume({ resolver: 'worst-case' });
+    const ttl = deployedTtl();
+    const t0 = started();
+    await appAt(t0, 0);
+    await sleep(10_000);
+    drainPrimary();
+
+    const before = await appAt(t0, 10 + 25);
+    const last = await appAt(t0, 10 + ttl - 0.001);
+    const after = await appAt(t0, 10 + ttl);
+
+    expect(ttl).toBe(60);
+    expect(world.dnsRecord(app(), PRIMARY)!.values[0]).toBe(appTarget(SECONDARY));
+    expect(before).toEqual({ name: app(), target: appTarget(PRIMARY), ttlSeconds: ttl - 25 });
+    expect(last).toEqual({ name: app(), target: appTarget(PRIMARY), ttlSeconds: 0 });
+    expect(after).toEqual({ name: app(), target: appTarget(SECONDARY), ttlSeconds: ttl });
+  });
+
+  test('GIVEN no change THEN the TTL counts down and starts again each TTL (a warm resolver refetches)', async () => {
+    assume({ resolver: 'worst-case' });
+    const t0 = started();
+
+    const first = await appAt(t0, 0);
+    const later = await appAt(t0, 25);
+    const refetched = await appAt(t0, 60);
+
+    expect([first.ttlSeconds, later.ttlSeconds, refetched.ttlSeconds]).toEqual([60, 35, 60]);
+    expect(refetched.target).toBe(appTarget(PRIMARY));
+  });
+
+  test('GIVEN two changes 10 s apart THEN each reaches the client one TTL after it happened', async () => {
+    assume({ resolver: 'worst-case' });
+    const t0 = started();
+    await appAt(t0, 0);
+    await sleep(10_000);
+    drainPrimary();
+    await sleep(10_000);
+    world.setDrain(PRIMARY, 'false');
+    world.client.sample();
+
+    const first = await appAt(t0, 70);
+    const second = await appAt(t0, 80);
+
+    expect(first).toEqual({ name: app(), target: appTarget(SECONDARY), ttlSeconds: 10 });
+    expect(second).toEqual({ name: app(), target: appTarget(PRIMARY), ttlSeconds: 60 });
+  });
+
+  test('GIVEN a change nobody sampled THEN the next step of virtual time dates it', async () => {
+    assume({ resolver: 'worst-case' });
+    const t0 = started();
+    await appAt(t0, 0);
+    await sleep(10_000);
+    drainPrimary(false);
+    await sleep(5_000); // the clock samples when it moves to 15 s
+
+    const last = await appAt(t0, 15 + 59);
+    const after = await appAt(t0, 15 + 60);
+
+    expect(last.target).toBe(appTarget(PRIMARY));
+    expect(after.target).toBe(appTarget(SECONDARY));
+  });
+
+  test('GIVEN the default assumptions THEN the resolver is the worst-case one', async () => {
+    world.assume(DEFAULT_ASSUMPTIONS);
+    const t0 = started();
+    await appAt(t0, 0);
+    drainPrimary();
+
+    const kept = await appAt(t0, 59);
+
+    expect(DEFAULT_ASSUMPTIONS.resolver).toBe('worst-case');
+    expect(kept.target).toBe(appTarget(PRIMARY));
+  });
+});
+
+describe('stub: no shared resolver, only the client cache', () => {
+  test('GIVEN a change THEN the next query gets it with the full TTL (the client keeps it at most one TTL)', async () => {
+    assume({ resolver: 'stub' });
+    const t0 = started();
+    await appAt(t0, 0);
+    await sleep(10_000);
+    drainPrimary();
+
+    const next = await appAt(t0, 10.001);
+
+    expect(next).toEqual({ name: app(), target: appTarget(SECONDARY), ttlSeconds: deployedTtl() });
+  });
+
+  test('GIVEN a stub after a worst-case rehearsal on the same world THEN nothing shared is left', async () => {
+    assume({ resolver: 'worst-case' });
+    const t0 = started();
+    await appAt(t0, 0);
+    drainPrimary();
+    assume({ resolver: 'stub' });
+
+    expect((await appAt(t0, 1)).target).toBe(appTarget(SECONDARY));
+  });
+});
+
+describe('min-ttl: a stale resolver that keeps every answer at least resolverMinTtlSeconds', () => {
+  test('GIVEN 300 s over the deployed 60 s THEN a change reaches the client 300 s later and the TTL answered is 300 s', async () => {
+    assume({ resolver: 'min-ttl', resolverMinTtlSeconds: 300 });
+    const t0 = started();
+    const first = await appAt(t0, 0);
+    await sleep(10_000);
+    drainPrimary();
+
+    const held = await appAt(t0, 10 + 299);
+    const after = await appAt(t0, 10 + 300);
+
+    expect(first).toEqual({ name: app(), target: appTarget(PRIMARY), ttlSeconds: 300 });
+    expect(held).toEqual({ name: app(), target: appTarget(PRIMARY), ttlSeconds: 1 });
+    expect(after).toEqual({ name: app(), target: appTarget(SECONDARY), ttlSeconds: 300 });
+  });
+
+  test('GIVEN a minimum under the TTL THEN the record TTL holds', async () => {
+    assume({ resolver: 'min-ttl', resolverMinTtlSeconds: 10 });
+    const t0 = started();
+    await appAt(t0, 0);
+    drainPrimary();
+
+    expect((await appAt(t0, 59)).target).toBe(appTarget(PRIMARY));
+    expect((await appAt(t0, 60)).target).toBe(appTarget(SECONDARY));
+  });
+
+  test.each([undefined, 0, 2.5, -60])(
+    'GIVEN resolverMinTtlSeconds %p THEN it names the value and what to set',
+    (minTtl) => {
+      expect(() => assume({ resolver: 'min-ttl', resolverMinTtlSeconds: minTtl })).toThrow(
+        `resolver min-ttl needs resolverMinTtlSeconds, a whole number of seconds above 0, got: ${String(minTtl)}; set it in the scenario's assumptions (for example 300)`,
+      );
+    },
+  );
+});
