@@ -454,8 +454,9 @@ export class SimulatedClientNetwork implements ClientNetworkApi {
    *   (its TTL) delays a change.
    * - `min-ttl`: the worst-case resolver, but it keeps every answer at least
    *   `resolverMinTtlSeconds` and answers that TTL counted down (Unbound `cache-min-ttl`,
-   *   dnsmasq `min-cache-ttl`): a resolver that ignores the TTL, as RFC 8767's serve-stale
-   *   resolvers may when they cannot refresh (section 4, up to the max stale timer).
+   *   dnsmasq `min-cache-ttl`): past the TTL, which RFC 8767 (section 4) allows a resolver
+   *   only when it cannot reach the authorities; Route 53 recommends 60 s or less on records
+   *   with a health check (Route 53 Developer Guide, "Values specific for failover records").
    */
   assumeResolver(assumptions: SimulationAssumptions): void {
     const mode = assumptions.resolver;
