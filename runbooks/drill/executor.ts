@@ -29,6 +29,7 @@ import {
   sqlTarget,
   stepsFor,
 } from './steps';
+import type { RehearsalMarker } from './record-rehearsal';
 import type { DrillStore, JournalHeader } from './store';
 
 export { formatElapsed, placeOf, stepOutcome };
@@ -50,6 +51,8 @@ export interface ExecutorDeps {
   readonly operator?: OperatorIdentity;
   /** Calls `handler` on Ctrl-C (SIGINT); returns what stops listening. */
   readonly onInterrupt: (handler: () => void) => () => void;
+  /** `drill rehearse`: journaled in the header, so the record and report say so. */
+  readonly rehearsal?: RehearsalMarker;
 }
 
 export interface StartOptions {
@@ -96,6 +99,7 @@ export async function startDrill(options: StartOptions, deps: ExecutorDeps): Pro
     host: deps.host,
     ...(deps.operator ? { operator: deps.operator } : {}),
     lock: lock.record(),
+    ...(deps.rehearsal ? { rehearsal: deps.rehearsal } : {}),
   };
   try {
     deps.store.create(header);

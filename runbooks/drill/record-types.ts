@@ -1,6 +1,7 @@
 import type { ClientLogEntry, ClientPath, HealthObservation } from './client-model';
 import type { DrillKind, Timing } from './model';
 import type { CheckResult } from './preflight';
+import type { RehearsalMarker } from './record-rehearsal';
 import type { AnyStepDetails, FailoverSnapshot } from './steps/outcomes';
 import type { AbandonedEntry, JournalHeader, OperatorIdentity } from './store';
 
@@ -309,6 +310,8 @@ export interface DrillRecord {
   readonly preflight?: readonly CheckResult[];
   readonly steps: readonly StepRecord[];
   readonly measures: DrillMeasures;
+  /** A rehearsal's drill (journal header): the scenario and its assumptions; absent for AWS. */
+  readonly rehearsal?: RehearsalMarker;
 }
 
 /** A live process that runs the drill now, e.g. the holder of its lock. */

@@ -1,4 +1,5 @@
 import type { ClientMeasures, DrillRecord, StepRun } from './record';
+import { rehearsalSection } from './record-rehearsal';
 import { duration, reportTables, stepOf, type ReportTable } from './report-rows';
 
 function esc(text: string): string {
@@ -244,6 +245,23 @@ function clientHtml(c: ReturnType<typeof reportTables>['client']): string {
   ].join('\n');
 }
 
+/** A rehearsal's banner, scenario, verdicts, assumptions and timeline; nothing for a real drill. */
+function rehearsalHtml(record: DrillRecord): string {
+  const r = rehearsalSection(record);
+  if (!r) return '';
+  return [
+    `<p class="rehearsal"><strong>${esc(r.banner)}</strong>: ${esc(r.scenario)}</p>`,
+    '<h2>Verdicts</h2>',
+    `<ul>${r.verdicts.map((v) => `<li class="${v.met ? 'met' : 'missed'}">${esc(v.line)}</li>`).join('')}</ul>`,
+    '<h2>Assumptions</h2>',
+    htmlTable(r.assumptions),
+    r.events.length
+      ? `<ul>${r.events.map((e) => `<li>${esc(e)}</li>`).join('')}</ul>`
+      : '<p>No fault on the timeline.</p>',
+    '',
+  ].join('\n');
+}
+
 export function renderHtml(record: DrillRecord): string {
   const title = `Drill ${record.drillId}`;
   const tables = reportTables(record);
@@ -257,6 +275,7 @@ body { font-family: system-ui, sans-serif; margin: 2rem; color: #212121; }
 table { border-collapse: collapse; margin: 1rem 0; }
 th, td { border: 1px solid #cfd8dc; padding: 4px 8px; text-align: left; vertical-align: top; font-size: 14px; }
 th { background: #eceff1; }
+.rehearsal { background: #fff3e0; border: 2px solid #ef6c00; padding: 8px; } .met { color: #2e7d32; } .missed { color: #c62828; }
 .outcome-succeeded { color: #2e7d32; } .outcome-stopped { color: #c62828; } .outcome-interrupted { color: #ef6c00; } .outcome-running { color: #1565c0; }
 </style>
 </head>
@@ -266,7 +285,7 @@ th { background: #eceff1; }
 <strong class="outcome-${record.outcome}">${esc(record.outcome)}</strong>; started ${esc(record.startedAt)}, total ${esc(duration(record.totalMs))}${
     record.forceReason ? `; started despite failed preflight: ${esc(record.forceReason)}` : ''
   }${record.error ? `; stopped with [${esc(record.error.code)}] ${esc(record.error.message)}` : ''}</p>
-${htmlTable(tables.fields)}
+${rehearsalHtml(record)}${htmlTable(tables.fields)}
 <h2>Attempts</h2>
 ${htmlTable(tables.attempts)}
 <h2>Timeline</h2>

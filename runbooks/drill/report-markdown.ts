@@ -1,4 +1,5 @@
 import type { DrillRecord } from './record';
+import { rehearsalSection } from './record-rehearsal';
 import { duration, reportTables, type ReportTable } from './report-rows';
 
 function mdCell(text: string): string {
@@ -13,11 +14,26 @@ function mdTable({ head, rows }: ReportTable): string {
   ].join('\n');
 }
 
+/** A rehearsal's banner, scenario, assumptions, timeline and verdicts; nothing for a real drill. */
+function rehearsalMarkdown(record: DrillRecord): string[] {
+  const r = rehearsalSection(record);
+  if (!r) return [];
+  return [
+    `> **${r.banner}**: ${r.scenario}`,
+    '## Verdicts',
+    r.verdicts.map((v) => `- ${v.line}`).join('\n'),
+    '## Assumptions',
+    mdTable(r.assumptions),
+    r.events.length ? r.events.map((e) => `- ${e}`).join('\n') : 'No fault on the timeline.',
+  ];
+}
+
 export function renderMarkdown(record: DrillRecord): string {
   const tables = reportTables(record);
   const parts = [
     `# Drill ${record.drillId}`,
     `${record.kind} of \`${record.globalClusterIdentifier}\` from ${record.fromRegion} to ${record.targetRegion}: **${record.outcome}**`,
+    ...rehearsalMarkdown(record),
     mdTable(tables.fields),
     '## Attempts',
     mdTable(tables.attempts),

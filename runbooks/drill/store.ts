@@ -5,6 +5,7 @@ import type { LockRecord } from './lock';
 import type { ClientLogEntry } from './client-model';
 import type { CanarySample, DrillKind, DrillParams, Timing } from './model';
 import type { CheckResult } from './preflight';
+import type { RehearsalMarker } from './record-rehearsal';
 import type { StepDetails, StepId } from './steps/outcomes';
 
 /**
@@ -40,6 +41,8 @@ export interface JournalHeader {
   readonly operator?: OperatorIdentity;
   /** Where the drill lock was taken, and which regions did not answer. */
   readonly lock?: LockRecord;
+  /** `drill rehearse`: the drill ran against the simulation, with this scenario. */
+  readonly rehearsal?: RehearsalMarker;
 }
 
 /** A later process continued the drill. */

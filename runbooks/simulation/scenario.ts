@@ -93,6 +93,11 @@ export interface ScenarioDrill {
    * return and be rebuilt), then rehearse the failback to the primary region.
    */
   readonly after?: 'failover' | 'switchover';
+  /**
+   * Start despite failed preflight checks (`--force --reason <this>`), as an operator does
+   * when the writer region is failing and the target lags.
+   */
+  readonly forceReason?: string;
 }
 
 export interface Scenario {

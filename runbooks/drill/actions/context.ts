@@ -139,6 +139,7 @@ export class ActionContext {
       isProcessAlive: deps.isProcessAlive,
       ...(operator ? { operator } : {}),
       onInterrupt: deps.onInterrupt,
+      ...(deps.rehearsal ? { rehearsal: deps.rehearsal } : {}),
     };
   }
 

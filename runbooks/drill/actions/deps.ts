@@ -4,6 +4,7 @@ import type { CallMeter, ClientNetworkApi } from '../aws/adapters';
 import type { ClientSettings } from '../aws/clients';
 import { systemClock, type Clock } from '../clock';
 import type { IoHost } from '../io/host';
+import type { RehearsalMarker } from '../record-rehearsal';
 import { processIsAlive } from '../lock';
 
 /** Everything the CLI takes from its environment, replaceable in tests and the benchmark. */
@@ -28,6 +29,8 @@ export interface CliDeps {
   readonly meter?: CallMeter;
   /** The client canary's DNS and HTTPS (tests and the benchmark); default: this machine's. */
   readonly clientNetwork?: ClientNetworkApi;
+  /** `drill rehearse` runs the drill with this mark (journal header, record, report). */
+  readonly rehearsal?: RehearsalMarker;
 }
 
 export const defaultDeps: CliDeps = {

@@ -1,0 +1,97 @@
+// The built-in rehearsal scenarios (`drill rehearse --list`). Regions are named by role
+// (scenario.ts RegionRole), so each one rehearses whatever topology the assembly holds. What a
+// scenario assumes beyond DEFAULT_ASSUMPTIONS is said next to it.
+import type { Scenario } from './scenario';
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'region-outage',
+    summary: 'the writer region is gone at the drill start; unplanned failover to the target',
+    description:
+      "The writer region's database, service, control plane and health endpoints stop answering; " +
+      'the operator fails over with AllowDataLoss. Shows the client and database RTO of an unplanned failover.',
+    drill: { kind: 'failover' },
+    events: [{ atSeconds: 0, kind: 'region-outage', region: 'writer' }],
+  },
+  {
+    name: 'switchover-under-load',
+    summary: 'planned switchover while the client canary writes and reads every second',
+    description:
+      'A managed switchover with every region up: the client canary is the load. Shows the ' +
+      'write pause of a planned move, and that it loses no acknowledged write.',
+    drill: { kind: 'switchover' },
+    events: [],
+  },
+  {
+    name: 'lag-spike',
+    summary: 'replication lag above the RPO, then the writer region fails; managed RPO bounds the loss',
+    description:
+      'Replication to the target falls far behind (a write burst, a slow link); the writer ' +
+      'region then fails and the operator fails over. Where managed RPO is set, the writer ' +
+      'blocks commits rather than acknowledge what could be lost, so the loss stays within the RPO.',
+    drill: {
+      kind: 'failover',
+      forceReason: 'the writer region is failing while replication lags: fail over anyway',
+    },
+    events: [
+      // 10 minutes of lag: longer than any RPO objective the topology validation allows.
+      { atSeconds: 0, kind: 'lag-spike', region: 'target', lagMs: 600_000, forSeconds: 600 },
+      { atSeconds: 20, kind: 'region-outage', region: 'writer' },
+    ],
+  },
+  {
+    name: 'rds-throttling',
+    summary: 'an RDS API throttling storm (every second call, all regions) during a switchover',
+    description:
+      'Every second RDS control-plane call is throttled after the SDK retries for two minutes: ' +
+      'the drill polls through it (a throttled read is transient) and the switchover completes.',
+    drill: { kind: 'switchover' },
+    // From 1 s: after the preflight, whose checks would refuse on a throttled read.
+    events: [{ atSeconds: 1, kind: 'rds-throttling', region: 'all', share: 0.5, forSeconds: 120 }],
+  },
+  {
+    name: 'stale-resolver',
+    summary: "the client's resolver keeps every answer 300 s (min-ttl); the writer region fails",
+    description:
+      "The client canary's resolver ignores the records' TTL and keeps each answer at least 300 s " +
+      '(Unbound cache-min-ttl, dnsmasq min-cache-ttl): the client RTO grows by what it adds.',
+    drill: { kind: 'failover' },
+    // Assumption: the resolver of the client population holds answers 300 s.
+    assumptions: { resolver: 'min-ttl', resolverMinTtlSeconds: 300 },
+    events: [{ atSeconds: 0, kind: 'region-outage', region: 'writer' }],
+  },
+  {
+    name: 'headless-secondary',
+    summary: 'the target has no instance: the drill must refuse, and writes do not resume',
+    description:
+      "The target's cluster has no DB instance (scaled to zero, or deployed headless): its " +
+      'preflight check refuses the switchover, nothing changes, and writes do not move there.',
+    drill: { kind: 'switchover' },
+    events: [{ atSeconds: 0, kind: 'headless', region: 'target' }],
+  },
+  {
+    name: 'partition',
+    summary: 'the writer and the target are cut apart; failover with fencing',
+    description:
+      'The network between the writer region and the target fails (replication and the ' +
+      "service's writes across it); the operator fences the old writer region and fails over, " +
+      'so writes never land on both sides.',
+    // The cut-off target lags (its RPO lag check fails): the operator fails over anyway.
+    drill: { kind: 'failover', forceReason: 'the writer region is cut off: fail over anyway' },
+    events: [{ atSeconds: 0, kind: 'partition', between: ['writer', 'target'] }],
+  },
+  {
+    name: 'failback',
+    summary: "after a failover and the old region's return, the failback to the primary region",
+    description:
+      'The primary region failed and the writer moved to the target; the region is back and ' +
+      'its old primary rebuilt as a secondary. The rehearsed drill is the planned failback.',
+    drill: { kind: 'failback', after: 'failover' },
+    events: [],
+  },
+];
+
+/** The scenario named `name`, or undefined. */
+export function scenarioNamed(name: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.name === name);
+}
