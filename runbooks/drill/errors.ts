@@ -17,6 +17,7 @@ export const EXIT_CODES = {
   UNKNOWN_GLOBAL_CLUSTER: 11,
   NOT_CONFIRMED: 12,
   NO_DRILL: 13,
+  REHEARSAL_MISSED: 14,
   /** 128 + SIGINT, as shells report a process ended by Ctrl-C. */
   INTERRUPTED: 130,
 } as const;
@@ -28,7 +29,8 @@ export const EXIT_CODE_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
   OK: 'done (a dry run, a passing preflight, a finished drill, or nothing to do)',
   INTERNAL: 'a bug in the drill CLI (rerun with DRILL_DEBUG=1 for the stack trace)',
   USAGE: 'bad arguments or options (see --help)',
-  DISCOVERY_FAILED: 'the outputs file is missing, not JSON, or lacks a Drill* output',
+  DISCOVERY_FAILED:
+    'the outputs file is missing, not JSON, or lacks a Drill* output (rehearse: the cloud assembly)',
   PREFLIGHT_FAILED: 'a preflight check failed; nothing was changed',
   DRILL_LOCKED: 'another drill holds the lock (in AWS, any machine) and is running',
   STALE_LOCK: 'an unfinished drill holds the lock but is not running; resume or abandon it',
@@ -41,6 +43,8 @@ export const EXIT_CODE_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
     'the global cluster named by the outputs or --global-cluster does not exist',
   NOT_CONFIRMED: '--execute was not confirmed (declined, or no terminal and no --yes)',
   NO_DRILL: 'no drill journal to resume or report in the state directory',
+  REHEARSAL_MISSED:
+    'drill rehearse: a scenario missed an objective (RTO, RPO) or its writes did not resume',
   INTERRUPTED: 'Ctrl-C (SIGINT) stopped the drill; the journal says where; resume continues',
 };
 

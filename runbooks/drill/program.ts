@@ -9,6 +9,7 @@ import { failback } from './actions/failback';
 import { failover } from './actions/failover';
 import { collect, HOME_REGION } from './actions/options';
 import { preflight, type PreflightOptions } from './actions/preflight';
+import { rehearse, type RehearseOptions } from './actions/rehearse';
 import { report, type ReportOptions } from './actions/report';
 import { resume, type ResumeOptions } from './actions/resume';
 import { status, type StatusOptions } from './actions/status';
@@ -55,6 +56,15 @@ SDK retries: ${DEFAULT_CLIENT_SETTINGS.maxAttempts} attempts (${DEFAULT_CLIENT_S
 Credentials: the SDK's default chain, or --profile. AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are honoured.
 Runbooks: runbooks/switchover.md, failover.md, failback.md; details in runbooks/README.md.
 ${CLIENT_CANARY_HELP}`;
+
+const REHEARSE_HELP = `
+Each scenario runs the real drill (the same steps, executor and SDK adapters, and the client
+canary) against an in-process simulation of the stacks in the assembly, on a virtual clock, with
+the scenario's faults and assumptions. It prints the measured client write and read RTO, the
+database RTO and the RPO (acknowledged client writes lost) against the topology's objectives,
+and whether writes resumed; the record and report of each drill are marked as a rehearsal.
+Exit 0 when every verdict is met, ${EXIT_CODES.REHEARSAL_MISSED} (REHEARSAL_MISSED) when one is missed.
+`;
 
 const withCommon = (cmd: Command): Command =>
   cmd
@@ -241,6 +251,34 @@ export async function main(
     )
     .option('--state-dir <dir>', 'where journals, records and the lock live', '.drill')
     .action(run('report', (opts: ReportOptions) => report(ctx, opts)));
+
+  program
+    .command('rehearse')
+    .description(
+      'run drills against a simulation of the synthesized deployment (cdk.out): no AWS, no credentials',
+    )
+    .addOption(
+      new Option(
+        '--scenario <name>',
+        "a built-in scenario, or 'all' (repeatable; default: all; see --list)",
+      )
+        .argParser(collect)
+        .default([], 'all'),
+    )
+    .option(
+      '--scenario-file <file>',
+      'a JSON scenario of your own (format: runbooks/simulation/scenario-file.ts)',
+    )
+    .option('--assembly <dir>', 'the cloud assembly `cdk synth` wrote', 'cdk.out')
+    .option(
+      '--state-dir <dir>',
+      "where each scenario's drill keeps its journal, record and report (<dir>/<scenario>)",
+      '.drill/rehearsals',
+    )
+    .option('--json', 'print only the results, as JSON')
+    .option('--list', 'name every scenario with its summary')
+    .addHelpText('after', REHEARSE_HELP)
+    .action(run('rehearse', (opts: RehearseOptions) => rehearse(ctx, opts)));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -29,7 +29,9 @@ export const REHEARSAL_BANNER = 'REHEARSAL (simulation, not AWS)';
 
 /** `12 s`, `0.8 s`: seconds as the objectives are given. */
 export function seconds(ms: number): string {
-  return ms % 1000 === 0 || ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`;
+  return ms % 1000 === 0 || ms >= 10_000
+    ? `${Math.round(ms / 1000)} s`
+    : `${(ms / 1000).toFixed(1)} s`;
 }
 
 function judged(
@@ -58,11 +60,12 @@ function judged(
   };
 }
 
-
 /** When the drill stopped, why, on one line (for the lines that have no figure). */
 function stoppedWhy(record: DrillRecord): string {
   const error = record.error;
-  return error ? `the drill stopped: [${error.code}] ${error.message.split('\n')[0].replace(/:$/, '')}` : '';
+  return error
+    ? `the drill stopped: [${error.code}] ${error.message.split('\n')[0].replace(/:$/, '')}`
+    : '';
 }
 
 /**
@@ -125,9 +128,7 @@ export function rehearsalVerdicts(record: DrillRecord): RehearsalVerdict[] {
       'RPO',
       loss ? (loss.count === 0 ? 0 : (loss.windowMs ?? null)) : null,
       rpo,
-      loss
-        ? ` (${loss.count} acknowledged client write${loss.count === 1 ? '' : 's'} lost)`
-        : '',
+      loss ? ` (${loss.count} acknowledged client write${loss.count === 1 ? '' : 's'} lost)` : '',
       !client ? NO_CLIENT : stopped || 'the client writes on the new writer were not counted',
     ),
   );
@@ -145,7 +146,7 @@ export function rehearsalVerdicts(record: DrillRecord): RehearsalVerdict[] {
         );
   verdicts.push({
     objective: 'writes resume',
-    measuredMs: resumed ? Date.parse(resumed.at) - Date.parse(record.startedAt) : null,
+    measuredMs: resumed ? Date.parse(resumed.at) - movedAt! : null,
     objectiveMs: null,
     met: resumed !== undefined,
     line: resumed

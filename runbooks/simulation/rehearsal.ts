@@ -3,6 +3,7 @@
 // on a virtual clock, and judges what it measured against the topology's objectives.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { HandlerExecutionContext, InitializeMiddleware, MetadataBearer } from '@smithy/types';
 import type { CliDeps } from '../drill/actions/deps';
 import { main } from '../drill/program';
 import { buildRecord, type DrillRecord } from '../drill/record';
@@ -174,9 +175,7 @@ function rolesOf(world: SimulatedWorld, writer: string, target: string): Roles {
   return {
     writer,
     target,
-    others: world.topology.regions
-      .map((r) => r.region)
-      .filter((r) => r !== writer && r !== target),
+    others: world.topology.regions.map((r) => r.region).filter((r) => r !== writer && r !== target),
   };
 }
 
@@ -189,8 +188,12 @@ function regionsOf(role: RegionRole, roles: Roles): readonly string[] {
  * that throws, stop) go through the fallbacks here, each named where it is used.
  */
 class RehearsalFaults {
-  private readonly throttles: { regions: 'all' | readonly string[]; share: number; untilMs: number; count: number }[] =
-    [];
+  private readonly throttles: {
+    regions: 'all' | readonly string[];
+    share: number;
+    untilMs: number;
+    count: number;
+  }[] = [];
 
   constructor(private readonly world: SimulatedWorld) {}
 
@@ -245,25 +248,30 @@ class RehearsalFaults {
    * retries (world.ts `faults.throttling`, attempts 5), before the simulation answers it.
    */
   install(client: Parameters<typeof simulateClient>[0]): void {
-    client.middlewareStack.add(
-      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
-        async (args: unknown) => {
-          const operation = OPERATION_OF.get(context.commandName ?? '');
-          if (operation?.startsWith('rds:') && this.throttles.length > 0) {
-            const region = await clientRegion(client);
-            const now = this.world.clock.now();
-            const storm = this.throttles.find(
-              (t) => now < t.untilMs && (t.regions === 'all' || t.regions.includes(region)),
-            );
-            // share 0.5: every second call; 1: every call.
-            if (storm && Math.floor(++storm.count * storm.share) > Math.floor((storm.count - 1) * storm.share)) {
-              throw faults.throttling();
-            }
+    const throttling: InitializeMiddleware<object, MetadataBearer> =
+      (next, context: HandlerExecutionContext) => async (args) => {
+        const operation = OPERATION_OF.get(context.commandName ?? '');
+        if (operation?.startsWith('rds:') && this.throttles.length > 0) {
+          const region = await clientRegion(client);
+          const now = this.world.clock.now();
+          const storm = this.throttles.find(
+            (t) => now < t.untilMs && (t.regions === 'all' || t.regions.includes(region)),
+          );
+          // share 0.5: every second call; 1: every call.
+          if (
+            storm &&
+            Math.floor(++storm.count * storm.share) > Math.floor((storm.count - 1) * storm.share)
+          ) {
+            throw faults.throttling();
           }
-          return next(args);
-        },
-      { step: 'initialize', name: 'rehearsalThrottling', priority: 'high' },
-    );
+        }
+        return next(args);
+      };
+    client.middlewareStack.add(throttling, {
+      step: 'initialize',
+      name: 'rehearsalThrottling',
+      priority: 'high',
+    });
   }
 
   /** Nothing of the scenario acts after the drill (the world's own stop(), when it has one). */

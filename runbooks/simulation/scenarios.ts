@@ -24,7 +24,8 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'lag-spike',
-    summary: 'replication lag above the RPO, then the writer region fails; managed RPO bounds the loss',
+    summary:
+      'replication lag above the RPO, then the writer region fails; managed RPO bounds the loss',
     description:
       'Replication to the target falls far behind (a write burst, a slow link); the writer ' +
       'region then fails and the operator fails over. Where managed RPO is set, the writer ' +

@@ -47,6 +47,9 @@ export const MESSAGES = {
     what: "abandon: the canaries' rows and items left, and how to delete them",
   },
   DRILL_I0600: { level: 'result', what: 'report: the file written' },
+  DRILL_I0700: { level: 'result', what: "rehearse: a scenario's measures and verdicts" },
+  DRILL_I0701: { level: 'result', what: 'rehearse --list: every scenario with its summary' },
+  DRILL_I0702: { level: 'result', what: 'rehearse --json: every result as JSON' },
 } as const satisfies Record<string, MessageDefinition>;
 
 export type MessageCode = keyof typeof MESSAGES;
