@@ -115,10 +115,10 @@ export class SimulatedItemTables {
     this.applied.set(writer, this.log.length);
   }
 
-  /** Every secondary applies the commits made at or before `upTo`. */
-  replicate(writer: string, upTo: number): void {
+  /** Every secondary applies the commits made at or before `upTo` (its own, when a function). */
+  replicate(writer: string, upTo: number | ((region: string) => number)): void {
     for (const region of this.byRegion.keys()) {
-      if (region !== writer) this.catchUp(region, upTo);
+      if (region !== writer) this.catchUp(region, typeof upTo === 'number' ? upTo : upTo(region));
     }
   }
 
@@ -128,12 +128,15 @@ export class SimulatedItemTables {
     this.log = this.log.slice(0, this.applied.get(target));
   }
 
-  /** The promotion completed: a switchover synchronized `to` first; every region rejoins as its copy. */
-  promoted(to: string, kind: 'switchover' | 'failover'): void {
+  /**
+   * The promotion completed: a switchover synchronized `to` first; every region rejoins as its
+   * copy, except `leftBehind` (an old primary rebuilt later: see `rebuilt`).
+   */
+  promoted(to: string, kind: 'switchover' | 'failover', leftBehind?: string): void {
     if (kind === 'switchover') this.catchUp(to, Number.POSITIVE_INFINITY);
     const source = this.in(to);
     for (const region of this.byRegion.keys()) {
-      if (region !== to) {
+      if (region !== to && region !== leftBehind) {
         this.byRegion.set(region, {
           items: new Map(source.items),
           requests: new Map(source.requests),
@@ -142,6 +145,13 @@ export class SimulatedItemTables {
       this.applied.set(region, 0);
     }
     this.log = [];
+  }
+
+  /** An old primary rebuilt as a secondary of `writer`: a copy of the writer's tables now. */
+  rebuilt(region: string, writer: string): void {
+    const source = this.in(writer);
+    this.byRegion.set(region, { items: new Map(source.items), requests: new Map(source.requests) });
+    this.applied.set(region, this.log.length);
   }
 
   private catchUp(region: string, upTo: number): void {
@@ -196,11 +206,17 @@ export class WorldSqlDriver implements SqlDriver {
     if (!toWriter && target.host !== this.config.readerHost) {
       throw new Error(`getaddrinfo ENOTFOUND ${target.host}`);
     }
-    const cluster = toWriter ? world.writer : this.region;
-    if (world.down.has(cluster) || world.region(cluster).instances === 0) {
+    // The writer endpoint's DNS follows a move late (SimulatedWorld.writerEndpointRegion).
+    const cluster = toWriter ? world.writerEndpointRegion() : this.region;
+    if (
+      world.down.has(cluster) ||
+      world.region(cluster).instances === 0 ||
+      world.cutBetween(this.region, cluster)
+    ) {
       await world.clock.sleep(this.connectTimeoutMs);
       throw pgErrors.connectTimeout();
     }
+    const moves = world.writerMoves;
     // An IAM auth token is checked by the cluster it is for: SigV4 scopes it to one region.
     if (toWriter && (target.signingRegion ?? this.region) !== cluster) {
       throw new Error(`PAM authentication failed for user "${target.user}"`);
@@ -221,22 +237,21 @@ export class WorldSqlDriver implements SqlDriver {
       query: async (text, values = []) => {
         if (!open) throw new Error('Connection terminated');
         world.advance();
-        if (world.down.has(cluster)) {
+        if (world.down.has(cluster) || world.cutBetween(this.region, cluster)) {
           await world.clock.sleep(this.statementTimeoutMs);
           throw end(pgErrors.terminated());
         }
         // The writer moved (switchover or failover): Aurora restarted this one's connections.
-        if (toWriter && world.writer !== cluster) throw end(pgErrors.terminated());
+        if (toWriter && world.writerMoves !== moves) throw end(pgErrors.terminated());
         const [a, b, c, d] = values as string[];
         switch (text) {
           case WRITER_REGION_SQL:
             return { rows: [{ aws_region: world.writer }] };
           case READ_ITEM_SQL: {
             const r = world.region(cluster);
+            const lag = world.replicationLagOf(cluster);
             const staleMs =
-              cluster === world.writer
-                ? 0
-                : Math.max(world.dataReplicationDelayMs, r.replicationLagMs ?? 0);
+              cluster === world.writer ? 0 : Math.max(lag ?? 0, r.replicationLagMs ?? 0);
             return { rows: [{ item: tables().items.get(a) ?? null, stale_ms: staleMs }] };
           }
           case 'BEGIN':

@@ -177,13 +177,35 @@ type SimulatedHealthCheck =
       readonly region: string;
       readonly route: 'serving' | 'writer';
       readonly inverted: boolean;
+      readonly disabled: boolean;
+      /** HealthCheckConfig.RequestInterval (ms) and FailureThreshold, as synthesized. */
+      readonly intervalMs: number;
+      readonly failureThreshold: number;
     }
   | {
       readonly kind: 'calculated';
       readonly children: readonly string[];
       readonly threshold: number;
       readonly inverted: boolean;
+      readonly disabled: boolean;
     };
+
+/** One Route 53 health checker's view of one endpoint (after `assume`). */
+interface HealthChecker {
+  healthy: boolean;
+  /** Consecutive results of the other state. */
+  streak: number;
+  checkedAt: number;
+}
+
+/** A throttling storm on the RDS API (see `throttle`). */
+interface Throttle {
+  readonly region: string | 'all';
+  readonly share: number;
+  readonly untilMs: number;
+  /** Share accumulated since the last throttled call (every call adds `share`). */
+  owed: number;
+}
 
 export class SimulatedWorld {
   clock: Clock;
@@ -226,6 +248,29 @@ export class SimulatedWorld {
   /** The client canary's DNS and HTTPS to the items service (the harness injects it). */
   readonly client: SimulatedClientNetwork;
   private readonly checks = new Map<string, SimulatedHealthCheck>();
+  /**
+   * Set by `assume`: health checkers probe on the clock, replication lags per secondary, the
+   * writer endpoint's DNS follows a move late. `new SimulatedWorld()` keeps the instant model.
+   */
+  private realistic = false;
+  /** The steady replication lag of every secondary (assumptions.replicationLagMs). */
+  private baseLagMs = 0;
+  private readonly spikes = new Map<string, { readonly lagMs: number; readonly untilMs: number }>();
+  /** Per secondary: the writer's time up to which its commits are on that secondary. */
+  private readonly replicatedTo = new Map<string, number>();
+  /** Cut region pairs (`a|b`, sorted). */
+  private readonly cuts = new Set<string>();
+  /** Old primaries of a failover, not yet rebuilt as secondaries (their region is down). */
+  readonly pendingRebuild = new Set<string>();
+  /** The last completed move, for the writer endpoint's DNS delay. */
+  private lastMove?: { readonly from: string; readonly to: string; readonly completedAt: number };
+  /** Completed moves of the writer (a connection to the writer endpoint ends at each). */
+  writerMoves = 0;
+  /** After a move completes, the global writer endpoint answers the old writer this long. */
+  writerEndpointDnsDelayMs = 0;
+  private readonly checkers = new Map<string, HealthChecker[]>();
+  private readonly throttles: Throttle[] = [];
+  private readonly loops = new AbortController();
   private readonly drainChanges = new Map<string, { previous: string; at: number }>();
   /** Checks Route 53 reports unhealthy (or healthy) whatever the endpoint answers. */
   readonly forcedUnhealthy = new Set<string>();
@@ -292,12 +337,14 @@ export class SimulatedWorld {
     for (const check of deployed.resources('AWS::Route53::HealthCheck')) {
       const config = check.properties.HealthCheckConfig as Record<string, unknown>;
       const inverted = config.Inverted === true;
+      const disabled = config.Disabled === true;
       if (config.Type === 'CALCULATED') {
         this.checks.set(check.physicalId, {
           kind: 'calculated',
           children: config.ChildHealthChecks as string[],
           threshold: Number(config.HealthThreshold),
           inverted,
+          disabled,
         });
         continue;
       }
@@ -308,7 +355,16 @@ export class SimulatedWorld {
       if (!region || !route) {
         throw new Error(`fake: health check ${check.logicalId} probes nothing the fake serves`);
       }
-      this.checks.set(check.physicalId, { kind: 'https', region: region.region, route, inverted });
+      this.checks.set(check.physicalId, {
+        kind: 'https',
+        region: region.region,
+        route,
+        inverted,
+        disabled,
+        // CloudFormation defaults: RequestInterval 30, FailureThreshold 3 (HealthCheckConfig).
+        intervalMs: Number(config.RequestInterval ?? 30) * 1000,
+        failureThreshold: Number(config.FailureThreshold ?? 3),
+      });
     }
     this.records = deployed
       .resources('AWS::Route53::RecordSet')
@@ -441,6 +497,7 @@ export class SimulatedWorld {
       if (fault.error === 'hang') return new Promise<T>(() => undefined);
       throw fault.error;
     }
+    if (this.throttled(operation, region)) throw faults.throttling();
     if (this.down.has(region) && !operation.startsWith('route53:')) throw faults.networkTimeout();
     this.advance();
     const result = answer(region);
@@ -459,48 +516,96 @@ export class SimulatedWorld {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Scenario hooks (issue 15 SKELETON: minimal versions over the existing state, so the runner
-  // works end to end; the semantics helper makes each one follow the documented AWS behaviour).
+  // Scenario hooks: what a rehearsal's timeline does to the world. `assume` switches from the
+  // instant model (the drill tests' timings) to the documented AWS behaviour below.
   // -------------------------------------------------------------------------------------------
 
-  /** Takes the scenario's assumptions (promotion time, lag, checkers, writer endpoint DNS). */
+  /**
+   * Takes the scenario's assumptions (promotion time, lag, checkers, writer endpoint DNS) and
+   * from then on simulates Route 53's health checkers on the clock (until `stop`), replication
+   * lag per secondary, and the writer endpoint's DNS delay.
+   */
   assume(assumptions: SimulationAssumptions): void {
+    this.advance();
     this.promotionMs = assumptions.promotionMs;
     this.pendingMs = assumptions.pendingMs;
     this.dataReplicationDelayMs = assumptions.replicationLagMs;
+    this.writerEndpointDnsDelayMs = assumptions.writerEndpointDnsDelayMs;
+    this.baseLagMs = assumptions.replicationLagMs;
+    const now = this.clock.now();
     for (const r of this.regions.values()) {
-      r.rpoLagMs = assumptions.replicationLagMs;
-      r.replicationLagMs = assumptions.replicationLagMs;
+      if (r.region !== this.writer && !this.replicatedTo.has(r.region)) {
+        this.replicatedTo.set(r.region, now - assumptions.replicationLagMs);
+      }
     }
+    const first = !this.realistic;
+    this.realistic = true;
+    this.updateLagMetrics();
+    this.startHealthCheckers(assumptions.healthCheckers);
+    if (first) void this.probeLoop();
     this.client.assumeResolver(assumptions);
+  }
+
+  /** Ends every loop the world started on the clock (the health checkers). */
+  stop(): void {
+    this.loops.abort();
   }
 
   /** The region is gone: database, service, control plane and health endpoints. */
   regionOutage(region: string): void {
+    this.advance();
     this.down.add(region);
   }
 
-  /** The region is back (its old primary rejoins as a secondary of the writer). */
+  /**
+   * The region is back. An old primary that a failover left behind is rebuilt then as a
+   * secondary of the writer, with the writer's data (see `advance`).
+   */
   regionReturns(region: string): void {
+    this.advance();
     this.down.delete(region);
+    if (this.pendingRebuild.delete(region)) {
+      this.tables.set(region, [...this.tables.get(this.writer)!]);
+      this.items.rebuilt(region, this.writer);
+      this.replicatedTo.set(region, this.clock.now());
+    }
+    this.advance();
   }
 
-  /** Replication to `region` lags `lagMs` until `untilMs` (world time). */
+  /**
+   * Replication to `region` lags `lagMs` until `untilMs` (world time): it stalls until its lag
+   * reaches `lagMs`, then keeps that lag; after `untilMs` it catches up to the steady lag.
+   */
   lagSpike(region: string, lagMs: number, untilMs: number): void {
+    this.advance();
+    this.spikes.set(region, { lagMs, untilMs });
+    if (this.realistic) return; // replicationLagOf reads the spike from now on
     const r = this.region(region);
     const before = { rpo: r.rpoLagMs, replication: r.replicationLagMs };
     r.rpoLagMs = lagMs;
     r.replicationLagMs = lagMs;
-    void this.clock.sleep(Math.max(0, untilMs - this.clock.now())).then(() => {
+    void this.clock.sleep(Math.max(0, untilMs - this.clock.now()), this.loops.signal).then(() => {
       r.rpoLagMs = before.rpo;
       r.replicationLagMs = before.replication;
     });
   }
 
-  /** Cuts (or, with `cut` false, heals) the network between two regions. */
+  /**
+   * Cuts (or, with `cut` false, heals) the network between two regions: replication between
+   * them stops and the items service in one cannot reach the writer in the other. Route 53's
+   * health checkers probe from the internet, not across the cut, and still reach both.
+   */
   partition(a: string, b: string, cut = true): void {
-    void [a, b, cut];
-    throw new Error('fake: partition is not simulated yet');
+    this.region(a);
+    this.region(b);
+    this.advance();
+    if (cut) this.cuts.add(pairKey(a, b));
+    else this.cuts.delete(pairKey(a, b));
+  }
+
+  /** Whether the network between two regions is cut. */
+  cutBetween(a: string, b: string): boolean {
+    return a !== b && this.cuts.has(pairKey(a, b));
   }
 
   /** The region's cluster has no instance. */
@@ -508,24 +613,141 @@ export class SimulatedWorld {
     this.region(region).instances = 0;
   }
 
-  /** Moves the promotion along the virtual clock and replicates canary rows. */
+  /**
+   * A throttling storm: `share` of the RDS API calls in `region` (or in every region) fail
+   * with Throttling, as the SDK reports it after its retries, until `untilMs` (world time).
+   * Deterministic: every call adds `share`, and a call is throttled each time that reaches 1
+   * (1: every call, 0.5: every second one, 0.25: every fourth).
+   */
+  throttle(region: string | 'all', share: number, untilMs: number): void {
+    if (!(share > 0 && share <= 1)) {
+      throw new Error(`throttle share must be in (0, 1], got: ${share}`);
+    }
+    if (region !== 'all') this.region(region);
+    this.throttles.push({ region, share, untilMs, owed: 0 });
+  }
+
+  /** Whether this RDS API call is throttled (and counts it). */
+  private throttled(operation: string, region: string): boolean {
+    if (!operation.startsWith('rds:')) return false;
+    const now = this.clock.now();
+    const storm = this.throttles.find(
+      (t) => now < t.untilMs && (t.region === 'all' || t.region === region),
+    );
+    if (!storm) return false;
+    storm.owed += storm.share;
+    if (storm.owed < 1 - 1e-9) return false;
+    storm.owed -= 1;
+    return true;
+  }
+
+  /**
+   * The region the global writer endpoint resolves to now: the writer, except for
+   * `writerEndpointDnsDelayMs` after a move completes, when it still answers the old writer
+   * (Aurora updates the endpoint's DNS after managed switchover and failover: Aurora User
+   * Guide, "Connecting to Amazon Aurora Global Database"; the delay is an assumption).
+   */
+  writerEndpointRegion(): string {
+    this.advance();
+    const move = this.lastMove;
+    if (move && this.clock.now() < move.completedAt + this.writerEndpointDnsDelayMs) {
+      return move.from;
+    }
+    return this.writer;
+  }
+
+  /**
+   * How far behind the writer a secondary's cluster is now (ms): its RPO lag and replication
+   * lag, and how young a commit may be and not be there yet. Null for the writer and for an
+   * old primary not yet rebuilt (no replication, no lag metrics).
+   */
+  replicationLagOf(region: string): number | null {
+    if (region === this.writer || this.pendingRebuild.has(region)) return null;
+    if (!this.realistic) return this.dataReplicationDelayMs;
+    return this.clock.now() - this.positionOf(region);
+  }
+
+  /** The writer's time up to which a secondary holds its commits now. */
+  private positionOf(region: string): number {
+    const now = this.clock.now();
+    if (!this.realistic) return now - this.dataReplicationDelayMs;
+    const at = this.replicatedTo.get(region) ?? now;
+    const target = this.targetLagOf(region);
+    return Number.isFinite(target) ? Math.max(at, now - target) : at;
+  }
+
+  /**
+   * The lag replication tends to: infinite (it stops) when either end is down, the secondary
+   * is an old primary not yet rebuilt, or the network between them is cut; a spike's lag
+   * until it ends; else the steady lag.
+   */
+  private targetLagOf(region: string): number {
+    if (
+      this.down.has(region) ||
+      this.down.has(this.writer) ||
+      this.pendingRebuild.has(region) ||
+      this.cutBetween(region, this.writer)
+    ) {
+      return Number.POSITIVE_INFINITY;
+    }
+    const spike = this.spikes.get(region);
+    if (spike && this.clock.now() < spike.untilMs) return spike.lagMs;
+    return this.baseLagMs;
+  }
+
+  /** The lag metrics as CloudWatch would report them now (realistic model only). */
+  private updateLagMetrics(): void {
+    if (!this.realistic) return;
+    for (const r of this.regions.values()) {
+      const lag = this.replicationLagOf(r.region);
+      r.rpoLagMs = lag;
+      r.replicationLagMs = lag;
+    }
+  }
+
+  /**
+   * A switchover in the realistic model waits for every secondary: "All secondary clusters are
+   * synchronized with the primary at the beginning of the process so the new primary continues
+   * operations ... without losing any data" (RDS API Reference, SwitchoverGlobalCluster). False
+   * while a reachable secondary lacks a commit made before writes stopped; else when the last
+   * one got there (undefined: nothing to wait for).
+   */
+  private switchoverSynced(): number | false | undefined {
+    if (!this.realistic || this.moving?.kind !== 'switchover') return undefined;
+    const stopped = this.moving.startedAt + this.pendingMs;
+    let last: number | undefined;
+    for (const region of this.regions.keys()) {
+      if (region === this.moving.from || this.down.has(region)) continue;
+      if (this.positionOf(region) < stopped) return false;
+      const before = this.replicatedTo.get(region) ?? stopped;
+      // It crossed since the last look, at the lag replication tended to meanwhile.
+      if (before < stopped) last = Math.max(last ?? 0, stopped + this.targetLagOf(region));
+    }
+    return last;
+  }
+
+  /** Moves the promotion along the virtual clock and replicates canary rows and items. */
   advance(): void {
     const now = this.clock.now();
     const writerRows = this.tables.get(this.writer)!;
+    // Read before replication moves the positions on (see below).
+    const synced = this.switchoverSynced();
     if (!this.moving || this.moving.kind === 'switchover') {
       for (const [region, rows] of this.tables) {
-        if (region === this.writer) continue;
+        if (region === this.writer || this.pendingRebuild.has(region)) continue;
+        const upTo = this.positionOf(region);
+        if (this.realistic) this.replicatedTo.set(region, upTo);
         for (const row of writerRows) {
-          if (
-            row.at <= now - this.dataReplicationDelayMs &&
-            !rows.some((r) => r.drillId === row.drillId && r.seq === row.seq)
-          ) {
+          if (row.at <= upTo && !rows.some((r) => r.drillId === row.drillId && r.seq === row.seq)) {
             rows.push(row);
           }
         }
       }
-      this.items.replicate(this.writer, now - this.dataReplicationDelayMs);
+      this.items.replicate(this.writer, (region) =>
+        this.pendingRebuild.has(region) ? Number.NEGATIVE_INFINITY : this.positionOf(region),
+      );
     }
+    this.updateLagMetrics();
     if (!this.moving) return;
     const elapsed = now - this.moving.startedAt;
     if (this.promotionCancels && elapsed >= this.pendingMs) {
@@ -533,19 +755,31 @@ export class SimulatedWorld {
       return; // stays in 'cancelling' (see failoverStatus)
     }
     if (this.promotionStuck || elapsed < this.promotionMs) return;
-    const { to, kind } = this.moving;
+    const { from, to, kind, startedAt } = this.moving;
+    if (synced === false) return;
+    const completedAt = Math.max(startedAt + this.promotionMs, synced ?? 0);
     if (kind === 'switchover') {
       // Switchover synchronizes every secondary first: nothing is lost.
       this.tables.set(to, [...writerRows]);
     }
-    this.items.promoted(to, kind);
+    // The old primary of a failover whose region is down is rebuilt as a secondary only when
+    // the region returns (regionReturns); until then it replicates nothing and keeps its data.
+    const leftBehind = kind === 'failover' && this.down.has(from) ? from : undefined;
+    if (leftBehind) this.pendingRebuild.add(leftBehind);
+    this.items.promoted(to, kind, leftBehind);
     this.writer = to;
-    // The old writer rejoins as a secondary with the new writer's data.
+    this.writerMoves++;
+    this.lastMove = { from, to, completedAt: Math.min(completedAt, now) };
+    // Every other member rejoins as a secondary with the new writer's data.
     for (const region of this.tables.keys()) {
-      if (region !== to) this.tables.set(region, [...this.tables.get(to)!]);
+      if (region === to || this.pendingRebuild.has(region)) continue;
+      this.tables.set(region, [...this.tables.get(to)!]);
+      this.replicatedTo.set(region, now);
     }
+    this.replicatedTo.delete(to);
     this.moving = undefined;
     this.globalStatus = 'available';
+    this.updateLagMetrics();
   }
 
   failoverStatus(): string | undefined {
@@ -658,7 +892,9 @@ export class SimulatedWorld {
     return (
       this.serving(region) &&
       this.acceptsWrites(region) &&
-      !this.forcedUnhealthy.has(this.checkId(region, 'writer'))
+      !this.forcedUnhealthy.has(this.checkId(region, 'writer')) &&
+      // The health function's heartbeat commit waits when managed RPO blocks commits.
+      !(this.realistic && this.commitsBlocked(region))
     );
   }
 
@@ -682,10 +918,13 @@ export class SimulatedWorld {
             IsDataLossAllowed: this.moving.kind === 'failover',
           }
         : undefined,
+      // The old primary stays a member until it is rebuilt, resynchronizing
+      // (GlobalClusterMember.SynchronizationStatus: connected | pending-resync, RDS API Reference).
       GlobalClusterMembers: [...this.regions.keys()].map((region) => ({
         DBClusterArn: this.clusterArn(region),
         IsWriter: region === this.writer,
         Readers: [],
+        SynchronizationStatus: this.pendingRebuild.has(region) ? 'pending-resync' : 'connected',
       })),
     };
   }
@@ -709,6 +948,7 @@ export class SimulatedWorld {
         $metadata: {},
       });
     }
+    this.advance();
     this.moving = { kind, from: this.writer, to: target, startedAt: this.clock.now() };
     if (kind === 'failover' && this.failoverSnapshot === 'taken') {
       const now = this.clock.now();
@@ -727,12 +967,12 @@ export class SimulatedWorld {
     }
     if (kind === 'failover') {
       // An unplanned failover does not wait for replication: unreplicated rows are gone.
-      const now = this.clock.now();
-      const kept = this.tables
-        .get(this.writer)!
-        .filter((r) => r.at <= now - this.dataReplicationDelayMs);
+      // "Failing over can result in a loss of write transaction data that wasn't replicated to
+      // the chosen secondary" (RDS API Reference, FailoverGlobalCluster, AllowDataLoss).
+      const upTo = this.positionOf(target);
+      const kept = this.tables.get(this.writer)!.filter((r) => r.at <= upTo);
       this.tables.set(target, kept);
-      this.items.failover(target, now - this.dataReplicationDelayMs);
+      this.items.failover(target, upTo);
     }
     return this.globalCluster();
   }
@@ -852,13 +1092,10 @@ export class SimulatedWorld {
   commitsBlocked(region: string): boolean {
     const rpo = this.managedRpoOf(region);
     if (rpo === null) return false;
-    const satisfied = [...this.regions.values()].some(
-      (r) =>
-        r.region !== region &&
-        !this.down.has(r.region) &&
-        r.rpoLagMs !== null &&
-        r.rpoLagMs < rpo * 1000,
-    );
+    const satisfied = [...this.regions.values()].some((r) => {
+      const lag = this.realistic ? this.replicationLagOf(r.region) : r.rpoLagMs;
+      return r.region !== region && !this.down.has(r.region) && lag !== null && lag < rpo * 1000;
+    });
     return !satisfied;
   }
 
@@ -1017,6 +1254,9 @@ export class SimulatedWorld {
       throw new NoSuchHealthCheck({ message: `No health check with id ${id}`, $metadata: {} });
     if (this.forcedUnhealthy.has(id)) return false;
     if (this.forcedHealthy.has(id)) return true;
+    // "After you disable a health check, Route 53 considers the status of the health check to
+    // always be healthy" (Route 53 API Reference, HealthCheckConfig, Disabled).
+    if (check.disabled) return true;
     // Inverted: Route 53 "considers health checks to be unhealthy when the status is healthy
     // and vice versa" (Route 53 API Reference, HealthCheckConfig, Inverted).
     if (check.kind === 'calculated') {
@@ -1025,22 +1265,104 @@ export class SimulatedWorld {
       const healthyChildren = check.children.filter((c) => this.checkHealthy(c)).length;
       return healthyChildren >= check.threshold !== check.inverted;
     }
-    const endpoint =
-      check.route === 'serving' ? this.serving(check.region) : this.writerHealthy(check.region);
-    return endpoint !== check.inverted;
+    const checkers = this.checkers.get(id);
+    if (checkers) {
+      // "If more than 18% of health checkers report that an endpoint is healthy, Route 53
+      // considers it healthy" (Route 53 Developer Guide, "How Amazon Route 53 determines
+      // whether a health check is healthy").
+      const healthy = checkers.filter((c) => c.healthy).length;
+      return healthy > HEALTHY_CHECKER_SHARE * checkers.length !== check.inverted;
+    }
+    return this.endpointHealthy(check) !== check.inverted;
   }
 
+  /** What the probed route answers now (200 or 503). */
+  private endpointHealthy(check: Extract<SimulatedHealthCheck, { kind: 'https' }>): boolean {
+    return check.route === 'serving'
+      ? this.serving(check.region)
+      : this.writerHealthy(check.region);
+  }
+
+  /** One checker per assumed health checker on every HTTPS check, in the endpoint's state now. */
+  private startHealthCheckers(count: number): void {
+    if (!(Number.isInteger(count) && count > 0)) {
+      throw new Error(`healthCheckers must be a positive whole number, got: ${count}`);
+    }
+    const now = this.clock.now();
+    for (const [id, check] of this.checks) {
+      if (check.kind !== 'https') continue;
+      const healthy = this.endpointHealthy(check);
+      this.checkers.set(
+        id,
+        Array.from({ length: count }, () => ({ healthy, streak: 0, checkedAt: now })),
+      );
+    }
+  }
+
+  /**
+   * Route 53's checkers on the clock: each probes its endpoint every RequestInterval, the
+   * checkers of a check staggered evenly over the interval, and each changes its view after
+   * FailureThreshold consecutive results of the other state (Route 53 Developer Guide, "How
+   * Amazon Route 53 determines whether a health check is healthy": health checkers "don't
+   * coordinate with one another"; "Values that you specify when you create a health check",
+   * Request interval and Failure threshold). Runs until `stop`.
+   */
+  private async probeLoop(): Promise<void> {
+    const signal = this.loops.signal;
+    const started = this.clock.now();
+    /** Per check: the index of the next probe (probe k is by checker k mod n). */
+    const next = new Map<string, number>();
+    const dueAt = (id: string, k: number) => {
+      const check = this.checks.get(id) as Extract<SimulatedHealthCheck, { kind: 'https' }>;
+      const n = this.checkers.get(id)!.length;
+      return started + ((k + 1) * check.intervalMs) / n;
+    };
+    while (!signal.aborted) {
+      let soonest = Number.POSITIVE_INFINITY;
+      for (const id of this.checkers.keys()) {
+        soonest = Math.min(soonest, dueAt(id, next.get(id) ?? 0));
+      }
+      if (!Number.isFinite(soonest)) return;
+      await this.clock.sleep(Math.max(0, soonest - this.clock.now()), signal);
+      if (signal.aborted) return;
+      this.advance();
+      for (const [id, checkers] of this.checkers) {
+        const check = this.checks.get(id) as Extract<SimulatedHealthCheck, { kind: 'https' }>;
+        let k = next.get(id) ?? 0;
+        while (dueAt(id, k) <= this.clock.now()) {
+          const checker = checkers[k % checkers.length];
+          const result = this.endpointHealthy(check);
+          checker.checkedAt = this.clock.now();
+          checker.streak = result === checker.healthy ? 0 : checker.streak + 1;
+          if (checker.streak >= check.failureThreshold) {
+            checker.healthy = result;
+            checker.streak = 0;
+          }
+          k++;
+        }
+        next.set(id, k);
+      }
+    }
+  }
+
+  /**
+   * route53:GetHealthCheckStatus: one observation per health checker. After `assume`, each
+   * reports its own view and when it last probed; before, every checker agrees with the check.
+   */
   healthCheck(id: string) {
     const healthy = this.checkHealthy(id);
+    const checkers =
+      this.checkers.get(id) ??
+      Array.from({ length: 16 }, () => ({ healthy, checkedAt: this.clock.now() }));
     return {
-      HealthCheckObservations: Array.from({ length: 16 }, (_, i) => ({
+      HealthCheckObservations: checkers.map((c, i) => ({
         Region: ROUTE53_HOME_REGION as HealthCheckRegion,
         IPAddress: `15.177.0.${i}`,
         StatusReport: {
-          Status: healthy
+          Status: c.healthy
             ? 'Success: HTTP Status Code 200, OK'
             : 'Failure: HTTP Status Code 503, Service Unavailable',
-          CheckedTime: new Date(this.clock.now()),
+          CheckedTime: new Date(c.checkedAt),
         },
       })),
     };
@@ -1120,6 +1442,13 @@ export class SimulatedWorld {
       }),
     };
   }
+}
+
+/** Route 53: healthy when MORE than this share of its checkers report healthy. */
+const HEALTHY_CHECKER_SHARE = 0.18;
+
+function pairKey(a: string, b: string): string {
+  return [a, b].sort().join('|');
 }
 
 function alreadyExists(name: string): ParameterAlreadyExists {
