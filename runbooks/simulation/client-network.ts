@@ -488,14 +488,15 @@ export class SimulatedClientNetwork implements ClientNetworkApi {
     const clock = this.world.clock;
     if (this.shared && clock instanceof VirtualClock && !this.sampling) {
       this.sampling = true;
-      clock.onAdvance(() => this.sample());
+      // After what woke at this time ran (a health checker's probe), before time moves on.
+      clock.onAdvance(() => setImmediate(() => this.sample()));
     }
   }
 
   /**
    * Records Route 53's answer now for every RRset the client has asked for, so the shared
-   * resolver knows when each answer changed (the clock samples on every step of virtual time;
-   * call it after changing the world by hand to date a change exactly).
+   * resolver knows when each answer changed (after every step of virtual time, once what woke
+   * then has run; call it after changing the world by hand to date a change exactly).
    */
   sample(): void {
     if (!this.shared || this.history.size === 0) return;
