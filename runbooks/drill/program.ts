@@ -259,11 +259,9 @@ export async function main(
     )
     .addOption(
       new Option(
-        '--scenario <name>',
-        "a built-in scenario, or 'all' (repeatable; default: all; see --list)",
-      )
-        .argParser(collect)
-        .default([], 'all'),
+        '--scenario <name...>',
+        "built-in scenarios, or 'all' (repeatable; default: all; see --list)",
+      ).default([], 'all'),
     )
     .option(
       '--scenario-file <file>',

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HandlerExecutionContext, InitializeMiddleware, MetadataBearer } from '@smithy/types';
 import type { CliDeps } from '../drill/actions/deps';
+import { EXIT_CODES } from '../drill/errors';
 import { main } from '../drill/program';
 import { buildRecord, type DrillRecord } from '../drill/record';
 import { rehearsalVerdicts, type RehearsalMarker } from '../drill/record-rehearsal';
@@ -33,6 +34,9 @@ export interface RehearsalOptions {
 /** Static credentials: every call is answered in process, nothing is signed for AWS. */
 const REHEARSAL_CREDENTIALS = { accessKeyId: 'AKIAREHEARSAL0000000', secretAccessKey: 'rehearsal' };
 
+/** How long a failback rehearsal waits for the returned region to pass the preflight. */
+const FAILBACK_WAIT_MINUTES = 60;
+
 /** The drill's output of a rehearsal, in its state directory. */
 export const REHEARSAL_LOG = 'drill.log';
 
@@ -47,11 +51,30 @@ export async function runRehearsal(
   deployment: SimulatedDeployment,
   options: RehearsalOptions,
 ): Promise<RehearsalResult> {
-  const { scenario, stateDir } = options;
   const clock = new VirtualClock();
+  try {
+    return await rehearse(deployment, options, clock);
+  } finally {
+    // Nothing scheduled on this clock (a fault's end, a canary round) wakes after the rehearsal.
+    clock.stop();
+  }
+}
+
+async function rehearse(
+  deployment: SimulatedDeployment,
+  options: RehearsalOptions,
+  clock: VirtualClock,
+): Promise<RehearsalResult> {
+  const { scenario, stateDir } = options;
   const world = new SimulatedWorld(deployment, clock);
   const assumptions: SimulationAssumptions = { ...DEFAULT_ASSUMPTIONS, ...scenario.assumptions };
   world.assume(assumptions);
+  // Who STS says runs the drill: the journal, lock and report name the simulation, not a person.
+  world.callerIdentity = {
+    Arn: `arn:aws:sts::${world.callerIdentity.Account}:assumed-role/DrillRehearsal/simulation`,
+    Account: world.callerIdentity.Account,
+    UserId: 'AROAREHEARSAL:simulation',
+  };
 
   fs.mkdirSync(stateDir, { recursive: true });
   // As `cdk deploy --outputs-file` would write it after a deployment of this assembly.
@@ -85,8 +108,10 @@ export async function runRehearsal(
     onInterrupt: () => () => undefined,
   };
   const common = ['--outputs', outputsFile, '--state-dir', stateDir];
-  // Aurora lists no point-of-failure snapshot while the old region is down: waiting the default
-  // 15 minutes for it measures nothing the verdicts use, and costs 900 canary rounds.
+  // Aurora takes the old primary's point-of-failure snapshot best effort, and none is listed
+  // while its region is down (Aurora User Guide, aurora-global-database-disaster-recovery,
+  // "Recovering an Amazon Aurora global database from an unplanned outage"): waiting the
+  // default 15 minutes for it measures nothing a verdict uses, and costs 900 canary rounds.
   const act = ['--execute', '--yes', '--timeout', 'keep-failover-snapshot=1m'];
 
   const primary = world.topology.primaryRegion;
@@ -98,6 +123,7 @@ export async function runRehearsal(
     const first = scenario.drill.after ?? 'failover';
     if (first === 'failover') world.regionOutage(primary);
     log(`rehearsal ${scenario.name}: first move, ${first} ${primary} -> ${firstTarget}\n`);
+    const firstMove = { ...marker, summary: `first move of the scenario: ${first}`, events: [] };
     await main(
       [
         first,
@@ -107,9 +133,16 @@ export async function runRehearsal(
         ...act,
         ...common,
       ],
-      deps,
+      { ...deps, rehearsal: firstMove },
     );
     if (first === 'failover') world.regionReturns(primary);
+    // The failback starts once its preflight passes, as an operator waits for the returned
+    // region's old primary to be rebuilt as a healthy secondary (at most an hour here).
+    for (let minute = 0; minute < FAILBACK_WAIT_MINUTES; minute++) {
+      log(`rehearsal ${scenario.name}: preflight --for failback\n`);
+      if ((await main(['preflight', '--for', 'failback', ...common], deps)) === 0) break;
+      await clock.sleep(60_000);
+    }
     roles = rolesOf(world, world.writer, primary);
   } else {
     roles = rolesOf(world, primary, firstTarget);
@@ -149,7 +182,6 @@ export async function runRehearsal(
       });
     }
   }
-  clock.stop();
   return resultOf({
     scenario,
     assemblyDir: options.assemblyDir,
@@ -244,8 +276,10 @@ class RehearsalFaults {
   }
 
   /**
-   * Fallback RDS throttling: a throttled call fails as the SDK reports throttling after its
-   * retries (world.ts `faults.throttling`, attempts 5), before the simulation answers it.
+   * Fallback RDS throttling: "Amazon RDS throttles API requests for each AWS account in each
+   * AWS Region" (Amazon RDS User Guide, "Request throttling for the Amazon RDS API"); a throttled
+   * call fails as the SDK reports it after its retries (world.ts `faults.throttling`, attempts
+   * 5), before the simulation answers it.
    */
   install(client: Parameters<typeof simulateClient>[0]): void {
     const throttling: InitializeMiddleware<object, MetadataBearer> =
@@ -308,6 +342,9 @@ function resultOf(input: {
   const measured = (objective: string) =>
     verdicts.find((v) => v.objective === objective)?.measuredMs ?? null;
   const loss = record?.measures.client?.dataLoss;
+  const forced = record?.forceReason
+    ? (record.preflight ?? []).filter((c) => !c.ok).map((c) => c.id)
+    : [];
   return {
     scenario: input.scenario.name,
     assembly: input.assemblyDir,
@@ -326,6 +363,7 @@ function resultOf(input: {
       writesResumed: verdicts.find((v) => v.objective === 'writes resume')?.met ?? false,
     },
     verdicts,
+    ...(forced.length > 0 ? { forcedPastChecks: forced } : {}),
     passed: verdicts.every((v) => v.met),
     stateDir: input.stateDir,
   };
@@ -333,7 +371,8 @@ function resultOf(input: {
 
 /** The drill stopped before it journaled anything (e.g. refused): nothing was measured. */
 function noRecordVerdicts(exitCode: number, rtoSeconds: number, rpoSeconds: number) {
-  const why = `the drill exited ${exitCode} before it started`;
+  const name = Object.entries(EXIT_CODES).find(([, n]) => n === exitCode)?.[0] ?? 'unknown';
+  const why = `the drill exited ${exitCode} (${name}) before it started`;
   return [
     ...['client write RTO', 'client read RTO', 'database RTO'].map((objective) => ({
       objective,

@@ -149,8 +149,15 @@ function problemOf(issue: z.core.$ZodIssue, data: unknown): string {
     case 'invalid_type':
       return `${field} must be ${article(issue.expected)}, ${got}`;
     case 'too_small':
-      return `${field} must be ${issue.inclusive === false ? 'greater than' : 'at least'} ${String(issue.minimum)}${issue.origin === 'string' ? ' character(s) long' : issue.origin === 'array' ? ' item(s)' : ''}, ${got}`;
+      if (issue.origin === 'string') return `${field} must not be empty, ${got}`;
+      if (issue.origin === 'array') {
+        return `${field} must have at least ${String(issue.minimum)} items, ${got}`;
+      }
+      return `${field} must be ${issue.inclusive === false ? 'greater than' : 'at least'} ${String(issue.minimum)}, ${got}`;
     case 'too_big':
+      if (issue.origin === 'array') {
+        return `${field} must have at most ${String(issue.maximum)} items, ${got}`;
+      }
       return `${field} must be at most ${String(issue.maximum)}, ${got}`;
     case 'invalid_format':
       return `${field} must be kebab-case (lowercase letters, digits and single dashes, e.g. "slow-promotion"), ${got}`;

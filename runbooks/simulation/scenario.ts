@@ -155,6 +155,11 @@ export interface RehearsalResult {
     readonly writesResumed: boolean;
   };
   readonly verdicts: readonly ObjectiveVerdict[];
+  /**
+   * The preflight checks that failed and the drill was forced past (the scenario's
+   * `drill.forceReason`); absent when none failed.
+   */
+  readonly forcedPastChecks?: readonly string[];
   /** Every verdict met. */
   readonly passed: boolean;
   /** The drill's state directory for this rehearsal (record, journal, report). */

@@ -3,6 +3,13 @@
 // scenario assumes beyond DEFAULT_ASSUMPTIONS is said next to it.
 import type { Scenario } from './scenario';
 
+/**
+ * An operator whose writer region is down fails over whatever else the preflight finds (a TTL,
+ * a parameter): the rehearsal then measures what that finding costs instead of stopping at it.
+ * The failed checks are kept in the record and printed with the verdicts.
+ */
+export const OUTAGE_FORCE = 'the writer region is down: fail over whatever the preflight finds';
+
 export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'region-outage',
@@ -10,7 +17,8 @@ export const SCENARIOS: readonly Scenario[] = [
     description:
       "The writer region's database, service, control plane and health endpoints stop answering; " +
       'the operator fails over with AllowDataLoss. Shows the client and database RTO of an unplanned failover.',
-    drill: { kind: 'failover' },
+    drill: { kind: 'failover', forceReason: OUTAGE_FORCE },
+    // Assumption: the whole region goes at once and stays gone for the drill (no return).
     events: [{ atSeconds: 0, kind: 'region-outage', region: 'writer' }],
   },
   {
@@ -20,6 +28,7 @@ export const SCENARIOS: readonly Scenario[] = [
       'A managed switchover with every region up: the client canary is the load. Shows the ' +
       'write pause of a planned move, and that it loses no acknowledged write.',
     drill: { kind: 'switchover' },
+    // Assumption: every region up; the load is the canary's one write and one read a second.
     events: [],
   },
   {
@@ -35,7 +44,8 @@ export const SCENARIOS: readonly Scenario[] = [
       forceReason: 'the writer region is failing while replication lags: fail over anyway',
     },
     events: [
-      // 10 minutes of lag: longer than any RPO objective the topology validation allows.
+      // Assumption: 10 minutes of lag (a write burst, a slow link), above the default 30 s RPO
+      // objective and any objective under 10 minutes; the region fails 20 s into the drill.
       { atSeconds: 0, kind: 'lag-spike', region: 'target', lagMs: 600_000, forSeconds: 600 },
       { atSeconds: 20, kind: 'region-outage', region: 'writer' },
     ],
@@ -43,6 +53,8 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'rds-throttling',
     summary: 'an RDS API throttling storm (every second call, all regions) during a switchover',
+    // RDS throttles per account and Region (Amazon RDS User Guide, "Request throttling for the
+    // Amazon RDS API"): a storm in every Region is another team's automation on the account.
     description:
       'Every second RDS control-plane call is throttled after the SDK retries for two minutes: ' +
       'the drill polls through it (a throttled read is transient) and the switchover completes.',
@@ -56,8 +68,9 @@ export const SCENARIOS: readonly Scenario[] = [
     description:
       "The client canary's resolver ignores the records' TTL and keeps each answer at least 300 s " +
       '(Unbound cache-min-ttl, dnsmasq min-cache-ttl): the client RTO grows by what it adds.',
-    drill: { kind: 'failover' },
-    // Assumption: the resolver of the client population holds answers 300 s.
+    drill: { kind: 'failover', forceReason: OUTAGE_FORCE },
+    // Assumption: the resolver of the client population holds answers 300 s ("cache-min-ttl",
+    // unbound.conf(5); "--min-cache-ttl", dnsmasq(8)), whatever the records' 60 s TTL says.
     assumptions: { resolver: 'min-ttl', resolverMinTtlSeconds: 300 },
     events: [{ atSeconds: 0, kind: 'region-outage', region: 'writer' }],
   },
@@ -68,6 +81,7 @@ export const SCENARIOS: readonly Scenario[] = [
       "The target's cluster has no DB instance (scaled to zero, or deployed headless): its " +
       'preflight check refuses the switchover, nothing changes, and writes do not move there.',
     drill: { kind: 'switchover' },
+    // Assumption: the instances are gone before the drill starts; every region is up.
     events: [{ atSeconds: 0, kind: 'headless', region: 'target' }],
   },
   {
@@ -79,6 +93,7 @@ export const SCENARIOS: readonly Scenario[] = [
       'so writes never land on both sides.',
     // The cut-off target lags (its RPO lag check fails): the operator fails over anyway.
     drill: { kind: 'failover', forceReason: 'the writer region is cut off: fail over anyway' },
+    // Assumption: the cut lasts the whole drill; the operator's machine still reaches both.
     events: [{ atSeconds: 0, kind: 'partition', between: ['writer', 'target'] }],
   },
   {
@@ -87,6 +102,8 @@ export const SCENARIOS: readonly Scenario[] = [
     description:
       'The primary region failed and the writer moved to the target; the region is back and ' +
       'its old primary rebuilt as a secondary. The rehearsed drill is the planned failback.',
+    // Assumption: the region returns right after the failover; the failback starts once its
+    // preflight passes (the old primary rebuilt as a healthy secondary).
     drill: { kind: 'failback', after: 'failover' },
     events: [],
   },

@@ -56,6 +56,9 @@ export function resultText(r: RehearsalResult): string {
   const drill = r.drillId ? path.join(r.stateDir, r.drillId) : r.stateDir;
   return [
     `${REHEARSAL_BANNER} ${r.scenario}: writer ${r.fromRegion} -> ${r.targetRegion}, drill exit ${r.drillExitCode}: ${r.passed ? 'every objective met' : 'objective missed'}`,
+    ...(r.forcedPastChecks
+      ? [`  preflight: forced past the failed check(s) ${r.forcedPastChecks.join(', ')}`]
+      : []),
     ...r.verdicts.map((v) => `  ${v.line}`),
     `  record and report: ${drill} (drill output: ${path.join(r.stateDir, 'drill.log')})`,
   ].join('\n');

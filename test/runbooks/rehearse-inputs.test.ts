@@ -1,0 +1,287 @@
+// `drill rehearse` refuses what it cannot rehearse with the value and the fix: an unknown
+// scenario, a missing or incomplete cloud assembly, a scenario file that is not valid.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { EXIT_CODES } from '../../runbooks/drill/errors';
+import type { RehearsalResult } from '../../runbooks/simulation/scenario';
+import { assemblyDir, deployedApp } from '../deployed-app';
+import { rehearseCli, tempDirs } from './rehearse-helpers';
+
+const tempDir = tempDirs();
+
+const SYNTH_NEXT =
+  '  next: Run `npx cdk synth` first, or pass --assembly DIR: the directory `cdk synth` wrote (default cdk.out)\n';
+const FORMAT_NEXT =
+  '  next: Fix the fields above; the format is documented at the top of runbooks/simulation/scenario-file.ts\n';
+
+describe('drill rehearse with an unknown scenario', () => {
+  test('THEN it names the value, every scenario, and --list; exit USAGE; nothing is rehearsed', async () => {
+    const stateDir = tempDir();
+    const run = await rehearseCli([
+      'rehearse',
+      '--scenario',
+      'region-outage',
+      '--scenario',
+      'nope',
+      '--assembly',
+      assemblyDir(),
+      '--state-dir',
+      stateDir,
+    ]);
+
+    expect(run.code).toBe(EXIT_CODES.USAGE);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      "error [USAGE]: unknown scenario 'nope'; the scenarios are: region-outage, switchover-under-load, lag-spike, rds-throttling, stale-resolver, headless-secondary, partition, failback, all\n" +
+        '  next: Run `npx drill rehearse --list` for what each one rehearses\n',
+    );
+    expect(fs.readdirSync(stateDir)).toEqual([]);
+  });
+});
+
+describe('drill rehearse with a missing or incomplete cloud assembly', () => {
+  test('GIVEN no such directory THEN it says so and how to synthesize one; exit DISCOVERY_FAILED', async () => {
+    const missing = path.join(tempDir(), 'cdk.out');
+    const run = await rehearseCli(['rehearse', '--assembly', missing]);
+
+    expect(run.code).toBe(EXIT_CODES.DISCOVERY_FAILED);
+    expect(run.stderr).toBe(
+      `error [DISCOVERY_FAILED]: cloud assembly ${missing} does not exist\n${SYNTH_NEXT}`,
+    );
+  });
+
+  test('GIVEN the default --assembly (cdk.out) missing in the working directory THEN the error names cdk.out', async () => {
+    const cwd = process.cwd();
+    process.chdir(tempDir());
+    try {
+      const run = await rehearseCli(['rehearse', '--scenario', 'region-outage']);
+      expect(run.stderr).toBe(
+        `error [DISCOVERY_FAILED]: cloud assembly cdk.out does not exist\n${SYNTH_NEXT}`,
+      );
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  test('GIVEN a directory without manifest.json THEN it is not a cloud assembly', async () => {
+    const empty = tempDir();
+    const run = await rehearseCli(['rehearse', '--assembly', empty]);
+
+    expect(run.code).toBe(EXIT_CODES.DISCOVERY_FAILED);
+    expect(run.stderr).toBe(
+      `error [DISCOVERY_FAILED]: ${empty} is not a cloud assembly (no manifest.json)\n${SYNTH_NEXT}`,
+    );
+  });
+
+  test('GIVEN a copy whose routing stack lost its outputs THEN it names what the simulation misses', async () => {
+    const copy = path.join(tempDir(), 'cdk.out');
+    fs.cpSync(assemblyDir(), copy, { recursive: true });
+    const file = path.join(copy, 'MultiRegion-Routing.template.json');
+    const template = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    delete template.Outputs;
+    fs.writeFileSync(file, JSON.stringify(template));
+
+    const run = await rehearseCli(['rehearse', '--assembly', copy]);
+
+    expect(run.code).toBe(EXIT_CODES.DISCOVERY_FAILED);
+    expect(run.stderr).toBe(
+      `error [DISCOVERY_FAILED]: cloud assembly ${copy} cannot be rehearsed: synthesized app: no stack has the output DrillRouting (stacks in the file: ${deployedApp().stackNames().join(', ')})\n` +
+        "  next: Synthesize the app again (`npx cdk synth`) and pass the directory it wrote; a hand-edited template must stay valid JSON with the app's stacks and outputs\n",
+    );
+  });
+});
+
+describe('drill rehearse --scenario-file', () => {
+  function scenarioFile(content: unknown): string {
+    const file = path.join(tempDir(), 'scenario.json');
+    fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+    return file;
+  }
+
+  test('GIVEN a valid file THEN it is rehearsed with its assumptions, after the named scenarios', async () => {
+    const file = scenarioFile({
+      name: 'slow-promotion',
+      summary: 'the writer region fails and Aurora takes 3 minutes to promote',
+      description: 'A slower promotion than the default assumption.',
+      drill: { kind: 'failover' },
+      assumptions: { promotionMs: 180_000 },
+      events: [{ atSeconds: 0, kind: 'region-outage', region: 'writer' }],
+    });
+    const stateDir = tempDir();
+
+    const run = await rehearseCli([
+      'rehearse',
+      '--scenario',
+      'region-outage',
+      '--scenario-file',
+      file,
+      '--assembly',
+      assemblyDir(),
+      '--state-dir',
+      stateDir,
+      '--json',
+    ]);
+
+    expect(run.code).toBe(0);
+    const [builtIn, own] = JSON.parse(run.stdout) as RehearsalResult[];
+    expect(own.scenario).toBe('slow-promotion');
+    expect(own.assumptions.promotionMs).toBe(180_000);
+    expect(own.stateDir).toBe(path.join(stateDir, 'slow-promotion'));
+    // The promotion takes 120 s longer than the default's 60 s: so does the database outage.
+    const longer = own.measures.databaseRtoMs! - builtIn.measures.databaseRtoMs!;
+    expect(longer).toBeGreaterThanOrEqual(119_000);
+    expect(longer).toBeLessThanOrEqual(121_000);
+  });
+
+  test('GIVEN a file with many mistakes THEN every one is named with its field, its value and the fix', async () => {
+    const file = scenarioFile({
+      name: 'Slow',
+      summary: '',
+      drill: { kind: 'fail' },
+      assumptions: { promotionMs: -1, colour: 'red' },
+      events: [
+        { atSeconds: 0, kind: 'meteor', region: 'writer' },
+        { atSeconds: -5, kind: 'lag-spike', region: 'primary', lagMs: 1.5, forSeconds: 60 },
+      ],
+    });
+
+    const run = await rehearseCli(['rehearse', '--scenario-file', file]);
+
+    expect(run.code).toBe(EXIT_CODES.USAGE);
+    expect(run.stderr).toBe(
+      `error [USAGE]: scenario file ${file} is not a valid scenario:\n` +
+        '  - name must be kebab-case (lowercase letters, digits and single dashes, e.g. "slow-promotion"), got: "Slow"\n' +
+        '  - summary must not be empty, got: ""\n' +
+        '  - description must be a string, it is missing\n' +
+        '  - drill.kind must be one of "switchover", "failover", "failback", got: "fail"\n' +
+        '  - assumptions.promotionMs must be at least 0, got: -1\n' +
+        '  - assumptions.colour: not a field of the format; remove it or fix the spelling\n' +
+        '  - events[0].kind must be one of "region-outage", "region-returns", "lag-spike", "rds-throttling", "partition", "headless", got: "meteor"\n' +
+        '  - events[1].atSeconds must be at least 0, got: -5\n' +
+        '  - events[1].region must be one of "writer", "target", "others", got: "primary"\n' +
+        '  - events[1].lagMs must be a whole number, got: 1.5\n' +
+        FORMAT_NEXT,
+    );
+  });
+
+  test('GIVEN fields valid alone but not together THEN the pair is named with the fix', async () => {
+    const file = scenarioFile({
+      name: 'x',
+      summary: 's',
+      description: 'd',
+      drill: { kind: 'failover', after: 'failover' },
+      assumptions: { resolver: 'min-ttl' },
+    });
+
+    const run = await rehearseCli(['rehearse', '--scenario-file', file]);
+
+    expect(run.stderr).toBe(
+      `error [USAGE]: scenario file ${file} is not a valid scenario:\n` +
+        '  - drill.after is only for a failback (drill.kind failover), got: "failover"; remove it, or set drill.kind to "failback"\n' +
+        '  - assumptions.resolverMinTtlSeconds is missing, and assumptions.resolver is "min-ttl"; add the seconds the resolver keeps every answer (e.g. 300)\n' +
+        FORMAT_NEXT,
+    );
+  });
+
+  test('GIVEN a file that is not JSON THEN it says so with the parser position', async () => {
+    const file = scenarioFile('{ not json');
+    let parserMessage = '';
+    try {
+      JSON.parse('{ not json');
+    } catch (err) {
+      parserMessage = (err as Error).message;
+    }
+
+    const run = await rehearseCli(['rehearse', '--scenario-file', file]);
+
+    expect(run.code).toBe(EXIT_CODES.USAGE);
+    expect(run.stderr).toBe(
+      `error [USAGE]: scenario file ${file} is not JSON (${parserMessage})\n` +
+        '  next: Fix the JSON; the format is documented at the top of runbooks/simulation/scenario-file.ts\n',
+    );
+  });
+
+  test('GIVEN no such file THEN it names the path', async () => {
+    const file = path.join(tempDir(), 'missing.json');
+
+    const run = await rehearseCli(['rehearse', '--scenario-file', file]);
+
+    expect(run.stderr).toBe(
+      `error [USAGE]: --scenario-file ${file} does not exist\n` +
+        '  next: Pass the path of a JSON scenario file, or --scenario NAME (see --list)\n',
+    );
+  });
+});
+
+describe('drill rehearse --scenario-file: each kind of mistake', () => {
+  const base = { name: 'x', summary: 's', description: 'd', drill: { kind: 'failover' } };
+  const throttling = { atSeconds: 0, kind: 'rds-throttling', region: 'all', forSeconds: 5 };
+
+  test.each([
+    ['the file is not an object', [1], 'the file must be an object, got: [1]'],
+    [
+      'assumptions is a list',
+      { ...base, assumptions: [] },
+      'assumptions must be an object, got: []',
+    ],
+    [
+      'a share above 1',
+      { ...base, events: [{ ...throttling, share: 2 }] },
+      'events[0].share must be at most 1, got: 2',
+    ],
+    [
+      'a share of 0',
+      { ...base, events: [{ ...throttling, share: 0 }] },
+      'events[0].share must be greater than 0, got: 0',
+    ],
+    [
+      'a partition of one region',
+      { ...base, events: [{ atSeconds: 0, kind: 'partition', between: ['writer'] }] },
+      'events[0].between must have at least 2 items, got: ["writer"]',
+    ],
+    [
+      'a partition of three regions',
+      {
+        ...base,
+        events: [{ atSeconds: 0, kind: 'partition', between: ['writer', 'target', 'others'] }],
+      },
+      'events[0].between must have at most 2 items, got: ["writer","target","others"]',
+    ],
+    [
+      'an event that is not an object',
+      { ...base, events: ['oops'] },
+      'events[0] must be an object, got: "oops"',
+    ],
+  ])('GIVEN %s THEN the problem says so', async (_what, content, problem) => {
+    const file = path.join(tempDir(), 'scenario.json');
+    fs.writeFileSync(file, JSON.stringify(content));
+
+    const run = await rehearseCli(['rehearse', '--scenario-file', file]);
+
+    expect(run.code).toBe(EXIT_CODES.USAGE);
+    expect(run.stderr).toBe(
+      `error [USAGE]: scenario file ${file} is not a valid scenario:\n  - ${problem}\n${FORMAT_NEXT}`,
+    );
+  });
+});
+
+describe('drill rehearse --help', () => {
+  test('THEN it says what a rehearsal runs, what it prints and its exit codes', async () => {
+    const run = await rehearseCli(['rehearse', '--help']);
+
+    expect(run.code).toBe(0);
+    for (const option of [
+      '--scenario <name...>',
+      '--scenario-file <file>',
+      '--assembly <dir>',
+      '--state-dir <dir>',
+      '--json',
+      '--list',
+    ]) {
+      expect(run.stdout).toContain(`  ${option}`);
+    }
+    expect(run.stdout).toContain(
+      'Exit 0 when every verdict is met, 14 (REHEARSAL_MISSED) when one is missed.\n',
+    );
+  });
+});

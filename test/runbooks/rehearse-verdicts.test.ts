@@ -1,0 +1,95 @@
+// The verdicts of a rehearsed drill: measured against the objectives in its record, missed
+// when a figure exceeds its objective or when there is no figure (with the reason).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { EXIT_CODES } from '../../runbooks/drill/errors';
+import { rehearsalVerdicts } from '../../runbooks/drill/record-rehearsal';
+import type { RehearsalResult } from '../../runbooks/simulation/scenario';
+import { assemblyDir } from '../deployed-app';
+import { drillDirOf, recordIn, rehearseCli, tempDirs } from './rehearse-helpers';
+
+const tempDir = tempDirs();
+
+async function rehearseFile(scenario: object): Promise<{ result: RehearsalResult; code: number }> {
+  const dir = tempDir();
+  const file = path.join(dir, 'scenario.json');
+  fs.writeFileSync(file, JSON.stringify(scenario));
+  const run = await rehearseCli([
+    'rehearse',
+    '--scenario-file',
+    file,
+    '--assembly',
+    assemblyDir(),
+    '--state-dir',
+    path.join(dir, 'state'),
+    '--json',
+  ]);
+  return { result: (JSON.parse(run.stdout) as RehearsalResult[])[0], code: run.code };
+}
+
+describe('verdicts of a drill whose figures exceed the objectives', () => {
+  test('GIVEN the record of a rehearsal judged against a 30 s RTO and a 0 s RPO THEN the RTO lines say missed with both figures', async () => {
+    const stateDir = tempDir();
+    await rehearseCli([
+      'rehearse',
+      '--scenario',
+      'region-outage',
+      '--assembly',
+      assemblyDir(),
+      '--state-dir',
+      stateDir,
+    ]);
+    const record = recordIn(drillDirOf(stateDir, 'region-outage'));
+    const measured = rehearsalVerdicts(record);
+
+    const verdicts = rehearsalVerdicts({
+      ...record,
+      objectives: { ...record.objectives, rtoSeconds: 30, rpoSeconds: 0 },
+    });
+
+    const writeRto = measured[0].measuredMs!;
+    expect(writeRto).toBeGreaterThan(30_000);
+    expect(verdicts[0]).toEqual({
+      objective: 'client write RTO',
+      measuredMs: writeRto,
+      objectiveMs: 30_000,
+      met: false,
+      line: `client write RTO ${Math.round(writeRto / 1000)} s > 30 s: missed`,
+    });
+    expect(verdicts[2]).toMatchObject({ objective: 'database RTO', met: false });
+    expect(verdicts[2].line).toMatch(/^database RTO \d+ s > 30 s: missed$/);
+    // Zero lost is within any RPO, even 0 s.
+    expect(verdicts[3].line).toBe('RPO 0 s (0 acknowledged client writes lost) <= 0 s: met');
+  });
+});
+
+describe('verdicts of a drill that stopped while writes were failing', () => {
+  test('GIVEN a promotion longer than the step timeout THEN the drill stops at wait-writer and no RTO is measured', async () => {
+    const { result, code } = await rehearseFile({
+      name: 'stuck-promotion',
+      summary: 'Aurora takes 20 minutes to promote',
+      description: 'Longer than the 15 minute step timeout.',
+      drill: { kind: 'switchover' },
+      assumptions: { promotionMs: 1_200_000 },
+    });
+
+    expect(code).toBe(EXIT_CODES.REHEARSAL_MISSED);
+    expect(result.drillExitCode).toBe(EXIT_CODES.STEP_TIMEOUT);
+    const [write, , database, rpo, resume] = result.verdicts;
+    expect(write.line).toMatch(
+      /^client write RTO not measured \(client writes still failing when the canary stopped; the drill stopped: \[STEP_TIMEOUT\] [^\n]+\), objective 900 s: missed$/,
+    );
+    expect(database.line).toMatch(
+      /^database RTO not measured \(the drill stopped: \[STEP_TIMEOUT\] [^\n]+\), objective 900 s: missed$/,
+    );
+    expect(rpo.met).toBe(false);
+    expect(resume.line).toMatch(
+      /^writes resume: no client write through write\. acknowledged by us-west-2 after the promotion; the drill stopped: \[STEP_TIMEOUT\] [^\n]+: missed$/,
+    );
+    expect(result.measures).toMatchObject({
+      clientWriteRtoMs: null,
+      databaseRtoMs: null,
+      writesResumed: false,
+    });
+  });
+});
