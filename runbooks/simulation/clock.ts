@@ -10,7 +10,12 @@ export const START_TIME = Date.parse('2025-03-01T10:00:00Z');
  */
 export class VirtualClock implements Clock {
   private current: number;
-  private readonly sleepers: { wakeAt: number; order: number; resolve: () => void }[] = [];
+  private readonly sleepers: {
+    wakeAt: number;
+    order: number;
+    resolve: () => void;
+    background: boolean;
+  }[] = [];
   private order = 0;
   private scheduled = false;
   private stopped = false;
@@ -25,6 +30,20 @@ export class VirtualClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.queue(ms, signal, false);
+  }
+
+  /**
+   * A sleep of the simulation's own loops (health checkers): it wakes on the way to a
+   * foreground sleeper's time, never moves time on its own, so an idle clock (only
+   * background sleepers) stays put instead of spinning, and a wait on real I/O does not
+   * let it run ahead.
+   */
+  sleepInBackground(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.queue(ms, signal, true);
+  }
+
+  private queue(ms: number, signal: AbortSignal | undefined, background: boolean): Promise<void> {
     return new Promise((resolve) => {
       if (this.stopped) return; // a "killed" process never wakes
       if (signal?.aborted) return resolve();
@@ -42,6 +61,7 @@ export class VirtualClock implements Clock {
         wakeAt: this.current + Math.max(0, ms),
         order: this.order++,
         resolve: wake,
+        background,
       };
       this.sleepers.push(sleeper);
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -68,7 +88,7 @@ export class VirtualClock implements Clock {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      if (this.stopped || this.sleepers.length === 0) return;
+      if (this.stopped || !this.sleepers.some((s) => !s.background)) return;
       this.sleepers.sort((a, b) => a.wakeAt - b.wakeAt || a.order - b.order);
       const next = this.sleepers.shift()!;
       if (next.wakeAt > this.current) {

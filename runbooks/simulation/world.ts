@@ -54,7 +54,7 @@ export interface SimulatedRegion {
   instances: number;
   engineVersion: string;
   drain: string;
-  /** Lag metrics this secondary reports (ms); null: no datapoints. */
+  /** Lag metrics this secondary reports (ms); null: no datapoints. After `assume`, computed. */
   rpoLagMs: number | null;
   replicationLagMs: number | null;
   /** The cluster's parameter group (DBClusterParameterGroupName of the deployed cluster). */
@@ -225,7 +225,10 @@ export class SimulatedWorld {
   promotionStuck = false;
   /** Aurora cancels the promotion half way (UNEXPECTED_STATE). */
   promotionCancels = false;
-  /** Rows younger than this are not yet on the secondaries (lost in a failover). */
+  /**
+   * Rows younger than this are not yet on the secondaries (lost in a failover). After `assume`,
+   * each secondary has its own lag instead (replicationLagOf).
+   */
   dataReplicationDelayMs = 0;
   /** Health checkers see a drain switch change this long after it is made (cache + detection). */
   healthLagMs = 0;
@@ -258,6 +261,8 @@ export class SimulatedWorld {
   private readonly spikes = new Map<string, { readonly lagMs: number; readonly untilMs: number }>();
   /** Per secondary: the writer's time up to which its commits are on that secondary. */
   private readonly replicatedTo = new Map<string, number>();
+  /** When each region in `down` went down through `regionOutage`. */
+  private readonly downSince = new Map<string, number>();
   /** Cut region pairs (`a|b`, sorted). */
   private readonly cuts = new Set<string>();
   /** Old primaries of a failover, not yet rebuilt as secondaries (their region is down). */
@@ -361,7 +366,7 @@ export class SimulatedWorld {
         route,
         inverted,
         disabled,
-        // CloudFormation defaults: RequestInterval 30, FailureThreshold 3 (HealthCheckConfig).
+        // Unset: RequestInterval 30 s, FailureThreshold 3 (Route 53 API Reference, HealthCheckConfig).
         intervalMs: Number(config.RequestInterval ?? 30) * 1000,
         failureThreshold: Number(config.FailureThreshold ?? 3),
       });
@@ -551,10 +556,20 @@ export class SimulatedWorld {
     this.loops.abort();
   }
 
+  /** A wait of the world's own loops: on a VirtualClock it never moves time by itself. */
+  private sleepInBackground(ms: number, signal: AbortSignal): Promise<void> {
+    const clock = this.clock as Clock & Partial<Pick<VirtualClock, 'sleepInBackground'>>;
+    const wait = Math.max(0, ms);
+    return clock.sleepInBackground
+      ? clock.sleepInBackground(wait, signal)
+      : clock.sleep(wait, signal);
+  }
+
   /** The region is gone: database, service, control plane and health endpoints. */
   regionOutage(region: string): void {
     this.advance();
     this.down.add(region);
+    this.downSince.set(region, this.clock.now());
   }
 
   /**
@@ -584,7 +599,7 @@ export class SimulatedWorld {
     const before = { rpo: r.rpoLagMs, replication: r.replicationLagMs };
     r.rpoLagMs = lagMs;
     r.replicationLagMs = lagMs;
-    void this.clock.sleep(Math.max(0, untilMs - this.clock.now()), this.loops.signal).then(() => {
+    void this.sleepInBackground(untilMs - this.clock.now(), this.loops.signal).then(() => {
       r.rpoLagMs = before.rpo;
       r.replicationLagMs = before.replication;
     });
@@ -664,7 +679,13 @@ export class SimulatedWorld {
   replicationLagOf(region: string): number | null {
     if (region === this.writer || this.pendingRebuild.has(region)) return null;
     if (!this.realistic) return this.dataReplicationDelayMs;
-    return this.clock.now() - this.positionOf(region);
+    // RPO lag: how long "the most recent user transaction COMMIT" takes to reach the secondary
+    // (Aurora User Guide, aurora_global_db_status, rpo_lag_in_msec). A writer that is down
+    // commits nothing more: the lag stays what it was when it went down.
+    const until = this.down.has(this.writer)
+      ? (this.downSince.get(this.writer) ?? this.clock.now())
+      : this.clock.now();
+    return until - this.positionOf(region);
   }
 
   /** The writer's time up to which a secondary holds its commits now. */
@@ -737,10 +758,10 @@ export class SimulatedWorld {
         if (region === this.writer || this.pendingRebuild.has(region)) continue;
         const upTo = this.positionOf(region);
         if (this.realistic) this.replicatedTo.set(region, upTo);
+        // A set, not a scan per row: the health checkers call this several times a second.
+        const have = new Set(rows.map((r) => `${r.drillId}\n${r.seq}`));
         for (const row of writerRows) {
-          if (row.at <= upTo && !rows.some((r) => r.drillId === row.drillId && r.seq === row.seq)) {
-            rows.push(row);
-          }
+          if (row.at <= upTo && !have.has(`${row.drillId}\n${row.seq}`)) rows.push(row);
         }
       }
       this.items.replicate(this.writer, (region) =>
@@ -1300,12 +1321,12 @@ export class SimulatedWorld {
   }
 
   /**
-   * Route 53's checkers on the clock: each probes its endpoint every RequestInterval, the
-   * checkers of a check staggered evenly over the interval, and each changes its view after
-   * FailureThreshold consecutive results of the other state (Route 53 Developer Guide, "How
-   * Amazon Route 53 determines whether a health check is healthy": health checkers "don't
-   * coordinate with one another"; "Values that you specify when you create a health check",
-   * Request interval and Failure threshold). Runs until `stop`.
+   * Route 53's checkers on the clock: "Each Route 53 health checker makes requests at this
+   * interval" (RequestInterval), staggered evenly over it (checkers "don't coordinate with one
+   * another": Route 53 Developer Guide, "How Amazon Route 53 determines whether a health check
+   * is healthy"), and each changes its view after FailureThreshold consecutive results of the
+   * other state ("must pass or fail ... to change the current status": Route 53 API
+   * Reference, HealthCheckConfig). Runs until `stop`.
    */
   private async probeLoop(): Promise<void> {
     const signal = this.loops.signal;
@@ -1323,7 +1344,7 @@ export class SimulatedWorld {
         soonest = Math.min(soonest, dueAt(id, next.get(id) ?? 0));
       }
       if (!Number.isFinite(soonest)) return;
-      await this.clock.sleep(Math.max(0, soonest - this.clock.now()), signal);
+      await this.sleepInBackground(Math.max(0, soonest - this.clock.now()), signal);
       if (signal.aborted) return;
       this.advance();
       for (const [id, checkers] of this.checkers) {
@@ -1432,8 +1453,11 @@ export class SimulatedWorld {
     const isWriter = region === this.writer;
     return {
       MetricDataResults: (input.MetricDataQueries ?? []).map((q) => {
-        const value =
-          q.MetricStat?.Metric?.MetricName === LAG_METRICS.rpo ? r.rpoLagMs : r.replicationLagMs;
+        const value = this.realistic
+          ? this.replicationLagOf(region)
+          : q.MetricStat?.Metric?.MetricName === LAG_METRICS.rpo
+            ? r.rpoLagMs
+            : r.replicationLagMs;
         return {
           Id: q.Id,
           Values: isWriter || value === null ? [] : [value],
