@@ -10,13 +10,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { SimulatedDeployment } from '../runbooks/simulation/deployment';
+import { runRehearsal } from '../runbooks/simulation/rehearsal';
+import { SCENARIOS } from '../runbooks/simulation/scenarios';
+import { assemblyDir } from '../test/deployed-app';
 import { below, REHEARSE_TARGET_SECONDS } from './targets';
 
 interface ChildMeasures {
-  /** Process start until the benchmark runs: Node start-up and tsx. */
+  /** Process start until the benchmark runs: Node start-up, tsx, the drill, SDK and simulation. */
   readonly startupMs: number;
-  /** Loading the drill, the SDK clients and the simulation. */
-  readonly importMs: number;
   /** Reading and evaluating the assembly once. */
   readonly loadMs: number;
   readonly scenarios: readonly {
@@ -31,12 +33,6 @@ interface ChildMeasures {
 
 async function child(assembly: string): Promise<void> {
   const startupMs = process.uptime() * 1000;
-  // Loaded here, after the start-up mark, as the CLI loads them.
-  const importStart = performance.now();
-  const { SimulatedDeployment } = await import('../runbooks/simulation/deployment');
-  const { runRehearsal } = await import('../runbooks/simulation/rehearsal');
-  const { SCENARIOS } = await import('../runbooks/simulation/scenarios');
-  const importMs = performance.now() - importStart;
   const state = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-rehearse-'));
   const loadStart = performance.now();
   const deployment = SimulatedDeployment.fromAssembly(assembly);
@@ -59,7 +55,6 @@ async function child(assembly: string): Promise<void> {
   fs.rmSync(state, { recursive: true, force: true });
   const measures: ChildMeasures = {
     startupMs,
-    importMs,
     loadMs,
     scenarios,
     maxRssKb: process.resourceUsage().maxRSS,
@@ -67,13 +62,10 @@ async function child(assembly: string): Promise<void> {
   process.stdout.write(`${JSON.stringify(measures)}\n`);
 }
 
-async function parent(): Promise<void> {
+function parent(): void {
   const { values } = parseArgs({ options: { assembly: { type: 'string' } } });
-  let assembly = values.assembly;
-  if (assembly === undefined) {
-    const { assemblyDir } = await import('../test/deployed-app');
-    assembly = assemblyDir();
-  } else if (!fs.existsSync(path.join(assembly, 'manifest.json'))) {
+  const assembly = values.assembly ?? assemblyDir();
+  if (!fs.existsSync(path.join(assembly, 'manifest.json'))) {
     console.error(
       `--assembly ${assembly} is not a cloud assembly (no manifest.json): run \`npx cdk synth\` first, or leave --assembly out`,
     );
@@ -108,7 +100,7 @@ async function parent(): Promise<void> {
   }
   const rehearsing = m.scenarios.reduce((sum, s) => sum + s.wallMs, 0);
   console.log(
-    `Node and tsx start-up ${fmt(m.startupMs)}, module loading ${fmt(m.importMs)}, assembly ${fmt(m.loadMs)}, rehearsals ${fmt(rehearsing)}`,
+    `start-up and module loading ${fmt(m.startupMs)}, assembly ${fmt(m.loadMs)}, rehearsals ${fmt(rehearsing)}`,
   );
   console.log(
     `total wall ${fmt(wallMs)}: ${below(wallMs / 1000, REHEARSE_TARGET_SECONDS, ' s')} on ${os.cpus().length} cores`,
@@ -122,8 +114,5 @@ if (process.argv.includes('--child')) {
     process.exit(1);
   });
 } else {
-  parent().catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
+  parent();
 }
