@@ -1,5 +1,9 @@
 // The client's resolver in a rehearsal (SimulationAssumptions.resolver), on the synthesized app:
 // when a change of Route 53's answer reaches the client, and with what TTL.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadScenarioFile } from '../../runbooks/simulation/scenario-file';
 import {
   DEFAULT_ASSUMPTIONS,
   type SimulationAssumptions,
@@ -187,4 +191,28 @@ describe('min-ttl: a stale resolver that keeps every answer at least resolverMin
       );
     },
   );
+});
+
+describe('min-ttl in a scenario file', () => {
+  test('GIVEN resolverMinTtlSeconds 0 THEN the file is refused before anything runs, naming the field and the value', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scenario-file-'));
+    const file = path.join(dir, 'zero.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'zero-min-ttl',
+        summary: 'a resolver that keeps nothing',
+        description: 'min-ttl of 0 s.',
+        drill: { kind: 'failover' },
+        assumptions: { resolver: 'min-ttl', resolverMinTtlSeconds: 0 },
+      }),
+    );
+    try {
+      expect(() => loadScenarioFile(file)).toThrow(
+        `scenario file ${file} is not a valid scenario:\n  - assumptions.resolverMinTtlSeconds must be at least 1, got: 0`,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
