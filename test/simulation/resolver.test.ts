@@ -3,6 +3,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ClientCanary } from '../../runbooks/drill/client-canary';
+import type { ClientLogEntry } from '../../runbooks/drill/client-model';
 import { loadScenarioFile } from '../../runbooks/simulation/scenario-file';
 import {
   DEFAULT_ASSUMPTIONS,
@@ -214,5 +216,52 @@ describe('min-ttl in a scenario file', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the client canary behind each resolver', () => {
+  /** The client canary for 150 s; app. moves to the secondary at 25 s (the primary drained). */
+  async function firstReadMoved(resolver: SimulationAssumptions['resolver']): Promise<number> {
+    assume({ resolver });
+    const log: ClientLogEntry[] = [];
+    const canary = new ClientCanary({
+      network: world.client,
+      routing: {
+        healthCheckStatus: async (id) => {
+          const healthy = world.checkHealthy(id);
+          return { healthy, succeeding: healthy ? 1 : 0, reporting: 1 };
+        },
+      },
+      clock: world.clock,
+      drillId: 'switchover-20250301T100000Z-us-west-2',
+      topology: world.topology,
+      intervalMs: 1000,
+      history: [],
+      persist: (entry) => log.push(entry),
+    });
+    const t0 = started();
+    void sleep(25_000).then(() => drainPrimary(false));
+    const stopped = sleep(150_000).then(() => canary.stop());
+    canary.start();
+    await stopped;
+    const moved = log.find(
+      (e) => e.type === 'request' && e.path === 'read' && e.targetRegion === SECONDARY,
+    );
+    expect(moved).toBeDefined();
+    return ((moved as { at: number }).at - t0) / 1000;
+  }
+
+  test('GIVEN worst-case THEN the canary reads from the secondary one TTL after the change, not before', async () => {
+    const at = await firstReadMoved('worst-case');
+
+    expect(at).toBeGreaterThanOrEqual(25 + deployedTtl());
+    expect(at).toBeLessThanOrEqual(25 + deployedTtl() + 1);
+  });
+
+  test('GIVEN stub THEN the canary reads from the secondary within one TTL of the change (its own cache)', async () => {
+    const at = await firstReadMoved('stub');
+
+    expect(at).toBeGreaterThan(25);
+    expect(at).toBeLessThanOrEqual(25 + deployedTtl());
   });
 });
