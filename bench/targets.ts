@@ -1,4 +1,4 @@
-// Verdicts of bench/synth.ts against its targets: a miss is printed plainly, never only as
+// Verdicts of the benchmarks (bench/synth.ts, bench/rehearse.ts) against their targets: a miss is printed plainly, never only as
 // a number next to the target.
 
 /** `met (... <= target)` or `MISSED: value > target`. */
@@ -24,3 +24,6 @@ export function summary(verdicts: readonly { label: string; verdict: string }[])
     missed.map((m) => `${m.label} (${m.verdict.slice('MISSED: '.length)})`).join('; ')
   );
 }
+
+/** bench/rehearse.ts: every built-in scenario on the default topology, on 2 cores (issue 15). */
+export const REHEARSE_TARGET_SECONDS = 10;

@@ -27,6 +27,7 @@ import {
 import type { DeployedResource, SimulatedDeployment } from './deployment';
 import type { SimulationAssumptions } from './scenario';
 import type { SimulatedWorld } from './world';
+import { VirtualClock } from './clock';
 
 /** A `resolverCacheMs` that keeps every answer for its whole TTL (a "stale" resolver). */
 export const FULL_TTL = Number.POSITIVE_INFINITY;
@@ -333,6 +334,19 @@ interface CachedAnswer {
   readonly at: number;
 }
 
+/** One RRset's answer as Route 53 gave it from `from` on (first sampled then). */
+interface AnswerSegment {
+  readonly from: number;
+  readonly value: string;
+  readonly ttlSeconds: number;
+}
+
+/** Route 53's answers for one RRset, sampled on the virtual clock, oldest first. */
+interface AnswerHistory {
+  readonly ask: () => { value: string; ttlSeconds: number } | undefined;
+  readonly segments: AnswerSegment[];
+}
+
 /**
  * Faults the deployed records and the world's clusters cannot produce, for the client canary's
  * tests; each is asked at the moment it would happen and changes nothing while it answers
@@ -400,6 +414,10 @@ export class SimulatedClientNetwork implements ClientNetworkApi {
   private readonly configs = new Map<string, ItemsConfig>();
   private readonly services = new Map<string, ReturnType<typeof createItemsService>>();
   private readonly cache = new Map<string, CachedAnswer>();
+  /** The shared resolver of assumeResolver (worst-case, min-ttl); undefined: resolverCacheMs. */
+  private shared?: { readonly minTtlSeconds: number };
+  private readonly history = new Map<string, AnswerHistory>();
+  private sampling = false;
   private inFlight = 0;
   private mostInFlight = 0;
 
@@ -437,9 +455,54 @@ export class SimulatedClientNetwork implements ClientNetworkApi {
     });
   }
 
-  /** Takes the scenario's client resolver behaviour (SKELETON: the client helper builds it). */
+  /**
+   * Takes the scenario's client resolver behaviour (SimulationAssumptions.resolver). Until it
+   * is called the resolver is the `resolverCacheMs` cache above (the tests' default).
+   * - `worst-case`: a shared recursive resolver kept warm by other clients, that fetched each
+   *   answer just before Route 53 changed it: it may keep an answer for its TTL and no longer
+   *   (RFC 1035 section 3.2.1; RFC 2181 section 8), so every change reaches the client one TTL
+   *   of the record it replaces later, with the remaining TTL counted down. Route 53 answers
+   *   with the TTL the record is published with, and a resolver caches it that long (Route 53
+   *   Developer Guide, "Values specific for failover records", TTL (seconds): "the amount of
+   *   time, in seconds, that you want DNS recursive resolvers to cache information").
+   * - `stub`: no shared resolver, every query reaches Route 53: only the client's own cache
+   *   (its TTL) delays a change.
+   * - `min-ttl`: the worst-case resolver, but it keeps every answer at least
+   *   `resolverMinTtlSeconds` and answers that TTL counted down (Unbound `cache-min-ttl`,
+   *   dnsmasq `min-cache-ttl`): past the TTL, which RFC 8767 (section 4) allows a resolver
+   *   only when it cannot reach the authorities; Route 53 recommends 60 s or less on records
+   *   with a health check (Route 53 Developer Guide, "Values specific for failover records").
+   */
   assumeResolver(assumptions: SimulationAssumptions): void {
-    void assumptions;
+    const mode = assumptions.resolver;
+    const minTtl = assumptions.resolverMinTtlSeconds;
+    if (mode === 'min-ttl' && !(Number.isInteger(minTtl) && minTtl! > 0)) {
+      throw new Error(
+        `resolver min-ttl needs resolverMinTtlSeconds, a whole number of seconds above 0, got: ${String(minTtl)}; set it in the scenario's assumptions (for example 300)`,
+      );
+    }
+    this.cache.clear();
+    this.history.clear();
+    this.resolverCacheMs = 0;
+    this.shared = mode === 'stub' ? undefined : { minTtlSeconds: mode === 'min-ttl' ? minTtl! : 0 };
+    const clock = this.world.clock;
+    if (this.shared && clock instanceof VirtualClock && !this.sampling) {
+      this.sampling = true;
+      // After what woke at this time ran (a health checker's probe), before time moves on.
+      clock.onAdvance(() => setImmediate(() => this.sample()));
+    }
+  }
+
+  /**
+   * Records Route 53's answer now for every RRset the client has asked for, so the shared
+   * resolver knows when each answer changed (after every step of virtual time, once what woke
+   * then has run; call it after changing the world by hand to date a change exactly).
+   */
+  sample(): void {
+    if (!this.shared || this.history.size === 0) return;
+    this.world.advance();
+    const now = this.world.clock.now();
+    for (const h of this.history.values()) record(h, now);
   }
 
   /** The deployment's targets: where each regional domain name's addresses lead. */
@@ -478,8 +541,9 @@ export class SimulatedClientNetwork implements ClientNetworkApi {
     let current = asked;
     while (!this.targets.has(current)) {
       if (cnames.length > 8) throw new Error(`SERVFAIL ${asked}: CNAME chain longer than 8`);
-      const answer = this.lookup(current, () => {
-        const record = this.world.dnsRecord(current, this.resolverRegion);
+      const asking = current; // the shared resolver asks again later (sample)
+      const answer = this.lookup(asking, () => {
+        const record = this.world.dnsRecord(asking, this.resolverRegion);
         return record && { value: normalizeHostname(record.values[0]), ttlSeconds: record.ttl };
       });
       if (!answer) throw new Error(`NXDOMAIN ${current}: no record of that name`);
@@ -503,6 +567,7 @@ export class SimulatedClientNetwork implements ClientNetworkApi {
     ask: () => { value: string; ttlSeconds: number } | undefined,
   ): { value: string; ttlSeconds: number } | undefined {
     const now = this.world.clock.now();
+    if (this.shared) return this.sharedAnswer(`${this.resolverRegion} ${key}`, ask, now);
     const cached = this.cache.get(key);
     if (cached) {
       const age = now - cached.at;
@@ -520,7 +585,38 @@ export class SimulatedClientNetwork implements ClientNetworkApi {
     return fresh;
   }
 
+  /**
+   * The shared resolver's answer (see assumeResolver): the latest of Route 53's answers whose
+   * change has reached it, one kept TTL of the answer before it after the change, with what
+   * is left of its TTL until the next change arrives, or, when none is due, counted down in
+   * whole periods of its TTL since it arrived (a warm resolver refetches as each one ends).
+   */
+  private sharedAnswer(
+    key: string,
+    ask: () => { value: string; ttlSeconds: number } | undefined,
+    now: number,
+  ): { value: string; ttlSeconds: number } | undefined {
+    let history = this.history.get(key);
+    if (!history) {
+      history = { ask, segments: [] };
+      this.history.set(key, history);
+    }
+    if (!record(history, now)) return undefined;
+    const kept = (s: AnswerSegment) => Math.max(s.ttlSeconds, this.shared!.minTtlSeconds) * 1000;
+    const segments = history.segments;
+    const arrives = (i: number) =>
+      i === 0 ? segments[0].from : segments[i].from + kept(segments[i - 1]);
+    let shown = segments.length - 1;
+    while (shown > 0 && arrives(shown) > now) shown--;
+    const later = segments.slice(shown + 1).map((_, j) => arrives(shown + 1 + j));
+    const period = kept(segments[shown]);
+    const remainingMs =
+      later.length > 0 ? Math.min(...later) - now : period - ((now - arrives(shown)) % period);
+    return { value: segments[shown].value, ttlSeconds: Math.floor(remainingMs / 1000) };
+  }
+
   async send(request: ClientHttpRequest): Promise<ClientHttpResponse> {
+    this.sample();
     this.inFlight++;
     this.mostInFlight = Math.max(this.mostInFlight, this.inFlight);
     try {
@@ -665,6 +761,17 @@ export class SimulatedClientNetwork implements ClientNetworkApi {
     }
     return service;
   }
+}
+
+/** Appends Route 53's answer now when it differs from the last one; false: no answer. */
+function record(history: AnswerHistory, now: number): boolean {
+  const fresh = history.ask();
+  if (!fresh) return false;
+  const last = history.segments.at(-1);
+  if (!last || last.value !== fresh.value || last.ttlSeconds !== fresh.ttlSeconds) {
+    history.segments.push({ from: now, ...fresh });
+  }
+  return true;
 }
 
 /** API Gateway's own JSON error body. */

@@ -19,6 +19,7 @@ export class VirtualClock implements Clock {
   private order = 0;
   private scheduled = false;
   private stopped = false;
+  private readonly listeners: ((now: number) => void)[] = [];
 
   constructor(start = START_TIME) {
     this.current = start;
@@ -68,6 +69,14 @@ export class VirtualClock implements Clock {
     });
   }
 
+  /**
+   * Calls `listener` each time virtual time moves on, before the sleepers due then wake (the
+   * client network samples Route 53's answers with it, to know when each one changed).
+   */
+  onAdvance(listener: (now: number) => void): void {
+    this.listeners.push(listener);
+  }
+
   /** Simulates the process dying: nothing sleeping on this clock ever wakes. */
   stop(): void {
     this.stopped = true;
@@ -82,7 +91,10 @@ export class VirtualClock implements Clock {
       if (this.stopped || !this.sleepers.some((s) => !s.background)) return;
       this.sleepers.sort((a, b) => a.wakeAt - b.wakeAt || a.order - b.order);
       const next = this.sleepers.shift()!;
-      this.current = Math.max(this.current, next.wakeAt);
+      if (next.wakeAt > this.current) {
+        this.current = next.wakeAt;
+        for (const listener of this.listeners) listener(this.current);
+      }
       next.resolve();
       if (this.sleepers.length > 0) this.schedule();
     });

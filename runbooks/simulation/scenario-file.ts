@@ -49,7 +49,7 @@ const assumptions = z.strictObject({
   replicationLagMs: z.number().int().min(0).optional(),
   healthCheckers: z.number().int().min(1).optional(),
   resolver: z.enum(['worst-case', 'stub', 'min-ttl']).optional(),
-  resolverMinTtlSeconds: z.number().int().min(0).optional(),
+  resolverMinTtlSeconds: z.number().int().min(1).optional(),
 });
 
 const event = z.discriminatedUnion('kind', [

@@ -1,4 +1,4 @@
-import { atMost, below, summary } from '../../bench/targets';
+import { atMost, below, REHEARSE_TARGET_SECONDS, summary } from '../../bench/targets';
 
 describe('bench:synth verdicts', () => {
   test.each([
@@ -29,5 +29,14 @@ describe('bench:synth verdicts', () => {
 
   test('GIVEN every target met THEN the closing line says so', () => {
     expect(summary([{ label: 'a', verdict: atMost(1, 1.5, 'x') }])).toBe('all 1 targets met');
+  });
+});
+
+describe('bench:rehearse verdict', () => {
+  test.each([
+    [10.4, 'MISSED: 10.40 s >= 10.00 s target'],
+    [1.94, 'met (1.94 s < 10.00 s target)'],
+  ])('GIVEN every scenario rehearsed in %d s THEN the verdict is %s', (seconds, verdict) => {
+    expect(below(seconds, REHEARSE_TARGET_SECONDS, ' s')).toBe(verdict);
   });
 });
