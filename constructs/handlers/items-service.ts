@@ -36,12 +36,7 @@ import {
   errorText,
   withTimeout,
 } from './pg-connection';
-import {
-  FunctionConfigError,
-  type HttpResponse,
-  envReader,
-  json,
-} from './lambda-http';
+import { FunctionConfigError, type HttpResponse, envReader, json } from './lambda-http';
 
 export interface ItemsConfig {
   readonly region: string;
