@@ -1,6 +1,7 @@
 // A rehearsal's marks on a drill's record: what was rehearsed (journal header -> record ->
 // report banner) and one verdict per objective, judged from the record alone, so the CLI, the
 // JSON result and the report all show the same lines.
+import { MANAGED_RPO_PARAMETER } from '../../constructs/managed-rpo-policy';
 import type { DrillRecord } from './record-types';
 
 /** What a rehearsal journals in the drill's header (`drill rehearse`; absent for a real drill). */
@@ -17,7 +18,36 @@ export interface RehearsalMarker {
   readonly drillStartsAtSeconds?: number;
   /** The scenario's expected refusal (scenario.ts ScenarioExpectation); absent: a move. */
   readonly expect?: { readonly refusal?: { readonly check: string } };
+  /** What the simulation saw that the drill cannot (after the drill, not in the journal). */
+  readonly findings?: RehearsalFindings;
 }
+
+/**
+ * A window when managed RPO blocked every commit on the writer while no other member could
+ * satisfy it (every other region down, or an old primary not yet rebuilt): the hazard of
+ * managed RPO on the only secondary of a two-region topology after an unplanned failover.
+ */
+export interface UnsatisfiableRpoWindow {
+  readonly region: string;
+  /** rds.global_db_rpo in the writer's cluster parameter group (s). */
+  readonly rpoSeconds: number;
+  readonly parameterGroup: string;
+  readonly from: string;
+  readonly to: string;
+  readonly ms: number;
+}
+
+/**
+ * What the simulation observed during a rehearsal, kept in `<drill>/rehearsal.json` next to
+ * the journal (written by `drill rehearse` once the drill ended; absent for a real drill).
+ */
+export interface RehearsalFindings {
+  /** Oldest first; empty when managed RPO never blocked commits that way. */
+  readonly unsatisfiableRpo: readonly UnsatisfiableRpoWindow[];
+}
+
+/** The rehearsal's findings file in a drill's directory. */
+export const REHEARSAL_FINDINGS_FILE = 'rehearsal.json';
 
 /** One objective's verdict (the shape of runbooks/simulation/scenario.ts ObjectiveVerdict). */
 export interface RehearsalVerdict {
@@ -160,7 +190,34 @@ export function rehearsalVerdicts(record: DrillRecord): RehearsalVerdict[] {
       ? `writes resume: yes, a client write through write. acknowledged by ${record.targetRegion} ${seconds(Date.parse(resumed.at) - movedAt!)} after the promotion: met`
       : `writes resume: no client write through write. acknowledged by ${record.targetRegion} after the ${movedAt === undefined ? 'drill (no promotion was accepted)' : 'promotion'}${stopped ? `; ${stopped}` : ''}: missed`,
   });
+  const findings = record.rehearsal?.findings;
+  if (findings) verdicts.push(managedRpoVerdict(findings));
   return verdicts;
+}
+
+/**
+ * Whether managed RPO ever blocked the writer's commits with no secondary able to satisfy it.
+ * Missed on any such window, even one the drill closed at once: the topology let the writer
+ * enforce an RPO that nothing could meet, so every commit waited on the drill (or a person).
+ * A secondary that merely lags is managed RPO doing its job, not this finding.
+ */
+export function managedRpoVerdict(findings: RehearsalFindings): RehearsalVerdict {
+  const windows = findings.unsatisfiableRpo;
+  const totalMs = windows.reduce((sum, w) => sum + w.ms, 0);
+  const blocked = windows.map(
+    (w) =>
+      `commits on ${w.region} blocked ${seconds(w.ms)} with no secondary able to satisfy ${MANAGED_RPO_PARAMETER}=${w.rpoSeconds} (set in ${w.parameterGroup})`,
+  );
+  return {
+    objective: 'managed RPO',
+    measuredMs: totalMs,
+    objectiveMs: 0,
+    met: windows.length === 0,
+    line:
+      windows.length === 0
+        ? `managed RPO: commits blocked 0 s with no secondary able to satisfy the writer's ${MANAGED_RPO_PARAMETER}: met`
+        : `managed RPO: ${blocked.join('; ')}: missed`,
+  };
 }
 
 /**

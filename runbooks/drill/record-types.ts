@@ -1,7 +1,7 @@
 import type { ClientLogEntry, ClientPath, HealthObservation } from './client-model';
 import type { DrillKind, Timing } from './model';
 import type { CheckResult } from './preflight';
-import type { RehearsalMarker } from './record-rehearsal';
+import type { RehearsalFindings, RehearsalMarker } from './record-rehearsal';
 import type { AnyStepDetails, FailoverSnapshot } from './steps/outcomes';
 import type { AbandonedEntry, JournalHeader, OperatorIdentity } from './store';
 
@@ -330,4 +330,6 @@ export interface RecordOptions {
   readonly runningIn?: RunningProcess;
   /** The client canary's log (`DrillStore.client`); empty or absent: no client measures. */
   readonly client?: readonly ClientLogEntry[];
+  /** A rehearsal's findings (`DrillStore.rehearsalFindings`), put on the record's rehearsal. */
+  readonly rehearsalFindings?: RehearsalFindings;
 }

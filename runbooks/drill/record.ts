@@ -193,7 +193,13 @@ export function buildRecord(
     finishedAt: iso(endAt),
     totalMs: endAt === undefined ? undefined : endAt - header.at,
     ...(header.params.forceReason ? { forceReason: header.params.forceReason } : {}),
-    ...(header.rehearsal ? { rehearsal: header.rehearsal } : {}),
+    ...(header.rehearsal
+      ? {
+          rehearsal: options.rehearsalFindings
+            ? { ...header.rehearsal, findings: options.rehearsalFindings }
+            : header.rehearsal,
+        }
+      : {}),
     ...(stopped ? { error: stopped.error } : {}),
     ...(abandoned ? { abandoned: { ...withoutType(abandoned), at: iso(abandoned.at)! } } : {}),
     ...(ending.how === 'interrupted'

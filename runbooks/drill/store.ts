@@ -5,7 +5,11 @@ import type { LockRecord } from './lock';
 import type { ClientLogEntry } from './client-model';
 import type { CanarySample, DrillKind, DrillParams, Timing } from './model';
 import type { CheckResult } from './preflight';
-import type { RehearsalMarker } from './record-rehearsal';
+import {
+  REHEARSAL_FINDINGS_FILE,
+  type RehearsalFindings,
+  type RehearsalMarker,
+} from './record-rehearsal';
 import type { StepDetails, StepId } from './steps/outcomes';
 
 /**
@@ -195,6 +199,21 @@ export class DrillStore {
   client(drillId: string): ClientLogEntry[] {
     const file = path.join(this.drillDir(drillId), 'client.jsonl');
     return fs.existsSync(file) ? readJsonLines<ClientLogEntry>(file) : [];
+  }
+
+  /** What a rehearsal's simulation found (record-rehearsal.ts); undefined for a real drill. */
+  rehearsalFindings(drillId: string): RehearsalFindings | undefined {
+    const file = path.join(this.drillDir(drillId), REHEARSAL_FINDINGS_FILE);
+    return fs.existsSync(file)
+      ? (JSON.parse(fs.readFileSync(file, 'utf8')) as RehearsalFindings)
+      : undefined;
+  }
+
+  writeRehearsalFindings(drillId: string, findings: RehearsalFindings): void {
+    fs.writeFileSync(
+      path.join(this.drillDir(drillId), REHEARSAL_FINDINGS_FILE),
+      `${JSON.stringify(findings, null, 2)}\n`,
+    );
   }
 
   writeRecord(drillId: string, record: unknown): string {

@@ -10,6 +10,7 @@ import { buildRecord, type DrillRecord } from '../drill/record';
 import {
   refusalVerdict,
   rehearsalVerdicts,
+  type RehearsalFindings,
   type RehearsalMarker,
   type RehearsalVerdict,
 } from '../drill/record-rehearsal';
@@ -190,8 +191,12 @@ async function rehearse(
   const drillId = store.drillIds().find((id) => !before.includes(id));
   let record: DrillRecord | undefined;
   if (drillId) {
+    // What the drill cannot see, next to its journal, for the record and the reports.
+    const findings = findingsOf(world, clock.now());
+    store.writeRehearsalFindings(drillId, findings);
     record = buildRecord(store.journal(drillId), store.canary(drillId), {
       client: store.client(drillId),
+      rehearsalFindings: findings,
     });
     store.writeRecord(drillId, record);
     for (const format of ['html', 'md']) {
@@ -208,6 +213,26 @@ async function rehearse(
     record,
     why: `the drill exited ${exitName(drillExitCode)} before it started`,
   });
+}
+
+/**
+ * The simulation's findings: every window of managed RPO that nothing could satisfy since the
+ * scenario started (one still open ends now).
+ */
+function findingsOf(world: SimulatedWorld, now: number): RehearsalFindings {
+  return {
+    unsatisfiableRpo: world.rpoBlocks.map((b) => {
+      const to = b.toMs ?? now;
+      return {
+        region: b.region,
+        rpoSeconds: b.rpoSeconds,
+        parameterGroup: b.parameterGroup,
+        from: new Date(b.fromMs).toISOString(),
+        to: new Date(to).toISOString(),
+        ms: to - b.fromMs,
+      };
+    }),
+  };
 }
 
 /** The drill's target: the first secondary (in the outputs' order) with an instance. */

@@ -157,6 +157,23 @@ export const faults = {
     }),
 };
 
+/**
+ * A window when managed RPO blocked every commit on the writer while no other member could
+ * satisfy it: every other region down, or an old primary not yet rebuilt (it replicates
+ * nothing). A secondary that is up but lags (a lag spike, a cut link) could catch up: managed
+ * RPO doing its job, not this.
+ */
+export interface UnsatisfiableRpoBlock {
+  /** The writer whose commits were blocked. */
+  readonly region: string;
+  /** rds.global_db_rpo in its cluster parameter group (s). */
+  readonly rpoSeconds: number;
+  readonly parameterGroup: string;
+  readonly fromMs: number;
+  /** World time it ended; undefined while it lasts. */
+  toMs?: number;
+}
+
 /** A Route 53 record as the routing stack deployed it. */
 export interface SimulatedRecord {
   readonly name: string;
@@ -267,6 +284,8 @@ export class SimulatedWorld {
   private readonly cuts = new Set<string>();
   /** Old primaries of a failover, not yet rebuilt as secondaries (their region is down). */
   readonly pendingRebuild = new Set<string>();
+  /** Managed RPO that nothing could satisfy (realistic model only), oldest first. */
+  readonly rpoBlocks: UnsatisfiableRpoBlock[] = [];
   /** The last completed move, for the writer endpoint's DNS delay. */
   private lastMove?: { readonly from: string; readonly to: string; readonly completedAt: number };
   /** Completed moves of the writer (a connection to the writer endpoint ends at each). */
@@ -570,6 +589,7 @@ export class SimulatedWorld {
     this.advance();
     this.down.add(region);
     this.downSince.set(region, this.clock.now());
+    this.noteRpoBlocks();
   }
 
   /**
@@ -585,6 +605,7 @@ export class SimulatedWorld {
       this.replicatedTo.set(region, this.clock.now());
     }
     this.advance();
+    this.noteRpoBlocks();
   }
 
   /**
@@ -769,6 +790,7 @@ export class SimulatedWorld {
       );
     }
     this.updateLagMetrics();
+    this.noteRpoBlocks();
     if (!this.moving) return;
     const elapsed = now - this.moving.startedAt;
     if (this.promotionCancels && elapsed >= this.pendingMs) {
@@ -801,6 +823,7 @@ export class SimulatedWorld {
     this.moving = undefined;
     this.globalStatus = 'available';
     this.updateLagMetrics();
+    this.noteRpoBlocks(this.lastMove.completedAt);
   }
 
   failoverStatus(): string | undefined {
@@ -1120,6 +1143,35 @@ export class SimulatedWorld {
     return !satisfied;
   }
 
+  /**
+   * Opens or closes the window of managed RPO that nothing can satisfy, as of `at` (world
+   * time): the writer is up, its group sets rds.global_db_rpo, and no other member is up and
+   * replicating, so Aurora blocks every commit until the setting goes (Aurora User Guide,
+   * aurora-global-database-disaster-recovery, Managing RPOs: it "blocks transaction commits if
+   * there is no secondary DB cluster that has an RPO lag time less than the RPO time").
+   */
+  private noteRpoBlocks(at = this.clock.now()): void {
+    if (!this.realistic) return;
+    const writer = this.writer;
+    const rpoSeconds = this.managedRpoOf(writer);
+    const satisfiable = [...this.regions.keys()].some(
+      (r) => r !== writer && !this.down.has(r) && !this.pendingRebuild.has(r),
+    );
+    const blocked = rpoSeconds !== null && !this.down.has(writer) && !satisfiable;
+    const open = this.rpoBlocks.find((b) => b.toMs === undefined);
+    if (open && (!blocked || open.region !== writer || open.rpoSeconds !== rpoSeconds)) {
+      open.toMs = Math.max(open.fromMs, at);
+    }
+    if (blocked && (!open || open.toMs !== undefined)) {
+      this.rpoBlocks.push({
+        region: writer,
+        rpoSeconds,
+        parameterGroup: this.region(writer).parameterGroup,
+        fromMs: at,
+      });
+    }
+  }
+
   private groupIn(region: string, name: string | undefined): SimulatedParameterGroup {
     const group = this.parameterGroups.get((name ?? '').toLowerCase());
     if (!group || group.region !== region) {
@@ -1171,6 +1223,7 @@ export class SimulatedWorld {
       }
       group.parameters.set(MANAGED_RPO_PARAMETER, String(value));
     }
+    this.noteRpoBlocks();
     return { DBClusterParameterGroupName: input.DBClusterParameterGroupName };
   }
 
@@ -1181,6 +1234,7 @@ export class SimulatedWorld {
       throw new Error('fake: the drill resets named parameters only');
     }
     for (const p of input.Parameters) group.parameters.delete(p.ParameterName ?? '');
+    this.noteRpoBlocks();
     return { DBClusterParameterGroupName: input.DBClusterParameterGroupName };
   }
 

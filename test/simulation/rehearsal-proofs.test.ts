@@ -10,10 +10,19 @@ import { topologyFromOutputs } from '../../runbooks/drill/discovery';
 import type { DrillRecord } from '../../runbooks/drill/record';
 import { SimulatedDeployment, type DeployedResource } from '../../runbooks/simulation/deployment';
 import { runRehearsal } from '../../runbooks/simulation/rehearsal';
-import type { RehearsalResult, Scenario } from '../../runbooks/simulation/scenario';
+import {
+  DEFAULT_ASSUMPTIONS,
+  type RehearsalResult,
+  type Scenario,
+} from '../../runbooks/simulation/scenario';
+import { DEFAULT_TIMING } from '../../runbooks/drill/model';
 import { scenarioNamed } from '../../runbooks/simulation/scenarios';
 import { assemblyDir } from '../deployed-app';
-import { rehearseCli } from '../runbooks/rehearse-helpers';
+import { drillDirOf, recordIn, rehearseCli } from '../runbooks/rehearse-helpers';
+import { EXIT_CODES } from '../../runbooks/drill/errors';
+
+/** How often the drill polls Aurora (wait-writer), by default. */
+const POLL_MS = DEFAULT_TIMING.pollIntervalMs;
 
 const scratch: string[] = [];
 afterAll(() => scratch.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -103,44 +112,103 @@ describe('managed RPO on the only secondary (a template edit)', () => {
   }
 
   /**
-   * The region outage, and from 10 s (after the promotion was accepted) the target's RDS API
-   * throttles every call for an hour: the drill cannot reach the parameter group to clear the
-   * RPO, as an impaired control plane in an outage would stop it.
+   * The built-in region outage, where Aurora's promotion ends between two of the drill's polls
+   * (half a poll interval later than the default): a real promotion ends whenever it ends, so
+   * wait-writer sees the new writer up to a poll interval late, and align-rpo clears the RPO
+   * only then.
    */
-  function outageWithoutRdsApi(): Scenario {
+  function outageBetweenPolls(): Scenario {
     const outage = builtIn('region-outage');
     return {
       ...outage,
-      name: 'region-outage-rds-api-throttled',
-      events: [
-        ...outage.events,
-        { atSeconds: 10, kind: 'rds-throttling', region: 'target', share: 1, forSeconds: 3600 },
-      ],
+      name: 'region-outage-between-polls',
+      assumptions: { promotionMs: DEFAULT_ASSUMPTIONS.promotionMs + POLL_MS / 2 },
     };
   }
 
-  test('GIVEN the copy WHEN the writer region fails and nothing clears the RPO on the new writer THEN writes do not resume after the unplanned failover; the unedited assembly resumes under the same faults', async () => {
-    const { source, dir, secondary } = managedRpoOnTheSecondary();
+  test('GIVEN the copy WHEN the writer region fails THEN the rehearsal reports the new writer blocking every commit with no secondary to satisfy its RPO until the drill cleared it; the unedited assembly meets it', async () => {
+    const { source, dir, secondary, topology } = managedRpoOnTheSecondary();
+    const scenario = outageBetweenPolls();
 
-    const unedited = await rehearse(source, outageWithoutRdsApi());
-    const defective = await rehearse(dir, outageWithoutRdsApi());
+    const unedited = await rehearse(source, scenario);
+    const defective = await rehearse(dir, scenario);
 
     expect(defective.targetRegion).toBe(secondary.region);
-    expect(unedited.measures.writesResumed).toBe(true);
-    expect(recordOf(defective).measures.promotedAt).toBeDefined();
-    expect(defective.measures.writesResumed).toBe(false);
-    expect(verdict(defective, 'writes resume')!.met).toBe(false);
-    expect(verdict(defective, 'client write RTO')!.line).toMatch(
-      /^client write RTO not measured \(client writes still failing when the canary stopped; /,
+    const found = verdict(defective, 'managed RPO')!;
+    expect(found.met).toBe(false);
+    // From the promotion (Aurora: request + promotionMs) to the drill's clearing in align-rpo.
+    const record = recordOf(defective);
+    const promoted =
+      Date.parse(record.measures.promotion!.requestedAt!) + scenario.assumptions!.promotionMs!;
+    const cleared = Date.parse(record.steps.find((x) => x.id === 'align-rpo')!.finishedAt!);
+    expect(found.measuredMs).toBeGreaterThan(0);
+    expect(found.measuredMs).toBe(cleared - promoted);
+    expect(found.line).toBe(
+      `managed RPO: commits on ${secondary.region} blocked ${found.measuredMs! / 1000} s with no secondary able to satisfy ${MANAGED_RPO_PARAMETER}=${topology.rpoSeconds} (set in ${secondary.clusterParameterGroupName}): missed`,
     );
+    expect(record.rehearsal?.findings?.unsatisfiableRpo).toEqual([
+      expect.objectContaining({
+        region: secondary.region,
+        rpoSeconds: topology.rpoSeconds,
+        ms: found.measuredMs,
+      }),
+    ]);
     expect(defective.passed).toBe(false);
+    // The reports carry the same line.
+    for (const file of ['report.md', 'report.html']) {
+      expect(
+        fs.readFileSync(path.join(defective.stateDir, defective.drillId, file), 'utf8'),
+      ).toContain(found.line);
+    }
+    // The drill limited the damage: writes resumed once it cleared the RPO.
+    expect(defective.measures.writesResumed).toBe(true);
+
+    expect(verdict(unedited, 'managed RPO')).toEqual({
+      objective: 'managed RPO',
+      measuredMs: 0,
+      objectiveMs: 0,
+      met: true,
+      line: `managed RPO: commits blocked 0 s with no secondary able to satisfy the writer's ${MANAGED_RPO_PARAMETER}: met`,
+    });
+    expect(unedited.passed).toBe(true);
   });
 
-  test('GIVEN the copy WHEN the built-in region outage is rehearsed THEN the record shows the drill clearing the RPO the template set on the new writer', async () => {
+  test('GIVEN the copy WHEN `drill rehearse --scenario-file` runs that outage THEN it prints the managed RPO verdict missed and exits REHEARSAL_MISSED', async () => {
+    const { dir, secondary, topology } = managedRpoOnTheSecondary();
+    const scenario = outageBetweenPolls();
+    const stateDir = tempDir('rehearsal-state-');
+    const file = path.join(stateDir, 'scenario.json');
+    fs.writeFileSync(file, JSON.stringify(scenario));
+
+    const run = await rehearseCli([
+      'rehearse',
+      '--assembly',
+      dir,
+      '--scenario-file',
+      file,
+      '--state-dir',
+      stateDir,
+    ]);
+
+    expect(run.code).toBe(EXIT_CODES.REHEARSAL_MISSED);
+    const windows = recordIn(drillDirOf(stateDir, scenario.name)).rehearsal!.findings!
+      .unsatisfiableRpo;
+    expect(windows).toHaveLength(1);
+    expect(windows[0].ms).toBeGreaterThan(0);
+    expect(run.stdout).toContain(
+      `\n  managed RPO: commits on ${secondary.region} blocked ${windows[0].ms / 1000} s with no secondary able to satisfy ${MANAGED_RPO_PARAMETER}=${topology.rpoSeconds} (set in ${secondary.clusterParameterGroupName}): missed\n`,
+    );
+  });
+
+  test('GIVEN the copy WHEN the built-in region outage is rehearsed THEN the rehearsal reports the finding and the record shows the drill clearing the RPO the template set on the new writer', async () => {
     const { dir, secondary, topology } = managedRpoOnTheSecondary();
 
     const result = await rehearse(dir, builtIn('region-outage'));
 
+    // The drill cleared it as soon as it saw the promotion: the finding stands at 0 s.
+    expect(verdict(result, 'managed RPO')!.line).toBe(
+      `managed RPO: commits on ${secondary.region} blocked 0 s with no secondary able to satisfy ${MANAGED_RPO_PARAMETER}=${topology.rpoSeconds} (set in ${secondary.clusterParameterGroupName}): missed`,
+    );
     const align = recordOf(result).steps.find((x) => x.id === 'align-rpo');
     expect(align?.status).toBe('completed');
     expect(align?.summary).toContain(

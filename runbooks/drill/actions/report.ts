@@ -57,5 +57,6 @@ function readRecord(
   return buildRecord(store.journal(drillId), store.canary(drillId), {
     runningIn: running,
     client: store.client(drillId),
+    rehearsalFindings: store.rehearsalFindings(drillId),
   });
 }
