@@ -215,7 +215,7 @@ export function managedRpoVerdict(findings: RehearsalFindings): RehearsalVerdict
     met: windows.length === 0,
     line:
       windows.length === 0
-        ? `managed RPO: commits blocked 0 s with no secondary able to satisfy the writer's ${MANAGED_RPO_PARAMETER}: met`
+        ? `managed RPO: commits blocked 0 s with no secondary able to satisfy ${MANAGED_RPO_PARAMETER}: met`
         : `managed RPO: ${blocked.join('; ')}: missed`,
   };
 }

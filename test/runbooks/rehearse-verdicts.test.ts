@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXIT_CODES } from '../../runbooks/drill/errors';
-import { rehearsalVerdicts } from '../../runbooks/drill/record-rehearsal';
+import { managedRpoVerdict, rehearsalVerdicts } from '../../runbooks/drill/record-rehearsal';
 import type { RehearsalResult } from '../../runbooks/simulation/scenario';
 import { assemblyDir } from '../deployed-app';
 import { drillDirOf, recordIn, rehearseCli, tempDirs } from './rehearse-helpers';
@@ -153,5 +153,45 @@ describe('verdict of a scenario that expects the drill to refuse', () => {
     expect(result.verdicts.map((v) => v.line)).toEqual([
       'refusal: expected the drill to refuse at preflight on target-not-headless alone, but the drill exited 9 (AWS_ERROR) before it started: missed',
     ]);
+  });
+});
+
+describe('verdict on managed RPO that no secondary could satisfy', () => {
+  const window = (region: string, ms: number) => ({
+    region,
+    rpoSeconds: 30,
+    parameterGroup: `multi-region-ref-global-${region}-params`,
+    from: '2025-03-01T10:01:10.000Z',
+    to: new Date(Date.parse('2025-03-01T10:01:10.000Z') + ms).toISOString(),
+    ms,
+  });
+
+  test.each([
+    [
+      [],
+      true,
+      'managed RPO: commits blocked 0 s with no secondary able to satisfy rds.global_db_rpo: met',
+    ],
+    [
+      [window('us-west-2', 12_000)],
+      false,
+      'managed RPO: commits on us-west-2 blocked 12 s with no secondary able to satisfy rds.global_db_rpo=30 (set in multi-region-ref-global-us-west-2-params): missed',
+    ],
+    [
+      [window('us-west-2', 0), window('us-east-2', 2_500)],
+      false,
+      'managed RPO: commits on us-west-2 blocked 0 s with no secondary able to satisfy rds.global_db_rpo=30 (set in multi-region-ref-global-us-west-2-params); ' +
+        'commits on us-east-2 blocked 2.5 s with no secondary able to satisfy rds.global_db_rpo=30 (set in multi-region-ref-global-us-east-2-params): missed',
+    ],
+  ])('GIVEN windows %j THEN met is %s and the line is exact', (windows, met, line) => {
+    const verdict = managedRpoVerdict({ unsatisfiableRpo: windows });
+
+    expect(verdict).toEqual({
+      objective: 'managed RPO',
+      measuredMs: windows.reduce((sum, w) => sum + w.ms, 0),
+      objectiveMs: 0,
+      met,
+      line,
+    });
   });
 });

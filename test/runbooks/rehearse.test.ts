@@ -57,11 +57,14 @@ describe('drill rehearse --scenario region-outage on the default topology, no AW
     expect(lines[6]).toMatch(
       /^ {2}writes resume: yes, a client write through write\. acknowledged by us-west-2 \d+(\.\d)? s after the promotion: met$/,
     );
-    const drillDir = drillDirOf(stateDir, 'region-outage');
     expect(lines[7]).toBe(
+      '  managed RPO: commits blocked 0 s with no secondary able to satisfy rds.global_db_rpo: met',
+    );
+    const drillDir = drillDirOf(stateDir, 'region-outage');
+    expect(lines[8]).toBe(
       `  record and report: ${drillDir} (drill output: ${path.join(stateDir, 'region-outage', 'drill.log')})`,
     );
-    expect(lines).toHaveLength(8);
+    expect(lines).toHaveLength(9);
   });
 
   test("THEN the drill's output went to the log in the scenario's state directory, not to the terminal", () => {
@@ -86,7 +89,8 @@ describe('drill rehearse --scenario region-outage on the default topology, no AW
     };
     expect(header).toMatchObject({ type: 'drill', rehearsal: marker });
     const record = recordIn(drillDir);
-    expect(record.rehearsal).toEqual(marker);
+    // The simulation's findings join the record after the drill, from <drill>/rehearsal.json.
+    expect(record.rehearsal).toEqual({ ...marker, findings: { unsatisfiableRpo: [] } });
     expect(record.outcome).toBe('succeeded');
   });
 
@@ -96,7 +100,7 @@ describe('drill rehearse --scenario region-outage on the default topology, no AW
     const md = fs.readFileSync(path.join(drillDir, 'report.md'), 'utf8');
     const verdicts = run.stdout
       .split('\n')
-      .slice(2, 7)
+      .slice(2, 8)
       .map((l) => l.trim());
     const scenarioLine = `scenario region-outage: ${SCENARIOS[0].summary} (assembly ${assemblyDir()})`;
 
@@ -159,6 +163,7 @@ describe('drill rehearse --json', () => {
       ['database RTO', true],
       ['RPO', true],
       ['writes resume', true],
+      ['managed RPO', true],
     ]);
     expect(r.verdicts[0].measuredMs).toBe(r.measures.clientWriteRtoMs);
   });

@@ -168,7 +168,7 @@ describe('managed RPO on the only secondary (a template edit)', () => {
       measuredMs: 0,
       objectiveMs: 0,
       met: true,
-      line: `managed RPO: commits blocked 0 s with no secondary able to satisfy the writer's ${MANAGED_RPO_PARAMETER}: met`,
+      line: `managed RPO: commits blocked 0 s with no secondary able to satisfy ${MANAGED_RPO_PARAMETER}: met`,
     });
     expect(unedited.passed).toBe(true);
   });
