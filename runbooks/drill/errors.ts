@@ -44,7 +44,7 @@ export const EXIT_CODE_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
   NOT_CONFIRMED: '--execute was not confirmed (declined, or no terminal and no --yes)',
   NO_DRILL: 'no drill journal to resume or report in the state directory',
   REHEARSAL_MISSED:
-    'drill rehearse: a scenario missed an objective (RTO, RPO) or its writes did not resume',
+    'drill rehearse: a scenario missed a verdict (RTO, RPO, writes resume, managed RPO)',
   INTERRUPTED: 'Ctrl-C (SIGINT) stopped the drill; the journal says where; resume continues',
 };
 
