@@ -60,7 +60,15 @@ describe('docs/rehearsal.md documents the scenario file', () => {
     for (const field of ['name', 'summary', 'description', 'drill.kind', 'drill.after']) {
       expect(fields).toContain(field);
     }
-    expect(fields).toEqual(expect.arrayContaining(['drill.forceReason', 'assumptions', 'events']));
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'drill.forceReason',
+        'drill.startsAtSeconds',
+        'assumptions',
+        'events',
+        'expect.refusal',
+      ]),
+    );
     for (const kind of kinds) expect(fields).toContain(`events[].kind: ${kind}`);
   });
 });
