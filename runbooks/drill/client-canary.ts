@@ -151,17 +151,24 @@ export class ClientCanary {
     // As the items API asks of a client ("retry with the same Idempotency-Key to learn its
     // result"): the write whose commit is unknown goes again before a new one.
     if (this.unknownWrite) await this.retryUnknownWrite(this.unknownWrite);
-    await this.write();
-    if (this.lastAcknowledged !== undefined) await this.read(this.lastAcknowledged);
+    const written = await this.write();
+    // A read every round, from the first: a drill that starts while the writer region is down
+    // acknowledges nothing until after the move, and the read path must be measured meanwhile.
+    // Before any acknowledgement it reads this round's item: the service answers 404 with its
+    // region (an answer, `found: false`); the sample's item tells that 404 from one for an
+    // acknowledged write, which is missing data.
+    await this.read(this.lastAcknowledged ?? written);
   }
 
-  private async write(): Promise<void> {
+  /** Sends this round's write; returns its item. */
+  private async write(): Promise<string> {
     const { drillId, clock } = this.options;
     const seq = this.nextSeq++;
     const itemId = clientItemId(drillId, seq);
     const body = JSON.stringify({ drillId, seq, sentAt: clock.now() });
     const sample = await this.sendWrite(seq, itemId, body);
     if (sample.commitUnknown) this.unknownWrite = { seq, itemId, body };
+    return itemId;
   }
 
   /**

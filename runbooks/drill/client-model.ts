@@ -52,8 +52,9 @@ export interface ClientRequestSample {
   readonly region?: string;
   readonly latencyMs: number;
   /**
-   * Writes: 200, committed. Reads: the service answered from its region (200 found, or 404 not
-   * yet replicated there; `found` tells which).
+   * Writes: 200, committed. Reads: the service answered from its region (200 found, or 404: not
+   * yet replicated there, or, before any write was acknowledged, never written; `found` tells
+   * which, `itemId` whether its write was acknowledged).
    */
   readonly ok: boolean;
   /** Reads: whether the item was there. */

@@ -30,8 +30,9 @@ export const CLIENT_CANARY_HELP = `
 Client canary (switchover, failover, failback with --execute): it lives the move as a client does,
 from this machine and through this machine's DNS resolver, keeping each answer for its TTL as a stub
 resolver's cache does. Every --canary-interval (default ${DEFAULT_TIMING.canaryIntervalMs / 1000}s) it sends one SigV4-signed
-${ITEM_ROUTES.write.method} ${ITEM_ROUTES.write.path.replace('{id}', `${clientItemPrefix('<drill id>')}<seq>`)} through write.<domain>, then, once a write was acknowledged, one
-${ITEM_ROUTES.read.method} of the last acknowledged item through app.<domain>; a round waits for its requests, each up to
+${ITEM_ROUTES.write.method} ${ITEM_ROUTES.write.path.replace('{id}', `${clientItemPrefix('<drill id>')}<seq>`)} through write.<domain>, then one ${ITEM_ROUTES.read.method} through
+app.<domain> of the last acknowledged item or, while none was acknowledged, of this round's item
+(a serving region answers it 404 with its region: the read path works); a round waits for its requests, each up to
 ${CLIENT_REQUEST_TIMEOUT_MS / 1000}s (the request timeout) while they hang. It records the Route 53 health checks' status
 (GetHealthCheckStatus) when it changes. It writes those
 items with their idempotency records (${ITEMS_TABLE}, ${ITEM_REQUESTS_TABLE}) and drill_canary rows;
@@ -117,7 +118,7 @@ const withAct = (cmd: Command): Command =>
     )
     .option(
       '--canary-interval <duration>',
-      'time between client canary rounds: one write through write., then one read through app. once a write was acknowledged',
+      "time between client canary rounds: one write through write., then one read through app. (of the last acknowledged item, or of this round's)",
       `${DEFAULT_TIMING.canaryIntervalMs / 1000}s`,
     )
     .option(

@@ -7,6 +7,7 @@ import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { assemblyDir } from '../deployed-app';
 
 const root = path.join(__dirname, '..', '..');
 const asked = process.env.PACKAGE_TEST === '1';
@@ -115,6 +116,34 @@ function consumerEnv(): NodeJS.ProcessEnv {
     expect(result.stderr).not.toContain('Error');
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('Usage: drill [options] [command]');
+  });
+
+  test('npx drill rehearse runs on a synthesized assembly without pg, credentials or a network', () => {
+    // GIVEN an assembly of this repository's app, and no AWS settings in the environment
+    const assembly = assemblyDir();
+    const env = consumerEnv();
+    for (const key of Object.keys(env)) if (key.startsWith('AWS_')) delete env[key];
+
+    // WHEN the compiled CLI rehearses the regional outage (the items service runs in process)
+    const result = run(
+      'npx',
+      ['drill', 'rehearse', '--assembly', assembly, '--scenario', 'region-outage', '--json'],
+      {
+        cwd: consumer,
+        env: {
+          ...env,
+          AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+          AWS_CONFIG_FILE: '/nonexistent',
+        },
+      },
+    );
+
+    // THEN it measures the same figures the source checkout does
+    expect(result.stderr).not.toContain('Error');
+    expect(result.status).toBe(0);
+    const [rehearsal] = JSON.parse(result.stdout) as { scenario: string; passed: boolean }[];
+    expect(rehearsal).toMatchObject({ scenario: 'region-outage', passed: true });
+    expect(fs.existsSync(path.join(consumer, 'node_modules', 'pg'))).toBe(false);
   });
 
   test('the entry point exports no deep path: internal modules stay unreachable', () => {

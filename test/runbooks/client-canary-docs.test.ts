@@ -30,8 +30,9 @@ describe('runbooks/README.md documents the client canary', () => {
     );
     expect(canary).toContain('through `write.<domain>`');
     expect(canary).toContain(
-      `then, once a write has been acknowledged, one \`${ITEM_ROUTES.read.method} /items/...\` of the last acknowledged item through \`app.<domain>\``,
+      `then one \`${ITEM_ROUTES.read.method} /items/...\` through \`app.<domain>\` of the last acknowledged item, from the first round: while no write has been acknowledged (a drill started during an outage of the writer region), of this round's item, which a serving region answers with \`404\` and its region`,
     );
+    expect(canary).not.toContain('once a write has been acknowledged');
     expect(canary).toContain('`GetHealthCheckStatus`');
   });
 

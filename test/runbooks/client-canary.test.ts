@@ -194,7 +194,7 @@ describe('the client canary keeps each DNS answer for its TTL, as a stub resolve
 });
 
 describe('an answer the canary cannot send to is a failed request, not a stop', () => {
-  test('GIVEN the resolver never answers THEN the query fails after the request timeout and so does the write', async () => {
+  test('GIVEN the resolver never answers THEN the query fails after the request timeout and so does the write; the read of its item still goes', async () => {
     const t = setUp({
       faults: { resolve: (name) => (name.startsWith('write.') ? 'hang' : undefined) },
     });
@@ -208,7 +208,11 @@ describe('an answer the canary cannot send to is a failed request, not a stop', 
     expect(t.requests('write')[0].error).toBe(
       `DNS: ${t.world.topology.writeHostname}: no DNS answer within ${CLIENT_REQUEST_TIMEOUT_MS} ms`,
     );
-    expect(t.network.sent).toEqual([]);
+    // Nothing went through write.; each round still read its own item through app.
+    expect(t.network.sent.map((s) => [s.request.method, s.request.path])).toEqual([
+      ['GET', `/items/${clientItemId(DRILL, 1)}`],
+      ['GET', `/items/${clientItemId(DRILL, 3)}`],
+    ]);
   });
 
   test('GIVEN an answer without addresses THEN it is cached for its TTL and the write fails naming it', async () => {
@@ -260,7 +264,7 @@ describe('an answer the canary cannot send to is a failed request, not a stop', 
       target: 'parked.example.net',
       error: `DNS: ${t.world.topology.writeHostname} answered parked.example.net, none of this deployment's regions: no region to sign for`,
     });
-    expect(t.network.sent).toEqual([]);
+    expect(t.network.sent.map((s) => s.request.method)).toEqual(['GET']);
   });
 });
 
@@ -315,14 +319,13 @@ describe('the client canary writes through write. and reads back through app.', 
     expect(t.network.maxInFlight).toBe(1);
   });
 
-  test('GIVEN the region is fenced THEN the write is logged refused with the service error and Retry-After, and no read is sent while nothing was acknowledged', async () => {
+  test('GIVEN the region is fenced THEN the write is logged refused with the service error and Retry-After, and each round reads its own item: the region app. names answers 404, an answer', async () => {
     const t = setUp();
     t.world.region(PRIMARY).drain = 'true';
 
     await t.runFor(1500);
 
     const drain = t.world.deployed(PRIMARY).drainParameterName;
-    expect(t.requests('read')).toEqual([]);
     expect(t.requests('write')[0]).toMatchObject({
       seq: 1,
       status: 503,
@@ -332,8 +335,61 @@ describe('the client canary writes through write. and reads back through app.', 
       error: `${PRIMARY} is drained or fenced: SSM parameter ${drain} is 'true'; write through another region or retry later`,
     });
     expect(t.requests('write')[0].commitUnknown).toBeUndefined();
-    // Seqs go on over writes only while reads are skipped.
-    expect(t.requests('write').map((w) => w.seq)).toEqual([1, 2]);
+    // Nothing was acknowledged: each round reads the item of its own write, and seqs go on
+    // over both paths.
+    expect(t.requests().map((r) => [r.path, r.seq, r.itemId])).toEqual([
+      ['write', 1, clientItemId(DRILL, 1)],
+      ['read', 2, clientItemId(DRILL, 1)],
+      ['write', 3, clientItemId(DRILL, 3)],
+      ['read', 4, clientItemId(DRILL, 3)],
+    ]);
+    // The drained region's serving check fails, so app. names the other region, which answers
+    // that it does not hold the item: the read path works.
+    expect(t.answers('read')[0].region).toBe(SECONDARY);
+    for (const read of t.requests('read')) {
+      expect(read).toMatchObject({
+        status: 404,
+        ok: true,
+        found: false,
+        targetRegion: SECONDARY,
+        region: SECONDARY,
+      });
+      expect(read.error).toBeUndefined();
+    }
+  });
+
+  test('GIVEN the region is fenced while app. still names it (an answer cached before its check failed) THEN the write is refused and the fenced region answers the read of that item 404', async () => {
+    const target = (t: { world: SimulatedWorld }) => t.world.deployed(PRIMARY).appTarget;
+    const t = setUp({
+      faults: {
+        resolve: (name) =>
+          name.startsWith('app.')
+            ? {
+                cnames: [{ name, target: target(t), ttlSeconds: 60 }],
+                addresses: t.network
+                  .addressesOf(target(t))
+                  .map((address) => ({ address, ttlSeconds: 60 })),
+              }
+            : undefined,
+      },
+    });
+    t.world.region(PRIMARY).drain = 'true';
+
+    await t.runFor(500);
+
+    const [write, read] = t.requests();
+    expect(write).toMatchObject({ path: 'write', seq: 1, status: 503, ok: false, region: PRIMARY });
+    expect(read).toMatchObject({
+      path: 'read',
+      seq: 2,
+      itemId: write.itemId,
+      targetRegion: PRIMARY,
+      status: 404,
+      region: PRIMARY,
+      ok: true,
+      found: false,
+    });
+    expect(read.error).toBeUndefined();
   });
 
   test('GIVEN COMMIT fails after it was sent THEN the write is logged refused with commitUnknown', async () => {
@@ -360,19 +416,22 @@ describe('the client canary writes through write. and reads back through app.', 
       t.requests('write').map((w) => [w.seq, w.itemId, w.retryOf, w.ok, w.commitUnknown]),
     ).toEqual([
       [1, item1, undefined, false, true],
-      [2, item1, 1, true, undefined],
-      [3, `drill-${DRILL}-3`, undefined, true, undefined],
+      [3, item1, 1, true, undefined],
+      [4, `drill-${DRILL}-4`, undefined, true, undefined],
     ]);
     const puts = t.network.sent.filter((s) => s.request.method === 'PUT').map((s) => s.request);
     expect(puts[1].headers[IDEMPOTENCY_HEADER]).toBe(item1);
     expect(puts[1].path).toBe(puts[0].path);
     expect(puts[1].body).toBe(puts[0].body);
-    // The read goes to the last acknowledged item, after both writes of the tick.
-    expect(t.requests().map((r) => [r.path, r.seq])).toEqual([
-      ['write', 1],
-      ['write', 2],
-      ['write', 3],
-      ['read', 4],
+    // The first read, with nothing acknowledged, goes to its round's item (whose commit is
+    // unknown: the service has not got it); the next to the last acknowledged item, after both
+    // writes of the round.
+    expect(t.requests().map((r) => [r.path, r.seq, r.itemId, r.found])).toEqual([
+      ['write', 1, item1, undefined],
+      ['read', 2, item1, false],
+      ['write', 3, item1, undefined],
+      ['write', 4, `drill-${DRILL}-4`, undefined],
+      ['read', 5, `drill-${DRILL}-4`, true],
     ]);
   });
 
@@ -386,10 +445,10 @@ describe('the client canary writes through write. and reads back through app.', 
       t.requests('write').map((w) => [w.seq, w.retryOf, w.ok, w.commitUnknown === true]),
     ).toEqual([
       [1, undefined, false, true],
-      [2, 1, false, true],
-      [3, undefined, true, false],
-      [5, 1, true, false],
-      [6, undefined, true, false],
+      [3, 1, false, true],
+      [4, undefined, true, false],
+      [6, 1, true, false],
+      [7, undefined, true, false],
     ]);
   });
 
@@ -417,14 +476,15 @@ describe('the client canary writes through write. and reads back through app.', 
       error: `no response within ${CLIENT_REQUEST_TIMEOUT_MS} ms`,
     });
     expect(first.status).toBeUndefined();
-    expect(second).toMatchObject({ seq: 2, ok: true });
-    // Nothing else was sent while the first write hung.
-    expect(t.requests().map((r) => [r.path, r.at - START_TIME])).toEqual([
-      ['write', 0],
-      ['write', CLIENT_REQUEST_TIMEOUT_MS],
-      ['read', CLIENT_REQUEST_TIMEOUT_MS],
+    expect(second).toMatchObject({ seq: 3, ok: true });
+    // Nothing else was sent while the first write hung; then that round's read of its item.
+    expect(t.requests().map((r) => [r.path, r.seq, r.at - START_TIME])).toEqual([
+      ['write', 1, 0],
+      ['read', 2, CLIENT_REQUEST_TIMEOUT_MS],
+      ['write', 3, CLIENT_REQUEST_TIMEOUT_MS],
+      ['read', 4, CLIENT_REQUEST_TIMEOUT_MS],
     ]);
-    expect(t.network.sent).toHaveLength(3);
+    expect(t.network.sent).toHaveLength(4);
   });
 
   test('THEN the request timeout is longer than the service takes to refuse a write it cannot commit', () => {
@@ -484,6 +544,27 @@ describe('a resumed client canary continues the drill log', () => {
       region: SECONDARY,
     });
     expect(t.requests('read')[0].error).toBeUndefined();
+  });
+
+  test("GIVEN a log with refused writes and reads of their items, none acknowledged THEN it goes on from the last seq and reads its own round's item, not an earlier one", async () => {
+    const first = setUp();
+    first.world.region(PRIMARY).drain = 'true';
+    await first.runFor(1500);
+    expect(first.requests().map((r) => [r.path, r.seq, r.ok])).toEqual([
+      ['write', 1, false],
+      ['read', 2, true],
+      ['write', 3, false],
+      ['read', 4, true],
+    ]);
+    const t = setUp({ history: first.persisted });
+    t.world.region(PRIMARY).drain = 'true';
+
+    await t.runFor(500);
+
+    expect(t.requests().map((r) => [r.path, r.seq, r.itemId])).toEqual([
+      ['write', 5, clientItemId(DRILL, 5)],
+      ['read', 6, clientItemId(DRILL, 5)],
+    ]);
   });
 });
 

@@ -218,11 +218,12 @@ describe('a client write whose commit was unknown, re-sent with its Idempotency-
     const writes = requests(readClient(drillId)).filter((r) => r.path === 'write');
 
     expect(result.code).toBe(0);
+    // Seq 2 is the first round's read (of item 1, nothing acknowledged yet).
     expect(writes.slice(0, 2).map((w) => [w.seq, w.itemId, w.retryOf, w.ok])).toEqual([
       [1, clientItemId(drillId, 1), undefined, false],
-      [2, clientItemId(drillId, 1), 1, true],
+      [3, clientItemId(drillId, 1), 1, true],
     ]);
-    // Before the fix the re-sent write (seq 2) was looked up as item drill-<id>-2: "lost".
+    // Before the fix the re-sent write (seq 3) was looked up as item drill-<id>-3: "lost".
     expect(verifyWrites(drillId).lostClientWrites).toEqual([]);
     // verify-writes counts the writes acknowledged before it ran: one per item.
     const acknowledgedItems = new Set(writes.filter((w) => w.ok).map((w) => w.itemId));

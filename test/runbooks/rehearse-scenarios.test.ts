@@ -3,6 +3,7 @@
 // record TTL, managed RPO, the RPO objective), never typed in by hand.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CLIENT_REQUEST_TIMEOUT_MS } from '../../runbooks/drill/client-canary';
 import { topologyFromOutputs } from '../../runbooks/drill/discovery';
 import type { DrillRecord } from '../../runbooks/drill/record';
 import type { SimulatedDeployment } from '../../runbooks/simulation/deployment';
@@ -120,6 +121,76 @@ describe('rehearse region-outage', () => {
     // write. answers with the target, at the latest when the promotion is requested.
     const promoteAt = at(record.measures.promotion!.requestedAt!);
     writePauseBounds(app, result, record, at(record.startedAt!), promoteAt);
+  });
+});
+
+/**
+ * The read path of `region`'s clients, as synthesized: the app. latency record answering with
+ * that region, and the serving health check it carries (its interval and threshold).
+ */
+function appReadPath(region: string, deployment: SimulatedDeployment = deployedApp()) {
+  const record = deployment
+    .resources('AWS::Route53::RecordSet')
+    .find((r) => String(r.properties.Name).startsWith('app.') && r.properties.Region === region)!;
+  const check = deployment
+    .resources('AWS::Route53::HealthCheck')
+    .find((r) => r.physicalId === record.properties.HealthCheckId)!;
+  const config = check.properties.HealthCheckConfig as Record<string, unknown>;
+  return {
+    ttlMs: Number(record.properties.TTL) * 1000,
+    intervalMs: Number(config.RequestInterval) * 1000,
+    threshold: Number(config.FailureThreshold),
+  };
+}
+
+describe('rehearse region-outage: the client read path', () => {
+  test("THEN reads fail from the first round, before any write is acknowledged, until app. answers the target: a read RTO above 0 s, within the serving check's detection, the TTL, and one TTL more for the worst-case resolver", async () => {
+    const app = synthesized();
+    const read = appReadPath(app.primary);
+    expect(read.ttlMs).toBeGreaterThan(0);
+    const { result, record } = await rehearse('region-outage');
+    // The bound below is the worst-case resolver's: every change reaches the client a TTL late.
+    expect(result.assumptions.resolver).toBe('worst-case');
+    const scenario = scenarioNamed('region-outage')!;
+    const outageAt =
+      at(record.startedAt!) +
+      (scenario.events.find((e) => e.kind === 'region-outage')!.atSeconds -
+        (scenario.drill.startsAtSeconds ?? 0)) *
+        1000;
+
+    // One read outage, in the region that lost service, and it is the measured read RTO.
+    const rto = record.measures.client!.readRto;
+    expect(rto.map((r) => r.region)).toEqual([app.primary]);
+    const [outage] = rto[0].outages;
+    expect(rto[0].ms).toBeGreaterThan(0);
+    expect(result.measures.clientReadRtoMs).toBe(rto[0].ms);
+    expect(outage.durationMs).toBe(rto[0].ms);
+    // Reads were measured while no write had been acknowledged: they began with the canary.
+    const marks = record.measures.client!.marks;
+    const firstAcknowledged = marks.find((m) => m.path === 'write' && m.ok)!;
+    const readsBefore = marks.filter(
+      (m) => m.path === 'read' && at(m.at) < at(firstAcknowledged.at),
+    );
+    expect(readsBefore.length).toBeGreaterThan(0);
+    expect(at(outage.startedAt)).toBe(at(marks.find((m) => m.path === 'read')!.at));
+    // Until the outage ended every read went to the lost region and failed; the one that ended
+    // it was answered by the target (404 while its item was never acknowledged: an answer).
+    const during = marks.filter((m) => m.path === 'read' && at(m.at) < at(outage.endedAt!));
+    expect(during.map((m) => [m.targetRegion, m.ok])).toEqual(
+      during.map(() => [app.primary, false]),
+    );
+    const back = marks.find((m) => m.path === 'read' && at(m.at) === at(outage.endedAt!))!;
+    expect(back).toMatchObject({ ok: true, targetRegion: app.target });
+    expect(back.status).toBe(at(back.at) < at(firstAcknowledged.at) ? 404 : 200);
+    // app. cannot move before the serving check failed FailureThreshold times at its interval
+    // (the first result may come at the outage itself)...
+    const detectionMs = read.threshold * read.intervalMs;
+    expect(at(outage.endedAt!) - outageAt).toBeGreaterThanOrEqual(detectionMs - read.intervalMs);
+    // ...and once it moved, the client's cache keeps the old answer up to a TTL, the worst-case
+    // resolver one TTL more; the read that sees it waits for its round (a hung write and read).
+    expect(at(outage.endedAt!) - outageAt).toBeLessThanOrEqual(
+      detectionMs + read.ttlMs + read.ttlMs + 2 * CLIENT_REQUEST_TIMEOUT_MS,
+    );
   });
 });
 
