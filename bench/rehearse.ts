@@ -94,8 +94,8 @@ function parent(): void {
   const width = Math.max(...m.scenarios.map((s) => s.name.length));
   for (const s of m.scenarios) {
     const outcome = s.passed
-      ? 'every objective met'
-      : `objective missed (drill exit ${s.drillExitCode})`;
+      ? 'every verdict met'
+      : `verdict missed (drill exit ${s.drillExitCode})`;
     console.log(`  ${s.name.padEnd(width)}  ${fmt(s.wallMs).padStart(7)}  ${outcome}`);
   }
   const rehearsing = m.scenarios.reduce((sum, s) => sum + s.wallMs, 0);

@@ -94,6 +94,7 @@ export class RoutingStack extends Stack {
       rtoFloorSeconds: seconds(floors.slowest.total),
       readRtoFloorSeconds: seconds(floors.read.total),
       writeRtoFloorSeconds: seconds(floors.write.total),
+      promotionEstimateSeconds: seconds(props.topology.timing.promotionEstimate),
       // A headless secondary has no serving check: the drill reads its absence.
       healthChecks: Object.fromEntries(
         props.topology.regions.map((region) => [
@@ -146,6 +147,7 @@ export class RoutingStack extends Stack {
         rtoFloorExplanation: `${floors.read.explanation}; ${floors.write.explanation}`,
         readRtoFloorSeconds: seconds(floors.read.total),
         writeRtoFloorSeconds: seconds(floors.write.total),
+      promotionEstimateSeconds: seconds(props.topology.timing.promotionEstimate),
       }),
     });
     this.dashboard = new MultiRegionDashboard(this, 'Dashboard', {

@@ -76,6 +76,11 @@ export interface DrillRoutingOutput {
   readonly rtoFloorSeconds: number;
   readonly readRtoFloorSeconds: number;
   readonly writeRtoFloorSeconds: number;
+  /**
+   * The timing policy's promotion estimate behind the write floor (`drill rehearse` takes its
+   * default promotion time from it); absent in assemblies synthesized before it was published.
+   */
+  readonly promotionEstimateSeconds?: number;
   readonly healthChecks: Readonly<Record<string, HealthCheckIdsOutput>>;
 }
 

@@ -2,6 +2,7 @@
 // report banner) and one verdict per objective, judged from the record alone, so the CLI, the
 // JSON result and the report all show the same lines.
 import { MANAGED_RPO_PARAMETER } from '../../constructs/managed-rpo-policy';
+import type { ObjectiveVerdict } from '../simulation/scenario';
 import type { DrillRecord } from './record-types';
 
 /** What a rehearsal journals in the drill's header (`drill rehearse`; absent for a real drill). */
@@ -44,19 +45,15 @@ export interface UnsatisfiableRpoWindow {
 export interface RehearsalFindings {
   /** Oldest first; empty when managed RPO never blocked commits that way. */
   readonly unsatisfiableRpo: readonly UnsatisfiableRpoWindow[];
+  /** The scenario's events that never fired (eventText), when some did not. */
+  readonly eventsNotFired?: readonly string[];
 }
 
 /** The rehearsal's findings file in a drill's directory. */
 export const REHEARSAL_FINDINGS_FILE = 'rehearsal.json';
 
-/** One objective's verdict (the shape of runbooks/simulation/scenario.ts ObjectiveVerdict). */
-export interface RehearsalVerdict {
-  readonly objective: string;
-  readonly measuredMs: number | null;
-  readonly objectiveMs: number | null;
-  readonly met: boolean;
-  readonly line: string;
-}
+/** One verdict: the one type, runbooks/simulation/scenario.ts ObjectiveVerdict. */
+export type RehearsalVerdict = ObjectiveVerdict;
 
 /** The banner of a rehearsal's report. */
 export const REHEARSAL_BANNER = 'REHEARSAL (simulation, not AWS)';
@@ -105,8 +102,9 @@ function stoppedWhy(record: DrillRecord): string {
 /**
  * The verdicts of a rehearsed drill against the topology's objectives (from the outputs, in
  * the record): client write RTO, client read RTO and database RTO against the RTO; the window
- * of acknowledged client writes lost against the RPO; and whether a client write was
- * acknowledged through write. by the target after the promotion. A scenario that expects a
+ * of acknowledged client writes lost against the RPO (not exercised, and missed, when none was
+ * acknowledged before the promotion request); and whether a client write was acknowledged
+ * through the write name by the target after the promotion request. A scenario that expects a
  * refusal has that one verdict instead (refusalVerdict).
  */
 export function rehearsalVerdicts(record: DrillRecord): RehearsalVerdict[] {
@@ -160,17 +158,32 @@ export function rehearsalVerdicts(record: DrillRecord): RehearsalVerdict[] {
   );
 
   const loss = client?.dataLoss;
+  // Nothing acknowledged before the promotion request: no write could be lost, so "0 lost"
+  // would measure nothing (e.g. a region gone before the canary's first write).
+  const unexercised =
+    loss && client?.lastAcknowledgedBeforePromotion === null && m.promotedAt !== undefined;
   verdicts.push(
-    judged(
-      'RPO',
-      loss ? (loss.count === 0 ? 0 : (loss.windowMs ?? null)) : null,
-      rpo,
-      loss ? ` (${loss.count} acknowledged client write${loss.count === 1 ? '' : 's'} lost)` : '',
-      !client ? NO_CLIENT : stopped || 'the client writes on the new writer were not counted',
-    ),
+    unexercised
+      ? {
+          objective: 'RPO',
+          measuredMs: null,
+          objectiveMs: rpo,
+          met: false,
+          line: `RPO not exercised (no client write was acknowledged before the promotion request, so none could be lost), objective ${seconds(rpo)}: missed`,
+        }
+      : judged(
+          'RPO',
+          loss ? (loss.count === 0 ? 0 : (loss.windowMs ?? null)) : null,
+          rpo,
+          loss
+            ? ` (${loss.count} acknowledged client write${loss.count === 1 ? '' : 's'} lost)`
+            : '',
+          !client ? NO_CLIENT : stopped || 'the client writes on the new writer were not counted',
+        ),
   );
 
   const movedAt = m.promotedAt ? Date.parse(m.promotedAt) : undefined;
+  const host = client?.dns.find((d) => d.path === 'write')?.name ?? 'the write name';
   const resumed =
     movedAt === undefined
       ? undefined
@@ -187,8 +200,8 @@ export function rehearsalVerdicts(record: DrillRecord): RehearsalVerdict[] {
     objectiveMs: null,
     met: resumed !== undefined,
     line: resumed
-      ? `writes resume: yes, a client write through write. acknowledged by ${record.targetRegion} ${seconds(Date.parse(resumed.at) - movedAt!)} after the promotion: met`
-      : `writes resume: no client write through write. acknowledged by ${record.targetRegion} after the ${movedAt === undefined ? 'drill (no promotion was accepted)' : 'promotion'}${stopped ? `; ${stopped}` : ''}: missed`,
+      ? `writes resume: yes, a client write through ${host} acknowledged by ${record.targetRegion} ${seconds(Date.parse(resumed.at) - movedAt!)} after the promotion request: met`
+      : `writes resume: no client write through ${host} acknowledged by ${record.targetRegion} after the ${movedAt === undefined ? 'drill (no promotion was accepted)' : 'promotion request'}${stopped ? `; ${stopped}` : ''}: missed`,
   });
   const findings = record.rehearsal?.findings;
   if (findings) verdicts.push(managedRpoVerdict(findings));
@@ -279,16 +292,29 @@ export function rehearsalSection(record: DrillRecord):
         : []),
     ]
       .sort((x, y) => Number(x.atSeconds) - Number(y.atSeconds))
-      .map(eventText),
+      .map(eventText)
+      .map((text) =>
+        r.findings?.eventsNotFired?.includes(text) ? `${text} (${NEVER_FIRED})` : text,
+      ),
     verdicts: rehearsalVerdicts(record),
   };
 }
 
-/** `+0 s region-outage writer`, `+30 s lag-spike target lagMs=45000 forSeconds=60`. */
-function eventText(event: Readonly<Record<string, unknown>>): string {
-  const { atSeconds, kind, ...rest } = event;
+/** How the report and the summary mark an event that never fired. */
+export const NEVER_FIRED = 'never fired: the drill ended first';
+
+/**
+ * `+0 s region-outage writer`, `+30 s lag-spike target lagMs=45000 forSeconds=60`,
+ * `+0 s after 3 acknowledged client writes region-outage writer`.
+ */
+export function eventText(event: Readonly<Record<string, unknown>>): string {
+  const { atSeconds, kind, afterClientWrites, ...rest } = event;
   const args = Object.entries(rest).map(([k, v]) =>
     k === 'region' ? String(v) : `${k}=${Array.isArray(v) ? v.join('/') : String(v)}`,
   );
-  return [`+${String(atSeconds)} s`, String(kind), ...args].join(' ');
+  const after =
+    afterClientWrites === undefined
+      ? []
+      : [`after ${String(afterClientWrites)} acknowledged client writes`];
+  return [`+${String(atSeconds)} s`, ...after, String(kind), ...args].join(' ');
 }

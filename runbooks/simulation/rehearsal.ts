@@ -3,8 +3,11 @@
 // on a virtual clock, and judges what it measured against the topology's objectives.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DRILL_OUTPUT_KEYS } from '../../constructs/contract/outputs';
+import { TIMING_DEFAULTS } from '../../constructs/contract/timing';
 import type { CliDeps } from '../drill/actions/deps';
-import { EXIT_CODES } from '../drill/errors';
+import type { ClientNetworkApi } from '../drill/aws/ports';
+import { DrillError, EXIT_CODES } from '../drill/errors';
 import { main } from '../drill/program';
 import { buildRecord, type DrillRecord } from '../drill/record';
 import {
@@ -13,6 +16,7 @@ import {
   type RehearsalFindings,
   type RehearsalMarker,
   type RehearsalVerdict,
+  eventText,
 } from '../drill/record-rehearsal';
 import { DrillStore } from '../drill/store';
 import { VirtualClock } from './clock';
@@ -76,7 +80,12 @@ async function rehearse(
   clock: VirtualClock,
 ): Promise<RehearsalResult> {
   const { scenario, stateDir } = options;
-  const assumptions: SimulationAssumptions = { ...DEFAULT_ASSUMPTIONS, ...scenario.assumptions };
+  // The promotion the stacks' RTO floor assumes, so the rehearsal and the floor agree.
+  const assumptions: SimulationAssumptions = {
+    ...DEFAULT_ASSUMPTIONS,
+    promotionMs: publishedPromotionMs(world.outputs),
+    ...scenario.assumptions,
+  };
   world.assume(assumptions);
   // Who STS says runs the drill: the journal, lock and report name the simulation, not a person.
   world.callerIdentity = {
@@ -104,7 +113,7 @@ async function rehearse(
       : {}),
     ...(scenario.expect ? { expect: scenario.expect } : {}),
   };
-  const deps: Partial<CliDeps> = {
+  const deps: { -readonly [K in keyof CliDeps]?: CliDeps[K] } = {
     stdout: log,
     stderr: log,
     clock,
@@ -134,6 +143,11 @@ async function rehearse(
   const primary = world.topology.primaryRegion;
   const firstTarget = targetOf(world, primary);
   let roles = rolesOf(world, primary, firstTarget);
+  // The roles of the rehearsed drill (a failback's, after its first move): checked up front.
+  checkEvents(
+    scenario,
+    scenario.drill.kind === 'failback' ? rolesOf(world, firstTarget, primary) : roles,
+  );
   if (scenario.drill.kind === 'failback') {
     // The first move takes the writer away from the primary region. A failover needs the
     // region gone (forced past what the outage fails, as in region-outage); the region then
@@ -166,12 +180,32 @@ async function rehearse(
   }
 
   const startedAt = clock.now();
-  for (const event of scenario.events) {
-    const apply = () => applyEvent(world, clock, event, roles, startedAt);
-    if (event.atSeconds <= 0) apply();
-    // On the scenario's timeline: never moves time by itself (the drill's waits do).
-    else void clock.sleepInBackground(event.atSeconds * 1000).then(apply);
-  }
+  const fired = new Set<number>();
+  const triggered: { after: number; fire: () => void }[] = [];
+  scenario.events.forEach((event, i) => {
+    const apply = () => {
+      fired.add(i);
+      applyEvent(world, clock, event, roles, clock.now() - event.atSeconds * 1000);
+    };
+    const delayed = () =>
+      event.atSeconds <= 0
+        ? apply()
+        : void clock.sleepInBackground(event.atSeconds * 1000).then(apply);
+    if (event.afterClientWrites !== undefined) {
+      triggered.push({ after: event.afterClientWrites, fire: delayed });
+    } else if (event.atSeconds <= 0) {
+      apply();
+    } else {
+      // On the scenario's timeline: never moves time by itself (the drill's waits do).
+      void clock.sleepInBackground(event.atSeconds * 1000).then(() => {
+        applyEvent(world, clock, event, roles, startedAt);
+        fired.add(i);
+      });
+    }
+  });
+  deps.clientNetwork = countingWrites(world.client, world.topology.writeHostname, (n) => {
+    for (const t of triggered.filter((t) => t.after === n)) t.fire();
+  });
   // The operator starts the drill this far into the timeline (the faults before it build up).
   if (scenario.drill.startsAtSeconds) await clock.sleep(scenario.drill.startsAtSeconds * 1000);
   const kind = scenario.drill.kind;
@@ -192,7 +226,7 @@ async function rehearse(
   let record: DrillRecord | undefined;
   if (drillId) {
     // What the drill cannot see, next to its journal, for the record and the reports.
-    const findings = findingsOf(world, clock.now());
+    const findings = findingsOf(world, clock.now(), scenario, fired);
     store.writeRehearsalFindings(drillId, findings);
     record = buildRecord(store.journal(drillId), store.canary(drillId), {
       client: store.client(drillId),
@@ -212,15 +246,122 @@ async function rehearse(
     roles,
     record,
     why: `the drill exited ${exitName(drillExitCode)} before it started`,
+    notFired: notFiredOf(scenario, fired),
   });
+}
+
+/** The events of the scenario that never fired (the drill ended first), as the report shows them. */
+function notFiredOf(scenario: Scenario, fired: ReadonlySet<number>): string[] {
+  return scenario.events.flatMap((e, i) => (fired.has(i) ? [] : [eventText(e)]));
+}
+
+/**
+ * The promotion estimate the assembly's routing output publishes (the stacks' timing policy,
+ * `topology.timing` included), else the contract's default.
+ */
+export function publishedPromotionMs(outputs: Record<string, Record<string, string>>): number {
+  for (const stack of Object.values(outputs)) {
+    const raw = stack[DRILL_OUTPUT_KEYS.routing];
+    if (raw === undefined) continue;
+    const value = (JSON.parse(raw) as { promotionEstimateSeconds?: unknown })
+      .promotionEstimateSeconds;
+    if (typeof value === 'number') return value * 1000;
+  }
+  return TIMING_DEFAULTS.promotionEstimateSeconds * 1000;
+}
+
+/**
+ * The client network, counting the client writes through `writeHostname` that the service
+ * acknowledged (2xx): `onWrite(n)` after the nth, for events that wait on the canary.
+ */
+function countingWrites(
+  network: ClientNetworkApi,
+  writeHostname: string,
+  onWrite: (acknowledged: number) => void,
+): ClientNetworkApi {
+  let acknowledged = 0;
+  return {
+    resolve: (name) => network.resolve(name),
+    send: async (request) => {
+      const response = await network.send(request);
+      if (
+        request.method === 'PUT' &&
+        request.hostname === writeHostname &&
+        response.status >= 200 &&
+        response.status < 300
+      ) {
+        onWrite(++acknowledged);
+      }
+      return response;
+    },
+    ...(network.unavailable !== undefined ? { unavailable: network.unavailable } : {}),
+  };
+}
+
+/** `events[1] (lag-spike on writer)`: how an error names an event. */
+function eventName(event: ScenarioEvent, i: number): string {
+  const where =
+    event.kind === 'partition'
+      ? `between ${event.between.join(' and ')}`
+      : `on ${(event as { region: string }).region}`;
+  return `events[${i}] (${event.kind} ${where})`;
+}
+
+/**
+ * Refuses events that would do nothing on this topology, once the roles are known: each
+ * problem names the event, the value and the fix (a USAGE error, before the drill runs).
+ */
+export function checkEvents(scenario: Scenario, roles: Roles): void {
+  const problems: string[] = [];
+  scenario.events.forEach((event, i) => {
+    const name = eventName(event, i);
+    const region = 'region' in event ? (event.region as string) : undefined;
+    if (region === 'others' && roles.others.length === 0) {
+      problems.push(
+        `${name}: region "others" names no region: this topology has only the writer ${roles.writer} and the target ${roles.target}; use "writer" or "target", or rehearse an assembly with more secondary regions`,
+      );
+    }
+    if (event.kind === 'lag-spike' && region === 'writer') {
+      problems.push(
+        `${name}: region "writer" does not replicate from anyone (replication lag exists only in secondaries); use "target" or "others"`,
+      );
+    }
+    if (event.kind === 'partition') {
+      const [a, b] = event.between;
+      const empty = event.between.filter((r) => r === 'others' && roles.others.length === 0);
+      if (a === b) {
+        problems.push(
+          `${name}: between ["${a}","${b}"] names one side twice, so nothing is cut; name two different roles, e.g. ["writer","target"]`,
+        );
+      } else if (empty.length > 0) {
+        problems.push(
+          `${name}: between "others" names no region: this topology has only the writer ${roles.writer} and the target ${roles.target}; use ["writer","target"], or rehearse an assembly with more secondary regions`,
+        );
+      }
+    }
+  });
+  if (problems.length > 0) {
+    throw new DrillError(
+      'USAGE',
+      `scenario ${scenario.name} has events that do nothing on this topology:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      { hint: 'Fix the events above in the scenario file, then rehearse again' },
+    );
+  }
 }
 
 /**
  * The simulation's findings: every window of managed RPO that nothing could satisfy since the
  * scenario started (one still open ends now).
  */
-function findingsOf(world: SimulatedWorld, now: number): RehearsalFindings {
+function findingsOf(
+  world: SimulatedWorld,
+  now: number,
+  scenario: Scenario,
+  fired: ReadonlySet<number>,
+): RehearsalFindings {
+  const notFired = notFiredOf(scenario, fired);
   return {
+    ...(notFired.length > 0 ? { eventsNotFired: notFired } : {}),
     unsatisfiableRpo: world.rpoBlocks.map((b) => {
       const to = b.toMs ?? now;
       return {
@@ -304,6 +445,8 @@ function resultOf(input: {
   rpoSeconds: number;
   /** Why there is no record, when there is none. */
   why: string;
+  /** The scenario's events that never fired (the drill ended first). */
+  notFired?: readonly string[];
 }): RehearsalResult {
   const { record } = input;
   const verdicts = record
@@ -334,6 +477,7 @@ function resultOf(input: {
     },
     verdicts,
     ...(forced.length > 0 ? { forcedPastChecks: forced } : {}),
+    ...(input.notFired && input.notFired.length > 0 ? { eventsNotFired: input.notFired } : {}),
     passed: verdicts.every((v) => v.met),
     stateDir: input.stateDir,
   };

@@ -19,7 +19,9 @@
 //     "resolver": "min-ttl", "resolverMinTtlSeconds": 300   worst-case | stub | min-ttl
 //   },
 //   "events": [
-//     { "atSeconds": 0, "kind": "region-outage", "region": "writer" },
+//     { "atSeconds": 0, "afterClientWrites": 5, "kind": "region-outage", "region": "writer" },
+//                                                    afterClientWrites (any event): atSeconds
+//                                                    after the canary's nth acknowledged write
 //     { "atSeconds": 600, "kind": "region-returns", "region": "writer" },
 //     { "atSeconds": 0, "kind": "lag-spike", "region": "target", "lagMs": 45000, "forSeconds": 60 },
 //     { "atSeconds": 1, "kind": "rds-throttling", "region": "all", "share": 0.5, "forSeconds": 120 },
@@ -40,7 +42,7 @@ import type { Scenario } from './scenario';
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const role = z.enum(['writer', 'target', 'others']);
 const seconds = z.number().min(0);
-const at = { atSeconds: seconds };
+const at = { atSeconds: seconds, afterClientWrites: z.number().int().min(1).optional() };
 
 const assumptions = z.strictObject({
   promotionMs: z.number().int().min(0).optional(),

@@ -5,6 +5,7 @@
 // SKELETON (issue 15): the types are the shared contract between the simulation (world.ts),
 // the runner (rehearsal.ts), the built-in scenarios (scenarios.ts) and the scenario file
 // (docs/rehearsal.md). Extend with optional fields; do not rename.
+import { TIMING_DEFAULTS } from '../../constructs/contract/timing';
 
 /** A region by its role at the start of the rehearsal. */
 export type RegionRole =
@@ -47,9 +48,20 @@ export interface SimulationAssumptions {
 
 /**
  * A fault or a change on the scenario's timeline, `atSeconds` after it starts (the drill
- * starts `drill.startsAtSeconds` into it: at once by default).
+ * starts `drill.startsAtSeconds` into it: at once by default), or, with `afterClientWrites`,
+ * `atSeconds` after the client canary's nth acknowledged write through the write name.
  */
-export type ScenarioEvent = { readonly atSeconds: number } & (
+export type ScenarioEvent = {
+  readonly atSeconds: number;
+  /**
+   * Wait for the drill's client canary: the event fires `atSeconds` after its nth client write
+   * acknowledged through the write name (counted from the rehearsed drill's start), so an
+   * outage strikes a writer the client was using and lost writes measure replication as a
+   * client lives it. Never fires when the canary gets fewer acknowledgements.
+   * @default - on the scenario's timeline
+   */
+  readonly afterClientWrites?: number;
+} & (
   | {
       /** Database, service, control plane and health endpoints of the region are gone. */
       readonly kind: 'region-outage';
@@ -133,9 +145,13 @@ export interface Scenario {
   readonly expect?: ScenarioExpectation;
 }
 
-/** The defaults every scenario starts from (each documented in docs/rehearsal.md). */
+/**
+ * The defaults every scenario starts from (each documented in docs/rehearsal.md). `drill
+ * rehearse` replaces `promotionMs` with the promotion estimate the assembly publishes (the
+ * stacks' timing policy, behind the write RTO floor); this is the contract's default.
+ */
 export const DEFAULT_ASSUMPTIONS: SimulationAssumptions = {
-  promotionMs: 60_000,
+  promotionMs: TIMING_DEFAULTS.promotionEstimateSeconds * 1000,
   pendingMs: 5_000,
   writerEndpointDnsDelayMs: 5_000,
   replicationLagMs: 1_000,
@@ -180,6 +196,11 @@ export interface RehearsalResult {
    * `drill.forceReason`); absent when none failed.
    */
   readonly forcedPastChecks?: readonly string[];
+  /**
+   * The events that never fired, as the report prints them (the drill ended first, or the
+   * canary got fewer acknowledged writes than `afterClientWrites`); absent when all fired.
+   */
+  readonly eventsNotFired?: readonly string[];
   /** Every verdict met. */
   readonly passed: boolean;
   /** The drill's state directory for this rehearsal (record, journal, report). */

@@ -13,13 +13,16 @@ export const OUTAGE_FORCE = 'the writer region is down: fail over whatever the p
 export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'region-outage',
-    summary: 'the writer region is gone at the drill start; unplanned failover to the target',
+    summary:
+      "the writer region fails as the drill starts, after the canary's third acknowledged write; unplanned failover",
     description:
       "The writer region's database, service, control plane and health endpoints stop answering; " +
       'the operator fails over with AllowDataLoss. Shows the client and database RTO of an unplanned failover.',
     drill: { kind: 'failover', forceReason: OUTAGE_FORCE },
-    // Assumption: the whole region goes at once and stays gone for the drill (no return).
-    events: [{ atSeconds: 0, kind: 'region-outage', region: 'writer' }],
+    // Assumption: the whole region goes at once and stays gone for the drill (no return). It
+    // goes after the client canary's third acknowledged write (during the preflight, before the
+    // fence), so the writes it loses measure replication lag as a client lives it.
+    events: [{ atSeconds: 0, afterClientWrites: 3, kind: 'region-outage', region: 'writer' }],
   },
   {
     name: 'switchover-under-load',
@@ -34,23 +37,24 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'lag-spike',
     summary:
-      'replication lag above the RPO, then the writer region fails; managed RPO bounds the loss',
+      'replication stalls (its lag building toward the RPO), then the writer region fails; the lag is lost',
     description:
-      'Replication to the target falls far behind (a write burst, a slow link); the operator ' +
-      'starts a failover as the writer region fails. Where managed RPO is set, the writer blocks ' +
-      'commits while no secondary is within the RPO rather than acknowledge what could be lost, ' +
-      'so the loss stays within the RPO.',
+      'Replication to the target stalls (a write burst, a slow link) and its lag builds; the ' +
+      'operator starts a failover as the writer region fails. The client writes acknowledged in ' +
+      'the lag are lost; where managed RPO is set, the writer would block commits once no ' +
+      'secondary is within the RPO rather than acknowledge more that could be lost.',
     drill: {
       kind: 'failover',
       forceReason: 'the writer region is failing while replication lags: fail over anyway',
-      // The lag has built up past any RPO objective under a minute when the drill starts.
-      startsAtSeconds: 60,
+      // The lag has built up to 20 s when the drill starts: still under a managed RPO of 30 s,
+      // so the client canary's first writes are acknowledged before the writer blocks commits.
+      startsAtSeconds: 20,
     },
     events: [
-      // Assumption: replication stalls for 10 minutes (a write burst, a slow link), from a
-      // minute before the drill; the region fails 20 s into the drill.
+      // Assumption: replication stalls for 10 minutes (a write burst, a slow link), from 20 s
+      // before the drill; the region fails after the canary's third acknowledged write.
       { atSeconds: 0, kind: 'lag-spike', region: 'target', lagMs: 600_000, forSeconds: 600 },
-      { atSeconds: 80, kind: 'region-outage', region: 'writer' },
+      { atSeconds: 0, afterClientWrites: 3, kind: 'region-outage', region: 'writer' },
     ],
   },
   {
@@ -75,7 +79,8 @@ export const SCENARIOS: readonly Scenario[] = [
     // Assumption: the resolver of the client population holds answers 300 s ("cache-min-ttl",
     // unbound.conf(5); "--min-cache-ttl", dnsmasq(8)), whatever the records' 60 s TTL says.
     assumptions: { resolver: 'min-ttl', resolverMinTtlSeconds: 300 },
-    events: [{ atSeconds: 0, kind: 'region-outage', region: 'writer' }],
+    // As in region-outage: after the canary's third acknowledged write.
+    events: [{ atSeconds: 0, afterClientWrites: 3, kind: 'region-outage', region: 'writer' }],
   },
   {
     name: 'headless-secondary',

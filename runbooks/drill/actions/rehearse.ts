@@ -7,7 +7,7 @@ import type { RehearsalResult, Scenario } from '../../simulation/scenario';
 import { loadScenarioFile } from '../../simulation/scenario-file';
 import { SCENARIOS, scenarioNamed } from '../../simulation/scenarios';
 import { DrillError, EXIT_CODES, errorText } from '../errors';
-import { REHEARSAL_BANNER } from '../record-rehearsal';
+import { NEVER_FIRED, REHEARSAL_BANNER } from '../record-rehearsal';
 import type { ActionContext } from './context';
 
 export interface RehearseOptions {
@@ -55,10 +55,11 @@ export async function rehearse(ctx: ActionContext, opts: RehearseOptions): Promi
 export function resultText(r: RehearsalResult): string {
   const drill = r.drillId ? path.join(r.stateDir, r.drillId) : r.stateDir;
   return [
-    `${REHEARSAL_BANNER} ${r.scenario}: writer ${r.fromRegion} -> ${r.targetRegion}, drill exit ${r.drillExitCode}: ${r.passed ? 'every objective met' : 'objective missed'}`,
+    `${REHEARSAL_BANNER} ${r.scenario}: writer ${r.fromRegion} -> ${r.targetRegion}, drill exit ${r.drillExitCode}: ${r.passed ? 'every verdict met' : 'verdict missed'}`,
     ...(r.forcedPastChecks
       ? [`  preflight: forced past the failed check(s) ${r.forcedPastChecks.join(', ')}`]
       : []),
+    ...(r.eventsNotFired ? r.eventsNotFired.map((e) => `  event ${e}: ${NEVER_FIRED}`) : []),
     ...r.verdicts.map((v) => `  ${v.line}`),
     `  record and report: ${drill} (drill output: ${path.join(r.stateDir, 'drill.log')})`,
   ].join('\n');
@@ -82,7 +83,17 @@ function scenariosOf(opts: RehearseOptions): Scenario[] {
     }
     chosen.push(found);
   }
-  if (opts.scenarioFile) chosen.push(loadScenarioFile(opts.scenarioFile));
+  if (opts.scenarioFile) {
+    const own = loadScenarioFile(opts.scenarioFile);
+    if (scenarioNamed(own.name)) {
+      throw new DrillError(
+        'USAGE',
+        `scenario file ${opts.scenarioFile} is named "${own.name}", the name of a built-in scenario`,
+        { hint: 'Give the scenario in the file a name of its own (its "name" field)' },
+      );
+    }
+    chosen.push(own);
+  }
   return chosen.filter((s, i) => chosen.findIndex((o) => o.name === s.name) === i);
 }
 
