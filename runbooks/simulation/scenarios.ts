@@ -14,7 +14,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'region-outage',
     summary:
-      "the writer region fails as the drill starts, after the canary's third acknowledged write; unplanned failover",
+      'the writer region fails once the client canary has 3 acknowledged writes; unplanned failover',
     description:
       "The writer region's database, service, control plane and health endpoints stop answering; " +
       'the operator fails over with AllowDataLoss. Shows the client and database RTO of an unplanned failover.',

@@ -84,7 +84,7 @@ describe('verdicts of a drill that stopped while writes were failing', () => {
     );
     expect(rpo.met).toBe(false);
     expect(resume.line).toMatch(
-      /^writes resume: no client write through write\. acknowledged by us-west-2 after the promotion; the drill stopped: \[STEP_TIMEOUT\] [^\n]+: missed$/,
+      /^writes resume: no client write through write\.example\.com acknowledged by us-west-2 after the promotion request; the drill stopped: \[STEP_TIMEOUT\] [^\n]+: missed$/,
     );
     expect(result.measures).toMatchObject({
       clientWriteRtoMs: null,

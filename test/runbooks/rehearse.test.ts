@@ -42,29 +42,25 @@ describe('drill rehearse --scenario region-outage on the default topology, no AW
     expect(run.code).toBe(EXIT_CODES.OK);
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(
-      'REHEARSAL (simulation, not AWS) region-outage: writer us-east-1 -> us-west-2, drill exit 0: every objective met',
+      'REHEARSAL (simulation, not AWS) region-outage: writer us-east-1 -> us-west-2, drill exit 0: every verdict met',
     );
-    // The region is gone at the drill start: app. still answers with it until its checks fail.
-    expect(lines[1]).toBe('  preflight: forced past the failed check(s) client-canary');
-    expect(lines[2]).toMatch(new RegExp(`^  client write RTO [1-9]\\d* s <= ${rto} s: met$`));
-    expect(lines[3]).toMatch(new RegExp(`^  client read RTO \\d+ s <= ${rto} s: met$`));
-    expect(lines[4]).toMatch(new RegExp(`^  database RTO [1-9]\\d* s <= ${rto} s: met$`));
+    // The region fails after the canary's third acknowledged write, during the preflight: no
+    // check failed by then, and the write in the replication lag (1 s, one a second) is lost.
+    expect(lines[1]).toMatch(new RegExp(`^  client write RTO [1-9]\\d* s <= ${rto} s: met$`));
+    expect(lines[2]).toMatch(new RegExp(`^  client read RTO \\d+ s <= ${rto} s: met$`));
+    expect(lines[3]).toMatch(new RegExp(`^  database RTO [1-9]\\d* s <= ${rto} s: met$`));
+    expect(lines[4]).toBe(`  RPO 0 s (1 acknowledged client write lost) <= ${rpo} s: met`);
     expect(lines[5]).toMatch(
-      new RegExp(
-        `^  RPO \\d+(\\.\\d)? s \\(\\d+ acknowledged client writes? lost\\) <= ${rpo} s: met$`,
-      ),
+      /^ {2}writes resume: yes, a client write through write\.example\.com acknowledged by us-west-2 \d+(\.\d)? s after the promotion request: met$/,
     );
-    expect(lines[6]).toMatch(
-      /^ {2}writes resume: yes, a client write through write\. acknowledged by us-west-2 \d+(\.\d)? s after the promotion: met$/,
-    );
-    expect(lines[7]).toBe(
+    expect(lines[6]).toBe(
       '  managed RPO: commits blocked 0 s with no secondary able to satisfy rds.global_db_rpo: met',
     );
     const drillDir = drillDirOf(stateDir, 'region-outage');
-    expect(lines[8]).toBe(
+    expect(lines[7]).toBe(
       `  record and report: ${drillDir} (drill output: ${path.join(stateDir, 'region-outage', 'drill.log')})`,
     );
-    expect(lines).toHaveLength(9);
+    expect(lines).toHaveLength(8);
   });
 
   test("THEN the drill's output went to the log in the scenario's state directory, not to the terminal", () => {
@@ -85,7 +81,7 @@ describe('drill rehearse --scenario region-outage on the default topology, no AW
       summary: scenario.summary,
       assembly: assemblyDir(),
       assumptions: { ...DEFAULT_ASSUMPTIONS },
-      events: [{ atSeconds: 0, kind: 'region-outage', region: 'writer' }],
+      events: [{ atSeconds: 0, afterClientWrites: 3, kind: 'region-outage', region: 'writer' }],
     };
     expect(header).toMatchObject({ type: 'drill', rehearsal: marker });
     const record = recordIn(drillDir);
@@ -100,7 +96,7 @@ describe('drill rehearse --scenario region-outage on the default topology, no AW
     const md = fs.readFileSync(path.join(drillDir, 'report.md'), 'utf8');
     const verdicts = run.stdout
       .split('\n')
-      .slice(2, 8)
+      .slice(1, 7)
       .map((l) => l.trim());
     const scenarioLine = `scenario region-outage: ${SCENARIOS[0].summary} (assembly ${assemblyDir()})`;
 
@@ -111,8 +107,9 @@ describe('drill rehearse --scenario region-outage on the default topology, no AW
       expect(html).toContain(`<li class="met">${line.replace(/</g, '&lt;')}</li>`);
       expect(md).toContain(`\n- ${line}\n`);
     }
-    expect(html).toContain('<tr><td>promotionMs</td><td>60000</td></tr>');
-    expect(html).toContain('<li>+0 s region-outage writer</li>');
+    // The promotion estimate the assembly publishes (the timing policy's default, 120 s).
+    expect(html).toContain('<tr><td>promotionMs</td><td>120000</td></tr>');
+    expect(html).toContain('<li>+0 s after 3 acknowledged client writes region-outage writer</li>');
     expect(md).toContain(`> **REHEARSAL (simulation, not AWS)**: ${scenarioLine}`);
     expect(md).toContain('| resolver | worst-case |');
   });
@@ -152,7 +149,7 @@ describe('drill rehearse --json', () => {
       targetRegion: 'us-west-2',
       passed: true,
       stateDir: path.join(stateDir, 'region-outage'),
-      measures: { writesResumed: true, lostClientWrites: 0 },
+      measures: { writesResumed: true, lostClientWrites: 1 },
     });
     expect(r.measures.clientWriteRtoMs).toBeGreaterThan(0);
     expect(r.measures.databaseRtoMs).toBeGreaterThan(0);
@@ -191,8 +188,9 @@ describe('drill rehearse on a three-region assembly', () => {
     const header = journalIn(path.join(r.stateDir, r.drillId))[0];
     if (header.type !== 'drill') throw new Error('no header');
     // The writer region is out: the lock is taken in the other two, us-east-1 does not answer.
-    expect(header.lock?.heldIn).toEqual(['us-west-2', 'us-east-2']);
-    expect(header.lock?.unreachable.map((u) => u.region)).toEqual(['us-east-1']);
+    // The writer region fails after the lock (during the preflight): held in all three.
+    expect(header.lock?.heldIn).toEqual(['us-east-1', 'us-west-2', 'us-east-2']);
+    expect(header.lock?.unreachable).toEqual([]);
     const outputs = JSON.parse(
       fs.readFileSync(path.join(r.stateDir, 'cdk-outputs.json'), 'utf8'),
     ) as Record<string, unknown>;
@@ -207,9 +205,9 @@ describe('drill rehearse --list', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(
       [
-        'region-outage          the writer region is gone at the drill start; unplanned failover to the target',
+        'region-outage          the writer region fails once the client canary has 3 acknowledged writes; unplanned failover',
         'switchover-under-load  planned switchover while the client canary writes and reads every second',
-        'lag-spike              replication lag above the RPO, then the writer region fails; managed RPO bounds the loss',
+        'lag-spike              replication stalls (its lag building toward the RPO), then the writer region fails; the lag is lost',
         'rds-throttling         an RDS API throttling storm (every second call, all regions) during a switchover',
         "stale-resolver         the client's resolver keeps every answer 300 s (min-ttl); the writer region fails",
         'headless-secondary     the target has no instance: the drill must refuse, and writes do not resume',
@@ -238,7 +236,7 @@ describe('drill rehearse --scenario headless-secondary', () => {
     const drillDir = drillDirOf(stateDir, 'headless-secondary');
     expect(run.stdout).toBe(
       [
-        'REHEARSAL (simulation, not AWS) headless-secondary: writer us-east-1 -> us-west-2, drill exit 4: every objective met',
+        'REHEARSAL (simulation, not AWS) headless-secondary: writer us-east-1 -> us-west-2, drill exit 4: every verdict met',
         '  refusal: the drill refused at preflight on target-not-headless, as expected: the safety check held: met',
         `  record and report: ${drillDir} (drill output: ${path.join(stateDir, 'headless-secondary', 'drill.log')})`,
         '',
@@ -360,9 +358,7 @@ describe('drill rehearse of an unplanned failover on an assembly that fails a pr
 
     // THEN
     const lines = run.stdout.split('\n');
-    expect(lines[1]).toBe(
-      '  preflight: forced past the failed check(s) record-ttls, client-canary',
-    );
+    expect(lines[1]).toBe('  preflight: forced past the failed check(s) record-ttls');
     const record = recordIn(drillDirOf(stateDir, 'region-outage'));
     expect(record.forceReason).toBe(OUTAGE_FORCE);
     expect(record.outcome).toBe('succeeded');
@@ -403,7 +399,7 @@ describe('drill rehearse of a scenario whose drill cannot start', () => {
     expect(run.code).toBe(EXIT_CODES.REHEARSAL_MISSED);
     expect(run.stdout).toBe(
       [
-        'REHEARSAL (simulation, not AWS) both-down: writer us-east-1 -> us-west-2, drill exit 9: objective missed',
+        'REHEARSAL (simulation, not AWS) both-down: writer us-east-1 -> us-west-2, drill exit 9: verdict missed',
         `  client write RTO not measured (${why}), objective ${rto} s: missed`,
         `  client read RTO not measured (${why}), objective ${rto} s: missed`,
         `  database RTO not measured (${why}), objective ${rto} s: missed`,
