@@ -46,15 +46,16 @@ export const SCENARIOS: readonly Scenario[] = [
     drill: {
       kind: 'failover',
       forceReason: 'the writer region is failing while replication lags: fail over anyway',
-      // The lag has built up to 20 s when the drill starts: still under a managed RPO of 30 s,
-      // so the client canary's first writes are acknowledged before the writer blocks commits.
-      startsAtSeconds: 20,
+      // The lag has built up to 25 s when the drill starts: under a managed RPO of 30 s, so the
+      // client canary's first writes are acknowledged, and they are lost.
+      startsAtSeconds: 25,
     },
     events: [
-      // Assumption: replication stalls for 10 minutes (a write burst, a slow link), from 20 s
-      // before the drill; the region fails after the canary's third acknowledged write.
+      // Assumption: replication stalls for 10 minutes (a write burst, a slow link), from 25 s
+      // before the drill; the region fails 6 s into the drill, during its preflight, once the
+      // lag has passed 30 s (where managed RPO at 30 s blocks commits).
       { atSeconds: 0, kind: 'lag-spike', region: 'target', lagMs: 600_000, forSeconds: 600 },
-      { atSeconds: 0, afterClientWrites: 3, kind: 'region-outage', region: 'writer' },
+      { atSeconds: 31, kind: 'region-outage', region: 'writer' },
     ],
   },
   {

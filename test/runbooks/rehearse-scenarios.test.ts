@@ -110,17 +110,24 @@ describe('rehearse region-outage', () => {
     const { result, record } = await rehearse('region-outage');
 
     expect(result.passed).toBe(true);
-    expect(result.measures.lostClientWrites).toBe(0);
+    // The region fails after the canary's third acknowledged write: the writes of the last
+    // replicationLagMs before it had not reached the target (one, at one write a second).
+    const acknowledged = writes(record).filter((m) => m.ok && m.targetRegion === app.primary);
+    expect(acknowledged).toHaveLength(3);
+    expect(result.measures.lostClientWrites).toBe(A.replicationLagMs / 1000);
+    expect(record.measures.client!.dataLoss!.writes.map((w) => w.at)).toEqual([acknowledged[2].at]);
     expect(result.measures.rpoMs).toBe(0);
-    // The database canary fails from the promotion request until the target holds the writer.
+    // The database canary fails from the outage until the target holds the writer, after the
+    // promotion request (the fence's retries on the region gone came first).
+    const requestedAt = at(record.measures.promotion!.requestedAt!);
     expect(result.measures.databaseRtoMs).toBeGreaterThanOrEqual(A.promotionMs);
     expect(result.measures.databaseRtoMs).toBeLessThanOrEqual(
-      A.promotionMs + A.writerEndpointDnsDelayMs,
+      requestedAt - at(acknowledged[2].at) + A.promotionMs + A.writerEndpointDnsDelayMs,
     );
-    // Client writes fail from the first one (the region is gone when the drill starts) until
-    // write. answers with the target, at the latest when the promotion is requested.
+    // Client writes fail from the one after the third (the region is gone) until write.
+    // answers with the target, at the latest when the promotion is requested.
     const promoteAt = at(record.measures.promotion!.requestedAt!);
-    writePauseBounds(app, result, record, at(record.startedAt!), promoteAt);
+    writePauseBounds(app, result, record, at(acknowledged[2].at), promoteAt);
   });
 });
 
@@ -144,19 +151,17 @@ function appReadPath(region: string, deployment: SimulatedDeployment = deployedA
 }
 
 describe('rehearse region-outage: the client read path', () => {
-  test("THEN reads fail from the first round, before any write is acknowledged, until app. answers the target: a read RTO above 0 s, within the serving check's detection, the TTL, and one TTL more for the worst-case resolver", async () => {
+  test("THEN reads fail from the outage until app. answers the target: a read RTO above 0 s, within the serving check's detection, the TTL, and one TTL more for the worst-case resolver", async () => {
     const app = synthesized();
     const read = appReadPath(app.primary);
     expect(read.ttlMs).toBeGreaterThan(0);
     const { result, record } = await rehearse('region-outage');
     // The bound below is the worst-case resolver's: every change reaches the client a TTL late.
     expect(result.assumptions.resolver).toBe('worst-case');
-    const scenario = scenarioNamed('region-outage')!;
-    const outageAt =
-      at(record.startedAt!) +
-      (scenario.events.find((e) => e.kind === 'region-outage')!.atSeconds -
-        (scenario.drill.startsAtSeconds ?? 0)) *
-        1000;
+    const marks = record.measures.client!.marks;
+    // The region fails right after the client canary's third acknowledged write.
+    const third = marks.filter((m) => m.path === 'write' && m.ok)[2];
+    const outageAt = at(third.at);
 
     // One read outage, in the region that lost service, and it is the measured read RTO.
     const rto = record.measures.client!.readRto;
@@ -165,23 +170,23 @@ describe('rehearse region-outage: the client read path', () => {
     expect(rto[0].ms).toBeGreaterThan(0);
     expect(result.measures.clientReadRtoMs).toBe(rto[0].ms);
     expect(outage.durationMs).toBe(rto[0].ms);
-    // Reads were measured while no write had been acknowledged: they began with the canary.
-    const marks = record.measures.client!.marks;
-    const firstAcknowledged = marks.find((m) => m.path === 'write' && m.ok)!;
-    const readsBefore = marks.filter(
-      (m) => m.path === 'read' && at(m.at) < at(firstAcknowledged.at),
-    );
+    // Reads were answered until the outage, and the read outage began with it.
+    const readsBefore = marks.filter((m) => m.path === 'read' && at(m.at) < outageAt);
     expect(readsBefore.length).toBeGreaterThan(0);
-    expect(at(outage.startedAt)).toBe(at(marks.find((m) => m.path === 'read')!.at));
+    expect(readsBefore.every((m) => m.ok && m.targetRegion === app.primary)).toBe(true);
+    expect(at(outage.startedAt)).toBe(
+      at(marks.find((m) => m.path === 'read' && at(m.at) >= outageAt)!.at),
+    );
     // Until the outage ended every read went to the lost region and failed; the one that ended
     // it was answered by the target (404 while its item was never acknowledged: an answer).
-    const during = marks.filter((m) => m.path === 'read' && at(m.at) < at(outage.endedAt!));
+    const during = marks.filter(
+      (m) => m.path === 'read' && at(m.at) >= outageAt && at(m.at) < at(outage.endedAt!),
+    );
     expect(during.map((m) => [m.targetRegion, m.ok])).toEqual(
       during.map(() => [app.primary, false]),
     );
     const back = marks.find((m) => m.path === 'read' && at(m.at) === at(outage.endedAt!))!;
     expect(back).toMatchObject({ ok: true, targetRegion: app.target });
-    expect(back.status).toBe(at(back.at) < at(firstAcknowledged.at) ? 404 : 200);
     // app. cannot move before the serving check failed FailureThreshold times at its interval
     // (the first result may come at the outage itself)...
     const detectionMs = read.threshold * read.intervalMs;
@@ -215,31 +220,46 @@ describe('rehearse switchover-under-load', () => {
 });
 
 describe('rehearse lag-spike', () => {
-  test('GIVEN managed RPO on the writer THEN it blocks every write while the lag is above it, and nothing acknowledged is lost', async () => {
+  /** The client writes before the writer region failed (the scenario's outage). */
+  function writesBeforeOutage(record: DrillRecord) {
+    const scenario = scenarioNamed('lag-spike')!;
+    const outage = scenario.events.find((e) => e.kind === 'region-outage')!;
+    const outageAt =
+      at(record.startedAt!) + (outage.atSeconds - scenario.drill.startsAtSeconds!) * 1000;
+    return { outageAt, before: writes(record).filter((m) => at(m.at) < outageAt) };
+  }
+
+  test('GIVEN managed RPO on the writer THEN writes are acknowledged while the lag is under it, refused (503) once it is not, and what was acknowledged is lost', async () => {
     const app = synthesized();
     expect(app.managedRpoMs).toBeDefined();
     const { result, record } = await rehearse('lag-spike');
 
     expect(result.passed).toBe(true);
-    expect(result.forcedPastChecks).toEqual(['lag-under-rpo']);
-    // The target was further behind than the writer's managed RPO when Aurora promoted it...
-    expect(record.measures.promotion?.rpoLagMsBeforeRequest).toBeGreaterThan(app.managedRpoMs!);
-    // ...so the writer refused every client write (503) instead of acknowledging it.
-    const promotedAt = at(record.measures.promotion!.requestedAt!);
-    const before = writes(record).filter((m) => at(m.at) <= promotedAt);
-    expect(before.length).toBeGreaterThan(0);
-    expect(before.map((m) => [m.ok, m.status])).toEqual(before.map(() => [false, 503]));
-    expect(result.measures.lostClientWrites).toBe(0);
+    const { before } = writesBeforeOutage(record);
+    const firstRefused = before.findIndex((m) => !m.ok);
+    expect(firstRefused).toBeGreaterThan(0);
+    expect(before.slice(0, firstRefused).every((m) => m.ok)).toBe(true);
+    expect(before.slice(firstRefused).map((m) => m.status)).toEqual(
+      before.slice(firstRefused).map(() => 503),
+    );
+    // Refused once the lag (growing from the stall, the scenario's start) reached the RPO.
+    const stallAt =
+      at(record.startedAt!) - scenarioNamed('lag-spike')!.drill.startsAtSeconds! * 1000;
+    expect(at(before[firstRefused].at) - stallAt + A.replicationLagMs).toBeGreaterThanOrEqual(
+      app.managedRpoMs!,
+    );
+    // Replication stalled before the first write: every acknowledged one is lost.
+    expect(result.measures.lostClientWrites).toBe(firstRefused);
     expect(result.measures.rpoMs).toBeLessThanOrEqual(app.rpoMs);
     // The report's timeline says when the drill started among the faults.
     expect(
       fs.readFileSync(path.join(result.stateDir, result.drillId, 'report.md'), 'utf8'),
     ).toContain(
-      '\n- +0 s lag-spike target lagMs=600000 forSeconds=600\n- +60 s drill starts\n- +80 s region-outage writer\n',
+      '\n- +0 s lag-spike target lagMs=600000 forSeconds=600\n- +25 s drill starts\n- +31 s region-outage writer\n',
     );
   });
 
-  test('GIVEN the same assembly without managed RPO on the writer THEN the writer acknowledges writes the promotion loses', async () => {
+  test('GIVEN the same assembly without managed RPO on the writer THEN the writer acknowledges every write until the fence, and the promotion loses more of them', async () => {
     const copy = path.join(tempDir(), 'cdk.out');
     fs.cpSync(assemblyDir(), copy, { recursive: true });
     for (const file of fs.readdirSync(copy).filter((f) => f.endsWith('.template.json'))) {
@@ -256,9 +276,21 @@ describe('rehearse lag-spike', () => {
     const edited = Deployment.fromAssembly(copy);
     expect(synthesized(edited).managedRpoMs).toBeUndefined();
 
-    const { result } = await rehearse('lag-spike', edited, copy);
+    const managed = await rehearse('lag-spike');
+    const { result, record } = await rehearse('lag-spike', edited, copy);
 
-    expect(result.measures.lostClientWrites).toBeGreaterThan(0);
+    // Every write was acknowledged until the fence refused them (none refused by managed RPO),
+    // and each acknowledged one is lost.
+    const { before } = writesBeforeOutage(record);
+    const firstRefused = before.findIndex((m) => !m.ok);
+    expect(firstRefused).toBeGreaterThan(0);
+    expect(at(before[firstRefused].at)).toBeGreaterThanOrEqual(
+      at(stepOf(record, 'fence').startedAt!),
+    );
+    expect(result.measures.lostClientWrites).toBe(firstRefused);
+    expect(result.measures.lostClientWrites).toBeGreaterThan(
+      managed.result.measures.lostClientWrites!,
+    );
   });
 });
 
