@@ -94,6 +94,7 @@ async function rehearse(
     UserId: 'AROAREHEARSAL:simulation',
   };
 
+  checkScenarioOn(world, scenario);
   fs.mkdirSync(stateDir, { recursive: true });
   // As `cdk deploy --outputs-file` would write it after a deployment of this assembly.
   const outputsFile = path.join(stateDir, 'cdk-outputs.json');
@@ -143,11 +144,6 @@ async function rehearse(
   const primary = world.topology.primaryRegion;
   const firstTarget = targetOf(world, primary);
   let roles = rolesOf(world, primary, firstTarget);
-  // The roles of the rehearsed drill (a failback's, after its first move): checked up front.
-  checkEvents(
-    scenario,
-    scenario.drill.kind === 'failback' ? rolesOf(world, firstTarget, primary) : roles,
-  );
   if (scenario.drill.kind === 'failback') {
     // The first move takes the writer away from the primary region. A failover needs the
     // region gone (forced past what the outage fails, as in region-outage); the region then
@@ -374,6 +370,31 @@ function findingsOf(
       };
     }),
   };
+}
+
+/**
+ * Refuses a scenario whose events would do nothing on this deployment (checkEvents), before
+ * anything is rehearsed: `drill rehearse` checks every scenario first.
+ */
+export function checkScenario(deployment: SimulatedDeployment, scenario: Scenario): void {
+  const world = new SimulatedWorld(deployment, new VirtualClock());
+  try {
+    checkScenarioOn(world, scenario);
+  } finally {
+    world.stop();
+  }
+}
+
+/** checkEvents with the roles of the rehearsed drill (a failback's, after its first move). */
+function checkScenarioOn(world: SimulatedWorld, scenario: Scenario): void {
+  const primary = world.topology.primaryRegion;
+  const firstTarget = targetOf(world, primary);
+  checkEvents(
+    scenario,
+    scenario.drill.kind === 'failback'
+      ? rolesOf(world, firstTarget, primary)
+      : rolesOf(world, primary, firstTarget),
+  );
 }
 
 /** The drill's target: the first secondary (in the outputs' order) with an instance. */

@@ -58,8 +58,33 @@ describe('verdicts of a drill whose figures exceed the objectives', () => {
     });
     expect(verdicts[2]).toMatchObject({ objective: 'database RTO', met: false });
     expect(verdicts[2].line).toMatch(/^database RTO \d+ s > 30 s: missed$/);
-    // Zero lost is within any RPO, even 0 s.
-    expect(verdicts[3].line).toBe('RPO 0 s (0 acknowledged client writes lost) <= 0 s: met');
+    // The one write lost (the region failed a second after it) spans a window of 0 s.
+    expect(verdicts[3].line).toBe('RPO 0 s (1 acknowledged client write lost) <= 0 s: met');
+  });
+});
+
+describe('the RPO verdict when no client write was acknowledged before the promotion request', () => {
+  test('GIVEN the writer region gone before the canary wrote anything THEN the RPO is not exercised, and missed', async () => {
+    const { result, code } = await rehearseFile({
+      name: 'gone-at-once',
+      summary: 'the writer region is gone before the first client write',
+      description: 'Nothing acknowledged, so nothing can be lost: the RPO is not measured.',
+      drill: { kind: 'failover', forceReason: 'the writer region is down' },
+      events: [{ atSeconds: 0, kind: 'region-outage', region: 'writer' }],
+    });
+
+    expect(code).toBe(EXIT_CODES.REHEARSAL_MISSED);
+    expect(result.drillExitCode).toBe(EXIT_CODES.OK);
+    const rpo = result.verdicts.find((v) => v.objective === 'RPO')!;
+    expect(rpo).toEqual({
+      objective: 'RPO',
+      measuredMs: null,
+      objectiveMs: 30_000,
+      met: false,
+      line: 'RPO not exercised (no client write was acknowledged before the promotion request, so none could be lost), objective 30 s: missed',
+    });
+    expect(result.measures.rpoMs).toBeNull();
+    expect(result.verdicts.filter((v) => !v.met).map((v) => v.objective)).toEqual(['RPO']);
   });
 });
 

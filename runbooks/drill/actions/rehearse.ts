@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SimulatedDeployment } from '../../simulation/deployment';
-import { runRehearsal } from '../../simulation/rehearsal';
+import { checkScenario, runRehearsal } from '../../simulation/rehearsal';
 import { SimulatedWorld } from '../../simulation/world';
 import type { RehearsalResult, Scenario } from '../../simulation/scenario';
 import { loadScenarioFile } from '../../simulation/scenario-file';
@@ -37,6 +37,8 @@ export async function rehearse(ctx: ActionContext, opts: RehearseOptions): Promi
   }
   const scenarios = scenariosOf(opts);
   const deployment = deploymentOf(opts.assembly);
+  // Every scenario's events are checked against the topology before any is rehearsed.
+  for (const scenario of scenarios) checkScenario(deployment, scenario);
   const results: RehearsalResult[] = [];
   for (const scenario of scenarios) {
     const result = await runRehearsal(deployment, {
