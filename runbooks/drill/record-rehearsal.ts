@@ -13,7 +13,7 @@ export interface RehearsalMarker {
   readonly assembly: string;
   /** Every assumption the simulation ran with (name -> value). */
   readonly assumptions: Readonly<Record<string, string | number>>;
-  /** The scenario's timeline, as given (seconds after the drill start, regions by role). */
+  /** The scenario's timeline, as given (seconds after the scenario start, regions by role). */
   readonly events: readonly Readonly<Record<string, unknown>>[];
   /** When on the timeline the drill started (s), when not at once. */
   readonly drillStartsAtSeconds?: number;
@@ -94,9 +94,20 @@ function judged(
 /** When the drill stopped, why, on one line (for the lines that have no figure). */
 function stoppedWhy(record: DrillRecord): string {
   const error = record.error;
-  return error
-    ? `the drill stopped: [${error.code}] ${error.message.split('\n')[0].replace(/:$/, '')}`
-    : '';
+  if (!error) return '';
+  const first = error.message.split('\n')[0].replace(/:$/, '');
+  if (error.code !== 'PREFLIGHT_FAILED') return `the drill stopped: [${error.code}] ${first}`;
+  // The CLI's own hint (--force --reason) is not the scenario's: its field is.
+  const failed = failedChecksOf(error.message);
+  return `the drill stopped: [${error.code}] ${first} (${failed.join(', ')}); add drill.forceReason to the scenario to start despite ${failed.length === 1 ? 'it' : 'them'}`;
+}
+
+/**
+ * The ids of the checks a preflight refusal names: it journals no check results, only its
+ * error, one `  - <id>: <title>: <reason>` line per failed check (steps/preflight.ts).
+ */
+function failedChecksOf(message: string): string[] {
+  return [...message.matchAll(/^ {2}- ([a-z0-9-]+): /gm)].map((m) => m[1]);
 }
 
 /**
@@ -173,7 +184,7 @@ export function rehearsalVerdicts(record: DrillRecord): RehearsalVerdict[] {
         }
       : judged(
           'RPO',
-          loss ? (loss.count === 0 ? 0 : (loss.windowMs ?? null)) : null,
+          loss ? lostWindowMs(record) : null,
           rpo,
           loss
             ? ` (${loss.count} acknowledged client write${loss.count === 1 ? '' : 's'} lost)`
@@ -206,6 +217,26 @@ export function rehearsalVerdicts(record: DrillRecord): RehearsalVerdict[] {
   const findings = record.rehearsal?.findings;
   if (findings) verdicts.push(managedRpoVerdict(findings));
   return verdicts;
+}
+
+/**
+ * The data a client lost, in time: from the newest acknowledged client write the new writer
+ * still has (the replication point as the client sees it) to the newest one it lost; when it
+ * has none of the canary's earlier writes, from the first lost to the last (a lower bound).
+ * 0 when nothing was lost; null when the lost writes carry no time.
+ */
+function lostWindowMs(record: DrillRecord): number | null {
+  const client = record.measures.client!;
+  const loss = client.dataLoss!;
+  if (loss.count === 0) return 0;
+  if (loss.windowMs === undefined || loss.lastAt === undefined) return null;
+  const lostAt = new Set(loss.writes.flatMap((w) => (w.at ? [Date.parse(w.at)] : [])));
+  const last = Date.parse(loss.lastAt);
+  const kept = client.marks
+    .filter((k) => k.path === 'write' && k.ok && Date.parse(k.at) < last)
+    .map((k) => Date.parse(k.at))
+    .filter((at) => !lostAt.has(at));
+  return kept.length > 0 ? last - Math.max(...kept) : loss.windowMs;
 }
 
 /**
@@ -244,11 +275,7 @@ export function refusalVerdict(
   why = 'the drill left no record',
 ): RehearsalVerdict {
   const refused = record?.error?.code === 'PREFLIGHT_FAILED';
-  // A refusal journals no check results, only its error: one `  - <id>: <title>: <reason>`
-  // line per failed check (steps/preflight.ts).
-  const failed = refused
-    ? [...record.error!.message.matchAll(/^ {2}- ([a-z0-9-]+): /gm)].map((m) => m[1])
-    : [];
+  const failed = refused ? failedChecksOf(record.error!.message) : [];
   const met = refused && failed.length === 1 && failed[0] === check;
   const what = !record
     ? why

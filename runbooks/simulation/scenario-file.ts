@@ -99,6 +99,9 @@ const scenario = z.strictObject({
     .optional(),
 });
 
+/** The format, for the docs test that keeps docs/rehearsal.md's field table equal to it. */
+export const SCENARIO_FILE_SCHEMA = scenario;
+
 /** The fix every problem ends with. */
 export const SCENARIO_FILE_FIX =
   'the format is documented at the top of runbooks/simulation/scenario-file.ts';

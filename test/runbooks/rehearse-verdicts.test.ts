@@ -58,8 +58,14 @@ describe('verdicts of a drill whose figures exceed the objectives', () => {
     });
     expect(verdicts[2]).toMatchObject({ objective: 'database RTO', met: false });
     expect(verdicts[2].line).toMatch(/^database RTO \d+ s > 30 s: missed$/);
-    // The one write lost (the region failed a second after it) spans a window of 0 s.
-    expect(verdicts[3].line).toBe('RPO 0 s (1 acknowledged client write lost) <= 0 s: met');
+    // The one write lost was a second after the newest one the target kept.
+    expect(verdicts[3]).toEqual({
+      objective: 'RPO',
+      measuredMs: 1000,
+      objectiveMs: 0,
+      met: false,
+      line: 'RPO 1 s (1 acknowledged client write lost) > 0 s: missed',
+    });
   });
 });
 
