@@ -2,6 +2,7 @@
 // scenario, a missing or incomplete cloud assembly, a scenario file that is not valid.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { TIMING_DEFAULTS } from '../../constructs/contract/timing';
 import { EXIT_CODES } from '../../runbooks/drill/errors';
 import type { RehearsalResult } from '../../runbooks/simulation/scenario';
 import { assemblyDir, deployedApp } from '../deployed-app';
@@ -395,6 +396,57 @@ describe('drill rehearse --scenario-file: events that would do nothing on the to
     expect(run.stderr).toBe(
       `error [USAGE]: scenario file ${file} is named "region-outage", the name of a built-in scenario\n  next: Give the scenario in the file a name of its own (its "name" field)\n`,
     );
+  });
+});
+
+describe('drill rehearse takes the promotion time from the assembly', () => {
+  /** region-outage on a copy of the assembly whose routing output says `edit(json)`. */
+  async function rehearseEdited(edit: (routing: string) => string): Promise<RehearsalResult> {
+    const copy = path.join(tempDir(), 'cdk.out');
+    fs.cpSync(assemblyDir(), copy, { recursive: true });
+    const file = path.join(copy, 'MultiRegion-Routing.template.json');
+    const template = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      Outputs: Record<string, { Value: { 'Fn::Join': [string, unknown[]] } }>;
+    };
+    const parts = template.Outputs.DrillRouting.Value['Fn::Join'][1];
+    parts[0] = edit(parts[0] as string);
+    fs.writeFileSync(file, JSON.stringify(template));
+    const run = await rehearseCli([
+      'rehearse',
+      '--scenario',
+      'region-outage',
+      '--assembly',
+      copy,
+      '--state-dir',
+      tempDir(),
+      '--json',
+    ]);
+    expect(run.stderr).toBe('');
+    return (JSON.parse(run.stdout) as RehearsalResult[])[0];
+  }
+  const PUBLISHED = `"promotionEstimateSeconds":${TIMING_DEFAULTS.promotionEstimateSeconds},`;
+
+  test('GIVEN the synthesized assembly THEN it publishes the timing policy estimate behind the write floor', () => {
+    const template = fs.readFileSync(
+      path.join(assemblyDir(), 'MultiRegion-Routing.template.json'),
+      'utf8',
+    );
+    expect(template).toContain(JSON.stringify(PUBLISHED).slice(1, -1));
+  });
+
+  test('GIVEN an assembly that publishes a 300 s promotion THEN the rehearsal assumes 300 s, and the database outage lasts it', async () => {
+    const result = await rehearseEdited((json) =>
+      json.replace(PUBLISHED, '"promotionEstimateSeconds":300,'),
+    );
+
+    expect(result.assumptions.promotionMs).toBe(300_000);
+    expect(result.measures.databaseRtoMs).toBeGreaterThanOrEqual(300_000);
+  });
+
+  test('GIVEN an assembly from before the estimate was published THEN the contract default applies', async () => {
+    const result = await rehearseEdited((json) => json.replace(PUBLISHED, ''));
+
+    expect(result.assumptions.promotionMs).toBe(TIMING_DEFAULTS.promotionEstimateSeconds * 1000);
   });
 });
 
