@@ -147,7 +147,6 @@ export class RoutingStack extends Stack {
         rtoFloorExplanation: `${floors.read.explanation}; ${floors.write.explanation}`,
         readRtoFloorSeconds: seconds(floors.read.total),
         writeRtoFloorSeconds: seconds(floors.write.total),
-      promotionEstimateSeconds: seconds(props.topology.timing.promotionEstimate),
       }),
     });
     this.dashboard = new MultiRegionDashboard(this, 'Dashboard', {
