@@ -217,3 +217,35 @@ describe('each failed run is journaled with the time it ran', () => {
     );
   });
 });
+
+describe('a later step reads what the run that succeeded journaled', () => {
+  test('GIVEN FailoverGlobalCluster throttled once and a point-of-failure snapshot of an older failover THEN the snapshot of this promotion is copied, not the older one', async () => {
+    const cluster = 'multi-region-ref-global-us-east-1';
+    const monthAgo = h.world.clock.now() - 30 * 24 * 3600_000;
+    h.world.snapshots.push({
+      region: PRIMARY,
+      identifier: `rds:unplanned-global-failover-${cluster}-2025-01-30-10-00`,
+      clusterIdentifier: cluster,
+      type: 'automated',
+      createdAt: monthAgo,
+      listedAt: monthAgo,
+      availableAt: monthAgo,
+      kmsKeyId: h.world.kmsKeyArn(PRIMARY),
+    });
+    h.world.fail('rds:FailoverGlobalCluster', faults.throttling());
+
+    const result = await h.run(h.failover());
+
+    expect(result.code).toBe(0);
+    expect(h.world.callsOf('rds:FailoverGlobalCluster')).toHaveLength(2);
+    expect(
+      h.world
+        .callsOf('rds:CopyDBClusterSnapshot')
+        .map(
+          (c) =>
+            (c.input as { SourceDBClusterSnapshotIdentifier?: string })
+              .SourceDBClusterSnapshotIdentifier,
+        ),
+    ).toEqual([`rds:unplanned-global-failover-${cluster}-2025-03-01-10-00`]);
+  });
+});
