@@ -233,6 +233,9 @@ describe('a later step reads what the run that succeeded journaled', () => {
       kmsKeyId: h.world.kmsKeyArn(PRIMARY),
     });
     h.world.fail('rds:FailoverGlobalCluster', faults.throttling());
+    // This failover's snapshot is listed only after the step has started looking.
+    h.world.failoverSnapshotListedMs = 120_000;
+    h.world.failoverSnapshotCreateMs = 150_000;
 
     const result = await h.run(h.failover());
 
