@@ -91,7 +91,10 @@ export function alarmOf(
   at: number,
 ): SimulatedAlarm {
   const p = resource.properties;
-  const name = String(p.AlarmName ?? resource.physicalId);
+  // Unnamed: CloudFormation generates a unique physical id from the stack name, the logical id
+  // and a suffix ("MyStack-MyBucket-abcdefghijk1": CloudFormation Template Reference,
+  // "CloudFormation resource custom naming"); the simulated physical id is the latter two.
+  const name = String(p.AlarmName ?? `${resource.stack}-${resource.physicalId}`);
   const metrics = p.Metrics as MetricDataQuery[] | undefined;
   const queries: StatQuery[] = [];
   let expression: SimulatedAlarm['expression'];
