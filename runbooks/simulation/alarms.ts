@@ -152,7 +152,8 @@ export function alarmOf(
             Period: Number(p.Period),
           }),
       EvaluationPeriods: evaluationPeriods,
-      DatapointsToAlarm: p.DatapointsToAlarm === undefined ? undefined : Number(p.DatapointsToAlarm),
+      DatapointsToAlarm:
+        p.DatapointsToAlarm === undefined ? undefined : Number(p.DatapointsToAlarm),
       Threshold: Number(p.Threshold),
       ComparisonOperator: p.ComparisonOperator as ComparisonOperator,
       TreatMissingData: p.TreatMissingData as string | undefined,

@@ -656,9 +656,7 @@ export class SimulatedClientNetwork implements ClientNetworkApi {
       await world.clock.sleep(request.timeoutMs);
       // Said simulated, with why: a rehearsal's log must not read like a real endpoint's failure.
       throw Object.assign(
-        new Error(
-          `connect ETIMEDOUT ${request.address}:443 (simulated: ${target.region} is down)`,
-        ),
+        new Error(`connect ETIMEDOUT ${request.address}:443 (simulated: ${target.region} is down)`),
         { code: 'ETIMEDOUT' },
       );
     }

@@ -44,13 +44,7 @@ import { topologyFromOutputs, type DrillTopology } from '../drill/discovery';
 import { FAKE_ACCOUNT, type SimulatedDeployment } from './deployment';
 import { SimulatedClientNetwork, SimulatedItemTables } from './client-network';
 import { VirtualClock } from './clock';
-import {
-  alarmOf,
-  evaluateAlarm,
-  metricKey,
-  type MetricRef,
-  type SimulatedAlarm,
-} from './alarms';
+import { alarmOf, evaluateAlarm, metricKey, type MetricRef, type SimulatedAlarm } from './alarms';
 import type { SimulationAssumptions } from './scenario';
 
 /** One region of the fake. */

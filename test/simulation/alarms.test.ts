@@ -163,7 +163,10 @@ describe('a lag alarm follows the secondary lag with its threshold, periods and 
     world.lagSpike(SECONDARY, lagMs, world.clock.now() + 600_000);
     await pass(world, 180_000);
 
-    for (const suffix of ['AuroraGlobalDBRPOLag-critical', 'AuroraGlobalDBReplicationLag-warning']) {
+    for (const suffix of [
+      'AuroraGlobalDBRPOLag-critical',
+      'AuroraGlobalDBReplicationLag-warning',
+    ]) {
       expect(stateOf(world, alarmName(PRIMARY, suffix)).StateValue).toBe('OK');
     }
   });
@@ -194,7 +197,9 @@ describe('the routing alarms follow the health checks they watch', () => {
 
   test('GIVEN the writer region goes down THEN no region passes a writer check and the no-healthy-writer alarm fires', async () => {
     const world = realisticWorld();
-    const noWriter = world.alarms.find((a) => a.Metrics?.some((m) => m.Expression?.startsWith('MAX')))!;
+    const noWriter = world.alarms.find((a) =>
+      a.Metrics?.some((m) => m.Expression?.startsWith('MAX')),
+    )!;
     await pass(world, 60_001);
     expect(noWriter.StateValue).toBe('OK');
 
