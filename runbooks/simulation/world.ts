@@ -1619,10 +1619,11 @@ export class SimulatedWorld {
 
   /**
    * Every `ALARM_SAMPLE_MS` a sample of each metric an evaluated alarm watches, and every
-   * minute an evaluation of each such alarm on those samples, until `stop`: CloudWatch
-   * evaluates a standard-resolution alarm once a minute (CloudWatch User Guide, "Alarm
-   * evaluation"); RDS and Route 53 report their metrics at one-minute intervals, each an
-   * aggregate of what they measured in it, as the alarm's statistic aggregates the samples.
+   * minute an evaluation of each such alarm on those samples, until `stop`. CloudWatch
+   * evaluates an alarm of a period of a minute or more once a minute (CloudWatch User Guide,
+   * "Using Amazon CloudWatch alarms"); each period's datapoint is the alarm's statistic over
+   * the samples in it (Route 53 reports health-check status "at one-minute intervals": Route 53
+   * Developer Guide, "Monitoring health checks using CloudWatch").
    */
   private async alarmLoop(): Promise<void> {
     const signal = this.loops.signal;
