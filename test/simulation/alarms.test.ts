@@ -9,6 +9,7 @@ import { SERVICE_METRIC_NAMESPACE } from '../../constructs/contract';
 import { EXIT_CODES } from '../../runbooks/drill/errors';
 import { runRehearsal } from '../../runbooks/simulation/rehearsal';
 import { DEFAULT_ASSUMPTIONS, type Scenario } from '../../runbooks/simulation/scenario';
+import { SimulatedDeployment } from '../../runbooks/simulation/deployment';
 import { assemblyDir, deployedApp } from '../deployed-app';
 import { PRIMARY, SECONDARY, instantWorld, pass, realisticWorld } from './world-helpers';
 
@@ -169,6 +170,60 @@ describe('a lag alarm follows the secondary lag with its threshold, periods and 
     ]) {
       expect(stateOf(world, alarmName(PRIMARY, suffix)).StateValue).toBe('OK');
     }
+  });
+});
+
+/** A copy of the assembly whose alarm `name` (in `region`'s database stack) has `changes`. */
+function withAlarm(
+  region: string,
+  name: string,
+  changes: Record<string, unknown>,
+): SimulatedDeployment {
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'simulation-alarm-'));
+  fs.cpSync(assemblyDir(), copy, { recursive: true });
+  const file = path.join(copy, `MultiRegion-Database-${region}.template.json`);
+  const template = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const resources = template.Resources as Record<string, { Properties: Record<string, unknown> }>;
+  const alarm = Object.values(resources).find((r) => r.Properties?.AlarmName === name)!;
+  Object.assign(alarm.Properties, changes);
+  fs.writeFileSync(file, JSON.stringify(template));
+  return SimulatedDeployment.fromAssembly(copy);
+}
+
+describe('missing datapoints count as the alarm says (TreatMissingData)', () => {
+  // The writer reports no lag datapoint: every period of its lag alarms is missing.
+  const name = alarmName(PRIMARY, 'AuroraGlobalDBRPOLag-warning');
+  test.each([
+    ['breaching', 'ALARM'],
+    ['notBreaching', 'OK'],
+    ['ignore', 'OK'],
+    ['missing', 'INSUFFICIENT_DATA'],
+  ])(
+    'GIVEN the writer lag alarm treats missing data as %s THEN it is %s after a minute',
+    async (treat, state) => {
+      const world = realisticWorld({}, withAlarm(PRIMARY, name, { TreatMissingData: treat }));
+      await pass(world, 60_001);
+
+      expect(stateOf(world, name).StateValue).toBe(state);
+    },
+  );
+
+  test('GIVEN 2 out of 3 periods WHEN only one minute breaches THEN it stays OK; WHEN two do THEN ALARM', async () => {
+    const secondary = alarmName(SECONDARY, 'AuroraGlobalDBRPOLag-warning');
+    const world = realisticWorld(
+      {},
+      withAlarm(SECONDARY, secondary, { EvaluationPeriods: 3, DatapointsToAlarm: 2 }),
+    );
+    world.lagSpike(SECONDARY, 22_500, world.clock.now() + 600_000);
+
+    await pass(world, 60_001);
+    expect(stateOf(world, secondary).StateValue).toBe('OK');
+    await pass(world, 60_000);
+    expect(stateOf(world, secondary)).toMatchObject({
+      StateValue: 'ALARM',
+      StateReason:
+        'simulated: 2 of the last 3 datapoints [1000, 22500, 22500] breaching (GreaterThanThreshold 15000, 2 to alarm, missing data notBreaching)',
+    });
   });
 });
 
