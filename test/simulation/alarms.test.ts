@@ -173,6 +173,9 @@ describe('a lag alarm follows the secondary lag with its threshold, periods and 
   });
 });
 
+const copies: string[] = [];
+afterAll(() => copies.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
 /** A copy of the assembly whose alarm `name` (in `region`'s database stack) has `changes`. */
 function withAlarm(
   region: string,
@@ -180,6 +183,7 @@ function withAlarm(
   changes: Record<string, unknown>,
 ): SimulatedDeployment {
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'simulation-alarm-'));
+  copies.push(copy);
   fs.cpSync(assemblyDir(), copy, { recursive: true });
   const file = path.join(copy, `MultiRegion-Database-${region}.template.json`);
   const template = JSON.parse(fs.readFileSync(file, 'utf8'));
