@@ -654,9 +654,11 @@ export class SimulatedClientNetwork implements ClientNetworkApi {
     if (world.down.has(target.region)) {
       record();
       await world.clock.sleep(request.timeoutMs);
-      throw Object.assign(new Error(`connect ETIMEDOUT ${request.address}:443`), {
-        code: 'ETIMEDOUT',
-      });
+      // Said simulated, with why: a rehearsal's log must not read like a real endpoint's failure.
+      throw Object.assign(
+        new Error(`connect ETIMEDOUT ${request.address}:443 (simulated: ${target.region} is down)`),
+        { code: 'ETIMEDOUT' },
+      );
     }
     const response = await this.answer(target, request);
     if (response === 'timeout') {

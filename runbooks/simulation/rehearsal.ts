@@ -436,6 +436,8 @@ function applyEvent(
       return each(event.region, (r) => world.lagSpike(r, event.lagMs, until(event.forSeconds)));
     case 'headless':
       return each(event.region, (r) => world.headless(r));
+    case 'alarm':
+      return each(event.region, (r) => world.setAlarm(r, event.namePrefix ?? '', 'ALARM'));
     case 'rds-throttling': {
       const untilMs = until(event.forSeconds);
       if (event.region === 'all') return world.throttle('all', event.share, untilMs);

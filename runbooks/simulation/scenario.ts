@@ -98,6 +98,15 @@ export type ScenarioEvent = {
       readonly kind: 'headless';
       readonly region: RegionRole;
     }
+  | {
+      /**
+       * The region's synthesized alarms whose names start with `namePrefix` (every one when
+       * unset) go to ALARM and stay there.
+       */
+      readonly kind: 'alarm';
+      readonly region: RegionRole;
+      readonly namePrefix?: string;
+    }
 );
 
 /** The drill a scenario runs, as an operator would type it. */

@@ -44,6 +44,7 @@ import { topologyFromOutputs, type DrillTopology } from '../drill/discovery';
 import { FAKE_ACCOUNT, type SimulatedDeployment } from './deployment';
 import { SimulatedClientNetwork, SimulatedItemTables } from './client-network';
 import { VirtualClock } from './clock';
+import { alarmOf, evaluateAlarm, metricKey, type MetricRef, type SimulatedAlarm } from './alarms';
 import type { SimulationAssumptions } from './scenario';
 
 /** One region of the fake. */
@@ -127,8 +128,13 @@ export const faults = {
       $fault: 'server',
       $metadata: { httpStatusCode: 500, attempts: 5 },
     }),
-  networkTimeout: () =>
-    Object.assign(new Error('connect ETIMEDOUT 52.94.0.1:443'), {
+  /**
+   * A connection that never opens, as the SDK reports it after its retries. The text says it
+   * is simulated and why, so a rehearsal's log never reads like a real AWS endpoint's failure;
+   * name and code are what the drill classifies as a network error (aws/errors.ts).
+   */
+  networkTimeout: (why = 'an injected network fault') =>
+    Object.assign(new Error(`connect ETIMEDOUT (simulated: ${why})`), {
       name: 'TimeoutError',
       code: 'ETIMEDOUT',
       $metadata: { attempts: 5 },
@@ -300,7 +306,19 @@ export class SimulatedWorld {
   readonly forcedUnhealthy = new Set<string>();
   readonly forcedHealthy = new Set<string>();
   readonly down = new Set<string>();
+  /**
+   * The alarms DescribeAlarms answers. Empty in the instant model (the drill tests add their
+   * own); after `assume` (or `setAlarm`), every synthesized AWS::CloudWatch::Alarm, OK at start.
+   */
   readonly alarms: (MetricAlarm & { region: string })[] = [];
+  /** How each synthesized alarm is evaluated (see alarms.ts), once loaded. */
+  private alarmModels?: SimulatedAlarm[];
+  /** Samples of every metric an evaluated alarm watches, by metricKey (realistic model). */
+  private readonly metricSamples = new Map<string, { at: number; value: number | null }[]>();
+  private readonly deployment: SimulatedDeployment;
+  /** Engine and version of the global cluster, as synthesized (see the constructor). */
+  readonly engine: string;
+  readonly engineVersion: string;
   /** Calls a step made without declaring them (the harness fails the test after it). */
   readonly undeclaredCalls: string[] = [];
   /** Cluster parameter groups by name, with the parameters the templates set. */
@@ -324,6 +342,7 @@ export class SimulatedWorld {
 
   constructor(deployed: SimulatedDeployment, clock: Clock = new VirtualClock()) {
     this.clock = clock;
+    this.deployment = deployed;
     this.outputs = deployed.outputsFile();
     this.topology = topologyFromOutputs(this.outputs, 'synthesized app');
     this.globalId = this.topology.globalClusterIdentifier;
@@ -337,6 +356,24 @@ export class SimulatedWorld {
         parameters: new Map(Object.entries(parameters).map(([k, v]) => [k, String(v)])),
       });
     }
+    // The global cluster's engine and version, as synthesized on it, else its source cluster's
+    // (the primary's): with SourceDBClusterIdentifier "Amazon Aurora uses the engine version of
+    // the source DB cluster" (RDS API Reference, CreateGlobalCluster, Engine and EngineVersion).
+    const globalCluster = deployed
+      .resources('AWS::RDS::GlobalCluster')
+      .find((g) => g.physicalId === this.globalId);
+    const source = clusters.find(
+      (c) => c.physicalId === this.deployed(this.writer).clusterIdentifier,
+    );
+    const engine = globalCluster?.properties.Engine ?? source?.properties.Engine;
+    const version = globalCluster?.properties.EngineVersion ?? source?.properties.EngineVersion;
+    if (engine === undefined || version === undefined) {
+      throw new Error(
+        `fake: no engine and version for global cluster ${this.globalId}, on it or on its source cluster`,
+      );
+    }
+    this.engine = String(engine);
+    this.engineVersion = String(version);
     for (const r of this.topology.regions) {
       const cluster = clusters.find((c) => c.physicalId === r.clusterIdentifier);
       if (!cluster) throw new Error(`fake: no AWS::RDS::DBCluster ${r.clusterIdentifier} deployed`);
@@ -522,7 +559,9 @@ export class SimulatedWorld {
       throw fault.error;
     }
     if (this.throttled(operation, region)) throw faults.throttling();
-    if (this.down.has(region) && !operation.startsWith('route53:')) throw faults.networkTimeout();
+    if (this.down.has(region) && !operation.startsWith('route53:')) {
+      throw faults.networkTimeout(`${region} is down`);
+    }
     this.advance();
     const result = answer(region);
     const matches = (hook: (typeof this.hooks)[number]) =>
@@ -566,7 +605,11 @@ export class SimulatedWorld {
     this.realistic = true;
     this.updateLagMetrics();
     this.startHealthCheckers(assumptions.healthCheckers);
-    if (first) void this.probeLoop();
+    this.loadAlarms();
+    if (first) {
+      void this.probeLoop();
+      void this.alarmLoop();
+    }
     this.client.assumeResolver(assumptions);
   }
 
@@ -952,8 +995,8 @@ export class SimulatedWorld {
             ? 'switching-over'
             : 'failing-over'
           : this.globalStatus,
-      Engine: 'aurora-postgresql',
-      EngineVersion: '16.6',
+      Engine: this.engine,
+      EngineVersion: this.engineVersion,
       FailoverState: this.moving
         ? {
             Status: status as 'pending',
@@ -1503,27 +1546,165 @@ export class SimulatedWorld {
   }
 
   lag(region: string, input: GetMetricDataCommandInput) {
-    const r = this.region(region);
-    const isWriter = region === this.writer;
     return {
       MetricDataResults: (input.MetricDataQueries ?? []).map((q) => {
-        const value = this.realistic
-          ? this.replicationLagOf(region)
-          : q.MetricStat?.Metric?.MetricName === LAG_METRICS.rpo
-            ? r.rpoLagMs
-            : r.replicationLagMs;
+        const value = this.lagMetricOf(region, q.MetricStat?.Metric?.MetricName ?? '');
         return {
           Id: q.Id,
-          Values: isWriter || value === null ? [] : [value],
-          Timestamps: isWriter || value === null ? [] : [new Date(this.clock.now())],
+          Values: value === null ? [] : [value],
+          Timestamps: value === null ? [] : [new Date(this.clock.now())],
         };
       }),
     };
+  }
+
+  /** A lag metric of a region's cluster now (ms): none for the writer (only secondaries report). */
+  private lagMetricOf(region: string, metricName: string): number | null {
+    if (region === this.writer) return null;
+    if (this.realistic) return this.replicationLagOf(region);
+    const r = this.region(region);
+    return metricName === LAG_METRICS.rpo ? r.rpoLagMs : r.replicationLagMs;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Alarms: every synthesized AWS::CloudWatch::Alarm (see alarms.ts)
+  // -------------------------------------------------------------------------------------------
+
+  /** Lists the synthesized alarms, OK, once (assume or setAlarm loads them). */
+  private loadAlarms(): SimulatedAlarm[] {
+    if (this.alarmModels) return this.alarmModels;
+    const now = this.clock.now();
+    this.alarmModels = this.deployment
+      .resources('AWS::CloudWatch::Alarm')
+      .map((r) => alarmOf(r, (region, metric) => this.metricValue(region, metric), now));
+    this.alarms.push(...this.alarmModels.map((a) => a.view));
+    return this.alarmModels;
+  }
+
+  /**
+   * The world's value now of a metric an alarm in `region` watches: null when it has no
+   * datapoint now, undefined when the world does not model it. Modelled: the global-database
+   * lag metrics, which "apply to" a secondary cluster only and are in its own Region (Aurora
+   * User Guide, "Amazon CloudWatch metrics for Amazon Aurora"; none while its region is down),
+   * and Route 53's HealthCheckStatus ("1 indicates healthy, and 0 indicates unhealthy", in
+   * Route 53's home region: Route 53 Developer Guide, "Monitoring health checks using
+   * CloudWatch").
+   */
+  private metricValue(region: string, metric: MetricRef): number | null | undefined {
+    const dims = Object.keys(metric.dimensions);
+    if (
+      metric.namespace === 'AWS/RDS' &&
+      (Object.values(LAG_METRICS) as string[]).includes(metric.metricName) &&
+      dims.length === 1 &&
+      dims[0] === 'DBClusterIdentifier'
+    ) {
+      const of = this.topology.regions.find(
+        (r) => r.clusterIdentifier === metric.dimensions.DBClusterIdentifier,
+      )?.region;
+      if (of !== region || this.down.has(region)) return null;
+      return this.lagMetricOf(region, metric.metricName);
+    }
+    if (
+      metric.namespace === 'AWS/Route53' &&
+      metric.metricName === 'HealthCheckStatus' &&
+      dims.length === 1 &&
+      dims[0] === 'HealthCheckId'
+    ) {
+      const id = metric.dimensions.HealthCheckId;
+      if (region !== ROUTE53_HOME_REGION || !this.checks.has(id)) return null;
+      return this.checkHealthy(id) ? 1 : 0;
+    }
+    return undefined;
+  }
+
+  /**
+   * Every `ALARM_SAMPLE_MS` a sample of each metric an evaluated alarm watches, and every
+   * minute an evaluation of each such alarm on those samples, until `stop`. CloudWatch
+   * evaluates an alarm of a period of a minute or more once a minute (CloudWatch User Guide,
+   * "Using Amazon CloudWatch alarms"); each period's datapoint is the alarm's statistic over
+   * the samples in it (Route 53 reports health-check status "at one-minute intervals": Route 53
+   * Developer Guide, "Monitoring health checks using CloudWatch").
+   */
+  private async alarmLoop(): Promise<void> {
+    const signal = this.loops.signal;
+    const started = this.clock.now();
+    this.sampleMetrics();
+    for (let tick = 1; !signal.aborted; tick++) {
+      await this.sleepInBackground(started + tick * ALARM_SAMPLE_MS - this.clock.now(), signal);
+      if (signal.aborted) return;
+      this.advance();
+      this.sampleMetrics();
+      if ((tick * ALARM_SAMPLE_MS) % 60_000 === 0) this.evaluateAlarms();
+    }
+  }
+
+  private sampleMetrics(): void {
+    const now = this.clock.now();
+    for (const alarm of this.alarmModels ?? []) {
+      if (alarm.notEvaluated) continue;
+      for (const q of alarm.queries) {
+        const key = metricKey(alarm.view.region, q.metric);
+        let samples = this.metricSamples.get(key);
+        if (!samples) this.metricSamples.set(key, (samples = []));
+        if (samples.at(-1)?.at === now) continue;
+        samples.push({ at: now, value: this.metricValue(alarm.view.region, q.metric) ?? null });
+        // A day of samples is more than any synthesized alarm looks back.
+        if (samples.length > 1 && now - samples[1].at > 86_400_000) samples.splice(1, 1);
+      }
+    }
+  }
+
+  private evaluateAlarms(): void {
+    const now = this.clock.now();
+    for (const alarm of this.alarmModels ?? []) {
+      evaluateAlarm(
+        alarm,
+        (q) => this.metricSamples.get(metricKey(alarm.view.region, q.metric)) ?? [],
+        now,
+      );
+    }
+  }
+
+  /**
+   * A scenario's alarm: every synthesized alarm of `region` whose name starts with
+   * `namePrefix` goes to `state` and stays there (evaluation leaves it alone).
+   */
+  setAlarm(region: string, namePrefix: string, state: 'OK' | 'ALARM'): void {
+    this.region(region);
+    const matching = this.loadAlarms().filter(
+      (a) => a.view.region === region && (a.view.AlarmName ?? '').startsWith(namePrefix),
+    );
+    if (matching.length === 0) {
+      throw new Error(
+        `no synthesized alarm in ${region} is named ${namePrefix}*: give a prefix of one of ${this.loadAlarms()
+          .filter((a) => a.view.region === region)
+          .map((a) => a.view.AlarmName)
+          .join(', ')}`,
+      );
+    }
+    for (const alarm of matching) {
+      alarm.pinned = true;
+      alarm.view.StateValue = state;
+      alarm.view.StateReason = `simulated: set to ${state} by the scenario`;
+      alarm.view.StateUpdatedTimestamp = new Date(this.clock.now());
+    }
+  }
+
+  /** The synthesized alarms the world lists but does not evaluate (they stay OK), and why. */
+  alarmsNotEvaluated(): { readonly region: string; readonly name: string; readonly why: string }[] {
+    return (this.alarmModels ?? []).flatMap((a) =>
+      a.notEvaluated
+        ? [{ region: a.view.region, name: a.view.AlarmName ?? '', why: a.notEvaluated }]
+        : [],
+    );
   }
 }
 
 /** Route 53: healthy when MORE than this share of its checkers report healthy. */
 const HEALTHY_CHECKER_SHARE = 0.18;
+
+/** How often the world samples the metrics its alarms watch (a divisor of a minute). */
+const ALARM_SAMPLE_MS = 10_000;
 
 function pairKey(a: string, b: string): string {
   return [a, b].sort().join('|');

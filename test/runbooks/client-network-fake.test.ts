@@ -145,7 +145,7 @@ describe('DNS answers follow the deployed records and their health', () => {
         headers: {},
         timeoutMs: 3_000,
       }),
-    ).rejects.toThrow(`connect ETIMEDOUT ${address}:443`);
+    ).rejects.toThrow(`connect ETIMEDOUT ${address}:443 (simulated: us-east-1 is down)`);
     expect(world.clock.now() - start).toBe(3_000);
     expect(answer.cnames[0].target).toBe(target(PRIMARY, 'writeTarget'));
   });

@@ -80,8 +80,8 @@ describe('hints outside a running drill name full commands', () => {
     expect(result.stderr).toBe(
       [
         'error [AWS_ERROR]: could not read global cluster multi-region-ref-global in any region:',
-        '  us-east-1: rds DescribeGlobalClusters in us-east-1 network failure (after 5 attempts): TimeoutError: connect ETIMEDOUT 52.94.0.1:443',
-        '  us-west-2: rds DescribeGlobalClusters in us-west-2 network failure (after 5 attempts): TimeoutError: connect ETIMEDOUT 52.94.0.1:443',
+        '  us-east-1: rds DescribeGlobalClusters in us-east-1 network failure (after 5 attempts): TimeoutError: connect ETIMEDOUT (simulated: an injected network fault)',
+        '  us-west-2: rds DescribeGlobalClusters in us-west-2 network failure (after 5 attempts): TimeoutError: connect ETIMEDOUT (simulated: an injected network fault)',
         "  next: Check this host's network access to rds in us-west-2 (VPN, firewall, DNS); if it was a blip, wait a minute, then rerun (a stopped drill continues with its resume command)",
         '',
       ].join('\n'),

@@ -107,12 +107,12 @@ describe('the drill lock in AWS', () => {
     const result = await first;
     expect(result.code).toBe(0);
     const unreachable =
-      'ssm PutParameter in us-east-1 network failure (after 5 attempts): TimeoutError: connect ETIMEDOUT 52.94.0.1:443';
+      'ssm PutParameter in us-east-1 network failure (after 5 attempts): TimeoutError: connect ETIMEDOUT (simulated: us-east-1 is down)';
     expect(result.stdout).toContain(
       `lock: ${LOCK} held in us-west-2 until 2025-03-01T10:05:00.000Z, renewed every 60 s; not in us-east-1 (unreachable: ${unreachable})`,
     );
     expect(result.stdout).toContain(
-      'operator: not recorded (sts GetCallerIdentity in us-east-1 network failure (after 5 attempts): TimeoutError: connect ETIMEDOUT 52.94.0.1:443)',
+      'operator: not recorded (sts GetCallerIdentity in us-east-1 network failure (after 5 attempts): TimeoutError: connect ETIMEDOUT (simulated: us-east-1 is down))',
     );
     const header = readJournal(h.stateDir, drillIds(h.stateDir)[0])[0] as JournalHeader;
     expect(header.lock).toEqual({

@@ -626,7 +626,7 @@ describe('preflight checks on the synthesized deployment', () => {
         'a target on another version than the global cluster',
         { world: (w) => (w.region(SECONDARY).engineVersion = '16.4') },
         'engine-versions',
-        'us-east-1: error: rds DescribeDBClusters in us-east-1 network failure (after 5 attempts): TimeoutError: connect ETIMEDOUT 52.94.0.1:443; us-west-2: 16.4; global cluster: 16.6',
+        'us-east-1: error: rds DescribeDBClusters in us-east-1 network failure (after 5 attempts): TimeoutError: connect ETIMEDOUT (simulated: us-east-1 is down); us-west-2: 16.4; global cluster: 16.6',
       ],
       [
         'an unhealthy target serving check',
