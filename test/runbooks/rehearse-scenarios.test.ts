@@ -14,6 +14,10 @@ import { scenarioNamed } from '../../runbooks/simulation/scenarios';
 import { assemblyDir, deployedApp } from '../deployed-app';
 import { recordIn, tempDirs } from './rehearse-helpers';
 
+// Each rehearsal takes up to a few seconds of wall time; a busy 2-core CI machine needs more
+// than jest's 5 s default (the speed target lives in npm run bench:rehearse).
+jest.setTimeout(60_000);
+
 const tempDir = tempDirs();
 const A = DEFAULT_ASSUMPTIONS;
 /** The client canary retries a failing write every 5 s (its back-off while writes fail). */

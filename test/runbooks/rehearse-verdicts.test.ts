@@ -8,6 +8,10 @@ import type { RehearsalResult } from '../../runbooks/simulation/scenario';
 import { assemblyDir } from '../deployed-app';
 import { drillDirOf, recordIn, rehearseCli, tempDirs } from './rehearse-helpers';
 
+// Each rehearsal takes up to a few seconds of wall time; a busy 2-core CI machine needs more
+// than jest's 5 s default (the speed target lives in npm run bench:rehearse).
+jest.setTimeout(60_000);
+
 const tempDir = tempDirs();
 
 async function rehearseFile(scenario: object): Promise<{ result: RehearsalResult; code: number }> {

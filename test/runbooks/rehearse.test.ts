@@ -11,6 +11,10 @@ import { OUTAGE_FORCE, SCENARIOS } from '../../runbooks/simulation/scenarios';
 import { assemblyDir, deployedApp } from '../deployed-app';
 import { drillDirOf, journalIn, recordIn, rehearseCli, tempDirs } from './rehearse-helpers';
 
+// Each rehearsal takes up to a few seconds of wall time; a busy 2-core CI machine needs more
+// than jest's 5 s default (the speed target lives in npm run bench:rehearse).
+jest.setTimeout(60_000);
+
 const tempDir = tempDirs();
 const THREE = ['us-east-1', 'us-west-2', 'us-east-2'];
 

@@ -13,6 +13,10 @@ import { SimulatedDeployment } from '../../runbooks/simulation/deployment';
 import { assemblyDir, deployedApp } from '../deployed-app';
 import { PRIMARY, SECONDARY, instantWorld, pass, realisticWorld } from './world-helpers';
 
+// Each rehearsal takes up to a few seconds of wall time; a busy 2-core CI machine needs more
+// than jest's 5 s default (the speed target lives in npm run bench:rehearse).
+jest.setTimeout(60_000);
+
 /**
  * The synthesized alarms of the default topology, by name: its AlarmName, else the name
  * CloudFormation generates from the stack name, the logical id and a unique suffix (the

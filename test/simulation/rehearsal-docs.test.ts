@@ -11,6 +11,10 @@ import { SCENARIOS } from '../../runbooks/simulation/scenarios';
 import { rehearseCli, tempDirs } from '../runbooks/rehearse-helpers';
 import { assemblyDir } from '../deployed-app';
 
+// Each rehearsal takes up to a few seconds of wall time; a busy 2-core CI machine needs more
+// than jest's 5 s default (the speed target lives in npm run bench:rehearse).
+jest.setTimeout(60_000);
+
 const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'rehearsal.md'), 'utf8');
 
 /** The table rows of the section titled `title`, as cells. */

@@ -21,6 +21,10 @@ import { assemblyDir } from '../deployed-app';
 import { drillDirOf, recordIn, rehearseCli } from '../runbooks/rehearse-helpers';
 import { EXIT_CODES } from '../../runbooks/drill/errors';
 
+// Each rehearsal takes up to a few seconds of wall time; a busy 2-core CI machine needs more
+// than jest's 5 s default (the speed target lives in npm run bench:rehearse).
+jest.setTimeout(60_000);
+
 /** How often the drill polls Aurora (wait-writer), by default. */
 const POLL_MS = DEFAULT_TIMING.pollIntervalMs;
 
