@@ -206,11 +206,24 @@ function dataLoss(
   const times = lost.flatMap((w) => (w.at ? [Date.parse(w.at)] : []));
   const first = times.length ? Math.min(...times) : undefined;
   const last = times.length ? Math.max(...times) : undefined;
+  // The replication point as the client sees it: the newest acknowledged write the new writer
+  // still has, sent before the last one it lost.
+  const lostSeqs = new Set(context.lostClientWrites);
+  const keptAt =
+    last === undefined
+      ? []
+      : writes.filter((w) => w.ok && !lostSeqs.has(writeSeqOf(w)) && w.at < last).map((w) => w.at);
+  const since = keptAt.length ? Math.max(...keptAt) : undefined;
   return {
     count: lost.length,
     writes: lost,
     ...(first !== undefined && last !== undefined
-      ? { firstAt: iso(first), lastAt: iso(last), windowMs: last - first }
+      ? {
+          firstAt: iso(first),
+          lastAt: iso(last),
+          ...(since !== undefined ? { keptAt: iso(since) } : {}),
+          windowMs: last - (since ?? first),
+        }
       : {}),
     ...(context.acknowledgedClientWrites !== undefined
       ? { acknowledged: context.acknowledgedClientWrites }

@@ -219,24 +219,11 @@ export function rehearsalVerdicts(record: DrillRecord): RehearsalVerdict[] {
   return verdicts;
 }
 
-/**
- * The data a client lost, in time: from the newest acknowledged client write the new writer
- * still has (the replication point as the client sees it) to the newest one it lost; when it
- * has none of the canary's earlier writes, from the first lost to the last (a lower bound).
- * 0 when nothing was lost; null when the lost writes carry no time.
- */
+/** The data a client lost, in time (ClientDataLoss.windowMs); 0 when nothing was lost. */
 function lostWindowMs(record: DrillRecord): number | null {
-  const client = record.measures.client!;
-  const loss = client.dataLoss!;
+  const loss = record.measures.client!.dataLoss!;
   if (loss.count === 0) return 0;
-  if (loss.windowMs === undefined || loss.lastAt === undefined) return null;
-  const lostAt = new Set(loss.writes.flatMap((w) => (w.at ? [Date.parse(w.at)] : [])));
-  const last = Date.parse(loss.lastAt);
-  const kept = client.marks
-    .filter((k) => k.path === 'write' && k.ok && Date.parse(k.at) < last)
-    .map((k) => Date.parse(k.at))
-    .filter((at) => !lostAt.has(at));
-  return kept.length > 0 ? last - Math.max(...kept) : loss.windowMs;
+  return loss.windowMs ?? null;
 }
 
 /**

@@ -197,9 +197,15 @@ export interface LastAcknowledgedWrite {
 export interface ClientDataLoss {
   readonly count: number;
   readonly writes: readonly LostClientWrite[];
-  /** First and last `at` of the missing writes: the window of data lost. */
+  /** First and last `at` of the missing writes. */
   readonly firstAt?: string;
   readonly lastAt?: string;
+  /** The newest acknowledged write the new writer still has, sent before the last one lost. */
+  readonly keptAt?: string;
+  /**
+   * The time of data lost: from `keptAt` (the replication point as the client saw it) to the
+   * last lost write; without a kept write, from the first lost to the last (a lower bound).
+   */
   readonly windowMs?: number;
   /** Client writes the service had acknowledged when verify-writes looked. */
   readonly acknowledged?: number;

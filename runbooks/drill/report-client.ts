@@ -54,7 +54,7 @@ export function clientDataLossText(record: DrillRecord, c: ClientMeasures): stri
   const seqs = `seq ${loss.writes.map((w) => w.seq).join(', ')}`;
   const window =
     loss.firstAt && loss.lastAt
-      ? `, sent from ${loss.firstAt} to ${loss.lastAt} (window ${formatDuration(loss.windowMs!)})`
+      ? `, sent from ${loss.firstAt} to ${loss.lastAt} (window ${formatDuration(loss.windowMs!)}${loss.keptAt ? ` since the newest write kept, ${loss.keptAt}` : ''})`
       : '';
   return `${loss.count}${of} (${seqs})${window}`;
 }

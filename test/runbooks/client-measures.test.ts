@@ -125,7 +125,7 @@ describe('measured RPO: acknowledged client writes missing after the move', () =
     expect(m.rpoLagMsAtPromotion).toBe(400);
   });
 
-  test('GIVEN the last acknowledged writes before the move are missing THEN they are listed with their window', () => {
+  test('GIVEN the last acknowledged writes before the move are missing THEN they are listed, the window counted from the newest write kept', () => {
     const m = computeClientMeasures(switchover, { ...CONTEXT, lostClientWrites: [10, 9] });
 
     expect(m.dataLoss).toEqual({
@@ -136,7 +136,9 @@ describe('measured RPO: acknowledged client writes missing after the move', () =
       ],
       firstAt: iso(8),
       lastAt: iso(9),
-      windowMs: 1_000,
+      // seq 8, sent at 7 s, is on the new writer: what was lost is 7 s to 9 s.
+      keptAt: iso(7),
+      windowMs: 2_000,
       acknowledged: 30,
     });
   });
@@ -161,14 +163,14 @@ describe('measured RPO: acknowledged client writes missing after the move', () =
     ]);
   });
 
-  test('GIVEN a lost seq the client log does not have THEN it is listed by seq alone, outside the window', () => {
+  test('GIVEN a lost seq the client log does not have THEN it is listed by seq alone, outside the window (from the newest write kept to the last lost)', () => {
     const m = computeClientMeasures(switchover, { ...CONTEXT, lostClientWrites: [10, 500] });
 
     expect(m.dataLoss?.writes).toEqual([
       { seq: 10, itemId: clientItemId(DRILL, 10), at: iso(9), region: PRIMARY },
       { seq: 500 },
     ]);
-    expect(m.dataLoss?.windowMs).toBe(0);
+    expect(m.dataLoss).toMatchObject({ keptAt: iso(8), windowMs: 1_000 });
   });
 });
 

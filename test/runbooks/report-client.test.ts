@@ -224,6 +224,16 @@ describe('report: objectives against the database-level and the client-level fig
 });
 
 describe('report: the client-level rows of the measures table', () => {
+  test('GIVEN only the newer of two acknowledged writes lost THEN the window runs from the write the new writer kept', async () => {
+    await livedDrill([2], 40);
+
+    const { md } = await reports();
+
+    expect(md).toContain(
+      `| client-level data loss: acknowledged client writes missing on the new writer | 1 of 40 acknowledged (seq 2), sent from ${iso(1)} to ${iso(1)} (window 1.0s since the newest write kept, ${iso(0)}); no client write was acknowledged before the promotion | RPO 30 s |`,
+    );
+  });
+
   test('GIVEN the lived switchover THEN the rows name the database-level and the client-level figures', async () => {
     await livedDrill([2, 1], 40);
 
