@@ -9,6 +9,8 @@ import type { CliDeps } from '../drill/actions/deps';
 import type { ClientNetworkApi } from '../drill/aws/ports';
 import { DrillError, EXIT_CODES } from '../drill/errors';
 import { main } from '../drill/program';
+import { ClientCanary } from '../drill/client-canary';
+import { clientItemPrefix, type ClientRequestSample } from '../drill/client-model';
 import { buildRecord, type DrillRecord } from '../drill/record';
 import {
   refusalVerdict,
@@ -16,6 +18,7 @@ import {
   type RehearsalFindings,
   type RehearsalMarker,
   type RehearsalVerdict,
+  type ApplicationClientFindings,
   eventText,
 } from '../drill/record-rehearsal';
 import { DrillStore } from '../drill/store';
@@ -176,6 +179,7 @@ async function rehearse(
   }
 
   const startedAt = clock.now();
+  const application = startApplicationClient(world, clock);
   const fired = new Set<number>();
   const triggered: { after: number; fire: () => void }[] = [];
   scenario.events.forEach((event, i) => {
@@ -216,13 +220,14 @@ async function rehearse(
     ...deps,
     rehearsal: marker,
   });
+  await application.stop();
 
   const store = new DrillStore(stateDir);
   const drillId = store.drillIds().find((id) => !before.includes(id));
   let record: DrillRecord | undefined;
   if (drillId) {
     // What the drill cannot see, next to its journal, for the record and the reports.
-    const findings = findingsOf(world, clock.now(), scenario, fired);
+    const findings = findingsOf(world, clock.now(), scenario, fired, application);
     store.writeRehearsalFindings(drillId, findings);
     record = buildRecord(store.journal(drillId), store.canary(drillId), {
       client: store.client(drillId),
@@ -354,10 +359,12 @@ function findingsOf(
   now: number,
   scenario: Scenario,
   fired: ReadonlySet<number>,
+  application: ClientCanary,
 ): RehearsalFindings {
   const notFired = notFiredOf(scenario, fired);
   return {
     ...(notFired.length > 0 ? { eventsNotFired: notFired } : {}),
+    applicationClient: applicationLoss(world, application),
     unsatisfiableRpo: world.rpoBlocks.map((b) => {
       const to = b.toMs ?? now;
       return {
@@ -369,6 +376,71 @@ function findingsOf(
         ms: to - b.fromMs,
       };
     }),
+  };
+}
+
+/**
+ * The application's id for its client (ClientCanary's drill id): its items are
+ * `drill-rehearsal-application-<seq>`, apart from every drill's (`drill-<kind>-<time>-<region>-`).
+ */
+export const APPLICATION_CLIENT_ID = 'rehearsal-application';
+
+/**
+ * The application's own client: one signed write per second through `write.<domain>` (and a
+ * read through `app.<domain>`), the drill's ClientCanary with an id of its own, through the
+ * world's client network and resolver model, from the scenario's start until the drill ends.
+ * It writes before the drill and during the fault, so what it loses measures the replication
+ * lag the writer let build (managed RPO or not), which the drill's canary, started with the
+ * drill and fenced with the old writer, cannot. Its sleeps never move time on their own: the
+ * scenario's and the drill's waits do. It reads no health check (the drill's canary does).
+ */
+function startApplicationClient(world: SimulatedWorld, clock: VirtualClock): ClientCanary {
+  const client = new ClientCanary({
+    network: world.client,
+    routing: {
+      healthCheckStatus: () => Promise.reject(new Error('the application reads no health check')),
+    },
+    clock: { now: () => clock.now(), sleep: (ms, signal) => clock.sleepInBackground(ms, signal) },
+    drillId: APPLICATION_CLIENT_ID,
+    topology: world.topology,
+    intervalMs: 1000,
+    healthIntervalMs: Number.MAX_SAFE_INTEGER,
+    history: [],
+    persist: () => undefined,
+  });
+  client.start();
+  return client;
+}
+
+/**
+ * The application client's acknowledged writes (2xx, `committed` true) missing on the writer
+ * when the drill ended, and their window as the drill's data loss measures it (client-measures
+ * dataLoss): from the newest acknowledged write the writer kept, sent before the newest lost,
+ * to that newest lost; with none kept, from the first lost to the last (a lower bound).
+ */
+function applicationLoss(world: SimulatedWorld, client: ClientCanary): ApplicationClientFindings {
+  const writes = client
+    .entries()
+    .filter((e): e is ClientRequestSample => e.type === 'request' && e.path === 'write');
+  const acknowledged = new Map<string, number>();
+  for (const w of writes) {
+    if (w.ok && !acknowledged.has(w.itemId)) acknowledged.set(w.itemId, w.at);
+  }
+  const kept = world.items.in(world.writer).items;
+  const lostAt = [...acknowledged].filter(([id]) => !kept.has(id)).map(([, at]) => at);
+  const keptAt = [...acknowledged].filter(([id]) => kept.has(id)).map(([, at]) => at);
+  const last = lostAt.length ? Math.max(...lostAt) : undefined;
+  const before = last === undefined ? [] : keptAt.filter((at) => at < last);
+  const since = before.length ? Math.max(...before) : lostAt.length ? Math.min(...lostAt) : 0;
+  const firstAck = acknowledged.size ? Math.min(...acknowledged.values()) : undefined;
+  return {
+    itemPrefix: clientItemPrefix(APPLICATION_CLIENT_ID),
+    writer: world.writer,
+    sent: new Set(writes.map((w) => w.itemId)).size,
+    acknowledged: acknowledged.size,
+    lost: lostAt.length,
+    windowMs: last === undefined ? 0 : last - since,
+    ...(firstAck !== undefined ? { firstAcknowledgedAt: new Date(firstAck).toISOString() } : {}),
   };
 }
 
@@ -478,6 +550,7 @@ function resultOf(input: {
   const measured = (objective: string) =>
     verdicts.find((v) => v.objective === objective)?.measuredMs ?? null;
   const loss = record?.measures.client?.dataLoss;
+  const app = record?.rehearsal?.findings?.applicationClient;
   const forced = record?.forceReason
     ? (record.preflight ?? []).filter((c) => !c.ok).map((c) => c.id)
     : [];
@@ -497,6 +570,16 @@ function resultOf(input: {
       rpoMs: measured('RPO'),
       lostClientWrites: loss ? loss.count : null,
       writesResumed: verdicts.find((v) => v.objective === 'writes resume')?.met ?? false,
+      ...(app
+        ? {
+            application: {
+              sent: app.sent,
+              acknowledged: app.acknowledged,
+              lost: app.lost,
+              lostWindowMs: app.windowMs,
+            },
+          }
+        : {}),
     },
     verdicts,
     ...(forced.length > 0 ? { forcedPastChecks: forced } : {}),

@@ -194,10 +194,22 @@ export interface RehearsalResult {
     readonly clientWriteRtoMs: number | null;
     readonly clientReadRtoMs: number | null;
     readonly databaseRtoMs: number | null;
-    /** Window of acknowledged writes lost (ms), 0 when none. */
+    /** Window of acknowledged writes lost (ms), 0 when none: the RPO verdict's figure. */
     readonly rpoMs: number | null;
+    /** The drill's client canary's acknowledged writes lost. */
     readonly lostClientWrites: number | null;
     readonly writesResumed: boolean;
+    /**
+     * The application's client (a write a second from the scenario's start until the drill
+     * ended): writes sent, acknowledged, and acknowledged but missing on the writer after the
+     * drill, with their window (ms). Absent when the drill left no record.
+     */
+    readonly application?: {
+      readonly sent: number;
+      readonly acknowledged: number;
+      readonly lost: number;
+      readonly lostWindowMs: number;
+    };
   };
   readonly verdicts: readonly ObjectiveVerdict[];
   /**

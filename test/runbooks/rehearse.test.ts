@@ -3,9 +3,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { topologyFromOutputs } from '../../runbooks/drill/discovery';
+import { clientItemPrefix } from '../../runbooks/drill/client-model';
 import { EXIT_CODES } from '../../runbooks/drill/errors';
 import { renderHtml } from '../../runbooks/drill/report-html';
 import { renderMarkdown } from '../../runbooks/drill/report-markdown';
+import { APPLICATION_CLIENT_ID } from '../../runbooks/simulation/rehearsal';
 import { DEFAULT_ASSUMPTIONS, type RehearsalResult } from '../../runbooks/simulation/scenario';
 import { OUTAGE_FORCE, SCENARIOS } from '../../runbooks/simulation/scenarios';
 import { assemblyDir, deployedApp } from '../deployed-app';
@@ -93,7 +95,15 @@ describe('drill rehearse --scenario region-outage on the default topology, no AW
     expect(header).toMatchObject({ type: 'drill', rehearsal: marker });
     const record = recordIn(drillDir);
     // The simulation's findings join the record after the drill, from <drill>/rehearsal.json.
-    expect(record.rehearsal).toEqual({ ...marker, findings: { unsatisfiableRpo: [] } });
+    expect(record.rehearsal).toEqual({
+      ...marker,
+      findings: {
+        unsatisfiableRpo: [],
+        applicationClient: expect.objectContaining({
+          itemPrefix: clientItemPrefix(APPLICATION_CLIENT_ID),
+        }) as unknown,
+      },
+    });
     expect(record.outcome).toBe('succeeded');
   });
 
