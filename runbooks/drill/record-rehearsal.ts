@@ -240,7 +240,12 @@ function rpoVerdict(record: DrillRecord, rpo: number, why: string): RehearsalVer
     app?.firstAcknowledgedAt !== undefined &&
     (m.promotedAt === undefined || Date.parse(app.firstAcknowledgedAt) < Date.parse(m.promotedAt));
   const canaryMs = loss && canaryExercised ? lostWindowMs(record) : null;
-  if (app && appExercised && app.lost > 0 && app.windowMs > (canaryMs ?? -1)) {
+  // The application's loss when it is the larger, or the only one exercised.
+  if (
+    app &&
+    appExercised &&
+    (!canaryExercised || (app.lost > 0 && app.windowMs > (canaryMs ?? -1)))
+  ) {
     return judged(
       'RPO',
       app.windowMs,
@@ -248,7 +253,7 @@ function rpoVerdict(record: DrillRecord, rpo: number, why: string): RehearsalVer
       ` (${app.lost} acknowledged application write${app.lost === 1 ? '' : 's'} lost)`,
     );
   }
-  if (loss && !canaryExercised && !appExercised) {
+  if (!canaryExercised) {
     return {
       objective: 'RPO',
       measuredMs: null,
@@ -257,8 +262,6 @@ function rpoVerdict(record: DrillRecord, rpo: number, why: string): RehearsalVer
       line: `RPO not exercised (no client write was acknowledged before the promotion request, so none could be lost), objective ${seconds(rpo)}: missed`,
     };
   }
-  if (loss && !canaryExercised)
-    return judged('RPO', 0, rpo, ' (0 acknowledged application writes lost)');
   return judged(
     'RPO',
     loss ? lostWindowMs(record) : null,

@@ -9,6 +9,7 @@ import { topologyFromOutputs } from '../../runbooks/drill/discovery';
 import type { DrillRecord } from '../../runbooks/drill/record';
 import {
   applicationText,
+  rehearsalVerdicts,
   type ApplicationClientFindings,
 } from '../../runbooks/drill/record-rehearsal';
 import { SimulatedDeployment } from '../../runbooks/simulation/deployment';
@@ -162,5 +163,69 @@ describe('rehearse lag-spike: the application client', () => {
       line: `RPO ${seconds(without.app.windowMs)} (${without.app.lost} acknowledged application writes lost) > ${seconds(rpo)}: missed`,
     });
     expect(without.result.passed).toBe(false);
+  });
+});
+
+describe('the RPO verdict: whose loss', () => {
+  /** The lag-spike record with its findings' application client replaced. */
+  function judgedWith(
+    record: DrillRecord,
+    app: ApplicationClientFindings,
+    canaryAcknowledgedBeforePromotion = true,
+  ) {
+    const client = record.measures.client!;
+    const edited: DrillRecord = {
+      ...record,
+      measures: {
+        ...record.measures,
+        client: canaryAcknowledgedBeforePromotion
+          ? client
+          : { ...client, lastAcknowledgedBeforePromotion: null },
+      },
+      rehearsal: {
+        ...record.rehearsal!,
+        findings: { ...record.rehearsal!.findings!, applicationClient: app },
+      },
+    };
+    return rehearsalVerdicts(edited).find((v) => v.objective === 'RPO')!;
+  }
+
+  test('GIVEN one application write lost over a longer window than the canary THEN the line names it, singular', async () => {
+    const { record, app } = await rehearse(scenarioNamed('lag-spike')!);
+    const canaryMs = record.measures.client!.dataLoss!.windowMs!;
+    const rpo = record.objectives.rpoSeconds * 1000;
+    const verdict = judgedWith(record, { ...app, lost: 1, windowMs: canaryMs + 1000 });
+    expect(verdict.line).toBe(
+      `RPO ${seconds(canaryMs + 1000)} (1 acknowledged application write lost) <= ${seconds(rpo)}: met`,
+    );
+  });
+
+  test('GIVEN a loss no larger than the canary THEN the line is the canary', async () => {
+    const { record, app } = await rehearse(scenarioNamed('lag-spike')!);
+    const loss = record.measures.client!.dataLoss!;
+    const rpo = record.objectives.rpoSeconds * 1000;
+    const verdict = judgedWith(record, { ...app, windowMs: loss.windowMs! });
+    expect(verdict.line).toBe(
+      `RPO ${seconds(loss.windowMs!)} (${loss.count} acknowledged client writes lost) <= ${seconds(rpo)}: met`,
+    );
+  });
+
+  test('GIVEN only the application had a write acknowledged before the promotion THEN its loss, even 0, is the figure', async () => {
+    const { record, app } = await rehearse(scenarioNamed('lag-spike')!);
+    const rpo = record.objectives.rpoSeconds * 1000;
+    const verdict = judgedWith(record, { ...app, lost: 0, windowMs: 0 }, false);
+    expect(verdict.line).toBe(
+      `RPO 0 s (0 acknowledged application writes lost) <= ${seconds(rpo)}: met`,
+    );
+  });
+
+  test('GIVEN neither had a write acknowledged before the promotion THEN the RPO was not exercised', async () => {
+    const { record, app } = await rehearse(scenarioNamed('lag-spike')!);
+    const rpo = record.objectives.rpoSeconds * 1000;
+    const late = new Date(Date.parse(record.measures.promotedAt!) + 1000).toISOString();
+    const verdict = judgedWith(record, { ...app, firstAcknowledgedAt: late }, false);
+    expect(verdict.line).toBe(
+      `RPO not exercised (no client write was acknowledged before the promotion request, so none could be lost), objective ${seconds(rpo)}: missed`,
+    );
   });
 });
