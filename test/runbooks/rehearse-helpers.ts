@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { main } from '../../runbooks/drill/program';
 import type { DrillRecord } from '../../runbooks/drill/record';
 import type { JournalEntry } from '../../runbooks/drill/store';
+import { assemblyDir } from '../deployed-app';
 
 export interface RehearseRun {
   readonly code: number;
@@ -28,6 +29,15 @@ export async function rehearseCli(args: readonly string[]): Promise<RehearseRun>
   } finally {
     for (const [k, v] of saved) process.env[k] = v;
   }
+}
+
+/** `drill rehearse <args> --assembly <assembly> --state-dir <stateDir>` (see rehearseCli). */
+export function rehearseIn(
+  stateDir: string,
+  args: readonly string[],
+  assembly: string = assemblyDir(),
+): Promise<RehearseRun> {
+  return rehearseCli(['rehearse', ...args, '--assembly', assembly, '--state-dir', stateDir]);
 }
 
 /** A fresh temporary directory, removed after the file's tests. */

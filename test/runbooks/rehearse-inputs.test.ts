@@ -6,7 +6,7 @@ import { TIMING_DEFAULTS } from '../../constructs/contract/timing';
 import { EXIT_CODES } from '../../runbooks/drill/errors';
 import type { RehearsalResult } from '../../runbooks/simulation/scenario';
 import { assemblyDir, deployedApp } from '../deployed-app';
-import { rehearseCli, tempDirs } from './rehearse-helpers';
+import { rehearseCli, tempDirs, rehearseIn } from './rehearse-helpers';
 
 // Each rehearsal takes up to a few seconds of wall time; a busy 2-core CI machine needs more
 // than jest's 5 s default (the speed target lives in npm run bench:rehearse).
@@ -22,17 +22,7 @@ const FORMAT_NEXT =
 describe('drill rehearse with an unknown scenario', () => {
   test('THEN it names the value, every scenario, and --list; exit USAGE; nothing is rehearsed', async () => {
     const stateDir = tempDir();
-    const run = await rehearseCli([
-      'rehearse',
-      '--scenario',
-      'region-outage',
-      '--scenario',
-      'nope',
-      '--assembly',
-      assemblyDir(),
-      '--state-dir',
-      stateDir,
-    ]);
+    const run = await rehearseIn(stateDir, ['--scenario', 'region-outage', '--scenario', 'nope']);
 
     expect(run.code).toBe(EXIT_CODES.USAGE);
     expect(run.stdout).toBe('');
@@ -116,16 +106,11 @@ describe('drill rehearse --scenario-file', () => {
     });
     const stateDir = tempDir();
 
-    const run = await rehearseCli([
-      'rehearse',
+    const run = await rehearseIn(stateDir, [
       '--scenario',
       'region-outage',
       '--scenario-file',
       file,
-      '--assembly',
-      assemblyDir(),
-      '--state-dir',
-      stateDir,
       '--json',
     ]);
 
@@ -336,15 +321,7 @@ describe('drill rehearse --scenario-file: events that would do nothing on the to
       fs.writeFileSync(file, JSON.stringify({ ...base, events: [event] }));
       const stateDir = tempDir();
 
-      const run = await rehearseCli([
-        'rehearse',
-        '--scenario-file',
-        file,
-        '--assembly',
-        assemblyDir(),
-        '--state-dir',
-        stateDir,
-      ]);
+      const run = await rehearseIn(stateDir, ['--scenario-file', file]);
 
       expect(run.code).toBe(EXIT_CODES.USAGE);
       expect(run.stderr).toBe(

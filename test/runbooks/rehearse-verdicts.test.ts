@@ -6,7 +6,7 @@ import { EXIT_CODES } from '../../runbooks/drill/errors';
 import { managedRpoVerdict, rehearsalVerdicts } from '../../runbooks/drill/record-rehearsal';
 import type { RehearsalResult } from '../../runbooks/simulation/scenario';
 import { assemblyDir } from '../deployed-app';
-import { drillDirOf, recordIn, rehearseCli, tempDirs } from './rehearse-helpers';
+import { drillDirOf, recordIn, rehearseCli, tempDirs, rehearseIn } from './rehearse-helpers';
 
 // Each rehearsal takes up to a few seconds of wall time; a busy 2-core CI machine needs more
 // than jest's 5 s default (the speed target lives in npm run bench:rehearse).
@@ -34,15 +34,7 @@ async function rehearseFile(scenario: object): Promise<{ result: RehearsalResult
 describe('verdicts of a drill whose figures exceed the objectives', () => {
   test('GIVEN the record of a rehearsal judged against a 30 s RTO and a 0 s RPO THEN the RTO lines say missed with both figures', async () => {
     const stateDir = tempDir();
-    await rehearseCli([
-      'rehearse',
-      '--scenario',
-      'region-outage',
-      '--assembly',
-      assemblyDir(),
-      '--state-dir',
-      stateDir,
-    ]);
+    await rehearseIn(stateDir, ['--scenario', 'region-outage']);
     const record = recordIn(drillDirOf(stateDir, 'region-outage'));
     const measured = rehearsalVerdicts(record);
 

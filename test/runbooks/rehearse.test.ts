@@ -11,7 +11,14 @@ import { APPLICATION_CLIENT_ID } from '../../runbooks/simulation/rehearsal';
 import { DEFAULT_ASSUMPTIONS, type RehearsalResult } from '../../runbooks/simulation/scenario';
 import { OUTAGE_FORCE, SCENARIOS } from '../../runbooks/simulation/scenarios';
 import { assemblyDir, deployedApp } from '../deployed-app';
-import { drillDirOf, journalIn, recordIn, rehearseCli, tempDirs } from './rehearse-helpers';
+import {
+  drillDirOf,
+  journalIn,
+  recordIn,
+  rehearseCli,
+  tempDirs,
+  rehearseIn,
+} from './rehearse-helpers';
 
 // Each rehearsal takes up to a few seconds of wall time; a busy 2-core CI machine needs more
 // than jest's 5 s default (the speed target lives in npm run bench:rehearse).
@@ -32,15 +39,7 @@ describe('drill rehearse --scenario region-outage on the default topology, no AW
 
   beforeAll(async () => {
     stateDir = tempDir();
-    run = await rehearseCli([
-      'rehearse',
-      '--scenario',
-      'region-outage',
-      '--assembly',
-      assemblyDir(),
-      '--state-dir',
-      stateDir,
-    ]);
+    run = await rehearseIn(stateDir, ['--scenario', 'region-outage']);
   });
 
   test('THEN it exits 0 and prints the measured client and database RTO and the RPO next to the objectives', () => {
@@ -143,16 +142,7 @@ describe('drill rehearse --scenario region-outage on the default topology, no AW
 describe('drill rehearse --json', () => {
   test('THEN stdout is only the results as JSON, with the measures and the verdicts', async () => {
     const stateDir = tempDir();
-    const run = await rehearseCli([
-      'rehearse',
-      '--scenario',
-      'region-outage',
-      '--assembly',
-      assemblyDir(),
-      '--state-dir',
-      stateDir,
-      '--json',
-    ]);
+    const run = await rehearseIn(stateDir, ['--scenario', 'region-outage', '--json']);
 
     expect(run.code).toBe(0);
     const results = JSON.parse(run.stdout) as RehearsalResult[];
@@ -186,16 +176,11 @@ describe('drill rehearse --json', () => {
 describe('drill rehearse on a three-region assembly', () => {
   test('THEN the rehearsal follows the synthesized topology: target, every region locked, outputs of every stack', async () => {
     const stateDir = tempDir();
-    const run = await rehearseCli([
-      'rehearse',
-      '--scenario',
-      'region-outage',
-      '--assembly',
-      assemblyDir(THREE),
-      '--state-dir',
+    const run = await rehearseIn(
       stateDir,
-      '--json',
-    ]);
+      ['--scenario', 'region-outage', '--json'],
+      assemblyDir(THREE),
+    );
 
     expect(run.code).toBe(0);
     const [r] = JSON.parse(run.stdout) as RehearsalResult[];
@@ -239,15 +224,7 @@ describe('drill rehearse --list', () => {
 describe('drill rehearse --scenario headless-secondary', () => {
   test('THEN the drill refuses at preflight on target-not-headless, and that expected refusal is the one verdict, met', async () => {
     const stateDir = tempDir();
-    const run = await rehearseCli([
-      'rehearse',
-      '--scenario',
-      'headless-secondary',
-      '--assembly',
-      assemblyDir(),
-      '--state-dir',
-      stateDir,
-    ]);
+    const run = await rehearseIn(stateDir, ['--scenario', 'headless-secondary']);
 
     expect(run.code).toBe(EXIT_CODES.OK);
     const drillDir = drillDirOf(stateDir, 'headless-secondary');
@@ -280,15 +257,7 @@ describe('drill rehearse with faults the world injects', () => {
     'GIVEN %s THEN the drill lives the fault and still meets every objective',
     async (scenario, inLog) => {
       const stateDir = tempDir();
-      const run = await rehearseCli([
-        'rehearse',
-        '--scenario',
-        scenario,
-        '--assembly',
-        assemblyDir(),
-        '--state-dir',
-        stateDir,
-      ]);
+      const run = await rehearseIn(stateDir, ['--scenario', scenario]);
 
       expect(run.code).toBe(0);
       expect(fs.readFileSync(path.join(stateDir, scenario, 'drill.log'), 'utf8')).toMatch(inLog);
@@ -299,16 +268,7 @@ describe('drill rehearse with faults the world injects', () => {
 describe('drill rehearse --scenario failback', () => {
   test('THEN it first fails over, then rehearses the failback to the primary region, and judges that drill', async () => {
     const stateDir = tempDir();
-    const run = await rehearseCli([
-      'rehearse',
-      '--scenario',
-      'failback',
-      '--assembly',
-      assemblyDir(),
-      '--state-dir',
-      stateDir,
-      '--json',
-    ]);
+    const run = await rehearseIn(stateDir, ['--scenario', 'failback', '--json']);
 
     expect(run.code).toBe(0);
     const [r] = JSON.parse(run.stdout) as RehearsalResult[];
@@ -363,15 +323,7 @@ describe('drill rehearse of an unplanned failover on an assembly that fails a pr
     const stateDir = tempDir();
 
     // WHEN
-    const run = await rehearseCli([
-      'rehearse',
-      '--scenario',
-      'region-outage',
-      '--assembly',
-      copy,
-      '--state-dir',
-      stateDir,
-    ]);
+    const run = await rehearseIn(stateDir, ['--scenario', 'region-outage'], copy);
 
     // THEN
     const lines = run.stdout.split('\n');
@@ -401,15 +353,7 @@ describe('drill rehearse of a scenario whose drill cannot start', () => {
     );
     const stateDir = path.join(dir, 'state');
 
-    const run = await rehearseCli([
-      'rehearse',
-      '--scenario-file',
-      file,
-      '--assembly',
-      assemblyDir(),
-      '--state-dir',
-      stateDir,
-    ]);
+    const run = await rehearseIn(stateDir, ['--scenario-file', file]);
 
     const { rto, rpo } = objectivesOf();
     const why = 'the drill exited 9 (AWS_ERROR) before it started';
@@ -432,17 +376,12 @@ describe('drill rehearse of a scenario whose drill cannot start', () => {
 describe('drill rehearse --scenario takes several names', () => {
   test('GIVEN two names after one flag and a repeated flag THEN each is rehearsed once, in order', async () => {
     const stateDir = tempDir();
-    const run = await rehearseCli([
-      'rehearse',
+    const run = await rehearseIn(stateDir, [
       '--scenario',
       'headless-secondary',
       'region-outage',
       '--scenario',
       'headless-secondary',
-      '--assembly',
-      assemblyDir(),
-      '--state-dir',
-      stateDir,
       '--json',
     ]);
 
@@ -458,14 +397,7 @@ describe('drill rehearse --scenario takes several names', () => {
 describe('drill rehearse without --scenario', () => {
   test('THEN every built-in scenario is rehearsed, each in its own state directory', async () => {
     const stateDir = tempDir();
-    const run = await rehearseCli([
-      'rehearse',
-      '--assembly',
-      assemblyDir(),
-      '--state-dir',
-      stateDir,
-      '--json',
-    ]);
+    const run = await rehearseIn(stateDir, ['--json']);
 
     const results = JSON.parse(run.stdout) as RehearsalResult[];
     expect(results.map((r) => r.scenario)).toEqual(SCENARIOS.map((s) => s.name));

@@ -8,7 +8,7 @@ import { EXIT_CODES } from '../../runbooks/drill/errors';
 import { DEFAULT_ASSUMPTIONS } from '../../runbooks/simulation/scenario';
 import { SCENARIO_FILE_SCHEMA } from '../../runbooks/simulation/scenario-file';
 import { SCENARIOS } from '../../runbooks/simulation/scenarios';
-import { rehearseCli, tempDirs } from '../runbooks/rehearse-helpers';
+import { rehearseCli, tempDirs, rehearseIn } from '../runbooks/rehearse-helpers';
 import { assemblyDir } from '../deployed-app';
 
 // Each rehearsal takes up to a few seconds of wall time; a busy 2-core CI machine needs more
@@ -154,15 +154,7 @@ describe("docs/rehearsal.md's sample verdicts", () => {
       .split('\n');
     const stateDir = tempDir();
 
-    const run = await rehearseCli([
-      'rehearse',
-      '--scenario',
-      'region-outage',
-      '--assembly',
-      assemblyDir(),
-      '--state-dir',
-      stateDir,
-    ]);
+    const run = await rehearseIn(stateDir, ['--scenario', 'region-outage']);
 
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines.slice(0, -1)).toEqual(sample.slice(0, -1));
