@@ -9,6 +9,7 @@ export const DRILL_OUTPUT_KEYS = {
   database: 'DrillDatabase',
   service: 'DrillService',
   routing: 'DrillRouting',
+  regionSwitch: 'DrillRegionSwitch',
 } as const;
 
 /** The routing stack's outputs with the drill roles' ARNs (assume one to run the drill). */
@@ -84,11 +85,32 @@ export interface DrillRoutingOutput {
   readonly healthChecks: Readonly<Record<string, HealthCheckIdsOutput>>;
 }
 
+/** One ARC Region switch plan: the primary and one secondary (a plan holds exactly two regions). */
+export interface RegionSwitchPlanOutput {
+  readonly planArn: string;
+  readonly planName: string;
+  /** The plan's primary region (the topology's primary). */
+  readonly primaryRegion: string;
+  /** The secondary this plan activates (or fails back from). */
+  readonly targetRegion: string;
+  /** The manual approval step's name in each workflow, when the plan asks for approval. */
+  readonly approvalStepName?: string;
+  /** Where ARC writes each execution's report. */
+  readonly reportBucketName: string;
+}
+
+/** The ARC Region switch plans (`DrillRegionSwitch`, routing stack). */
+export interface DrillRegionSwitchOutput {
+  /** One plan per secondary region, keyed by that secondary. */
+  readonly plans: Readonly<Record<string, RegionSwitchPlanOutput>>;
+}
+
 /** Each output key with the type of its value. */
 export interface DrillOutputs {
   readonly [DRILL_OUTPUT_KEYS.database]: DrillDatabaseOutput;
   readonly [DRILL_OUTPUT_KEYS.service]: DrillServiceOutput;
   readonly [DRILL_OUTPUT_KEYS.routing]: DrillRoutingOutput;
+  readonly [DRILL_OUTPUT_KEYS.regionSwitch]: DrillRegionSwitchOutput;
 }
 
 /** A `Drill*` output key. */
@@ -99,4 +121,5 @@ export const DRILL_OUTPUT_DESCRIPTIONS: Readonly<Record<DrillOutputKey, string>>
   DrillDatabase: "What the drill CLI needs about this region's database (JSON)",
   DrillService: "What the drill CLI needs about this region's service (JSON)",
   DrillRouting: 'What the drill CLI needs about health checks and records (JSON)',
+  DrillRegionSwitch: 'The ARC Region switch plans the drill drives with --engine arc (JSON)',
 };
