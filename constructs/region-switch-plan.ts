@@ -203,7 +203,7 @@ export class RegionSwitchReportBucket extends Construct {
     acknowledgeFindings(
       this.accessLogs,
       ['AwsSolutions-S1', ...inPacks('S3BucketLoggingEnabled', REGULATORY_PACKS)],
-      'This bucket receives the report bucket\'s server access logs; logging it into itself would log its own log deliveries without end.',
+      "This bucket receives the report bucket's server access logs; logging it into itself would log its own log deliveries without end.",
     );
     acknowledgeFindings(
       this.accessLogs,
@@ -211,9 +211,13 @@ export class RegionSwitchReportBucket extends Construct {
       'Server access logs can be delivered only to a bucket whose default encryption is SSE-S3, not SSE-KMS (S3 User Guide, "Enabling Amazon S3 server access logging").',
     );
     const replication =
-      'ARC writes one report per plan execution as evidence beside the drill\'s own journal and report; a replica in another region would need a second bucket and key there for evidence that the drill keeps already.';
+      "ARC writes one report per plan execution as evidence beside the drill's own journal and report; a replica in another region would need a second bucket and key there for evidence that the drill keeps already.";
     for (const bucket of [this.bucket, this.accessLogs]) {
-      acknowledgeFindings(bucket, inPacks('S3BucketReplicationEnabled', REGULATORY_PACKS), replication);
+      acknowledgeFindings(
+        bucket,
+        inPacks('S3BucketReplicationEnabled', REGULATORY_PACKS),
+        replication,
+      );
     }
   }
 
@@ -414,10 +418,12 @@ export class RegionSwitchPlan extends Construct {
     });
     acknowledgeFindings(
       policy,
-      ['AwsSolutions-IAM5[Resource::<ReportsBucketArn>/*]'.replace(
-        '<ReportsBucketArn>',
-        `<${stack.getLogicalId(props.reportBucket.bucket.node.defaultChild as s3.CfnBucket)}.Arn>`,
-      )],
+      [
+        'AwsSolutions-IAM5[Resource::<ReportsBucketArn>/*]'.replace(
+          '<ReportsBucketArn>',
+          `<${stack.getLogicalId(props.reportBucket.bucket.node.defaultChild as s3.CfnBucket)}.Arn>`,
+        ),
+      ],
       'ARC names each report object itself (one per execution); the grant is s3:PutObject only, on this bucket only (ARC User Guide, "Automatic plan execution reports permissions").',
     );
 
@@ -442,7 +448,7 @@ export class RegionSwitchPlan extends Construct {
       {
         name: REGION_SWITCH_STEP_NAMES.fence,
         description:
-          'Sets the deactivating region\'s drain switch: its writer check fails and its items API refuses writes (skipped in ungraceful runs, where the writer check alone keeps writes off it)',
+          "Sets the deactivating region's drain switch: its writer check fails and its items API refuses writes (skipped in ungraceful runs, where the writer check alone keeps writes off it)",
         executionBlockType: 'CustomActionLambda',
         executionBlockConfiguration: {
           customActionLambdaConfig: {
@@ -539,7 +545,10 @@ export class RegionSwitchPlan extends Construct {
     this.executionPolicy = policy;
     this.planArn = this.plan.attrArn;
     this.addApplicationHealthAlarms(...(props.applicationHealthAlarms ?? []));
-    this.healthChecks = this.readHealthChecks(props, regions.map((r) => r.member.env.region));
+    this.healthChecks = this.readHealthChecks(
+      props,
+      regions.map((r) => r.member.env.region),
+    );
   }
 
   /** Associates application-health alarms (ARC shows them and puts their states in the report). */
@@ -747,7 +756,9 @@ function validate(scope: Construct, props: RegionSwitchPlanProps, planName: stri
       `target must be in another region than primary (a plan holds exactly two regions), got ${primary} for both`,
     );
   }
-  if (props.primary.member.globalClusterIdentifier !== props.target.member.globalClusterIdentifier) {
+  if (
+    props.primary.member.globalClusterIdentifier !== props.target.member.globalClusterIdentifier
+  ) {
     problems.push(
       `primary and target must be members of one global cluster, got: ${props.primary.member.globalClusterIdentifier}, ${props.target.member.globalClusterIdentifier}`,
     );

@@ -37,7 +37,10 @@ export class ArcFenceConfigError extends FunctionConfigError {
 
 export function readArcFenceConfig(env: NodeJS.ProcessEnv): ArcFenceConfig {
   const { problems, required } = envReader(env);
-  const region = required(ARC_FENCE_ENV.region, 'the region this function runs in (Lambda sets it)');
+  const region = required(
+    ARC_FENCE_ENV.region,
+    'the region this function runs in (Lambda sets it)',
+  );
   const drainParameterName = required(
     ARC_FENCE_ENV.drainParameterName,
     "the name of this region's SSM drain parameter (value 'true' or 'false')",

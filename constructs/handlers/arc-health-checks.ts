@@ -71,7 +71,9 @@ function sameName(a: string, b: string): boolean {
  * onEvent: nothing to create or delete (ARC owns the health checks and deletes them with the
  * plan); the physical id names the plan and the record, so a new plan replaces the resource.
  */
-export async function onEvent(event: ArcHealthChecksEvent): Promise<{ PhysicalResourceId: string }> {
+export async function onEvent(
+  event: ArcHealthChecksEvent,
+): Promise<{ PhysicalResourceId: string }> {
   if (event.RequestType === 'Delete') {
     return { PhysicalResourceId: event.PhysicalResourceId ?? 'deleted' };
   }
