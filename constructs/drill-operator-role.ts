@@ -11,6 +11,7 @@ import {
   CLIENT_CANARY_ROUTE_RESOURCES,
 } from '../runbooks/drill/aws/client-permissions';
 import { DRILL_FAILOVER_ONLY_IAM_ACTIONS } from '../runbooks/drill/aws/operations';
+import { PROMOTION_QUOTAS } from '../runbooks/drill/checks/capacity';
 import { drillLockParameterName } from '../runbooks/drill/lock-name';
 import { FAILOVER_SNAPSHOT_COPY_PATTERN, FAILOVER_SNAPSHOT_PREFIX } from './contract';
 import {
@@ -226,6 +227,25 @@ export class DrillOperatorRole extends Construct {
         resources: [globalCluster],
       },
       { sid: 'ReadMembers', actions: ['rds:DescribeDBClusters'], resources: clusters },
+      // Preflight's capacity check: the writer's instances (Service Authorization Reference,
+      // Amazon RDS: DescribeDBInstances takes the db resource type) and the promotion quotas
+      // (Service Quotas: GetServiceQuota takes the quota resource type,
+      // arn:${Partition}:servicequotas:${Region}:${Account}:${ServiceCode}/${QuotaCode}).
+      {
+        sid: 'ReadMemberInstances',
+        actions: ['rds:DescribeDBInstances'],
+        resources: props.regions.map((r) => arn('rds', regionOf(r), 'db', '*')),
+      },
+      {
+        sid: 'ReadPromotionQuotas',
+        actions: ['servicequotas:GetServiceQuota'],
+        resources: props.regions.flatMap((r) =>
+          PROMOTION_QUOTAS.map(
+            (q) =>
+              `arn:${stack.partition}:servicequotas:${regionOf(r)}:${stack.account}:${q.serviceCode}/${q.code}`,
+          ),
+        ),
+      },
       {
         sid: 'MoveWriter',
         actions: ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster'],
@@ -297,12 +317,17 @@ export class DrillOperatorRole extends Construct {
         actions: ['route53:ListResourceRecordSets'],
         resources: [props.hostedZone.hostedZoneArn],
       },
-      // Service Authorization Reference: route53:TestDNSAnswer and cloudwatch:GetMetricData
-      // have no resource type. DescribeAlarms takes alarm ARNs, but the CloudWatch API
+      // Service Authorization Reference: route53:TestDNSAnswer, cloudwatch:GetMetricData and
+      // rds:DescribeOrderableDBInstanceOptions have no resource type. DescribeAlarms takes alarm ARNs, but the CloudWatch API
       // Reference (DescribeAlarms) returns composite alarms only when it is allowed on *.
       {
         sid: 'AllResources',
-        actions: ['route53:TestDNSAnswer', 'cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'],
+        actions: [
+          'route53:TestDNSAnswer',
+          'cloudwatch:GetMetricData',
+          'cloudwatch:DescribeAlarms',
+          'rds:DescribeOrderableDBInstanceOptions',
+        ],
         resources: ['*'],
       },
     ];

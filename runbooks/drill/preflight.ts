@@ -12,6 +12,7 @@ import {
   membersAvailable,
   noOperationInProgress,
 } from './checks/members';
+import { targetCapacity } from './checks/capacity';
 import { clientCanary } from './checks/client';
 import { drainsOff, noAlarms } from './checks/signals';
 import { targetAvailable, targetNotHeadless, targetSecondary } from './checks/target';
@@ -34,6 +35,7 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
   recordTtls,
   noAlarms,
   drainsOff,
+  targetCapacity,
   clientCanary,
 ];
 

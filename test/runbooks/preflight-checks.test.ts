@@ -36,6 +36,7 @@ async function snapshotOf(harness: Harness): Promise<Draft> {
       clock: harness.world.clock,
       homeRegion: PRIMARY,
       client: {},
+      capacity: true,
     });
     return structuredClone(snapshot) as Draft;
   } finally {
