@@ -392,8 +392,15 @@ export class DrillOperatorRole extends Construct {
     });
     acknowledgeFindings(
       policy,
+      props.regions.map(
+        (r) => `AwsSolutions-IAM5[Resource::${nagText(stack, arn('rds', regionOf(r), 'db', '*'))}]`,
+      ),
+      "Preflight's capacity check lists the writer cluster's instances with DescribeDBInstances filtered by db-cluster-id: readers come and go with their own names, so the action is allowed on the DB instances of the members' regions only, read-only.",
+    );
+    acknowledgeFindings(
+      policy,
       ['AwsSolutions-IAM5[Resource::*]'],
-      'TestDNSAnswer and GetMetricData support no resource-level permissions; DescribeAlarms does, but returns composite alarms only when allowed on *, and the drill lists metric and composite alarms in ALARM by name prefix; kms:Decrypt is limited by the key alias and the Secrets Manager service condition, kms:CreateGrant and kms:DescribeKey by the key alias and the RDS service condition.',
+      'TestDNSAnswer, GetMetricData and DescribeOrderableDBInstanceOptions support no resource-level permissions; DescribeAlarms does, but returns composite alarms only when allowed on *, and the drill lists metric and composite alarms in ALARM by name prefix; kms:Decrypt is limited by the key alias and the Secrets Manager service condition, kms:CreateGrant and kms:DescribeKey by the key alias and the RDS service condition.',
     );
   }
 }
@@ -427,7 +434,7 @@ function fixedNameOf(name: string, resource: IConstruct, what: string, problems:
  * A resource as cdk-nag prints it in a finding id: a `Ref` as `<Name>`, an `Fn::ImportValue` as
  * the export's name, any other intrinsic (a weak `Fn::GetStackOutput`) as its JSON.
  */
-function nagText(stack: Stack, value: string): string {
+export function nagText(stack: Stack, value: string): string {
   const resolved: unknown = stack.resolve(value);
   if (typeof resolved === 'string') return resolved;
   const join = (resolved as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];

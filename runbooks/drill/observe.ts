@@ -288,26 +288,25 @@ async function observeCapacity(
         })),
       );
       if (r.region === writerRegion) return { region: r.region, quotas };
-      const orderable: Observed<OrderableClass[]> =
-        writerInstances.ok
-          ? await observed(
-              Promise.all(
-                [...new Map(writerInstances.value.map((i) => [i.instanceClass, i])).values()].map(
-                  async (i) => ({
-                    instanceClass: i.instanceClass,
-                    engine: i.engine,
-                    engineVersion: i.engineVersion,
-                    offered: await aws.capacity.orderable(
-                      r.region,
-                      i.engine,
-                      i.engineVersion,
-                      i.instanceClass,
-                    ),
-                  }),
-                ),
+      const orderable: Observed<OrderableClass[]> = writerInstances.ok
+        ? await observed(
+            Promise.all(
+              [...new Map(writerInstances.value.map((i) => [i.instanceClass, i])).values()].map(
+                async (i) => ({
+                  instanceClass: i.instanceClass,
+                  engine: i.engine,
+                  engineVersion: i.engineVersion,
+                  offered: await aws.capacity.orderable(
+                    r.region,
+                    i.engine,
+                    i.engineVersion,
+                    i.instanceClass,
+                  ),
+                }),
               ),
-            )
-          : { ok: false, error: `writer's instances not read: ${writerInstances.error}` };
+            ),
+          )
+        : { ok: false, error: `writer's instances not read: ${writerInstances.error}` };
       return { region: r.region, quotas, orderable };
     }),
   );

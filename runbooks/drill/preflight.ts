@@ -1,3 +1,4 @@
+import { AWS_OPERATIONS as ops, type AwsOperation } from './aws/operations';
 import type { DrillTopology } from './discovery';
 import type { Snapshot } from './observe';
 import {
@@ -37,6 +38,26 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
   drainsOff,
   targetCapacity,
   clientCanary,
+];
+
+/**
+ * Every AWS operation the preflight's observation calls (`observe` with the capacity reads, no
+ * client canary): what the preflight step declares, and what the readiness function's role
+ * may call (a test keeps this equal to the step's `calls()`).
+ */
+export const PREFLIGHT_OPERATIONS: readonly AwsOperation[] = [
+  ops.describeGlobalClusters,
+  ops.describeDbClusters,
+  ops.describeClusterParameters,
+  ops.getMetricData,
+  ops.getHealthCheckStatus,
+  ops.testDnsAnswer,
+  ops.listResourceRecordSets,
+  ops.describeAlarms,
+  ops.getParameter,
+  ops.describeDbInstances,
+  ops.describeOrderableDbInstanceOptions,
+  ops.getServiceQuota,
 ];
 
 /** Every check that must pass before a drill, as a pure function of one snapshot. */

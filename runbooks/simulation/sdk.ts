@@ -65,13 +65,7 @@ import type { SimulatedWorld } from './world';
 
 /** The SDK clients the drill makes (AwsClients), by the name the table uses. */
 export type SimulatedService =
-  | 'rds'
-  | 'rdsData'
-  | 'route53'
-  | 'cloudwatch'
-  | 'ssm'
-  | 'sts'
-  | 'serviceQuotas';
+  'rds' | 'rdsData' | 'route53' | 'cloudwatch' | 'ssm' | 'sts' | 'serviceQuotas';
 
 /** One command the simulation answers: the IAM-style operation name and the world's answer. */
 export interface SimulatedOperation {

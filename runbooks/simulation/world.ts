@@ -977,7 +977,8 @@ export class SimulatedWorld {
       return { Name: name, Value: this.region(region).drain, Type: 'String' as const };
     }
     const deployedValue = this.deployedParameters.get(region)?.get(name);
-    if (deployedValue !== undefined) return { Name: name, Value: deployedValue, Type: 'String' as const };
+    if (deployedValue !== undefined)
+      return { Name: name, Value: deployedValue, Type: 'String' as const };
     const p = this.parametersIn(region).get(name);
     if (!p) throw notFound(name);
     return { Name: name, Value: p.value, Type: 'String' as const, Version: p.version };
