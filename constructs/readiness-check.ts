@@ -125,6 +125,9 @@ export class ReadinessCheck extends Construct {
     if (props.outputStacks.length === 0) {
       problems.push('outputStacks must name the stacks with Drill* outputs, got none');
     }
+    if (props.regions.length === 0) {
+      problems.push('regions must name every member region, got none');
+    }
     throwIfProblems('ReadinessCheck', this, problems);
 
     const outputParameters: OutputParameter[] = props.outputStacks.flatMap((s) =>

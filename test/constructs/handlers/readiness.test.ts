@@ -13,7 +13,7 @@ import {
 } from '../../../constructs/handlers/readiness-run';
 import { AwsClients, DEFAULT_CLIENT_SETTINGS } from '../../../runbooks/drill/aws/clients';
 import { operationKey } from '../../../runbooks/drill/step-scope';
-import { PREFLIGHT_OPERATIONS } from '../../../runbooks/drill/preflight';
+import { PREFLIGHT_CHECKS, PREFLIGHT_OPERATIONS } from '../../../runbooks/drill/preflight';
 import { deployedApp } from '../../deployed-app';
 import { PRIMARY, SECONDARY, useFakeAws } from '../../runbooks/harness';
 
@@ -175,6 +175,58 @@ describe('readiness of a standby that would not pass preflight', () => {
       `PreflightCheckFailed Region=${SECONDARY} Check=${READINESS_INPUTS_CHECK} 1`,
     ]);
   });
+});
+
+describe('the same checks as drill preflight', () => {
+  test('GIVEN one world WHEN drill preflight and the readiness function judge us-west-2 THEN they run the same checks, in order', async () => {
+    const cli = await h.run(['preflight', '--to', SECONDARY]);
+    const cliIds = [...cli.stdout.matchAll(/^│ ([a-z-]+) +│ (?:pass|FAIL) +│/gm)].map((m) => m[1]);
+
+    const result = await runIn(SECONDARY);
+
+    expect(cliIds).toHaveLength(PREFLIGHT_CHECKS.length);
+    expect(result.checks.map((c) => c.id)).toEqual(cliIds);
+  });
+
+  test.each<[string, (w: typeof h.world) => void, string, string]>([
+    [
+      'an engine version mismatch',
+      (w) => (w.region(SECONDARY).engineVersion = '16.4'),
+      'engine-versions',
+      `${PRIMARY}: 16.6; ${SECONDARY}: 16.4`,
+    ],
+    [
+      'a headless target',
+      (w) => w.headless(SECONDARY),
+      'target-not-headless',
+      'headless: add an instance before it can take the writer',
+    ],
+    [
+      'a serving health check reported unhealthy',
+      (w) => w.forcedUnhealthy.add(w.checkId(SECONDARY, 'serving')),
+      'health-checks',
+      `${SECONDARY} serving (CHECK): unhealthy, 0/16 checkers report success`,
+    ],
+    [
+      "the writer's instance class not offered in the target",
+      (w) => w.notOffered.add(`${SECONDARY}|db.r6g.large`),
+      'target-capacity',
+      `db.r6g.large (aurora-postgresql 16.6) is not offered in ${SECONDARY}: choose an instance class both regions offer`,
+    ],
+  ])(
+    'GIVEN %s WHEN the secondary runs THEN 0, with the check failed and why',
+    async (_name, edit, id, reason) => {
+      edit(h.world);
+
+      const result = await runIn(SECONDARY);
+
+      expect(result.ready).toBe(false);
+      expect(reasonOf(result, id)).toBe(
+        reason.replace('CHECK', h.world.deployed(SECONDARY).healthChecks.serving ?? ''),
+      );
+      expect(published()).toContain(`PreflightCheckFailed Region=${SECONDARY} Check=${id} 1`);
+    },
+  );
 });
 
 describe('the readiness function environment', () => {
