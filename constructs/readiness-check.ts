@@ -52,6 +52,7 @@ export interface ReadinessCheckProps {
   readonly outputStacks: readonly ReadinessOutputStack[];
   /** Every member region of the global database. */
   readonly regions: readonly ReadinessRegion[];
+  /** The global cluster the preflight reads (DescribeGlobalClusters). */
   readonly globalClusterIdentifier: string;
   /** The zone of the app and write records (ListResourceRecordSets). */
   readonly hostedZone: route53.IHostedZone;
