@@ -13,6 +13,7 @@ import {
   HEALTH_BUNDLING,
   HEALTH_RUNTIME,
   ITEMS_BUNDLE_FOLDER,
+  READINESS_BUNDLE_FOLDER,
 } from '../constructs/handlers/health-code';
 
 const root = path.resolve(__dirname, '..');
@@ -60,6 +61,11 @@ function build(): void {
   bundleHealthHandler(
     path.join(dist, 'constructs', 'handlers', ARC_HEALTH_CHECKS_BUNDLE_FOLDER, 'index.js'),
     'arc-health-checks.ts',
+  );
+  // The readiness function: same runtime and options, with the drill's preflight inside.
+  bundleHealthHandler(
+    path.join(dist, 'constructs', 'handlers', READINESS_BUNDLE_FOLDER, 'index.js'),
+    'readiness.ts',
   );
   fs.cpSync(
     path.join(root, 'constructs', 'secret-host-handler'),

@@ -101,3 +101,10 @@ export {
   type DrillPrincipalKind,
 } from './drill-principals';
 export { InvalidPropsError } from './invalid-props-error';
+export {
+  DEFAULT_READINESS_INTERVAL,
+  ReadinessCheck,
+  type ReadinessCheckProps,
+  type ReadinessOutputStack,
+  type ReadinessRegion,
+} from './readiness-check';

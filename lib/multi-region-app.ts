@@ -148,6 +148,7 @@ export function buildMultiRegionApp(app: App, topology: Topology): MultiRegionSt
       database: databases[index].member,
       globalWriterEndpoint: databases[0].globalWriterEndpoint!,
       members: databases.map((d) => d.member),
+      alarmTopic: foundations[index].alarms.topic,
       description: `Multi-region reference: sample service with deep health in ${region}`,
     });
     service.addStackDependency(databases[index]);

@@ -1,4 +1,5 @@
 import { CfnOutput } from 'aws-cdk-lib';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
   ArcFenceFunction,
@@ -7,9 +8,10 @@ import {
   RegionalDataKey,
   RegionalNetwork,
   RegionalService,
+  ReadinessCheck,
   ServiceHostnames,
 } from '../constructs';
-import { DRILL_OUTPUT_KEYS } from '../constructs/contract';
+import { DRILL_OUTPUT_KEYS, stackName } from '../constructs/contract';
 import { addDrillOutput } from './drill-outputs';
 import { referenceFrom } from './references';
 import { RegionalStack, RegionalStackProps } from './regional-stack';
@@ -29,6 +31,8 @@ export interface ServiceStackProps extends RegionalStackProps {
   readonly globalWriterEndpoint: string;
   /** Every member of the global database (this region's among them): the writer moves between them. */
   readonly members: readonly IAuroraGlobalMember[];
+  /** The region's alarm topic (the readiness alarm notifies it). */
+  readonly alarmTopic: sns.ITopic;
 }
 
 /** The regional sample service: items API, deep health endpoint and drain switch. */
@@ -38,6 +42,7 @@ export class ServiceStack extends RegionalStack {
   readonly arcFence: ArcFenceFunction;
   /** Where the ARC Region switch plan that targets this secondary writes its reports (secondaries only). */
   readonly regionSwitchReports?: RegionSwitchReportBucket;
+  readonly readiness: ReadinessCheck;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -85,6 +90,42 @@ export class ServiceStack extends RegionalStack {
       // What the routing records of each name answer for this region (see RoutingStack).
       appTarget: this.service.targetOf(props.hostnames.app),
       writeTarget: this.service.targetOf(props.hostnames.write),
+    });
+    // Continuous readiness: drill preflight's checks with this region as the target. The
+    // stack names are the app's (lib/multi-region-app.ts); each region's drain switch has the
+    // same fixed name as this one's.
+    const { stackPrefix, regions, timing } = props.topology;
+    this.readiness = new ReadinessCheck(this, 'Readiness', {
+      outputStacks: [
+        ...regions.flatMap((region) => [
+          {
+            stackName: stackName(stackPrefix, 'Database', region),
+            region,
+            keys: [DRILL_OUTPUT_KEYS.database],
+          },
+          {
+            stackName: stackName(stackPrefix, 'Service', region),
+            region,
+            keys: [DRILL_OUTPUT_KEYS.service],
+          },
+        ]),
+        {
+          stackName: stackName(stackPrefix, 'Routing'),
+          region: timing.homeRegion,
+          keys: [DRILL_OUTPUT_KEYS.routing],
+        },
+      ],
+      regions: props.members.map((m) => ({
+        region: m.env.region,
+        clusterIdentifier: m.clusterIdentifier,
+        clusterParameterGroupName: m.clusterParameterGroupName,
+        drainParameterName: this.service.drainParameterName,
+      })),
+      globalClusterIdentifier: props.database.globalClusterIdentifier,
+      hostedZone: zone,
+      alarmTopic: props.alarmTopic,
+      encryptionKey: props.dataKey.key,
+      homeRegion: timing.homeRegion,
     });
     new CfnOutput(this, 'DrainParameterName', {
       value: this.service.drainParameter.parameterName,

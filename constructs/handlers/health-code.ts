@@ -27,6 +27,9 @@ export const ARC_FENCE_BUNDLE_FOLDER = 'arc-fence-bundle';
 /** The ARC health-check custom resource's bundle folder (arc-health-checks.ts). */
 export const ARC_HEALTH_CHECKS_BUNDLE_FOLDER = 'arc-health-checks-bundle';
 
+/** The readiness function's bundle folder (same runtime and bundling options as health). */
+export const READINESS_BUNDLE_FOLDER = 'readiness-bundle';
+
 /** The NodejsFunction props that say where the health function's code comes from. */
 export type HealthFunctionCode = Pick<
   nodejs.NodejsFunctionProps,
@@ -65,6 +68,14 @@ export function arcHealthChecksFunctionCode(
   moduleFile: string = __filename,
 ): HealthFunctionCode {
   return functionCode(moduleFile, 'arc-health-checks', ARC_HEALTH_CHECKS_BUNDLE_FOLDER, handler);
+}
+
+/**
+ * Where the readiness function's code comes from: as {@link healthFunctionCode}, for
+ * readiness.ts (which bundles the drill's preflight module it runs).
+ */
+export function readinessFunctionCode(moduleFile: string = __filename): HealthFunctionCode {
+  return functionCode(moduleFile, 'readiness', READINESS_BUNDLE_FOLDER);
 }
 
 function functionCode(
