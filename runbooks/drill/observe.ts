@@ -1,5 +1,7 @@
 import type {
   AlarmView,
+  ArcEvaluationView,
+  ArcHealthCheckView,
   ClusterView,
   DrillAws,
   GlobalClusterView,
@@ -50,6 +52,22 @@ export interface Snapshot {
   readonly alarms: readonly { readonly region: string; readonly alarms: Observed<AlarmView[]> }[];
   /** The client canary's probe; absent when it was not asked for (the canary is turned off). */
   readonly client?: ClientProbe;
+  /** The ARC Region switch plans (`DrillRegionSwitch`); absent when the outputs have none. */
+  readonly arc?: readonly ArcPlanSnapshot[];
+}
+
+/** One ARC Region switch plan as read from a region's data plane. */
+export interface ArcPlanSnapshot {
+  /** The secondary the plan activates (its key in `DrillRegionSwitch.plans`). */
+  readonly secondary: string;
+  readonly planName: string;
+  readonly planArn: string;
+  readonly regions: readonly string[];
+  /** The data plane asked. */
+  readonly region: string;
+  readonly healthChecks: Observed<ArcHealthCheckView[]>;
+  /** Only when asked for (`drill status`). */
+  readonly evaluation?: Observed<ArcEvaluationView>;
 }
 
 /** Errors that no other region or a later poll can fix: stop at once. */
@@ -152,6 +170,45 @@ export interface ObserveOptions {
   readonly preferredRegions?: readonly string[];
   /** Probe the client canary's network (see client-probe.ts), its item named for `drillId`. */
   readonly client?: { readonly drillId?: string };
+  /** Also read each ARC plan's evaluation (GetPlanEvaluationStatus). */
+  readonly arcEvaluation?: boolean;
+}
+
+/**
+ * Each ARC plan's managed health checks (and evaluation), from the data plane of the first
+ * preferred region the plan holds, else of its secondary: every Region switch data-plane call
+ * answers in either region of a plan (ARC Developer Guide, "Data and control planes for Region
+ * switch").
+ */
+async function observeArc(
+  aws: DrillAws,
+  topology: DrillTopology,
+  options: ObserveOptions,
+): Promise<ArcPlanSnapshot[] | undefined> {
+  const plans = topology.regionSwitch?.plans;
+  if (!plans) return undefined;
+  return Promise.all(
+    Object.entries(plans).map(async ([secondary, plan]) => {
+      const regions = [plan.primaryRegion, plan.targetRegion];
+      const region =
+        (options.preferredRegions ?? []).find((r) => regions.includes(r)) ?? plan.targetRegion;
+      const [healthChecks, evaluation] = await Promise.all([
+        observed(aws.arc.healthChecks(region, plan.planArn)),
+        options.arcEvaluation
+          ? observed(aws.arc.evaluation(region, plan.planArn))
+          : Promise.resolve(undefined),
+      ]);
+      return {
+        secondary,
+        planName: plan.planName,
+        planArn: plan.planArn,
+        regions,
+        region,
+        healthChecks,
+        ...(evaluation ? { evaluation } : {}),
+      };
+    }),
+  );
 }
 
 /** Reads the whole picture in parallel; a failing region shows as an error, not a crash. */
@@ -169,7 +226,7 @@ export async function observe(
   });
   const alarmRegions = [...new Set([...topology.regions.map((r) => r.region), options.homeRegion])];
 
-  const [regions, app, write, records, alarms, client] = await Promise.all([
+  const [regions, app, write, records, alarms, client, arc] = await Promise.all([
     Promise.all(
       topology.regions.map(async (r): Promise<RegionSnapshot> => {
         const member = memberOf(globalCluster, r.clusterArn);
@@ -218,6 +275,7 @@ export async function observe(
     options.client
       ? probeClient(aws.client, topology, options.clock, options.client.drillId)
       : Promise.resolve(undefined),
+    observeArc(aws, topology, options),
   ]);
 
   return {
@@ -229,5 +287,6 @@ export async function observe(
     records,
     alarms,
     ...(client ? { client } : {}),
+    ...(arc ? { arc } : {}),
   };
 }

@@ -447,6 +447,28 @@ export class SimulatedWorld {
     this.client = new SimulatedClientNetwork(this, deployed);
   }
 
+  /**
+   * ARC-managed Route 53 health checks, by id: the plan that owns each, its region and status.
+   * A minimal stand-in for the plan branch's model (code against `arcHealthChecks` and
+   * `setArcHealthCheck`); the fake ARC (arc.ts) adds the checks of each synthesized plan.
+   */
+  readonly arcHealthChecks = new Map<
+    string,
+    { readonly planArn: string; readonly region: string; status: 'healthy' | 'unhealthy' }
+  >();
+
+  /** What ARC's health-check block does to one of its checks. */
+  setArcHealthCheck(id: string, status: 'healthy' | 'unhealthy'): void {
+    const check = this.arcHealthChecks.get(id);
+    if (!check) throw new Error(`fake: no ARC-managed health check ${id}`);
+    check.status = status;
+  }
+
+  /** Every synthesized resource of `type`, properties resolved (the fake ARC reads its plans). */
+  deploymentResources(type: string) {
+    return this.deployment.resources(type);
+  }
+
   /** The deployed names and ids of one region (what the drill reads from the outputs). */
   deployed(region: string) {
     const found = this.topology.regions.find((r) => r.region === region);

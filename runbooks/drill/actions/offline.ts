@@ -1,7 +1,7 @@
 import { CallMeter, type DrillAws, type GlobalClusterView } from '../aws/adapters';
 import type { DrillTopology } from '../discovery';
 import { DrillError, EXIT_CODES } from '../errors';
-import { planText } from '../format';
+import { arcPlanText, planText } from '../format';
 import type { DrillKind } from '../model';
 import { observe } from '../observe';
 import { evaluatePreflight } from '../preflight';
@@ -89,7 +89,7 @@ export async function offlineDryRun(
       ...(opts.clientCanary === false ? {} : { client: {} }),
     }),
     topology,
-    { kind, targetRegion },
+    { kind, targetRegion, ...(run.plan.arc ? { engine: 'arc' as const } : {}) },
   );
   ctx.say(
     'DRILL_I0302',
@@ -98,6 +98,7 @@ export async function offlineDryRun(
       ...checks.map((c) => `  - ${c.id}: ${c.title}`),
     ].join('\n'),
   );
+  if (run.plan.arc) ctx.say('DRILL_I0308', `\n${arcPlanText(run.plan)}`);
   ctx.say(
     'DRILL_I0303',
     `\nplan: ${run.steps.length} steps, and every AWS call they would make:\n${planText(run.plan, run.steps)}`,

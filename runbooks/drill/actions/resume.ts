@@ -22,6 +22,9 @@ import { forceReasonOf, resumeTiming, shellQuote, timingText, type ActOptions } 
 
 export interface ResumeOptions extends ActOptions {
   drillId?: string;
+  /** ARC drills: switch the running execution to ungraceful. */
+  ungraceful?: boolean;
+  allowDataLoss?: boolean;
 }
 
 /** `drill resume`: re-gates, then continues an interrupted drill from its journal. */
@@ -59,10 +62,25 @@ export async function resume(
   }
   const { header } = state;
   const { params } = header;
+  if (opts.ungraceful) {
+    if (params.engine !== 'arc') {
+      throw new DrillError(
+        'USAGE',
+        `--ungraceful switches an ARC Region switch execution, and drill ${drillId} runs on the native engine`,
+        { hint: `For an unplanned move start a failover: \`${startCommand('failover', params.targetRegion)}\`` },
+      );
+    }
+    if (!opts.allowDataLoss) {
+      throw new DrillError(
+        'USAGE',
+        '--ungraceful fails the Aurora block over and skips the fencing custom action: writes not yet replicated are lost; pass --allow-data-loss to confirm',
+      );
+    }
+  }
   const timing = resumeTiming(opts, cmd, state.timing);
   const journal = store.journal(drillId);
   const plan = planOfJournal(topology, header);
-  const remaining = stepsFor(params.kind).filter((s) => {
+  const remaining = stepsFor(params.kind, params.engine ?? 'native').filter((s) => {
     const outcome = stepOutcome(journal, s.id);
     return !outcome || outcome.event === 'failed';
   });
@@ -129,8 +147,13 @@ export async function resume(
   await resumeDrill(
     drillId,
     topology,
-    { timing, ...(forceReason ? { forceReason } : {}), gate },
-    ctx.executorDeps(aws, store, operator),
+    {
+      timing,
+      ...(forceReason ? { forceReason } : {}),
+      gate,
+      ...(opts.ungraceful ? { switchToUngraceful: true } : {}),
+    },
+    ctx.executorDeps(aws, store, operator, opts),
   );
   return EXIT_CODES.OK;
 }

@@ -4,6 +4,7 @@ import { startCommand, statusCommand } from '../commands';
 import { DrillError } from '../errors';
 import { observe } from '../observe';
 import { evaluatePreflight } from '../preflight';
+import { ARC_OPERATIONS } from '../aws/operations';
 import { ALL, globalClusterCall, ops } from './shared';
 import { call, type StepDefinition } from './types';
 
@@ -42,8 +43,24 @@ export const preflightStep: StepDefinition<'preflight'> = {
       AlarmNamePrefix: '<stack prefix>',
     }),
     call(ops.getParameter, '<each region>', { Name: '<its drain parameter>' }),
+    ...(p.regionSwitchPlans?.length
+      ? [
+          call(
+            ARC_OPERATIONS.listRoute53HealthChecksInRegion,
+            p.target.region,
+            { arn: `<each plan: ${p.regionSwitchPlans.join(', ')}>` },
+          ),
+        ]
+      : []),
   ],
   checks: (p) => [
+    ...(p.regionSwitchPlans?.length
+      ? [
+          p.arc
+            ? `the ARC-managed health checks are read (not a gate: the plan sets ${p.target.region}'s)`
+            : `the ARC-managed health check of ${p.target.region} is healthy (else write DNS cannot move there: run --engine arc)`,
+        ]
+      : []),
     `${p.target.region} is a secondary member, available, and not headless (at least one instance)`,
     'engine versions are equal across members; every member is available',
     'no failover or switchover in progress (FailoverState empty, status available)',
@@ -83,6 +100,7 @@ export const preflightStep: StepDefinition<'preflight'> = {
     const checks = evaluatePreflight(snapshot, ctx.topology, {
       kind: ctx.params.kind,
       targetRegion: ctx.params.targetRegion,
+      ...(ctx.params.engine ? { engine: ctx.params.engine } : {}),
     });
     const failed = checks.filter((c) => !c.ok);
     if (failed.length === 0) {
