@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import {
+  ARC_FENCE_BUNDLE_FOLDER,
+  ARC_HEALTH_CHECKS_BUNDLE_FOLDER,
   HEALTH_BUNDLE_FOLDER,
   HEALTH_BUNDLING,
   HEALTH_RUNTIME,
@@ -49,6 +51,15 @@ function build(): void {
   bundleHealthHandler(
     path.join(dist, 'constructs', 'handlers', ITEMS_BUNDLE_FOLDER, 'index.js'),
     'items.ts',
+  );
+  // The ARC Region switch fence function and health-check custom resource: same options.
+  bundleHealthHandler(
+    path.join(dist, 'constructs', 'handlers', ARC_FENCE_BUNDLE_FOLDER, 'index.js'),
+    'arc-fence.ts',
+  );
+  bundleHealthHandler(
+    path.join(dist, 'constructs', 'handlers', ARC_HEALTH_CHECKS_BUNDLE_FOLDER, 'index.js'),
+    'arc-health-checks.ts',
   );
   fs.cpSync(
     path.join(root, 'constructs', 'secret-host-handler'),

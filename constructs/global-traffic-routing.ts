@@ -108,6 +108,28 @@ export interface GlobalTrafficRoutingProps {
    * @default DEFAULT_PROMOTION_ESTIMATE (2 minutes)
    */
   readonly promotionEstimate?: Duration;
+  /**
+   * More health checks that each region's write records require besides its writer check,
+   * keyed by region: ARC Region switch's health checks of the write name
+   * (RegionSwitchPlan `healthChecks`; a region in two plans has two). A region with gates gets
+   * a calculated check that is healthy only while its writer check and every gate are
+   * (HealthThreshold = number of children), and its write records use it: DNS still follows
+   * the writer, and ARC's deactivation keeps writes off the region it deactivates.
+   *
+   * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html#health-checks-creating-values-calculated
+   * @default - the write records use the writer checks alone
+   */
+  readonly writeGates?: Readonly<Record<string, readonly route53.IHealthCheck[]>>;
+}
+
+/**
+ * The set identifier of `region`'s record of the write name (`regions` primary first): the
+ * primary's PRIMARY record, the only secondary's SECONDARY record, or, with several
+ * secondaries, the SECONDARY record that points at their latency set.
+ */
+export function writeRecordSetIdentifier(regions: readonly string[], region: string): string {
+  if (region === regions[0]) return `${region}-primary`;
+  return regions.length === 2 ? `${region}-secondary` : 'standby-secondary';
 }
 
 /**
@@ -133,6 +155,11 @@ export class GlobalTrafficRouting extends Construct {
   readonly servingChecks: Partial<Record<string, route53.HealthCheck>> = {};
   /** Writer health check per region. */
   readonly writerChecks: Record<string, route53.HealthCheck> = {};
+  /**
+   * The check each region's write records carry: its writer check, or with `writeGates` the
+   * calculated AND of it and the region's gates.
+   */
+  readonly writeChecks: Record<string, route53.HealthCheck> = {};
   /** The computed RTO floors of these settings, read path and write path. */
   readonly rtoFloors: RtoFloors;
   readonly alarms: cloudwatch.IAlarm[] = [];
@@ -203,6 +230,21 @@ export class GlobalTrafficRouting extends Construct {
       );
     }
 
+    for (const { region } of props.regions) {
+      const gates = props.writeGates?.[region] ?? [];
+      this.writeChecks[region] =
+        gates.length === 0
+          ? this.writerChecks[region]
+          : new route53.HealthCheck(this, `WriteGate-${region}`, {
+              // Route 53 Developer Guide, "Values that you specify when you create or update
+              // health checks", calculated health checks: healthy when at least HealthThreshold
+              // children are; all of them here.
+              type: route53.HealthCheckType.CALCULATED,
+              childHealthChecks: [this.writerChecks[region], ...gates],
+              healthThreshold: gates.length + 1,
+            });
+    }
+
     this.addReadPathRecords();
     this.addWritePathRecords();
     this.addAlarms();
@@ -247,6 +289,12 @@ export class GlobalTrafficRouting extends Construct {
     if (props.regions[0]?.headless) {
       problems.push(
         `regions[0] (${names[0]}) is the primary and holds the writer instance, so it cannot be headless; set headless only on secondaries`,
+      );
+    }
+    const unknownGates = Object.keys(props.writeGates ?? {}).filter((r) => !names.includes(r));
+    if (unknownGates.length > 0) {
+      problems.push(
+        `writeGates must be keyed by the routed regions (${names.join(', ')}), got: ${unknownGates.join(', ')}`,
       );
     }
     const region = Stack.of(this).region;
@@ -311,7 +359,7 @@ export class GlobalTrafficRouting extends Construct {
     );
   }
 
-  /** Failover records over the writer checks: DNS follows the database writer. */
+  /** Failover records over the writer checks (gated, see writeGates): DNS follows the database writer. */
   private addWritePathRecords(): void {
     const { hostnames } = this.props;
     this.failoverPair(
@@ -319,7 +367,7 @@ export class GlobalTrafficRouting extends Construct {
       hostnames.write,
       hostnames.writeStandby,
       (r) => r.writeTarget,
-      this.writerChecks,
+      this.writeChecks,
     );
   }
 
@@ -337,14 +385,15 @@ export class GlobalTrafficRouting extends Construct {
   ): void {
     // Headless secondaries stay in: their writer check passes once they hold the writer.
     const [primary, ...secondaries] = this.props.regions;
+    const names = this.props.regions.map((r) => r.region);
     this.record(`${id}Primary`, name, target(primary), {
-      setIdentifier: `${primary.region}-primary`,
+      setIdentifier: writeRecordSetIdentifier(names, primary.region),
       failover: route53.Failover.PRIMARY,
       healthCheck: checks[primary.region],
     });
     if (secondaries.length === 1) {
       this.record(`${id}Secondary`, name, target(secondaries[0]), {
-        setIdentifier: `${secondaries[0].region}-secondary`,
+        setIdentifier: writeRecordSetIdentifier(names, secondaries[0].region),
         failover: route53.Failover.SECONDARY,
         healthCheck: checks[secondaries[0].region],
       });
@@ -357,7 +406,7 @@ export class GlobalTrafficRouting extends Construct {
       healthThreshold: 1,
     });
     this.record(`${id}Secondary`, name, standbyName, {
-      setIdentifier: 'standby-secondary',
+      setIdentifier: writeRecordSetIdentifier(names, secondaries[0].region),
       failover: route53.Failover.SECONDARY,
       healthCheck: anyStandby,
     });

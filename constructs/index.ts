@@ -46,7 +46,19 @@ export {
   type GlobalTrafficRoutingProps,
   type RoutedRegion,
   type RoutingMode,
+  writeRecordSetIdentifier,
 } from './global-traffic-routing';
+export {
+  ArcFenceFunction,
+  REGION_SWITCH_STEP_NAMES,
+  RegionSwitchPlan,
+  RegionSwitchReportBucket,
+  type ArcFenceFunctionProps,
+  type RegionSwitchApproval,
+  type RegionSwitchPlanProps,
+  type RegionSwitchPlanRegion,
+  type RegionSwitchReportBucketProps,
+} from './region-switch-plan';
 export {
   MIN_MANAGED_RPO,
   managedRpoPolicy,

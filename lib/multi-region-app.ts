@@ -182,6 +182,7 @@ export function buildMultiRegionApp(app: App, topology: Topology): MultiRegionSt
       headless: index > 0 && databases[index].member.instanceCount === 0,
       database: databases[index].member,
       drainSwitch: services[index].service.drainParameter,
+      fenceFunction: services[index].arcFence.function,
       ...(services[index].service.itemsFunction ? { itemsApi: services[index].service.api } : {}),
     })),
     masterSecret: databases[0].masterSecret!,

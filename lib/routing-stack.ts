@@ -1,6 +1,8 @@
-import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Lazy, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -12,8 +14,11 @@ import {
   IAuroraGlobalMember,
   MultiRegionDashboard,
   RegionalDataKey,
+  RegionSwitchPlan,
+  RegionSwitchReportBucket,
   RoutedRegion,
   ServiceHostnames,
+  writeRecordSetIdentifier,
 } from '../constructs';
 import { DRILL_OUTPUT_KEYS, DRILL_ROLE_OUTPUT_KEYS } from '../constructs/contract';
 import { addDrillOutput } from './drill-outputs';
@@ -32,6 +37,12 @@ export interface RoutingStackRegion extends RoutedRegion {
    * @default - no items API: the drill role may invoke nothing in this region
    */
   readonly itemsApi?: apigwv2.IHttpApi;
+  /**
+   * The region's ARC Region switch write fence (ServiceStack `arcFence`).
+   *
+   * @default - no fence: the stack creates no Region switch plan unless every region has one
+   */
+  readonly fenceFunction?: lambda.IFunction;
 }
 
 /** Properties of a {@link RoutingStack}. */
@@ -62,10 +73,26 @@ export interface RoutingStackProps extends StackProps {
 export class RoutingStack extends Stack {
   readonly routing: GlobalTrafficRouting;
   readonly dashboard: MultiRegionDashboard;
+  /** One ARC Region switch plan per secondary, keyed by that secondary. */
+  readonly regionSwitchPlans: Readonly<Record<string, RegionSwitchPlan>>;
 
   constructor(scope: Construct, id: string, props: RoutingStackProps) {
     super(scope, id, props);
     const zone = importHostedZone(this, props.topology);
+    // The drill's operator role approves plan steps; it is built from the routing's checks,
+    // after the plans, so the plans read its ARN lazily.
+    let operatorRoleArn: string | undefined;
+    const plans = this.regionSwitchPlansOf(
+      props,
+      zone,
+      iam.Role.fromRoleArn(
+        this,
+        'RegionSwitchApprover',
+        Lazy.string({ produce: () => operatorRoleArn }),
+        { mutable: false },
+      ),
+    );
+    this.regionSwitchPlans = Object.fromEntries(plans.map((p) => [p.targetRegion, p]));
     this.routing = new GlobalTrafficRouting(this, 'Routing', {
       hostedZone: zone,
       regions: props.regions.map((r) => this.readAcrossRegions(r)),
@@ -78,6 +105,35 @@ export class RoutingStack extends Stack {
       healthSignalCacheTtl: props.topology.timing.healthSignalCacheTtl,
       promotionEstimate: props.topology.timing.promotionEstimate,
       alarmTopic: props.alarmTopic ?? this.ownAlarmTopic(props.alarmEmails),
+      // ARC's health checks of each region (one per plan the region is in) gate its write
+      // records: writes follow the writer, and stay off a region ARC deactivated.
+      ...(plans.length > 0
+        ? {
+            writeGates: Object.fromEntries(
+              props.topology.regions.map((r) => [
+                r,
+                plans.flatMap((p) => (p.healthChecks[r] ? [p.healthChecks[r]] : [])),
+              ]),
+            ),
+          }
+        : {}),
+    });
+    // The serving alarms and the no-healthy-writer alarm: ARC shows their states.
+    plans.forEach((p) => p.addApplicationHealthAlarms(...this.routing.alarms));
+    addDrillOutput(this, DRILL_OUTPUT_KEYS.regionSwitch, {
+      plans: Object.fromEntries(
+        plans.map((p) => [
+          p.targetRegion,
+          {
+            planArn: p.planArn,
+            planName: p.planName,
+            primaryRegion: p.primaryRegion,
+            targetRegion: p.targetRegion,
+            ...(p.approvalStepName ? { approvalStepName: p.approvalStepName } : {}),
+            reportBucketName: p.reportBucketName,
+          },
+        ]),
+      ),
     });
     const floors = this.routing.rtoFloors;
     const seconds = (d: Duration) => d.toSeconds({ integral: false });
@@ -124,6 +180,7 @@ export class RoutingStack extends Stack {
       operatorPrincipals: props.topology.drillOperatorPrincipals,
       failoverPrincipals: props.topology.drillFailoverPrincipals,
     });
+    operatorRoleArn = operator.role.roleArn;
     new CfnOutput(this, DRILL_ROLE_OUTPUT_KEYS.operator, {
       value: operator.role.roleArn,
       description:
@@ -160,6 +217,52 @@ export class RoutingStack extends Stack {
     });
   }
 
+  /**
+   * One ARC Region switch plan per secondary (a plan holds exactly two regions), when every
+   * region has its write fence; they share one report bucket.
+   */
+  private regionSwitchPlansOf(
+    props: RoutingStackProps,
+    zone: ReturnType<typeof importHostedZone>,
+    approvalRole: iam.IRole,
+  ): RegionSwitchPlan[] {
+    if (props.regions.length < 2 || props.regions.some((r) => !r.fenceFunction)) return [];
+    const names = props.regions.map((r) => r.region);
+    const reportBucket = new RegionSwitchReportBucket(this, 'RegionSwitchReports');
+    const fences = new Map<string, lambda.IFunction>();
+    const planRegion = (r: RoutingStackRegion) => ({
+      member: r.database,
+      // Another region's function ARN is read weakly, this region's strongly (see referenceFrom).
+      fenceFunction:
+        fences.get(r.region) ??
+        fences
+          .set(
+            r.region,
+            lambda.Function.fromFunctionArn(
+              this,
+              `ArcFence-${r.region}`,
+              referenceFrom(this, r.region, arnOf(r.fenceFunction!)),
+            ),
+          )
+          .get(r.region)!,
+      writeRecordSetIdentifier: writeRecordSetIdentifier(names, r.region),
+    });
+    const [primary, ...secondaries] = props.regions;
+    return secondaries.map(
+      (target) =>
+        new RegionSwitchPlan(this, `RegionSwitch-${target.region}`, {
+          ...planNameFor(props.topology.stackPrefix, target.region),
+          primary: planRegion(primary),
+          target: planRegion(target),
+          hostedZone: zone,
+          writeRecordName: props.hostnames.write,
+          reportBucket,
+          approval: { approvalRole },
+          recoveryTimeObjective: props.topology.rto,
+        }),
+    );
+  }
+
   /** Another region's API targets are read weakly, this region's strongly (see referenceFrom). */
   private readAcrossRegions(r: RoutedRegion): RoutedRegion {
     return {
@@ -181,4 +284,16 @@ export class RoutingStack extends Stack {
     const key = new RegionalDataKey(this, 'AlarmKey');
     return new AlarmTopic(this, 'Alarms', { encryptionKey: key.key, emails }).topic;
   }
+}
+
+/** `<stackPrefix>-<region>` when ARC accepts it as a plan name (1 to 32 letters, digits, hyphens). */
+function planNameFor(stackPrefix: string, region: string): { planName?: string } {
+  const name = `${stackPrefix}-${region}`;
+  return /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$/.test(name) ? { planName: name } : {};
+}
+
+/** A function's ARN as its resource's attribute (what a cross-stack reference reads). */
+function arnOf(fn: lambda.IFunction): string {
+  const cfn = fn.node.defaultChild;
+  return cfn instanceof lambda.CfnFunction ? cfn.attrArn : fn.functionArn;
 }

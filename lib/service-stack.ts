@@ -1,6 +1,7 @@
 import { CfnOutput } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
+  ArcFenceFunction,
   IAuroraGlobalMember,
   RegionalDataKey,
   RegionalNetwork,
@@ -32,6 +33,8 @@ export interface ServiceStackProps extends RegionalStackProps {
 /** The regional sample service: items API, deep health endpoint and drain switch. */
 export class ServiceStack extends RegionalStack {
   readonly service: RegionalService;
+  /** ARC Region switch's write fence of this region (sets its drain switch). */
+  readonly arcFence: ArcFenceFunction;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -61,6 +64,10 @@ export class ServiceStack extends RegionalStack {
         region: m.env.region,
         clusterResourceId: referenceFrom(this, m.env.region, m.clusterResourceIdentifier),
       })),
+    });
+    this.arcFence = new ArcFenceFunction(this, 'ArcFence', {
+      drainSwitch: this.service.drainParameter,
+      encryptionKey: props.dataKey.key,
     });
     new CfnOutput(this, 'RegionalHostname', { value: this.service.regionalHostname });
     addDrillOutput(this, DRILL_OUTPUT_KEYS.service, {

@@ -21,6 +21,12 @@ export const HEALTH_BUNDLE_FOLDER = 'health-bundle';
 /** The items function's bundle folder (same runtime and bundling options as health). */
 export const ITEMS_BUNDLE_FOLDER = 'items-bundle';
 
+/** The ARC fence function's bundle folder (arc-fence.ts; same runtime and options). */
+export const ARC_FENCE_BUNDLE_FOLDER = 'arc-fence-bundle';
+
+/** The ARC health-check custom resource's bundle folder (arc-health-checks.ts). */
+export const ARC_HEALTH_CHECKS_BUNDLE_FOLDER = 'arc-health-checks-bundle';
+
 /** The NodejsFunction props that say where the health function's code comes from. */
 export type HealthFunctionCode = Pick<
   nodejs.NodejsFunctionProps,
@@ -45,12 +51,33 @@ export function itemsFunctionCode(moduleFile: string = __filename): HealthFuncti
   return functionCode(moduleFile, 'items', ITEMS_BUNDLE_FOLDER);
 }
 
-function functionCode(moduleFile: string, name: string, folder: string): HealthFunctionCode {
+/** Where the ARC fence function's code comes from: as {@link healthFunctionCode}, for arc-fence.ts. */
+export function arcFenceFunctionCode(moduleFile: string = __filename): HealthFunctionCode {
+  return functionCode(moduleFile, 'arc-fence', ARC_FENCE_BUNDLE_FOLDER);
+}
+
+/**
+ * Where one entry point of the ARC health-check custom resource comes from (arc-health-checks.ts
+ * exports both): as {@link healthFunctionCode}.
+ */
+export function arcHealthChecksFunctionCode(
+  handler: 'onEventHandler' | 'isCompleteHandler',
+  moduleFile: string = __filename,
+): HealthFunctionCode {
+  return functionCode(moduleFile, 'arc-health-checks', ARC_HEALTH_CHECKS_BUNDLE_FOLDER, handler);
+}
+
+function functionCode(
+  moduleFile: string,
+  name: string,
+  folder: string,
+  handler = 'handler',
+): HealthFunctionCode {
   const dir = path.dirname(moduleFile);
   if (path.extname(moduleFile) === '.ts') {
     return {
       entry: path.join(dir, `${name}.ts`),
-      handler: 'handler',
+      handler,
       runtime: HEALTH_RUNTIME,
       bundling: HEALTH_BUNDLING,
     };
@@ -62,5 +89,9 @@ function functionCode(moduleFile: string, name: string, folder: string): HealthF
       `the ${name} function's prebuilt bundle ${file} is missing: install the published package, or run \`npm run build\` in its source checkout`,
     );
   }
-  return { code: lambda.Code.fromAsset(bundle), handler: 'index.handler', runtime: HEALTH_RUNTIME };
+  return {
+    code: lambda.Code.fromAsset(bundle),
+    handler: `index.${handler}`,
+    runtime: HEALTH_RUNTIME,
+  };
 }

@@ -158,12 +158,13 @@ describe.each([
         crossRegionReads.push(producer);
       }
     }
-    // Two API targets (app. and write.) of every region but the routing stack's own, and its
-    // API id in the drill role's two items routes (PUT and GET).
+    // Two API targets (app. and write.) of every region but the routing stack's own, its
+    // API id in the drill role's two items routes (PUT and GET), and its ARC fence function's
+    // ARN in its plan (the fence step of both workflows and the execution role's policy).
     expect(crossRegionReads.sort()).toEqual(
       regions
         .filter((r) => r !== 'us-east-1')
-        .flatMap((r) => Array<string>(4).fill(`MultiRegion-Service-${r}`))
+        .flatMap((r) => Array<string>(4 + 3).fill(`MultiRegion-Service-${r}`))
         .sort(),
     );
     // One writer endpoint per secondary region's service (the primary's reads it strongly),
@@ -213,18 +214,30 @@ describe.each([
     }
   });
 
-  test("THEN the write path's PRIMARY record uses the primary region's writer check", () => {
+  test("THEN the write path's PRIMARY record requires the primary region's writer check and ARC's check of it in every plan", () => {
     const template = Template.fromStack(stacks.routing);
     const [primary] = Object.values(
       template.findResources('AWS::Route53::RecordSet', {
         Properties: { Name: 'write.example.com.', Failover: 'PRIMARY' },
       }),
     );
-    const check = template.toJSON().Resources[primary.Properties.HealthCheckId.Ref];
-    expect(check.Properties.HealthCheckConfig).toMatchObject({
+    const resources = template.toJSON().Resources;
+    const gate = resources[primary.Properties.HealthCheckId.Ref].Properties.HealthCheckConfig;
+    const [writer, ...arcChecks] = gate.ChildHealthChecks;
+    expect(resources[writer.Ref].Properties.HealthCheckConfig).toMatchObject({
       FullyQualifiedDomainName: 'us-east-1.app.example.com',
       ResourcePath: '/health/writer',
     });
+    // One ARC check per plan (one plan per secondary), index 0: the plan's primary region.
+    expect(arcChecks).toEqual(
+      regions.slice(1).map((r) => ({
+        'Fn::GetAtt': [
+          expect.stringMatching(`^RegionSwitch${r.replace(/-/g, '')}HealthChecks`),
+          'HealthCheckId0',
+        ],
+      })),
+    );
+    expect(gate).toMatchObject({ Type: 'CALCULATED', HealthThreshold: regions.length });
   });
 
   test('THEN the routing stack publishes the read and write RTO floors (two hops on the write name with 2+ secondaries)', () => {
@@ -306,6 +319,7 @@ const PHYSICAL_NAME: Record<string, string | undefined> = {
   'AWS::SSM::Parameter': 'Name',
   'AWS::KMS::Alias': 'AliasName',
   'AWS::KMS::Key': undefined,
+  'AWS::S3::Bucket': 'BucketName',
 };
 
 interface CfnResourceJson {
