@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import {
   DRILL_OUTPUT_KEYS,
+  DRILL_ROLE_OUTPUT_KEYS,
   type DrillDatabaseOutput,
   type DrillRoutingOutput,
   type DrillServiceOutput,
@@ -74,6 +75,8 @@ export interface DrillTopology extends Pick<
     readonly stack: string;
     readonly plans: Readonly<Record<string, RegionSwitchPlanOutput>>;
   };
+  /** The drill failover role (`DrillFailoverRoleArn`), when the outputs publish it. */
+  readonly failoverRoleArn?: string;
 }
 
 /** Values that flags may set instead of (or over) the outputs file. */
@@ -177,8 +180,12 @@ export function topologyFromOutputs(
     );
   }
   const regionSwitch = regionSwitchOf(reader, primaryRegion, regions);
+  const failoverRoleArn = Object.values(outputs)
+    .map((o) => o[DRILL_ROLE_OUTPUT_KEYS.failover])
+    .find((v) => typeof v === 'string' && v !== '');
   return {
     source,
+    ...(failoverRoleArn ? { failoverRoleArn } : {}),
     ...(regionSwitch ? { regionSwitch } : {}),
     globalClusterIdentifier:
       overrides.globalClusterIdentifier ?? reader.string(primary, 'globalClusterIdentifier'),

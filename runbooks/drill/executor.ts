@@ -79,7 +79,7 @@ export async function startDrill(options: StartOptions, deps: ExecutorDeps): Pro
     takeOver: false,
   });
   deps.out.line(
-    `drill ${params.drillId}: ${params.kind} ${params.fromRegion} -> ${params.targetRegion} (journal: ${deps.store.drillDir(params.drillId)})`,
+    `drill ${params.drillId}: ${params.kind} ${params.fromRegion} -> ${params.targetRegion}${params.engine === 'arc' ? ' on ARC Region switch (--engine arc)' : ''} (journal: ${deps.store.drillDir(params.drillId)})`,
   );
   deps.out.line(lock.describe());
   const plan = planView(

@@ -8,7 +8,7 @@ import { readLocks } from '../lock';
 import type { DrillEngine, DrillKind, DrillParams } from '../model';
 import { describeGlobalCluster, observe, writerRegionOf } from '../observe';
 import { evaluatePreflight } from '../preflight';
-import { planView, requireRegionSwitch, stepsFor } from '../steps';
+import { planView, requireFailoverRole, requireRegionSwitch, stepsFor } from '../steps';
 import { heldLocks, type ActionContext } from './context';
 import { assumedGlobalCluster, assumedWriter, offlineDryRun } from './offline';
 import { CLIENT_CANARY_OFF, forceReasonOf, timingOf, type ActOptions } from './options';
@@ -122,6 +122,7 @@ export async function runDrill(
     targetRegion,
   );
   const operator = await ctx.operatorOf(aws);
+  if (plan.arc?.mode === 'ungraceful') requireFailoverRole(topology, operator?.arn);
   const params: DrillParams = {
     drillId: store.newDrillId(kind, targetRegion, ctx.deps.clock.now()),
     kind,

@@ -16,7 +16,7 @@ import { lockStatusText, readLocks } from '../lock';
 import { DRILL_KINDS } from '../model';
 import { observe } from '../observe';
 import { evaluateResumeGate, type CheckResult } from '../preflight';
-import { planOfJournal, stepsFor } from '../steps';
+import { planOfJournal, requireFailoverRole, stepsFor } from '../steps';
 import { heldLocks, type ActionContext } from './context';
 import { forceReasonOf, resumeTiming, shellQuote, timingText, type ActOptions } from './options';
 
@@ -144,6 +144,7 @@ export async function resume(
     params.targetRegion,
   );
   const operator = await ctx.operatorOf(aws);
+  if (opts.ungraceful) requireFailoverRole(topology, operator?.arn);
   await resumeDrill(
     drillId,
     topology,

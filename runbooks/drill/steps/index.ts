@@ -30,7 +30,13 @@ export type {
   StepId,
   StepOutcomes,
 } from './outcomes';
-export { arcPlanOf, planOfJournal, planView, requireRegionSwitch } from './plan';
+export {
+  arcPlanOf,
+  planOfJournal,
+  planView,
+  requireFailoverRole,
+  requireRegionSwitch,
+} from './plan';
 export { FAILOVER_FENCE_WAIT_MS, sqlTarget } from './shared';
 export type {
   AnyStep,

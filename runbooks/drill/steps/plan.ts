@@ -1,4 +1,4 @@
-import { DRILL_OUTPUT_KEYS } from '../../../constructs/contract';
+import { DRILL_OUTPUT_KEYS, DRILL_ROLE_OUTPUT_KEYS } from '../../../constructs/contract';
 import { regionOf, type DrillTopology } from '../discovery';
 import { DrillError } from '../errors';
 import type { DrillEngine, DrillKind } from '../model';
@@ -113,4 +113,34 @@ export function arcPlanOf(
     ...(plan.approvalStepName ? { approvalStepName: plan.approvalStepName } : {}),
     reportBucketName: plan.reportBucketName,
   };
+}
+
+/** The role name of an IAM role ARN, or of an STS assumed-role ARN (`.../<role>/<session>`). */
+function roleNameOf(arn: string): string | undefined {
+  const resource = arn.split(':').slice(5).join(':');
+  const assumed = /^assumed-role\/([^/]+)\//.exec(resource);
+  if (assumed) return assumed[1];
+  return resource.split('/').at(-1) || undefined;
+}
+
+/**
+ * An ungraceful ARC execution fails the Aurora block over with data loss, which the native
+ * engine leaves to the drill failover role alone (it holds rds:FailoverGlobalCluster; the
+ * operator role does not). StartPlanExecution carries no mode IAM could tell apart, so the
+ * drill checks the caller is that role when the outputs publish it.
+ */
+export function requireFailoverRole(
+  topology: DrillTopology,
+  callerArn: string | undefined,
+): void {
+  const role = topology.failoverRoleArn;
+  if (!role) return;
+  if (callerArn && roleNameOf(callerArn) === roleNameOf(role)) return;
+  throw new DrillError(
+    'NO_CREDENTIALS',
+    `an ungraceful ARC execution fails the writer over with data loss, so it runs as the drill failover role ${role}; the caller is ${callerArn ?? 'not known (STS GetCallerIdentity failed)'}`,
+    {
+      hint: `Run it with a profile that assumes ${DRILL_ROLE_OUTPUT_KEYS.failover} (--profile), as a native \`drill failover\` needs`,
+    },
+  );
 }
