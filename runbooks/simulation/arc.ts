@@ -155,7 +155,11 @@ export class SimulatedArc {
   start(region: string, input: StartPlanExecutionInput): { executionId: string } {
     const plan = this.plan(input.planArn);
     if (input.action !== 'activate') {
-      throw new ArcFault('IllegalArgumentException', `fake: action ${input.action} is not simulated`, 400);
+      throw new ArcFault(
+        'IllegalArgumentException',
+        `fake: action ${input.action} is not simulated`,
+        400,
+      );
     }
     if (!plan.regions.includes(input.targetRegion)) {
       throw new ArcFault(
@@ -181,8 +185,9 @@ export class SimulatedArc {
       );
     }
     const workflow =
-      plan.workflows.find((w) => w.action === 'activate' && w.targetRegion === input.targetRegion) ??
-      plan.workflows.find((w) => w.action === 'activate' && w.targetRegion === undefined);
+      plan.workflows.find(
+        (w) => w.action === 'activate' && w.targetRegion === input.targetRegion,
+      ) ?? plan.workflows.find((w) => w.action === 'activate' && w.targetRegion === undefined);
     if (!workflow) {
       throw new ArcFault(
         'IllegalArgumentException',
@@ -228,7 +233,8 @@ export class SimulatedArc {
   switchToUngraceful(planArn: string, executionId: string): void {
     const e = this.execution(planArn, executionId);
     e.mode = 'ungraceful';
-    for (const s of e.steps) if (s.status === 'notStarted' || s.status === 'failed') s.mode = 'ungraceful';
+    for (const s of e.steps)
+      if (s.status === 'notStarted' || s.status === 'failed') s.mode = 'ungraceful';
     this.event(e, 'executionBehaviorChangedToUngraceful', {});
     // A step paused on its failure is retried ungracefully (a custom action is then skipped).
     const failed = e.steps.find((s) => s.status === 'failed');
@@ -343,7 +349,8 @@ export class SimulatedArc {
         break;
       case 'AuroraGlobalDatabase':
         this.world.advance();
-        if (this.world.writer !== e.activate || this.world.failoverStatus() !== undefined) return false;
+        if (this.world.writer !== e.activate || this.world.failoverStatus() !== undefined)
+          return false;
         break;
       case 'Route53HealthCheck':
         if (since < this.route53BlockMs) return false;
@@ -365,7 +372,11 @@ export class SimulatedArc {
     this.event(e, 'executionPaused', {});
   }
 
-  private finish(e: SimulatedExecution, step: ExecutionStep, status: 'completed' | 'skipped'): void {
+  private finish(
+    e: SimulatedExecution,
+    step: ExecutionStep,
+    status: 'completed' | 'skipped',
+  ): void {
     step.status = status;
     step.startedAt ??= this.world.clock.now();
     step.endedAt = this.world.clock.now();

@@ -65,14 +65,7 @@ import { simulatedArc } from './arc';
 import type { SimulatedWorld } from './world';
 
 /** The SDK clients the drill makes (AwsClients), by the name the table uses. */
-export type SimulatedService =
-  | 'rds'
-  | 'rdsData'
-  | 'route53'
-  | 'cloudwatch'
-  | 'ssm'
-  | 'sts'
-  | 'arc';
+export type SimulatedService = 'rds' | 'rdsData' | 'route53' | 'cloudwatch' | 'ssm' | 'sts' | 'arc';
 
 /** One command the simulation answers: the IAM-style operation name and the world's answer. */
 export interface SimulatedOperation {
@@ -256,14 +249,22 @@ export const SIMULATED_OPERATIONS: readonly SimulatedOperation[] = [
     const arc = simulatedArc(w);
     return arc.describe(arc.execution(input.planArn, input.executionId));
   }),
-  op(ListPlanExecutionEventsCommand, 'arc-region-switch:ListPlanExecutionEvents', (w, _r, input) => ({
-    items: [...simulatedArc(w).execution(input.planArn, input.executionId).events],
-  })),
-  op(ApprovePlanExecutionStepCommand, 'arc-region-switch:ApprovePlanExecutionStep', (w, _r, input) => {
-    if (input.approval !== 'approve') throw new Error('fake: the drill only approves');
-    simulatedArc(w).approve(input.planArn, input.executionId, input.stepName);
-    return {};
-  }),
+  op(
+    ListPlanExecutionEventsCommand,
+    'arc-region-switch:ListPlanExecutionEvents',
+    (w, _r, input) => ({
+      items: [...simulatedArc(w).execution(input.planArn, input.executionId).events],
+    }),
+  ),
+  op(
+    ApprovePlanExecutionStepCommand,
+    'arc-region-switch:ApprovePlanExecutionStep',
+    (w, _r, input) => {
+      if (input.approval !== 'approve') throw new Error('fake: the drill only approves');
+      simulatedArc(w).approve(input.planArn, input.executionId, input.stepName);
+      return {};
+    },
+  ),
   op(UpdatePlanExecutionCommand, 'arc-region-switch:UpdatePlanExecution', (w, _r, input) => {
     if (input.action !== 'switchToUngraceful') {
       throw new Error(`fake: UpdatePlanExecution ${input.action} is not simulated`);

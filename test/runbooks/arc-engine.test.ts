@@ -320,7 +320,7 @@ describe('unplanned: failover --engine arc runs ungracefully, and --ungraceful s
     expect(result.code).toBe(10);
     expect(result.stderr).toBe(
       `error [NO_CREDENTIALS]: an ungraceful ARC execution fails the writer over with data loss, so it runs as the drill failover role ${h.world.topology.failoverRoleArn}; the caller is arn:aws:sts::123456789012:assumed-role/DrillOperator/alice\n` +
-        '  next: Run it with a profile that assumes DrillFailoverRoleArn (--profile), as a native `drill failover` needs\n',
+        '  next: Run it with a profile that assumes DrillFailoverRoleArn (--profile), as a native `npx drill failover` needs\n',
     );
     expect(arcCalls('StartPlanExecution')).toEqual([]);
   });

@@ -67,7 +67,9 @@ export async function resume(
       throw new DrillError(
         'USAGE',
         `--ungraceful switches an ARC Region switch execution, and drill ${drillId} runs on the native engine`,
-        { hint: `For an unplanned move start a failover: \`${startCommand('failover', params.targetRegion)}\`` },
+        {
+          hint: `For an unplanned move start a failover: \`${startCommand('failover', params.targetRegion)}\``,
+        },
       );
     }
     if (!opts.allowDataLoss) {

@@ -71,7 +71,11 @@ export function arcRegionSwitch(clients: AwsClients, caller: AwsCaller): ArcApi 
           const page = await clients
             .arc(region)
             .send(
-              new GetPlanExecutionCommand({ planArn, executionId, ...(nextToken ? { nextToken } : {}) }),
+              new GetPlanExecutionCommand({
+                planArn,
+                executionId,
+                ...(nextToken ? { nextToken } : {}),
+              }),
             );
           first ??= page;
           steps.push(...(page.stepStates ?? []).map(stepView));
@@ -136,14 +140,12 @@ export function arcRegionSwitch(clients: AwsClients, caller: AwsCaller): ArcApi 
         const found: ArcHealthCheckView[] = [];
         let nextToken: string | undefined;
         do {
-          const page = await clients
-            .arc(region)
-            .send(
-              new ListRoute53HealthChecksInRegionCommand({
-                arn: planArn,
-                ...(nextToken ? { nextToken } : {}),
-              }),
-            );
+          const page = await clients.arc(region).send(
+            new ListRoute53HealthChecksInRegionCommand({
+              arn: planArn,
+              ...(nextToken ? { nextToken } : {}),
+            }),
+          );
           for (const c of page.healthChecks ?? []) {
             found.push({
               region: c.region,
@@ -189,4 +191,3 @@ export function arcRegionSwitch(clients: AwsClients, caller: AwsCaller): ArcApi 
       }),
   };
 }
-

@@ -60,7 +60,8 @@ function endpointText(
   env: NodeJS.ProcessEnv,
 ): string {
   // The in-house ARC client (constructs/aws-api) is no SDK client: it reads no endpoint variable.
-  if (service === 'arc-region-switch') return `the ARC data plane arc-region-switch.${region}.api.aws`;
+  if (service === 'arc-region-switch')
+    return `the ARC data plane arc-region-switch.${region}.api.aws`;
   const own = ENDPOINT_VARIABLES[service];
   if (env[own]) return `${own}=${env[own]}`;
   if (env.AWS_ENDPOINT_URL) return `AWS_ENDPOINT_URL=${env.AWS_ENDPOINT_URL} (${own} is not set)`;

@@ -7,13 +7,7 @@ import { LAG_METRICS } from '../../../constructs/contract';
  */
 export interface AwsOperation {
   readonly service:
-    | 'rds'
-    | 'rds-data'
-    | 'route53'
-    | 'cloudwatch'
-    | 'ssm'
-    | 'sts'
-    | 'arc-region-switch';
+    'rds' | 'rds-data' | 'route53' | 'cloudwatch' | 'ssm' | 'sts' | 'arc-region-switch';
   readonly operation: string;
   /** IAM actions the caller needs, with the resources they apply to. */
   readonly iamActions: readonly string[];

@@ -12,19 +12,28 @@ export const arcHealthCheck: PreflightCheck = ({ snapshot, targetRegion, engine 
   const title = `the ARC-managed health check of ${targetRegion} is healthy (write DNS can move there)`;
   const plans = (snapshot.arc ?? []).filter((p) => p.regions.includes(targetRegion));
   if (engine === 'arc') {
-    return check('arc-health-check', title, true, 'not a gate: the ARC plan sets it (--engine arc)');
+    return check(
+      'arc-health-check',
+      title,
+      true,
+      'not a gate: the ARC plan sets it (--engine arc)',
+    );
   }
   const problems: string[] = [];
   const seen: string[] = [];
   for (const plan of plans) {
     if (!plan.healthChecks.ok) {
-      problems.push(`plan ${plan.planName}: could not be read in ${plan.region}: ${plan.healthChecks.error}`);
+      problems.push(
+        `plan ${plan.planName}: could not be read in ${plan.region}: ${plan.healthChecks.error}`,
+      );
       continue;
     }
     const own = plan.healthChecks.value.filter((c) => c.region === targetRegion);
     for (const c of own) {
-      if (c.status === 'healthy') seen.push(`${plan.planName}: ${c.healthCheckId ?? c.recordName} healthy`);
-      else problems.push(`plan ${plan.planName}: ${c.healthCheckId ?? c.recordName} is ${c.status}`);
+      if (c.status === 'healthy')
+        seen.push(`${plan.planName}: ${c.healthCheckId ?? c.recordName} healthy`);
+      else
+        problems.push(`plan ${plan.planName}: ${c.healthCheckId ?? c.recordName} is ${c.status}`);
     }
   }
   if (problems.length) {

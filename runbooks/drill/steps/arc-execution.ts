@@ -6,14 +6,24 @@ import { DrillError, errorText } from '../errors';
 import { isFatal } from '../observe';
 import type { ArcEventRecord, ArcStepRecord } from './outcomes';
 import { ALL, ops } from './shared';
-import { call, type ArcPlanView, type PlanView, type StepContext, type StepDefinition } from './types';
+import {
+  call,
+  type ArcPlanView,
+  type PlanView,
+  type StepContext,
+  type StepDefinition,
+} from './types';
 
 /**
  * Execution states after which nothing more happens (ARC API Reference, GetPlanExecution,
  * executionState). `completedMonitoringApplicationHealth`: the steps are done and ARC watches
  * the plan's application health alarms; the writer has moved.
  */
-const SUCCEEDED = new Set(['completed', 'completedWithExceptions', 'completedMonitoringApplicationHealth']);
+const SUCCEEDED = new Set([
+  'completed',
+  'completedWithExceptions',
+  'completedMonitoringApplicationHealth',
+]);
 const FAILED = new Set(['failed', 'canceled', 'planExecutionTimedOut', 'pausedByFailedStep']);
 
 /** The Aurora Global Database block's type in execution events (ExecutionEvent, executionBlockType). */
@@ -67,11 +77,16 @@ export function failureOf(
     .reverse()
     .find(
       (e) =>
-        (e.type === 'stepFailed' || e.type === 'stepPausedByError' || e.type === 'executionFailed') &&
+        (e.type === 'stepFailed' ||
+          e.type === 'stepPausedByError' ||
+          e.type === 'executionFailed') &&
         (failed === undefined || e.stepName === undefined || e.stepName === failed.name),
     );
   const message = event?.error ?? event?.description ?? 'ARC gave no message';
-  return { ...(failed ? { step: failed.name } : event?.stepName ? { step: event.stepName } : {}), message };
+  return {
+    ...(failed ? { step: failed.name } : event?.stepName ? { step: event.stepName } : {}),
+    message,
+  };
 }
 
 export const arcExecutionStep: StepDefinition<'arc-execution'> = {
@@ -84,16 +99,21 @@ export const arcExecutionStep: StepDefinition<'arc-execution'> = {
     "AWS's own orchestrator moves the writer: the drill starts the plan's execution on the data plane " +
     'of the region being activated, shows each of its steps with its duration, approves a manual ' +
     'approval step after confirmation, and journals every state change and event. The plan fences ' +
-    "the old region (custom action, skipped in ungraceful runs), moves the Aurora writer and flips " +
+    'the old region (custom action, skipped in ungraceful runs), moves the Aurora writer and flips ' +
     'the ARC-managed health checks the write records depend on.',
   calls: (p) => {
     const arc = arcOf(p);
     const execution = { planArn: arc.planArn, executionId: '<execution id>' };
     return [
-      call(ops.getMetricData, p.target.region, {
-        MetricName: LAG_METRICS.rpo,
-        DBClusterIdentifier: p.target.clusterIdentifier,
-      }, 'unless this drill started its execution already'),
+      call(
+        ops.getMetricData,
+        p.target.region,
+        {
+          MetricName: LAG_METRICS.rpo,
+          DBClusterIdentifier: p.target.clusterIdentifier,
+        },
+        'unless this drill started its execution already',
+      ),
       call(
         arc.mode === 'ungraceful' ? arcOps.startUngracefulPlanExecution : arcOps.startPlanExecution,
         arc.region,
@@ -121,12 +141,12 @@ export const arcExecutionStep: StepDefinition<'arc-execution'> = {
         arcOps.updatePlanExecution,
         arc.region,
         { ...execution, action: 'switchToUngraceful' },
-        'only with `drill resume --ungraceful --allow-data-loss`',
+        'only with `npx drill resume --ungraceful --allow-data-loss --execute`',
       ),
     ];
   },
   checks: (p) => [
-    'skips StartPlanExecution when the journal holds this drill\'s execution id: a resume re-attaches, never starts a second execution',
+    "skips StartPlanExecution when the journal holds this drill's execution id: a resume re-attaches, never starts a second execution",
     `refuses (PREFLIGHT_FAILED) unless the RPO lag of ${p.target.region}, read right before the start, is under ${p.rpoLabel} (--force --reason waives it, recorded)`,
     `stops (UNEXPECTED_STATE) when the execution fails, is canceled, times out or pauses on a failed step, naming the step and ARC's message`,
   ],
@@ -154,7 +174,9 @@ export const arcExecutionStep: StepDefinition<'arc-execution'> = {
       );
     }
     if (executionId) {
-      ctx.progress(`re-attaching to ARC execution ${executionId} in ${arc.region} (no second StartPlanExecution)`);
+      ctx.progress(
+        `re-attaching to ARC execution ${executionId} in ${arc.region} (no second StartPlanExecution)`,
+      );
     } else {
       const rpoLagMsAtPromotion = await lagGate(ctx);
       const startRequestedAt = ctx.clock.now();
@@ -182,14 +204,16 @@ export const arcExecutionStep: StepDefinition<'arc-execution'> = {
         arc.region,
         arc.planArn,
         executionId,
-        `drill ${ctx.params.drillId}: drill resume --ungraceful`,
+        `drill ${ctx.params.drillId}: resume --ungraceful`,
       );
       const switchedToUngracefulAt = ctx.clock.now();
       ctx.note({ switchedToUngracefulAt, mode: 'ungraceful' });
       ctx.progress(`UpdatePlanExecution switchToUngraceful in ${arc.region}`);
     }
 
-    const seen = new Map<string, ArcEventRecord>((earlier.arcEvents ?? []).map((e) => [e.eventId, e]));
+    const seen = new Map<string, ArcEventRecord>(
+      (earlier.arcEvents ?? []).map((e) => [e.eventId, e]),
+    );
     let steps: readonly ArcStepRecord[] = earlier.arcSteps ?? [];
     const approvals = [...(earlier.approvals ?? [])];
     let state = earlier.executionState;
@@ -210,7 +234,8 @@ export const arcExecutionStep: StepDefinition<'arc-execution'> = {
       for (const s of changed) if (s.status !== 'notStarted') ctx.progress(arcStepLine(s));
       const moved = auroraTimes([...seen.values()]);
       if (fresh.length || changed.length || execution.state !== state) {
-        if (execution.state !== state) ctx.progress(`ARC execution ${executionId}: ${execution.state}`);
+        if (execution.state !== state)
+          ctx.progress(`ARC execution ${executionId}: ${execution.state}`);
         steps = execution.steps.map((s) => ({ ...s }));
         state = execution.state;
         ctx.note({
@@ -226,14 +251,18 @@ export const arcExecutionStep: StepDefinition<'arc-execution'> = {
         throw new DrillError(
           'UNEXPECTED_STATE',
           `ARC execution ${executionId} of plan ${arc.planName} ended ${execution.state}` +
-            (failure.step ? `: step ${failure.step} failed: ${failure.message}` : `: ${failure.message}`),
+            (failure.step
+              ? `: step ${failure.step} failed: ${failure.message}`
+              : `: ${failure.message}`),
           { hint: this.ifItFails(ctx.plan) },
         );
       }
       const waiting = execution.steps.find((s) => s.status === 'pendingApproval');
       if (waiting && !approvals.some((a) => a.step === waiting.name)) {
         ctx.progress(`ARC step ${waiting.name} waits for approval`);
-        await ctx.confirm?.(`approval of ARC step ${waiting.name} (execution ${executionId}, activate ${target.region})`);
+        await ctx.confirm?.(
+          `approval of ARC step ${waiting.name} (execution ${executionId}, activate ${target.region})`,
+        );
         await ctx.aws.arc.approve(
           arc.region,
           arc.planArn,
@@ -257,7 +286,9 @@ export const arcExecutionStep: StepDefinition<'arc-execution'> = {
           },
         );
       }
-      await ctx.clock.sleep(Math.min(ctx.timing.pollIntervalMs, Math.max(0, deadline - ctx.clock.now())));
+      await ctx.clock.sleep(
+        Math.min(ctx.timing.pollIntervalMs, Math.max(0, deadline - ctx.clock.now())),
+      );
     }
     const all = [...seen.values()];
     const took =
@@ -282,7 +313,10 @@ export const arcExecutionStep: StepDefinition<'arc-execution'> = {
 };
 
 /** When the Aurora block started and succeeded, from its events. */
-function auroraTimes(events: readonly ArcEventRecord[]): { promotedAt?: number; writerMovedAt?: number } {
+function auroraTimes(events: readonly ArcEventRecord[]): {
+  promotedAt?: number;
+  writerMovedAt?: number;
+} {
   const aurora = events.filter((e) => e.blockType === AURORA_BLOCK);
   const started = aurora.find((e) => e.type === 'stepStarted')?.at;
   const ended = aurora.find((e) => e.type === 'stepSucceeded')?.at;
@@ -301,7 +335,11 @@ async function lagGate(ctx: StepContext<'arc-execution'>): Promise<number | null
   let lagMs: number | null = null;
   let problem: string | undefined;
   try {
-    const lag = await ctx.aws.metrics.lag(target.region, target.clusterIdentifier, new Date(ctx.clock.now()));
+    const lag = await ctx.aws.metrics.lag(
+      target.region,
+      target.clusterIdentifier,
+      new Date(ctx.clock.now()),
+    );
     lagMs = lag.rpoMs;
     if (lag.rpoMs === null)
       problem = `${LAG_METRICS.rpo} of ${target.clusterIdentifier} was not reported in the last 5 minutes`;

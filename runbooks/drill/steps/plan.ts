@@ -95,7 +95,9 @@ export function arcPlanOf(
     plan !== undefined &&
     [fromRegion, targetRegion].every((r) => r === topology.primaryRegion || r === secondary);
   if (!plan || !pairOk) {
-    const known = Object.values(output.plans).map((p) => `${p.primaryRegion} <-> ${p.targetRegion}`);
+    const known = Object.values(output.plans).map(
+      (p) => `${p.primaryRegion} <-> ${p.targetRegion}`,
+    );
     throw new DrillError(
       'USAGE',
       `no ARC Region switch plan moves the writer from ${fromRegion} to ${targetRegion}: each plan holds the primary and one secondary ` +
@@ -129,10 +131,7 @@ function roleNameOf(arn: string): string | undefined {
  * operator role does not). StartPlanExecution carries no mode IAM could tell apart, so the
  * drill checks the caller is that role when the outputs publish it.
  */
-export function requireFailoverRole(
-  topology: DrillTopology,
-  callerArn: string | undefined,
-): void {
+export function requireFailoverRole(topology: DrillTopology, callerArn: string | undefined): void {
   const role = topology.failoverRoleArn;
   if (!role) return;
   if (callerArn && roleNameOf(callerArn) === roleNameOf(role)) return;
@@ -140,7 +139,7 @@ export function requireFailoverRole(
     'NO_CREDENTIALS',
     `an ungraceful ARC execution fails the writer over with data loss, so it runs as the drill failover role ${role}; the caller is ${callerArn ?? 'not known (STS GetCallerIdentity failed)'}`,
     {
-      hint: `Run it with a profile that assumes ${DRILL_ROLE_OUTPUT_KEYS.failover} (--profile), as a native \`drill failover\` needs`,
+      hint: `Run it with a profile that assumes ${DRILL_ROLE_OUTPUT_KEYS.failover} (--profile), as a native \`npx drill failover\` needs`,
     },
   );
 }

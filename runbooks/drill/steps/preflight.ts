@@ -45,11 +45,9 @@ export const preflightStep: StepDefinition<'preflight'> = {
     call(ops.getParameter, '<each region>', { Name: '<its drain parameter>' }),
     ...(p.regionSwitchPlans?.length
       ? [
-          call(
-            ARC_OPERATIONS.listRoute53HealthChecksInRegion,
-            p.target.region,
-            { arn: `<each plan: ${p.regionSwitchPlans.join(', ')}>` },
-          ),
+          call(ARC_OPERATIONS.listRoute53HealthChecksInRegion, p.target.region, {
+            arn: `<each plan: ${p.regionSwitchPlans.join(', ')}>`,
+          }),
         ]
       : []),
   ],
