@@ -1,6 +1,7 @@
 // `--engine arc`: the refusals and stops around the execution, each with its exact text.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { topologyFromOutputs } from '../../runbooks/drill/discovery';
 import { simulatedArc } from '../../runbooks/simulation/arc';
 import type { JournalEntry } from '../../runbooks/drill/store';
 import { drillIds, PRIMARY, SECONDARY, useFakeAws } from './harness';
@@ -105,6 +106,48 @@ describe('--ungraceful on a drill the native engine runs', () => {
     expect(result.stderr).toBe(
       `error [USAGE]: --ungraceful switches an ARC Region switch execution, and drill ${drillId} runs on the native engine\n` +
         '  next: For an unplanned move start a failover: `npx drill failover --to us-west-2 --allow-data-loss`\n',
+    );
+  });
+});
+
+describe('the DrillRegionSwitch output, checked field by field', () => {
+  const withPlan = (change: (p: Record<string, unknown>) => void) => {
+    const outputs = JSON.parse(fs.readFileSync(h.outputsFile, 'utf8')) as Record<
+      string,
+      Record<string, string>
+    >;
+    const stack = Object.keys(outputs).find((s) => outputs[s].DrillRegionSwitch)!;
+    const value = JSON.parse(outputs[stack].DrillRegionSwitch) as {
+      plans: Record<string, Record<string, unknown>>;
+    };
+    change(value.plans[SECONDARY]);
+    outputs[stack].DrillRegionSwitch = JSON.stringify(value);
+    return { outputs, stack };
+  };
+
+  test.each([
+    [
+      'a plan without its ARN',
+      (p: Record<string, unknown>) => delete p.planArn,
+      (stack: string) =>
+        `DrillRegionSwitch.plans.us-west-2 of stack ${stack}.planArn must be a non-empty string`,
+    ],
+    [
+      'a plan keyed by a region it does not activate',
+      (p: Record<string, unknown>) => (p.targetRegion = 'eu-west-1'),
+      (stack: string) =>
+        `DrillRegionSwitch.plans.us-west-2 of stack ${stack} must activate us-west-2, a region of DrillRouting.regions (us-east-1, us-west-2), got targetRegion eu-west-1`,
+    ],
+    [
+      'a plan of another primary',
+      (p: Record<string, unknown>) => (p.primaryRegion = 'eu-west-1'),
+      (stack: string) =>
+        `DrillRegionSwitch.plans.us-west-2 of stack ${stack}.primaryRegion is eu-west-1 but DrillRouting.primaryRegion is us-east-1`,
+    ],
+  ])('GIVEN %s THEN discovery fails naming the field and the stack', (_what, change, message) => {
+    const { outputs, stack } = withPlan(change);
+    expect(() => topologyFromOutputs(outputs, 'cdk-outputs.json')).toThrow(
+      `cdk-outputs.json: ${message(stack)}`,
     );
   });
 });
