@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { topologyFromOutputs } from '../../runbooks/drill/discovery';
 import { simulatedArc } from '../../runbooks/simulation/arc';
 import type { JournalEntry } from '../../runbooks/drill/store';
-import { drillIds, PRIMARY, SECONDARY, useFakeAws } from './harness';
+import { drillIds, SECONDARY, useFakeAws } from './harness';
 
 const h = useFakeAws();
 

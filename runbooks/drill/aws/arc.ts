@@ -68,15 +68,13 @@ export function arcRegionSwitch(clients: AwsClients, caller: AwsCaller): ArcApi 
         let nextToken: string | undefined;
         let first: GetPlanExecutionOutput | undefined;
         do {
-          const page = await clients
-            .arc(region)
-            .send(
-              new GetPlanExecutionCommand({
-                planArn,
-                executionId,
-                ...(nextToken ? { nextToken } : {}),
-              }),
-            );
+          const page = await clients.arc(region).send(
+            new GetPlanExecutionCommand({
+              planArn,
+              executionId,
+              ...(nextToken ? { nextToken } : {}),
+            }),
+          );
           first ??= page;
           steps.push(...(page.stepStates ?? []).map(stepView));
           nextToken = page.nextToken;
