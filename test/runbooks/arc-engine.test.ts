@@ -232,6 +232,34 @@ describe('drill switchover --engine arc --execute (happy path, approval by --yes
   });
 });
 
+describe('drill failback --engine arc', () => {
+  test('GIVEN an ARC switchover to us-west-2 WHEN failback --engine arc executes THEN the same plan activates us-east-1, in us-east-1', async () => {
+    expect((await h.run(h.switchover('--engine', 'arc'))).code).toBe(0);
+
+    const result = await h.run(['failback', '--engine', 'arc', '--execute', '--yes', ...h.fast]);
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(arcCalls('StartPlanExecution').map((c) => [c.region, c.input])).toEqual([
+      [SECONDARY, expect.objectContaining({ planArn: plan().planArn, targetRegion: SECONDARY })],
+      [
+        PRIMARY,
+        expect.objectContaining({
+          planArn: plan().planArn,
+          targetRegion: PRIMARY,
+          action: 'activate',
+          mode: 'graceful',
+        }),
+      ],
+    ]);
+    expect(h.world.writer).toBe(PRIMARY);
+    expect([...h.world.arcHealthChecks.values()].map((c) => [c.region, c.status])).toEqual([
+      [PRIMARY, 'healthy'],
+      [SECONDARY, 'unhealthy'],
+    ]);
+  });
+});
+
 describe('an approval step pending, then approved after confirmation', () => {
   test('GIVEN a terminal and no --yes WHEN the execution waits on the approval step THEN the drill asks as it did at the start and approves only after the target is typed', async () => {
     const questions: string[] = [];
