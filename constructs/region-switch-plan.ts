@@ -31,10 +31,7 @@ import {
 } from './nag/acknowledge';
 import { RegionalDataKey } from './regional-data-key';
 import { ARC_FENCE_ENV } from './handlers/arc-fence';
-import {
-  ARC_HEALTH_CHECKS_RESOURCE_TYPE,
-  arcHealthCheckAttribute,
-} from './handlers/arc-health-checks';
+import { ARC_HEALTH_CHECKS_RESOURCE_TYPE, arcHealthCheckAttribute } from './contract';
 import { arcFenceFunctionCode, arcHealthChecksFunctionCode } from './handlers/health-code';
 
 // ---------------------------------------------------------------------------------------------

@@ -160,6 +160,9 @@ export class RoutingStack extends Stack {
               ? { serving: this.routing.servingChecks[region].healthCheckId }
               : {}),
             writer: this.routing.writerChecks[region].healthCheckId,
+            ...(this.routing.writeChecks[region] !== this.routing.writerChecks[region]
+              ? { writeGate: this.routing.writeChecks[region].healthCheckId }
+              : {}),
           },
         ]),
       ),

@@ -59,6 +59,11 @@ export interface DrillServiceOutput {
 export interface HealthCheckIdsOutput {
   readonly serving?: string;
   readonly writer: string;
+  /**
+   * The calculated check the region's write records carry when ARC Region switch gates them
+   * (its writer check AND ARC's checks of the region); absent: the records carry `writer`.
+   */
+  readonly writeGate?: string;
 }
 
 /** What the drill needs about health checks, records and objectives (`DrillRouting`). */

@@ -10,18 +10,18 @@
  * Data: `HealthCheckId0`, `HealthCheckId1`, ... one per region of `Regions`, in that order.
  */
 import {
+  ARC_CONTROL_PLANE_REGION,
   ArcRegionSwitchClient,
   ListRoute53HealthChecksCommand,
   type ArcRoute53HealthCheck,
 } from '../aws-api/arc-region-switch';
 
-/** The custom resource's type (CloudFormation shows it). */
-export const ARC_HEALTH_CHECKS_RESOURCE_TYPE = 'Custom::ArcHealthChecks';
+import {
+  ARC_HEALTH_CHECKS_RESOURCE_TYPE,
+  arcHealthCheckAttribute,
+} from '../contract/region-switch';
 
-/** The data key of the health check of `Regions[index]`. */
-export function arcHealthCheckAttribute(index: number): string {
-  return `HealthCheckId${index}`;
-}
+export { ARC_HEALTH_CHECKS_RESOURCE_TYPE, arcHealthCheckAttribute };
 
 /** What the resource is given (CloudFormation passes every value as a string). */
 export interface ArcHealthChecksProperties {
@@ -140,7 +140,7 @@ export async function isComplete(
 let client: ArcRegionSwitchClient | undefined;
 export const onEventHandler = onEvent;
 export const isCompleteHandler = (event: ArcHealthChecksEvent): Promise<IsCompleteResult> => {
-  // ListRoute53HealthChecks is a control-plane operation (us-east-1).
-  client ??= new ArcRegionSwitchClient({ region: 'us-east-1', controlPlane: true });
+  // ListRoute53HealthChecks is a control-plane operation (ARC API Reference: us-east-1).
+  client ??= new ArcRegionSwitchClient({ region: ARC_CONTROL_PLANE_REGION, controlPlane: true });
   return isComplete(event, client);
 };

@@ -169,6 +169,7 @@ export function topologyFromOutputs(
       healthChecks: {
         ...(typeof checks.serving === 'string' ? { serving: checks.serving } : {}),
         writer: checks.writer,
+        ...(typeof checks.writeGate === 'string' ? { writeGate: checks.writeGate } : {}),
       },
     };
   });

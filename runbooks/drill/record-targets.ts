@@ -19,7 +19,7 @@ export interface RecordTargetMismatch {
 
 /**
  * The region a routed record sends traffic to: a latency record's Region, else the region
- * whose serving or writer health check guards it. Records guarded by a calculated check
+ * whose serving or writer health check (or the write gate ARC Region switch adds) guards it. Records guarded by a calculated check
  * (`write.` SECONDARY -> `standby.write.`) name another record, not a region.
  */
 function regionOfRecord(record: RecordView, topology: DrillTopology): RegionTopology | undefined {
@@ -28,6 +28,7 @@ function regionOfRecord(record: RecordView, topology: DrillTopology): RegionTopo
   const checked = topology.regions.find(
     (r) =>
       r.healthChecks.writer === record.healthCheckId ||
+      r.healthChecks.writeGate === record.healthCheckId ||
       r.healthChecks.serving === record.healthCheckId,
   );
   if (checked) return checked;

@@ -5,6 +5,10 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import {
+  ARC_HEALTH_CHECKS_RESOURCE_TYPE,
+  arcHealthCheckAttribute,
+} from '../../constructs/contract';
 
 /** What `cdk deploy --outputs-file` writes: stack name -> output key -> value. */
 export type OutputsFile = Record<string, Record<string, string>>;
@@ -27,6 +31,14 @@ interface StackArtifact {
     readonly Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
     readonly Outputs?: Record<string, { Value: unknown; Export?: { Name: unknown } }>;
   };
+}
+
+/** One Route 53 health check ARC Region switch created for a plan, as the custom resource read it. */
+export interface DeployedArcHealthCheck {
+  readonly healthCheckId: string;
+  readonly planArn: string;
+  readonly region: string;
+  readonly recordName: string;
 }
 
 /** Account used where the assembly leaves the account unresolved (`unknown-account`). */
@@ -120,6 +132,23 @@ export class SimulatedDeployment {
       }
     }
     return found;
+  }
+
+  /**
+   * The health checks ARC created for each plan's Route 53 health check block, as the
+   * `Custom::ArcHealthChecks` resources answer them (one per region of their `Regions`).
+   */
+  arcHealthChecks(): DeployedArcHealthCheck[] {
+    return this.resources(ARC_HEALTH_CHECKS_RESOURCE_TYPE).flatMap((r) => {
+      const stack = this.stack(r.stack);
+      const regions = r.properties.Regions as string[];
+      return regions.map((region, i) => ({
+        healthCheckId: this.getAtt(stack, r.logicalId, arcHealthCheckAttribute(i)) as string,
+        planArn: String(r.properties.PlanArn),
+        region,
+        recordName: String(r.properties.RecordName),
+      }));
+    });
   }
 
   private stack(name: string): StackArtifact {
@@ -266,6 +295,11 @@ export class SimulatedDeployment {
       }
       case 'AWS::Route53::HealthCheck.HealthCheckId':
         return ref;
+      case 'AWS::ARCRegionSwitch::Plan.Arn': {
+        // ARC API Reference, Plan: arn:<partition>:arc-region-switch::<account>:plan/<name>:<6>.
+        const name = this.resolve(stack, resource.Properties?.Name);
+        return `arn:aws:arc-region-switch::${stack.account}:plan/${String(name)}:${id.slice(0, 6)}`;
+      }
       case 'AWS::EC2::VPC.CidrBlock':
         // The VPC's primary range is the one its template gives.
         return this.resolve(stack, resource.Properties?.CidrBlock);
@@ -276,6 +310,12 @@ export class SimulatedDeployment {
       case 'AWS::ApiGatewayV2::DomainName.RegionalHostedZoneId':
       case 'AWS::ApiGateway::DomainName.RegionalHostedZoneId':
         return `Z${id.toUpperCase()}`;
+    }
+    if (resource.Type === ARC_HEALTH_CHECKS_RESOURCE_TYPE) {
+      // The custom resource answers ARC's health check ids (constructs/handlers/arc-health-checks.ts):
+      // a Route 53 health check id per region, here a stable fake one.
+      const h = fakeId(stack, `${logicalId}/${attribute}`, 32);
+      return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
     }
     if (attribute === 'Arn') {
       const service = resource.Type.split('::')[1].toLowerCase();

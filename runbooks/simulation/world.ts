@@ -211,7 +211,21 @@ type SimulatedHealthCheck =
       readonly threshold: number;
       readonly inverted: boolean;
       readonly disabled: boolean;
+    }
+  | {
+      /** One of ARC Region switch's health checks: its state is `arcHealthChecks`'. */
+      readonly kind: 'arc';
+      readonly inverted: false;
+      readonly disabled: false;
     };
+
+/** The state of one ARC-managed health check (see `SimulatedWorld.arcHealthChecks`). */
+export interface SimulatedArcHealthCheck {
+  readonly planArn: string;
+  readonly region: string;
+  readonly recordName: string;
+  status: 'healthy' | 'unhealthy';
+}
 
 /** One Route 53 health checker's view of one endpoint (after `assume`). */
 interface HealthChecker {
@@ -274,6 +288,14 @@ export class SimulatedWorld {
   /** The client canary's DNS and HTTPS to the items service (the harness injects it). */
   readonly client: SimulatedClientNetwork;
   private readonly checks = new Map<string, SimulatedHealthCheck>();
+  /**
+   * ARC Region switch's Route 53 health checks, by health check id, from the deployment (the
+   * `Custom::ArcHealthChecks` resources): the write records' gates read them through the
+   * calculated checks. An ARC execution's Route 53 health check block sets them (the fake ARC
+   * executor calls `setArcHealthCheck`). They start healthy: an ASSUMPTION, not documented
+   * behaviour (the ARC User Guide does not say which state ARC creates them in).
+   */
+  readonly arcHealthChecks = new Map<string, SimulatedArcHealthCheck>();
   /**
    * Set by `assume`: health checkers probe on the clock, replication lags per secondary, the
    * writer endpoint's DNS follows a move late. `new SimulatedWorld()` keeps the instant model.
@@ -395,6 +417,16 @@ export class SimulatedWorld {
       [HEALTH_PATHS.serving]: 'serving',
       [HEALTH_PATHS.writer]: 'writer',
     };
+    for (const arc of deployed.arcHealthChecks()) {
+      this.arcHealthChecks.set(arc.healthCheckId, {
+        planArn: arc.planArn,
+        region: arc.region,
+        recordName: arc.recordName,
+        // ASSUMPTION (see arcHealthChecks): ARC's checks start healthy.
+        status: 'healthy',
+      });
+      this.checks.set(arc.healthCheckId, { kind: 'arc', inverted: false, disabled: false });
+    }
     for (const check of deployed.resources('AWS::Route53::HealthCheck')) {
       const config = check.properties.HealthCheckConfig as Record<string, unknown>;
       const inverted = config.Inverted === true;
@@ -1412,6 +1444,17 @@ export class SimulatedWorld {
     throw new BadRequestException({ message: `fake: unexpected SQL ${input.sql}`, $metadata: {} });
   }
 
+  /** ARC's Route 53 health check block sets one of its checks (the fake ARC executor calls this). */
+  setArcHealthCheck(id: string, status: SimulatedArcHealthCheck['status']): void {
+    const check = this.arcHealthChecks.get(id);
+    if (!check) {
+      throw new Error(
+        `fake: no ARC health check ${id}; the deployment's are: ${[...this.arcHealthChecks.keys()].join(', ') || 'none'}`,
+      );
+    }
+    check.status = status;
+  }
+
   /** Whether Route 53 considers a deployed check healthy now. */
   checkHealthy(id: string): boolean {
     const arc = this.arcHealthChecks.get(id);
@@ -1426,6 +1469,7 @@ export class SimulatedWorld {
     if (check.disabled) return true;
     // Inverted: Route 53 "considers health checks to be unhealthy when the status is healthy
     // and vice versa" (Route 53 API Reference, HealthCheckConfig, Inverted).
+    if (check.kind === 'arc') return this.arcHealthChecks.get(id)!.status === 'healthy';
     if (check.kind === 'calculated') {
       // CALCULATED: healthy when at least HealthThreshold children are healthy
       // (Route 53 API Reference, HealthCheckConfig, HealthThreshold).

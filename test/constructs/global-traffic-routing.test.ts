@@ -7,6 +7,7 @@ import {
   GlobalTrafficRoutingProps,
   RoutedRegion,
   serviceHostnames,
+  writeRecordSetIdentifier,
 } from '../../constructs';
 import { testApp } from '../util';
 
@@ -452,5 +453,89 @@ describe('bad props', () => {
     expect(() => routing({}, 'eu-west-1')).toThrow(
       'GlobalTrafficRouting Routing/Routing: GlobalTrafficRouting must be in a us-east-1 stack, where Route 53 publishes health-check metrics, got: eu-west-1',
     );
+  });
+});
+
+describe('write gates (ARC Region switch health checks)', () => {
+  test('GIVEN no writeGates THEN the write records carry the writer checks and no calculated gate exists', () => {
+    const { stack } = routing();
+    const template = Template.fromStack(stack);
+    expect(healthCheckOf(template, HOSTNAMES.write, 'PRIMARY')).toBe(
+      healthCheckId(template, 'us-east-1.app.example.com', '/health/writer'),
+    );
+    expect(healthCheckOf(template, HOSTNAMES.write, 'SECONDARY')).toBe(
+      healthCheckId(template, 'us-west-2.app.example.com', '/health/writer'),
+    );
+    template.resourcePropertiesCountIs(
+      'AWS::Route53::HealthCheck',
+      { HealthCheckConfig: { Type: 'CALCULATED' } },
+      0,
+    );
+  });
+
+  test('GIVEN gates per region THEN each write record requires its writer check AND every gate of its region', () => {
+    // GIVEN ARC's checks: the primary is in two plans, the secondary in one
+    const app = testApp();
+    const stack = new Stack(app, 'Gated', {
+      env: { account: '123456789012', region: 'us-east-1' },
+    });
+    const arc = (id: string) => route53.HealthCheck.fromHealthCheckId(stack, id, id);
+    new GlobalTrafficRouting(stack, 'Routing', {
+      hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', {
+        hostedZoneId: 'Z0000000000EXAMPLE',
+        zoneName: 'example.com',
+      }),
+      regions: routedRegions('us-east-1', 'us-west-2'),
+      hostnames: HOSTNAMES,
+      rto: Duration.minutes(15),
+      alarmTopic: new sns.Topic(stack, 'Topic'),
+      writeGates: {
+        'us-east-1': [arc('arc-east-plan-a'), arc('arc-east-plan-b')],
+        'us-west-2': [arc('arc-west')],
+      },
+    });
+    const template = Template.fromStack(stack);
+    const resources = template.toJSON().Resources;
+    const gateOf = (failover: string) =>
+      resources[healthCheckOf(template, HOSTNAMES.write, failover)].Properties.HealthCheckConfig;
+
+    // THEN a calculated check that is healthy only when all its children are
+    expect(gateOf('PRIMARY')).toEqual({
+      Type: 'CALCULATED',
+      ChildHealthChecks: [
+        { Ref: healthCheckId(template, 'us-east-1.app.example.com', '/health/writer') },
+        'arc-east-plan-a',
+        'arc-east-plan-b',
+      ],
+      HealthThreshold: 3,
+      Inverted: false,
+    });
+    expect(gateOf('SECONDARY')).toEqual({
+      Type: 'CALCULATED',
+      ChildHealthChecks: [
+        { Ref: healthCheckId(template, 'us-west-2.app.example.com', '/health/writer') },
+        'arc-west',
+      ],
+      HealthThreshold: 2,
+      Inverted: false,
+    });
+  });
+
+  test('GIVEN gates for a region that is not routed THEN it names it and the routed regions', () => {
+    expect(() =>
+      routing({
+        writeGates: { 'eu-west-1': [] },
+      }),
+    ).toThrow(
+      'writeGates must be keyed by the routed regions (us-east-1, us-west-2), got: eu-west-1',
+    );
+  });
+
+  test.each([
+    [['us-east-1', 'us-west-2'], 'us-east-1', 'us-east-1-primary'],
+    [['us-east-1', 'us-west-2'], 'us-west-2', 'us-west-2-secondary'],
+    [['us-east-1', 'us-west-2', 'us-east-2'], 'us-east-2', 'standby-secondary'],
+  ])('GIVEN regions %j THEN the write record of %s is %s', (regions, region, id) => {
+    expect(writeRecordSetIdentifier(regions, region)).toBe(id);
   });
 });

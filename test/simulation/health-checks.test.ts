@@ -14,6 +14,13 @@ import {
   realisticWorld,
 } from './world-helpers';
 
+/** The write name's calculated standby check (healthy while any standby's write gate is). */
+function anyStandby(deployment: ReturnType<typeof deployedApp>) {
+  return deployment
+    .resources('AWS::Route53::HealthCheck')
+    .find((c) => c.logicalId.startsWith('RoutingWriteAnyStandby'))!;
+}
+
 /** The synthesized HealthCheckConfig of a region's serving check. */
 function servingConfig(region: string) {
   const check = deployedApp()
@@ -133,29 +140,36 @@ describe('inverted, calculated and disabled checks', () => {
     expect(world.checkHealthy(id)).toBe(true);
   });
 
-  test('GIVEN three regions THEN the calculated standby check watches both standby writer checks (threshold 1) and is unhealthy while neither holds the writer', () => {
+  test('GIVEN three regions THEN the calculated standby check watches both standby write gates (threshold 1), each its writer check AND ARC, and is unhealthy while neither holds the writer', () => {
     const deployment = deployedApp([PRIMARY, SECONDARY, THIRD]);
-    const calculated = deployment
-      .resources('AWS::Route53::HealthCheck')
-      .find((c) => (c.properties.HealthCheckConfig as { Type: string }).Type === 'CALCULATED')!;
+    const checks = deployment.resources('AWS::Route53::HealthCheck');
+    const calculated = anyStandby(deployment);
     const config = calculated.properties.HealthCheckConfig as {
       ChildHealthChecks: string[];
       HealthThreshold: number;
     };
     expect(config.HealthThreshold).toBe(1);
     const world = realisticWorld({}, deployment);
-    const childRegions = [SECONDARY, THIRD];
-    expect(config.ChildHealthChecks.sort()).toEqual(
-      childRegions.map((r) => world.checkId(r, 'writer')).sort(),
+    const gates = config.ChildHealthChecks.map(
+      (id) =>
+        checks.find((c) => c.physicalId === id)!.properties.HealthCheckConfig as {
+          ChildHealthChecks: string[];
+          HealthThreshold: number;
+        },
     );
+    expect(gates.map((g) => [g.ChildHealthChecks[0], g.HealthThreshold]).sort()).toEqual(
+      [SECONDARY, THIRD].map((r) => [world.checkId(r, 'writer'), 2]).sort(),
+    );
+    // The gate's other child: ARC's check of that region in its plan.
+    expect(
+      gates.map((g) => world.arcHealthChecks.get(g.ChildHealthChecks[1])?.region).sort(),
+    ).toEqual([SECONDARY, THIRD].sort());
     expect(world.checkHealthy(calculated.physicalId)).toBe(false);
   });
 
   test('GIVEN three regions WHEN a standby child holds the writer THEN the calculated check turns healthy after its checkers', async () => {
     const deployment = deployedApp([PRIMARY, SECONDARY, THIRD]);
-    const calculated = deployment
-      .resources('AWS::Route53::HealthCheck')
-      .find((c) => (c.properties.HealthCheckConfig as { Type: string }).Type === 'CALCULATED')!;
+    const calculated = anyStandby(deployment);
     const world = realisticWorld({ promotionMs: 60_000 }, deployment);
     world.regionOutage(PRIMARY);
     promote(world, 'failover', THIRD);
