@@ -25,21 +25,12 @@ export interface RecordTargetMismatch {
 function regionOfRecord(record: RecordView, topology: DrillTopology): RegionTopology | undefined {
   if (record.region) return topology.regions.find((r) => r.region === record.region);
   if (!record.healthCheckId) return undefined;
-  const checked = topology.regions.find(
+  return topology.regions.find(
     (r) =>
       r.healthChecks.writer === record.healthCheckId ||
       r.healthChecks.writeGate === record.healthCheckId ||
       r.healthChecks.serving === record.healthCheckId,
   );
-  if (checked) return checked;
-  // With ARC Region switch plans a write record carries its region's calculated check
-  // (writer AND ARC), which the outputs do not name; its set identifier begins with the region.
-  // A record that answers another name of the zone (standby.write.) is a chain, not a region.
-  const chained = record.values.some((v) =>
-    normalizeHostname(v).endsWith(`.${topology.writeHostname}`),
-  );
-  if (!topology.regionSwitch || chained) return undefined;
-  return topology.regions.find((r) => record.setIdentifier?.startsWith(`${r.region}-`));
 }
 
 /** Every routed record (one with a set identifier) whose answer differs from its region's target. */

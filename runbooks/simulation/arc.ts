@@ -110,22 +110,6 @@ export class SimulatedArc {
           })),
         })),
       });
-      // ARC creates a health check per region of a plan with a Route 53 health-check block.
-      const hasBlock = workflows.some((w) =>
-        ((w.Steps as Record<string, unknown>[] | undefined) ?? []).some(
-          (s) => s.ExecutionBlockType === 'Route53HealthCheck',
-        ),
-      );
-      const known = [...world.arcHealthChecks.values()].some((c) => c.planArn === output.planArn);
-      if (hasBlock && !known) {
-        for (const region of [output.primaryRegion, output.targetRegion]) {
-          world.arcHealthChecks.set(`arc-${output.planName}-${region}`, {
-            planArn: output.planArn,
-            region,
-            status: 'healthy',
-          });
-        }
-      }
     }
   }
 
@@ -409,7 +393,7 @@ export class SimulatedArc {
         .filter(([, c]) => c.planArn === planArn)
         .map(([healthCheckId, c]) => ({
           hostedZoneId: this.world.topology.hostedZoneId,
-          recordName: this.world.topology.writeHostname,
+          recordName: c.recordName,
           region: c.region,
           healthCheckId,
           status: c.status,

@@ -459,7 +459,6 @@ export class SimulatedWorld {
         failureThreshold: Number(config.FailureThreshold ?? 3),
       });
     }
-    this.readArcHealthChecks(deployed);
     this.records = deployed
       .resources('AWS::Route53::RecordSet')
       .filter((r) => r.properties.HostedZoneId === this.topology.hostedZoneId)
@@ -478,47 +477,6 @@ export class SimulatedWorld {
       });
     this.items = new SimulatedItemTables(this.regions.keys());
     this.client = new SimulatedClientNetwork(this, deployed);
-  }
-
-  /**
-   * ARC-managed Route 53 health checks, by id: the plan that owns each, its region and status.
-   * A minimal stand-in for the plan branch's model (code against `arcHealthChecks` and
-   * `setArcHealthCheck`); the fake ARC (arc.ts) adds the checks of each synthesized plan.
-   */
-  readonly arcHealthChecks = new Map<
-    string,
-    { readonly planArn: string; readonly region: string; status: 'healthy' | 'unhealthy' }
-  >();
-
-  /**
-   * The checks each plan's `Custom::ArcHealthChecks` resource reads from ARC (its data
-   * `HealthCheckId<i>` is the check of `Regions[i]`), as the calculated write checks name them;
-   * healthy until an execution's health-check block flips them.
-   */
-  private readArcHealthChecks(deployed: SimulatedDeployment): void {
-    const children = [...this.checks.values()].flatMap((c) =>
-      c.kind === 'calculated' ? c.children : [],
-    );
-    for (const r of deployed.resources('Custom::ArcHealthChecks')) {
-      const regions = (r.properties.Regions as string[] | undefined) ?? [];
-      regions.forEach((region, i) => {
-        const prefix = `${r.logicalId}.HealthCheckId${i}.`;
-        for (const id of children.filter((c) => c.startsWith(prefix))) {
-          this.arcHealthChecks.set(id, {
-            planArn: String(r.properties.PlanArn),
-            region,
-            status: 'healthy',
-          });
-        }
-      });
-    }
-  }
-
-  /** What ARC's health-check block does to one of its checks. */
-  setArcHealthCheck(id: string, status: 'healthy' | 'unhealthy'): void {
-    const check = this.arcHealthChecks.get(id);
-    if (!check) throw new Error(`fake: no ARC-managed health check ${id}`);
-    check.status = status;
   }
 
   /** Every synthesized resource of `type`, properties resolved (the fake ARC reads its plans). */
@@ -1457,8 +1415,6 @@ export class SimulatedWorld {
 
   /** Whether Route 53 considers a deployed check healthy now. */
   checkHealthy(id: string): boolean {
-    const arc = this.arcHealthChecks.get(id);
-    if (arc) return arc.status === 'healthy';
     const check = this.checks.get(id);
     if (!check)
       throw new NoSuchHealthCheck({ message: `No health check with id ${id}`, $metadata: {} });
