@@ -295,11 +295,16 @@ export class SimulatedArc {
         this.event(e, 'stepPendingApproval', step);
         this.event(e, 'executionPendingApproval', {});
         return false;
-      case 'CustomActionLambda':
-        // "Lambda functions ... are skipped in ungraceful executions" (custom action block,
-        // Ungraceful behavior: skip).
-        if (step.mode === 'ungraceful') this.finish(e, step, 'skipped');
+      case 'CustomActionLambda': {
+        // An ungraceful run skips the block when its Ungraceful behavior is `skip`, the only
+        // value (CloudFormation, AWS::ARCRegionSwitch::Plan LambdaUngraceful, Behavior).
+        const config = (step.config.CustomActionLambdaConfig ?? {}) as Record<string, unknown>;
+        const ungraceful = (config.Ungraceful ?? {}) as Record<string, unknown>;
+        if (step.mode === 'ungraceful' && ungraceful.Behavior === 'skip') {
+          this.finish(e, step, 'skipped');
+        }
         return true;
+      }
       case 'AuroraGlobalDatabase': {
         const config = (step.config.GlobalAuroraConfig ?? {}) as Record<string, unknown>;
         const target = this.world.clusterArn(e.activate);
@@ -308,9 +313,16 @@ export class SimulatedArc {
           this.fail(e, step, `cluster ${target} is not in the block's DatabaseClusterArns`);
           return false;
         }
+        // `failover` fails over (AllowDataLoss) in every run; `switchoverOnly` switches over, and
+        // fails over in an ungraceful run only when its Ungraceful setting says `failover`
+        // (CloudFormation, AWS::ARCRegionSwitch::Plan GlobalAuroraConfiguration, Behavior and
+        // GlobalAuroraUngraceful).
+        const ungraceful = (config.Ungraceful ?? {}) as Record<string, unknown>;
+        const failover =
+          config.Behavior === 'failover' ||
+          (step.mode === 'ungraceful' && ungraceful.Ungraceful === 'failover');
         if (this.world.writer !== e.activate) {
-          // Graceful: switchover (no data loss); ungraceful: failover with data loss.
-          this.world.promote(step.mode === 'ungraceful' ? 'failover' : 'switchover', {
+          this.world.promote(failover ? 'failover' : 'switchover', {
             GlobalClusterIdentifier: String(config.GlobalClusterIdentifier),
             TargetDbClusterIdentifier: target,
           });
@@ -402,8 +414,9 @@ export class SimulatedArc {
   }
 
   /**
-   * GetPlanEvaluationStatus: passed, or a warning per headless member ("Plan evaluation warns
-   * when a cluster has no instance", ARC Developer Guide, Aurora Global Database block).
+   * GetPlanEvaluationStatus: passed, or a warning per headless member (plan evaluation warns
+   * when a cluster has no instance: ARC User Guide, "Aurora Global Database execution block",
+   * what plan evaluation checks).
    */
   evaluation(planArn: string) {
     const plan = this.plan(planArn);

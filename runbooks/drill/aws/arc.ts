@@ -16,9 +16,9 @@ import { ARC_OPERATIONS as ops } from './operations';
 import type { ArcApi, ArcEventView, ArcHealthCheckView, ArcStepView } from './ports';
 
 /**
- * A timestamp of the AWS JSON 1.0 protocol: epoch seconds as a number ("timestamps are
- * serialized as epoch-seconds by default", Smithy, awsJson1_0 protocol, Timestamp formats),
- * or a date string; ms since epoch, undefined when absent.
+ * A timestamp of the AWS JSON 1.0 protocol: epoch seconds as a number (the protocol's default
+ * timestamp format: Smithy, AWS JSON 1.0 protocol, timestamp serialization), or a date string;
+ * ms since epoch, undefined when absent.
  */
 export function arcTime(value: number | string | undefined): number | undefined {
   if (value === undefined) return undefined;
