@@ -58,6 +58,7 @@ export {
   type RegionSwitchPlanProps,
   type RegionSwitchPlanRegion,
   type RegionSwitchReportBucketProps,
+  type RegionSwitchReports,
 } from './region-switch-plan';
 export {
   MIN_MANAGED_RPO,

@@ -29,6 +29,7 @@ import {
   explainDeployTimeFunction,
   inPacks,
 } from './nag/acknowledge';
+import { NO_CUSTOMER_DATA_METADATA } from './nag/report';
 import { RegionalDataKey } from './regional-data-key';
 import { ARC_FENCE_ENV } from './handlers/arc-fence';
 import { ARC_HEALTH_CHECKS_RESOURCE_TYPE, arcHealthCheckAttribute } from './contract';
@@ -217,11 +218,12 @@ export class RegionSwitchReportBucket extends Construct {
       );
     }
   }
+}
 
-  /** `bucket-name/prefix` as ARC's report configuration takes it. */
-  bucketPath(prefix?: string): string {
-    return prefix ? `${this.bucket.bucketName}/${prefix}` : this.bucket.bucketName;
-  }
+/** Where a plan's reports go: a bucket and the key it encrypts with ({@link RegionSwitchReportBucket}). */
+export interface RegionSwitchReports {
+  readonly bucket: s3.IBucket;
+  readonly encryptionKey: kms.IKey;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -266,8 +268,17 @@ export interface RegionSwitchPlanProps {
   readonly hostedZone: route53.IHostedZone;
   /** The write name whose failover records the health check block gates. */
   readonly writeRecordName: string;
-  /** Where ARC writes each execution's report. */
-  readonly reportBucket: RegionSwitchReportBucket;
+  /**
+   * Where ARC writes each execution's report (under the plan's name): a
+   * {@link RegionSwitchReportBucket}, best in the target region, which is healthy when the
+   * plan fails over into it.
+   */
+  readonly reportBucket: RegionSwitchReports;
+  /**
+   * A key in this stack's region for the logs of the health-check custom resource (CloudWatch
+   * Logs encrypts with a key of its own region), such as this region's RegionalDataKey.
+   */
+  readonly logsEncryptionKey: kms.IKey;
   /**
    * Application-health alarms of the plan (more with {@link RegionSwitchPlan.addApplicationHealthAlarms}).
    *
@@ -413,16 +424,7 @@ export class RegionSwitchPlan extends Construct {
       roles: [this.executionRole],
       statements,
     });
-    acknowledgeFindings(
-      policy,
-      [
-        'AwsSolutions-IAM5[Resource::<ReportsBucketArn>/*]'.replace(
-          '<ReportsBucketArn>',
-          `<${stack.getLogicalId(props.reportBucket.bucket.node.defaultChild as s3.CfnBucket)}.Arn>`,
-        ),
-      ],
-      'ARC names each report object itself (one per execution); the grant is s3:PutObject only, on this bucket only (ARC User Guide, "Automatic plan execution reports permissions").',
-    );
+    this.acknowledgeReportObjects(policy, props.reportBucket.bucket);
 
     const approvalStepName = props.approval ? REGION_SWITCH_STEP_NAMES.approval : undefined;
     this.approvalStepName = approvalStepName;
@@ -530,7 +532,7 @@ export class RegionSwitchPlan extends Construct {
         reportOutput: [
           {
             s3Configuration: {
-              bucketPath: props.reportBucket.bucketPath(this.planName),
+              bucketPath: `${props.reportBucket.bucket.bucketName}/${this.planName}`,
               bucketOwner: stack.account,
             },
           },
@@ -546,6 +548,35 @@ export class RegionSwitchPlan extends Construct {
       props,
       regions.map((r) => r.member.env.region),
     );
+  }
+
+  /**
+   * The s3:PutObject grant names the report objects with a wildcard: ARC names each one. The
+   * finding names a bucket of this stack by its logical id, another stack's by the reference
+   * that synth resolves (Fn::GetStackOutput), so the id is computed once it is resolved.
+   */
+  private acknowledgeReportObjects(policy: iam.ManagedPolicy, bucket: s3.IBucket): void {
+    const reason =
+      'ARC names each report object itself (one per execution); the only wildcard grant is s3:PutObject on the objects of this one report bucket (ARC User Guide, "Automatic plan execution reports permissions").';
+    const cfn = bucket.node.defaultChild;
+    if (cfn instanceof s3.CfnBucket) {
+      const id = `<${Stack.of(this).getLogicalId(cfn)}.Arn>/*`;
+      acknowledgeFindings(policy, [`AwsSolutions-IAM5[Resource::${id}]`], reason);
+      return;
+    }
+    // cdk-nag writes a Fn::Join's literal parts as they are and the others as JSON.
+    const text = (value: unknown): string => {
+      const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+      if (!join) return typeof value === 'string' ? value : JSON.stringify(value);
+      return join[1].map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(join[0]);
+    };
+    this.node.addValidation({
+      validate: () => {
+        const id = text(Stack.of(this).resolve(bucket.arnForObjects('*')));
+        acknowledgeFindings(policy, [`AwsSolutions-IAM5[Resource::${id}]`], reason);
+        return [];
+      },
+    });
   }
 
   /** Associates application-health alarms (ARC shows them and puts their states in the report). */
@@ -567,7 +598,7 @@ export class RegionSwitchPlan extends Construct {
   ): Record<string, route53.IHealthCheck> {
     const provider = ArcHealthChecksProvider.of(
       this,
-      props.reportBucket.encryptionKey,
+      props.logsEncryptionKey,
       props.healthCheckWait,
     );
     provider.grantRead(this.plan.attrArn);
@@ -619,12 +650,18 @@ class ArcHealthChecksProvider extends Construct {
   private constructor(scope: Construct, id: string, wait: Duration, encryptionKey: kms.IKey) {
     super(scope, id);
     this.policy = new iam.ManagedPolicy(this, 'Policy');
-    const logGroupOf = (name: string) =>
-      new logs.LogGroup(this, `${name}Logs`, {
+    const logGroupOf = (name: string) => {
+      const group = new logs.LogGroup(this, `${name}Logs`, {
         encryptionKey,
         retention: logs.RetentionDays.ONE_YEAR,
         removalPolicy: RemovalPolicy.RETAIN,
       });
+      (group.node.defaultChild as logs.CfnLogGroup).addMetadata(
+        NO_CUSTOMER_DATA_METADATA,
+        'Logs of the ARC health-check custom resource, which runs only at deploy time: plan ARNs, record names, regions and health check ids, no application data.',
+      );
+      return group;
+    };
     const make = (name: string, handler: 'onEventHandler' | 'isCompleteHandler') => {
       const logGroup = logGroupOf(name);
       const role = new iam.Role(this, `${name}Role`, {

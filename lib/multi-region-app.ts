@@ -183,11 +183,15 @@ export function buildMultiRegionApp(app: App, topology: Topology): MultiRegionSt
       database: databases[index].member,
       drainSwitch: services[index].service.drainParameter,
       fenceFunction: services[index].arcFence.function,
+      ...(services[index].regionSwitchReports
+        ? { reportBucket: services[index].regionSwitchReports }
+        : {}),
       ...(services[index].service.itemsFunction ? { itemsApi: services[index].service.api } : {}),
     })),
     masterSecret: databases[0].masterSecret!,
     dataKeyAlias: foundations[0].dataKey.alias,
     alarmTopic: routingFoundation?.alarms.topic,
+    dataKey: routingFoundation?.dataKey.key,
     alarmEmails: topology.alarmEmails,
     description: 'Multi-region reference: Route 53 health checks, traffic records and their alarms',
   });

@@ -3,6 +3,7 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -43,6 +44,13 @@ export interface RoutingStackRegion extends RoutedRegion {
    * @default - no fence: the stack creates no Region switch plan unless every region has one
    */
   readonly fenceFunction?: lambda.IFunction;
+  /**
+   * The region's ARC Region switch report bucket (ServiceStack `regionSwitchReports`): the plan
+   * that targets this secondary writes its reports there.
+   *
+   * @default - none: the stack creates no plan for this region
+   */
+  readonly reportBucket?: RegionSwitchReportBucket;
 }
 
 /** Properties of a {@link RoutingStack}. */
@@ -60,6 +68,13 @@ export interface RoutingStackProps extends StackProps {
   readonly alarmEmails?: readonly string[];
   /** The global database's master secret (drill role). */
   readonly masterSecret: secretsmanager.ISecret;
+  /**
+   * This region's data key (when us-east-1 is a data region): it encrypts the logs of the ARC
+   * health-check custom resource.
+   *
+   * @default - the key of the alarm topic this stack creates
+   */
+  readonly dataKey?: kms.IKey;
   /** The alias every region's data key has, the secret's keys included (drill role). */
   readonly dataKeyAlias: kms.IAlias;
 }
@@ -81,14 +96,20 @@ export class RoutingStack extends Stack {
     const zone = importHostedZone(this, props.topology);
     // The drill's operator role approves plan steps; it is built from the routing's checks,
     // after the plans, so the plans read its ARN lazily.
-    let operatorRoleArn: string | undefined;
+    const approver: { roleArn?: string } = {};
+    const alarmTopic = props.alarmTopic ?? this.ownAlarmTopic(props.alarmEmails);
     const plans = this.regionSwitchPlansOf(
       props,
       zone,
+      props.dataKey ??
+        this.ownKey ??
+        new RegionalDataKey(this, 'DeployLogsKey', {
+          aliasName: 'alias/multi-region-ref/deploy-logs',
+        }).key,
       iam.Role.fromRoleArn(
         this,
         'RegionSwitchApprover',
-        Lazy.string({ produce: () => operatorRoleArn }),
+        Lazy.string({ produce: () => approver.roleArn }),
         { mutable: false },
       ),
     );
@@ -104,7 +125,7 @@ export class RoutingStack extends Stack {
       failureThreshold: props.topology.timing.failureThreshold,
       healthSignalCacheTtl: props.topology.timing.healthSignalCacheTtl,
       promotionEstimate: props.topology.timing.promotionEstimate,
-      alarmTopic: props.alarmTopic ?? this.ownAlarmTopic(props.alarmEmails),
+      alarmTopic,
       // ARC's health checks of each region (one per plan the region is in) gate its write
       // records: writes follow the writer, and stay off a region ARC deactivated.
       ...(plans.length > 0
@@ -183,7 +204,7 @@ export class RoutingStack extends Stack {
       operatorPrincipals: props.topology.drillOperatorPrincipals,
       failoverPrincipals: props.topology.drillFailoverPrincipals,
     });
-    operatorRoleArn = operator.role.roleArn;
+    approver.roleArn = operator.role.roleArn;
     new CfnOutput(this, DRILL_ROLE_OUTPUT_KEYS.operator, {
       value: operator.role.roleArn,
       description:
@@ -227,11 +248,18 @@ export class RoutingStack extends Stack {
   private regionSwitchPlansOf(
     props: RoutingStackProps,
     zone: ReturnType<typeof importHostedZone>,
+    logsEncryptionKey: kms.IKey,
     approvalRole: iam.IRole,
   ): RegionSwitchPlan[] {
-    if (props.regions.length < 2 || props.regions.some((r) => !r.fenceFunction)) return [];
+    const [primary, ...secondaries] = props.regions;
+    if (
+      props.regions.length < 2 ||
+      props.regions.some((r) => !r.fenceFunction) ||
+      secondaries.some((r) => !r.reportBucket)
+    ) {
+      return [];
+    }
     const names = props.regions.map((r) => r.region);
-    const reportBucket = new RegionSwitchReportBucket(this, 'RegionSwitchReports');
     const fences = new Map<string, lambda.IFunction>();
     const planRegion = (r: RoutingStackRegion) => ({
       member: r.database,
@@ -250,7 +278,30 @@ export class RoutingStack extends Stack {
           .get(r.region)!,
       writeRecordSetIdentifier: writeRecordSetIdentifier(names, r.region),
     });
-    const [primary, ...secondaries] = props.regions;
+    // Each plan reports into its target region (healthy when the plan fails over into it); the
+    // bucket and its key are read weakly from that region's service stack.
+    const reportsOf = (r: RoutingStackRegion) => {
+      const reports = r.reportBucket!;
+      return {
+        bucket: s3.Bucket.fromBucketAttributes(this, `RegionSwitchReports-${r.region}`, {
+          bucketName: referenceFrom(
+            this,
+            r.region,
+            (reports.bucket.node.defaultChild as s3.CfnBucket).ref,
+          ),
+          region: r.region,
+        }),
+        encryptionKey: kms.Key.fromKeyArn(
+          this,
+          `RegionSwitchReportsKey-${r.region}`,
+          referenceFrom(
+            this,
+            r.region,
+            (reports.encryptionKey.node.defaultChild as kms.CfnKey).attrArn,
+          ),
+        ),
+      };
+    };
     return secondaries.map(
       (target) =>
         new RegionSwitchPlan(this, `RegionSwitch-${target.region}`, {
@@ -259,7 +310,8 @@ export class RoutingStack extends Stack {
           target: planRegion(target),
           hostedZone: zone,
           writeRecordName: props.hostnames.write,
-          reportBucket,
+          reportBucket: reportsOf(target),
+          logsEncryptionKey,
           approval: { approvalRole },
           recoveryTimeObjective: props.topology.rto,
         }),
@@ -283,8 +335,12 @@ export class RoutingStack extends Stack {
     });
   }
 
+  /** The key of the topic this stack creates (undefined when it is given one). */
+  private ownKey?: kms.IKey;
+
   private ownAlarmTopic(emails: readonly string[] = []): sns.ITopic {
     const key = new RegionalDataKey(this, 'AlarmKey');
+    this.ownKey = key.key;
     return new AlarmTopic(this, 'Alarms', { encryptionKey: key.key, emails }).topic;
   }
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import {
   ArcFenceFunction,
   IAuroraGlobalMember,
+  RegionSwitchReportBucket,
   RegionalDataKey,
   RegionalNetwork,
   RegionalService,
@@ -35,6 +36,8 @@ export class ServiceStack extends RegionalStack {
   readonly service: RegionalService;
   /** ARC Region switch's write fence of this region (sets its drain switch). */
   readonly arcFence: ArcFenceFunction;
+  /** Where the ARC Region switch plan that targets this secondary writes its reports (secondaries only). */
+  readonly regionSwitchReports?: RegionSwitchReportBucket;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -69,6 +72,9 @@ export class ServiceStack extends RegionalStack {
       drainSwitch: this.service.drainParameter,
       encryptionKey: props.dataKey.key,
     });
+    if (this.region !== props.topology.primaryRegion) {
+      this.regionSwitchReports = new RegionSwitchReportBucket(this, 'RegionSwitchReports');
+    }
     new CfnOutput(this, 'RegionalHostname', { value: this.service.regionalHostname });
     addDrillOutput(this, DRILL_OUTPUT_KEYS.service, {
       region: this.region,

@@ -145,6 +145,13 @@ const CUSTOMER_DATA_TYPES: Record<string, string> = {
   'AWS::DynamoDB::Table': 'table',
 };
 
+/**
+ * The metadata key that says, with a reason, that a resource of a customer-data type holds
+ * none (for example the logs of a function that runs only at deploy time and logs resource
+ * ids): the residency table does not count it as customer data in its region.
+ */
+export const NO_CUSTOMER_DATA_METADATA = 'multi-region:no-customer-data';
+
 interface ManifestFile {
   artifacts?: Record<
     string,
@@ -174,6 +181,7 @@ interface TemplateFile {
       Properties?: { ReplicaRegions?: { Region?: unknown }[] };
       Metadata?: {
         'aws:cdk:path'?: string;
+        [NO_CUSTOMER_DATA_METADATA]?: string;
         cdk_nag?: { rules_to_suppress?: { id: string; reason: string }[] };
       };
     }
@@ -274,7 +282,9 @@ export function readComplianceReport(
     for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
       const type = resource.Type ?? 'unknown';
       here.types.set(type, (here.types.get(type) ?? 0) + 1);
-      if (CUSTOMER_DATA_TYPES[type]) here.data.add(CUSTOMER_DATA_TYPES[type]);
+      if (CUSTOMER_DATA_TYPES[type] && !resource.Metadata?.[NO_CUSTOMER_DATA_METADATA]) {
+        here.data.add(CUSTOMER_DATA_TYPES[type]);
+      }
       // "Secrets Manager replicates the encrypted secret data ... across the specified Regions"
       // (Secrets Manager User Guide, Replicate secrets across Regions): replicas are data there.
       for (const replica of resource.Properties?.ReplicaRegions ?? []) {

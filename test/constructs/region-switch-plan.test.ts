@@ -1,6 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import {
@@ -145,23 +146,26 @@ describe('the default app (two regions)', () => {
     ]);
   });
 
-  test('THEN reports go to an encrypted, versioned, private, TLS-only bucket with access logs', () => {
+  test("THEN reports go to an encrypted, versioned, private, TLS-only bucket with access logs in the target's service stack", () => {
+    const target = Template.fromStack(stacks.regions[1].service);
     const [bucketId] = Object.keys(
-      template.findResources('AWS::S3::Bucket', {
+      target.findResources('AWS::S3::Bucket', {
         Properties: { LoggingConfiguration: Match.anyValue() },
       }),
     );
-    expect(plan.ReportConfiguration).toEqual({
-      ReportOutput: [
-        {
-          S3Configuration: {
-            BucketOwner: '123456789012',
-            BucketPath: { 'Fn::Join': ['', [{ Ref: bucketId }, '/MultiRegion-us-west-2']] },
-          },
-        },
-      ],
+    const path = plan.ReportConfiguration.ReportOutput[0].S3Configuration;
+    expect(path.BucketOwner).toBe('123456789012');
+    const [, [bucketRef, suffix]] = path.BucketPath['Fn::Join'];
+    expect(suffix).toBe('/MultiRegion-us-west-2');
+    expect(bucketRef['Fn::GetStackOutput']).toEqual({
+      StackName: 'MultiRegion-Service-us-west-2',
+      Region: 'us-west-2',
+      OutputName: expect.stringContaining(`Ref${bucketId}`),
     });
-    template.hasResourceProperties('AWS::S3::Bucket', {
+    // The primary's service stack and the routing stack hold no report bucket.
+    Template.fromStack(stacks.regions[0].service).resourceCountIs('AWS::S3::Bucket', 0);
+    template.resourceCountIs('AWS::S3::Bucket', 0);
+    target.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [
           Match.objectLike({
@@ -178,7 +182,7 @@ describe('the default app (two regions)', () => {
       VersioningConfiguration: { Status: 'Enabled' },
       LoggingConfiguration: Match.objectLike({ DestinationBucketName: Match.anyValue() }),
     });
-    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+    target.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: bucketId },
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -286,11 +290,21 @@ describe('three regions', () => {
     }
   });
 
-  test('THEN the plans share one report bucket and one health-check provider', () => {
+  test("THEN the plans share one health-check provider, and each reports to its target's bucket", () => {
     const template = Template.fromStack(stacks.routing);
     template.resourceCountIs('Custom::ArcHealthChecks', 2);
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
-    expect(Object.keys(template.findResources('AWS::S3::Bucket'))).toHaveLength(2);
+    expect(
+      plans.map((p) => [
+        p.Regions[1],
+        p.ReportConfiguration.ReportOutput[0].S3Configuration.BucketPath['Fn::Join'][1][0][
+          'Fn::GetStackOutput'
+        ].StackName,
+      ]),
+    ).toEqual([
+      ['us-west-2', 'MultiRegion-Service-us-west-2'],
+      ['us-east-2', 'MultiRegion-Service-us-east-2'],
+    ]);
   });
 });
 
@@ -330,6 +344,7 @@ describe('RegionSwitchPlan props', () => {
       }),
       writeRecordName: 'write.example.com',
       reportBucket: new RegionSwitchReportBucket(stack, 'Reports'),
+      logsEncryptionKey: new kms.Key(stack, 'LogsKey', { enableKeyRotation: true }),
       ...extra(stack),
     };
     const p = new RegionSwitchPlan(stack, 'Plan', props);

@@ -105,7 +105,7 @@ describe('Guard registry suppressions (Metadata.guard) for the engines that skip
     }))
     .filter((r) => r.guard !== undefined);
 
-  test('GIVEN the whole app THEN exactly the provider, schema-provider, health- and items-function resources suppress rules', () => {
+  test('GIVEN the whole app THEN exactly the provider, schema-provider, health-, items-, ARC fence and ARC custom resource functions suppress rules', () => {
     expect(guarded.map((g) => [g.path, g.guard!.SuppressedRules])).toEqual([
       ...['us-east-1', 'us-west-2'].flatMap((region) => [
         [
@@ -138,6 +138,21 @@ describe('Guard registry suppressions (Metadata.guard) for the engines that skip
           `MultiRegion-Service-${region}/Service/ItemsFunction/Resource`,
           ['LAMBDA_CONCURRENCY_CHECK', 'LAMBDA_DLQ_CHECK'],
         ],
+        [
+          `MultiRegion-Service-${region}/ArcFence/Function/Resource`,
+          ['LAMBDA_CONCURRENCY_CHECK', 'LAMBDA_DLQ_CHECK', 'LAMBDA_INSIDE_VPC'],
+        ],
+      ]),
+      // The ARC health-check custom resource: its two functions and the Provider framework's three.
+      ...[
+        'OnEvent',
+        'IsComplete',
+        'Provider/framework-onEvent',
+        'Provider/framework-isComplete',
+        'Provider/framework-onTimeout',
+      ].map((fn) => [
+        `MultiRegion-Routing/ArcHealthChecksProvider/${fn}/Resource`,
+        ['LAMBDA_INSIDE_VPC', 'LAMBDA_DLQ_CHECK', 'LAMBDA_CONCURRENCY_CHECK'],
       ]),
     ]);
   });

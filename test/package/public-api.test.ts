@@ -18,6 +18,7 @@ describe('the public entry point', () => {
     expect(names).toEqual([
       'AlarmFactory',
       'AlarmTopic',
+      'ArcFenceFunction',
       'AuroraGlobalMember',
       'AuroraGlobalPrimary',
       'AuroraGlobalSecondary',
@@ -38,7 +39,10 @@ describe('the public entry point', () => {
       'MIN_MANAGED_RPO',
       'MultiRegionChecks',
       'MultiRegionDashboard',
+      'REGION_SWITCH_STEP_NAMES',
       'RegionPeering',
+      'RegionSwitchPlan',
+      'RegionSwitchReportBucket',
       'RegionalDataKey',
       'RegionalNetwork',
       'RegionalService',
@@ -53,6 +57,7 @@ describe('the public entry point', () => {
       'parseDrillPrincipals',
       'serviceHostnames',
       'timingPolicy',
+      'writeRecordSetIdentifier',
     ]);
   });
 });

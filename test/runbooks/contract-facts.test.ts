@@ -14,10 +14,15 @@ const RETYPED_FACTS: readonly { readonly fact: string; readonly pattern: RegExp 
 ];
 
 /**
- * Where a region name is a fact of its own, not Route 53's home: the CIDR of each region and
- * the topology's default primary region (and its example in a message).
+ * Where a region name is a fact of its own, not Route 53's home: the CIDR of each region, the
+ * topology's default primary region (and its example in a message), and the region of ARC
+ * Region switch's control plane (ARC API Reference, endpoints).
  */
-const OWN_REGION_FACTS = new Set(['lib/vpc-cidrs.ts', 'lib/topology.ts']);
+const OWN_REGION_FACTS = new Set([
+  'lib/vpc-cidrs.ts',
+  'lib/topology.ts',
+  'constructs/aws-api/arc-region-switch.ts',
+]);
 
 /** The code of a TypeScript source without its comments (strings kept). */
 function withoutComments(source: string): string {

@@ -20,6 +20,7 @@ import {
   renderHtml,
   topologyEvidence,
 } from '../../../constructs/nag';
+import { NO_CUSTOMER_DATA_METADATA } from '../../../constructs/nag/report';
 import { CDK_CONTEXT } from '../../util';
 
 /**
@@ -588,5 +589,28 @@ describe('evidence of a plugin that is not a cdk-nag pack', () => {
         ],
       },
     );
+  });
+});
+
+describe('resources that say they hold no customer data', () => {
+  test('GIVEN a log group marked with a reason and one not marked THEN only the unmarked one counts as data in its region', () => {
+    const marked = {
+      Type: 'AWS::Logs::LogGroup',
+      Metadata: {
+        [NO_CUSTOMER_DATA_METADATA]: 'Logs of a deploy-time function: resource ids only.',
+      },
+    };
+    const report = readComplianceReport(
+      handAssembly({
+        stacks: {
+          Marked: { region: 'us-east-1', resources: { Logs: marked } },
+          Plain: { region: 'eu-west-1', resources: { Logs: { Type: 'AWS::Logs::LogGroup' } } },
+        },
+      }),
+    );
+    expect(report.residency.map((r) => [r.region, r.customerData])).toEqual([
+      ['eu-west-1', ['logs']],
+      ['us-east-1', []],
+    ]);
   });
 });
