@@ -1,10 +1,12 @@
 import * as fs from 'node:fs';
 import {
   DRILL_OUTPUT_KEYS,
+  DRILL_ROLE_OUTPUT_KEYS,
   type DrillDatabaseOutput,
   type DrillRoutingOutput,
   type DrillServiceOutput,
   type HealthCheckIdsOutput,
+  type RegionSwitchPlanOutput,
 } from '../../constructs/contract';
 import { DrillError } from './errors';
 import {
@@ -65,6 +67,16 @@ export interface DrillTopology extends Pick<
   /** What every alarm of the app begins with (`DrillDatabase.alarmNamePrefix`, or `--alarm-prefix`). */
   readonly alarmNamePrefix: string;
   readonly regions: readonly RegionTopology[];
+  /**
+   * The ARC Region switch plans (`DrillRegionSwitch`, keyed by the secondary each activates);
+   * absent when the outputs have none (a deployment without the plans).
+   */
+  readonly regionSwitch?: {
+    readonly stack: string;
+    readonly plans: Readonly<Record<string, RegionSwitchPlanOutput>>;
+  };
+  /** The drill failover role (`DrillFailoverRoleArn`), when the outputs publish it. */
+  readonly failoverRoleArn?: string;
 }
 
 /** Values that flags may set instead of (or over) the outputs file. */
@@ -168,8 +180,14 @@ export function topologyFromOutputs(
       `DrillRouting.primaryRegion is ${primaryRegion} but the primary DrillDatabase is in ${primary.value.region}`,
     );
   }
+  const regionSwitch = regionSwitchOf(reader, primaryRegion, regions);
+  const failoverRoleArn = Object.values(outputs)
+    .map((o) => o[DRILL_ROLE_OUTPUT_KEYS.failover])
+    .find((v) => typeof v === 'string' && v !== '');
   return {
     source,
+    ...(failoverRoleArn ? { failoverRoleArn } : {}),
+    ...(regionSwitch ? { regionSwitch } : {}),
     globalClusterIdentifier:
       overrides.globalClusterIdentifier ?? reader.string(primary, 'globalClusterIdentifier'),
     globalWriterEndpoint: reader.string(primary, 'globalWriterEndpoint'),
@@ -185,6 +203,50 @@ export function topologyFromOutputs(
     alarmNamePrefix: overrides.alarmNamePrefix ?? publishedAlarmNamePrefix(reader, databases),
     regions: regionTopologies,
   };
+}
+
+/** The optional `DrillRegionSwitch` output: every plan's fields checked, keyed by a secondary. */
+function regionSwitchOf(
+  reader: OutputReader,
+  primaryRegion: string,
+  regions: readonly string[],
+): DrillTopology['regionSwitch'] {
+  const output = reader.optional(DRILL_OUTPUT_KEYS.regionSwitch);
+  if (!output) return undefined;
+  const plans = reader.object(output, 'plans').value;
+  const checked: Record<string, RegionSwitchPlanOutput> = {};
+  for (const [secondary, plan] of Object.entries(plans)) {
+    const where = `DrillRegionSwitch.plans.${secondary} of stack ${output.stack}`;
+    const text = (field: keyof RegionSwitchPlanOutput, optional = false): string | undefined => {
+      const value = isRecord(plan) ? plan[field] : undefined;
+      if (value === undefined && optional) return undefined;
+      if (typeof value !== 'string' || value === '') {
+        throw reader.problem(`${where}.${field} must be a non-empty string`);
+      }
+      return value;
+    };
+    const approvalStepName = text('approvalStepName', true);
+    const entry: RegionSwitchPlanOutput = {
+      planArn: text('planArn')!,
+      planName: text('planName')!,
+      primaryRegion: text('primaryRegion')!,
+      targetRegion: text('targetRegion')!,
+      reportBucketName: text('reportBucketName')!,
+      ...(approvalStepName ? { approvalStepName } : {}),
+    };
+    if (entry.targetRegion !== secondary || !regions.includes(secondary)) {
+      throw reader.problem(
+        `${where} must activate ${secondary}, a region of DrillRouting.regions (${regions.join(', ')}), got targetRegion ${entry.targetRegion}`,
+      );
+    }
+    if (entry.primaryRegion !== primaryRegion) {
+      throw reader.problem(
+        `${where}.primaryRegion is ${entry.primaryRegion} but DrillRouting.primaryRegion is ${primaryRegion}`,
+      );
+    }
+    checked[secondary] = entry;
+  }
+  return { stack: output.stack, plans: checked };
 }
 
 /** `arn:aws:secretsmanager:us-east-1:...` with another region. */

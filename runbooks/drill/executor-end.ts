@@ -41,6 +41,7 @@ export function guarded(aws: DrillAws, stopped: () => boolean): DrillAws {
     routing: wrap(aws.routing),
     metrics: wrap(aws.metrics),
     switches: wrap(aws.switches),
+    arc: wrap(aws.arc),
   };
 }
 

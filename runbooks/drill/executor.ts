@@ -53,6 +53,8 @@ export interface ExecutorDeps {
   readonly onInterrupt: (handler: () => void) => () => void;
   /** `drill rehearse`: journaled in the header, so the record and report say so. */
   readonly rehearsal?: RehearsalMarker;
+  /** The drill's confirmation (a step asks before an act the operator must approve). */
+  readonly confirm?: (what: string, expected: string) => Promise<void>;
 }
 
 export interface StartOptions {
@@ -77,10 +79,17 @@ export async function startDrill(options: StartOptions, deps: ExecutorDeps): Pro
     takeOver: false,
   });
   deps.out.line(
-    `drill ${params.drillId}: ${params.kind} ${params.fromRegion} -> ${params.targetRegion} (journal: ${deps.store.drillDir(params.drillId)})`,
+    `drill ${params.drillId}: ${params.kind} ${params.fromRegion} -> ${params.targetRegion}${params.engine === 'arc' ? ' on ARC Region switch (--engine arc)' : ''} (journal: ${deps.store.drillDir(params.drillId)})`,
   );
   deps.out.line(lock.describe());
-  const plan = planView(topology, params.kind, params.fromRegion, params.targetRegion, homeRegion);
+  const plan = planView(
+    topology,
+    params.kind,
+    params.fromRegion,
+    params.targetRegion,
+    homeRegion,
+    params.engine ?? 'native',
+  );
   const header: JournalHeader = {
     type: 'drill',
     at: deps.clock.now(),
@@ -94,7 +103,10 @@ export async function startDrill(options: StartOptions, deps: ExecutorDeps): Pro
     },
     globalClusterIdentifier: topology.globalClusterIdentifier,
     outputsFile: topology.source,
-    steps: stepsFor(params.kind).map((s) => ({ id: s.id, title: s.title(plan) })),
+    steps: stepsFor(params.kind, params.engine ?? 'native').map((s) => ({
+      id: s.id,
+      title: s.title(plan),
+    })),
     pid: deps.pid,
     host: deps.host,
     ...(deps.operator ? { operator: deps.operator } : {}),
@@ -117,6 +129,8 @@ export interface ResumeOptions {
   readonly forceReason?: string;
   /** The resume gate's verdicts, journaled with the resume. */
   readonly gate?: readonly CheckResult[];
+  /** `--ungraceful` (ARC drills): switch the running execution to ungraceful. */
+  readonly switchToUngraceful?: boolean;
 }
 
 /**
@@ -170,7 +184,11 @@ export async function resumeDrill(
 async function execute(
   header: JournalHeader,
   topology: DrillTopology,
-  run: { readonly timing: Timing; readonly forceReason?: string },
+  run: {
+    readonly timing: Timing;
+    readonly forceReason?: string;
+    readonly switchToUngraceful?: boolean;
+  },
   lock: DrillLock,
   deps: ExecutorDeps,
 ): Promise<DrillRecord> {
@@ -179,7 +197,7 @@ async function execute(
   const { store, clock, out } = deps;
   const drillId = params.drillId;
   const plan = planOfJournal(topology, header);
-  const steps = stepsFor(params.kind);
+  const steps = stepsFor(params.kind, params.engine ?? 'native');
   const journal = store.journal(drillId);
 
   // Ctrl-C: the running step is abandoned where it is (every step re-checks on resume).
@@ -241,6 +259,10 @@ async function execute(
     clock,
     timing,
     ...(run.forceReason ? { forceReason: run.forceReason } : {}),
+    ...(run.switchToUngraceful ? { switchToUngraceful: true } : {}),
+    ...(deps.confirm
+      ? { confirm: (what: string) => deps.confirm!(what, params.targetRegion) }
+      : {}),
     canary: canaries,
     say,
     line: (text) => out.line(text),

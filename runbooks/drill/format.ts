@@ -228,7 +228,21 @@ export function callText(c: PlannedCall): string {
   const params = Object.entries(c.parameters)
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
-  return `${c.operation.service} ${c.operation.operation} @ ${c.region}${c.operation.mutating ? ' [MUTATING]' : ''}${params ? ` ${params}` : ''}${c.when ? ` (${c.when})` : ''}`;
+  // ARC Region switch: the data plane's own endpoint in that region (constructs/aws-api).
+  const endpoint =
+    c.operation.service === 'arc-region-switch' ? ` (arc-region-switch.${c.region}.api.aws)` : '';
+  return `${c.operation.service} ${c.operation.operation} @ ${c.region}${endpoint}${c.operation.mutating ? ' [MUTATING]' : ''}${params ? ` ${params}` : ''}${c.when ? ` (${c.when})` : ''}`;
+}
+
+/** What an `--engine arc` dry run says about the plan before the steps; '' for native. */
+export function arcPlanText(plan: PlanView): string {
+  const arc = plan.arc;
+  if (!arc) return '';
+  return (
+    `ARC Region switch: plan ${arc.planName} (${arc.planArn}), action activate ${plan.target.region}, mode ${arc.mode}; ` +
+    `every ARC call goes to the data plane of ${arc.region}, the region being activated (arc-region-switch.${arc.region}.api.aws); ` +
+    `execution report in s3://${arc.reportBucketName}/`
+  );
 }
 
 /** The dry run's output: every step and every call it would make, in order. */

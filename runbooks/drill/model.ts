@@ -3,6 +3,14 @@ export type DrillKind = 'switchover' | 'failover' | 'failback';
 
 export const DRILL_KINDS: readonly DrillKind[] = ['switchover', 'failover', 'failback'];
 
+/**
+ * Who moves the writer: the drill's own steps (`native`) or an ARC Region switch plan execution
+ * (`arc`), which the drill starts, watches and measures.
+ */
+export type DrillEngine = 'native' | 'arc';
+
+export const DRILL_ENGINES: readonly DrillEngine[] = ['native', 'arc'];
+
 /** What a drill was started with; journaled first, so `resume` continues the same drill. */
 export interface DrillParams {
   readonly drillId: string;
@@ -11,6 +19,8 @@ export interface DrillParams {
   readonly fromRegion: string;
   readonly targetRegion: string;
   readonly allowDataLoss: boolean;
+  /** `arc` with `--engine arc`; absent: the native engine (and every journal older than it). */
+  readonly engine?: 'arc';
   /** Set when the operator started despite failed preflight checks. */
   readonly forceReason?: string;
 }

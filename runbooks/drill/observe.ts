@@ -1,5 +1,7 @@
 import type {
   AlarmView,
+  ArcEvaluationView,
+  ArcHealthCheckView,
   ClusterView,
   DrillAws,
   GlobalClusterView,
@@ -80,6 +82,22 @@ export interface Snapshot {
   readonly client?: ClientProbe;
   /** Instance classes and quotas (preflight only); absent when not asked for. */
   readonly capacity?: CapacitySnapshot;
+  /** The ARC Region switch plans (`DrillRegionSwitch`); absent when the outputs have none. */
+  readonly arc?: readonly ArcPlanSnapshot[];
+}
+
+/** One ARC Region switch plan as read from a region's data plane. */
+export interface ArcPlanSnapshot {
+  /** The secondary the plan activates (its key in `DrillRegionSwitch.plans`). */
+  readonly secondary: string;
+  readonly planName: string;
+  readonly planArn: string;
+  readonly regions: readonly string[];
+  /** The data plane asked. */
+  readonly region: string;
+  readonly healthChecks: Observed<ArcHealthCheckView[]>;
+  /** Only when asked for (`drill status`). */
+  readonly evaluation?: Observed<ArcEvaluationView>;
 }
 
 /** Errors that no other region or a later poll can fix: stop at once. */
@@ -184,6 +202,45 @@ export interface ObserveOptions {
   readonly client?: { readonly drillId?: string };
   /** Read the writer's instance classes, their offering in the other regions and the quotas. */
   readonly capacity?: boolean;
+  /** Also read each ARC plan's evaluation (GetPlanEvaluationStatus). */
+  readonly arcEvaluation?: boolean;
+}
+
+/**
+ * Each ARC plan's managed health checks (and evaluation), from the data plane of the first
+ * preferred region the plan holds, else of its secondary: every Region switch data-plane call
+ * answers in either region of a plan (ARC Developer Guide, "Data and control planes for Region
+ * switch").
+ */
+async function observeArc(
+  aws: DrillAws,
+  topology: DrillTopology,
+  options: ObserveOptions,
+): Promise<ArcPlanSnapshot[] | undefined> {
+  const plans = topology.regionSwitch?.plans;
+  if (!plans) return undefined;
+  return Promise.all(
+    Object.entries(plans).map(async ([secondary, plan]) => {
+      const regions = [plan.primaryRegion, plan.targetRegion];
+      const region =
+        (options.preferredRegions ?? []).find((r) => regions.includes(r)) ?? plan.targetRegion;
+      const [healthChecks, evaluation] = await Promise.all([
+        observed(aws.arc.healthChecks(region, plan.planArn)),
+        options.arcEvaluation
+          ? observed(aws.arc.evaluation(region, plan.planArn))
+          : Promise.resolve(undefined),
+      ]);
+      return {
+        secondary,
+        planName: plan.planName,
+        planArn: plan.planArn,
+        regions,
+        region,
+        healthChecks,
+        ...(evaluation ? { evaluation } : {}),
+      };
+    }),
+  );
 }
 
 /** Reads the whole picture in parallel; a failing region shows as an error, not a crash. */
@@ -201,7 +258,7 @@ export async function observe(
   });
   const alarmRegions = [...new Set([...topology.regions.map((r) => r.region), options.homeRegion])];
 
-  const [regions, app, write, records, alarms, client] = await Promise.all([
+  const [regions, app, write, records, alarms, client, arc] = await Promise.all([
     Promise.all(
       topology.regions.map(async (r): Promise<RegionSnapshot> => {
         const member = memberOf(globalCluster, r.clusterArn);
@@ -250,6 +307,7 @@ export async function observe(
     options.client
       ? probeClient(aws.client, topology, options.clock, options.client.drillId)
       : Promise.resolve(undefined),
+    observeArc(aws, topology, options),
   ]);
   const capacity = options.capacity
     ? await observeCapacity(aws, topology, writerRegion)
@@ -265,6 +323,7 @@ export async function observe(
     alarms,
     ...(client ? { client } : {}),
     ...(capacity ? { capacity } : {}),
+    ...(arc ? { arc } : {}),
   };
 }
 

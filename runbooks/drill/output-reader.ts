@@ -60,6 +60,12 @@ export class OutputReader {
     return found;
   }
 
+  /** The one output `key`, or undefined when no stack has it (an optional output). */
+  optional<K extends DrillOutputKey>(key: K): ParsedOutput<K> | undefined {
+    const present = Object.values(this.outputs).some((o) => o[key] !== undefined);
+    return present ? this.single(key) : undefined;
+  }
+
   single<K extends DrillOutputKey>(key: K): ParsedOutput<K> {
     const found = this.all(key);
     if (found.length > 1) {

@@ -14,6 +14,7 @@ import {
   noOperationInProgress,
 } from './checks/members';
 import { targetCapacity } from './checks/capacity';
+import { arcHealthCheck } from './checks/arc';
 import { clientCanary } from './checks/client';
 import { drainsOff, noAlarms } from './checks/signals';
 import { targetAvailable, targetNotHeadless, targetSecondary } from './checks/target';
@@ -67,7 +68,9 @@ export function evaluatePreflight(
   target: PreflightTarget,
 ): CheckResult[] {
   const ctx = checkContext(snapshot, topology, target);
-  return PREFLIGHT_CHECKS.map((check) => check(ctx));
+  // Only a deployment with ARC Region switch plans has ARC-managed health checks.
+  const checks = topology.regionSwitch ? [...PREFLIGHT_CHECKS, arcHealthCheck] : PREFLIGHT_CHECKS;
+  return checks.map((check) => check(ctx));
 }
 
 /** The preflight checks that gate a promotion: what must still hold when a drill resumes. */
@@ -109,14 +112,16 @@ export function evaluateResumeGate(
     ok: writer === fromRegion || writer === targetRegion,
     reason: `writer in ${writer ?? 'no region'}`,
   };
-  if (!remainingSteps.includes('promote') || writer === targetRegion || movingToTarget) {
+  // With --engine arc the plan's execution promotes (arc-execution).
+  const promotes = remainingSteps.includes('promote') || remainingSteps.includes('arc-execution');
+  if (!promotes || writer === targetRegion || movingToTarget) {
     return [
       writerCheck,
       {
         id: 'promotion-gate',
         title: 'promotion gate (lag, target, members) before the promotion',
         ok: true,
-        reason: remainingSteps.includes('promote')
+        reason: promotes
           ? `not needed: ${movingToTarget ? `a move to ${targetRegion} is in progress` : `${targetRegion} holds the writer`}`
           : 'not needed: the promotion step has completed',
       },

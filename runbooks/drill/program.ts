@@ -21,7 +21,7 @@ import { clientItemPrefix } from './client-model';
 import { DrillError, EXIT_CODES, EXIT_CODE_MEANINGS, errorText } from './errors';
 import { ActionIo, TerminalIoHost } from './io/host';
 import { errorMessageCode } from './io/messages';
-import { DEFAULT_TIMING, DRILL_KINDS } from './model';
+import { DEFAULT_TIMING, DRILL_ENGINES, DRILL_KINDS } from './model';
 
 export type { CliDeps };
 
@@ -192,6 +192,14 @@ export async function main(
     if (kind !== 'failback') cmd.requiredOption('--to <region>', 'region to move the writer to');
     if (kind === 'failover')
       cmd.option('--allow-data-loss', 'required: writes not yet replicated are lost');
+    cmd.addOption(
+      new Option(
+        '--engine <engine>',
+        'native: the drill moves the writer; arc: it runs the ARC Region switch plan of the pair (DrillRegionSwitch output) and measures it',
+      )
+        .choices(DRILL_ENGINES)
+        .default('native'),
+    );
     withAct(cmd).action(run(kind, (opts: DrillOptions) => action(ctx, opts)));
   };
   drillCommand(
@@ -219,7 +227,12 @@ export async function main(
       .option(
         '--drill-id <id>',
         'drill to resume (default: the unfinished drill that changed something, the lock holder first)',
-      ),
+      )
+      .option(
+        '--ungraceful',
+        'ARC drills: switch the running execution to ungraceful (UpdatePlanExecution; needs --allow-data-loss)',
+      )
+      .option('--allow-data-loss', 'with --ungraceful: writes not yet replicated are lost'),
   ).action(run('resume', (opts: ResumeOptions, self: Command) => resume(ctx, opts, self)));
 
   withCommon(

@@ -135,7 +135,10 @@ export function buildRecord(
     };
   });
 
-  const promotion = promotionOf(built.find((s) => s.id === 'promote'));
+  // With --engine arc the plan's Aurora block is the promotion (arc-execution's outcome).
+  const promotion = promotionOf(
+    built.find((s) => s.id === 'promote') ?? built.find((s) => s.id === 'arc-execution'),
+  );
   // The promote step notes `promotedAt` before it calls AWS: only an accepted request keeps it.
   const steps = built.map((s): StepRecord => {
     if (s.id !== 'promote' || promotion?.status === 'accepted' || !s.details) return s;
@@ -169,6 +172,10 @@ export function buildRecord(
       ? promotion.rpoLagMsBeforeRequest
       : null;
   const waitWriter = stepOf('wait-writer');
+  const arcWriterMovedAt =
+    stepOf('arc-execution')?.status === 'completed'
+      ? outcome('arc-execution')?.writerMovedAt
+      : undefined;
   const verifiedOutcome = verified ? outcome('verify-writes') : undefined;
   const lostClientWrites = verifiedOutcome?.lostClientWrites;
 
@@ -252,7 +259,9 @@ export function buildRecord(
               ...(promotion?.requestedAt ? { promotedAt: Date.parse(promotion.requestedAt) } : {}),
               ...(waitWriter?.status === 'completed' && waitWriter.finishedAt
                 ? { writerMovedAt: Date.parse(waitWriter.finishedAt) }
-                : {}),
+                : typeof arcWriterMovedAt === 'number'
+                  ? { writerMovedAt: arcWriterMovedAt }
+                  : {}),
               lostClientWrites: Array.isArray(lostClientWrites) ? lostClientWrites : null,
               ...(typeof verifiedOutcome?.acknowledgedClientWrites === 'number'
                 ? { acknowledgedClientWrites: verifiedOutcome.acknowledgedClientWrites }

@@ -295,7 +295,11 @@ ${htmlTable(tables.objectives)}
 ${htmlTable(tables.measures)}
 ${clientHtml(tables.client)}<h2>Steps</h2>
 ${htmlTable(tables.steps)}
-${tables.failedRuns.rows.length ? `<h2>Failed and interrupted step runs</h2>\n${htmlTable(tables.failedRuns)}\n` : ''}${
+${
+  tables.arc
+    ? `<h2>ARC Region switch execution</h2>\n<ul>${tables.arc.lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>\n${htmlTable(tables.arc.steps)}\n<h3>ARC events</h3>\n${htmlTable(tables.arc.events)}\n`
+    : ''
+}${tables.failedRuns.rows.length ? `<h2>Failed and interrupted step runs</h2>\n${htmlTable(tables.failedRuns)}\n` : ''}${
     tables.preflight ? `<h2>Preflight</h2>\n${htmlTable(tables.preflight)}` : ''
   }
 </body>

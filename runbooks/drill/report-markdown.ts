@@ -54,6 +54,15 @@ export function renderMarkdown(record: DrillRecord): string {
       c.health.rows.length ? mdTable(c.health) : 'No health check changed state.',
     );
   }
+  if (tables.arc) {
+    parts.push(
+      '## ARC Region switch execution',
+      tables.arc.lines.map((l) => `- ${l}`).join('\n'),
+      mdTable(tables.arc.steps),
+      '### ARC events',
+      tables.arc.events.rows.length ? mdTable(tables.arc.events) : 'No event was read.',
+    );
+  }
   if (tables.failedRuns.rows.length) {
     parts.push('## Failed and interrupted step runs', mdTable(tables.failedRuns));
   }

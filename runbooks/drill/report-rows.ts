@@ -165,8 +165,12 @@ export function reportTables(record: DrillRecord): {
   readonly steps: ReportTable;
   readonly failedRuns: ReportTable;
   readonly preflight?: ReportTable;
+  /** `--engine arc`: the ARC execution, its steps and its own events; absent otherwise. */
+  readonly arc?: ArcSection;
 } {
+  const arc = arcSection(record);
   return {
+    ...(arc ? { arc } : {}),
     fields: { head: ['field', 'value'], rows: fieldRows(record) },
     attempts: { head: ATTEMPT_HEAD, rows: attemptRows(record) },
     measures: {
@@ -196,3 +200,54 @@ export function reportTables(record: DrillRecord): {
 }
 
 export { duration, stepOf } from './report-measures';
+
+/** The ARC execution of an `--engine arc` drill, as the report shows it. */
+export interface ArcSection {
+  readonly lines: readonly string[];
+  readonly steps: ReportTable;
+  readonly events: ReportTable;
+}
+
+const isoOf = (ms: number | undefined) => (ms === undefined ? '-' : new Date(ms).toISOString());
+
+/** The arc-execution step's outcome: plan, execution, its steps, events and report location. */
+export function arcSection(record: DrillRecord): ArcSection | undefined {
+  const step = record.steps.find((s) => s.id === 'arc-execution');
+  if (!step) return undefined;
+  const d = step.details ?? {};
+  return {
+    lines: [
+      `plan: ${d.planName ?? '?'} (${d.planArn ?? '?'}), ${d.mode ?? '?'}, data plane of ${d.arcRegion ?? '?'}`,
+      `execution: ${d.executionId ?? 'not started'}${d.executionState ? `, ${d.executionState}` : ''}` +
+        (d.approvals?.length
+          ? `; approved: ${d.approvals.map((a) => `${a.step} at ${isoOf(a.at)}`).join(', ')}`
+          : '') +
+        (d.switchedToUngracefulAt !== undefined
+          ? `; switched to ungraceful at ${isoOf(d.switchedToUngracefulAt)}`
+          : ''),
+      `ARC execution report: ${d.reportLocation ?? 'not recorded'}`,
+    ],
+    steps: {
+      head: ['ARC step', 'status', 'started', 'duration', 'mode'],
+      rows: (d.arcSteps ?? []).map((s) => [
+        s.name,
+        s.status,
+        isoOf(s.startedAt),
+        s.startedAt !== undefined && s.endedAt !== undefined
+          ? duration(s.endedAt - s.startedAt)
+          : '-',
+        s.mode ?? '-',
+      ]),
+    },
+    events: {
+      head: ['time', 'event', 'step', 'block', 'message'],
+      rows: (d.arcEvents ?? []).map((e) => [
+        isoOf(e.at),
+        e.type,
+        e.stepName ?? '-',
+        e.blockType ?? '-',
+        e.error ?? e.description ?? '',
+      ]),
+    },
+  };
+}

@@ -22,6 +22,9 @@ export interface StepRunner {
   readonly clock: Clock;
   readonly timing: Timing;
   readonly forceReason?: string;
+  readonly switchToUngraceful?: boolean;
+  /** Asks the operator (the target region typed, or --yes). */
+  confirm?(what: string): Promise<void>;
   readonly canary: CanaryControl;
   /** A progress line, prefixed with the elapsed time; silent after Ctrl-C. */
   say(text: string): void;
@@ -65,6 +68,8 @@ export async function runStep<K extends StepId>(
     clock,
     timing: run.timing,
     ...(run.forceReason ? { forceReason: run.forceReason } : {}),
+    ...(run.switchToUngraceful ? { switchToUngraceful: true } : {}),
+    ...(run.confirm ? { confirm: (what: string) => run.confirm!(what) } : {}),
     timeoutMs: timeoutFor(run.timing, step.id),
     canary: run.canary,
     progress: (message) => run.say(`    ${message}`),

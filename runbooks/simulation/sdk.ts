@@ -61,11 +61,21 @@ import {
 } from '@aws-sdk/client-service-quotas';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { HandlerExecutionContext, MetadataBearer, MiddlewareStack } from '@smithy/types';
+import {
+  ApprovePlanExecutionStepCommand,
+  GetPlanEvaluationStatusCommand,
+  GetPlanExecutionCommand,
+  ListPlanExecutionEventsCommand,
+  ListRoute53HealthChecksInRegionCommand,
+  StartPlanExecutionCommand,
+  UpdatePlanExecutionCommand,
+} from '../../constructs/aws-api/arc-region-switch';
+import { simulatedArc } from './arc';
 import type { SimulatedWorld } from './world';
 
 /** The SDK clients the drill makes (AwsClients), by the name the table uses. */
 export type SimulatedService =
-  'rds' | 'rdsData' | 'route53' | 'cloudwatch' | 'ssm' | 'sts' | 'serviceQuotas';
+  'rds' | 'rdsData' | 'route53' | 'cloudwatch' | 'ssm' | 'sts' | 'serviceQuotas' | 'arc';
 
 /** One command the simulation answers: the IAM-style operation name and the world's answer. */
 export interface SimulatedOperation {
@@ -84,6 +94,7 @@ const SERVICE_OF: Record<string, SimulatedService> = {
   'ssm:': 'ssm',
   'sts:': 'sts',
   'servicequotas:': 'serviceQuotas',
+  'arc-region-switch:': 'arc',
 };
 
 function op<I>(
@@ -294,6 +305,45 @@ export const SIMULATED_OPERATIONS: readonly SimulatedOperation[] = [
       w.deleteParameter(region, input.Name ?? '');
       return {};
     },
+  ),
+  // ARC Region switch (runbooks/simulation/arc.ts): the data plane of the region asked.
+  op(StartPlanExecutionCommand, 'arc-region-switch:StartPlanExecution', (w, region, input) =>
+    simulatedArc(w).start(region, input),
+  ),
+  op(GetPlanExecutionCommand, 'arc-region-switch:GetPlanExecution', (w, _region, input) => {
+    const arc = simulatedArc(w);
+    return arc.describe(arc.execution(input.planArn, input.executionId));
+  }),
+  op(
+    ListPlanExecutionEventsCommand,
+    'arc-region-switch:ListPlanExecutionEvents',
+    (w, _r, input) => ({
+      items: [...simulatedArc(w).execution(input.planArn, input.executionId).events],
+    }),
+  ),
+  op(
+    ApprovePlanExecutionStepCommand,
+    'arc-region-switch:ApprovePlanExecutionStep',
+    (w, _r, input) => {
+      if (input.approval !== 'approve') throw new Error('fake: the drill only approves');
+      simulatedArc(w).approve(input.planArn, input.executionId, input.stepName);
+      return {};
+    },
+  ),
+  op(UpdatePlanExecutionCommand, 'arc-region-switch:UpdatePlanExecution', (w, _r, input) => {
+    if (input.action !== 'switchToUngraceful') {
+      throw new Error(`fake: UpdatePlanExecution ${input.action} is not simulated`);
+    }
+    simulatedArc(w).switchToUngraceful(input.planArn, input.executionId);
+    return {};
+  }),
+  op(
+    ListRoute53HealthChecksInRegionCommand,
+    'arc-region-switch:ListRoute53HealthChecksInRegion',
+    (w, _r, input) => simulatedArc(w).healthChecks(input.arn),
+  ),
+  op(GetPlanEvaluationStatusCommand, 'arc-region-switch:GetPlanEvaluationStatus', (w, _r, input) =>
+    simulatedArc(w).evaluation(input.planArn),
   ),
 ];
 

@@ -504,6 +504,11 @@ export class SimulatedWorld {
     this.client = new SimulatedClientNetwork(this, deployed);
   }
 
+  /** Every synthesized resource of `type`, properties resolved (the fake ARC reads its plans). */
+  deploymentResources(type: string) {
+    return this.deployment.resources(type);
+  }
+
   /** The deployed names and ids of one region (what the drill reads from the outputs). */
   deployed(region: string) {
     const found = this.topology.regions.find((r) => r.region === region);

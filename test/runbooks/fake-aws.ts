@@ -8,6 +8,7 @@ import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ArcRegionSwitchClient } from '../../constructs/aws-api/arc-region-switch';
 import { SIMULATED_OPERATIONS, serveFromWorld } from '../../runbooks/simulation/sdk';
 import type { SimulatedWorld } from '../../runbooks/simulation/world';
 
@@ -15,7 +16,7 @@ export * from '../../runbooks/simulation/clock';
 export * from '../../runbooks/simulation/world';
 export * from '../../runbooks/simulation/client-network';
 
-/** Wires a world into mocks of the seven SDK clients; the world is looked up on each call. */
+/** Wires a world into mocks of the seven SDK clients and the in-house ARC client; the world is looked up on each call. */
 export function installFakeAws(mocks: FakeAwsMocks, world: () => SimulatedWorld): void {
   for (const operation of SIMULATED_OPERATIONS) {
     // One mock per client class; the table's command classes belong to that client.
@@ -37,6 +38,7 @@ export function createMocks() {
     ssm: mockClient(SSMClient),
     sts: mockClient(STSClient),
     serviceQuotas: mockClient(ServiceQuotasClient),
+    arc: mockClient(ArcRegionSwitchClient),
   };
 }
 

@@ -2,6 +2,7 @@ import {
   AWS_OPERATIONS,
   AwsOperation,
   DRILL_FAILOVER_ONLY_IAM_ACTIONS,
+  DRILL_ARC_IAM_ACTIONS,
   DRILL_IAM_ACTIONS,
 } from '../../runbooks/drill/aws/operations';
 import { PRIMARY, SECONDARY, useFakeAws } from './harness';
@@ -54,9 +55,17 @@ describe('DRILL_IAM_ACTIONS', () => {
       ...h.fast,
     ]);
 
-    const sent = new Set(h.world.calls.map((c) => c.operation));
+    // ARC Region switch calls are in their own table (--engine arc: arc-engine.test.ts).
+    const all = new Set(h.world.calls.map((c) => c.operation));
+    const arc = [...all].filter((o) => o.startsWith('arc-region-switch:'));
+    const sent = new Set([...all].filter((o) => !arc.includes(o)));
     const table = new Set(Object.values(AWS_OPERATIONS).map((o) => `${o.service}:${o.operation}`));
     expect([...sent].sort()).toEqual([...table].sort());
+    expect(arc.sort()).toEqual([
+      'arc-region-switch:GetPlanEvaluationStatus',
+      'arc-region-switch:ListRoute53HealthChecksInRegion',
+    ]);
+    for (const operation of arc) expect(DRILL_ARC_IAM_ACTIONS).toContain(operation);
     for (const operation of sent) {
       if (operation === 'sts:GetCallerIdentity') continue; // needs no permission
       expect(DRILL_IAM_ACTIONS).toContain(operation);
@@ -90,5 +99,20 @@ describe('DRILL_FAILOVER_ONLY_IAM_ACTIONS', () => {
     const sent = [...new Set(h.world.calls.map((c) => c.operation))];
     expect(sent).toContain('rds:SwitchoverGlobalCluster');
     expect(sent.filter((o) => DRILL_FAILOVER_ONLY_IAM_ACTIONS.includes(o))).toEqual([]);
+  });
+});
+
+describe('DRILL_ARC_IAM_ACTIONS', () => {
+  test('GIVEN the ARC operation table THEN --engine arc needs exactly these actions, none of them in DRILL_IAM_ACTIONS', () => {
+    expect(DRILL_ARC_IAM_ACTIONS).toEqual([
+      'arc-region-switch:ApprovePlanExecutionStep',
+      'arc-region-switch:GetPlanEvaluationStatus',
+      'arc-region-switch:GetPlanExecution',
+      'arc-region-switch:ListPlanExecutionEvents',
+      'arc-region-switch:ListRoute53HealthChecksInRegion',
+      'arc-region-switch:StartPlanExecution',
+      'arc-region-switch:UpdatePlanExecution',
+    ]);
+    expect(DRILL_ARC_IAM_ACTIONS.filter((a) => DRILL_IAM_ACTIONS.includes(a))).toEqual([]);
   });
 });

@@ -104,6 +104,8 @@ describe('preflight checks on the synthesized deployment', () => {
       'client-canary':
         `write.example.com -> ${w.deployed(PRIMARY).writeTarget} (us-east-1); app.example.com -> ${w.deployed(PRIMARY).appTarget} (us-east-1); ` +
         'GET /items/drill-preflight-0 through app.example.com (192.0.2.3, us-east-1): 404 (DNS, TLS, SigV4 and execute-api:Invoke work)',
+      // The app synthesizes an ARC Region switch plan: its managed check of the target counts.
+      'arc-health-check': `${w.topology.regionSwitch!.plans[SECONDARY].planName}: ${[...w.arcHealthChecks].find(([, c]) => c.region === SECONDARY)![0]} healthy`,
     });
   });
 
@@ -940,6 +942,8 @@ describe('preflight check texts and compound faults', () => {
         "target us-west-2 offers the writer's instance classes, and its RDS quotas (DB instances, DB clusters) are not below the writer region's",
       'client-canary':
         'the client canary resolves write.example.com and app.example.com and a signed read through app.example.com reaches the items API',
+      'arc-health-check':
+        'the ARC-managed health check of us-west-2 is healthy (write DNS can move there)',
     });
   });
 

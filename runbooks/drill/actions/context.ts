@@ -127,9 +127,12 @@ export class ActionContext {
     aws: DrillAws,
     store: DrillStore,
     operator: OperatorIdentity | undefined,
+    opts: { yes?: boolean } = {},
   ): ExecutorDeps {
     const { deps } = this;
     return {
+      // A step's own confirmation (an ARC approval) asks as the start did, or --yes.
+      confirm: (what, expected) => this.confirm(opts, what, expected),
       aws,
       store,
       clock: deps.clock,

@@ -3,12 +3,12 @@ import { resumeCommand, startCommand, statusCommand } from '../commands';
 import { regionOf } from '../discovery';
 import { DrillError, EXIT_CODES, isDrillError } from '../errors';
 import { startDrill } from '../executor';
-import { planText, preflightText } from '../format';
+import { arcPlanText, planText, preflightText } from '../format';
 import { readLocks } from '../lock';
-import type { DrillKind, DrillParams } from '../model';
+import type { DrillEngine, DrillKind, DrillParams } from '../model';
 import { describeGlobalCluster, observe, writerRegionOf } from '../observe';
 import { evaluatePreflight } from '../preflight';
-import { planView, stepsFor } from '../steps';
+import { planView, requireFailoverRole, requireRegionSwitch, stepsFor } from '../steps';
 import { heldLocks, type ActionContext } from './context';
 import { assumedGlobalCluster, assumedWriter, offlineDryRun } from './offline';
 import { CLIENT_CANARY_OFF, forceReasonOf, timingOf, type ActOptions } from './options';
@@ -16,6 +16,8 @@ import { CLIENT_CANARY_OFF, forceReasonOf, timingOf, type ActOptions } from './o
 export interface DrillOptions extends ActOptions {
   to?: string;
   allowDataLoss?: boolean;
+  /** `native` (the default) or `arc` (an ARC Region switch plan execution). */
+  engine?: DrillEngine;
 }
 
 /**
@@ -29,9 +31,12 @@ export async function runDrill(
 ): Promise<number> {
   const forceReason = forceReasonOf(opts);
   const timing = timingOf(opts);
+  const engine = opts.engine ?? 'native';
   const { topology, aws, store } = ctx.connect(opts, opts.execute ? 'execute' : 'dry-run');
   const targetRegion =
     kind === 'failback' ? topology.primaryRegion : regionOf(topology, opts.to!).region;
+  // Before any AWS call: a missing plan output is a deployment to fix, not a state to read.
+  if (engine === 'arc') requireRegionSwitch(topology);
   let global: GlobalClusterView;
   let offline: DrillError | undefined;
   try {
@@ -65,8 +70,8 @@ export async function runDrill(
     );
     return EXIT_CODES.OK;
   }
-  const plan = planView(topology, kind, fromRegion, targetRegion, opts.region);
-  const steps = stepsFor(kind);
+  const plan = planView(topology, kind, fromRegion, targetRegion, opts.region, engine);
+  const steps = stepsFor(kind, engine);
 
   if (!opts.execute && offline) {
     return offlineDryRun(ctx, opts, {
@@ -88,13 +93,14 @@ export async function runDrill(
       ...(opts.clientCanary === false ? {} : { client: {} }),
       capacity: true,
     });
-    const results = evaluatePreflight(snapshot, topology, { kind, targetRegion });
+    const results = evaluatePreflight(snapshot, topology, { kind, targetRegion, engine });
     const refused = results.some((r) => !r.ok) && !forceReason;
     ctx.say(
       'DRILL_I0301',
       `DRY RUN: ${kind} of ${topology.globalClusterIdentifier} from ${fromRegion} to ${targetRegion}; nothing will be changed.`,
     );
     ctx.say('DRILL_I0302', `\npreflight (read-only calls):\n${preflightText(results)}`);
+    if (plan.arc) ctx.say('DRILL_I0308', `\n${arcPlanText(plan)}`);
     ctx.say(
       'DRILL_I0303',
       `\nplan: ${steps.length} steps, and every AWS call they would make:\n${planText(plan, steps)}`,
@@ -117,18 +123,20 @@ export async function runDrill(
     targetRegion,
   );
   const operator = await ctx.operatorOf(aws);
+  if (plan.arc?.mode === 'ungraceful') requireFailoverRole(topology, operator?.arn);
   const params: DrillParams = {
     drillId: store.newDrillId(kind, targetRegion, ctx.deps.clock.now()),
     kind,
     fromRegion,
     targetRegion,
     allowDataLoss: kind === 'failover',
+    ...(engine === 'arc' ? { engine: 'arc' as const } : {}),
     ...(forceReason ? { forceReason } : {}),
   };
   // startDrill names the drill and its journal only once it holds the lock.
   await startDrill(
     { topology, params, timing, homeRegion: opts.region },
-    ctx.executorDeps(aws, store, operator),
+    ctx.executorDeps(aws, store, operator, opts),
   );
   return EXIT_CODES.OK;
 }

@@ -1,7 +1,7 @@
 import { CallMeter, type DrillAws, type GlobalClusterView } from '../aws/adapters';
 import type { DrillTopology } from '../discovery';
 import { DrillError, EXIT_CODES } from '../errors';
-import { planText } from '../format';
+import { arcPlanText, planText } from '../format';
 import type { DrillKind } from '../model';
 import { observe } from '../observe';
 import { evaluatePreflight } from '../preflight';
@@ -90,7 +90,7 @@ export async function offlineDryRun(
       capacity: true,
     }),
     topology,
-    { kind, targetRegion },
+    { kind, targetRegion, ...(run.plan.arc ? { engine: 'arc' as const } : {}) },
   );
   ctx.say(
     'DRILL_I0302',
@@ -99,6 +99,7 @@ export async function offlineDryRun(
       ...checks.map((c) => `  - ${c.id}: ${c.title}`),
     ].join('\n'),
   );
+  if (run.plan.arc) ctx.say('DRILL_I0308', `\n${arcPlanText(run.plan)}`);
   ctx.say(
     'DRILL_I0303',
     `\nplan: ${run.steps.length} steps, and every AWS call they would make:\n${planText(run.plan, run.steps)}`,

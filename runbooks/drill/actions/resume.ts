@@ -16,12 +16,15 @@ import { lockStatusText, readLocks } from '../lock';
 import { DRILL_KINDS } from '../model';
 import { observe } from '../observe';
 import { evaluateResumeGate, type CheckResult } from '../preflight';
-import { planOfJournal, stepsFor } from '../steps';
+import { planOfJournal, requireFailoverRole, stepsFor } from '../steps';
 import { heldLocks, type ActionContext } from './context';
 import { forceReasonOf, resumeTiming, shellQuote, timingText, type ActOptions } from './options';
 
 export interface ResumeOptions extends ActOptions {
   drillId?: string;
+  /** ARC drills: switch the running execution to ungraceful. */
+  ungraceful?: boolean;
+  allowDataLoss?: boolean;
 }
 
 /** `drill resume`: re-gates, then continues an interrupted drill from its journal. */
@@ -59,10 +62,27 @@ export async function resume(
   }
   const { header } = state;
   const { params } = header;
+  if (opts.ungraceful) {
+    if (params.engine !== 'arc') {
+      throw new DrillError(
+        'USAGE',
+        `--ungraceful switches an ARC Region switch execution, and drill ${drillId} runs on the native engine`,
+        {
+          hint: `For an unplanned move start a failover: \`${startCommand('failover', params.targetRegion)}\``,
+        },
+      );
+    }
+    if (!opts.allowDataLoss) {
+      throw new DrillError(
+        'USAGE',
+        '--ungraceful fails the Aurora block over and skips the fencing custom action: writes not yet replicated are lost; pass --allow-data-loss to confirm',
+      );
+    }
+  }
   const timing = resumeTiming(opts, cmd, state.timing);
   const journal = store.journal(drillId);
   const plan = planOfJournal(topology, header);
-  const remaining = stepsFor(params.kind).filter((s) => {
+  const remaining = stepsFor(params.kind, params.engine ?? 'native').filter((s) => {
     const outcome = stepOutcome(journal, s.id);
     return !outcome || outcome.event === 'failed';
   });
@@ -126,11 +146,17 @@ export async function resume(
     params.targetRegion,
   );
   const operator = await ctx.operatorOf(aws);
+  if (opts.ungraceful) requireFailoverRole(topology, operator?.arn);
   await resumeDrill(
     drillId,
     topology,
-    { timing, ...(forceReason ? { forceReason } : {}), gate },
-    ctx.executorDeps(aws, store, operator),
+    {
+      timing,
+      ...(forceReason ? { forceReason } : {}),
+      gate,
+      ...(opts.ungraceful ? { switchToUngraceful: true } : {}),
+    },
+    ctx.executorDeps(aws, store, operator, opts),
   );
   return EXIT_CODES.OK;
 }

@@ -1,4 +1,5 @@
 // The drill's AWS: ports (./ports) built from SDK v3 adapters, one file per service.
+import { arcRegionSwitch } from './arc';
 import { AwsCaller } from './caller';
 import { rdsCapacity } from './capacity';
 import type { AwsClients } from './clients';
@@ -33,6 +34,7 @@ export function sdkAdapters(
     switches: ssmSwitches(clients, caller),
     locks: ssmLocks(clients, caller),
     identity: stsIdentity(clients, caller, homeRegion),
+    arc: arcRegionSwitch(clients, caller),
     meter: caller.meter,
   };
 }

@@ -6,6 +6,7 @@ import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { ArcRegionSwitchClient } from '../../../constructs/aws-api/arc-region-switch';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -41,7 +42,8 @@ export interface ClientSettings {
       | CloudWatchClient
       | SSMClient
       | STSClient
-      | ServiceQuotasClient,
+      | ServiceQuotasClient
+      | ArcRegionSwitchClient,
   ) => void;
 }
 
@@ -102,7 +104,23 @@ export class AwsClients {
     return this.get('sts', region, (c) => new STSClient(c));
   }
 
-  /** Closes every client's sockets so the process can exit promptly. */
+  /**
+   * ARC Region switch on the data plane of `region` (the in-house signed client: no SDK client is
+   * published). It takes no retry settings; the drill's polls run again on their own interval.
+   */
+  arc(region: string): ArcRegionSwitchClient {
+    return this.get(
+      'arc-region-switch',
+      region,
+      (c) =>
+        new ArcRegionSwitchClient({
+          region,
+          credentials: this.clientCredentials(),
+          ...(c.requestHandler ? { requestHandler: c.requestHandler as never } : {}),
+        }),
+    );
+  }
+
   /**
    * The credentials the SDK clients use, for signing the client canary's requests: the same
    * chain (profile, MFA prompt) or, without settings, the SDK's default chain.
@@ -112,6 +130,7 @@ export class AwsClients {
     return this.credentials ?? defaultProvider(profile ? { profile } : {});
   }
 
+  /** Closes every client's sockets so the process can exit promptly. */
   destroy(): void {
     for (const client of this.cache.values()) client.destroy();
     this.cache.clear();

@@ -17,7 +17,10 @@ interface SdkErrorShape {
  * client's serviceId and joins its words with `_` (AWS SDKs and Tools Reference Guide,
  * "Service-specific endpoints" and "Identifiers for service-specific endpoints").
  */
-export const ENDPOINT_VARIABLES: Record<AwsOperation['service'], string> = {
+export const ENDPOINT_VARIABLES: Record<
+  Exclude<AwsOperation['service'], 'arc-region-switch'>,
+  string
+> = {
   rds: 'AWS_ENDPOINT_URL_RDS',
   'rds-data': 'AWS_ENDPOINT_URL_RDS_DATA',
   route53: 'AWS_ENDPOINT_URL_ROUTE_53',
@@ -57,6 +60,9 @@ function endpointText(
   region: string,
   env: NodeJS.ProcessEnv,
 ): string {
+  // The in-house ARC client (constructs/aws-api) is no SDK client: it reads no endpoint variable.
+  if (service === 'arc-region-switch')
+    return `the ARC data plane arc-region-switch.${region}.api.aws`;
   const own = ENDPOINT_VARIABLES[service];
   if (env[own]) return `${own}=${env[own]}`;
   if (env.AWS_ENDPOINT_URL) return `AWS_ENDPOINT_URL=${env.AWS_ENDPOINT_URL} (${own} is not set)`;

@@ -6,7 +6,15 @@ import { LAG_METRICS } from '../../../constructs/contract';
  * `DRILL_IAM_ACTIONS` and tests that it matches.
  */
 export interface AwsOperation {
-  readonly service: 'rds' | 'rds-data' | 'route53' | 'cloudwatch' | 'ssm' | 'sts' | 'servicequotas';
+  readonly service:
+    | 'rds'
+    | 'rds-data'
+    | 'route53'
+    | 'cloudwatch'
+    | 'ssm'
+    | 'sts'
+    | 'servicequotas'
+    | 'arc-region-switch';
   readonly operation: string;
   /** IAM actions the caller needs, with the resources they apply to. */
   readonly iamActions: readonly string[];
@@ -238,3 +246,82 @@ export const DRILL_FAILOVER_ONLY_IAM_ACTIONS: readonly string[] = (() => {
   const failoverOnly = operations.filter((o) => o.failoverRoleOnly).flatMap((o) => o.iamActions);
   return Object.freeze([...new Set(failoverOnly)].filter((a) => !everyRole.has(a)).sort());
 })();
+
+/**
+ * The ARC Region switch operations of `--engine arc`, kept apart from AWS_OPERATIONS: the drill
+ * roles do not grant them yet (they need the plan ARNs of the routing stack), so they are not in
+ * DRILL_IAM_ACTIONS. Every one is a data-plane call, sent to the Region being activated: "we
+ * recommend that you use data plane functions" and executions run on the data plane of each
+ * Region (ARC Developer Guide, "Data and control planes for Region switch"; Region switch API
+ * operations table, "Data plane API: Yes").
+ */
+export const ARC_OPERATIONS = {
+  startPlanExecution: op(
+    'arc-region-switch',
+    'StartPlanExecution',
+    ['arc-region-switch:StartPlanExecution'],
+    true,
+    'start the plan execution that activates the target region (graceful)',
+  ),
+  // An ungraceful run fails the Aurora block over with data loss: the failover role's.
+  startUngracefulPlanExecution: {
+    ...op(
+      'arc-region-switch',
+      'StartPlanExecution',
+      ['arc-region-switch:StartPlanExecution'],
+      true,
+      'start the plan execution that activates the target region (ungraceful: FailoverGlobalCluster, data loss)',
+    ),
+    failoverRoleOnly: true,
+  },
+  getPlanExecution: op(
+    'arc-region-switch',
+    'GetPlanExecution',
+    ['arc-region-switch:GetPlanExecution'],
+    false,
+    "the execution's state and each step's status and times",
+  ),
+  listPlanExecutionEvents: op(
+    'arc-region-switch',
+    'ListPlanExecutionEvents',
+    ['arc-region-switch:ListPlanExecutionEvents'],
+    false,
+    "the execution's events (journaled and reported)",
+  ),
+  approvePlanExecutionStep: op(
+    'arc-region-switch',
+    'ApprovePlanExecutionStep',
+    ['arc-region-switch:ApprovePlanExecutionStep'],
+    true,
+    'approve the manual approval step the execution waits on',
+  ),
+  updatePlanExecution: {
+    ...op(
+      'arc-region-switch',
+      'UpdatePlanExecution',
+      ['arc-region-switch:UpdatePlanExecution'],
+      true,
+      'switch the running execution to ungraceful (--ungraceful)',
+    ),
+    failoverRoleOnly: true,
+  },
+  listRoute53HealthChecksInRegion: op(
+    'arc-region-switch',
+    'ListRoute53HealthChecksInRegion',
+    ['arc-region-switch:ListRoute53HealthChecksInRegion'],
+    false,
+    "the ARC-managed health checks of a plan and their status, from a region's data plane",
+  ),
+  getPlanEvaluationStatus: op(
+    'arc-region-switch',
+    'GetPlanEvaluationStatus',
+    ['arc-region-switch:GetPlanEvaluationStatus'],
+    false,
+    "the plan's last evaluation: state, time and warnings",
+  ),
+} as const satisfies Record<string, AwsOperation>;
+
+/** The IAM actions `--engine arc` needs beside DRILL_IAM_ACTIONS. */
+export const DRILL_ARC_IAM_ACTIONS: readonly string[] = Object.freeze(
+  [...new Set(Object.values(ARC_OPERATIONS).flatMap((o) => o.iamActions))].sort(),
+);

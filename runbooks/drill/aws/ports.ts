@@ -254,6 +254,101 @@ export interface ClientNetworkApi {
   readonly unavailable?: string;
 }
 
+/** One step of an ARC Region switch execution (`StepState`). */
+export interface ArcStepView {
+  readonly name: string;
+  /** notStarted | running | failed | completed | canceled | skipped | pendingApproval */
+  readonly status: string;
+  readonly startedAt?: number;
+  readonly endedAt?: number;
+  readonly mode?: string;
+}
+
+/** A plan execution as GetPlanExecution returns it (times in ms since epoch). */
+export interface ArcExecutionView {
+  readonly executionId: string;
+  /** inProgress | pausedByFailedStep | ... | completed | failed (API Reference, GetPlanExecution). */
+  readonly state: string;
+  readonly mode?: string;
+  readonly action?: string;
+  readonly region?: string;
+  readonly startedAt?: number;
+  readonly endedAt?: number;
+  readonly steps: readonly ArcStepView[];
+}
+
+/** One event of an execution (`ExecutionEvent`). */
+export interface ArcEventView {
+  readonly eventId: string;
+  readonly at?: number;
+  readonly type: string;
+  readonly stepName?: string;
+  readonly blockType?: string;
+  readonly resources?: readonly string[];
+  readonly error?: string;
+  readonly description?: string;
+}
+
+/** One ARC-managed Route 53 health check of a plan. */
+export interface ArcHealthCheckView {
+  readonly region: string;
+  readonly recordName: string;
+  readonly healthCheckId?: string;
+  /** healthy | unhealthy | unknown */
+  readonly status: string;
+}
+
+/** A plan's last evaluation (GetPlanEvaluationStatus). */
+export interface ArcEvaluationView {
+  /** passed | actionRequired | pendingEvaluation | unknown */
+  readonly state: string;
+  readonly lastEvaluatedAt?: number;
+  readonly warnings: readonly {
+    readonly stepName?: string;
+    readonly resourceArn?: string;
+    readonly status?: string;
+    readonly message: string;
+  }[];
+}
+
+/** ARC Region switch, every call on the data plane of `region`. */
+export interface ArcApi {
+  /** arc-region-switch:StartPlanExecution; returns the execution id. */
+  startExecution(
+    region: string,
+    input: {
+      readonly planArn: string;
+      readonly targetRegion: string;
+      readonly action: 'activate';
+      readonly mode: 'graceful' | 'ungraceful';
+      readonly comment: string;
+    },
+  ): Promise<string>;
+  /** arc-region-switch:GetPlanExecution (every page of step states). */
+  execution(region: string, planArn: string, executionId: string): Promise<ArcExecutionView>;
+  /** arc-region-switch:ListPlanExecutionEvents (every page). */
+  events(region: string, planArn: string, executionId: string): Promise<ArcEventView[]>;
+  /** arc-region-switch:ApprovePlanExecutionStep, approval `approve`. */
+  approve(
+    region: string,
+    planArn: string,
+    executionId: string,
+    stepName: string,
+    comment: string,
+  ): Promise<void>;
+  /** arc-region-switch:UpdatePlanExecution `switchToUngraceful`. */
+  switchToUngraceful(
+    region: string,
+    planArn: string,
+    executionId: string,
+    comment: string,
+  ): Promise<void>;
+  /** arc-region-switch:ListRoute53HealthChecksInRegion (every page). */
+  healthChecks(region: string, planArn: string): Promise<ArcHealthCheckView[]>;
+  /** arc-region-switch:GetPlanEvaluationStatus (warnings of every page). */
+  evaluation(region: string, planArn: string): Promise<ArcEvaluationView>;
+}
+
 /** Everything the drill can do in AWS. Steps depend on this, never on SDK clients. */
 export interface DrillAws {
   readonly database: DatabaseApi;
@@ -264,6 +359,8 @@ export interface DrillAws {
   readonly switches: SwitchApi;
   readonly locks: LockParameterApi;
   readonly identity: IdentityApi;
+  /** ARC Region switch (`--engine arc`, the ARC health-check preflight, plan evaluation). */
+  readonly arc: ArcApi;
   /** Not AWS's API: what a client reaches (DNS and the items routes), for the client canary. */
   readonly client: ClientNetworkApi;
   readonly meter: CallMeter;

@@ -1,6 +1,6 @@
 import type { HealthView } from '../aws/adapters';
 import type { DrillTopology } from '../discovery';
-import type { DrillKind } from '../model';
+import type { DrillEngine, DrillKind } from '../model';
 import type { Observed, RegionSnapshot, Snapshot } from '../observe';
 
 /** One preflight check's verdict. */
@@ -14,6 +14,8 @@ export interface CheckResult {
 export interface PreflightTarget {
   readonly kind: DrillKind;
   readonly targetRegion: string;
+  /** Who moves the writer; absent: native. */
+  readonly engine?: DrillEngine;
 }
 
 /** What every check judges, derived once from one snapshot. */
@@ -40,12 +42,13 @@ export const GOOD_STATUS = 'available';
 export function checkContext(
   snapshot: Snapshot,
   topology: DrillTopology,
-  { kind, targetRegion }: PreflightTarget,
+  { kind, targetRegion, engine }: PreflightTarget,
 ): CheckContext {
   const down = kind === 'failover' ? snapshot.writerRegion : undefined;
   return {
     kind,
     targetRegion,
+    ...(engine ? { engine } : {}),
     snapshot,
     topology,
     target: snapshot.regions.find((r) => r.region === targetRegion),

@@ -8,6 +8,7 @@ import { call, type StepDefinition } from './types';
 export const fenceStep: StepDefinition<'fence'> = {
   id: 'fence',
   kinds: ALL,
+  engines: ['native'],
   title: (p) => `Fence writes in ${p.from.region}`,
   purpose:
     "Set the old writer region's drain switch to 'true' before the writer moves, so its service " +

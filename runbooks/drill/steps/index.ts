@@ -1,6 +1,7 @@
 // The plans: which steps each kind of drill runs, in order. One file per step beside this one.
-import type { DrillKind } from '../model';
+import type { DrillEngine, DrillKind } from '../model';
 import { alignRpoStep } from './align-rpo';
+import { arcExecutionStep } from './arc-execution';
 import { cleanCanaryStep } from './clean-canary';
 import { fenceStep } from './fence';
 import { keepFailoverSnapshotStep } from './keep-failover-snapshot';
@@ -19,6 +20,7 @@ import { verifyWritesStep } from './verify-writes';
 import { waitWriterStep } from './wait-writer';
 
 export { CLEAN_CANARY_STEP_ID, canaryLeftoverText } from './clean-canary';
+export { arcEventLine, arcStepLine, reportLocation } from './arc-execution';
 export type {
   AnyStepDetails,
   CanaryLeftover,
@@ -28,7 +30,13 @@ export type {
   StepId,
   StepOutcomes,
 } from './outcomes';
-export { planOfJournal, planView } from './plan';
+export {
+  arcPlanOf,
+  planOfJournal,
+  planView,
+  requireFailoverRole,
+  requireRegionSwitch,
+} from './plan';
 export { FAILOVER_FENCE_WAIT_MS, sqlTarget } from './shared';
 export type {
   AnyStep,
@@ -37,6 +45,7 @@ export type {
   StepContext,
   StepDefinition,
   StepResult,
+  ArcPlanView,
 } from './types';
 
 /** Every step, in the order a drill runs them; `kinds` says which drills include each. */
@@ -48,6 +57,7 @@ export const STEPS: readonly AnyStep[] = [
   fenceStep,
   promoteStep,
   waitWriterStep,
+  arcExecutionStep,
   alignRpoStep,
   verifyTrafficStep,
   verifyWritesStep,
@@ -67,12 +77,19 @@ export const STATE_CHANGING_STEPS: ReadonlySet<string> = new Set<StepId>([
   'rejoin-rpo',
   'fence',
   'promote',
+  'arc-execution',
   'align-rpo',
   'return-old-writer',
   'settle-rpo',
 ]);
 
-/** The ordered steps of one kind of drill. */
-export function stepsFor(kind: DrillKind): AnyStep[] {
-  return STEPS.filter((s) => s.kinds.includes(kind));
+/**
+ * The ordered steps of one kind of drill. With `--engine arc` the plan's execution
+ * (arc-execution) takes the place of fence, promote and wait-writer; every other step is the
+ * same, so the journal, record and report are too.
+ */
+export function stepsFor(kind: DrillKind, engine: DrillEngine = 'native'): AnyStep[] {
+  return STEPS.filter(
+    (s) => s.kinds.includes(kind) && (s.engines ?? ['native', 'arc']).includes(engine),
+  );
 }

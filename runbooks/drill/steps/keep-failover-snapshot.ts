@@ -65,7 +65,8 @@ export const keepFailoverSnapshotStep: StepDefinition<'keep-failover-snapshot'> 
   async run(ctx) {
     const { from } = ctx.plan;
     const copyId = failoverSnapshotCopyId(ctx.params.drillId);
-    const promotedAt = ctx.earlier('promote')?.promotedAt;
+    const promotedAt =
+      ctx.earlier('promote')?.promotedAt ?? ctx.earlier('arc-execution')?.promotedAt;
     const record = (snapshot: FailoverSnapshot, summary: string) => {
       ctx.note({ snapshot });
       return { status: 'completed' as const, summary, details: { snapshot } };

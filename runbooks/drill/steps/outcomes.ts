@@ -7,6 +7,7 @@ export type StepId =
   | 'rejoin-rpo'
   | 'fence'
   | 'promote'
+  | 'arc-execution'
   | 'wait-writer'
   | 'verify-traffic'
   | 'verify-writes'
@@ -43,6 +44,54 @@ export interface FailoverSnapshot {
   readonly reason?: string;
   /** What the operator does later. */
   readonly next?: string;
+}
+
+/** One step of the ARC execution as the drill last saw it. */
+export interface ArcStepRecord {
+  readonly name: string;
+  readonly status: string;
+  readonly startedAt?: number;
+  readonly endedAt?: number;
+  readonly mode?: string;
+}
+
+/** One event of the ARC execution (ListPlanExecutionEvents), as journaled. */
+export interface ArcEventRecord {
+  readonly eventId: string;
+  readonly at?: number;
+  readonly type: string;
+  readonly stepName?: string;
+  readonly blockType?: string;
+  readonly resources?: readonly string[];
+  readonly error?: string;
+  readonly description?: string;
+}
+
+/** What the arc-execution step journals: the execution, its steps and events, the report. */
+export interface ArcExecutionOutcome {
+  readonly planArn?: string;
+  readonly planName?: string;
+  /** The data plane every call went to: the region being activated. */
+  readonly arcRegion?: string;
+  readonly mode?: 'graceful' | 'ungraceful';
+  /** Noted right before StartPlanExecution: with no executionId after it, the id was lost. */
+  readonly startRequestedAt?: number;
+  readonly executionId?: string;
+  /** The execution's state at the last poll. */
+  readonly executionState?: string;
+  readonly arcSteps?: readonly ArcStepRecord[];
+  readonly arcEvents?: readonly ArcEventRecord[];
+  /** Manual approval steps this drill approved, and when. */
+  readonly approvals?: readonly { readonly step: string; readonly at: number }[];
+  /** When `drill resume --ungraceful` switched the execution (UpdatePlanExecution). */
+  readonly switchedToUngracefulAt?: number;
+  /** The Aurora block's start and end (its events): the promotion as the record measures it. */
+  readonly promotedAt?: number;
+  readonly writerMovedAt?: number;
+  /** `LAG_METRICS.rpo` of the target read right before StartPlanExecution; null when not reported. */
+  readonly rpoLagMsAtPromotion?: number | null;
+  /** Where ARC writes the execution report (the plan's report bucket). */
+  readonly reportLocation?: string;
 }
 
 /** One delete of the cleanup that failed, and the command that runs it by hand. */
@@ -84,6 +133,7 @@ export interface StepOutcomes {
     readonly lagWaived?: string;
     readonly forceReason?: string;
   };
+  readonly 'arc-execution': ArcExecutionOutcome;
   readonly 'verify-writes': {
     readonly verifiedSeq?: number;
     readonly acknowledgedRows?: number;
@@ -127,5 +177,6 @@ export type AnyStepDetails = StepOutcomes['preflight'] &
   StepOutcomes['verify-writes'] &
   StepOutcomes['verify-client-writes'] &
   StepOutcomes['keep-failover-snapshot'] &
+  Omit<ArcExecutionOutcome, 'promotedAt' | 'rpoLagMsAtPromotion'> &
   StepOutcomes['clean-canary'] &
   RpoOutcome;

@@ -5,6 +5,7 @@ import { startCommand, statusCommand } from '../commands';
 import { DrillError } from '../errors';
 import { observe } from '../observe';
 import { evaluatePreflight } from '../preflight';
+import { ARC_OPERATIONS } from '../aws/operations';
 import { ALL, globalClusterCall, ops } from './shared';
 import { call, type StepDefinition } from './types';
 
@@ -55,8 +56,22 @@ export const preflightStep: StepDefinition<'preflight'> = {
       ServiceCode: 'rds',
       QuotaCode: PROMOTION_QUOTAS.map((q) => q.code).join(', '),
     }),
+    ...(p.regionSwitchPlans?.length
+      ? [
+          call(ARC_OPERATIONS.listRoute53HealthChecksInRegion, p.target.region, {
+            arn: `<each plan: ${p.regionSwitchPlans.join(', ')}>`,
+          }),
+        ]
+      : []),
   ],
   checks: (p) => [
+    ...(p.regionSwitchPlans?.length
+      ? [
+          p.arc
+            ? `the ARC-managed health checks are read (not a gate: the plan sets ${p.target.region}'s)`
+            : `the ARC-managed health check of ${p.target.region} is healthy (else write DNS cannot move there: run --engine arc)`,
+        ]
+      : []),
     `${p.target.region} is a secondary member, available, and not headless (at least one instance)`,
     'engine versions are equal across members; every member is available',
     'no failover or switchover in progress (FailoverState empty, status available)',
@@ -98,6 +113,7 @@ export const preflightStep: StepDefinition<'preflight'> = {
     const checks = evaluatePreflight(snapshot, ctx.topology, {
       kind: ctx.params.kind,
       targetRegion: ctx.params.targetRegion,
+      ...(ctx.params.engine ? { engine: ctx.params.engine } : {}),
     });
     const failed = checks.filter((c) => !c.ok);
     if (failed.length === 0) {

@@ -8,6 +8,7 @@ import { call, type StepDefinition } from './types';
 export const promoteStep: StepDefinition<'promote'> = {
   id: 'promote',
   kinds: ALL,
+  engines: ['native'],
   title: (p) =>
     `Promote ${p.target.region} (${p.kind === 'failover' ? 'FailoverGlobalCluster' : 'SwitchoverGlobalCluster'})`,
   purpose:

@@ -3,7 +3,7 @@ import type { AwsOperation } from '../aws/operations';
 import type { CanaryControl } from '../canary';
 import type { Clock } from '../clock';
 import type { DrillTopology, RegionTopology } from '../discovery';
-import type { DrillKind, DrillParams, Timing } from '../model';
+import type { DrillEngine, DrillKind, DrillParams, Timing } from '../model';
 import type { StepDetails, StepId, StepOutcomes } from './outcomes';
 
 export type { StepDetails, StepId };
@@ -24,6 +24,21 @@ export interface PlanView {
   readonly homeRegion: string;
   /** Every member region (the managed-RPO policy depends on how many there are). */
   readonly regions: readonly RegionTopology[];
+  /** `--engine arc`: the ARC Region switch plan of the pair, and how it is run. */
+  readonly arc?: ArcPlanView;
+  /** The names of the ARC Region switch plans of the outputs (their health checks are read). */
+  readonly regionSwitchPlans?: readonly string[];
+}
+
+/** The plan an ARC drill executes, from the `DrillRegionSwitch` output. */
+export interface ArcPlanView {
+  readonly planArn: string;
+  readonly planName: string;
+  /** Where the execution is started and polled: the data plane of the region being activated. */
+  readonly region: string;
+  readonly mode: 'graceful' | 'ungraceful';
+  readonly approvalStepName?: string;
+  readonly reportBucketName: string;
 }
 
 /** One AWS call a step makes, as the dry run and the runbooks show it. */
@@ -67,6 +82,13 @@ export interface StepContext<K extends StepId = StepId> {
   finishedAt?(id: StepId): number | undefined;
   /** Journals part of the outcome at once, before the step ends, so a crash does not lose it. */
   note(details: StepDetails<K>): void;
+  /**
+   * Asks the operator as the drill's start did (the target region typed, or `--yes`); throws
+   * NOT_CONFIRMED when refused. Absent where nobody can be asked (tests of single steps).
+   */
+  confirm?(what: string): Promise<void>;
+  /** `drill resume --ungraceful`: switch a running ARC execution to ungraceful. */
+  readonly switchToUngraceful?: boolean;
 }
 
 /**
@@ -77,6 +99,8 @@ export interface StepContext<K extends StepId = StepId> {
 export interface StepDefinition<K extends StepId = StepId> {
   readonly id: K;
   readonly kinds: readonly DrillKind[];
+  /** The engines whose plans have this step; absent: both. */
+  readonly engines?: readonly DrillEngine[];
   title(plan: PlanView): string;
   readonly purpose: string;
   calls(plan: PlanView): PlannedCall[];

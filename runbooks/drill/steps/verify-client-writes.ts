@@ -131,7 +131,11 @@ export const verifyClientWritesStep: StepDefinition<'verify-client-writes'> = {
       };
     }
     // When wait-writer saw the target hold the writer (the record's writer-moved moment).
-    const writerMovedAt = ctx.finishedAt?.('wait-writer') ?? ctx.clock.now();
+    // With --engine arc: when the plan's Aurora block succeeded.
+    const writerMovedAt =
+      ctx.finishedAt?.('wait-writer') ??
+      ctx.earlier('arc-execution')?.writerMovedAt ??
+      ctx.clock.now();
     let latest: ClientView | undefined;
     const view = await waitFor({
       stepId: 'verify-client-writes',

@@ -7,6 +7,7 @@ import { call, type StepDefinition } from './types';
 export const waitWriterStep: StepDefinition<'wait-writer'> = {
   id: 'wait-writer',
   kinds: ALL,
+  engines: ['native'],
   title: (p) => `Wait until ${p.target.region} holds the writer`,
   purpose:
     'Aurora promotes asynchronously: wait until the target is the writer and no failover state is left.',
