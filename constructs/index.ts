@@ -88,3 +88,9 @@ export {
   type DrillPrincipalKind,
 } from './drill-principals';
 export { InvalidPropsError } from './invalid-props-error';
+export {
+  DEFAULT_GAME_DAY_DURATION,
+  GAME_DAY_ACTION_ID,
+  GameDayExperiment,
+  type GameDayExperimentProps,
+} from './game-day-experiment';

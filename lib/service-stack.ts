@@ -1,6 +1,9 @@
 import { CfnOutput } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import {
+  GAME_DAY_ACTION_ID,
+  GameDayExperiment,
   IAuroraGlobalMember,
   RegionalDataKey,
   RegionalNetwork,
@@ -27,11 +30,15 @@ export interface ServiceStackProps extends RegionalStackProps {
   readonly globalWriterEndpoint: string;
   /** Every member of the global database (this region's among them): the writer moves between them. */
   readonly members: readonly IAuroraGlobalMember[];
+  /** This region's alarms that stop a game day (the FIS experiment that isolates its application subnets). */
+  readonly gameDayStopConditions: readonly cloudwatch.IAlarm[];
 }
 
 /** The regional sample service: items API, deep health endpoint and drain switch. */
 export class ServiceStack extends RegionalStack {
   readonly service: RegionalService;
+  /** The FIS game day of this region: its application subnets isolated. */
+  readonly gameDay: GameDayExperiment;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -62,6 +69,12 @@ export class ServiceStack extends RegionalStack {
         clusterResourceId: referenceFrom(this, m.env.region, m.clusterResourceIdentifier),
       })),
     });
+    this.gameDay = new GameDayExperiment(this, 'GameDay', {
+      vpc: props.network.vpc,
+      subnets: props.network.appSubnets,
+      stopConditions: props.gameDayStopConditions,
+      encryptionKey: props.dataKey.key,
+    });
     new CfnOutput(this, 'RegionalHostname', { value: this.service.regionalHostname });
     addDrillOutput(this, DRILL_OUTPUT_KEYS.service, {
       region: this.region,
@@ -72,6 +85,14 @@ export class ServiceStack extends RegionalStack {
       // What the routing records of each name answer for this region (see RoutingStack).
       appTarget: this.service.targetOf(props.hostnames.app),
       writeTarget: this.service.targetOf(props.hostnames.write),
+      gameDay: {
+        experimentTemplateId: this.gameDay.experimentTemplateId,
+        actionId: GAME_DAY_ACTION_ID,
+        durationSeconds: this.gameDay.duration.toSeconds(),
+        stopConditionAlarmNames: this.gameDay.stopConditions.map((a) => a.alarmName),
+        subnetIds: props.network.vpc.selectSubnets(props.network.appSubnets).subnetIds,
+        logGroupName: this.gameDay.logGroup.logGroupName,
+      },
     });
     new CfnOutput(this, 'DrainParameterName', {
       value: this.service.drainParameter.parameterName,
