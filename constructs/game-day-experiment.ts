@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { DEFAULT_GAME_DAY_DURATION_SECONDS, GAME_DAY_ACTION_ID } from './contract';
 import { throwIfProblems } from './invalid-props-error';
 import { acknowledgeFindings } from './nag/acknowledge';
 
@@ -40,9 +41,9 @@ export interface GameDayExperimentProps {
 }
 
 /** The isolation lasts this long by default: a failover drill with its waits fits in it. */
-export const DEFAULT_GAME_DAY_DURATION = Duration.minutes(30);
+export const DEFAULT_GAME_DAY_DURATION = Duration.seconds(DEFAULT_GAME_DAY_DURATION_SECONDS);
 /** The FIS action that isolates the subnets. */
-export const GAME_DAY_ACTION_ID = 'aws:network:disrupt-connectivity';
+export { GAME_DAY_ACTION_ID };
 /** The tag FIS puts on the network ACL it creates, and the role's conditions match. */
 const FIS_MANAGED_TAG = 'managedByFIS';
 /** "Stop conditions per experiment template: 5" (FIS User Guide, Quotas and limitations). */

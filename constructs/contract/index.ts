@@ -9,3 +9,4 @@ export * from './names';
 export * from './outputs';
 export * from './timing';
 export * from './snapshots';
+export * from './game-day';

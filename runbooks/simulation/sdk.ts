@@ -52,10 +52,15 @@ import {
 } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { HandlerExecutionContext, MetadataBearer, MiddlewareStack } from '@smithy/types';
+import {
+  GetExperimentCommand,
+  StartExperimentCommand,
+  StopExperimentCommand,
+} from '../../constructs/aws-api/fis';
 import type { SimulatedWorld } from './world';
 
 /** The SDK clients the drill makes (AwsClients), by the name the table uses. */
-export type SimulatedService = 'rds' | 'rdsData' | 'route53' | 'cloudwatch' | 'ssm' | 'sts';
+export type SimulatedService = 'rds' | 'rdsData' | 'route53' | 'cloudwatch' | 'ssm' | 'sts' | 'fis';
 
 /** One command the simulation answers: the IAM-style operation name and the world's answer. */
 export interface SimulatedOperation {
@@ -73,6 +78,7 @@ const SERVICE_OF: Record<string, SimulatedService> = {
   'cloudwatch:': 'cloudwatch',
   'ssm:': 'ssm',
   'sts:': 'sts',
+  'fis:': 'fis',
 };
 
 function op<I>(
@@ -216,6 +222,13 @@ export const SIMULATED_OPERATIONS: readonly SimulatedOperation[] = [
     }),
   ),
   op(GetCallerIdentityCommand, 'sts:GetCallerIdentity', (w) => ({ ...w.callerIdentity })),
+  op(StartExperimentCommand, 'fis:StartExperiment', (w, region, input) =>
+    w.fis.start(region, input),
+  ),
+  op(GetExperimentCommand, 'fis:GetExperiment', (w, region, input) => w.fis.get(region, input.id)),
+  op(StopExperimentCommand, 'fis:StopExperiment', (w, region, input) =>
+    w.fis.stop(region, input.id),
+  ),
   op(GetParameterCommand, 'ssm:GetParameter', (w, region, input: GetParameterCommandInput) => ({
     Parameter: w.getParameter(region, input.Name ?? ''),
   })),

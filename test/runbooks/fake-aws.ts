@@ -7,6 +7,7 @@ import { Route53Client } from '@aws-sdk/client-route-53';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { FisClient } from '../../constructs/aws-api/fis';
 import { SIMULATED_OPERATIONS, serveFromWorld } from '../../runbooks/simulation/sdk';
 import type { SimulatedWorld } from '../../runbooks/simulation/world';
 
@@ -35,6 +36,7 @@ export function createMocks() {
     cloudwatch: mockClient(CloudWatchClient),
     ssm: mockClient(SSMClient),
     sts: mockClient(STSClient),
+    fis: mockClient(FisClient),
   };
 }
 

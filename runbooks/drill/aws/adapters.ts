@@ -2,6 +2,7 @@
 import { AwsCaller } from './caller';
 import type { AwsClients } from './clients';
 import { cloudWatchMetrics } from './cloudwatch';
+import { fisExperiments } from './fis';
 import type { ClientNetworkApi, DrillAws } from './ports';
 import { rdsDatabase } from './rds';
 import { rdsDataSql } from './rds-data';
@@ -31,6 +32,7 @@ export function sdkAdapters(
     switches: ssmSwitches(clients, caller),
     locks: ssmLocks(clients, caller),
     identity: stsIdentity(clients, caller, homeRegion),
+    experiments: fisExperiments(clients, caller),
     meter: caller.meter,
   };
 }

@@ -5,6 +5,7 @@ import { Route53Client } from '@aws-sdk/client-route-53';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { FisClient } from '../../../constructs/aws-api/fis';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -33,7 +34,14 @@ export interface ClientSettings {
    * (runbooks/simulation/sdk.ts), so every call is answered in process.
    */
   readonly decorate?: (
-    client: RDSClient | RDSDataClient | Route53Client | CloudWatchClient | SSMClient | STSClient,
+    client:
+      | RDSClient
+      | RDSDataClient
+      | Route53Client
+      | CloudWatchClient
+      | SSMClient
+      | STSClient
+      | FisClient,
   ) => void;
 }
 
@@ -88,6 +96,28 @@ export class AwsClients {
   /** The regional STS endpoint (GetCallerIdentity: who runs the drill). */
   sts(region: string): STSClient {
     return this.get('sts', region, (c) => new STSClient(c));
+  }
+
+  /**
+   * The in-house FIS client (constructs/aws-api): the same credentials and request handler;
+   * it does not retry (the game day polls through transient errors) and takes no endpoint
+   * variable.
+   */
+  fis(region: string): FisClient {
+    return this.get('fis', region, (c) => {
+      const credentials = c.credentials ?? this.clientCredentials();
+      return new FisClient({
+        region,
+        credentials: credentials as ConstructorParameters<typeof FisClient>[0]['credentials'],
+        ...(c.requestHandler
+          ? {
+              requestHandler: c.requestHandler as ConstructorParameters<
+                typeof FisClient
+              >[0]['requestHandler'],
+            }
+          : {}),
+      });
+    });
   }
 
   /** Closes every client's sockets so the process can exit promptly. */

@@ -17,7 +17,7 @@ interface SdkErrorShape {
  * client's serviceId and joins its words with `_` (AWS SDKs and Tools Reference Guide,
  * "Service-specific endpoints" and "Identifiers for service-specific endpoints").
  */
-export const ENDPOINT_VARIABLES: Record<AwsOperation['service'], string> = {
+export const ENDPOINT_VARIABLES: Record<Exclude<AwsOperation['service'], 'fis'>, string> = {
   rds: 'AWS_ENDPOINT_URL_RDS',
   'rds-data': 'AWS_ENDPOINT_URL_RDS_DATA',
   route53: 'AWS_ENDPOINT_URL_ROUTE_53',
@@ -56,6 +56,8 @@ function endpointText(
   region: string,
   env: NodeJS.ProcessEnv,
 ): string {
+  // The in-house FIS client (constructs/aws-api) always calls fis.<region>.amazonaws.com.
+  if (service === 'fis') return `the drill called fis.${region}.amazonaws.com`;
   const own = ENDPOINT_VARIABLES[service];
   if (env[own]) return `${own}=${env[own]}`;
   if (env.AWS_ENDPOINT_URL) return `AWS_ENDPOINT_URL=${env.AWS_ENDPOINT_URL} (${own} is not set)`;
