@@ -6,7 +6,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { DEFAULT_GAME_DAY_DURATION_SECONDS, GAME_DAY_ACTION_ID } from './contract';
+import {
+  DEFAULT_GAME_DAY_DURATION_SECONDS,
+  GAME_DAY_ACTION_ID,
+  GAME_DAY_TEMPLATE_TAG,
+} from './contract';
 import { throwIfProblems } from './invalid-props-error';
 import { acknowledgeFindings } from './nag/acknowledge';
 
@@ -228,7 +232,7 @@ export class GameDayExperiment extends Construct {
         // The L1 passes this `any` property through as CloudFormation spells it.
         cloudWatchLogsConfiguration: { LogGroupArn: this.logGroup.logGroupArn },
       },
-      tags: { Name: `${stack.stackName}-game-day` },
+      tags: { Name: `${stack.stackName}-game-day`, [GAME_DAY_TEMPLATE_TAG]: 'true' },
     });
     this.template.node.addDependency(policy);
     this.experimentTemplateId = this.template.ref;

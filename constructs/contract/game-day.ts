@@ -12,3 +12,9 @@ export const DEFAULT_GAME_DAY_DURATION_SECONDS = 30 * 60;
 
 /** The tag every game-day experiment carries, with the game day's id. */
 export const GAME_DAY_TAG = 'multi-region-ref:game-day';
+
+/**
+ * The tag of every game-day template (value `true`): the drill roles may start experiments of
+ * tagged templates only.
+ */
+export const GAME_DAY_TEMPLATE_TAG = 'multi-region-ref:game-day-template';

@@ -13,6 +13,9 @@ describe('DRILL_IAM_ACTIONS', () => {
     expect(DRILL_IAM_ACTIONS).toEqual([
       'cloudwatch:DescribeAlarms',
       'cloudwatch:GetMetricData',
+      'fis:GetExperiment',
+      'fis:StartExperiment',
+      'fis:StopExperiment',
       'kms:CreateGrant',
       'kms:Decrypt',
       'kms:DescribeKey',
@@ -50,6 +53,16 @@ describe('DRILL_IAM_ACTIONS', () => {
       '--yes',
       ...h.fast,
     ]);
+    // The game day (FIS) from the new writer back to the primary.
+    await h.run([
+      'game-day',
+      '--from',
+      SECONDARY,
+      '--allow-data-loss',
+      '--execute',
+      '--yes',
+      ...h.fast,
+    ]);
 
     const sent = new Set(h.world.calls.map((c) => c.operation));
     const table = new Set(Object.values(AWS_OPERATIONS).map((o) => `${o.service}:${o.operation}`));
@@ -63,15 +76,18 @@ describe('DRILL_IAM_ACTIONS', () => {
 });
 
 describe('DRILL_FAILOVER_ONLY_IAM_ACTIONS', () => {
-  test('THEN only the data-losing FailoverGlobalCluster is marked for the failover role', () => {
+  test("THEN only the data-losing FailoverGlobalCluster and the game day's StartExperiment (it isolates a region) are marked for the failover role", () => {
     const marked = (Object.values(AWS_OPERATIONS) as readonly AwsOperation[])
       .filter((o) => o.failoverRoleOnly)
       .map((o) => `${o.service}:${o.operation}`);
-    expect(marked).toEqual(['rds:FailoverGlobalCluster']);
+    expect(marked).toEqual(['rds:FailoverGlobalCluster', 'fis:StartExperiment']);
   });
 
   test('THEN it is derived from the marking: the failover operation actions, sorted, frozen, all in DRILL_IAM_ACTIONS', () => {
-    expect(DRILL_FAILOVER_ONLY_IAM_ACTIONS).toEqual(['rds:FailoverGlobalCluster']);
+    expect(DRILL_FAILOVER_ONLY_IAM_ACTIONS).toEqual([
+      'fis:StartExperiment',
+      'rds:FailoverGlobalCluster',
+    ]);
     expect(Object.isFrozen(DRILL_FAILOVER_ONLY_IAM_ACTIONS)).toBe(true);
     for (const action of DRILL_FAILOVER_ONLY_IAM_ACTIONS) {
       expect(DRILL_IAM_ACTIONS).toContain(action);
