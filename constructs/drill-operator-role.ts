@@ -372,7 +372,7 @@ export class DrillOperatorRole extends Construct {
       ),
     );
     acknowledgeFindings(policy, gameDayFindings, gameDayReason);
-    const failoverPolicy = this.failoverRole.node.tryFindChild('FailoverPolicy');
+    const failoverPolicy = this.node.tryFindChild('FailoverPolicy');
     if (failoverPolicy) acknowledgeFindings(failoverPolicy, gameDayFindings, gameDayReason);
     acknowledgeFindings(
       policy,

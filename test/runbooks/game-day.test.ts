@@ -259,6 +259,50 @@ describe('drill game-day --execute', () => {
     expect(stdout).toContain(`**Left running:** ${record.leftRunning}`);
   });
 
+  test('GIVEN a failover that would fail its preflight THEN nothing is isolated', async () => {
+    h.world.setDrain(SECONDARY, 'true');
+
+    const { code, stderr } = await h.run(gameDay());
+
+    expect(code).toBe(4);
+    expect(stderr).toContain(
+      `error [PREFLIGHT_FAILED]: the failover to ${SECONDARY} would not pass its preflight, so nothing was isolated: health-checks: ${SECONDARY} serving (${h.world.checkId(SECONDARY, 'serving')}): unhealthy, 0/16 checkers report success; waived for an unplanned failover: ${PRIMARY} (the failed writer region) is not probed; drains-off: ${SECONDARY}: 'true'; waived for an unplanned failover: ${PRIMARY} (the failed writer region) is fenced by the drill, if it answers`,
+    );
+    expect(stderr).toContain(
+      `next: Fix what the checks name (\`npx drill preflight --to ${SECONDARY} --for failover\`), or add --force --reason "<why>"`,
+    );
+    expect(fisCalls()).toEqual([]);
+  });
+
+  test('GIVEN a game day ran WHEN drill report renders its failover THEN md, json and html carry the game-day section', async () => {
+    await h.run(gameDay());
+    const [record] = gameDayRecords();
+
+    for (const format of ['md', 'json', 'html']) {
+      const { code } = await h.run([
+        'report',
+        '--drill-id',
+        record.failoverDrillId!,
+        '--format',
+        format,
+      ]);
+      expect(code).toBe(0);
+    }
+    const dir = path.join(h.stateDir, record.failoverDrillId!);
+    expect(fs.readFileSync(path.join(dir, 'report.md'), 'utf8')).toContain(
+      `| experiment | ${record.experimentId} |`,
+    );
+    expect(
+      JSON.parse(fs.readFileSync(path.join(dir, 'record.json'), 'utf8')).gameDay,
+    ).toMatchObject({
+      experimentId: record.experimentId,
+      status: 'stopped',
+    });
+    expect(fs.readFileSync(path.join(dir, 'report.html'), 'utf8')).toContain(
+      `<section><h2>Game day</h2><pre>## Game day`,
+    );
+  });
+
   test('GIVEN --from is not the writer THEN it refuses before starting anything', async () => {
     const { code, stderr } = await h.run([...gameDay(), '--from', SECONDARY, '--to', PRIMARY]);
 

@@ -53,11 +53,14 @@ describe('DRILL_IAM_ACTIONS', () => {
       '--yes',
       ...h.fast,
     ]);
-    // The game day (FIS) from the new writer back to the primary.
+    // The game day (FIS) from the new writer back to the primary, forced past the drained one.
     await h.run([
       'game-day',
       '--from',
-      SECONDARY,
+      PRIMARY,
+      '--force',
+      '--reason',
+      'every operation of the table',
       '--allow-data-loss',
       '--execute',
       '--yes',

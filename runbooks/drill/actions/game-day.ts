@@ -10,14 +10,15 @@ import { AWS_OPERATIONS } from '../aws/operations';
 import { regionOf, type DrillTopology } from '../discovery';
 import { formatDuration } from '../duration';
 import { DrillError, errorText, isDrillError } from '../errors';
-import { describeGlobalCluster, writerRegionOf } from '../observe';
+import { describeGlobalCluster, observe, writerRegionOf } from '../observe';
+import { evaluatePreflight } from '../preflight';
 import { buildRecord } from '../record';
 import { renderMarkdown } from '../report';
 import { DrillStore } from '../store';
 import type { ActionContext } from './context';
 import type { DrillOptions } from './drill';
 import { failover } from './failover';
-import { timingOf } from './options';
+import { forceReasonOf, timingOf } from './options';
 
 export interface GameDayOptions extends DrillOptions {
   /** The region to isolate: the writer's. */
@@ -112,6 +113,27 @@ export async function gameDay(ctx: ActionContext, opts: GameDayOptions): Promise
       },
     );
   }
+  // The failover's own preflight runs again once the region is isolated; this one, before, keeps
+  // a game day whose failover would be refused from isolating anything.
+  const snapshot = await observe(aws, topology, {
+    clock: ctx.deps.clock,
+    homeRegion: opts.region,
+    preferredRegions: [to],
+    ...(opts.clientCanary === false ? {} : { client: {} }),
+  });
+  const failed = evaluatePreflight(snapshot, topology, {
+    kind: 'failover',
+    targetRegion: to,
+  }).filter((r) => !r.ok);
+  if (failed.length > 0 && !forceReasonOf(opts)) {
+    throw new DrillError(
+      'PREFLIGHT_FAILED',
+      `the failover to ${to} would not pass its preflight, so nothing was isolated: ${failed.map((r) => `${r.id}: ${r.reason}`).join('; ')}`,
+      {
+        hint: `Fix what the checks name (\`npx drill preflight --to ${to} --for failover\`), or add --force --reason "<why>"`,
+      },
+    );
+  }
   await ctx.confirm(
     opts,
     `game day: isolate the application subnets of ${from.region} (FIS template ${gd.experimentTemplateId}), then an unplanned failover to ${to}`,
@@ -138,7 +160,7 @@ export async function gameDay(ctx: ActionContext, opts: GameDayOptions): Promise
   const file = path.join(store.dir, 'game-days', `${record.gameDayId}.json`);
   const save = () => writeJson(file, record);
   const say = (text: string) => ctx.say('DRILL_I0801', text);
-  const observe = (e: ExperimentView) => {
+  const seen = (e: ExperimentView) => {
     if (e.status !== record.status || e.reason !== record.reason) {
       record.states.push({
         at: now(),
@@ -175,7 +197,7 @@ export async function gameDay(ctx: ActionContext, opts: GameDayOptions): Promise
     say(
       `game day ${record.gameDayId}: FIS experiment ${started.id} started in ${from.region}; record: ${file}`,
     );
-    observe(started);
+    seen(started);
     // Until FIS isolates the subnets: a start it refuses (a stop condition already in ALARM,
     // targets not found, a role it cannot use) ends in failed/stopped with its reason.
     const deadline = ctx.deps.clock.now() + timing.stepTimeoutMs;
@@ -208,7 +230,7 @@ export async function gameDay(ctx: ActionContext, opts: GameDayOptions): Promise
         () => aws.experiments.get(from.region, current.id),
         current,
       );
-      observe(current);
+      seen(current);
     }
 
     say(`${from.region} is isolated: unplanned failover to ${to} (engine ${engine})`);
@@ -217,7 +239,8 @@ export async function gameDay(ctx: ActionContext, opts: GameDayOptions): Promise
       record.failover = failoverCode === 0 ? 'completed' : `exit ${failoverCode}`;
     } catch (err) {
       failoverError = err;
-      record.failover = `stopped: ${isDrillError(err) ? `[${err.code}] ` : ''}${errorText(err)}`;
+      // The first line: the whole text (and its hint) is printed as the drill's error.
+      record.failover = `stopped: ${isDrillError(err) ? `[${err.code}] ` : ''}${errorText(err).split('\n')[0]}`;
     }
     record.failoverDrillId = store
       .drillIds()
@@ -227,7 +250,7 @@ export async function gameDay(ctx: ActionContext, opts: GameDayOptions): Promise
     failoverError ??= err;
   } finally {
     stopListening();
-    await endExperiment(ctx, aws, record, observe, timing);
+    await endExperiment(ctx, aws, record, seen, timing);
     save();
   }
 
@@ -292,24 +315,24 @@ async function endExperiment(
   ctx: ActionContext,
   aws: DrillAws,
   record: GameDayRecord,
-  observe: (e: ExperimentView) => void,
+  seen: (e: ExperimentView) => void,
   timing: { pollIntervalMs: number; stepTimeoutMs: number },
 ): Promise<void> {
   const id = record.experimentId;
   if (!id) return;
   try {
     let current = await aws.experiments.get(record.region, id);
-    observe(current);
+    seen(current);
     if (ACTIVE.has(current.status) && current.status !== 'stopping') {
       record.stoppedByDrill = true;
       current = await aws.experiments.stop(record.region, id);
-      observe(current);
+      seen(current);
     }
     const deadline = ctx.deps.clock.now() + timing.stepTimeoutMs;
     while (ACTIVE.has(current.status) && ctx.deps.clock.now() < deadline) {
       await ctx.deps.clock.sleep(timing.pollIntervalMs);
       current = await pollThroughTransient(() => aws.experiments.get(record.region, id), current);
-      observe(current);
+      seen(current);
     }
     if (!ACTIVE.has(current.status)) record.leftRunning = undefined;
     else
@@ -447,4 +470,26 @@ export function readGameDay(drillDir: string): GameDayRecord | undefined {
   return fs.existsSync(file)
     ? (JSON.parse(fs.readFileSync(file, 'utf8')) as GameDayRecord)
     : undefined;
+}
+
+/** A rendered report with the game-day section of its drill, if it was a game day's failover. */
+export function withGameDay(
+  rendered: string,
+  format: 'json' | 'md' | 'html',
+  drillDir: string,
+): string {
+  const record = readGameDay(drillDir);
+  if (!record) return rendered;
+  if (format === 'md') return `${rendered}\n${gameDayMarkdown(record)}`;
+  if (format === 'json') {
+    return `${JSON.stringify({ ...(JSON.parse(rendered) as object), gameDay: record }, null, 2)}\n`;
+  }
+  const escaped = gameDayMarkdown(record)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+  return rendered.replace(
+    '</body>',
+    `<section><h2>Game day</h2><pre>${escaped}</pre></section></body>`,
+  );
 }
