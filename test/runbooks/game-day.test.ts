@@ -1,5 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import {
+  GetExperimentCommand,
+  StartExperimentCommand,
+  StopExperimentCommand,
+} from '../../constructs/aws-api/fis';
 import { GAME_DAY_RPO_NOTE, type GameDayRecord } from '../../runbooks/drill/actions/game-day';
 import { GAME_DAY_HELP } from '../../runbooks/drill/program';
 import { faults } from './fake-aws';
@@ -175,6 +180,36 @@ describe('drill game-day --execute', () => {
     expect(fisCalls()).not.toContain(`fis:StopExperiment ${PRIMARY}`);
     expect(record).toMatchObject({ status: 'failed', stopConditionsInAlarm: [protectedAlarm()] });
     expect(record.leftRunning).toBeUndefined();
+  });
+
+  test('GIVEN FIS answers initiating, then failed with its reason (the FIS client mocked) THEN the game day stops with that reason, starts no failover and sends no stop', async () => {
+    const experiment = (status: string, reason?: string) => ({
+      experiment: {
+        id: 'EXPmocked',
+        experimentTemplateId: gd().experimentTemplateId,
+        state: { status, ...(reason ? { reason } : {}) },
+      },
+    });
+    h.mocks.fis.on(StartExperimentCommand).resolves(experiment('pending') as never);
+    h.mocks.fis
+      .on(GetExperimentCommand)
+      .resolvesOnce(experiment('initiating') as never)
+      .resolves(experiment('failed', 'Unable to assume the experiment role') as never);
+
+    const { code, stderr } = await h.run(gameDay());
+
+    expect(code).toBe(8);
+    expect(stderr).toContain(
+      `error [UNEXPECTED_STATE]: FIS experiment EXPmocked of template ${gd().experimentTemplateId} is failed before it isolated ${PRIMARY}: Unable to assume the experiment role`,
+    );
+    const [started] = h.mocks.fis.commandCalls(StartExperimentCommand);
+    expect(started.args[0].input).toEqual({
+      experimentTemplateId: gd().experimentTemplateId,
+      clientToken: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      tags: { 'multi-region-ref:game-day': gameDayRecords()[0].gameDayId },
+    });
+    expect(h.mocks.fis.commandCalls(StopExperimentCommand)).toHaveLength(0);
+    expect(h.world.callsOf('rds:FailoverGlobalCluster')).toHaveLength(0);
   });
 
   test('GIVEN a stop condition that fires mid-failover THEN FIS stops the isolation, the failover finishes, and the report names the stop condition', async () => {
