@@ -85,7 +85,7 @@ its health checks fail as in a regional outage of its application tier.
 With --execute the drill checks that --from holds the writer, starts the experiment there
 (StartExperiment with a client token and the tag ${GAME_DAY_TAG}), waits until it is running (a
 failed or stopped experiment stops the game day with FIS's reason, nothing failed over), runs the
-unplanned failover to --to exactly as \`drill failover --allow-data-loss\` does (its preflight, its
+unplanned failover to --to exactly as \`npx drill failover --allow-data-loss\` does (its preflight, its
 confirmation, the failover role, --engine), then stops the experiment if it still runs and waits
 for its end, also when the failover stops midway or Ctrl-C is pressed. The state goes to
 <state-dir>/game-days/<id>.json as it changes; a process that dies leaves it there with the

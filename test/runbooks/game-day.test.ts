@@ -53,7 +53,7 @@ describe('drill game-day (dry run)', () => {
         `  fis StartExperiment (${PRIMARY}) [mutating]: experimentTemplateId=${t.experimentTemplateId} clientToken=<new UUID> tags=multi-region-ref:game-day=<game day id>`,
         `  fis GetExperiment (${PRIMARY}): id=<experiment id>, every 10s until running (failed or stopped: the game day stops with FIS's reason)`,
         '',
-        `then the failover, exactly as \`drill failover --to ${SECONDARY} --allow-data-loss\` runs it:`,
+        `then the failover, exactly as \`npx drill failover --to ${SECONDARY} --allow-data-loss\` runs it:`,
       ].join('\n'),
     );
     expect(stdout).toContain(

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { GAME_DAY_TAG, type GameDayOutput } from '../../../constructs/contract';
 import type { DrillAws, ExperimentView } from '../aws/adapters';
 import { AWS_OPERATIONS } from '../aws/operations';
+import { startCommand, statusCommand } from '../commands';
 import { regionOf, type DrillTopology } from '../discovery';
 import { formatDuration } from '../duration';
 import { DrillError, errorText, isDrillError } from '../errors';
@@ -109,7 +110,7 @@ export async function gameDay(ctx: ActionContext, opts: GameDayOptions): Promise
       {
         hint: writer
           ? `Run \`npx drill game-day --from ${writer} --to <region> --allow-data-loss\` (dry run first)`
-          : 'Run `npx drill status`: with no writer, run `drill failover` instead',
+          : `Run \`${statusCommand(opts)}\`: with no writer, run \`${startCommand('failover', to)}\` instead`,
       },
     );
   }
@@ -390,7 +391,7 @@ function dryRunText(
       `id=<experiment id>, every ${pollInterval} until running (failed or stopped: the game day stops with FIS's reason)`,
     ),
     '',
-    `then the failover, exactly as \`drill failover --to ${to} --allow-data-loss\` runs it:`,
+    `then the failover, exactly as \`${startCommand('failover', to)}\` runs it:`,
   ].join('\n');
 }
 
