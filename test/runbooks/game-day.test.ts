@@ -8,7 +8,7 @@ import {
 import { GAME_DAY_RPO_NOTE, type GameDayRecord } from '../../runbooks/drill/actions/game-day';
 import { GAME_DAY_HELP } from '../../runbooks/drill/program';
 import { faults } from './fake-aws';
-import { PRIMARY, SECONDARY, useFakeAws } from './harness';
+import { failWithoutCredentials, PRIMARY, SECONDARY, useFakeAws } from './harness';
 
 const h = useFakeAws();
 
@@ -70,6 +70,24 @@ describe('drill game-day (dry run)', () => {
     );
     expect(fisCalls()).toEqual([]);
     expect(h.world.writer).toBe(PRIMARY);
+  });
+
+  test('GIVEN no credentials WHEN dry run THEN it prints the game day from the outputs file and the offline failover plan, and exits 10 as the failover dry run does', async () => {
+    failWithoutCredentials(h.world);
+
+    const { code, stdout } = await h.run(['game-day', '--from', PRIMARY, '--allow-data-loss']);
+
+    expect(code).toBe(10);
+    expect(stdout).toContain(
+      `FIS template ${gd().experimentTemplateId}: aws:network:disrupt-connectivity (scope all: deny all traffic) on ${gd().subnetIds.join(', ')} for 30m 00s unless stopped`,
+    );
+    expect(stdout).toContain(
+      `DRY RUN (offline): failover of ${h.world.globalId} from ${PRIMARY} to ${SECONDARY}`,
+    );
+    expect(stdout).toContain(
+      `  fis StopExperiment (${PRIMARY}) [mutating]: id=<experiment id>, if it still runs`,
+    );
+    expect(fisCalls()).toEqual([]);
   });
 
   test.each([
