@@ -79,12 +79,18 @@ export class GameDayExperiment extends Construct {
   readonly logGroup: logs.LogGroup;
   readonly duration: Duration;
   readonly stopConditions: readonly cloudwatch.IAlarm[];
+  /** The stop conditions' names: the literal name an owned alarm was given, else its name token. */
+  readonly stopConditionAlarmNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: GameDayExperimentProps) {
     super(scope, id);
     const stack = Stack.of(this);
     this.duration = props.duration ?? DEFAULT_GAME_DAY_DURATION;
     this.stopConditions = props.stopConditions;
+    this.stopConditionAlarmNames = props.stopConditions.map((alarm) => {
+      const given = (alarm.node.defaultChild as cloudwatch.CfnAlarm | undefined)?.alarmName;
+      return given !== undefined && !Token.isUnresolved(given) ? given : alarm.alarmName;
+    });
     validate(this, this.duration, props.stopConditions, stack.region);
 
     const subnets = props.vpc.selectSubnets(props.subnets).subnets;

@@ -89,8 +89,9 @@ export class ServiceStack extends RegionalStack {
         experimentTemplateId: this.gameDay.experimentTemplateId,
         actionId: GAME_DAY_ACTION_ID,
         durationSeconds: this.gameDay.duration.toSeconds(),
-        stopConditionAlarmNames: this.gameDay.stopConditions.map((a) => a.alarmName),
-        subnetIds: props.network.vpc.selectSubnets(props.network.appSubnets).subnetIds,
+        // Literal names and a literal group: an output must not carry Fn::ImportValue (cfn-lint W6001).
+        stopConditionAlarmNames: this.gameDay.stopConditionAlarmNames,
+        subnetGroupName: RegionalNetwork.APP_SUBNETS,
         logGroupName: this.gameDay.logGroup.logGroupName,
       },
     });

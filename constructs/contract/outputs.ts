@@ -69,8 +69,8 @@ export interface GameDayOutput {
   readonly durationSeconds: number;
   /** The CloudWatch alarms (in this region) that stop the experiment. */
   readonly stopConditionAlarmNames: readonly string[];
-  /** The subnets it isolates. */
-  readonly subnetIds: readonly string[];
+  /** The subnet group it isolates (every subnet of it): the application subnets. */
+  readonly subnetGroupName: string;
   /** Where FIS writes the experiment log. */
   readonly logGroupName: string;
 }

@@ -59,11 +59,11 @@ function gameDayOf(
     typeof value.actionId !== 'string' ||
     typeof value.durationSeconds !== 'number' ||
     !strings(value.stopConditionAlarmNames) ||
-    !strings(value.subnetIds) ||
+    typeof value.subnetGroupName !== 'string' ||
     typeof value.logGroupName !== 'string'
   ) {
     throw reader.problem(
-      `DrillService.gameDay of ${region} (stack ${stack}) must have experimentTemplateId, actionId, durationSeconds, stopConditionAlarmNames, subnetIds and logGroupName`,
+      `DrillService.gameDay of ${region} (stack ${stack}) must have experimentTemplateId, actionId, durationSeconds, stopConditionAlarmNames, subnetGroupName and logGroupName`,
     );
   }
   return { gameDay: value as unknown as GameDayOutput };

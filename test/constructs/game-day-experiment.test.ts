@@ -218,17 +218,21 @@ describe('game-day templates of the app', () => {
           actionId: 'aws:network:disrupt-connectivity',
           durationSeconds: 1800,
           stopConditionAlarmNames: [`MultiRegion-Database-${t.region}-protected`],
-          subnetIds: expect.any(Array),
+          subnetGroupName: 'App',
           logGroupName: expect.any(String),
         });
         expect(t.stack).toBe(`MultiRegion-Service-${t.region}`);
         const targets = t.properties.Targets as { AppSubnets: { ResourceArns: string[] } };
+        // Exactly the application subnets of the region's foundation, not its database subnets.
+        const subnets = deployment
+          .resources('AWS::EC2::Subnet')
+          .filter((s) => s.stack === `MultiRegion-Foundation-${t.region}`);
+        const app = subnets.filter((s) => s.logicalId.startsWith('NetworkVpcAppSubnet'));
+        expect(app).toHaveLength(2);
+        expect(subnets.length).toBeGreaterThan(app.length);
         expect(targets.AppSubnets.ResourceArns).toEqual(
-          gameDay.subnetIds.map(
-            (id: string) => `arn:aws:ec2:${t.region}:123456789012:subnet/${id}`,
-          ),
+          app.map((s) => `arn:aws:ec2:${t.region}:123456789012:subnet/${s.physicalId}`),
         );
-        expect(gameDay.subnetIds.every((id: string) => id.includes('AppSubnet'))).toBe(true);
         expect(t.properties.StopConditions).toEqual([
           {
             Source: 'aws:cloudwatch:alarm',

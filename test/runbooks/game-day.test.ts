@@ -44,7 +44,7 @@ describe('drill game-day (dry run)', () => {
     expect(stdout).toContain(
       [
         `DRY RUN: game day in ${PRIMARY}: isolate its application subnets, then an unplanned failover of ${h.world.globalId} to ${SECONDARY} (engine native); nothing will be changed.`,
-        `FIS template ${t.experimentTemplateId}: aws:network:disrupt-connectivity (scope all: deny all traffic) on ${t.subnetIds.join(', ')} for 30m 00s unless stopped`,
+        `FIS template ${t.experimentTemplateId}: aws:network:disrupt-connectivity (scope all: deny all traffic) on the App subnets of ${PRIMARY} (every one) for 30m 00s unless stopped`,
         `stop conditions (CloudWatch alarms in ${PRIMARY}): MultiRegion-Database-${PRIMARY}-protected`,
         `experiment log: ${t.logGroupName}`,
         GAME_DAY_RPO_NOTE,
@@ -79,7 +79,7 @@ describe('drill game-day (dry run)', () => {
 
     expect(code).toBe(10);
     expect(stdout).toContain(
-      `FIS template ${gd().experimentTemplateId}: aws:network:disrupt-connectivity (scope all: deny all traffic) on ${gd().subnetIds.join(', ')} for 30m 00s unless stopped`,
+      `FIS template ${gd().experimentTemplateId}: aws:network:disrupt-connectivity (scope all: deny all traffic) on the App subnets of ${PRIMARY} (every one) for 30m 00s unless stopped`,
     );
     expect(stdout).toContain(
       `DRY RUN (offline): failover of ${h.world.globalId} from ${PRIMARY} to ${SECONDARY}`,

@@ -43,7 +43,7 @@ export interface GameDayRecord {
   readonly engine: string;
   readonly experimentTemplateId: string;
   readonly actionId: string;
-  readonly subnetIds: readonly string[];
+  readonly subnetGroupName: string;
   readonly durationSeconds: number;
   readonly stopConditionAlarmNames: readonly string[];
   readonly logGroupName: string;
@@ -152,7 +152,7 @@ export async function gameDay(ctx: ActionContext, opts: GameDayOptions): Promise
     engine,
     experimentTemplateId: gd.experimentTemplateId,
     actionId: gd.actionId,
-    subnetIds: gd.subnetIds,
+    subnetGroupName: gd.subnetGroupName,
     durationSeconds: gd.durationSeconds,
     stopConditionAlarmNames: gd.stopConditionAlarmNames,
     logGroupName: gd.logGroupName,
@@ -374,7 +374,7 @@ function dryRunText(
 ): string {
   return [
     `DRY RUN: game day in ${from}: isolate its application subnets, then an unplanned failover of ${topology.globalClusterIdentifier} to ${to} (engine ${engine}); nothing will be changed.`,
-    `FIS template ${gd.experimentTemplateId}: ${gd.actionId} (scope all: deny all traffic) on ${gd.subnetIds.join(', ')} for ${formatDuration(gd.durationSeconds * 1000)} unless stopped`,
+    `FIS template ${gd.experimentTemplateId}: ${gd.actionId} (scope all: deny all traffic) on the ${gd.subnetGroupName} subnets of ${from} (every one) for ${formatDuration(gd.durationSeconds * 1000)} unless stopped`,
     `stop conditions (CloudWatch alarms in ${from}): ${gd.stopConditionAlarmNames.join(', ')}`,
     `experiment log: ${gd.logGroupName}`,
     GAME_DAY_RPO_NOTE,
@@ -431,7 +431,7 @@ export function gameDayMarkdown(r: GameDayRecord): string {
             : `${r.status} by FIS${r.reason ? `: ${r.reason}` : ''}`;
   const rows: [string, string][] = [
     ['game day', r.gameDayId],
-    ['isolated', `application subnets of ${r.region}: ${r.subnetIds.join(', ')}`],
+    ['isolated', `the ${r.subnetGroupName} (application) subnets of ${r.region}`],
     [
       'template',
       `${r.experimentTemplateId} (${r.actionId}, ${formatDuration(r.durationSeconds * 1000)})`,
