@@ -11,6 +11,7 @@ import {
   HEALTH_BUNDLING,
   HEALTH_RUNTIME,
   ITEMS_BUNDLE_FOLDER,
+  READINESS_BUNDLE_FOLDER,
 } from '../constructs/handlers/health-code';
 
 const root = path.resolve(__dirname, '..');
@@ -49,6 +50,11 @@ function build(): void {
   bundleHealthHandler(
     path.join(dist, 'constructs', 'handlers', ITEMS_BUNDLE_FOLDER, 'index.js'),
     'items.ts',
+  );
+  // The readiness function: same runtime and options, with the drill's preflight inside.
+  bundleHealthHandler(
+    path.join(dist, 'constructs', 'handlers', READINESS_BUNDLE_FOLDER, 'index.js'),
+    'readiness.ts',
   );
   fs.cpSync(
     path.join(root, 'constructs', 'secret-host-handler'),

@@ -11,6 +11,7 @@ import {
   CLIENT_CANARY_ROUTE_RESOURCES,
 } from '../runbooks/drill/aws/client-permissions';
 import { DRILL_FAILOVER_ONLY_IAM_ACTIONS } from '../runbooks/drill/aws/operations';
+import { PROMOTION_QUOTAS } from '../runbooks/drill/checks/capacity';
 import { drillLockParameterName } from '../runbooks/drill/lock-name';
 import {
   FAILOVER_SNAPSHOT_COPY_PATTERN,
@@ -231,6 +232,25 @@ export class DrillOperatorRole extends Construct {
         resources: [globalCluster],
       },
       { sid: 'ReadMembers', actions: ['rds:DescribeDBClusters'], resources: clusters },
+      // Preflight's capacity check: the writer's instances (Service Authorization Reference,
+      // Amazon RDS: DescribeDBInstances takes the db resource type) and the promotion quotas
+      // (Service Quotas: GetServiceQuota takes the quota resource type,
+      // arn:${Partition}:servicequotas:${Region}:${Account}:${ServiceCode}/${QuotaCode}).
+      {
+        sid: 'ReadMemberInstances',
+        actions: ['rds:DescribeDBInstances'],
+        resources: props.regions.map((r) => arn('rds', regionOf(r), 'db', '*')),
+      },
+      {
+        sid: 'ReadPromotionQuotas',
+        actions: ['servicequotas:GetServiceQuota'],
+        resources: props.regions.flatMap((r) =>
+          PROMOTION_QUOTAS.map(
+            (q) =>
+              `arn:${stack.partition}:servicequotas:${regionOf(r)}:${stack.account}:${q.serviceCode}/${q.code}`,
+          ),
+        ),
+      },
       {
         sid: 'MoveWriter',
         actions: ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster'],
@@ -321,12 +341,17 @@ export class DrillOperatorRole extends Construct {
           arn('fis', regionOf(r), 'action', GAME_DAY_ACTION_ID, ArnFormat.SLASH_RESOURCE_NAME),
         ]),
       },
-      // Service Authorization Reference: route53:TestDNSAnswer and cloudwatch:GetMetricData
-      // have no resource type. DescribeAlarms takes alarm ARNs, but the CloudWatch API
+      // Service Authorization Reference: route53:TestDNSAnswer, cloudwatch:GetMetricData and
+      // rds:DescribeOrderableDBInstanceOptions have no resource type. DescribeAlarms takes alarm ARNs, but the CloudWatch API
       // Reference (DescribeAlarms) returns composite alarms only when it is allowed on *.
       {
         sid: 'AllResources',
-        actions: ['route53:TestDNSAnswer', 'cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'],
+        actions: [
+          'route53:TestDNSAnswer',
+          'cloudwatch:GetMetricData',
+          'cloudwatch:DescribeAlarms',
+          'rds:DescribeOrderableDBInstanceOptions',
+        ],
         resources: ['*'],
       },
     ];
@@ -402,8 +427,15 @@ export class DrillOperatorRole extends Construct {
     });
     acknowledgeFindings(
       policy,
+      props.regions.map(
+        (r) => `AwsSolutions-IAM5[Resource::${nagText(stack, arn('rds', regionOf(r), 'db', '*'))}]`,
+      ),
+      "Preflight's capacity check lists the writer cluster's instances with DescribeDBInstances filtered by db-cluster-id: readers come and go with their own names, so the action is allowed on the DB instances of the members' regions only, read-only.",
+    );
+    acknowledgeFindings(
+      policy,
       ['AwsSolutions-IAM5[Resource::*]'],
-      'TestDNSAnswer and GetMetricData support no resource-level permissions; DescribeAlarms does, but returns composite alarms only when allowed on *, and the drill lists metric and composite alarms in ALARM by name prefix; kms:Decrypt is limited by the key alias and the Secrets Manager service condition, kms:CreateGrant and kms:DescribeKey by the key alias and the RDS service condition.',
+      'TestDNSAnswer, GetMetricData and DescribeOrderableDBInstanceOptions support no resource-level permissions; DescribeAlarms does, but returns composite alarms only when allowed on *, and the drill lists metric and composite alarms in ALARM by name prefix; kms:Decrypt is limited by the key alias and the Secrets Manager service condition, kms:CreateGrant and kms:DescribeKey by the key alias and the RDS service condition.',
     );
   }
 }
@@ -437,7 +469,7 @@ function fixedNameOf(name: string, resource: IConstruct, what: string, problems:
  * A resource as cdk-nag prints it in a finding id: a `Ref` as `<Name>`, an `Fn::ImportValue` as
  * the export's name, any other intrinsic (a weak `Fn::GetStackOutput`) as its JSON.
  */
-function nagText(stack: Stack, value: string): string {
+export function nagText(stack: Stack, value: string): string {
   const resolved: unknown = stack.resolve(value);
   if (typeof resolved === 'string') return resolved;
   const join = (resolved as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];

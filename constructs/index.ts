@@ -94,3 +94,10 @@ export {
   GameDayExperiment,
   type GameDayExperimentProps,
 } from './game-day-experiment';
+export {
+  DEFAULT_READINESS_INTERVAL,
+  ReadinessCheck,
+  type ReadinessCheckProps,
+  type ReadinessOutputStack,
+  type ReadinessRegion,
+} from './readiness-check';

@@ -151,6 +151,7 @@ export function buildMultiRegionApp(app: App, topology: Topology): MultiRegionSt
       // The writer's protection: no secondary within the RPO means a failover now loses more
       // than the game day may (see GameDayExperiment in the README).
       gameDayStopConditions: [databases[index].lagAlarms.alarms.protected],
+      alarmTopic: foundations[index].alarms.topic,
       description: `Multi-region reference: sample service with deep health in ${region}`,
     });
     service.addStackDependency(databases[index]);

@@ -1,5 +1,6 @@
 import { CfnOutput } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
   GAME_DAY_ACTION_ID,
@@ -8,9 +9,10 @@ import {
   RegionalDataKey,
   RegionalNetwork,
   RegionalService,
+  ReadinessCheck,
   ServiceHostnames,
 } from '../constructs';
-import { DRILL_OUTPUT_KEYS } from '../constructs/contract';
+import { DRILL_OUTPUT_KEYS, stackName } from '../constructs/contract';
 import { addDrillOutput } from './drill-outputs';
 import { referenceFrom } from './references';
 import { RegionalStack, RegionalStackProps } from './regional-stack';
@@ -32,6 +34,8 @@ export interface ServiceStackProps extends RegionalStackProps {
   readonly members: readonly IAuroraGlobalMember[];
   /** This region's alarms that stop a game day (the FIS experiment that isolates its application subnets). */
   readonly gameDayStopConditions: readonly cloudwatch.IAlarm[];
+  /** The region's alarm topic (the readiness alarm notifies it). */
+  readonly alarmTopic: sns.ITopic;
 }
 
 /** The regional sample service: items API, deep health endpoint and drain switch. */
@@ -39,6 +43,7 @@ export class ServiceStack extends RegionalStack {
   readonly service: RegionalService;
   /** The FIS game day of this region: its application subnets isolated. */
   readonly gameDay: GameDayExperiment;
+  readonly readiness: ReadinessCheck;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -94,6 +99,42 @@ export class ServiceStack extends RegionalStack {
         subnetGroupName: RegionalNetwork.APP_SUBNETS,
         logGroupName: this.gameDay.logGroup.logGroupName,
       },
+    });
+    // Continuous readiness: drill preflight's checks with this region as the target. The
+    // stack names are the app's (lib/multi-region-app.ts); each region's drain switch has the
+    // same fixed name as this one's.
+    const { stackPrefix, regions, timing } = props.topology;
+    this.readiness = new ReadinessCheck(this, 'Readiness', {
+      outputStacks: [
+        ...regions.flatMap((region) => [
+          {
+            stackName: stackName(stackPrefix, 'Database', region),
+            region,
+            keys: [DRILL_OUTPUT_KEYS.database],
+          },
+          {
+            stackName: stackName(stackPrefix, 'Service', region),
+            region,
+            keys: [DRILL_OUTPUT_KEYS.service],
+          },
+        ]),
+        {
+          stackName: stackName(stackPrefix, 'Routing'),
+          region: timing.homeRegion,
+          keys: [DRILL_OUTPUT_KEYS.routing],
+        },
+      ],
+      regions: props.members.map((m) => ({
+        region: m.env.region,
+        clusterIdentifier: m.clusterIdentifier,
+        clusterParameterGroupName: m.clusterParameterGroupName,
+        drainParameterName: this.service.drainParameterName,
+      })),
+      globalClusterIdentifier: props.database.globalClusterIdentifier,
+      hostedZone: zone,
+      alarmTopic: props.alarmTopic,
+      encryptionKey: props.dataKey.key,
+      homeRegion: timing.homeRegion,
     });
     new CfnOutput(this, 'DrainParameterName', {
       value: this.service.drainParameter.parameterName,

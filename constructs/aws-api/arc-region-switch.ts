@@ -11,6 +11,7 @@
  * @see https://docs.aws.amazon.com/arc-region-switch/latest/api/Welcome.html
  */
 import type { MetadataBearer } from '@smithy/types';
+import { ARC_CONTROL_PLANE_REGION } from '../contract/names';
 import {
   JsonCommand,
   type JsonRequest,
@@ -18,8 +19,7 @@ import {
   type SignedJsonClientConfig,
 } from './signed-json-client';
 
-/** The only Region with the Region switch control plane. */
-export const ARC_CONTROL_PLANE_REGION = 'us-east-1';
+export { ARC_CONTROL_PLANE_REGION };
 
 export type ExecutionAction = 'activate' | 'deactivate' | 'postRecovery';
 export type ExecutionMode = 'graceful' | 'ungraceful';

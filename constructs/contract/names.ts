@@ -7,6 +7,13 @@
  */
 export const ROUTE53_HOME_REGION = 'us-east-1';
 
+/**
+ * The only Region with ARC Region switch's control plane (plans, their health checks); every
+ * Region has its data plane (AWS General Reference, "Amazon Application Recovery Controller
+ * (ARC) endpoints and quotas", Region switch).
+ */
+export const ARC_CONTROL_PLANE_REGION = 'us-east-1';
+
 /** A stack's name: `<stackPrefix>-<layer>`, and `-<region>` for a regional stack. */
 export function stackName(stackPrefix: string, layer: string, region?: string): string {
   return [stackPrefix, layer, region].filter(Boolean).join('-');

@@ -143,3 +143,19 @@ export const DRILL_OUTPUT_DESCRIPTIONS: Readonly<Record<DrillOutputKey, string>>
   DrillRouting: 'What the drill CLI needs about health checks and records (JSON)',
   DrillRegionSwitch: 'The ARC Region switch plans the drill drives with --engine arc (JSON)',
 };
+
+/**
+ * The `Drill*` outputs that are also kept in an SSM parameter of their stack's region, with
+ * the same JSON: the readiness function (constructs/readiness-check.ts) has no outputs file,
+ * and the routing stack's values (health check ids) exist only after the service stacks deploy.
+ */
+export const MIRRORED_DRILL_OUTPUT_KEYS: readonly DrillOutputKey[] = [
+  DRILL_OUTPUT_KEYS.database,
+  DRILL_OUTPUT_KEYS.service,
+  DRILL_OUTPUT_KEYS.routing,
+];
+
+/** The SSM parameter that mirrors output `key` of stack `stackName`. */
+export function drillOutputParameterName(stackName: string, key: DrillOutputKey): string {
+  return `/drill-outputs/${stackName}/${key}`;
+}

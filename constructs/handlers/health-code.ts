@@ -21,6 +21,9 @@ export const HEALTH_BUNDLE_FOLDER = 'health-bundle';
 /** The items function's bundle folder (same runtime and bundling options as health). */
 export const ITEMS_BUNDLE_FOLDER = 'items-bundle';
 
+/** The readiness function's bundle folder (same runtime and bundling options as health). */
+export const READINESS_BUNDLE_FOLDER = 'readiness-bundle';
+
 /** The NodejsFunction props that say where the health function's code comes from. */
 export type HealthFunctionCode = Pick<
   nodejs.NodejsFunctionProps,
@@ -43,6 +46,14 @@ export function healthFunctionCode(moduleFile: string = __filename): HealthFunct
 /** Where the items function's code comes from: as {@link healthFunctionCode}, for items.ts. */
 export function itemsFunctionCode(moduleFile: string = __filename): HealthFunctionCode {
   return functionCode(moduleFile, 'items', ITEMS_BUNDLE_FOLDER);
+}
+
+/**
+ * Where the readiness function's code comes from: as {@link healthFunctionCode}, for
+ * readiness.ts (which bundles the drill's preflight module it runs).
+ */
+export function readinessFunctionCode(moduleFile: string = __filename): HealthFunctionCode {
+  return functionCode(moduleFile, 'readiness', READINESS_BUNDLE_FOLDER);
 }
 
 function functionCode(moduleFile: string, name: string, folder: string): HealthFunctionCode {

@@ -4,10 +4,12 @@ import type {
   DrillAws,
   GlobalClusterView,
   HealthView,
+  InstanceClassView,
   LagView,
   RecordView,
 } from './aws/adapters';
 import type { Clock } from './clock';
+import { PROMOTION_QUOTAS } from './checks/capacity';
 import { probeClient, type ClientProbe } from './client-probe';
 import { arnRegion, targetNames, type DatabaseRole, type DrillTopology } from './discovery';
 import { DrillError, errorText, isDrillError } from './errors';
@@ -39,6 +41,32 @@ export interface DnsChain {
   readonly answers: Observed<string[]>;
 }
 
+/** One region's quotas that bound a promotion, and (non-writers) the writer's classes offered. */
+export interface RegionCapacity {
+  readonly region: string;
+  readonly quotas: readonly {
+    readonly code: string;
+    readonly name: string;
+    readonly value: Observed<number>;
+  }[];
+  /** Absent for the writer's region; per instance class of the writer, offered here or not. */
+  readonly orderable?: Observed<readonly OrderableClass[]>;
+}
+
+/** Whether a region offers one of the writer's instance classes for its engine version. */
+export interface OrderableClass {
+  readonly instanceClass: string;
+  readonly engine: string;
+  readonly engineVersion: string;
+  readonly offered: boolean;
+}
+
+/** What a promotion needs of the regions: the writer's instances, quotas and offerings. */
+export interface CapacitySnapshot {
+  readonly writerInstances: Observed<InstanceClassView[]>;
+  readonly regions: readonly RegionCapacity[];
+}
+
 /** Everything `drill status` shows and `drill preflight` judges, read at one moment. */
 export interface Snapshot {
   readonly takenAt: string;
@@ -50,6 +78,8 @@ export interface Snapshot {
   readonly alarms: readonly { readonly region: string; readonly alarms: Observed<AlarmView[]> }[];
   /** The client canary's probe; absent when it was not asked for (the canary is turned off). */
   readonly client?: ClientProbe;
+  /** Instance classes and quotas (preflight only); absent when not asked for. */
+  readonly capacity?: CapacitySnapshot;
 }
 
 /** Errors that no other region or a later poll can fix: stop at once. */
@@ -152,6 +182,8 @@ export interface ObserveOptions {
   readonly preferredRegions?: readonly string[];
   /** Probe the client canary's network (see client-probe.ts), its item named for `drillId`. */
   readonly client?: { readonly drillId?: string };
+  /** Read the writer's instance classes, their offering in the other regions and the quotas. */
+  readonly capacity?: boolean;
 }
 
 /** Reads the whole picture in parallel; a failing region shows as an error, not a crash. */
@@ -219,6 +251,9 @@ export async function observe(
       ? probeClient(aws.client, topology, options.clock, options.client.drillId)
       : Promise.resolve(undefined),
   ]);
+  const capacity = options.capacity
+    ? await observeCapacity(aws, topology, writerRegion)
+    : undefined;
 
   return {
     takenAt: now.toISOString(),
@@ -229,5 +264,51 @@ export async function observe(
     records,
     alarms,
     ...(client ? { client } : {}),
+    ...(capacity ? { capacity } : {}),
   };
+}
+
+/** The writer's instances, then in parallel each region's quotas and offering of their classes. */
+async function observeCapacity(
+  aws: DrillAws,
+  topology: DrillTopology,
+  writerRegion: string | undefined,
+): Promise<CapacitySnapshot> {
+  const writer = topology.regions.find((r) => r.region === writerRegion);
+  const writerInstances: Observed<InstanceClassView[]> = writer
+    ? await observed(aws.capacity.clusterInstances(writer.region, writer.clusterIdentifier))
+    : { ok: false, error: 'no writer region' };
+  const regions = await Promise.all(
+    topology.regions.map(async (r): Promise<RegionCapacity> => {
+      const quotas = await Promise.all(
+        PROMOTION_QUOTAS.map(async (q) => ({
+          code: q.code,
+          name: q.name,
+          value: await observed(aws.capacity.quota(r.region, q.serviceCode, q.code)),
+        })),
+      );
+      if (r.region === writerRegion) return { region: r.region, quotas };
+      const orderable: Observed<OrderableClass[]> = writerInstances.ok
+        ? await observed(
+            Promise.all(
+              [...new Map(writerInstances.value.map((i) => [i.instanceClass, i])).values()].map(
+                async (i) => ({
+                  instanceClass: i.instanceClass,
+                  engine: i.engine,
+                  engineVersion: i.engineVersion,
+                  offered: await aws.capacity.orderable(
+                    r.region,
+                    i.engine,
+                    i.engineVersion,
+                    i.instanceClass,
+                  ),
+                }),
+              ),
+            ),
+          )
+        : { ok: false, error: `writer's instances not read: ${writerInstances.error}` };
+      return { region: r.region, quotas, orderable };
+    }),
+  );
+  return { writerInstances, regions };
 }

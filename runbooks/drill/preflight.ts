@@ -1,3 +1,4 @@
+import { AWS_OPERATIONS as ops, type AwsOperation } from './aws/operations';
 import type { DrillTopology } from './discovery';
 import type { Snapshot } from './observe';
 import {
@@ -12,6 +13,7 @@ import {
   membersAvailable,
   noOperationInProgress,
 } from './checks/members';
+import { targetCapacity } from './checks/capacity';
 import { clientCanary } from './checks/client';
 import { drainsOff, noAlarms } from './checks/signals';
 import { targetAvailable, targetNotHeadless, targetSecondary } from './checks/target';
@@ -34,7 +36,28 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
   recordTtls,
   noAlarms,
   drainsOff,
+  targetCapacity,
   clientCanary,
+];
+
+/**
+ * Every AWS operation the preflight's observation calls (`observe` with the capacity reads, no
+ * client canary): what the preflight step declares, and what the readiness function's role
+ * may call (a test keeps this equal to the step's `calls()`).
+ */
+export const PREFLIGHT_OPERATIONS: readonly AwsOperation[] = [
+  ops.describeGlobalClusters,
+  ops.describeDbClusters,
+  ops.describeClusterParameters,
+  ops.getMetricData,
+  ops.getHealthCheckStatus,
+  ops.testDnsAnswer,
+  ops.listResourceRecordSets,
+  ops.describeAlarms,
+  ops.getParameter,
+  ops.describeDbInstances,
+  ops.describeOrderableDbInstanceOptions,
+  ops.getServiceQuota,
 ];
 
 /** Every check that must pass before a drill, as a pure function of one snapshot. */

@@ -16,7 +16,11 @@ import {
   type DescribeDBClusterSnapshotsCommandInput,
   DescribeDBClusterParametersCommand,
   DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
   DescribeGlobalClustersCommand,
+  DescribeOrderableDBInstanceOptionsCommand,
+  type DescribeDBInstancesCommandInput,
+  type DescribeOrderableDBInstanceOptionsCommandInput,
   FailoverGlobalClusterCommand,
   GlobalClusterNotFoundFault,
   ModifyDBClusterParameterGroupCommand,
@@ -50,6 +54,11 @@ import {
   type GetParameterCommandInput,
   type PutParameterCommandInput,
 } from '@aws-sdk/client-ssm';
+import {
+  GetServiceQuotaCommand,
+  NoSuchResourceException,
+  type GetServiceQuotaCommandInput,
+} from '@aws-sdk/client-service-quotas';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { HandlerExecutionContext, MetadataBearer, MiddlewareStack } from '@smithy/types';
 import {
@@ -60,7 +69,8 @@ import {
 import type { SimulatedWorld } from './world';
 
 /** The SDK clients the drill makes (AwsClients), by the name the table uses. */
-export type SimulatedService = 'rds' | 'rdsData' | 'route53' | 'cloudwatch' | 'ssm' | 'sts' | 'fis';
+export type SimulatedService =
+  'rds' | 'rdsData' | 'route53' | 'cloudwatch' | 'ssm' | 'sts' | 'serviceQuotas' | 'fis';
 
 /** One command the simulation answers: the IAM-style operation name and the world's answer. */
 export interface SimulatedOperation {
@@ -78,6 +88,7 @@ const SERVICE_OF: Record<string, SimulatedService> = {
   'cloudwatch:': 'cloudwatch',
   'ssm:': 'ssm',
   'sts:': 'sts',
+  'servicequotas:': 'serviceQuotas',
   'fis:': 'fis',
 };
 
@@ -129,6 +140,60 @@ export const SIMULATED_OPERATIONS: readonly SimulatedOperation[] = [
             })),
           },
         ],
+      };
+    },
+  ),
+  op(
+    DescribeDBInstancesCommand,
+    'rds:DescribeDBInstances',
+    (w, region, input: DescribeDBInstancesCommandInput) => {
+      const r = w.regions.get(region);
+      const wanted = input.Filters?.find((f) => f.Name === 'db-cluster-id')?.Values ?? [];
+      const id = r && w.deployed(region).clusterIdentifier;
+      if (!r || !id || !wanted.includes(id)) return { DBInstances: [] };
+      return {
+        DBInstances: Array.from({ length: r.instances }, (_, i) => ({
+          DBInstanceIdentifier: `${id}-${i}`,
+          DBClusterIdentifier: id,
+          DBInstanceClass: r.instanceClass,
+          Engine: w.engine,
+          EngineVersion: r.engineVersion,
+        })),
+      };
+    },
+  ),
+  op(
+    DescribeOrderableDBInstanceOptionsCommand,
+    'rds:DescribeOrderableDBInstanceOptions',
+    (w, region, input: DescribeOrderableDBInstanceOptionsCommandInput) => ({
+      OrderableDBInstanceOptions:
+        input.Engine === w.engine && !w.notOffered.has(`${region}|${input.DBInstanceClass}`)
+          ? [
+              {
+                Engine: input.Engine,
+                EngineVersion: input.EngineVersion,
+                DBInstanceClass: input.DBInstanceClass,
+              },
+            ]
+          : [],
+    }),
+  ),
+  op(
+    GetServiceQuotaCommand,
+    'servicequotas:GetServiceQuota',
+    (w, region, input: GetServiceQuotaCommandInput) => {
+      if (input.ServiceCode !== 'rds') {
+        throw new NoSuchResourceException({
+          message: `fake: no quotas of ${input.ServiceCode}`,
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+      return {
+        Quota: {
+          ServiceCode: 'rds',
+          QuotaCode: input.QuotaCode,
+          Value: w.quotaOf(region, input.QuotaCode ?? ''),
+        },
       };
     },
   ),

@@ -61,6 +61,8 @@ export interface SimulatedRegion {
   replicationLagMs: number | null;
   /** The cluster's parameter group (DBClusterParameterGroupName of the deployed cluster). */
   readonly parameterGroup: string;
+  /** The DBInstanceClass of the cluster's deployed instances (of the primary's for a headless one). */
+  instanceClass: string;
 }
 
 /** A cluster parameter group as deployed: its region and its user-set parameters. */
@@ -231,6 +233,9 @@ interface Throttle {
   owed: number;
 }
 
+/** The default of the RDS DB instances and DB clusters quotas (Aurora User Guide, CHAP_Limits). */
+export const DEFAULT_QUOTA = 40;
+
 export class SimulatedWorld {
   clock: Clock;
   /** What the stacks publish, as `cdk deploy --outputs-file` would write it. */
@@ -327,6 +332,15 @@ export class SimulatedWorld {
   readonly parameterGroups = new Map<string, SimulatedParameterGroup>();
   /** SSM parameters other than the drain switches (the drill lock), by region and name. */
   readonly parameters = new Map<string, Map<string, { value: string; version: number }>>();
+  /**
+   * Applied Service Quotas values by region and quota code (servicequotas:GetServiceQuota);
+   * unset: every region has the same value (`DEFAULT_QUOTA`). `lowerQuota` sets one lower.
+   */
+  readonly quotas = new Map<string, Map<string, number>>();
+  /** `region|instanceClass` pairs the region does not offer (DescribeOrderableDBInstanceOptions). */
+  readonly notOffered = new Set<string>();
+  /** SSM parameters the templates create with a fixed name (the Drill* output mirrors), by region. */
+  private readonly deployedParameters = new Map<string, Map<string, string>>();
   /** Who the credentials belong to (sts:GetCallerIdentity). */
   callerIdentity = {
     Arn: 'arn:aws:sts::123456789012:assumed-role/DrillOperator/alice',
@@ -376,10 +390,15 @@ export class SimulatedWorld {
     }
     this.engine = String(engine);
     this.engineVersion = String(version);
+    const classOf = (clusterIdentifier: string) =>
+      instances.find((i) => i.properties.DBClusterIdentifier === clusterIdentifier)?.properties
+        .DBInstanceClass as string | undefined;
+    const primaryClass = classOf(this.deployed(this.writer).clusterIdentifier) ?? 'db.r6g.large';
     for (const r of this.topology.regions) {
       const cluster = clusters.find((c) => c.physicalId === r.clusterIdentifier);
       if (!cluster) throw new Error(`fake: no AWS::RDS::DBCluster ${r.clusterIdentifier} deployed`);
       this.regions.set(r.region, {
+        instanceClass: classOf(r.clusterIdentifier) ?? primaryClass,
         region: r.region,
         role: r.role,
         status: 'available',
@@ -445,6 +464,12 @@ export class SimulatedWorld {
           values: (p.ResourceRecords as string[] | undefined) ?? [],
         };
       });
+    for (const p of deployed.resources('AWS::SSM::Parameter')) {
+      if (typeof p.properties.Name !== 'string') continue;
+      const map = this.deployedParameters.get(p.region) ?? new Map<string, string>();
+      map.set(p.properties.Name, String(p.properties.Value));
+      this.deployedParameters.set(p.region, map);
+    }
     this.items = new SimulatedItemTables(this.regions.keys());
     this.client = new SimulatedClientNetwork(this, deployed);
   }
@@ -699,6 +724,19 @@ export class SimulatedWorld {
     return a !== b && this.cuts.has(pairKey(a, b));
   }
 
+  /** The applied value of a quota in `region` (equal in every region unless lowered). */
+  quotaOf(region: string, quotaCode: string): number {
+    this.region(region);
+    return this.quotas.get(region)?.get(quotaCode) ?? DEFAULT_QUOTA;
+  }
+
+  /** One region's quota below the others' (a secondary that could not hold the writer's fleet). */
+  lowerQuota(region: string, quotaCode: string, value: number): void {
+    const map = this.quotas.get(region) ?? new Map<string, number>();
+    map.set(quotaCode, value);
+    this.quotas.set(region, map);
+  }
+
   /** The region's cluster has no instance. */
   headless(region: string): void {
     this.region(region).instances = 0;
@@ -950,6 +988,9 @@ export class SimulatedWorld {
     if (name === this.deployed(region).drainParameterName) {
       return { Name: name, Value: this.region(region).drain, Type: 'String' as const };
     }
+    const deployedValue = this.deployedParameters.get(region)?.get(name);
+    if (deployedValue !== undefined)
+      return { Name: name, Value: deployedValue, Type: 'String' as const };
     const p = this.parametersIn(region).get(name);
     if (!p) throw notFound(name);
     return { Name: name, Value: p.value, Type: 'String' as const, Version: p.version };

@@ -178,6 +178,7 @@ describe('permissions, derived from the operation table', () => {
       'kms:CreateGrant',
       'kms:Decrypt',
       'kms:DescribeKey',
+      'rds:DescribeOrderableDBInstanceOptions',
       'route53:TestDNSAnswer',
     ]);
   });

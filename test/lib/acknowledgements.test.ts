@@ -69,7 +69,7 @@ describe('acknowledgement reasons state what the Service Authorization Reference
     [
       'MultiRegion-Routing/DrillOperator/Policy/Resource',
       'AwsSolutions-IAM5[Resource::*]',
-      'TestDNSAnswer and GetMetricData support no resource-level permissions; DescribeAlarms does, but returns composite alarms only when allowed on *, and the drill lists metric and composite alarms in ALARM by name prefix; kms:Decrypt is limited by the key alias and the Secrets Manager service condition, kms:CreateGrant and kms:DescribeKey by the key alias and the RDS service condition.',
+      'TestDNSAnswer, GetMetricData and DescribeOrderableDBInstanceOptions support no resource-level permissions; DescribeAlarms does, but returns composite alarms only when allowed on *, and the drill lists metric and composite alarms in ALARM by name prefix; kms:Decrypt is limited by the key alias and the Secrets Manager service condition, kms:CreateGrant and kms:DescribeKey by the key alias and the RDS service condition.',
     ],
     [
       'MultiRegion-Routing/DrillOperator/Policy/Resource',
@@ -105,7 +105,7 @@ describe('Guard registry suppressions (Metadata.guard) for the engines that skip
     }))
     .filter((r) => r.guard !== undefined);
 
-  test('GIVEN the whole app THEN exactly the provider, schema-provider, health- and items-function resources suppress rules', () => {
+  test('GIVEN the whole app THEN exactly the provider, schema-provider, health-, items- and readiness-function resources suppress rules', () => {
     expect(guarded.map((g) => [g.path, g.guard!.SuppressedRules])).toEqual([
       ...['us-east-1', 'us-west-2'].flatMap((region) => [
         [
@@ -137,6 +137,10 @@ describe('Guard registry suppressions (Metadata.guard) for the engines that skip
         [
           `MultiRegion-Service-${region}/Service/ItemsFunction/Resource`,
           ['LAMBDA_CONCURRENCY_CHECK', 'LAMBDA_DLQ_CHECK'],
+        ],
+        [
+          `MultiRegion-Service-${region}/Readiness/Function/Resource`,
+          ['LAMBDA_INSIDE_VPC', 'LAMBDA_DLQ_CHECK', 'LAMBDA_CONCURRENCY_CHECK'],
         ],
       ]),
     ]);

@@ -63,7 +63,7 @@ describe('managed RPO in the synthesized app', () => {
     }
   });
 
-  test('THEN the drill operator role may read, set and reset parameters on exactly those groups, and nowhere else', () => {
+  test('THEN the drill operator role may read, set and reset parameters on exactly those groups, the readiness functions only read them, and nowhere else', () => {
     const deployed = deployedApp(TWO);
     const groups = groupsByRegion(TWO);
     type Statement = { Sid?: string; Action: string | string[]; Resource: string | string[] };
@@ -79,7 +79,20 @@ describe('managed RPO in the synthesized app', () => {
       [s.Action].flat().some((a) => actions.includes(a) || a === 'rds:*' || a === '*'),
     );
 
-    expect(granting).toEqual([
+    const resources = TWO.map(
+      (region) => `arn:aws:rds:${region}:123456789012:cluster-pg:${groups[region].name}`,
+    );
+    // One readiness function per region (constructs/readiness-check.ts): read-only.
+    const readOnly = granting.filter((s) => s.Sid === 'rdsDescribeDBClusterParameters');
+    expect(readOnly).toEqual(
+      TWO.map(() => ({
+        Sid: 'rdsDescribeDBClusterParameters',
+        Effect: 'Allow',
+        Action: 'rds:DescribeDBClusterParameters',
+        Resource: resources,
+      })),
+    );
+    expect(granting.filter((s) => !readOnly.includes(s))).toEqual([
       {
         Sid: 'ManagedRpo',
         Effect: 'Allow',

@@ -5,7 +5,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { bundleHealthHandler } from '../../bin/build-package';
 import * as publicApi from '../../constructs';
-import { healthFunctionCode } from '../../constructs/handlers/health-code';
+import { healthFunctionCode, readinessFunctionCode } from '../../constructs/handlers/health-code';
 
 describe('the public entry point', () => {
   test('exports the constructs and the values their props take, no internal helper', () => {
@@ -27,6 +27,7 @@ describe('the public entry point', () => {
       'DEFAULT_HEALTH_SIGNAL_CACHE_TTL',
       'DEFAULT_OPERATOR_PERMISSION_SET',
       'DEFAULT_PROMOTION_ESTIMATE',
+      'DEFAULT_READINESS_INTERVAL',
       'DEFAULT_TIMING_POLICY',
       'DatabaseSchema',
       'DatabaseSecretHost',
@@ -41,6 +42,7 @@ describe('the public entry point', () => {
       'MIN_MANAGED_RPO',
       'MultiRegionChecks',
       'MultiRegionDashboard',
+      'ReadinessCheck',
       'RegionPeering',
       'RegionalDataKey',
       'RegionalNetwork',
@@ -98,6 +100,17 @@ describe("where the health function's code comes from", () => {
 
     expect(() => healthFunctionCode(path.join(dir, 'health-code.js'))).toThrow(
       `the health function's prebuilt bundle ${file} is missing: install the published package, or run \`npm run build\` in its source checkout`,
+    );
+  });
+
+  test('the readiness function: readiness.ts from source, its own prebuilt bundle once compiled', () => {
+    expect(readinessFunctionCode(path.join(dir, 'health-code.ts'))).toMatchObject({
+      entry: path.join(dir, 'readiness.ts'),
+      handler: 'handler',
+    });
+    const file = path.join(dir, 'readiness-bundle', 'index.js');
+    expect(() => readinessFunctionCode(path.join(dir, 'health-code.js'))).toThrow(
+      `the readiness function's prebuilt bundle ${file} is missing: install the published package, or run \`npm run build\` in its source checkout`,
     );
   });
 

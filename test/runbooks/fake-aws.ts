@@ -4,6 +4,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -15,7 +16,7 @@ export * from '../../runbooks/simulation/clock';
 export * from '../../runbooks/simulation/world';
 export * from '../../runbooks/simulation/client-network';
 
-/** Wires a world into mocks of the six SDK clients; the world is looked up on each call. */
+/** Wires a world into mocks of the seven SDK clients; the world is looked up on each call. */
 export function installFakeAws(mocks: FakeAwsMocks, world: () => SimulatedWorld): void {
   for (const operation of SIMULATED_OPERATIONS) {
     // One mock per client class; the table's command classes belong to that client.
@@ -36,6 +37,7 @@ export function createMocks() {
     cloudwatch: mockClient(CloudWatchClient),
     ssm: mockClient(SSMClient),
     sts: mockClient(STSClient),
+    serviceQuotas: mockClient(ServiceQuotasClient),
     fis: mockClient(FisClient),
   };
 }

@@ -36,6 +36,7 @@ async function snapshotOf(harness: Harness): Promise<Draft> {
       clock: harness.world.clock,
       homeRegion: PRIMARY,
       client: {},
+      capacity: true,
     });
     return structuredClone(snapshot) as Draft;
   } finally {
@@ -98,6 +99,8 @@ describe('preflight checks on the synthesized deployment', () => {
       'record-ttls': '4 records checked',
       'no-alarms': 'none in ALARM',
       'drains-off': "all 'false'",
+      'target-capacity':
+        'db.r6g.large (aurora-postgresql 16.6) offered; DB instances 40 >= 40; DB clusters 40 >= 40',
       'client-canary':
         `write.example.com -> ${w.deployed(PRIMARY).writeTarget} (us-east-1); app.example.com -> ${w.deployed(PRIMARY).appTarget} (us-east-1); ` +
         'GET /items/drill-preflight-0 through app.example.com (192.0.2.3, us-east-1): 404 (DNS, TLS, SigV4 and execute-api:Invoke work)',
@@ -454,6 +457,48 @@ describe('preflight checks on the synthesized deployment', () => {
       'drains-off',
       'us-east-1: ParameterNotFound',
     ],
+    // target-capacity
+    [
+      "the target's DB clusters quota below the writer region's",
+      { world: (w) => w.lowerQuota(SECONDARY, 'L-952B80B8', 39) },
+      'target-capacity',
+      'us-west-2 DB clusters quota 39 < 40 in us-east-1 (L-952B80B8): request an increase in Service Quotas',
+    ],
+    [
+      "the writer's instance class not offered in the target",
+      { world: (w) => w.notOffered.add(`${SECONDARY}|db.r6g.large`) },
+      'target-capacity',
+      'db.r6g.large (aurora-postgresql 16.6) is not offered in us-west-2: choose an instance class both regions offer',
+    ],
+    [
+      "the writer region's quota and the target's instance offering unreadable",
+      {
+        snapshot: (s) => {
+          s.capacity!.regions[0].quotas[0].value = { ok: false, error: 'AccessDenied' };
+          s.capacity!.regions[1].orderable = { ok: false, error: 'Throttling' };
+        },
+      },
+      'target-capacity',
+      'instance classes: Throttling; us-east-1 DB instances (L-7B6409FD): AccessDenied',
+    ],
+    [
+      "the target's quota unreadable",
+      {
+        snapshot: (s) =>
+          (s.capacity!.regions[1].quotas[1].value = {
+            ok: false,
+            error: 'NoSuchResourceException',
+          }),
+      },
+      'target-capacity',
+      'us-west-2 DB clusters (L-952B80B8): NoSuchResourceException',
+    ],
+    [
+      'capacity not observed',
+      { snapshot: (s) => delete s.capacity },
+      'target-capacity',
+      'not read: instance classes and quotas',
+    ],
   ];
 
   test.each(failures)('GIVEN %s THEN that check fails with its reason', async (...c) => {
@@ -746,6 +791,40 @@ describe('preflight with a headless secondary (readersByRegion 0)', () => {
   });
 });
 
+describe('target-capacity in an unplanned failover', () => {
+  test('GIVEN the failed writer region unreadable WHEN the target offers the class and reads its quotas THEN it passes, waived', async () => {
+    const snapshot = await snapshotOf(h);
+    snapshot.capacity!.regions[0].quotas.forEach((q) => (q.value = { ok: false, error: 'down' }));
+
+    const results = judge(h, snapshot, 'failover');
+
+    expect(results['target-capacity']).toMatchObject({
+      ok: true,
+      reason:
+        'db.r6g.large (aurora-postgresql 16.6) offered; waived for an unplanned failover: us-east-1 (the failed writer region) is not read',
+    });
+  });
+
+  test('GIVEN the target holds the writer THEN target-capacity is not judged (target-secondary fails)', async () => {
+    const snapshot = await snapshotOf(h);
+    delete snapshot.capacity!.regions[1].orderable;
+
+    expect(judge(h, snapshot)['target-capacity']).toMatchObject({
+      ok: true,
+      reason: 'not judged: us-west-2 holds the writer',
+    });
+  });
+
+  test('GIVEN a target the capacity snapshot does not list THEN it fails naming it', async () => {
+    const results = judge(h, await snapshotOf(h), 'switchover', 'eu-west-1');
+
+    expect(results['target-capacity']).toMatchObject({
+      ok: false,
+      reason: 'eu-west-1 is not in the outputs',
+    });
+  });
+});
+
 describe('the resume gate', () => {
   const target = { kind: 'failover' as const, targetRegion: SECONDARY, fromRegion: PRIMARY };
   const remaining = [
@@ -857,6 +936,8 @@ describe('preflight check texts and compound faults', () => {
       'record-ttls': 'TTL of every app.example.com and write.example.com record <= 60 s',
       'no-alarms': 'no alarm named MultiRegion-* in ALARM',
       'drains-off': "every region's drain switch is 'false'",
+      'target-capacity':
+        "target us-west-2 offers the writer's instance classes, and its RDS quotas (DB instances, DB clusters) are not below the writer region's",
       'client-canary':
         'the client canary resolves write.example.com and app.example.com and a signed read through app.example.com reaches the items API',
     });

@@ -248,6 +248,7 @@ describe('an HTTP answer that is not an AWS error response (a proxy, a load bala
       cloudwatch: clients.cloudwatch('us-east-1').config.serviceId,
       ssm: clients.ssm('us-east-1').config.serviceId,
       sts: clients.sts('us-east-1').config.serviceId,
+      servicequotas: clients.serviceQuotas('us-east-1').config.serviceId,
     };
 
     for (const [service, serviceId] of Object.entries(serviceIds)) {

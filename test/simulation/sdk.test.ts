@@ -1,5 +1,5 @@
 import {
-  DescribeDBInstancesCommand,
+  DescribeDBSubnetGroupsCommand,
   DescribeGlobalClustersCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
@@ -67,8 +67,8 @@ describe('the simulation behind real SDK clients (the rehearsal path)', () => {
     const client = new RDSClient({ region: world.topology.primaryRegion });
     simulateClient(client, () => world);
 
-    await expect(client.send(new DescribeDBInstancesCommand({}))).rejects.toThrow(
-      'the simulation does not answer RDSClient.DescribeDBInstancesCommand: extend runbooks/simulation/sdk.ts',
+    await expect(client.send(new DescribeDBSubnetGroupsCommand({}))).rejects.toThrow(
+      'the simulation does not answer RDSClient.DescribeDBSubnetGroupsCommand: extend runbooks/simulation/sdk.ts',
     );
     expect(world.calls).toEqual([]);
   });

@@ -86,6 +86,7 @@ export async function runDrill(
       homeRegion: opts.region,
       preferredRegions: [targetRegion],
       ...(opts.clientCanary === false ? {} : { client: {} }),
+      capacity: true,
     });
     const results = evaluatePreflight(snapshot, topology, { kind, targetRegion });
     const refused = results.some((r) => !r.ok) && !forceReason;

@@ -87,6 +87,7 @@ export async function offlineDryRun(
       preferredRegions: [targetRegion],
       // Offline `aws.client` rejects like every other read: the probe touches no network.
       ...(opts.clientCanary === false ? {} : { client: {} }),
+      capacity: true,
     }),
     topology,
     { kind, targetRegion },

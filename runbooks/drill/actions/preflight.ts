@@ -20,6 +20,7 @@ export async function preflight(ctx: ActionContext, opts: PreflightOptions): Pro
     homeRegion: opts.region,
     preferredRegions: opts.to ? [opts.to] : [],
     client: {},
+    capacity: true,
   });
   const target = opts.to ? regionOf(topology, opts.to).region : defaultTarget(snapshot, topology);
   const kind: DrillKind =

@@ -1,5 +1,6 @@
 // The drill's AWS: ports (./ports) built from SDK v3 adapters, one file per service.
 import { AwsCaller } from './caller';
+import { rdsCapacity } from './capacity';
 import type { AwsClients } from './clients';
 import { cloudWatchMetrics } from './cloudwatch';
 import { fisExperiments } from './fis';
@@ -26,6 +27,7 @@ export function sdkAdapters(
   return {
     client,
     database: rdsDatabase(clients, caller),
+    capacity: rdsCapacity(clients, caller),
     sql: rdsDataSql(clients, caller),
     routing: route53Routing(clients, caller, homeRegion),
     metrics: cloudWatchMetrics(clients, caller),

@@ -2,6 +2,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient, type RDSClientConfig } from '@aws-sdk/client-rds';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
@@ -41,7 +42,8 @@ export interface ClientSettings {
       | CloudWatchClient
       | SSMClient
       | STSClient
-      | FisClient,
+      | FisClient
+      | ServiceQuotasClient,
   ) => void;
 }
 
@@ -91,6 +93,10 @@ export class AwsClients {
 
   ssm(region: string): SSMClient {
     return this.get('ssm', region, (c) => new SSMClient(c));
+  }
+
+  serviceQuotas(region: string): ServiceQuotasClient {
+    return this.get('servicequotas', region, (c) => new ServiceQuotasClient(c));
   }
 
   /** The regional STS endpoint (GetCallerIdentity: who runs the drill). */

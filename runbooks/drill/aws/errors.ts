@@ -24,6 +24,7 @@ export const ENDPOINT_VARIABLES: Record<Exclude<AwsOperation['service'], 'fis'>,
   cloudwatch: 'AWS_ENDPOINT_URL_CLOUDWATCH',
   ssm: 'AWS_ENDPOINT_URL_SSM',
   sts: 'AWS_ENDPOINT_URL_STS',
+  servicequotas: 'AWS_ENDPOINT_URL_SERVICE_QUOTAS',
 };
 
 /** The SDK appends this when a response body is not the protocol's JSON or XML. */

@@ -6,7 +6,8 @@ import { LAG_METRICS } from '../../../constructs/contract';
  * `DRILL_IAM_ACTIONS` and tests that it matches.
  */
 export interface AwsOperation {
-  readonly service: 'rds' | 'rds-data' | 'route53' | 'cloudwatch' | 'ssm' | 'sts' | 'fis';
+  readonly service:
+    'rds' | 'rds-data' | 'route53' | 'cloudwatch' | 'ssm' | 'sts' | 'servicequotas' | 'fis';
   readonly operation: string;
   /** IAM actions the caller needs, with the resources they apply to. */
   readonly iamActions: readonly string[];
@@ -45,6 +46,30 @@ export const AWS_OPERATIONS = {
     ['rds:DescribeDBClusters'],
     false,
     "a member cluster's status, instances and engine version, in its own region",
+  ),
+  // What a promotion needs of the target region: the writer's instance classes offered there
+  // for the engine version (RDS API Reference, DescribeOrderableDBInstanceOptions) and quotas
+  // no lower than the writer region's (Aurora User Guide, CHAP_Limits, "Quotas in Amazon Aurora").
+  describeDbInstances: op(
+    'rds',
+    'DescribeDBInstances',
+    ['rds:DescribeDBInstances'],
+    false,
+    "the instance classes, engine and version of the writer cluster's instances",
+  ),
+  describeOrderableDbInstanceOptions: op(
+    'rds',
+    'DescribeOrderableDBInstanceOptions',
+    ['rds:DescribeOrderableDBInstanceOptions'],
+    false,
+    "whether a secondary's region offers the writer's instance class for its engine version",
+  ),
+  getServiceQuota: op(
+    'servicequotas',
+    'GetServiceQuota',
+    ['servicequotas:GetServiceQuota'],
+    false,
+    'the RDS quotas that bound a promotion (DB instances, DB clusters) in each region',
   ),
   // Managed RPO (rds.global_db_rpo) lives in each member's cluster parameter group: it is read
   // with DescribeDBClusterParameters, set with ModifyDBClusterParameterGroup and cleared with

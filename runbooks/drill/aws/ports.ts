@@ -126,6 +126,29 @@ export interface DatabaseApi {
   ): Promise<ClusterSnapshotView>;
 }
 
+/** One DB instance of a cluster, as DescribeDBInstances returns it. */
+export interface InstanceClassView {
+  readonly identifier: string;
+  readonly instanceClass: string;
+  readonly engine: string;
+  readonly engineVersion: string;
+}
+
+/** What a promotion needs of a region: the instance class offered, and the quotas. */
+export interface CapacityApi {
+  /** rds:DescribeDBInstances of one cluster's instances (filter db-cluster-id), in its region. */
+  clusterInstances(region: string, clusterIdentifier: string): Promise<InstanceClassView[]>;
+  /** rds:DescribeOrderableDBInstanceOptions: whether `region` offers the class for the engine version. */
+  orderable(
+    region: string,
+    engine: string,
+    engineVersion: string,
+    instanceClass: string,
+  ): Promise<boolean>;
+  /** servicequotas:GetServiceQuota: the applied value of one quota in `region`. */
+  quota(region: string, serviceCode: string, quotaCode: string): Promise<number>;
+}
+
 /** Canary statements through the RDS Data API. */
 export interface SqlApi {
   /** rds-data:ExecuteStatement (+ secretsmanager:GetSecretValue, kms:Decrypt on the secret). */
@@ -259,6 +282,7 @@ export interface DrillAws {
   /** FIS experiments (drill game-day). */
   readonly experiments: ExperimentApi;
   readonly database: DatabaseApi;
+  readonly capacity: CapacityApi;
   readonly sql: SqlApi;
   readonly routing: RoutingApi;
   readonly metrics: MetricsApi;

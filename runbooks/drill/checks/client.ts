@@ -16,7 +16,7 @@ const answerText = (n: ProbedName) =>
 const answered = (n: ProbedName) =>
   n.error === undefined && n.region !== undefined && n.address !== undefined;
 
-// 13. The client canary can reach the service as a client: without it every canary request
+// 14. The client canary can reach the service as a client: without it every canary request
 // fails and verify-client-writes waits its whole timeout after the writer moved.
 export const clientCanary: PreflightCheck = ({ snapshot, topology }) => {
   const id = 'client-canary';

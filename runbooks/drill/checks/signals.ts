@@ -1,4 +1,4 @@
-import { LAG_METRICS } from '../../../constructs/contract';
+import { LAG_METRICS, READINESS_METRIC_NAMESPACE } from '../../../constructs/contract';
 import type { AlarmView } from '../aws/adapters';
 import { check, isDrained, type PreflightCheck } from './context';
 
@@ -15,6 +15,7 @@ export const noAlarms: PreflightCheck = ({
   const writerCluster = snapshot.regions.find((r) => r.isWriter)?.clusterIdentifier;
   const alarmProblems: string[] = [];
   let expectedAlarms = 0;
+  let readinessAlarms = 0;
   const downChecks = down
     ? new Set(Object.values(topology.regions.find((t) => t.region === down)?.healthChecks ?? {}))
     : new Set<string>();
@@ -25,7 +26,10 @@ export const noAlarms: PreflightCheck = ({
       continue;
     }
     for (const alarm of alarms.value) {
-      if (isExpectedAlarm(alarm, writerCluster, new Set([...expectedUnhealthy, ...downChecks])))
+      if (isReadinessAlarm(alarm)) readinessAlarms++;
+      else if (
+        isExpectedAlarm(alarm, writerCluster, new Set([...expectedUnhealthy, ...downChecks]))
+      )
         expectedAlarms++;
       else alarmProblems.push(`${region}: ${alarm.name}`);
     }
@@ -38,7 +42,11 @@ export const noAlarms: PreflightCheck = ({
       ? alarmProblems.join('; ')
       : expectedAlarms > 0
         ? `none unexpected (${expectedAlarms} expected: lag of the writer, or checks expected unhealthy)`
-        : 'none in ALARM') + waived('alarms are not read'),
+        : 'none in ALARM') +
+      (readinessAlarms > 0
+        ? `; ${readinessAlarms} readiness alarm(s) not counted (they restate these checks)`
+        : '') +
+      waived('alarms are not read'),
   );
 };
 
@@ -62,6 +70,17 @@ export const drainsOff: PreflightCheck = ({ kind, judged, targetRegion, waived }
       : drainProblems.join('; ')) + waived('is fenced by the drill, if it answers'),
   );
 };
+
+/**
+ * The readiness alarms restate these checks' own verdicts: counting them would keep the
+ * readiness function failing on its own alarm after the cause is gone.
+ */
+function isReadinessAlarm(alarm: AlarmView): boolean {
+  return (
+    alarm.metrics.length > 0 &&
+    alarm.metrics.every((m) => m.namespace === READINESS_METRIC_NAMESPACE)
+  );
+}
 
 /** Lag alarms of the writer (it publishes no lag) and alarms on expected-unhealthy checks. */
 function isExpectedAlarm(

@@ -1,4 +1,5 @@
 import { ITEM_ROUTES, LAG_METRICS, MAX_ROUTED_TTL_SECONDS } from '../../../constructs/contract';
+import { PROMOTION_QUOTAS } from '../checks/capacity';
 import { clientItemId } from '../client-model';
 import { startCommand, statusCommand } from '../commands';
 import { DrillError } from '../errors';
@@ -42,6 +43,18 @@ export const preflightStep: StepDefinition<'preflight'> = {
       AlarmNamePrefix: '<stack prefix>',
     }),
     call(ops.getParameter, '<each region>', { Name: '<its drain parameter>' }),
+    call(ops.describeDbInstances, '<writer region>', {
+      Filters: 'db-cluster-id=<writer cluster>',
+    }),
+    call(ops.describeOrderableDbInstanceOptions, p.target.region, {
+      Engine: "<writer's engine>",
+      EngineVersion: "<writer's version>",
+      DBInstanceClass: "<each of the writer's instance classes>",
+    }),
+    call(ops.getServiceQuota, '<each region>', {
+      ServiceCode: 'rds',
+      QuotaCode: PROMOTION_QUOTAS.map((q) => q.code).join(', '),
+    }),
   ],
   checks: (p) => [
     `${p.target.region} is a secondary member, available, and not headless (at least one instance)`,
@@ -54,6 +67,7 @@ export const preflightStep: StepDefinition<'preflight'> = {
     p.kind === 'failback'
       ? `every drain switch 'false' (${p.target.region} may still be drained: the next step returns it)`
       : "every drain switch 'false'",
+    `${p.target.region} offers the writer's instance classes for its engine version, and its quotas (${PROMOTION_QUOTAS.map((q) => `${q.name} ${q.code}`).join(', ')}) are not below the writer region's`,
     `the client canary (unless --no-client-canary; not an AWS call): this machine's resolver answers ${p.writeHostname} and the app name with a region's target, ` +
       `and one SigV4-signed ${ITEM_ROUTES.read.method} ${ITEM_ROUTES.read.path.replace('{id}', clientItemId('<drill id>', 0))} through the app name gets 404 (DNS, TLS, SigV4 and execute-api:Invoke work)`,
   ],
@@ -67,6 +81,7 @@ export const preflightStep: StepDefinition<'preflight'> = {
       homeRegion: ctx.plan.homeRegion,
       preferredRegions: [ctx.plan.target.region],
       ...(ctx.timing.clientCanary === false ? {} : { client: { drillId: ctx.params.drillId } }),
+      capacity: true,
     });
     if (
       snapshot.writerRegion !== ctx.params.fromRegion &&
