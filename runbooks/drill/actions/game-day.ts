@@ -121,6 +121,7 @@ export async function gameDay(ctx: ActionContext, opts: GameDayOptions): Promise
     homeRegion: opts.region,
     preferredRegions: [to],
     ...(opts.clientCanary === false ? {} : { client: {} }),
+    capacity: true,
   });
   const failed = evaluatePreflight(snapshot, topology, {
     kind: 'failover',
