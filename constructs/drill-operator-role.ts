@@ -13,7 +13,12 @@ import {
 import { DRILL_FAILOVER_ONLY_IAM_ACTIONS } from '../runbooks/drill/aws/operations';
 import { PROMOTION_QUOTAS } from '../runbooks/drill/checks/capacity';
 import { drillLockParameterName } from '../runbooks/drill/lock-name';
-import { FAILOVER_SNAPSHOT_COPY_PATTERN, FAILOVER_SNAPSHOT_PREFIX } from './contract';
+import {
+  FAILOVER_SNAPSHOT_COPY_PATTERN,
+  FAILOVER_SNAPSHOT_PREFIX,
+  GAME_DAY_ACTION_ID,
+  GAME_DAY_TEMPLATE_TAG,
+} from './contract';
 import {
   DEFAULT_FAILOVER_PERMISSION_SET,
   DEFAULT_OPERATOR_PERMISSION_SET,
@@ -317,6 +322,25 @@ export class DrillOperatorRole extends Construct {
         actions: ['route53:ListResourceRecordSets'],
         resources: [props.hostedZone.hostedZoneArn],
       },
+      // drill game-day. Service Authorization Reference (AWS Fault Injection Service):
+      // StartExperiment takes the experiment-template, experiment and action resource types;
+      // GetExperiment and StopExperiment the experiment. Only templates tagged as game days.
+      {
+        sid: 'GameDayTemplates',
+        actions: ['fis:StartExperiment'],
+        resources: props.regions.map((r) =>
+          arn('fis', regionOf(r), 'experiment-template', '*', ArnFormat.SLASH_RESOURCE_NAME),
+        ),
+        conditions: { StringEquals: { [`aws:ResourceTag/${GAME_DAY_TEMPLATE_TAG}`]: 'true' } },
+      },
+      {
+        sid: 'GameDayExperiments',
+        actions: ['fis:StartExperiment', 'fis:GetExperiment', 'fis:StopExperiment'],
+        resources: props.regions.flatMap((r) => [
+          arn('fis', regionOf(r), 'experiment', '*', ArnFormat.SLASH_RESOURCE_NAME),
+          arn('fis', regionOf(r), 'action', GAME_DAY_ACTION_ID, ArnFormat.SLASH_RESOURCE_NAME),
+        ]),
+      },
       // Service Authorization Reference: route53:TestDNSAnswer, cloudwatch:GetMetricData and
       // rds:DescribeOrderableDBInstanceOptions have no resource type. DescribeAlarms takes alarm ARNs, but the CloudWatch API
       // Reference (DescribeAlarms) returns composite alarms only when it is allowed on *.
@@ -364,6 +388,17 @@ export class DrillOperatorRole extends Construct {
             ]),
       ],
     });
+    const gameDayReason =
+      "FIS generates the id of each game-day template when the service stack deploys and of each experiment when it starts: templates are matched by their game-day tag, experiments (Get/Stop) by the fis experiment ARN of the members' regions only.";
+    const gameDayFindings = props.regions.flatMap((r) =>
+      ['experiment-template', 'experiment'].map(
+        (type) =>
+          `AwsSolutions-IAM5[Resource::${nagText(stack, arn('fis', regionOf(r), type, '*', ArnFormat.SLASH_RESOURCE_NAME))}]`,
+      ),
+    );
+    acknowledgeFindings(policy, gameDayFindings, gameDayReason);
+    const failoverPolicy = this.node.tryFindChild('FailoverPolicy');
+    if (failoverPolicy) acknowledgeFindings(failoverPolicy, gameDayFindings, gameDayReason);
     acknowledgeFindings(
       policy,
       failoverSnapshots.map((a) => `AwsSolutions-IAM5[Resource::${nagText(stack, a)}]`),

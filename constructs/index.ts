@@ -102,6 +102,12 @@ export {
 } from './drill-principals';
 export { InvalidPropsError } from './invalid-props-error';
 export {
+  DEFAULT_GAME_DAY_DURATION,
+  GAME_DAY_ACTION_ID,
+  GameDayExperiment,
+  type GameDayExperimentProps,
+} from './game-day-experiment';
+export {
   DEFAULT_READINESS_INTERVAL,
   ReadinessCheck,
   type ReadinessCheckProps,

@@ -148,6 +148,9 @@ export function buildMultiRegionApp(app: App, topology: Topology): MultiRegionSt
       database: databases[index].member,
       globalWriterEndpoint: databases[0].globalWriterEndpoint!,
       members: databases.map((d) => d.member),
+      // The writer's protection: no secondary within the RPO means a failover now loses more
+      // than the game day may (see GameDayExperiment in the README).
+      gameDayStopConditions: [databases[index].lagAlarms.alarms.protected],
       alarmTopic: foundations[index].alarms.topic,
       description: `Multi-region reference: sample service with deep health in ${region}`,
     });

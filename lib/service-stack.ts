@@ -1,8 +1,11 @@
 import { CfnOutput } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
   ArcFenceFunction,
+  GAME_DAY_ACTION_ID,
+  GameDayExperiment,
   IAuroraGlobalMember,
   RegionSwitchReportBucket,
   RegionalDataKey,
@@ -31,6 +34,8 @@ export interface ServiceStackProps extends RegionalStackProps {
   readonly globalWriterEndpoint: string;
   /** Every member of the global database (this region's among them): the writer moves between them. */
   readonly members: readonly IAuroraGlobalMember[];
+  /** This region's alarms that stop a game day (the FIS experiment that isolates its application subnets). */
+  readonly gameDayStopConditions: readonly cloudwatch.IAlarm[];
   /** The region's alarm topic (the readiness alarm notifies it). */
   readonly alarmTopic: sns.ITopic;
 }
@@ -42,6 +47,8 @@ export class ServiceStack extends RegionalStack {
   readonly arcFence: ArcFenceFunction;
   /** Where the ARC Region switch plan that targets this secondary writes its reports (secondaries only). */
   readonly regionSwitchReports?: RegionSwitchReportBucket;
+  /** The FIS game day of this region: its application subnets isolated. */
+  readonly gameDay: GameDayExperiment;
   readonly readiness: ReadinessCheck;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
@@ -80,6 +87,12 @@ export class ServiceStack extends RegionalStack {
     if (this.region !== props.topology.primaryRegion) {
       this.regionSwitchReports = new RegionSwitchReportBucket(this, 'RegionSwitchReports');
     }
+    this.gameDay = new GameDayExperiment(this, 'GameDay', {
+      vpc: props.network.vpc,
+      subnets: props.network.appSubnets,
+      stopConditions: props.gameDayStopConditions,
+      encryptionKey: props.dataKey.key,
+    });
     new CfnOutput(this, 'RegionalHostname', { value: this.service.regionalHostname });
     addDrillOutput(this, DRILL_OUTPUT_KEYS.service, {
       region: this.region,
@@ -90,6 +103,15 @@ export class ServiceStack extends RegionalStack {
       // What the routing records of each name answer for this region (see RoutingStack).
       appTarget: this.service.targetOf(props.hostnames.app),
       writeTarget: this.service.targetOf(props.hostnames.write),
+      gameDay: {
+        experimentTemplateId: this.gameDay.experimentTemplateId,
+        actionId: GAME_DAY_ACTION_ID,
+        durationSeconds: this.gameDay.duration.toSeconds(),
+        // Literal names and a literal group: an output must not carry Fn::ImportValue (cfn-lint W6001).
+        stopConditionAlarmNames: this.gameDay.stopConditionAlarmNames,
+        subnetGroupName: RegionalNetwork.APP_SUBNETS,
+        logGroupName: this.gameDay.logGroup.logGroupName,
+      },
     });
     // Continuous readiness: drill preflight's checks with this region as the target. The
     // stack names are the app's (lib/multi-region-app.ts); each region's drain switch has the

@@ -10,3 +10,4 @@ export * from './outputs';
 export * from './timing';
 export * from './snapshots';
 export * from './region-switch';
+export * from './game-day';

@@ -53,6 +53,26 @@ export interface DrillServiceOutput {
   readonly appTarget: string;
   /** What the records of the write name answer for this region. */
   readonly writeTarget: string;
+  /**
+   * This region's FIS game-day template (`drill game-day --from <region>`); absent in
+   * deployments from before it existed.
+   */
+  readonly gameDay?: GameDayOutput;
+}
+
+/** One region's FIS experiment template that isolates its application subnets. */
+export interface GameDayOutput {
+  readonly experimentTemplateId: string;
+  /** The FIS action the template runs (`aws:network:disrupt-connectivity`). */
+  readonly actionId: string;
+  /** How long the isolation lasts unless stopped first. */
+  readonly durationSeconds: number;
+  /** The CloudWatch alarms (in this region) that stop the experiment. */
+  readonly stopConditionAlarmNames: readonly string[];
+  /** The subnet group it isolates (every subnet of it): the application subnets. */
+  readonly subnetGroupName: string;
+  /** Where FIS writes the experiment log. */
+  readonly logGroupName: string;
 }
 
 /** One region's Route 53 health check ids; a headless secondary has no serving check. */

@@ -5,6 +5,7 @@ import {
   type DrillDatabaseOutput,
   type DrillRoutingOutput,
   type DrillServiceOutput,
+  type GameDayOutput,
   type HealthCheckIdsOutput,
   type RegionSwitchPlanOutput,
 } from '../../constructs/contract';
@@ -41,6 +42,33 @@ export interface RegionTopology
   readonly secretArn: string;
   /** Route 53 health check ids; a headless secondary serves no reads and has no serving check. */
   readonly healthChecks: HealthCheckIdsOutput;
+  /** The region's FIS game-day template (absent in deployments from before it existed). */
+  readonly gameDay?: GameDayOutput;
+}
+
+/** `DrillService.gameDay`, checked: every field of the contract, or a problem naming the stack. */
+function gameDayOf(
+  reader: OutputReader,
+  value: unknown,
+  stack: string,
+  region: string,
+): { gameDay?: GameDayOutput } {
+  if (value === undefined) return {};
+  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  if (
+    !isRecord(value) ||
+    typeof value.experimentTemplateId !== 'string' ||
+    typeof value.actionId !== 'string' ||
+    typeof value.durationSeconds !== 'number' ||
+    !strings(value.stopConditionAlarmNames) ||
+    typeof value.subnetGroupName !== 'string' ||
+    typeof value.logGroupName !== 'string'
+  ) {
+    throw reader.problem(
+      `DrillService.gameDay of ${region} (stack ${stack}) must have experimentTemplateId, actionId, durationSeconds, stopConditionAlarmNames, subnetGroupName and logGroupName`,
+    );
+  }
+  return { gameDay: value as unknown as GameDayOutput };
 }
 
 /** Everything a drill needs, read from the stack outputs (the contract's fields, checked). */
@@ -171,6 +199,7 @@ export function topologyFromOutputs(
         writer: checks.writer,
         ...(typeof checks.writeGate === 'string' ? { writeGate: checks.writeGate } : {}),
       },
+      ...gameDayOf(reader, service.value.gameDay, service.stack, region),
     };
   });
 

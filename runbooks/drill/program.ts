@@ -7,6 +7,7 @@ import { defaultDeps, type CliDeps } from './actions/deps';
 import type { DrillOptions } from './actions/drill';
 import { failback } from './actions/failback';
 import { failover } from './actions/failover';
+import { GAME_DAY_RPO_NOTE, gameDay, type GameDayOptions } from './actions/game-day';
 import { collect, HOME_REGION } from './actions/options';
 import { preflight, type PreflightOptions } from './actions/preflight';
 import { rehearse, type RehearseOptions } from './actions/rehearse';
@@ -14,7 +15,14 @@ import { report, type ReportOptions } from './actions/report';
 import { resume, type ResumeOptions } from './actions/resume';
 import { status, type StatusOptions } from './actions/status';
 import { switchover } from './actions/switchover';
-import { ITEM_REQUESTS_TABLE, ITEM_ROUTES, ITEMS_TABLE } from '../../constructs/contract';
+import {
+  DEFAULT_GAME_DAY_DURATION_SECONDS,
+  GAME_DAY_ACTION_ID,
+  GAME_DAY_TAG,
+  ITEM_REQUESTS_TABLE,
+  ITEM_ROUTES,
+  ITEMS_TABLE,
+} from '../../constructs/contract';
 import { DEFAULT_CLIENT_SETTINGS } from './aws/clients';
 import { CLIENT_REQUEST_TIMEOUT_MS } from './client-canary';
 import { clientItemPrefix } from './client-model';
@@ -65,6 +73,28 @@ the scenario's faults and assumptions. It prints the measured client write and r
 database RTO and the RPO (acknowledged client writes lost) against the topology's objectives,
 and whether writes resumed; the record and report of each drill are marked as a rehearsal.
 Exit 0 when every verdict is met, ${EXIT_CODES.REHEARSAL_MISSED} (REHEARSAL_MISSED) when one is missed.
+`;
+
+/** What a game day runs, what stops it, and what it cannot do (`drill game-day --help`). */
+export const GAME_DAY_HELP = `
+Game day: each region's service stack deploys an AWS FIS experiment template (DrillService output
+gameDay) whose action ${GAME_DAY_ACTION_ID} (scope all) replaces the network ACL of that region's
+application subnets with one that denies all traffic, for the template's duration (${DEFAULT_GAME_DAY_DURATION_SECONDS / 60} minutes by default)
+unless stopped first; the database subnets are untouched. The region's service loses its network, so
+its health checks fail as in a regional outage of its application tier.
+With --execute the drill checks that --from holds the writer, starts the experiment there
+(StartExperiment with a client token and the tag ${GAME_DAY_TAG}), waits until it is running (a
+failed or stopped experiment stops the game day with FIS's reason, nothing failed over), runs the
+unplanned failover to --to exactly as \`npx drill failover --allow-data-loss\` does (its preflight, its
+confirmation, the failover role, --engine), then stops the experiment if it still runs and waits
+for its end, also when the failover stops midway or Ctrl-C is pressed. The state goes to
+<state-dir>/game-days/<id>.json as it changes; a process that dies leaves it there with the
+command that stops the experiment. One report: the failover's record and report.md with a
+game-day section (experiment id, template, start, end, state, stop conditions in ALARM).
+Stop conditions: CloudWatch alarms in the isolated region; by default its 'protected' alarm (no
+secondary within the RPO while it holds the writer: a failover now would lose more than the RPO).
+FIS stops the experiment when one enters ALARM, and refuses to start while one is in ALARM.
+${GAME_DAY_RPO_NOTE}
 `;
 
 const withCommon = (cmd: Command): Command =>
@@ -217,6 +247,23 @@ export async function main(
     "move the writer back to the region whose role is 'primary' in the outputs",
     failback,
   );
+
+  withAct(
+    program
+      .command('game-day')
+      .description(
+        "isolate the writer region's application subnets with AWS FIS, run an unplanned failover, end the experiment: one report",
+      )
+      .requiredOption('--from <region>', 'the writer region to isolate')
+      .option('--to <region>', 'region to fail over to (default: the only other region)')
+      .option('--allow-data-loss', 'required: the failover loses writes not yet replicated')
+      .addOption(
+        new Option('--engine <engine>', 'the failover engine (as drill failover --engine)')
+          .choices(DRILL_ENGINES)
+          .default('native'),
+      )
+      .addHelpText('after', GAME_DAY_HELP),
+  ).action(run('game-day', (opts: GameDayOptions) => gameDay(ctx, opts)));
 
   withAct(
     program

@@ -210,6 +210,8 @@ export class WorldSqlDriver implements SqlDriver {
     const cluster = toWriter ? world.writerEndpointRegion() : this.region;
     if (
       world.down.has(cluster) ||
+      // This region's service functions run in its isolated application subnets (a game day).
+      world.appIsolated(this.region) ||
       world.region(cluster).instances === 0 ||
       world.cutBetween(this.region, cluster)
     ) {

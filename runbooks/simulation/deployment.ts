@@ -254,6 +254,9 @@ export class SimulatedDeployment {
         return named('GlobalClusterIdentifier') ?? `${name}-${fakeId(stack, name, 6)}`;
       case 'AWS::SSM::Parameter':
         return named('Name') ?? `CFN-${name}-${fakeId(stack, name, 12)}`;
+      case 'AWS::CloudWatch::Alarm':
+        // Ref returns the alarm's name (CloudFormation, AWS::CloudWatch::Alarm return values).
+        return named('AlarmName') ?? `${name}-${fakeId(stack, name, 8)}`;
       case 'AWS::SecretsManager::Secret':
         // Ref returns the ARN; Secrets Manager appends six random characters to the name.
         return `arn:aws:secretsmanager:${stack.region}:${stack.account}:secret:${named('Name') ?? name}-${fakeId(stack, name, 6)}`;
@@ -300,6 +303,8 @@ export class SimulatedDeployment {
         const name = this.resolve(stack, resource.Properties?.Name);
         return `arn:aws:arc-region-switch::${stack.account}:plan/${String(name)}:${id.slice(0, 6)}`;
       }
+      case 'AWS::CloudWatch::Alarm.Arn':
+        return `arn:aws:cloudwatch:${stack.region}:${stack.account}:alarm:${ref}`;
       case 'AWS::EC2::VPC.CidrBlock':
         // The VPC's primary range is the one its template gives.
         return this.resolve(stack, resource.Properties?.CidrBlock);

@@ -70,12 +70,17 @@ import {
   StartPlanExecutionCommand,
   UpdatePlanExecutionCommand,
 } from '../../constructs/aws-api/arc-region-switch';
+import {
+  GetExperimentCommand,
+  StartExperimentCommand,
+  StopExperimentCommand,
+} from '../../constructs/aws-api/fis';
 import { simulatedArc } from './arc';
 import type { SimulatedWorld } from './world';
 
 /** The SDK clients the drill makes (AwsClients), by the name the table uses. */
 export type SimulatedService =
-  'rds' | 'rdsData' | 'route53' | 'cloudwatch' | 'ssm' | 'sts' | 'serviceQuotas' | 'arc';
+  'rds' | 'rdsData' | 'route53' | 'cloudwatch' | 'ssm' | 'sts' | 'serviceQuotas' | 'arc' | 'fis';
 
 /** One command the simulation answers: the IAM-style operation name and the world's answer. */
 export interface SimulatedOperation {
@@ -95,6 +100,7 @@ const SERVICE_OF: Record<string, SimulatedService> = {
   'sts:': 'sts',
   'servicequotas:': 'serviceQuotas',
   'arc-region-switch:': 'arc',
+  'fis:': 'fis',
 };
 
 function op<I>(
@@ -292,6 +298,13 @@ export const SIMULATED_OPERATIONS: readonly SimulatedOperation[] = [
     }),
   ),
   op(GetCallerIdentityCommand, 'sts:GetCallerIdentity', (w) => ({ ...w.callerIdentity })),
+  op(StartExperimentCommand, 'fis:StartExperiment', (w, region, input) =>
+    w.fis.start(region, input),
+  ),
+  op(GetExperimentCommand, 'fis:GetExperiment', (w, region, input) => w.fis.get(region, input.id)),
+  op(StopExperimentCommand, 'fis:StopExperiment', (w, region, input) =>
+    w.fis.stop(region, input.id),
+  ),
   op(GetParameterCommand, 'ssm:GetParameter', (w, region, input: GetParameterCommandInput) => ({
     Parameter: w.getParameter(region, input.Name ?? ''),
   })),

@@ -46,6 +46,7 @@ import { SimulatedClientNetwork, SimulatedItemTables } from './client-network';
 import { VirtualClock } from './clock';
 import { alarmOf, evaluateAlarm, metricKey, type MetricRef, type SimulatedAlarm } from './alarms';
 import type { SimulationAssumptions } from './scenario';
+import { SimulatedFis } from './fis';
 
 /** One region of the fake. */
 export interface SimulatedRegion {
@@ -343,6 +344,7 @@ export class SimulatedWorld {
   /** Samples of every metric an evaluated alarm watches, by metricKey (realistic model). */
   private readonly metricSamples = new Map<string, { at: number; value: number | null }[]>();
   private readonly deployment: SimulatedDeployment;
+  private fisSimulation?: SimulatedFis;
   /** Engine and version of the global cluster, as synthesized (see the constructor). */
   readonly engine: string;
   readonly engineVersion: string;
@@ -690,6 +692,16 @@ export class SimulatedWorld {
   }
 
   /** The region is gone: database, service, control plane and health endpoints. */
+  /** FIS, on the synthesized game-day templates (runbooks/simulation/fis.ts). */
+  get fis(): SimulatedFis {
+    return (this.fisSimulation ??= new SimulatedFis(this, this.deployment));
+  }
+
+  /** Whether a FIS experiment isolates the region's application subnets now. */
+  appIsolated(region: string): boolean {
+    return this.fisSimulation?.isolates(region) ?? false;
+  }
+
   regionOutage(region: string): void {
     this.advance();
     this.down.add(region);
@@ -1047,6 +1059,8 @@ export class SimulatedWorld {
       this.seenDrain(region) === 'false' &&
       r.status === 'available' &&
       !this.down.has(region) &&
+      // Its application subnets isolated (a game day): the health function reaches nothing.
+      !this.appIsolated(region) &&
       // A headless cluster has no instance to answer the health function's query.
       r.instances > 0 &&
       !(servingCheck !== undefined && this.forcedUnhealthy.has(servingCheck))

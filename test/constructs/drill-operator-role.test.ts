@@ -124,7 +124,7 @@ describe('permissions, derived from the operation table', () => {
     expect(failoverPolicies).toEqual([
       {
         id: expect.stringMatching(/^OperatorFailoverPolicy/),
-        actions: ['rds:FailoverGlobalCluster'],
+        actions: ['fis:StartExperiment', 'rds:FailoverGlobalCluster'],
       },
     ]);
     const attachedTo = Object.entries(template.findResources('AWS::IAM::Role'))

@@ -9,6 +9,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ArcRegionSwitchClient } from '../../constructs/aws-api/arc-region-switch';
+import { FisClient } from '../../constructs/aws-api/fis';
 import { SIMULATED_OPERATIONS, serveFromWorld } from '../../runbooks/simulation/sdk';
 import type { SimulatedWorld } from '../../runbooks/simulation/world';
 
@@ -39,6 +40,7 @@ export function createMocks() {
     sts: mockClient(STSClient),
     serviceQuotas: mockClient(ServiceQuotasClient),
     arc: mockClient(ArcRegionSwitchClient),
+    fis: mockClient(FisClient),
   };
 }
 

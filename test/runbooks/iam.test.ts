@@ -14,6 +14,9 @@ describe('DRILL_IAM_ACTIONS', () => {
     expect(DRILL_IAM_ACTIONS).toEqual([
       'cloudwatch:DescribeAlarms',
       'cloudwatch:GetMetricData',
+      'fis:GetExperiment',
+      'fis:StartExperiment',
+      'fis:StopExperiment',
       'kms:CreateGrant',
       'kms:Decrypt',
       'kms:DescribeKey',
@@ -45,6 +48,16 @@ describe('DRILL_IAM_ACTIONS', () => {
     await h.run(['status']);
     await h.run(['preflight']);
     await h.run(['switchover', '--to', SECONDARY, '--execute', '--yes', ...h.fast]);
+    // The game day (FIS): the writer's region isolated, then an unplanned failover back.
+    await h.run([
+      'game-day',
+      '--from',
+      SECONDARY,
+      '--allow-data-loss',
+      '--execute',
+      '--yes',
+      ...h.fast,
+    ]);
     await h.run([
       'failover',
       '--to',
@@ -75,15 +88,18 @@ describe('DRILL_IAM_ACTIONS', () => {
 });
 
 describe('DRILL_FAILOVER_ONLY_IAM_ACTIONS', () => {
-  test('THEN only the data-losing FailoverGlobalCluster is marked for the failover role', () => {
+  test("THEN only the data-losing FailoverGlobalCluster and the game day's StartExperiment (it isolates a region) are marked for the failover role", () => {
     const marked = (Object.values(AWS_OPERATIONS) as readonly AwsOperation[])
       .filter((o) => o.failoverRoleOnly)
       .map((o) => `${o.service}:${o.operation}`);
-    expect(marked).toEqual(['rds:FailoverGlobalCluster']);
+    expect(marked).toEqual(['rds:FailoverGlobalCluster', 'fis:StartExperiment']);
   });
 
   test('THEN it is derived from the marking: the failover operation actions, sorted, frozen, all in DRILL_IAM_ACTIONS', () => {
-    expect(DRILL_FAILOVER_ONLY_IAM_ACTIONS).toEqual(['rds:FailoverGlobalCluster']);
+    expect(DRILL_FAILOVER_ONLY_IAM_ACTIONS).toEqual([
+      'fis:StartExperiment',
+      'rds:FailoverGlobalCluster',
+    ]);
     expect(Object.isFrozen(DRILL_FAILOVER_ONLY_IAM_ACTIONS)).toBe(true);
     for (const action of DRILL_FAILOVER_ONLY_IAM_ACTIONS) {
       expect(DRILL_IAM_ACTIONS).toContain(action);

@@ -6,6 +6,7 @@ import { buildRecord, type DrillRecord, type RecordOptions } from '../record';
 import { renderReport, type ReportFormat } from '../report';
 import { DrillStore } from '../store';
 import type { ActionContext } from './context';
+import { withGameDay } from './game-day';
 
 export interface ReportOptions {
   drillId?: string;
@@ -27,7 +28,11 @@ export function report(ctx: ActionContext, opts: ReportOptions): void {
   const dir = opts.out ?? store.drillDir(drillId);
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, opts.format === 'json' ? 'record.json' : `report.${opts.format}`);
-  fs.writeFileSync(file, renderReport(record, opts.format));
+  // A game day's failover carries its game-day section (actions/game-day.ts).
+  fs.writeFileSync(
+    file,
+    withGameDay(renderReport(record, opts.format), opts.format, store.drillDir(drillId)),
+  );
   ctx.say('DRILL_I0600', `${opts.format} report of ${drillId} (${record.outcome}): ${file}`);
 }
 

@@ -4,6 +4,7 @@ import { AwsCaller } from './caller';
 import { rdsCapacity } from './capacity';
 import type { AwsClients } from './clients';
 import { cloudWatchMetrics } from './cloudwatch';
+import { fisExperiments } from './fis';
 import type { ClientNetworkApi, DrillAws } from './ports';
 import { rdsDatabase } from './rds';
 import { rdsDataSql } from './rds-data';
@@ -35,6 +36,7 @@ export function sdkAdapters(
     locks: ssmLocks(clients, caller),
     identity: stsIdentity(clients, caller, homeRegion),
     arc: arcRegionSwitch(clients, caller),
+    experiments: fisExperiments(clients, caller),
     meter: caller.meter,
   };
 }

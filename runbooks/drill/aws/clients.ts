@@ -7,6 +7,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { ArcRegionSwitchClient } from '../../../constructs/aws-api/arc-region-switch';
+import { FisClient } from '../../../constructs/aws-api/fis';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -43,7 +44,8 @@ export interface ClientSettings {
       | SSMClient
       | STSClient
       | ServiceQuotasClient
-      | ArcRegionSwitchClient,
+      | ArcRegionSwitchClient
+      | FisClient,
   ) => void;
 }
 
@@ -114,6 +116,24 @@ export class AwsClients {
       region,
       (c) =>
         new ArcRegionSwitchClient({
+          region,
+          credentials: this.clientCredentials(),
+          ...(c.requestHandler ? { requestHandler: c.requestHandler as never } : {}),
+        }),
+    );
+  }
+
+  /**
+   * FIS in `region` (the in-house signed client, constructs/aws-api): the same credentials and
+   * request handler; it does not retry (the game day polls through transient errors) and reads
+   * no endpoint variable.
+   */
+  fis(region: string): FisClient {
+    return this.get(
+      'fis',
+      region,
+      (c) =>
+        new FisClient({
           region,
           credentials: this.clientCredentials(),
           ...(c.requestHandler ? { requestHandler: c.requestHandler as never } : {}),

@@ -18,7 +18,7 @@ interface SdkErrorShape {
  * "Service-specific endpoints" and "Identifiers for service-specific endpoints").
  */
 export const ENDPOINT_VARIABLES: Record<
-  Exclude<AwsOperation['service'], 'arc-region-switch'>,
+  Exclude<AwsOperation['service'], 'arc-region-switch' | 'fis'>,
   string
 > = {
   rds: 'AWS_ENDPOINT_URL_RDS',
@@ -63,6 +63,8 @@ function endpointText(
   // The in-house ARC client (constructs/aws-api) is no SDK client: it reads no endpoint variable.
   if (service === 'arc-region-switch')
     return `the ARC data plane arc-region-switch.${region}.api.aws`;
+  // The in-house FIS client (constructs/aws-api) always calls fis.<region>.amazonaws.com.
+  if (service === 'fis') return `the drill called fis.${region}.amazonaws.com`;
   const own = ENDPOINT_VARIABLES[service];
   if (env[own]) return `${own}=${env[own]}`;
   if (env.AWS_ENDPOINT_URL) return `AWS_ENDPOINT_URL=${env.AWS_ENDPOINT_URL} (${own} is not set)`;

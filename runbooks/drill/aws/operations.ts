@@ -14,7 +14,8 @@ export interface AwsOperation {
     | 'ssm'
     | 'sts'
     | 'servicequotas'
-    | 'arc-region-switch';
+    | 'arc-region-switch'
+    | 'fis';
   readonly operation: string;
   /** IAM actions the caller needs, with the resources they apply to. */
   readonly iamActions: readonly string[];
@@ -215,6 +216,34 @@ export const AWS_OPERATIONS = {
     ['ssm:DeleteParameter'],
     true,
     'release the drill lock when the drill finishes or is abandoned',
+  ),
+  // The game day's FIS experiment (drill game-day). StartExperiment needs fis:StartExperiment on
+  // the template, the experiment and the template's action; tags given at start are governed by
+  // aws:RequestTag on the same action (Service Authorization Reference, AWS Fault Injection
+  // Service, Actions table). Isolating a region is as grave as losing writes: failover role only.
+  startExperiment: {
+    ...op(
+      'fis',
+      'StartExperiment',
+      ['fis:StartExperiment'],
+      true,
+      "start the game day's experiment: the writer region's application subnets isolated",
+    ),
+    failoverRoleOnly: true,
+  },
+  getExperiment: op(
+    'fis',
+    'GetExperiment',
+    ['fis:GetExperiment'],
+    false,
+    "the game day's experiment state (running, stopped by a stop condition, ended)",
+  ),
+  stopExperiment: op(
+    'fis',
+    'StopExperiment',
+    ['fis:StopExperiment'],
+    true,
+    "end the game day's isolation once the failover is done (or the drill stopped)",
   ),
   // "No permissions are required to perform this operation" (STS API Reference,
   // GetCallerIdentity): no IAM action.

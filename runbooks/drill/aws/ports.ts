@@ -350,7 +350,32 @@ export interface ArcApi {
 }
 
 /** Everything the drill can do in AWS. Steps depend on this, never on SDK clients. */
+/** One FIS experiment as the game day reads it. */
+export interface ExperimentView {
+  readonly id: string;
+  readonly templateId?: string;
+  readonly status: string;
+  /** FIS's reason for the state (why it failed or stopped: a stop condition names its alarm). */
+  readonly reason?: string;
+  readonly startTime?: number;
+  readonly endTime?: number;
+}
+
+/** FIS experiments (the game day), in the template's region. */
+export interface ExperimentApi {
+  start(
+    region: string,
+    templateId: string,
+    clientToken: string,
+    tags: Readonly<Record<string, string>>,
+  ): Promise<ExperimentView>;
+  get(region: string, id: string): Promise<ExperimentView>;
+  stop(region: string, id: string): Promise<ExperimentView>;
+}
+
 export interface DrillAws {
+  /** FIS experiments (drill game-day). */
+  readonly experiments: ExperimentApi;
   readonly database: DatabaseApi;
   readonly capacity: CapacityApi;
   readonly sql: SqlApi;

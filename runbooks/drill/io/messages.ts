@@ -52,6 +52,22 @@ export const MESSAGES = {
   DRILL_I0700: { level: 'result', what: "rehearse: a scenario's measures and verdicts" },
   DRILL_I0701: { level: 'result', what: 'rehearse --list: every scenario with its summary' },
   DRILL_I0702: { level: 'result', what: 'rehearse --json: every result as JSON' },
+  DRILL_I0800: {
+    level: 'result',
+    what: 'game-day dry run: the FIS template, stop conditions and calls',
+  },
+  DRILL_I0801: {
+    level: 'info',
+    what: 'game-day progress: the experiment started, its states, the failover',
+  },
+  DRILL_I0802: {
+    level: 'result',
+    what: 'game day: its section of the report, and where the report is',
+  },
+  DRILL_W0803: {
+    level: 'warn',
+    what: 'game day: an experiment the drill could not end, and how to stop it',
+  },
 } as const satisfies Record<string, MessageDefinition>;
 
 export type MessageCode = keyof typeof MESSAGES;
