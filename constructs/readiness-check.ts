@@ -11,7 +11,7 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PROMOTION_QUOTAS } from '../runbooks/drill/checks/capacity';
-import { PREFLIGHT_OPERATIONS } from '../runbooks/drill/preflight';
+import { PREFLIGHT_ARC_OPERATIONS, PREFLIGHT_OPERATIONS } from '../runbooks/drill/preflight';
 import { acknowledgeCrossStackLogKey } from './aurora-global-member';
 import {
   drillOutputParameterName,
@@ -56,6 +56,13 @@ export interface ReadinessCheckProps {
   readonly globalClusterIdentifier: string;
   /** The zone of the app and write records (ListResourceRecordSets). */
   readonly hostedZone: route53.IHostedZone;
+  /**
+   * Names of the ARC Region switch plans (`DrillRegionSwitch`): preflight reads their
+   * managed health checks, so the function may too.
+   *
+   * @default - no plans: the function's role may not read ARC
+   */
+  readonly regionSwitchPlanNames?: readonly string[];
   /** Where the alarm notifies (the region's alarm topic). */
   readonly alarmTopic: sns.ITopic;
   /** Encrypts the function's log group. */
@@ -323,7 +330,19 @@ function readinessStatements(
       ...outputParameters.map((p) => parameter(p.region, p.name)),
     ],
   };
-  const actions = [...new Set(PREFLIGHT_OPERATIONS.flatMap((o) => o.iamActions))].sort();
+  // Service Authorization Reference, AWS ARC Region switch: the plan resource is
+  // arn:<partition>:arc-region-switch::<account>:plan/<name>:<suffix ARC generates>.
+  const plans = (props.regionSwitchPlanNames ?? []).map(
+    (name) => `arn:${stack.partition}:arc-region-switch::${stack.account}:plan/${name}:*`,
+  );
+  for (const action of PREFLIGHT_ARC_OPERATIONS.flatMap((o) => o.iamActions)) {
+    if (plans.length > 0) resources[action] = plans;
+  }
+  const operations =
+    plans.length > 0
+      ? [...PREFLIGHT_OPERATIONS, ...PREFLIGHT_ARC_OPERATIONS]
+      : PREFLIGHT_OPERATIONS;
+  const actions = [...new Set(operations.flatMap((o) => o.iamActions))].sort();
   const unmapped = actions.filter((a) => !resources[a]);
   if (unmapped.length > 0) {
     throw new Error(

@@ -771,6 +771,22 @@ function minutes(d: Duration): number {
   return Math.ceil(d.toSeconds({ integral: false }) / 60);
 }
 
+/**
+ * The name the app gives the plan of `targetRegion`: `<stackPrefix>-<region>` when that is a
+ * valid plan name, else the construct's default. Known at synth, so stacks deployed before the
+ * plan (the readiness functions) can name it in their policies.
+ */
+export function regionSwitchPlanName(
+  stackPrefix: string,
+  globalClusterIdentifier: string,
+  targetRegion: string,
+): string {
+  const name = `${stackPrefix}-${targetRegion}`;
+  return PLAN_NAME_PATTERN.test(name)
+    ? name
+    : defaultPlanName(globalClusterIdentifier, targetRegion);
+}
+
 function defaultPlanName(globalClusterIdentifier: string, targetRegion: string): string {
   const head = globalClusterIdentifier.slice(0, 32 - targetRegion.length - 1).replace(/-+$/, '');
   return `${head}-${targetRegion}`;

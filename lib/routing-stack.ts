@@ -22,6 +22,7 @@ import {
   writeRecordSetIdentifier,
 } from '../constructs';
 import { DRILL_OUTPUT_KEYS, DRILL_ROLE_OUTPUT_KEYS } from '../constructs/contract';
+import { regionSwitchPlanName } from '../constructs/region-switch-plan';
 import { addDrillOutput } from './drill-outputs';
 import { referenceFrom } from './references';
 import { Topology, importHostedZone } from './topology';
@@ -305,7 +306,11 @@ export class RoutingStack extends Stack {
     return secondaries.map(
       (target) =>
         new RegionSwitchPlan(this, `RegionSwitch-${target.region}`, {
-          ...planNameFor(props.topology.stackPrefix, target.region),
+          planName: regionSwitchPlanName(
+            props.topology.stackPrefix,
+            props.topology.globalClusterIdentifier,
+            target.region,
+          ),
           primary: planRegion(primary),
           target: planRegion(target),
           hostedZone: zone,
@@ -346,11 +351,6 @@ export class RoutingStack extends Stack {
 }
 
 /** `<stackPrefix>-<region>` when ARC accepts it as a plan name (1 to 32 letters, digits, hyphens). */
-function planNameFor(stackPrefix: string, region: string): { planName?: string } {
-  const name = `${stackPrefix}-${region}`;
-  return /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$/.test(name) ? { planName: name } : {};
-}
-
 /** A function's ARN as its resource's attribute (what a cross-stack reference reads). */
 function arnOf(fn: lambda.IFunction): string {
   const cfn = fn.node.defaultChild;

@@ -2,6 +2,7 @@ import { CfnOutput } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { regionSwitchPlanName } from '../constructs/region-switch-plan';
 import {
   ArcFenceFunction,
   GAME_DAY_ACTION_ID,
@@ -134,9 +135,13 @@ export class ServiceStack extends RegionalStack {
         {
           stackName: stackName(stackPrefix, 'Routing'),
           region: timing.homeRegion,
-          keys: [DRILL_OUTPUT_KEYS.routing],
+          keys: [DRILL_OUTPUT_KEYS.routing, DRILL_OUTPUT_KEYS.regionSwitch],
         },
       ],
+      // The plans the routing stack creates, one per secondary (lib/routing-stack.ts).
+      regionSwitchPlanNames: regions
+        .filter((r) => r !== props.topology.primaryRegion)
+        .map((r) => regionSwitchPlanName(stackPrefix, props.topology.globalClusterIdentifier, r)),
       regions: props.members.map((m) => ({
         region: m.env.region,
         clusterIdentifier: m.clusterIdentifier,

@@ -158,6 +158,7 @@ export const MIRRORED_DRILL_OUTPUT_KEYS: readonly DrillOutputKey[] = [
   DRILL_OUTPUT_KEYS.database,
   DRILL_OUTPUT_KEYS.service,
   DRILL_OUTPUT_KEYS.routing,
+  DRILL_OUTPUT_KEYS.regionSwitch,
 ];
 
 /** The SSM parameter that mirrors output `key` of stack `stackName`. */

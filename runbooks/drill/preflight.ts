@@ -1,4 +1,4 @@
-import { AWS_OPERATIONS as ops, type AwsOperation } from './aws/operations';
+import { ARC_OPERATIONS, AWS_OPERATIONS as ops, type AwsOperation } from './aws/operations';
 import type { DrillTopology } from './discovery';
 import type { Snapshot } from './observe';
 import {
@@ -59,6 +59,11 @@ export const PREFLIGHT_OPERATIONS: readonly AwsOperation[] = [
   ops.describeDbInstances,
   ops.describeOrderableDbInstanceOptions,
   ops.getServiceQuota,
+];
+
+/** What the preflight also reads when the deployment has ARC Region switch plans. */
+export const PREFLIGHT_ARC_OPERATIONS: readonly AwsOperation[] = [
+  ARC_OPERATIONS.listRoute53HealthChecksInRegion,
 ];
 
 /** Every check that must pass before a drill, as a pure function of one snapshot. */

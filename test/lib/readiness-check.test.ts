@@ -14,11 +14,11 @@ import {
   READINESS_METRICS,
 } from '../../constructs/contract';
 import type { OutputParameter } from '../../constructs/handlers/readiness-run';
-import { PREFLIGHT_OPERATIONS } from '../../runbooks/drill/preflight';
+import { PREFLIGHT_ARC_OPERATIONS, PREFLIGHT_OPERATIONS } from '../../runbooks/drill/preflight';
 import { preflightStep } from '../../runbooks/drill/steps/preflight';
 import type { PlanView } from '../../runbooks/drill/steps';
 import { operationKey } from '../../runbooks/drill/step-scope';
-import type { DeployedResource } from '../../runbooks/simulation/deployment';
+import { FAKE_ACCOUNT, type DeployedResource } from '../../runbooks/simulation/deployment';
 import { deployedApp } from '../deployed-app';
 
 const TOPOLOGIES = [
@@ -81,7 +81,7 @@ describe.each(TOPOLOGIES)('continuous readiness, %s', (_name, regions) => {
       expect(parameters.map((p) => `${p.stackName} ${p.key}`).sort()).toEqual(
         Object.entries(outputs)
           .flatMap(([stack, o]) =>
-            ['DrillDatabase', 'DrillService', 'DrillRouting']
+            ['DrillDatabase', 'DrillService', 'DrillRouting', 'DrillRegionSwitch']
               .filter((k) => o[k] !== undefined)
               .map((k) => `${stack} ${k}`),
           )
@@ -112,6 +112,8 @@ describe.each(TOPOLOGIES)('continuous readiness, %s', (_name, regions) => {
         [
           ...new Set([
             ...PREFLIGHT_OPERATIONS.flatMap((o) => o.iamActions),
+            // The app always has plans (one per secondary): preflight reads their checks.
+            ...PREFLIGHT_ARC_OPERATIONS.flatMap((o) => o.iamActions),
             'cloudwatch:PutMetricData',
             'logs:CreateLogStream',
             'logs:PutLogEvents',
@@ -127,7 +129,18 @@ describe.each(TOPOLOGIES)('continuous readiness, %s', (_name, regions) => {
         }),
       );
       const getParameter = statements.find((s) => [s.Action].flat().includes('ssm:GetParameter'))!;
-      expect([getParameter.Resource].flat()).toHaveLength(regions.length + 2 * regions.length + 1);
+      // Each drain switch, each region's two mirrors, the routing stack's two.
+      expect([getParameter.Resource].flat()).toHaveLength(regions.length + 2 * regions.length + 2);
+      // The plans by name; ARC adds a suffix at creation.
+      const arc = statements.find((s) =>
+        [s.Action].flat().includes('arc-region-switch:ListRoute53HealthChecksInRegion'),
+      )!;
+      expect([arc.Resource].flat().sort()).toEqual(
+        regions
+          .slice(1)
+          .map((r) => `arn:aws:arc-region-switch::${FAKE_ACCOUNT}:plan/MultiRegion-${r}:*`)
+          .sort(),
+      );
     },
   );
 

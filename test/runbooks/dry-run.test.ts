@@ -57,7 +57,7 @@ describe('dry run (the default)', () => {
       );
       expect(result.stdout).toContain(`\n${ninth}`);
       expect(result.stdout).toContain(`\n${tenth}`);
-      expect(result.stdout).toContain('all 14 checks passed');
+      expect(result.stdout).toContain('all 15 checks passed');
       expectNoMutatingCommand(h);
       expect(h.mocks.rds.commandCalls(CopyDBClusterSnapshotCommand)).toHaveLength(0);
       expect(h.world.writer).toBe(PRIMARY);

@@ -24,7 +24,7 @@ describe('a dry run without credentials (offline, from the outputs file)', () =>
         `writer region: not read: no credentials; assumed us-east-1, the primary region in ${h.outputsFile}\n`,
     );
     expect(result.stdout).toContain(
-      '\npreflight: 14 live checks not run (not read: no credentials):\n' +
+      '\npreflight: 15 live checks not run (not read: no credentials):\n' +
         '  - target-secondary: target us-west-2 is a secondary member of multi-region-ref-global\n' +
         '  - target-available: target cluster is available\n',
     );
@@ -45,7 +45,7 @@ describe('a dry run without credentials (offline, from the outputs file)', () =>
         'CredentialsProviderError: Could not load credentials from any providers\n' +
         'next: Set credentials the SDK can find (AWS_PROFILE or --profile, environment variables, or ' +
         '`aws sso login` for an expired session), then rerun (the dry run then reads the writer and ' +
-        'runs the 14 checks; --execute acts)\n',
+        'runs the 15 checks; --execute acts)\n',
     );
     expect(result.stdout).not.toMatch(/\n\s+at /);
     // One attempt to read the writer, then nothing more is sent to AWS.
@@ -85,7 +85,7 @@ describe('a dry run without credentials (offline, from the outputs file)', () =>
 
     expect(result.code).toBe(0);
     expect(result.stdout).not.toContain('offline');
-    expect(result.stdout).toContain('all 14 checks passed');
+    expect(result.stdout).toContain('all 15 checks passed');
   });
 });
 

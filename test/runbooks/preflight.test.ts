@@ -30,7 +30,7 @@ describe('drill preflight', () => {
     ]) {
       expect(result.stdout).toMatch(new RegExp(`│ ${id} +│ pass +│`));
     }
-    expect(result.stdout).toContain('all 14 checks passed');
+    expect(result.stdout).toContain('all 15 checks passed');
     // Alarms are read in every region with the stacks' common name prefix.
     expect(h.world.callsOf('cloudwatch:DescribeAlarms').map((c) => [c.region, c.input])).toEqual(
       expect.arrayContaining([

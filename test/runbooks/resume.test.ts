@@ -128,7 +128,7 @@ describe('drill resume', () => {
       host: HOST,
     });
     expect(result.stdout).toContain(
-      '1/12 preflight: completed in 0ms: 1 of 14 checks failed; started anyway (--force): alarm is a known false positive',
+      '1/12 preflight: completed in 0ms: 1 of 15 checks failed; started anyway (--force): alarm is a known false positive',
     );
   });
 

@@ -13,7 +13,11 @@ import {
 } from '../../../constructs/handlers/readiness-run';
 import { AwsClients, DEFAULT_CLIENT_SETTINGS } from '../../../runbooks/drill/aws/clients';
 import { operationKey } from '../../../runbooks/drill/step-scope';
-import { PREFLIGHT_CHECKS, PREFLIGHT_OPERATIONS } from '../../../runbooks/drill/preflight';
+import {
+  PREFLIGHT_ARC_OPERATIONS,
+  PREFLIGHT_CHECKS,
+  PREFLIGHT_OPERATIONS,
+} from '../../../runbooks/drill/preflight';
 import { deployedApp } from '../../deployed-app';
 import { PRIMARY, SECONDARY, useFakeAws } from '../../runbooks/harness';
 
@@ -88,7 +92,9 @@ describe('readiness of a standby that would pass preflight', () => {
   test('GIVEN the run WHEN its calls are listed THEN each is a preflight operation, read-only (the role allows exactly those)', async () => {
     await runIn(SECONDARY);
 
-    const allowed = new Set(PREFLIGHT_OPERATIONS.map(operationKey));
+    const allowed = new Set(
+      [...PREFLIGHT_OPERATIONS, ...PREFLIGHT_ARC_OPERATIONS].map(operationKey),
+    );
     const made = [...new Set(h.world.calls.map((c) => c.operation))];
     expect(made.filter((op) => !allowed.has(op))).toEqual([]);
     expect(PREFLIGHT_OPERATIONS.every((o) => !o.mutating)).toBe(true);
@@ -184,7 +190,9 @@ describe('the same checks as drill preflight', () => {
 
     const result = await runIn(SECONDARY);
 
-    expect(cliIds).toHaveLength(PREFLIGHT_CHECKS.length);
+    // The deployment has ARC Region switch plans: their health-check check comes last.
+    expect(cliIds).toHaveLength(PREFLIGHT_CHECKS.length + 1);
+    expect(cliIds.at(-1)).toBe('arc-health-check');
     expect(result.checks.map((c) => c.id)).toEqual(cliIds);
   });
 
@@ -227,6 +235,24 @@ describe('the same checks as drill preflight', () => {
       expect(published()).toContain(`PreflightCheckFailed Region=${SECONDARY} Check=${id} 1`);
     },
   );
+});
+
+describe('readiness of a standby ARC deactivated', () => {
+  test('GIVEN the ARC-managed health check of the secondary unhealthy WHEN it runs THEN 0: a native drill could not move write DNS there', async () => {
+    const [arc] = [...h.world.arcHealthChecks].filter(([, c]) => c.region === SECONDARY);
+    h.world.setArcHealthCheck(arc[0], 'unhealthy');
+
+    const result = await runIn(SECONDARY);
+
+    expect(result.ready).toBe(false);
+    expect(reasonOf(result, 'arc-health-check')).toBe(
+      `plan MultiRegion-${SECONDARY}: ${arc[0]} is unhealthy: ${SECONDARY}'s write record is AND(its writer check, its ARC check), so a native drill cannot move write DNS to ${SECONDARY}; ` +
+        `run the drill with --engine arc (or activate ${SECONDARY} with ARC)`,
+    );
+    expect(published()).toContain(
+      `PreflightCheckFailed Region=${SECONDARY} Check=arc-health-check 1`,
+    );
+  });
 });
 
 describe('the readiness function environment', () => {
