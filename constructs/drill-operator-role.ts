@@ -10,7 +10,11 @@ import {
   CLIENT_CANARY_IAM_ACTIONS,
   CLIENT_CANARY_ROUTE_RESOURCES,
 } from '../runbooks/drill/aws/client-permissions';
-import { DRILL_FAILOVER_ONLY_IAM_ACTIONS } from '../runbooks/drill/aws/operations';
+import {
+  DRILL_ARC_FAILOVER_ONLY_IAM_ACTIONS,
+  DRILL_ARC_IAM_ACTIONS,
+  DRILL_FAILOVER_ONLY_IAM_ACTIONS,
+} from '../runbooks/drill/aws/operations';
 import { PROMOTION_QUOTAS } from '../runbooks/drill/checks/capacity';
 import { drillLockParameterName } from '../runbooks/drill/lock-name';
 import {
@@ -67,6 +71,15 @@ export interface DrillOperatorRoleProps {
   readonly hostedZone: route53.IHostedZone;
   /** Every health check the drill reads. */
   readonly healthChecks: readonly route53.IHealthCheck[];
+  /**
+   * The ARC Region switch plans `drill --engine arc` drives, by ARN or by name with ARC's
+   * suffix as a wildcard (regionSwitchPlanArnPattern): both roles read executions and
+   * approve steps; only the failover role starts or switches an execution (IAM cannot tell a
+   * graceful start from an ungraceful one).
+   *
+   * @default - no plans: neither role may call ARC Region switch
+   */
+  readonly regionSwitchPlanArns?: readonly string[];
   /**
    * Who may assume the operator role (every drill call except the data-losing failover):
    * `aws:PrincipalArn` patterns (ArnLike) of IAM Identity Center permission-set roles, IAM
@@ -341,6 +354,17 @@ export class DrillOperatorRole extends Construct {
           arn('fis', regionOf(r), 'action', GAME_DAY_ACTION_ID, ArnFormat.SLASH_RESOURCE_NAME),
         ]),
       },
+      // Service Authorization Reference (AWS ARC Region switch): every execution action takes
+      // the plan resource type.
+      ...(props.regionSwitchPlanArns?.length
+        ? [
+            {
+              sid: 'RegionSwitchPlans',
+              actions: DRILL_ARC_IAM_ACTIONS,
+              resources: props.regionSwitchPlanArns,
+            },
+          ]
+        : []),
       // Service Authorization Reference: route53:TestDNSAnswer, cloudwatch:GetMetricData and
       // rds:DescribeOrderableDBInstanceOptions have no resource type. DescribeAlarms takes alarm ARNs, but the CloudWatch API
       // Reference (DescribeAlarms) returns composite alarms only when it is allowed on *.
@@ -356,7 +380,10 @@ export class DrillOperatorRole extends Construct {
       },
     ];
     // The operation table decides which role holds an action, not this list.
-    const failoverOnly = new Set(DRILL_FAILOVER_ONLY_IAM_ACTIONS);
+    const failoverOnly = new Set([
+      ...DRILL_FAILOVER_ONLY_IAM_ACTIONS,
+      ...DRILL_ARC_FAILOVER_ONLY_IAM_ACTIONS,
+    ]);
     const policy = new iam.ManagedPolicy(this, 'Policy', {
       description:
         "The calls the drill CLI makes, on this project's resources, except the data-losing failover",
@@ -397,7 +424,14 @@ export class DrillOperatorRole extends Construct {
       ),
     );
     acknowledgeFindings(policy, gameDayFindings, gameDayReason);
+    const planFindings = (props.regionSwitchPlanArns ?? [])
+      .filter((a) => a.endsWith(':*'))
+      .map((a) => `AwsSolutions-IAM5[Resource::${nagText(stack, a)}]`);
+    const planReason =
+      "Each ARC Region switch plan is named by its fixed name; ARC appends an id it generates at creation, and the plans name the operator role as their approver, so the role's policy cannot reference them back.";
+    acknowledgeFindings(policy, planFindings, planReason);
     const failoverPolicy = this.node.tryFindChild('FailoverPolicy');
+    if (failoverPolicy) acknowledgeFindings(failoverPolicy, planFindings, planReason);
     if (failoverPolicy) acknowledgeFindings(failoverPolicy, gameDayFindings, gameDayReason);
     acknowledgeFindings(
       policy,

@@ -10,6 +10,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { regionSwitchPlanArnPattern } from './region-switch-plan';
 import { PROMOTION_QUOTAS } from '../runbooks/drill/checks/capacity';
 import { PREFLIGHT_ARC_OPERATIONS, PREFLIGHT_OPERATIONS } from '../runbooks/drill/preflight';
 import { acknowledgeCrossStackLogKey } from './aurora-global-member';
@@ -255,6 +256,14 @@ export class ReadinessCheck extends Construct {
     );
     acknowledgeFindings(
       policy,
+      (props.regionSwitchPlanNames ?? []).map(
+        (name) =>
+          `AwsSolutions-IAM5[Resource::${nagText(stack, regionSwitchPlanArnPattern(stack, name))}]`,
+      ),
+      'ListRoute53HealthChecksInRegion (read-only) on the ARC Region switch plans by their fixed names: ARC appends an id it generates when the routing stack creates them, after this stack.',
+    );
+    acknowledgeFindings(
+      policy,
       ['AwsSolutions-IAM5[Resource::*]'],
       'TestDNSAnswer, GetMetricData and DescribeOrderableDBInstanceOptions support no resource-level permissions; DescribeAlarms returns composite alarms only when allowed on *; PutMetricData has no resource type and is limited to the readiness namespace by the cloudwatch:namespace condition.',
     );
@@ -332,8 +341,8 @@ function readinessStatements(
   };
   // Service Authorization Reference, AWS ARC Region switch: the plan resource is
   // arn:<partition>:arc-region-switch::<account>:plan/<name>:<suffix ARC generates>.
-  const plans = (props.regionSwitchPlanNames ?? []).map(
-    (name) => `arn:${stack.partition}:arc-region-switch::${stack.account}:plan/${name}:*`,
+  const plans = (props.regionSwitchPlanNames ?? []).map((name) =>
+    regionSwitchPlanArnPattern(stack, name),
   );
   for (const action of PREFLIGHT_ARC_OPERATIONS.flatMap((o) => o.iamActions)) {
     if (plans.length > 0) resources[action] = plans;

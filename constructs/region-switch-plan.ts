@@ -787,6 +787,17 @@ export function regionSwitchPlanName(
     : defaultPlanName(globalClusterIdentifier, targetRegion);
 }
 
+/**
+ * The ARN of plan `planName` with ARC's suffix as a wildcard (Service Authorization Reference,
+ * AWS ARC Region switch, plan resource: `arn:<partition>:arc-region-switch::<account>:plan/<name>:<id>`;
+ * ARC generates the id at creation). Policies name plans this way, not by `planArn`: the plan
+ * names its approval role, so that role's policy cannot reference the plan back.
+ */
+export function regionSwitchPlanArnPattern(scope: Construct, planName: string): string {
+  const stack = Stack.of(scope);
+  return `arn:${stack.partition}:arc-region-switch::${stack.account}:plan/${planName}:*`;
+}
+
 function defaultPlanName(globalClusterIdentifier: string, targetRegion: string): string {
   const head = globalClusterIdentifier.slice(0, 32 - targetRegion.length - 1).replace(/-+$/, '');
   return `${head}-${targetRegion}`;

@@ -22,7 +22,7 @@ import {
   writeRecordSetIdentifier,
 } from '../constructs';
 import { DRILL_OUTPUT_KEYS, DRILL_ROLE_OUTPUT_KEYS } from '../constructs/contract';
-import { regionSwitchPlanName } from '../constructs/region-switch-plan';
+import { regionSwitchPlanArnPattern, regionSwitchPlanName } from '../constructs/region-switch-plan';
 import { addDrillOutput } from './drill-outputs';
 import { referenceFrom } from './references';
 import { Topology, importHostedZone } from './topology';
@@ -204,6 +204,8 @@ export class RoutingStack extends Stack {
       ],
       operatorPrincipals: props.topology.drillOperatorPrincipals,
       failoverPrincipals: props.topology.drillFailoverPrincipals,
+      // By name: the plans name the operator role as approver (a reference back would cycle).
+      regionSwitchPlanArns: plans.map((p) => regionSwitchPlanArnPattern(this, p.planName)),
     });
     approver.roleArn = operator.role.roleArn;
     new CfnOutput(this, DRILL_ROLE_OUTPUT_KEYS.operator, {

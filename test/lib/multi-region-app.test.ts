@@ -161,12 +161,12 @@ describe.each([
     // Two API targets (app. and write.) of every region but the routing stack's own, its
     // API id in the drill role's two items routes (PUT and GET), its ARC fence function's ARN
     // in its plan (the fence step of both workflows and the execution role's policy), and its
-    // report bucket (the plan's report path, the role's s3:PutObject, the drill output) and
-    // that bucket's key (the role's kms grant).
+    // report bucket (the plan's report path, the role's s3:PutObject, the drill output and its
+    // SSM mirror for the readiness functions) and that bucket's key (the role's kms grant).
     expect(crossRegionReads.sort()).toEqual(
       regions
         .filter((r) => r !== 'us-east-1')
-        .flatMap((r) => Array<string>(4 + 3 + 3 + 1).fill(`MultiRegion-Service-${r}`))
+        .flatMap((r) => Array<string>(4 + 3 + 4 + 1).fill(`MultiRegion-Service-${r}`))
         .sort(),
     );
     // One writer endpoint per secondary region's service (the primary's reads it strongly),

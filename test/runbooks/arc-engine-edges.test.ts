@@ -4,9 +4,11 @@ import * as path from 'node:path';
 import { topologyFromOutputs } from '../../runbooks/drill/discovery';
 import { simulatedArc } from '../../runbooks/simulation/arc';
 import type { JournalEntry } from '../../runbooks/drill/store';
-import { drillIds, SECONDARY, useFakeAws } from './harness';
+import { drillIds, runAsFailoverRole, SECONDARY, useFakeAws } from './harness';
 
 const h = useFakeAws();
+// ARC executions are the failover role's (IAM cannot tell graceful from ungraceful starts).
+beforeEach(() => runAsFailoverRole(h.world));
 
 const plan = () => h.world.topology.regionSwitch!.plans[SECONDARY];
 const starts = () => h.world.callsOf('arc-region-switch:StartPlanExecution');

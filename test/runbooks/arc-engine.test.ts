@@ -13,6 +13,7 @@ import {
   failWithoutCredentials,
   PRIMARY,
   readRecordFile,
+  runAsFailoverRole,
   SECONDARY,
   until,
   useFakeAws,
@@ -32,14 +33,10 @@ const journalOf = (drillId: string): JournalEntry[] =>
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as JournalEntry);
-/** Runs as the drill failover role the routing stack publishes. */
-function asFailoverRole(): void {
-  const role = h.world.topology.failoverRoleArn!.split('/').at(-1);
-  h.world.callerIdentity = {
-    ...h.world.callerIdentity,
-    Arn: `arn:aws:sts::123456789012:assumed-role/${role}/bob`,
-  };
-}
+const asFailoverRole = () => runAsFailoverRole(h.world);
+
+// ARC executions are the failover role's (IAM cannot tell graceful from ungraceful starts).
+beforeEach(asFailoverRole);
 
 describe('the synthesized app has the plan the drill drives', () => {
   test('GIVEN the default app THEN DrillRegionSwitch names the us-west-2 plan and the fake ARC reads its workflow in template order', () => {
@@ -342,12 +339,31 @@ describe('resume after the drill process died', () => {
 });
 
 describe('unplanned: failover --engine arc runs ungracefully, and --ungraceful switches a running execution', () => {
+  const asOperatorRole = () =>
+    (h.world.callerIdentity = {
+      ...h.world.callerIdentity,
+      Arn: 'arn:aws:sts::123456789012:assumed-role/DrillOperator/alice',
+    });
+
   test('GIVEN the operator role WHEN failover --engine arc executes THEN it refuses before anything starts: the failover role is needed', async () => {
+    asOperatorRole();
     const result = await h.run(h.failover('--engine', 'arc'));
 
     expect(result.code).toBe(10);
     expect(result.stderr).toBe(
       `error [NO_CREDENTIALS]: an ungraceful ARC execution fails the writer over with data loss, so it runs as the drill failover role ${h.world.topology.failoverRoleArn}; the caller is arn:aws:sts::123456789012:assumed-role/DrillOperator/alice\n` +
+        '  next: Run it with a profile that assumes DrillFailoverRoleArn (--profile), as a native `npx drill failover` needs\n',
+    );
+    expect(arcCalls('StartPlanExecution')).toEqual([]);
+  });
+
+  test('GIVEN the operator role WHEN switchover --engine arc executes THEN it refuses too: IAM cannot tell a graceful start from an ungraceful one', async () => {
+    asOperatorRole();
+    const result = await h.run(h.switchover('--engine', 'arc'));
+
+    expect(result.code).toBe(10);
+    expect(result.stderr).toBe(
+      `error [NO_CREDENTIALS]: IAM cannot tell a graceful ARC execution from an ungraceful one (data loss), and either can be switched to ungraceful, so it runs as the drill failover role ${h.world.topology.failoverRoleArn}; the caller is arn:aws:sts::123456789012:assumed-role/DrillOperator/alice\n` +
         '  next: Run it with a profile that assumes DrillFailoverRoleArn (--profile), as a native `npx drill failover` needs\n',
     );
     expect(arcCalls('StartPlanExecution')).toEqual([]);

@@ -241,3 +241,12 @@ export function failWithoutCredentials(world: SimulatedWorld): void {
     world.fail(operation, faults.noCredentials(), { times: 100 });
   }
 }
+
+/** Runs as the drill failover role the routing stack publishes (an assumed-role session). */
+export function runAsFailoverRole(world: SimulatedWorld): void {
+  const role = world.topology.failoverRoleArn!.split('/').at(-1);
+  world.callerIdentity = {
+    ...world.callerIdentity,
+    Arn: `arn:aws:sts::123456789012:assumed-role/${role}/bob`,
+  };
+}

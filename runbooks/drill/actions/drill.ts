@@ -123,7 +123,7 @@ export async function runDrill(
     targetRegion,
   );
   const operator = await ctx.operatorOf(aws);
-  if (plan.arc?.mode === 'ungraceful') requireFailoverRole(topology, operator?.arn);
+  if (plan.arc) requireFailoverRole(topology, operator?.arn, plan.arc.mode);
   const params: DrillParams = {
     drillId: store.newDrillId(kind, targetRegion, ctx.deps.clock.now()),
     kind,

@@ -146,7 +146,11 @@ export async function resume(
     params.targetRegion,
   );
   const operator = await ctx.operatorOf(aws);
-  if (opts.ungraceful) requireFailoverRole(topology, operator?.arn);
+  // Resuming may start the execution (when the drill stopped before it) or switch it.
+  if (params.engine === 'arc') {
+    const ungraceful = opts.ungraceful || params.kind === 'failover';
+    requireFailoverRole(topology, operator?.arn, ungraceful ? 'ungraceful' : 'graceful');
+  }
   await resumeDrill(
     drillId,
     topology,

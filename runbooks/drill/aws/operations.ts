@@ -267,31 +267,39 @@ export const DRILL_IAM_ACTIONS: readonly string[] = Object.freeze(
  * The IAM actions only the drill failover role holds: those of the operations marked
  * `failoverRoleOnly` that no other operation needs. The operator role holds the rest.
  */
-export const DRILL_FAILOVER_ONLY_IAM_ACTIONS: readonly string[] = (() => {
-  const operations: readonly AwsOperation[] = Object.values(AWS_OPERATIONS);
+export const DRILL_FAILOVER_ONLY_IAM_ACTIONS: readonly string[] = failoverOnlyActions(
+  Object.values(AWS_OPERATIONS),
+);
+
+function failoverOnlyActions(operations: readonly AwsOperation[]): readonly string[] {
   const everyRole = new Set(
     operations.filter((o) => !o.failoverRoleOnly).flatMap((o) => o.iamActions),
   );
   const failoverOnly = operations.filter((o) => o.failoverRoleOnly).flatMap((o) => o.iamActions);
   return Object.freeze([...new Set(failoverOnly)].filter((a) => !everyRole.has(a)).sort());
-})();
+}
 
 /**
  * The ARC Region switch operations of `--engine arc`, kept apart from AWS_OPERATIONS: the drill
- * roles do not grant them yet (they need the plan ARNs of the routing stack), so they are not in
- * DRILL_IAM_ACTIONS. Every one is a data-plane call, sent to the Region being activated: "we
+ * roles grant them on the plans of the routing stack only (DrillOperatorRole
+ * `regionSwitchPlanArns`), not on the resources DRILL_IAM_ACTIONS covers. Every one is a data-plane call, sent to the Region being activated: "we
  * recommend that you use data plane functions" and executions run on the data plane of each
  * Region (ARC Developer Guide, "Data and control planes for Region switch"; Region switch API
  * operations table, "Data plane API: Yes").
  */
 export const ARC_OPERATIONS = {
-  startPlanExecution: op(
-    'arc-region-switch',
-    'StartPlanExecution',
-    ['arc-region-switch:StartPlanExecution'],
-    true,
-    'start the plan execution that activates the target region (graceful)',
-  ),
+  // Graceful too: IAM cannot tell the modes apart, and UpdatePlanExecution switches a running
+  // execution to ungraceful (data loss), so every start is the failover role's.
+  startPlanExecution: {
+    ...op(
+      'arc-region-switch',
+      'StartPlanExecution',
+      ['arc-region-switch:StartPlanExecution'],
+      true,
+      'start the plan execution that activates the target region (graceful)',
+    ),
+    failoverRoleOnly: true,
+  },
   // An ungraceful run fails the Aurora block over with data loss: the failover role's.
   startUngracefulPlanExecution: {
     ...op(
@@ -349,6 +357,11 @@ export const ARC_OPERATIONS = {
     "the plan's last evaluation: state, time and warnings",
   ),
 } as const satisfies Record<string, AwsOperation>;
+
+/** The ARC actions only the drill failover role holds (starting or switching an execution). */
+export const DRILL_ARC_FAILOVER_ONLY_IAM_ACTIONS: readonly string[] = failoverOnlyActions(
+  Object.values(ARC_OPERATIONS),
+);
 
 /** The IAM actions `--engine arc` needs beside DRILL_IAM_ACTIONS. */
 export const DRILL_ARC_IAM_ACTIONS: readonly string[] = Object.freeze(

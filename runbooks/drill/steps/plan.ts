@@ -128,16 +128,25 @@ function roleNameOf(arn: string): string | undefined {
 /**
  * An ungraceful ARC execution fails the Aurora block over with data loss, which the native
  * engine leaves to the drill failover role alone (it holds rds:FailoverGlobalCluster; the
- * operator role does not). StartPlanExecution carries no mode IAM could tell apart, so the
- * drill checks the caller is that role when the outputs publish it.
+ * operator role does not). StartPlanExecution carries no mode IAM could tell apart, and
+ * UpdatePlanExecution turns a graceful execution ungraceful, so only the failover role may start
+ * or switch one (DrillOperatorRole); the drill checks the caller first, to say so plainly.
  */
-export function requireFailoverRole(topology: DrillTopology, callerArn: string | undefined): void {
+export function requireFailoverRole(
+  topology: DrillTopology,
+  callerArn: string | undefined,
+  mode: 'graceful' | 'ungraceful',
+): void {
   const role = topology.failoverRoleArn;
   if (!role) return;
   if (callerArn && roleNameOf(callerArn) === roleNameOf(role)) return;
+  const why =
+    mode === 'ungraceful'
+      ? 'an ungraceful ARC execution fails the writer over with data loss'
+      : 'IAM cannot tell a graceful ARC execution from an ungraceful one (data loss), and either can be switched to ungraceful';
   throw new DrillError(
     'NO_CREDENTIALS',
-    `an ungraceful ARC execution fails the writer over with data loss, so it runs as the drill failover role ${role}; the caller is ${callerArn ?? 'not known (STS GetCallerIdentity failed)'}`,
+    `${why}, so it runs as the drill failover role ${role}; the caller is ${callerArn ?? 'not known (STS GetCallerIdentity failed)'}`,
     {
       hint: `Run it with a profile that assumes ${DRILL_ROLE_OUTPUT_KEYS.failover} (--profile), as a native \`npx drill failover\` needs`,
     },
