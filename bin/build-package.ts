@@ -47,26 +47,18 @@ function build(): void {
     { stdio: 'inherit' },
   );
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
-  bundleHealthHandler(path.join(dist, 'constructs', 'handlers', HEALTH_BUNDLE_FOLDER, 'index.js'));
-  // The items function: same runtime and options.
-  bundleHealthHandler(
-    path.join(dist, 'constructs', 'handlers', ITEMS_BUNDLE_FOLDER, 'index.js'),
-    'items.ts',
-  );
-  // The ARC Region switch fence function and health-check custom resource: same options.
-  bundleHealthHandler(
-    path.join(dist, 'constructs', 'handlers', ARC_FENCE_BUNDLE_FOLDER, 'index.js'),
-    'arc-fence.ts',
-  );
-  bundleHealthHandler(
-    path.join(dist, 'constructs', 'handlers', ARC_HEALTH_CHECKS_BUNDLE_FOLDER, 'index.js'),
-    'arc-health-checks.ts',
-  );
-  // The readiness function: same runtime and options, with the drill's preflight inside.
-  bundleHealthHandler(
-    path.join(dist, 'constructs', 'handlers', READINESS_BUNDLE_FOLDER, 'index.js'),
-    'readiness.ts',
-  );
+  // Every function the constructs bundle at synth, with the same runtime and options: health,
+  // items, the ARC fence and health-check custom resource, and readiness (the drill's preflight
+  // inside).
+  for (const [folder, entry] of [
+    [HEALTH_BUNDLE_FOLDER, 'health.ts'],
+    [ITEMS_BUNDLE_FOLDER, 'items.ts'],
+    [ARC_FENCE_BUNDLE_FOLDER, 'arc-fence.ts'],
+    [ARC_HEALTH_CHECKS_BUNDLE_FOLDER, 'arc-health-checks.ts'],
+    [READINESS_BUNDLE_FOLDER, 'readiness.ts'],
+  ]) {
+    bundleHealthHandler(path.join(dist, 'constructs', 'handlers', folder, 'index.js'), entry);
+  }
   fs.cpSync(
     path.join(root, 'constructs', 'secret-host-handler'),
     path.join(dist, 'constructs', 'secret-host-handler'),

@@ -1,4 +1,5 @@
 import type { CheckResult } from '../preflight';
+import type { ArcEventView } from '../aws/ports';
 
 export type StepId =
   | 'preflight'
@@ -55,17 +56,8 @@ export interface ArcStepRecord {
   readonly mode?: string;
 }
 
-/** One event of the ARC execution (ListPlanExecutionEvents), as journaled. */
-export interface ArcEventRecord {
-  readonly eventId: string;
-  readonly at?: number;
-  readonly type: string;
-  readonly stepName?: string;
-  readonly blockType?: string;
-  readonly resources?: readonly string[];
-  readonly error?: string;
-  readonly description?: string;
-}
+/** One event of the ARC execution (ListPlanExecutionEvents), journaled as the port reads it. */
+export type ArcEventRecord = ArcEventView;
 
 /** What the arc-execution step journals: the execution, its steps and events, the report. */
 export interface ArcExecutionOutcome {
