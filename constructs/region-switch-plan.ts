@@ -348,6 +348,8 @@ export class RegionSwitchPlan extends Construct {
   readonly targetRegion: string;
   /** The bucket ARC writes this plan's reports to (under the plan's name). */
   readonly reportBucketName: string;
+  /** The key prefix of this plan's reports in the bucket: the plan's name. */
+  readonly reportPrefix: string;
   /** The manual approval step's name, when the plan has one. */
   readonly approvalStepName?: string;
   /** ARC's health check of each region on the write name, keyed by region. */
@@ -366,6 +368,7 @@ export class RegionSwitchPlan extends Construct {
     this.primaryRegion = primaryRegion;
     this.targetRegion = targetRegion;
     this.reportBucketName = props.reportBucket.bucket.bucketName;
+    this.reportPrefix = this.planName;
     const regions = [props.primary, props.target];
     const arn = (service: string, region: string, resource: string, name: string) =>
       Arn.format(
@@ -532,7 +535,7 @@ export class RegionSwitchPlan extends Construct {
         reportOutput: [
           {
             s3Configuration: {
-              bucketPath: `${props.reportBucket.bucket.bucketName}/${this.planName}`,
+              bucketPath: `${props.reportBucket.bucket.bucketName}/${this.reportPrefix}`,
               bucketOwner: stack.account,
             },
           },
@@ -607,6 +610,9 @@ export class RegionSwitchPlan extends Construct {
       resourceType: ARC_HEALTH_CHECKS_RESOURCE_TYPE,
       properties: {
         PlanArn: this.plan.attrArn,
+        // A new plan version (any update of the plan) reads the ids again: ARC may have
+        // recreated its checks.
+        PlanVersion: this.plan.attrVersion,
         HostedZoneId: props.hostedZone.hostedZoneId,
         RecordName: props.writeRecordName,
         Regions: regions,

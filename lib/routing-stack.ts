@@ -153,6 +153,7 @@ export class RoutingStack extends Stack {
             targetRegion: p.targetRegion,
             ...(p.approvalStepName ? { approvalStepName: p.approvalStepName } : {}),
             reportBucketName: p.reportBucketName,
+            reportPrefix: p.reportPrefix,
           },
         ]),
       ),

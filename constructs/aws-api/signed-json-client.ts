@@ -167,7 +167,7 @@ async function sendSigned(config: SignedJsonResolvedConfig, request: JsonRequest
   const status: number = response.statusCode;
   const text = await readBody(response.body);
   const requestId = response.headers?.['x-amzn-requestid'];
-  const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  const parsed = parseBody(text, status >= 300);
   if (status >= 300) throw serviceError(parsed, response.headers ?? {}, status, requestId);
   return { ...parsed, $metadata: { httpStatusCode: status, ...(requestId ? { requestId } : {}) } };
 }
@@ -187,6 +187,17 @@ function serviceError(
   const name = raw.split(':')[0].split('#').pop() ?? raw;
   const message = String(body.message ?? body.Message ?? `HTTP ${status}`);
   return new AwsServiceError(name, message, status, requestId);
+}
+
+/** The JSON body; an error answer that is not JSON (a proxy's HTML 503) keeps its text as message. */
+function parseBody(text: string, isError: boolean): Record<string, unknown> {
+  if (!text) return {};
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (err) {
+    if (isError) return { message: text.slice(0, 200) };
+    throw err;
+  }
 }
 
 async function readBody(body: unknown): Promise<string> {

@@ -122,6 +122,11 @@ export interface RegionSwitchPlanOutput {
   readonly approvalStepName?: string;
   /** Where ARC writes each execution's report. */
   readonly reportBucketName: string;
+  /**
+   * The key prefix the plan's reports go under in that bucket (its report configuration's
+   * `bucketPath` is `<bucket>/<prefix>`); absent in assemblies synthesized before it was published.
+   */
+  readonly reportPrefix?: string;
 }
 
 /** The ARC Region switch plans (`DrillRegionSwitch`, routing stack). */

@@ -6,7 +6,7 @@
  * resource depends on the plan and waits (custom_resources.Provider's isComplete, polled until
  * its totalTimeout) until every region of the plan has one.
  *
- * Properties: `PlanArn`, `HostedZoneId`, `RecordName`, `Regions` (in the order of the answer).
+ * Properties: `PlanArn`, `HostedZoneId`, `RecordName`, `Regions` (in the order of the answer), and `PlanVersion` (unread: a new plan version is an update, so the ids are read again).
  * Data: `HealthCheckId0`, `HealthCheckId1`, ... one per region of `Regions`, in that order.
  */
 import {

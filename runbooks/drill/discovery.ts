@@ -255,6 +255,7 @@ function regionSwitchOf(
       return value;
     };
     const approvalStepName = text('approvalStepName', true);
+    const reportPrefix = text('reportPrefix', true);
     const entry: RegionSwitchPlanOutput = {
       planArn: text('planArn')!,
       planName: text('planName')!,
@@ -262,6 +263,7 @@ function regionSwitchOf(
       targetRegion: text('targetRegion')!,
       reportBucketName: text('reportBucketName')!,
       ...(approvalStepName ? { approvalStepName } : {}),
+      ...(reportPrefix ? { reportPrefix } : {}),
     };
     if (entry.targetRegion !== secondary || !regions.includes(secondary)) {
       throw reader.problem(

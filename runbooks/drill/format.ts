@@ -8,6 +8,7 @@ import type { DrillRecord } from './record';
 import { clientRtoText, failoverSnapshotText, promotionSummary } from './report';
 import { clientDataLossText, clientRequestsText, clientWriteRtoText } from './report-client';
 import type { PlannedCall, PlanView, StepDefinition } from './steps';
+import { reportLocation } from './steps/arc-execution';
 
 // No colours: output goes to terminals, CI logs and files alike.
 function table(head: string[], colWidths?: (number | null)[]): Table.Table {
@@ -241,7 +242,7 @@ export function arcPlanText(plan: PlanView): string {
   return (
     `ARC Region switch: plan ${arc.planName} (${arc.planArn}), action activate ${plan.target.region}, mode ${arc.mode}; ` +
     `every ARC call goes to the data plane of ${arc.region}, the region being activated (arc-region-switch.${arc.region}.api.aws); ` +
-    `execution report in s3://${arc.reportBucketName}/`
+    `execution report in ${reportLocation(arc)}`
   );
 }
 

@@ -233,6 +233,10 @@ describe('the default app (two regions)', () => {
       PlanArn: {
         'Fn::GetAtt': [Match.stringLikeRegexp('^RegionSwitchuswest2Plan'), 'Arn'],
       },
+      // Every plan update is a new version: the ids are read again.
+      PlanVersion: {
+        'Fn::GetAtt': [Match.stringLikeRegexp('^RegionSwitchuswest2Plan'), 'Version'],
+      },
       HostedZoneId: 'Z0000000000EXAMPLE',
       RecordName: 'write.example.com',
       Regions: ['us-east-1', 'us-west-2'],

@@ -7,6 +7,7 @@ import { DRILL_OUTPUT_KEYS } from '../../constructs/contract';
 import { REGION_SWITCH_STEP_NAMES as STEP } from '../../constructs/region-switch-plan';
 import { simulatedArc } from '../../runbooks/simulation/arc';
 import type { JournalEntry } from '../../runbooks/drill/store';
+import { deployedApp } from '../deployed-app';
 import { VirtualClock } from './fake-aws';
 import {
   drillIds,
@@ -51,6 +52,20 @@ describe('the synthesized app has the plan the drill drives', () => {
   });
 });
 
+describe('the report location', () => {
+  test('GIVEN the synthesized plan THEN DrillRegionSwitch publishes the prefix its report configuration writes under', () => {
+    const [deployed] = deployedApp([PRIMARY, SECONDARY])
+      .resources('AWS::ARCRegionSwitch::Plan')
+      .filter((p) => p.properties.Name === plan().planName);
+    const config = deployed.properties.ReportConfiguration as {
+      ReportOutput: { S3Configuration: { BucketPath: string } }[];
+    };
+    expect(config.ReportOutput[0].S3Configuration.BucketPath).toBe(
+      `${plan().reportBucketName}/${plan().reportPrefix}`,
+    );
+  });
+});
+
 describe('drill switchover --engine arc (dry run)', () => {
   test('GIVEN the outputs WHEN switchover --to us-west-2 --engine arc runs dry THEN it prints every ARC call in the data plane of us-west-2 and sends none that changes anything', async () => {
     const result = await h.run(['switchover', '--to', SECONDARY, '--engine', 'arc']);
@@ -61,7 +76,7 @@ describe('drill switchover --engine arc (dry run)', () => {
     expect(result.stdout).toContain(
       `\nARC Region switch: plan ${planName} (${planArn}), action activate us-west-2, mode graceful; ` +
         'every ARC call goes to the data plane of us-west-2, the region being activated (arc-region-switch.us-west-2.api.aws); ' +
-        `execution report in s3://${reportBucketName}/\n`,
+        `execution report in s3://${reportBucketName}/${planName}/\n`,
     );
     expect(result.stdout).toContain(
       `     - arc-region-switch StartPlanExecution @ us-west-2 (arc-region-switch.us-west-2.api.aws) [MUTATING] planArn=${planArn} ` +
@@ -207,7 +222,7 @@ describe('drill switchover --engine arc --execute (happy path, approval by --yes
       `stepSucceeded ${STEP.healthChecks}`,
       'executionSucceeded',
     ]);
-    expect(arc.details?.reportLocation).toBe(`s3://${plan().reportBucketName}/`);
+    expect(arc.details?.reportLocation).toBe(`s3://${plan().reportBucketName}/${plan().planName}/`);
     // The Aurora block is the promotion the record measures.
     expect(record.measures.promotion?.status).toBe('accepted');
     expect(record.measures.promotedAt).toBe('2025-03-01T10:00:15.000Z');
@@ -215,7 +230,9 @@ describe('drill switchover --engine arc --execute (happy path, approval by --yes
     expect((await h.run(['report', '--format', 'md'])).code).toBe(0);
     const md = fs.readFileSync(path.join(h.stateDir, drillId, 'report.md'), 'utf8');
     expect(md).toContain('## ARC Region switch execution');
-    expect(md).toContain(`- ARC execution report: s3://${plan().reportBucketName}/`);
+    expect(md).toContain(
+      `- ARC execution report: s3://${plan().reportBucketName}/${plan().planName}/`,
+    );
     expect(md).toContain(
       `| ${STEP.aurora} | completed | 2025-03-01T10:00:15.000Z | 40.0s | graceful |`,
     );
@@ -310,7 +327,10 @@ describe('a step of the plan that fails', () => {
       `error [UNEXPECTED_STATE]: drill ${drillId} stopped at step arc-execution: ARC execution us-west-2/0000000000000001 of plan ${plan().planName} ended pausedByFailedStep: step ${STEP.fence} failed: Lambda function timed out after 60 s\n`,
     );
     expect(result.stderr).toContain(
-      `read the execution's report in s3://${plan().reportBucketName}/`.replace('read', 'Read'),
+      `read the execution's report in s3://${plan().reportBucketName}/${plan().planName}/`.replace(
+        'read',
+        'Read',
+      ),
     );
     expect(h.world.writer).toBe(PRIMARY);
   });

@@ -295,6 +295,23 @@ describe('drill game-day --execute', () => {
     );
   });
 
+  test('GIVEN the answer to StartExperiment never arrives THEN the game day says an experiment may isolate the region, how to find and stop it, and fails nothing over', async () => {
+    h.world.fail('fis:StartExperiment', faults.networkTimeout('the answer was lost'), { times: 1 });
+
+    const { code, stdout, stderr } = await h.run(gameDay());
+
+    expect(code).not.toBe(0);
+    const [record] = gameDayRecords();
+    expect(record.experimentId).toBeUndefined();
+    expect(record.clientToken).toMatch(/^[0-9a-f-]{36}$/);
+    expect(record.leftRunning).toBe(
+      `StartExperiment was sent (client token ${record.clientToken}) but its answer did not arrive: an experiment tagged multi-region-ref:game-day=${record.gameDayId} may isolate ${PRIMARY} ` +
+        `until it ends by itself after 30m 00s; find it with \`aws fis list-experiments --region ${PRIMARY}\` and stop it with \`aws fis stop-experiment --id <id> --region ${PRIMARY}\``,
+    );
+    expect(stdout + stderr).toContain(record.leftRunning!);
+    expect(h.world.calls.filter((c) => c.operation === 'rds:FailoverGlobalCluster')).toEqual([]);
+  });
+
   test('GIVEN StopExperiment fails THEN the game day says plainly that the experiment may still run, with the command', async () => {
     h.world.fail('fis:StopExperiment', faults.accessDenied('fis:StopExperiment', 'experiment'), {
       times: 1,

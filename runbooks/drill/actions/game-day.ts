@@ -46,6 +46,8 @@ export interface GameDayRecord {
   readonly stopConditionAlarmNames: readonly string[];
   readonly logGroupName: string;
   experimentId?: string;
+  /** StartExperiment's idempotency token, saved before the call (FIS API Reference, clientToken). */
+  clientToken?: string;
   startedAt?: string;
   runningAt?: string;
   endedAt?: string;
@@ -183,11 +185,17 @@ export async function gameDay(ctx: ActionContext, opts: GameDayOptions): Promise
   let failoverCode = 0;
   try {
     record.startedAt = now();
+    record.clientToken = randomUUID();
+    // Until FIS answers, an experiment may exist that the drill cannot name: a start whose
+    // answer is lost still isolates the region for the template's duration.
+    record.leftRunning =
+      `StartExperiment was sent (client token ${record.clientToken}) but its answer did not arrive: an experiment tagged ${GAME_DAY_TAG}=${record.gameDayId} may isolate ${from.region} ` +
+      `until it ends by itself after ${formatDuration(gd.durationSeconds * 1000)}; find it with \`aws fis list-experiments --region ${from.region}\` and stop it with \`aws fis stop-experiment --id <id> --region ${from.region}\``;
     save();
     const started = await aws.experiments.start(
       from.region,
       gd.experimentTemplateId,
-      randomUUID(),
+      record.clientToken,
       {
         [GAME_DAY_TAG]: record.gameDayId,
       },

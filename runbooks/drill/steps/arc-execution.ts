@@ -34,9 +34,14 @@ function arcOf(plan: PlanView): ArcPlanView {
   return plan.arc;
 }
 
-/** `s3://<bucket>/`: ARC writes each execution's report into the plan's report bucket. */
-export function reportLocation(arc: Pick<ArcPlanView, 'reportBucketName'>): string {
-  return `s3://${arc.reportBucketName}/`;
+/**
+ * `s3://<bucket>/<prefix>/`: ARC writes each execution's report under the plan's report
+ * configuration's `bucketPath`, `<bucket>/<prefix>` (the key below it is ARC's own choice).
+ */
+export function reportLocation(
+  arc: Pick<ArcPlanView, 'reportBucketName' | 'reportPrefix'>,
+): string {
+  return `s3://${arc.reportBucketName}/${arc.reportPrefix ? `${arc.reportPrefix}/` : ''}`;
 }
 
 function iso(ms: number | undefined): string {

@@ -114,6 +114,7 @@ export function arcPlanOf(
     mode: kind === 'failover' ? 'ungraceful' : 'graceful',
     ...(plan.approvalStepName ? { approvalStepName: plan.approvalStepName } : {}),
     reportBucketName: plan.reportBucketName,
+    ...(plan.reportPrefix ? { reportPrefix: plan.reportPrefix } : {}),
   };
 }
 

@@ -39,6 +39,8 @@ export interface ArcPlanView {
   readonly mode: 'graceful' | 'ungraceful';
   readonly approvalStepName?: string;
   readonly reportBucketName: string;
+  /** The plan's key prefix in the bucket (DrillRegionSwitch `reportPrefix`). */
+  readonly reportPrefix?: string;
 }
 
 /** One AWS call a step makes, as the dry run and the runbooks show it. */

@@ -135,6 +135,37 @@ describe('ARC Region switch client', () => {
     });
   });
 
+  test('GIVEN an error answer that is not JSON (a proxy page) WHEN sent THEN an AwsServiceError with the status and the start of the text', async () => {
+    const sent: HttpRequest[] = [];
+    const handler = {
+      handle: async (request: HttpRequest) => {
+        sent.push(request);
+        return {
+          response: {
+            statusCode: 503,
+            headers: {},
+            body: Readable.from([Buffer.from('<html>Service Unavailable</html>')]),
+          },
+        };
+      },
+    };
+    const client = new ArcRegionSwitchClient({
+      region: 'us-west-2',
+      credentials,
+      requestHandler: handler as never,
+    });
+    const error = await client
+      .send(new ListRoute53HealthChecksCommand({ arn: PLAN }))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwsServiceError);
+    expect(error).toMatchObject({
+      name: 'HTTP503',
+      message: '<html>Service Unavailable</html>',
+      $fault: 'server',
+      $metadata: { httpStatusCode: 503 },
+    });
+  });
+
   test('GIVEN aws-sdk-client-mock on the client class WHEN a command is sent THEN the mock answers it', async () => {
     const mock = mockClient(ArcRegionSwitchClient);
     try {
