@@ -1277,3 +1277,110 @@ describe('record TTLs against the TTL the stacks published', () => {
     });
   });
 });
+
+describe('arc-health-check, branch by branch (mutation testing)', () => {
+  const three = useFakeAws([PRIMARY, SECONDARY, THIRD]);
+  const arcIdsOf = (w: SimulatedWorld, region: string) =>
+    [...w.arcHealthChecks].filter(([, c]) => c.region === region).map(([id]) => id);
+  const planName = (w: SimulatedWorld, secondary: string) =>
+    w.topology.regionSwitch!.plans[secondary].planName;
+  const arcCheck = (
+    snapshot: Draft,
+    targetRegion: string,
+    kind: DrillKind = 'switchover',
+    engine?: 'arc',
+  ) =>
+    evaluatePreflight(snapshot as Snapshot, three.world.topology, {
+      kind,
+      targetRegion,
+      ...(engine ? { engine } : {}),
+    }).find((r) => r.id === 'arc-health-check')!;
+
+  test('GIVEN --engine arc THEN it is no gate: the plan sets the check', async () => {
+    arcIdsOf(three.world, SECONDARY).forEach((id) =>
+      three.world.setArcHealthCheck(id, 'unhealthy'),
+    );
+
+    expect(arcCheck(await snapshotOf(three), SECONDARY, 'switchover', 'arc')).toEqual({
+      id: 'arc-health-check',
+      title: `the ARC-managed health check of ${SECONDARY} is healthy (write DNS can move there)`,
+      ok: true,
+      reason: 'not a gate: the ARC plan sets it (--engine arc)',
+    });
+  });
+
+  test('GIVEN a failback to the primary THEN both plans hold it: both healthy checks are named, "; " between', async () => {
+    const [a, b] = arcIdsOf(three.world, PRIMARY);
+    const names = Object.fromEntries(
+      [...three.world.arcHealthChecks].map(([id, c]) => [id, c.planArn]),
+    );
+    const byArn = Object.fromEntries(
+      Object.values(three.world.topology.regionSwitch!.plans).map((p) => [p.planArn, p.planName]),
+    );
+
+    const result = arcCheck(await snapshotOf(three), PRIMARY, 'failback');
+
+    expect(result.ok).toBe(true);
+    expect(result.reason.split('; ').sort()).toEqual(
+      [`${byArn[names[a]]}: ${a} healthy`, `${byArn[names[b]]}: ${b} healthy`].sort(),
+    );
+  });
+
+  test('GIVEN the primary deactivated by both plans THEN both problems are named, "; " between, and what to do', async () => {
+    arcIdsOf(three.world, PRIMARY).forEach((id) => three.world.setArcHealthCheck(id, 'unhealthy'));
+
+    const result = arcCheck(await snapshotOf(three), PRIMARY, 'failback');
+
+    expect(result.ok).toBe(false);
+    const [problems, advice] = result.reason.split(`: ${PRIMARY}'s write record`);
+    expect(problems.split('; ')).toHaveLength(2);
+    expect(problems).toMatch(/^plan [^;]+ is unhealthy; plan [^;]+ is unhealthy$/);
+    expect(advice).toBe(
+      ` is AND(its writer check, its ARC check), so a native drill cannot move write DNS to ${PRIMARY}; run the drill with --engine arc (or activate ${PRIMARY} with ARC)`,
+    );
+  });
+
+  test('GIVEN the other plan unreadable THEN only the plans that hold the target count', async () => {
+    const s = await snapshotOf(three);
+    const other = s.arc!.find((p) => p.secondary === THIRD)!;
+    (other as { healthChecks: unknown }).healthChecks = { ok: false, error: 'Throttling' };
+
+    const result = arcCheck(s, SECONDARY);
+
+    expect(result).toMatchObject({ ok: true });
+    expect(result.reason).toBe(
+      `${planName(three.world, SECONDARY)}: ${arcIdsOf(three.world, SECONDARY)[0]} healthy`,
+    );
+  });
+
+  test("GIVEN the target's plan unreadable THEN it fails, naming the plan, the region asked and the error", async () => {
+    const s = await snapshotOf(three);
+    const own = s.arc!.find((p) => p.secondary === SECONDARY)!;
+    (own as { healthChecks: unknown }).healthChecks = { ok: false, error: 'Throttling' };
+
+    const result = arcCheck(s, SECONDARY);
+
+    expect(result.ok).toBe(false);
+    expect(
+      result.reason.startsWith(
+        `plan ${planName(three.world, SECONDARY)}: could not be read in ${own.region}: Throttling: `,
+      ),
+    ).toBe(true);
+  });
+
+  test('GIVEN a plan that lists no check of the target THEN it passes and says so', async () => {
+    const s = await snapshotOf(three);
+    for (const plan of s.arc!) {
+      if (plan.healthChecks.ok)
+        (plan as { healthChecks: unknown }).healthChecks = {
+          ok: true,
+          value: plan.healthChecks.value.filter((c) => c.region !== SECONDARY),
+        };
+    }
+
+    expect(arcCheck(s, SECONDARY)).toMatchObject({
+      ok: true,
+      reason: `no ARC-managed health check of ${SECONDARY}`,
+    });
+  });
+});
