@@ -817,6 +817,51 @@ describe('target-capacity in an unplanned failover', () => {
     });
   });
 
+  test('GIVEN every region readable in a failover THEN nothing is waived', async () => {
+    const results = judge(h, await snapshotOf(h), 'failover');
+
+    expect(results['target-capacity']).toMatchObject({
+      ok: true,
+      reason:
+        'db.r6g.large (aurora-postgresql 16.6) offered; DB instances 40 >= 40; DB clusters 40 >= 40',
+    });
+  });
+
+  test("GIVEN the target's offering unreadable in a failover THEN it is waived, as the failed region's reads are", async () => {
+    const snapshot = await snapshotOf(h);
+    snapshot.capacity!.regions[1].orderable = { ok: false, error: 'Throttling' };
+
+    expect(judge(h, snapshot, 'failover')['target-capacity']).toMatchObject({
+      ok: true,
+      reason:
+        'DB instances 40 >= 40; DB clusters 40 >= 40; waived for an unplanned failover: us-east-1 (the failed writer region) is not read',
+    });
+  });
+
+  test("GIVEN the writer in the secondary WHEN failing back THEN the primary's quotas are compared with the writer region's, not its own", async () => {
+    h.world.writer = SECONDARY;
+    h.world.lowerQuota(PRIMARY, 'L-952B80B8', 39);
+
+    const results = judge(h, await snapshotOf(h), 'failback', PRIMARY);
+
+    expect(results['target-capacity']).toMatchObject({
+      ok: false,
+      reason:
+        'us-east-1 DB clusters quota 39 < 40 in us-west-2 (L-952B80B8): request an increase in Service Quotas',
+    });
+  });
+
+  test("GIVEN no writer known and no writer quotas THEN the reason says which region's quota was not read", async () => {
+    const snapshot = await snapshotOf(h);
+    delete snapshot.writerRegion;
+
+    expect(judge(h, snapshot)['target-capacity']).toMatchObject({
+      ok: false,
+      reason:
+        '(no writer) DB instances (L-7B6409FD): not read; (no writer) DB clusters (L-952B80B8): not read',
+    });
+  });
+
   test('GIVEN a target the capacity snapshot does not list THEN it fails naming it', async () => {
     const results = judge(h, await snapshotOf(h), 'switchover', 'eu-west-1');
 
