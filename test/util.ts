@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Stage } from 'aws-cdk-lib';
 import {
   AwsSolutionsChecks,
   HIPAASecurityChecks,
@@ -58,8 +58,16 @@ export function importedMember(
   });
 }
 
-/** Every unacknowledged finding of one pack, as `rule @ construct path`. */
+/**
+ * Every unacknowledged finding of one pack, as `rule @ construct path`, on the synthesized app.
+ * `cdk synth` runs validation plugins after it has resolved cross-stack references; on a tree
+ * nothing synthesized yet, a reference to another stack is still a bare logical id, so the
+ * result would depend on whether an earlier test happened to synthesize the same app.
+ */
 export function nagFindings(pack: NagPack, scope: IConstruct): string[] {
+  const root = scope.node.root;
+  // force: a construct added since the last synth (a test's offending resource) is prepared too.
+  if (Stage.isStage(root)) root.synth({ force: true });
   const report = pack.validateScope(scope);
   return report.violations.flatMap((v) =>
     v.violatingResources.map((r) => {

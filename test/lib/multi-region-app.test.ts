@@ -292,10 +292,6 @@ describe.each([
   });
 
   test('THEN the four stock packs and MultiRegionChecks find nothing unacknowledged', () => {
-    // The packs run on the prepared app, as `cdk synth` runs validation plugins after it has
-    // resolved cross-stack references (a key in the foundation stack is then a reference whose
-    // region the rules can read); without it this test passed only after another test synthesized.
-    app.synth();
     const topology = loadTopology((key) => app.node.tryGetContext(key));
     for (const pack of [
       ...stockPacks(),

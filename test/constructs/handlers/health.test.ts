@@ -8,6 +8,7 @@ import {
   GLOBAL_STATUS_SQL,
   type HealthBody,
   type HealthConfig,
+  type HealthDeps,
   HEARTBEAT_SQL,
   type HealthService,
   pgDriver,
@@ -892,6 +893,28 @@ describe('Lambda handler', () => {
     const client = ssm.call(0).thisValue as SSMClient;
     expect(await client.config.region()).toBe(REGION);
     expect(await client.config.maxAttempts()).toBe(1);
+  });
+
+  // A service kept at module level once made these tests pass only in file order.
+  test('GIVEN one handler that built its service WHEN another is created with a bad environment THEN that one answers 500: each handler keeps its own service', async () => {
+    givenDrainValue('false');
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const deps = (): HealthDeps => ({
+      ssm: new SSMClient({ region: REGION }),
+      sql: new FakeAurora(),
+      now: () => START,
+      log: () => undefined,
+    });
+    const healthy = createHandler(deps, BASE_ENV);
+    expect((await healthy({ rawPath: '/health' })).statusCode).toBe(200);
+
+    const misconfigured = createHandler(deps, { ...BASE_ENV, DB_PORT: 'abc' });
+    const res = await misconfigured({ rawPath: '/health' });
+
+    expect(res.statusCode).toBe(500);
+    expect(JSON.parse(res.body).problems).toEqual([
+      "DB_PORT must be a port number from 1 to 65535, got: 'abc'",
+    ]);
   });
 
   test('GIVEN the real dependencies WHEN a refresh writes EMF THEN the line goes to stdout with a newline', async () => {
