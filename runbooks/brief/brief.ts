@@ -2,9 +2,8 @@
 // the last drill's record when there is one). Short sentences and tables: a product manager
 // reads it; every figure is one the stacks publish or a drill measured.
 import { MANAGED_RPO_PARAMETER } from '../../constructs/managed-rpo-policy';
-import type { DrillRecord } from '../drill/record';
+import type { ClientRto, DrillRecord } from '../drill/record';
 import { rehearsalVerdicts, seconds as msText } from '../drill/record-rehearsal';
-import { clientDataLossText, clientReadRtoText, clientWriteRtoText } from '../drill/report-client';
 import type { ArchitectureFacts, DatabaseFacts, HealthCheckFacts, RecordFacts } from './facts';
 import { gameDayChecklist } from './checklist';
 import { mdTable, mdText } from './page';
@@ -384,12 +383,17 @@ function lastRecord(record: DrillRecord | undefined): string {
     ],
     ...(c
       ? [
-          ['Client write RTO', mdText(clientWriteRtoText(c))],
-          ...c.readRto.map((r) => [
-            `Client read RTO (${code(r.region)})`,
-            mdText(clientReadRtoText(r)),
-          ]),
-          ['Acknowledged writes lost', mdText(clientDataLossText(record, c))],
+          ['Client write RTO', rtoText(c.writeRto)],
+          ...c.readRto.map((r) => [`Client read RTO (${code(r.region)})`, rtoText(r)]),
+          [
+            'Acknowledged writes lost',
+            c.dataLoss === null
+              ? 'not counted (the new writer took no write)'
+              : `${c.dataLoss.count}${c.dataLoss.acknowledged !== undefined ? ` of ${c.dataLoss.acknowledged}` : ''}` +
+                (c.dataLoss.windowMs !== undefined
+                  ? `, spanning ${msText(c.dataLoss.windowMs)} of writes`
+                  : ''),
+          ],
         ]
       : []),
     [
@@ -406,6 +410,16 @@ function lastRecord(record: DrillRecord | undefined): string {
     '',
     ...rehearsalVerdicts(record).map((v) => `- ${v.met ? 'Met' : '**Missed**'}: ${mdText(v.line)}`),
   ].join('\n');
+}
+
+/** A client RTO in seconds, or why there is none. */
+function rtoText(rto: ClientRto): string {
+  if (rto.ms !== null) return msText(rto.ms);
+  return rto.reason === 'no-failure'
+    ? 'no failure seen'
+    : rto.reason === 'still-failing'
+      ? '**still failing** when the canary stopped'
+      : 'not measured (no requests)';
 }
 
 function residency(facts: ArchitectureFacts): string {
