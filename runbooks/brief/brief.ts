@@ -113,7 +113,9 @@ function pattern(facts: ArchitectureFacts): string {
     '',
     '- Why one writer: Aurora Global Database has one writer cluster; the other regions hold read-only replicas. ' +
       'One writer means no conflicting writes to reconcile after an outage.',
-    '- Why reads everywhere: a replica is already running, so serving reads from it costs little and keeps reads fast and up during an outage.',
+    activeReads
+      ? '- Why reads everywhere: a replica is already running, so serving reads from it costs little and keeps reads fast and up during an outage.'
+      : '- Why a standby: its replica is already running, so taking over needs a promotion, not a rebuild.',
     `- Configured mode ${code(facts.mode)}: the records are the ones listed under Routing, whatever the mode says.`,
     ...(headless.length > 0
       ? [
@@ -188,7 +190,7 @@ function checkLabel(facts: ArchitectureFacts, id: string | undefined): string {
   if (!id) return 'none';
   const c = facts.healthChecks.find((h) => h.id === id);
   if (!c) return code(id);
-  return `${c.role}${c.region ? ` ${code(c.region)}` : ''}`;
+  return `${c.role}${c.region ? ` ${code(c.region)}` : ''}${c.planName ? ` (plan ${code(c.planName)})` : ''}`;
 }
 
 // When the SECONDARY of a failover pair is unhealthy too, Route 53 answers the PRIMARY whatever
@@ -231,7 +233,7 @@ function routing(facts: ArchitectureFacts): string {
       ['Region', 'Check', 'What it tests', 'How often', 'Healthy means'],
       facts.healthChecks.map((c) => [
         c.region ? code(c.region) : '-',
-        `${c.role} (${c.type}${c.inverted ? ', inverted' : ''})`,
+        `${c.role}${c.planName ? ` (plan ${code(c.planName)})` : ''} (${c.type}${c.inverted ? ', inverted' : ''})`,
         checkTarget(facts, c),
         c.intervalSeconds !== undefined
           ? `every ${c.intervalSeconds} s, ${c.failureThreshold} in a row to change`

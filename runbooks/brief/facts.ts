@@ -108,6 +108,8 @@ export interface HealthCheckFacts {
   readonly role: HealthCheckRole;
   /** The region whose state it reports (from `DrillRouting.healthChecks`, or ARC's). */
   readonly region?: string;
+  /** The ARC Region switch plan an ARC-managed check belongs to. */
+  readonly planName?: string;
 }
 
 /** One region's service names (`DrillService`). */
@@ -268,7 +270,7 @@ export async function readArchitectureFacts(
     databases,
     services,
     records: recordFacts(deployment),
-    healthChecks: healthCheckFacts(deployment, routing),
+    healthChecks: healthCheckFacts(deployment, routing, regionSwitch),
     regionSwitchPlans: Object.values(regionSwitch?.plans ?? {}).sort(
       (a, b) => routing.regions.indexOf(a.targetRegion) - routing.regions.indexOf(b.targetRegion),
     ),
@@ -344,6 +346,8 @@ function recordFacts(deployment: SimulatedDeployment): RecordFacts[] {
     .sort(
       (a, b) =>
         a.name.localeCompare(b.name) ||
+        // PRIMARY before SECONDARY.
+        (a.failover ?? '').localeCompare(b.failover ?? '') ||
         (a.setIdentifier ?? '').localeCompare(b.setIdentifier ?? '') ||
         a.stack.localeCompare(b.stack),
     );
@@ -352,16 +356,25 @@ function recordFacts(deployment: SimulatedDeployment): RecordFacts[] {
 function healthCheckFacts(
   deployment: SimulatedDeployment,
   routing: DrillRoutingOutput,
+  regionSwitch: DrillRegionSwitchOutput | undefined,
 ): HealthCheckFacts[] {
   // What each id stands for, as the routing stack publishes it, and ARC's checks per region.
-  const known = new Map<string, { role: HealthCheckRole; region: string }>();
+  const known = new Map<string, { role: HealthCheckRole; region: string; planName?: string }>();
   for (const [region, ids] of Object.entries(routing.healthChecks)) {
     if (ids.serving) known.set(ids.serving, { role: 'serving', region });
     known.set(ids.writer, { role: 'writer', region });
     if (ids.writeGate) known.set(ids.writeGate, { role: 'write gate', region });
   }
+  const planNames = new Map(
+    Object.values(regionSwitch?.plans ?? {}).map((p) => [p.planArn, p.planName]),
+  );
   for (const arc of deployment.arcHealthChecks()) {
-    known.set(arc.healthCheckId, { role: 'ARC Region switch', region: arc.region });
+    const planName = planNames.get(arc.planArn);
+    known.set(arc.healthCheckId, {
+      role: 'ARC Region switch',
+      region: arc.region,
+      ...(planName ? { planName } : {}),
+    });
   }
   const checks = deployment.resources(TYPES.healthCheck).map((r) => healthCheckOf(r, known));
   // The checks the records carry that no template creates (ARC creates its own).
@@ -387,14 +400,21 @@ function healthCheckFacts(
           children: [],
           role: k.role,
           region: k.region,
+          ...(k.planName ? { planName: k.planName } : {}),
         })),
     )
     .sort(
       (a, b) =>
-        routing.regions.indexOf(a.region ?? '') - routing.regions.indexOf(b.region ?? '') ||
+        // Checks of no one region (the standby writers) last.
+        regionRank(routing, a.region) - regionRank(routing, b.region) ||
         ROLE_ORDER.indexOf(a.role) - ROLE_ORDER.indexOf(b.role) ||
         a.id.localeCompare(b.id),
     );
+}
+
+function regionRank(routing: DrillRoutingOutput, region: string | undefined): number {
+  const i = region === undefined ? -1 : routing.regions.indexOf(region);
+  return i === -1 ? routing.regions.length : i;
 }
 
 const ROLE_ORDER: readonly HealthCheckRole[] = [
@@ -408,7 +428,7 @@ const ROLE_ORDER: readonly HealthCheckRole[] = [
 
 function healthCheckOf(
   r: DeployedResource,
-  known: ReadonlyMap<string, { role: HealthCheckRole; region: string }>,
+  known: ReadonlyMap<string, { role: HealthCheckRole; region: string; planName?: string }>,
 ): HealthCheckFacts {
   const c = (r.properties.HealthCheckConfig ?? {}) as Record<string, unknown>;
   const what = known.get(r.physicalId);
@@ -426,6 +446,7 @@ function healthCheckOf(
     ...(num(c.HealthThreshold) !== undefined ? { healthThreshold: num(c.HealthThreshold) } : {}),
     role: what?.role ?? 'other',
     ...(what ? { region: what.region } : {}),
+    ...(what?.planName ? { planName: what.planName } : {}),
   };
 }
 

@@ -160,6 +160,16 @@ describe.each(TOPOLOGIES)('the facts of %s', (name, deployment, assembly) => {
         failureThreshold: f.rtoFloors!.write.failureThreshold,
         inverted: false,
       });
+      // ARC's own checks of the region, one per plan that holds it, named by their plan.
+      const plans = f.regionSwitchPlans.filter(
+        (p) => p.primaryRegion === region || p.targetRegion === region,
+      );
+      expect(
+        f.healthChecks
+          .filter((h) => h.role === 'ARC Region switch' && h.region === region)
+          .map((h) => h.planName)
+          .sort(),
+      ).toEqual(plans.map((p) => p.planName).sort());
       if (ids.writeGate) {
         expect(byId.get(ids.writeGate)).toMatchObject({ role: 'write gate', type: 'CALCULATED' });
         expect(byId.get(ids.writeGate)!.children).toContain(ids.writer);
@@ -274,4 +284,25 @@ describe('managed RPO where it is enforced', () => {
       "- Managed RPO (`rds.global_db_rpo`) is enforced in `us-east-1`, `us-west-2` and `us-east-2`: there Aurora blocks commits when no secondary's lag is under it, so no more than that much is at risk.\n",
     );
   });
+});
+
+describe('the routing region without customer data', () => {
+  test('GIVEN data regions us-west-2 and us-east-2 WHEN the brief is written THEN us-east-1 holds the routing stack and no customer data, and is listed among the regions holding anything', async () => {
+    const regions = ['us-west-2', 'us-east-2'];
+    const f = await readArchitectureFacts(deployedApp(regions));
+    const brief = briefMarkdown(f);
+
+    expect(f.routingRegion).toBe(ROUTE53_HOME_REGION);
+    const home = f.residency.find((r) => r.region === ROUTE53_HOME_REGION)!;
+    expect(home.customerData).toEqual([]);
+    expect(home.stacks.length).toBeGreaterThan(0);
+    expect(brief).toContain('- Customer data is stored in `us-east-2` and `us-west-2`.\n');
+    expect(brief).toContain(
+      '- Something (data, configuration, keys, health checks, logs) is in `us-east-1`, `us-east-2` and `us-west-2`.\n',
+    );
+    expect(brief).toContain(
+      '- `us-east-1` holds the routing stack (Route 53 health-check alarms, dashboard, plans) and no customer data.\n',
+    );
+    expect(brief).toContain(`| \`${ROUTE53_HOME_REGION}\` | none |`);
+  }, 300_000);
 });
