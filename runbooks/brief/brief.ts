@@ -209,23 +209,28 @@ function movedBy(facts: ArchitectureFacts, r: RecordFacts): string {
 }
 
 function routing(facts: ArchitectureFacts): string {
-  const rows = facts.records.map((r) => [
-    code(r.name),
-    r.type,
-    r.ttlSeconds === undefined ? 'alias' : `${r.ttlSeconds} s`,
-    r.policy === 'failover'
-      ? `failover ${r.failover}`
-      : r.policy === 'latency'
-        ? `latency ${code(r.latencyRegion!)}`
-        : 'simple',
-    r.values.map(code).join(', '),
-    checkLabel(facts, r.healthCheckId),
-    movedBy(facts, r),
-  ]);
+  // A record that answers another name of the zone (the write chain) says so; the regional API
+  // domains it answers otherwise are in the templates, not worth a column.
+  const zoneNames = new Set(facts.records.map((r) => r.name));
+  const rows = facts.records.map((r) => {
+    const chain = r.values.filter((v) => zoneNames.has(v));
+    return [
+      code(r.name),
+      r.type,
+      r.ttlSeconds === undefined ? 'alias' : `${r.ttlSeconds} s`,
+      (r.policy === 'failover'
+        ? `failover ${r.failover}`
+        : r.policy === 'latency'
+          ? `latency ${code(r.latencyRegion!)}`
+          : 'simple') + (chain.length > 0 ? ` → ${chain.map(code).join(', ')}` : ''),
+      checkLabel(facts, r.healthCheckId),
+      movedBy(facts, r),
+    ];
+  });
   return [
     '## Routing',
     '',
-    mdTable(['Name', 'Type', 'TTL', 'Policy', 'Answers', 'Health check', 'What moves it'], rows),
+    mdTable(['Name', 'Type', 'TTL', 'Policy', 'Health check', 'What moves it'], rows),
     '',
     '### Health checks',
     '',
@@ -440,11 +445,11 @@ function residency(facts: ArchitectureFacts): string {
       : []),
     '',
     mdTable(
-      ['Region', 'Customer data', 'Stacks'],
+      ['Region', 'Customer data', 'Resources'],
       facts.residency.map((r) => [
         code(r.region),
         r.customerData.length > 0 ? r.customerData.join(', ') : 'none',
-        r.stacks.length > 0 ? r.stacks.map(code).join(', ') : 'none (replica only)',
+        `${r.resources.reduce((n, t) => n + t.count, 0)} in ${r.stacks.length > 0 ? `${r.stacks.length} stack${r.stacks.length === 1 ? '' : 's'}` : 'no stack (replicas only)'}`,
       ]),
     ),
   ].join('\n');

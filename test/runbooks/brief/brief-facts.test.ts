@@ -7,7 +7,10 @@ import {
 import { readComplianceReport, type ComplianceFacts } from '../../../constructs/nag/report';
 import { briefMarkdown, secondsText } from '../../../runbooks/brief/brief';
 import { readArchitectureFacts, type ArchitectureFacts } from '../../../runbooks/brief/facts';
-import type { SimulatedDeployment } from '../../../runbooks/simulation/deployment';
+import { SimulatedDeployment } from '../../../runbooks/simulation/deployment';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { assemblyDir, deployedApp } from '../../deployed-app';
 
 const THREE_REGIONS = ['us-east-1', 'us-west-2', 'us-east-2'];
@@ -226,6 +229,12 @@ describe.each(TOPOLOGIES)('the facts of %s', (name, deployment, assembly) => {
     const anything = brief.split('\n').find((l) => l.startsWith('- Something'))!;
     for (const r of f.residency) expect(anything).toContain(`\`${r.region}\``);
     expect(f.routingRegion).toBe(ROUTE53_HOME_REGION);
+    for (const r of f.residency) {
+      const total = r.resources.reduce((n, t) => n + t.count, 0);
+      expect(brief).toContain(
+        `| \`${r.region}\` | ${r.customerData.join(', ')} | ${total} in ${r.stacks.length} stacks |`,
+      );
+    }
   });
 });
 
@@ -258,6 +267,22 @@ describe('a headless secondary', () => {
     expect(briefMarkdown(facts.get('the default two regions')!)).toContain(
       '**Active-active reads with a single writer.** `us-east-1` and `us-west-2` all answer reads for the users nearest to them. Every write goes to one region, the writer (`us-east-1` as deployed).',
     );
+  });
+});
+
+describe('the write chain with more than one secondary', () => {
+  test("GIVEN three regions WHEN the brief is written THEN the write name's SECONDARY points at the standby name, whose latency records carry each secondary's write gate", () => {
+    const f = facts.get('three regions')!;
+    const brief = briefMarkdown(f);
+
+    expect(brief).toContain(
+      "| `write.example.com` | CNAME | 60 s | failover SECONDARY → `standby.write.example.com` | standby writers | Answers when the PRIMARY's check fails and its standby writers check is healthy; if both fail, Route 53 answers the PRIMARY. |",
+    );
+    for (const region of ['us-west-2', 'us-east-2']) {
+      expect(brief).toContain(
+        `| \`standby.write.example.com\` | CNAME | 60 s | latency \`${region}\` | write gate \`${region}\` | Drops out when its write gate \`${region}\` check fails; the nearest healthy region answers. |`,
+      );
+    }
   });
 });
 
@@ -305,4 +330,27 @@ describe('the routing region without customer data', () => {
     );
     expect(brief).toContain(`| \`${ROUTE53_HOME_REGION}\` | none |`);
   }, 300_000);
+});
+
+describe('an assembly without the routing stack', () => {
+  test('GIVEN the assembly with the routing stack left out of its manifest WHEN the facts are read THEN the error names the missing output and says to synthesize the whole app', async () => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'brief-no-routing-'));
+    try {
+      fs.cpSync(assemblyDir(), copy, { recursive: true });
+      const manifestFile = path.join(copy, 'manifest.json');
+      const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as {
+        artifacts: Record<string, unknown>;
+      };
+      delete manifest.artifacts['MultiRegion-Routing'];
+      fs.writeFileSync(manifestFile, JSON.stringify(manifest));
+
+      await expect(readArchitectureFacts(SimulatedDeployment.fromAssembly(copy))).rejects.toThrow(
+        new Error(
+          "the assembly must have exactly one ComplianceFacts output (the routing stack's), found 0: synthesize the whole app (npx cdk synth --no-lookups)",
+        ),
+      );
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  });
 });
