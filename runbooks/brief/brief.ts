@@ -12,6 +12,13 @@ import { mdTable, mdText } from './page';
 export interface BriefOptions {
   /** The last drill's or rehearsal's record (`record.json`, as the drill wrote it). */
   readonly lastRecord?: DrillRecord;
+  /**
+   * Other records to list one row each after the last one (for example the newest of each drill
+   * kind and rehearsal scenario, `latestRecords`), newest first.
+   *
+   * @default - none: only `lastRecord`
+   */
+  readonly otherRecords?: readonly DrillRecord[];
   /** The cost section's Markdown (the cost model's), placed as its own section. */
   readonly costSection?: string;
   /** What the facts were read from (an assembly, a commit), printed under the title. */
@@ -40,12 +47,18 @@ export function briefMarkdown(facts: ArchitectureFacts, options: BriefOptions = 
     routing(facts),
     database(facts),
     failover(facts),
-    lastRecord(options.lastRecord),
+    lastRecord(...recordsOf(options)),
     residency(facts),
     ...(options.costSection ? [costSection(options.costSection)] : []),
     gameDayChecklist(facts),
   ];
   return `${sections.map((s) => s.trim()).join('\n\n')}\n`;
+}
+
+/** The record shown in detail and the ones listed after it: without `lastRecord`, the first other. */
+function recordsOf(options: BriefOptions): [DrillRecord | undefined, readonly DrillRecord[]] {
+  const others = options.otherRecords ?? [];
+  return options.lastRecord ? [options.lastRecord, others] : [others[0], others.slice(1)];
 }
 
 function primaryDb(facts: ArchitectureFacts): DatabaseFacts | undefined {
@@ -368,7 +381,7 @@ function failover(facts: ArchitectureFacts): string {
 }
 
 /** The last drill or rehearsal: what it measured, judged against its objectives. */
-function lastRecord(record: DrillRecord | undefined): string {
+function lastRecord(record: DrillRecord | undefined, others: readonly DrillRecord[]): string {
   if (!record) {
     return ['## Last rehearsal or drill', '', 'No record yet: run `npx drill rehearse`.'].join(
       '\n',
@@ -416,6 +429,25 @@ function lastRecord(record: DrillRecord | undefined): string {
     mdTable(['', ''], rows),
     '',
     ...rehearsalVerdicts(record).map((v) => `- ${v.met ? 'Met' : '**Missed**'}: ${mdText(v.line)}`),
+    ...(others.length > 0
+      ? [
+          '',
+          '### Other records',
+          '',
+          mdTable(
+            ['Drill', 'Outcome', 'Objectives met'],
+            others.map((o) => {
+              const verdicts = rehearsalVerdicts(o);
+              const missed = verdicts.filter((v) => !v.met).map((v) => v.objective);
+              return [
+                `${o.rehearsal ? `rehearsal ${code(o.rehearsal.scenario)}` : 'drill on AWS'}: ${o.kind} ${code(o.fromRegion)} → ${code(o.targetRegion)}`,
+                o.outcome,
+                `${verdicts.length - missed.length} of ${verdicts.length}${missed.length > 0 ? `; missed: ${missed.join(', ')}` : ''}`,
+              ];
+            }),
+          ),
+        ]
+      : []),
   ].join('\n');
 }
 

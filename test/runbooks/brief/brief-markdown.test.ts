@@ -14,6 +14,8 @@ let facts: ArchitectureFacts;
 let threeRegions: ArchitectureFacts;
 /** What `drill rehearse --scenario region-outage` wrote: a real record, not a typed one. */
 let record: DrillRecord;
+/** What `drill rehearse --scenario switchover-under-load` wrote. */
+let switchover: DrillRecord;
 
 beforeAll(async () => {
   facts = await readArchitectureFacts(deployedApp());
@@ -22,6 +24,9 @@ beforeAll(async () => {
   const run = await rehearseIn(stateDir, ['--scenario', 'region-outage']);
   expect(run.stderr).toBe('');
   record = recordIn(drillDirOf(stateDir, 'region-outage'));
+  const otherDir = tempDir();
+  expect((await rehearseIn(otherDir, ['--scenario', 'switchover-under-load'])).stderr).toBe('');
+  switchover = recordIn(drillDirOf(otherDir, 'switchover-under-load'));
 }, 300_000);
 
 /** The lines of the section whose heading is `heading`, up to the next section. */
@@ -65,6 +70,34 @@ describe('the last rehearsal or drill', () => {
     for (const v of verdicts) {
       expect(text).toContain(`- ${v.met ? 'Met' : '**Missed**'}: ${mdText(v.line)}\n`);
     }
+    expect(text).not.toContain('No record yet');
+  });
+});
+
+describe('other records', () => {
+  test('GIVEN the last record and another one WHEN the brief is written THEN the other is one row with its outcome and how many objectives it met', () => {
+    const text = section(
+      briefMarkdown(facts, { lastRecord: record, otherRecords: [switchover] }),
+      '## Last rehearsal or drill',
+    );
+    const verdicts = rehearsalVerdicts(switchover);
+    const missed = verdicts.filter((v) => !v.met).map((v) => v.objective);
+
+    expect(text).toContain(
+      `### Other records\n\n| Drill | Outcome | Objectives met |\n| --- | --- | --- |\n| rehearsal \`switchover-under-load\`: switchover \`us-east-1\` → \`us-west-2\` | ${switchover.outcome} | ${verdicts.length - missed.length} of ${verdicts.length}${missed.length > 0 ? `; missed: ${missed.join(', ')}` : ''} |\n`,
+    );
+  });
+
+  test('GIVEN only other records WHEN the brief is written THEN the first is shown in detail and the rest listed', () => {
+    const text = section(
+      briefMarkdown(facts, { otherRecords: [switchover, record] }),
+      '## Last rehearsal or drill',
+    );
+
+    expect(text).toContain(
+      '| Drill | rehearsal `switchover-under-load` (simulation, not AWS): switchover',
+    );
+    expect(text).toContain('| rehearsal `region-outage`: failover `us-east-1` → `us-west-2` |');
     expect(text).not.toContain('No record yet');
   });
 });
