@@ -21,7 +21,15 @@ import {
   ServiceHostnames,
   writeRecordSetIdentifier,
 } from '../constructs';
-import { DRILL_OUTPUT_KEYS, DRILL_ROLE_OUTPUT_KEYS } from '../constructs/contract';
+import {
+  COMPLIANCE_FACTS_OUTPUT_KEY,
+  DRILL_OUTPUT_KEYS,
+  DRILL_ROLE_OUTPUT_KEYS,
+  type PathRtoFloorBreakdown,
+  type RtoFloorBreakdown,
+} from '../constructs/contract';
+import type { PathRtoFloor } from '../constructs/recovery-objectives';
+import type { TimingPolicy } from '../constructs/timing-policy';
 import { regionSwitchPlanArnPattern, regionSwitchPlanName } from '../constructs/region-switch-plan';
 import { addDrillOutput } from './drill-outputs';
 import { referenceFrom } from './references';
@@ -219,7 +227,7 @@ export class RoutingStack extends Stack {
       description:
         'Assume this role (a profile with role_arn) for drill failover (FailoverGlobalCluster, data loss); trusted by drillFailoverPrincipals only',
     });
-    new CfnOutput(this, 'ComplianceFacts', {
+    new CfnOutput(this, COMPLIANCE_FACTS_OUTPUT_KEY, {
       description: 'The multi-region facts a compliance reviewer asks about (JSON)',
       value: JSON.stringify({
         primaryRegion: props.topology.primaryRegion,
@@ -232,6 +240,8 @@ export class RoutingStack extends Stack {
         rtoFloorExplanation: `${floors.read.explanation}; ${floors.write.explanation}`,
         readRtoFloorSeconds: seconds(floors.read.total),
         writeRtoFloorSeconds: seconds(floors.write.total),
+        // The floors' parts, so a brief or a reviewer reads them instead of recomputing them.
+        rtoFloors: rtoFloorBreakdown(floors, this.routing.timing),
       }),
     });
     this.dashboard = new MultiRegionDashboard(this, 'Dashboard', {
@@ -358,4 +368,26 @@ export class RoutingStack extends Stack {
 function arnOf(fn: lambda.IFunction): string {
   const cfn = fn.node.defaultChild;
   return cfn instanceof lambda.CfnFunction ? cfn.attrArn : fn.functionArn;
+}
+
+/** Both paths' floors with their parts in seconds, as `ComplianceFacts.rtoFloors` publishes them. */
+function rtoFloorBreakdown(
+  floors: { readonly read: PathRtoFloor; readonly write: PathRtoFloor },
+  timing: TimingPolicy,
+): RtoFloorBreakdown {
+  const seconds = (d: Duration) => d.toSeconds({ integral: false });
+  const path = (floor: PathRtoFloor): PathRtoFloorBreakdown => ({
+    path: floor.path,
+    promotionSeconds: seconds(floor.promotion),
+    detectionSeconds: seconds(floor.detection),
+    healthCheckIntervalSeconds: seconds(timing.healthCheckInterval),
+    failureThreshold: timing.failureThreshold,
+    signalStalenessSeconds: seconds(floor.signalStaleness),
+    dnsTtlSeconds: seconds(floor.dnsTtl),
+    ttlSeconds: seconds(timing.ttl),
+    hops: floor.hops,
+    totalSeconds: seconds(floor.total),
+    explanation: floor.explanation,
+  });
+  return { read: path(floors.read), write: path(floors.write) };
 }

@@ -12,6 +12,12 @@ export const DRILL_OUTPUT_KEYS = {
   regionSwitch: 'DrillRegionSwitch',
 } as const;
 
+/**
+ * The routing stack's output of the multi-region facts a compliance reviewer asks about (JSON,
+ * `ComplianceFacts` in constructs/nag/report.ts): the compliance report and the brief read it.
+ */
+export const COMPLIANCE_FACTS_OUTPUT_KEY = 'ComplianceFacts';
+
 /** The routing stack's outputs with the drill roles' ARNs (assume one to run the drill). */
 export const DRILL_ROLE_OUTPUT_KEYS = {
   operator: 'DrillOperatorRoleArn',

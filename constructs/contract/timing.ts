@@ -34,3 +34,34 @@ export const TIMING_DEFAULTS = {
 
 /** The most TTL a record that moves traffic may have (the routing construct refuses more). */
 export const MAX_ROUTED_TTL_SECONDS = 60;
+
+/**
+ * One path's RTO floor with its parts, in seconds (constructs/recovery-objectives.ts
+ * `PathRtoFloor`), as the routing stack publishes it in `ComplianceFacts.rtoFloors`.
+ */
+export interface PathRtoFloorBreakdown {
+  /** `read`: the read name leaves a failed region; `write`: the write name follows a promotion. */
+  readonly path: 'read' | 'write';
+  /** The promotion estimate (write path; 0 on the read path). */
+  readonly promotionSeconds: number;
+  /** Health check interval x failure threshold. */
+  readonly detectionSeconds: number;
+  readonly healthCheckIntervalSeconds: number;
+  readonly failureThreshold: number;
+  /** How long the health endpoint may serve a cached signal. */
+  readonly signalStalenessSeconds: number;
+  /** Record TTL x hops: how long resolvers may keep the old answers. */
+  readonly dnsTtlSeconds: number;
+  readonly ttlSeconds: number;
+  /** CNAME hops a client follows on the path's name. */
+  readonly hops: number;
+  readonly totalSeconds: number;
+  /** The parts and the sum on one line. */
+  readonly explanation: string;
+}
+
+/** Both paths' RTO floors with their parts. */
+export interface RtoFloorBreakdown {
+  readonly read: PathRtoFloorBreakdown;
+  readonly write: PathRtoFloorBreakdown;
+}

@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PACK_NAMES } from '../contract';
+import { COMPLIANCE_FACTS_OUTPUT_KEY, PACK_NAMES, type RtoFloorBreakdown } from '../contract';
 import { ComplianceEvidence, EVIDENCE_FILE } from './evidence';
 
 /** One row of the report. */
@@ -37,6 +37,12 @@ export interface ComplianceFacts {
   readonly rpoSeconds: number;
   readonly rtoFloorSeconds: number;
   readonly rtoFloorExplanation: string;
+  /** The read path's floor; absent in assemblies synthesized before it was published. */
+  readonly readRtoFloorSeconds?: number;
+  /** The write path's floor; absent in assemblies synthesized before it was published. */
+  readonly writeRtoFloorSeconds?: number;
+  /** Each path's floor with its parts; absent in assemblies synthesized before it was published. */
+  readonly rtoFloors?: RtoFloorBreakdown;
 }
 
 /** A pack that ran in this synth and what it checked. */
@@ -189,6 +195,77 @@ interface TemplateFile {
   Outputs?: Record<string, { Value?: unknown }>;
 }
 
+/** One stack as the residency table reads it: its region and its template as synthesized. */
+export interface ResidencyStack {
+  readonly name: string;
+  readonly region: string;
+  readonly template: ResidencyTemplate;
+}
+
+/** The part of a template the residency table reads. */
+export interface ResidencyTemplate {
+  readonly Resources?: Readonly<
+    Record<
+      string,
+      {
+        readonly Type?: string;
+        readonly Properties?: unknown;
+        readonly Metadata?: Readonly<Record<string, unknown>>;
+      }
+    >
+  >;
+}
+
+/**
+ * What lands in each region, sorted by region: the stacks, the resource types and counts, and
+ * what stores customer data there (secret replicas count in their replica region). The
+ * compliance report and the architecture brief both read residency through this.
+ */
+export function residencyOf(stacks: readonly ResidencyStack[]): RegionResidency[] {
+  const regions = new Map<
+    string,
+    { stacks: string[]; types: Map<string, number>; data: Set<string> }
+  >();
+  const regionEntry = (region: string) => {
+    if (!regions.has(region))
+      regions.set(region, { stacks: [], types: new Map(), data: new Set() });
+    return regions.get(region)!;
+  };
+  for (const stack of stacks) {
+    const here = regionEntry(stack.region);
+    here.stacks.push(stack.name);
+    for (const resource of Object.values(stack.template.Resources ?? {})) {
+      const type = resource.Type ?? 'unknown';
+      here.types.set(type, (here.types.get(type) ?? 0) + 1);
+      if (CUSTOMER_DATA_TYPES[type] && !resource.Metadata?.[NO_CUSTOMER_DATA_METADATA]) {
+        here.data.add(CUSTOMER_DATA_TYPES[type]);
+      }
+      // "Secrets Manager replicates the encrypted secret data ... across the specified Regions"
+      // (Secrets Manager User Guide, Replicate secrets across Regions): replicas are data there.
+      const replicas = (resource.Properties as { ReplicaRegions?: unknown } | undefined)
+        ?.ReplicaRegions;
+      for (const replica of Array.isArray(replicas) ? replicas : []) {
+        const replicaRegion = (replica as { Region?: unknown } | null)?.Region;
+        if (typeof replicaRegion === 'string') {
+          const other = regionEntry(replicaRegion);
+          other.types.set('secret replica', (other.types.get('secret replica') ?? 0) + 1);
+          other.data.add('secret replica');
+        }
+      }
+    }
+  }
+  return [...regions.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([region, r]) => ({
+      region,
+      stacks: r.stacks,
+      resources: [...r.types.entries()]
+        .sort(([ta, a], [tb, b]) => b - a || ta.localeCompare(tb))
+        .map(([type, count]) => ({ type, count })),
+      customerData: [...r.data].sort(),
+    }));
+}
+
 /**
  * Reads a cloud assembly directory into a report: only the stacks its
  * `manifest.json` lists (a directory reused across synths keeps old templates).
@@ -257,15 +334,7 @@ export function readComplianceReport(
   }
 
   const stacks: string[] = [];
-  const regions = new Map<
-    string,
-    { stacks: string[]; types: Map<string, number>; data: Set<string> }
-  >();
-  const regionEntry = (region: string) => {
-    if (!regions.has(region))
-      regions.set(region, { stacks: [], types: new Map(), data: new Set() });
-    return regions.get(region)!;
-  };
+  const templates: ResidencyStack[] = [];
   const notRun = new Map<string, number>();
   const accounts = new Set<string>();
   let facts: ComplianceFacts | undefined;
@@ -277,23 +346,8 @@ export function readComplianceReport(
     // environment is aws://<account>/<region>
     const [, , account, region = 'unknown-region'] = artifact.environment?.split('/') ?? [];
     if (account) accounts.add(account);
-    const here = regionEntry(region);
-    here.stacks.push(stackName);
+    templates.push({ name: stackName, region, template });
     for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
-      const type = resource.Type ?? 'unknown';
-      here.types.set(type, (here.types.get(type) ?? 0) + 1);
-      if (CUSTOMER_DATA_TYPES[type] && !resource.Metadata?.[NO_CUSTOMER_DATA_METADATA]) {
-        here.data.add(CUSTOMER_DATA_TYPES[type]);
-      }
-      // "Secrets Manager replicates the encrypted secret data ... across the specified Regions"
-      // (Secrets Manager User Guide, Replicate secrets across Regions): replicas are data there.
-      for (const replica of resource.Properties?.ReplicaRegions ?? []) {
-        if (typeof replica.Region === 'string') {
-          const other = regionEntry(replica.Region);
-          other.types.set('secret replica', (other.types.get('secret replica') ?? 0) + 1);
-          other.data.add('secret replica');
-        }
-      }
       for (const ack of resource.Metadata?.cdk_nag?.rules_to_suppress ?? []) {
         const pack = packOf(ack.id);
         if (!packs.has(pack)) {
@@ -312,7 +366,7 @@ export function readComplianceReport(
         });
       }
     }
-    const factsOutput = template.Outputs?.ComplianceFacts?.Value;
+    const factsOutput = template.Outputs?.[COMPLIANCE_FACTS_OUTPUT_KEY]?.Value;
     if (typeof factsOutput === 'string') facts = JSON.parse(factsOutput) as ComplianceFacts;
   }
   rows.sort(
@@ -330,16 +384,7 @@ export function readComplianceReport(
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([pack, acknowledgements]) => ({ pack, acknowledgements })),
     stacks,
-    residency: [...regions.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([region, r]) => ({
-        region,
-        stacks: r.stacks,
-        resources: [...r.types.entries()]
-          .sort(([ta, a], [tb, b]) => b - a || ta.localeCompare(tb))
-          .map(([type, count]) => ({ type, count })),
-        customerData: [...r.data].sort(),
-      })),
+    residency: residencyOf(templates),
     account: accounts.size === 1 ? [...accounts][0] : undefined,
     provenance: {
       versions: {},

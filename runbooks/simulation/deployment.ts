@@ -90,6 +90,19 @@ export class SimulatedDeployment {
     return [...this.stacks.keys()];
   }
 
+  /** Every stack's name, region and template as synthesized (nothing resolved): for residency. */
+  stackTemplates(): {
+    readonly name: string;
+    readonly region: string;
+    readonly template: StackArtifact['template'];
+  }[] {
+    return [...this.stacks.values()].map(({ name, region, template }) => ({
+      name,
+      region,
+      template,
+    }));
+  }
+
   /** Every output of every stack, as `cdk deploy --outputs-file` writes them. */
   outputsFile(): OutputsFile {
     const file: OutputsFile = {};

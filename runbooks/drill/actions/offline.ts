@@ -43,7 +43,7 @@ export function assumedGlobalCluster(
  * AWS for an offline dry run: the assumed global cluster, and every other read fails as
  * "not read" (a non-fatal error, so the snapshot records it and the checks can be listed).
  */
-function offlineAws(global: GlobalClusterView): DrillAws {
+export function offlineAws(global: GlobalClusterView): DrillAws {
   const notRead = () => Promise.reject(new DrillError('AWS_ERROR', 'not read: no credentials'));
   const api = new Proxy({}, { get: () => notRead });
   const database = new Proxy(
