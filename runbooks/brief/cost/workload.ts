@@ -48,6 +48,26 @@ export const DEFAULT_WORKLOAD: Workload = {
   hoursPerMonth: 730,
 };
 
+/** What each assumption means, in the order the brief lists them. */
+export const WORKLOAD_MEANINGS: Record<keyof Workload, string> = {
+  storageGb: 'GB in the cluster volume; every Region of the global database stores a full copy',
+  writesPerSecond: 'committed writes a second, on average, at the writer',
+  writeIosPerWrite:
+    'billed write I/Os (4 KB pages) each write causes; each is replicated to every secondary',
+  readIosPerSecond:
+    'read I/Os a second that miss the buffer cache, shared by the Regions with instances',
+  requestsPerSecond:
+    'client API requests a second across all Regions, shared evenly by the Regions that serve',
+  lambdaDurationMs: 'average Lambda run time of a request',
+  dnsQueriesPerSecondPerName: 'DNS queries a second that reach Route 53 for each record name',
+  healthCheckers: 'Route 53 health checkers that probe each endpoint once per interval',
+  interRegionTransferGbPerMonth:
+    'GB a month over each VPC peering connection beyond Aurora replication (half each way)',
+  endpointGbPerMonth: 'GB a month through each interface VPC endpoint',
+  backupDailyChangeRatio: 'share of the data that changes each day (sizes incremental backups)',
+  hoursPerMonth: 'hours in a billing month (730 = 8,760 / 12)',
+};
+
 /** A workload file that cannot be used. */
 export class WorkloadError extends Error {
   constructor(message: string) {
