@@ -14,6 +14,12 @@ export const GLOBAL_PRICE_REGION = 'global';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** True when `YYYY-MM-DD` names a day that exists (not 2026-02-30). */
+function isCalendarDate(day: string): boolean {
+  const parsed = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === day;
+}
+
 const figureSchema = z
   .strictObject({
     id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be lower-case words joined by . - or _'),
@@ -29,7 +35,7 @@ const figureSchema = z
     read: z
       .string()
       .regex(DATE, 'must be the date the figure was read, as YYYY-MM-DD')
-      .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'must be a real date'),
+      .refine((d) => !DATE.test(d) || isCalendarDate(d), 'must be a real date'),
     confirmed: z.boolean(),
     confirmedBy: z
       .string()
@@ -85,12 +91,7 @@ export function parsePriceFile(text: string, file: string): PriceFigure[] {
   }
   const parsed = priceFileSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const field = issue.path.join('.');
-      const value = valueAt(raw, issue.path);
-      const got = value === undefined ? 'missing' : `got: ${JSON.stringify(value)}`;
-      return `${field || '(file)'}: ${issue.message} (${got})`;
-    });
+    const problems = describeIssues(parsed.error.issues, raw);
     throw new PriceError(
       `${file}: ${problems.length} problem(s): ${problems.join('; ')}; every figure needs id, region, usd, unit, source {url, section}, read (YYYY-MM-DD) and confirmed (a note when false)`,
     );
@@ -106,6 +107,21 @@ export function parsePriceFile(text: string, file: string): PriceFigure[] {
     seen.add(k);
   }
   return parsed.data.figures;
+}
+
+/** Each zod issue as `field: what is wrong (got: value)`, for messages a user can act on. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[], raw: unknown): string[] {
+  return issues.map((issue) => {
+    const field = issue.path.join('.') || '(file)';
+    if (issue.code === 'unrecognized_keys') {
+      return `${field}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    }
+    const value = valueAt(raw, issue.path);
+    if (value === undefined) {
+      return issue.code === 'invalid_type' ? `${field}: is required` : `${field}: ${issue.message}`;
+    }
+    return `${field}: ${issue.message} (got: ${JSON.stringify(value)})`;
+  });
 }
 
 function valueAt(raw: unknown, at: readonly PropertyKey[]): unknown {

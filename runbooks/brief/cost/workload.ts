@@ -3,6 +3,7 @@
 // JSON file replaces any of them, and a key the model does not know is refused.
 import * as fs from 'node:fs';
 import { z } from 'zod';
+import { describeIssues } from './prices';
 
 const nonNegative = z.number().min(0, 'must be a number of at least 0');
 
@@ -80,14 +81,7 @@ export class WorkloadError extends Error {
 export function workloadOf(overrides: unknown, file = 'workload'): Workload {
   const parsed = workloadSchema.safeParse(overrides);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      if (issue.code === 'unrecognized_keys') {
-        return `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-      }
-      const field = issue.path.join('.');
-      const value = (overrides as Record<string, unknown> | null)?.[String(issue.path[0])];
-      return `${field || '(file)'}: ${issue.message} (got: ${JSON.stringify(value)})`;
-    });
+    const problems = describeIssues(parsed.error.issues, overrides);
     throw new WorkloadError(
       `${file}: ${problems.join('; ')}; the keys are ${Object.keys(DEFAULT_WORKLOAD).join(', ')} (docs/cost-model.md)`,
     );
