@@ -68,14 +68,10 @@ export function costChoices(
   const third = options.thirdRegion ?? thirdRegionOf(inv, prices, instanceClass);
   const template = secondaries[0];
   if (third && template) {
-    // What every Region has (not what one Region holds for all, like the report bucket).
-    const least = (f: (r: RegionInventory) => number) => Math.min(...inv.regions.map(f));
+    // Shaped like the first secondary (keys, endpoints, alarms, report bucket), peered to all.
     const added: RegionInventory = {
       ...asRegion(template, third),
       peerings: inv.regions.map((r) => r.region),
-      kmsKeys: least((r) => r.kmsKeys),
-      buckets: least((r) => r.buckets),
-      dashboards: least((r) => r.dashboards),
       regionSwitchPlans: 0,
     };
     // One Region switch plan per secondary, where the plans live.

@@ -43,7 +43,9 @@ describe('the shipped price file', () => {
 
     expect(figures.length).toBe(shippedFigures.length);
     for (const f of shippedFigures) {
-      expect(f.source.url).toMatch(/^https:\/\/aws\.amazon\.com\/[a-z0-9/-]+\/pricing\/([a-z-]+\/)?$/);
+      expect(f.source.url).toMatch(
+        /^https:\/\/aws\.amazon\.com\/[a-z0-9/-]+\/pricing\/([a-z-]+\/)?$/,
+      );
       expect(f.source.section.length).toBeGreaterThan(0);
       expect(f.read).toMatch(/^\d{4}-\d{2}-\d{2}$/);
       if (!f.confirmed) expect(f.note?.length).toBeGreaterThan(0);
