@@ -4,7 +4,6 @@
 // from that assembly only. A synth that fails before any finding leaves no report.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import {
@@ -16,6 +15,7 @@ import {
   renderCsv,
   renderHtml,
 } from '../constructs/nag/report';
+import { synthesize, topologySource } from './synth';
 
 const program = new Command('compliance')
   .description('Synthesize with every compliance pack and write CSV and HTML reports')
@@ -32,34 +32,6 @@ const root = path.resolve(__dirname, '..');
 function fail(message: string, code: number): never {
   console.error(`compliance: ${message}`);
   process.exit(code);
-}
-
-/** Splits `--output DIR` / `-o DIR` / `--output=DIR` off the arguments for cdk synth. */
-function takeOutput(args: readonly string[]): { output?: string; rest: string[] } {
-  const rest: string[] = [];
-  let output: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '--output' || arg === '-o') output = args[++i];
-    else if (arg.startsWith('--output=')) output = arg.slice('--output='.length);
-    else rest.push(arg);
-  }
-  return { output, rest };
-}
-
-/** The `-c topology...=...` settings on the command line, in order. */
-function topologyOverrides(args: readonly string[]): string[] {
-  const found: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const value =
-      args[i] === '-c' || args[i] === '--context'
-        ? args[i + 1]
-        : args[i].startsWith('--context=')
-          ? args[i].slice('--context='.length)
-          : undefined;
-    if (value !== undefined && /^topology/i.test(value)) found.push(`-c ${value}`);
-  }
-  return found;
 }
 
 function git(...args: string[]): string | undefined {
@@ -81,27 +53,13 @@ const htmlPath = path.join(out, 'compliance-report.html');
 fs.rmSync(csvPath, { force: true });
 fs.rmSync(htmlPath, { force: true });
 
-const { output, rest: cdkArgs } = takeOutput(program.args);
 let assembly: string;
+let cdkArgs: readonly string[] = [];
 let synthFailed = false;
 if (options.synth) {
-  if (output !== undefined) {
-    assembly = path.resolve(root, output);
-    if (fs.existsSync(assembly) && fs.readdirSync(assembly).length > 0) {
-      fail(
-        `--output ${output} is not empty; give a new or empty directory, so that no template of an earlier synth is read`,
-        2,
-      );
-    }
-  } else {
-    assembly = fs.mkdtempSync(path.join(os.tmpdir(), 'multi-region-compliance-'));
-  }
-  const cdk = path.join(root, 'node_modules', '.bin', 'cdk');
-  const args = ['synth', '--no-lookups', '--quiet', '--output', assembly, ...cdkArgs];
-  console.log(`$ cdk ${args.join(' ')}`);
-  const result = spawnSync(cdk, args, { cwd: root, stdio: 'inherit' });
+  const run = synthesize(root, program.args, 'multi-region-compliance-', fail);
+  ({ assembly, cdkArgs, failed: synthFailed } = run);
   // A synth with open findings still writes the assembly; that is reported, as FAIL.
-  synthFailed = result.status !== 0;
   const early = complianceOutcome({
     synthFailed,
     assemblyWritten: fs.existsSync(path.join(assembly, 'manifest.json')),
@@ -122,9 +80,7 @@ const provenance: Provenance = {
       packageVersion(name),
     ]),
   ),
-  topologySource: options.synth
-    ? ['cdk.json context "topology"', ...topologyOverrides(cdkArgs)].join(', then ')
-    : undefined,
+  topologySource: options.synth ? topologySource(cdkArgs) : undefined,
   assembly,
 };
 
