@@ -1,3 +1,7 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { costSection } from '../../../runbooks/brief/cost';
 import { costChoices } from '../../../runbooks/brief/cost/choices';
 import { loadPriceBook } from '../../../runbooks/brief/cost/prices';
 import { costCsv, costMarkdown, usd } from '../../../runbooks/brief/cost/render';
@@ -123,5 +127,20 @@ describe('money', () => {
     [1980, true, '+$19.80'],
   ])('GIVEN %d cents (signed %s) THEN %s', (cents, signed, text) => {
     expect(usd(cents, signed)).toBe(text);
+  });
+});
+
+describe('the cost section in one call', () => {
+  test('GIVEN a deployment and a workload file THEN costSection prices that workload and renders both formats', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cost-section-'));
+    const workloadFile = path.join(dir, 'workload.json');
+    fs.writeFileSync(workloadFile, JSON.stringify({ storageGb: 1000 }));
+
+    const section = costSection(deployedApp(), { workloadFile });
+
+    expect(section.estimate.workload.storageGb).toBe(1000);
+    expect(section.markdown).toBe(costMarkdown(section.estimate, section.choices));
+    expect(section.csv).toBe(costCsv(section.estimate));
+    expect(section.markdown).toMatch(/\| `storageGb` \| 1000 \|/);
   });
 });
