@@ -387,7 +387,7 @@ function notPriced(inv: Inventory): string[] {
   return [
     `${count((r) => r.fisTemplates)} FIS experiment templates: billed per action-minute only when a game day runs`,
     `${count((r) => r.schedules)} EventBridge Scheduler schedules: a few thousand invocations a month (the Lambda runs they start are priced)`,
-    `${count((r) => r.buckets)} S3 buckets: Region switch reports and their access logs, a few MB`,
+    `${count((r) => r.buckets)} S3 buckets: their storage depends on use and is not estimated`,
     `${onDemand} Lambda functions run at deploy time or during a Region switch only`,
     'the hosted zone: imported, not created by these stacks',
     'KMS and Secrets Manager API requests, CloudWatch Logs and custom metrics, data transfer to the internet',
