@@ -1,5 +1,6 @@
 // The bill of materials per Region, read from the synthesized templates (never from the
 // topology config): what is deployed is what is billed.
+import { ARC_HEALTH_CHECKS_RESOURCE_TYPE } from '../../../constructs/contract';
 import type { DeployedResource, SimulatedDeployment } from '../../simulation/deployment';
 
 /** One Route 53 health check and the options it is billed for. */
@@ -81,6 +82,8 @@ export interface Inventory {
   readonly primaryRegion: string;
   readonly regions: readonly RegionInventory[];
   readonly dnsNames: readonly DnsName[];
+  /** Route 53 health checks ARC creates for the plans' health-check blocks (one per Region). */
+  readonly arcManagedHealthChecks: number;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -273,7 +276,11 @@ export function inventory(deployment: SimulatedDeployment): Inventory {
       records: records.length,
     }));
 
-  return { primaryRegion, regions, dnsNames };
+  const arcManagedHealthChecks = of(ARC_HEALTH_CHECKS_RESOURCE_TYPE).reduce(
+    (sum, r) => sum + (Array.isArray(r.properties.Regions) ? r.properties.Regions.length : 0),
+    0,
+  );
+  return { primaryRegion, regions, dnsNames, arcManagedHealthChecks };
 }
 
 /**

@@ -378,6 +378,7 @@ export function singleRegionInventory(inv: Inventory): Inventory {
     primaryRegion: inv.primaryRegion,
     regions: [alone],
     dnsNames: first ? [{ name: first.name, routing: 'simple', records: 1 }] : [],
+    arcManagedHealthChecks: 0,
   };
 }
 
@@ -389,6 +390,7 @@ function notPriced(inv: Inventory): string[] {
     `${count((r) => r.schedules)} EventBridge Scheduler schedules: a few thousand invocations a month (the Lambda runs they start are priced)`,
     `${count((r) => r.buckets)} S3 buckets: their storage depends on use and is not estimated`,
     `${onDemand} Lambda functions run at deploy time or during a Region switch only`,
+    `${inv.arcManagedHealthChecks} Route 53 health checks ARC creates for the Region switch plans: whether they are billed as Route 53 health checks is not confirmed`,
     'the hosted zone: imported, not created by these stacks',
     'KMS and Secrets Manager API requests, CloudWatch Logs and custom metrics, data transfer to the internet',
   ];

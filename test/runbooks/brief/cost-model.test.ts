@@ -68,6 +68,8 @@ describe('the bill of materials comes from the templates', () => {
         .every((c) => c.https && c.measureLatency && c.requestIntervalSeconds === 10),
     ).toBe(true);
     expect(inv.dnsNames.map((n) => n.routing)).toEqual(['latency', 'simple', 'simple', 'failover']);
+    expect(inv.arcManagedHealthChecks).toBe(deployment.arcHealthChecks().length);
+    expect(inv.arcManagedHealthChecks).toBeGreaterThan(0);
   });
 });
 
