@@ -15,18 +15,22 @@ import {
   renderCsv,
   renderHtml,
 } from '../constructs/nag/report';
+import { BRIEF_FILES, buildBrief, writeBrief } from '../runbooks/brief';
+import { addBriefOptions, briefInputs, type BriefCliOptions } from './brief-options';
 import { synthesize, topologySource } from './synth';
 
-const program = new Command('compliance')
-  .description('Synthesize with every compliance pack and write CSV and HTML reports')
-  .option('--out <dir>', 'where to write the reports', 'compliance-report')
-  .option('--assembly <dir>', 'with --no-synth: the cloud assembly to read', 'cdk.out')
-  .option('--no-synth', 'only render reports from an existing assembly')
+const program = addBriefOptions(
+  new Command('compliance')
+    .description('Synthesize with every compliance pack and write CSV and HTML reports')
+    .option('--out <dir>', 'where to write the reports', 'compliance-report')
+    .option('--assembly <dir>', 'with --no-synth: the cloud assembly to read', 'cdk.out')
+    .option('--no-synth', 'only render reports from an existing assembly'),
+)
   .allowUnknownOption(true)
   .argument('[cdkArgs...]', 'extra arguments for cdk synth, for example -c topology.rpo=60s')
   .parse();
 
-const options = program.opts<{ out: string; assembly: string; synth: boolean }>();
+const options = program.opts<BriefCliOptions & { out: string; assembly: string; synth: boolean }>();
 const root = path.resolve(__dirname, '..');
 
 function fail(message: string, code: number): never {
@@ -50,8 +54,13 @@ const out = path.resolve(root, options.out);
 const csvPath = path.join(out, 'compliance-report.csv');
 const htmlPath = path.join(out, 'compliance-report.html');
 // A failed run must not leave the previous run's verdict behind.
-fs.rmSync(csvPath, { force: true });
-fs.rmSync(htmlPath, { force: true });
+for (const file of [
+  csvPath,
+  htmlPath,
+  ...Object.values(BRIEF_FILES).map((f) => path.join(out, f)),
+]) {
+  fs.rmSync(file, { force: true });
+}
 
 let assembly: string;
 let cdkArgs: readonly string[] = [];
@@ -103,4 +112,19 @@ for (const pack of report.packs) console.log(`  ${pack.name}: ${packCoverage(pac
 console.log(`  bootstrap: ${bootstrapCommand(report)}`);
 console.log(`  CSV:  ${csvPath}`);
 console.log(`  HTML: ${htmlPath}`);
-if (outcome.message) fail(outcome.message, outcome.exitCode);
+
+// One folder for a reviewer: the architecture brief and its cost table, from the same assembly.
+void (async () => {
+  let brief;
+  try {
+    brief = await buildBrief(briefInputs(options, assembly));
+  } catch (e) {
+    fail(`the brief could not be written: ${(e as Error).message}`, 2);
+  }
+  const files = writeBrief(brief, out);
+  console.log(
+    `  brief: ${files.markdown}, ${files.html} (prices as of ${brief.estimate.priceDate})`,
+  );
+  console.log(`  cost:  ${files.costCsv}`);
+  if (outcome.message) fail(outcome.message, outcome.exitCode);
+})();

@@ -1,6 +1,7 @@
 // The one-page architecture brief, as Markdown, from the facts of a synthesized assembly (and
 // the last drill's record when there is one). Short sentences and tables: a product manager
 // reads it; every figure is one the stacks publish or a drill measured.
+import { DRILL_OUTPUT_KEYS } from '../../constructs/contract';
 import { MANAGED_RPO_PARAMETER } from '../../constructs/managed-rpo-policy';
 import type { ClientRto, DrillRecord } from '../drill/record';
 import { rehearsalVerdicts, seconds as msText } from '../drill/record-rehearsal';
@@ -90,7 +91,7 @@ function atAGlance(facts: ArchitectureFacts): string {
     '## At a glance',
     '',
     mdTable(
-      ['', ''],
+      ['', 'As synthesized'],
       [
         [
           'Regions',
@@ -129,7 +130,7 @@ function pattern(facts: ArchitectureFacts): string {
     activeReads
       ? '- Why reads everywhere: a replica is already running, so serving reads from it costs little and keeps reads fast and up during an outage.'
       : '- Why a standby: its replica is already running, so taking over needs a promotion, not a rebuild.',
-    `- Configured mode ${code(facts.mode)}: the records are the ones listed under Routing, whatever the mode says.`,
+    `- Configured mode ${code(facts.mode)}: it names the intent and does not change the records (listed under Routing). "Passive" means a secondary takes no writes; it still serves the reads routed to it.`,
     ...(headless.length > 0
       ? [
           `- ${list(headless)} ${headless.length === 1 ? 'is' : 'are'} headless (no database instance): storage replicates there, but it serves no reads and cannot take the writer until an instance is added.`,
@@ -283,7 +284,7 @@ const CHECK_MEANING: Record<HealthCheckFacts['role'], string> = {
 // current writer instance" after a managed switchover or failover (Aurora User Guide,
 // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-connecting.html).
 function database(facts: ArchitectureFacts): string {
-  const writer = primaryDb(facts)?.globalWriterEndpoint;
+  const primary = primaryDb(facts);
   const enforced = facts.databases.filter((d) => d.managedRpoSeconds !== undefined);
   const notEnforced = facts.databases.filter((d) => d.managedRpoSeconds === undefined);
   const headless = facts.databases.filter((d) => d.headless);
@@ -303,9 +304,10 @@ function database(facts: ArchitectureFacts): string {
       ]),
     ),
     '',
-    ...(writer
+    // The address is generated at deploy time: what an assembly resolves it to is a stand-in.
+    ...(primary?.globalWriterEndpoint
       ? [
-          `- Writer endpoint ${code(writer)}: Aurora's global writer endpoint, which follows the writer after a managed switchover or failover. Clients must not cache its DNS answer.`,
+          `- Writes go to the global writer endpoint of ${code(primary.globalClusterIdentifier)} (its address is in the \`${DRILL_OUTPUT_KEYS.database}\` output of ${code(primary.region)} once deployed): Aurora moves it to the writer after a managed switchover or failover. Clients must not cache its DNS answer.`,
         ]
       : []),
     `- Managed RPO (${code(MANAGED_RPO_PARAMETER)}) is enforced in ${enforced.length > 0 ? list(enforced.map((d) => code(d.region))) : 'no region'}: ` +
@@ -426,7 +428,7 @@ function lastRecord(record: DrillRecord | undefined, others: readonly DrillRecor
   return [
     '## Last rehearsal or drill',
     '',
-    mdTable(['', ''], rows),
+    mdTable(['', 'Measured'], rows),
     '',
     ...rehearsalVerdicts(record).map((v) => `- ${v.met ? 'Met' : '**Missed**'}: ${mdText(v.line)}`),
     ...(others.length > 0
