@@ -24,6 +24,8 @@ const program = addBriefOptions(
 
 const options = program.opts<BriefCliOptions & { out: string; assembly: string; synth: boolean }>();
 const root = path.resolve(__dirname, '..');
+/** The brief was written, but a missing price left it without an estimate. */
+const NO_ESTIMATE_EXIT_CODE = 3;
 const out = path.resolve(options.out);
 
 function fail(message: string, code: number): never {
@@ -51,12 +53,17 @@ async function main(): Promise<void> {
   console.log(
     `  records: ${brief.records.length === 0 ? 'none' : brief.records.map((r) => r.file).join(', ')}`,
   );
-  console.log(
-    `  prices as of ${brief.estimate.priceDate} (${brief.estimate.priceFiles.join(', ')})`,
-  );
+  if (brief.estimate) {
+    console.log(
+      `  prices as of ${brief.estimate.priceDate} (${brief.estimate.priceFiles.join(', ')})`,
+    );
+  }
   console.log(`  Markdown: ${files.markdown}`);
   console.log(`  HTML:     ${files.html}`);
-  console.log(`  cost CSV: ${files.costCsv}`);
+  if (files.costCsv) console.log(`  cost CSV: ${files.costCsv}`);
+  if (brief.costError) {
+    fail(`written without a cost estimate: ${brief.costError}`, NO_ESTIMATE_EXIT_CODE);
+  }
 }
 
 void main();

@@ -122,9 +122,11 @@ void (async () => {
     fail(`the brief could not be written: ${(e as Error).message}`, 2);
   }
   const files = writeBrief(brief, out);
+  console.log(`  brief: ${files.markdown}, ${files.html}`);
   console.log(
-    `  brief: ${files.markdown}, ${files.html} (prices as of ${brief.estimate.priceDate})`,
+    brief.estimate
+      ? `  cost:  ${files.costCsv} (prices as of ${brief.estimate.priceDate})`
+      : `  cost:  not estimated: ${brief.costError}`,
   );
-  console.log(`  cost:  ${files.costCsv}`);
   if (outcome.message) fail(outcome.message, outcome.exitCode);
 })();

@@ -20,8 +20,20 @@ export interface BriefOptions {
    * @default - none: only `lastRecord`
    */
   readonly otherRecords?: readonly DrillRecord[];
-  /** The cost section's Markdown (the cost model's), placed as its own section. */
+  /** The cost section's Markdown (the cost model's summary), placed as its own section. */
   readonly costSection?: string;
+  /**
+   * The cost model's itemized details, placed last as an appendix.
+   *
+   * @default - no appendix
+   */
+  readonly costAppendix?: string;
+  /**
+   * One line for "At a glance": the monthly estimate and the premium over one region.
+   *
+   * @default - no cost line
+   */
+  readonly costAtAGlance?: string;
   /** What the facts were read from (an assembly, a commit), printed under the title. */
   readonly generatedFrom?: string;
 }
@@ -41,7 +53,7 @@ const list = (items: readonly string[]) =>
 export function briefMarkdown(facts: ArchitectureFacts, options: BriefOptions = {}): string {
   const sections = [
     title(facts, options),
-    atAGlance(facts),
+    atAGlance(facts, options),
     pattern(facts),
     failures(facts),
     consistency(facts),
@@ -52,6 +64,7 @@ export function briefMarkdown(facts: ArchitectureFacts, options: BriefOptions = 
     residency(facts),
     ...(options.costSection ? [costSection(options.costSection)] : []),
     gameDayChecklist(facts),
+    ...(options.costAppendix ? [`## Appendix: cost details\n\n${options.costAppendix}`] : []),
   ];
   return `${sections.map((s) => s.trim()).join('\n\n')}\n`;
 }
@@ -84,7 +97,7 @@ function title(facts: ArchitectureFacts, options: BriefOptions): string {
   ].join('\n');
 }
 
-function atAGlance(facts: ArchitectureFacts): string {
+function atAGlance(facts: ArchitectureFacts, options: BriefOptions): string {
   const r = facts.routing;
   const secondaries = facts.regions.filter((x) => x !== facts.primaryRegion);
   return [
@@ -107,6 +120,7 @@ function atAGlance(facts: ArchitectureFacts): string {
         ['DNS TTL of every record that moves traffic', secondsText(r.ttlSeconds)],
         ['Configured mode', code(facts.mode)],
         ['Regions allowed (residency)', facts.allowedRegions.map(code).join(', ')],
+        ...(options.costAtAGlance ? [['Monthly cost (estimate)', options.costAtAGlance]] : []),
       ],
     ),
   ].join('\n');

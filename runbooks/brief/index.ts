@@ -4,10 +4,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SimulatedDeployment } from '../simulation/deployment';
 import { briefMarkdown } from './brief';
-import { costSection, type CostEstimate } from './cost';
+import { MissingPriceError, costSection, type CostEstimate } from './cost';
 import { readArchitectureFacts, type ArchitectureFacts } from './facts';
 import { latestRecords, readRecord, type StoredRecord } from './last-record';
-import { markdownPage } from './page';
+import { markdownPage, mdText } from './page';
 
 /** Where the brief's inputs come from. */
 export interface BriefInputs {
@@ -37,7 +37,9 @@ export interface BriefInputs {
 /** The brief in its three files, and what they were made of. */
 export interface Brief {
   readonly facts: ArchitectureFacts;
-  readonly estimate: CostEstimate;
+  /** Undefined when a price is missing (`costError` says which): the brief has no estimate. */
+  readonly estimate?: CostEstimate;
+  readonly costError?: string;
   readonly records: readonly StoredRecord[];
   readonly markdown: string;
   readonly html: string;
@@ -55,10 +57,18 @@ export const BRIEF_FILES = {
 export async function buildBrief(inputs: BriefInputs): Promise<Brief> {
   const deployment = SimulatedDeployment.fromAssembly(inputs.assembly);
   const facts = await readArchitectureFacts(deployment);
-  const cost = costSection(deployment, {
-    pricesFile: inputs.pricesFile,
-    workloadFile: inputs.workloadFile,
-  });
+  let cost: ReturnType<typeof costSection> | undefined;
+  let costError: string | undefined;
+  try {
+    cost = costSection(deployment, {
+      pricesFile: inputs.pricesFile,
+      workloadFile: inputs.workloadFile,
+    });
+  } catch (e) {
+    // A region or class the price files do not cover: the rest of the brief still holds.
+    if (!(e instanceof MissingPriceError)) throw e;
+    costError = e.message;
+  }
   // Every member names the same global cluster.
   const globalCluster = facts.databases[0].globalClusterIdentifier;
   const records =
@@ -69,23 +79,33 @@ export async function buildBrief(inputs: BriefInputs): Promise<Brief> {
         : latestRecords(inputs.records.stateDir, globalCluster);
   const markdown = briefMarkdown(facts, {
     otherRecords: records.map((r) => r.record),
-    costSection: cost.markdown,
+    costSection: cost?.summary ?? `**No estimate:** ${mdText(costError!)}`,
+    costAppendix: cost?.details,
+    costAtAGlance: cost?.headline ?? 'not estimated (a price is missing: see Cost)',
   });
   return {
     facts,
-    estimate: cost.estimate,
+    estimate: cost?.estimate,
+    costError,
     records,
     markdown,
     html: markdownPage(`Architecture brief: ${globalCluster}`, markdown),
-    costCsv: cost.csv,
+    costCsv: cost?.csv ?? '',
   };
 }
 
-/** Writes the brief's files into `dir` (created when missing); returns their paths. */
-export function writeBrief(brief: Brief, dir: string): Record<keyof typeof BRIEF_FILES, string> {
+/**
+ * Writes the brief's files into `dir` (created when missing); returns their paths. Without an
+ * estimate there is no cost CSV.
+ */
+export function writeBrief(
+  brief: Brief,
+  dir: string,
+): Partial<Record<keyof typeof BRIEF_FILES, string>> {
   fs.mkdirSync(dir, { recursive: true });
-  const written = {} as Record<keyof typeof BRIEF_FILES, string>;
+  const written: Partial<Record<keyof typeof BRIEF_FILES, string>> = {};
   for (const [key, name] of Object.entries(BRIEF_FILES) as [keyof typeof BRIEF_FILES, string][]) {
+    if (key === 'costCsv' && brief.estimate === undefined) continue;
     const file = path.join(dir, name);
     fs.writeFileSync(file, brief[key]);
     written[key] = file;

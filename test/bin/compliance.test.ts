@@ -76,6 +76,22 @@ describe('npm run compliance: the README EU topology', () => {
     );
   });
 
+  test('THEN the folder holds the brief too, with no estimate because the shipped prices cover no EU region', () => {
+    expect(fs.readdirSync(out).sort()).toEqual([
+      'brief.html',
+      'brief.md',
+      'compliance-report.csv',
+      'compliance-report.html',
+    ]);
+    const missing = /^ {2}cost: {2}not estimated: (.*)$/m.exec(run.stdout)?.[1];
+    expect(missing).toMatch(
+      /^no price [a-z0-9.-]+ for eu-[a-z]+-\d in .*aws-prices\.json; add a figure /,
+    );
+    expect(fs.readFileSync(path.join(out, 'brief.md'), 'utf8')).toContain(
+      `**No estimate:** ${missing!.split(';')[0]}`,
+    );
+  });
+
   test('THEN no us-west-2 stack is listed, and us-east-1 holds no customer data', () => {
     const html = fs.readFileSync(path.join(out, 'compliance-report.html'), 'utf8');
     expect(html).not.toContain('us-west-2');

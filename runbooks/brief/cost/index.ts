@@ -5,7 +5,13 @@ import { costChoices, type CostChoice } from './choices';
 import { inventory } from './inventory';
 import { costModel, type CostEstimate } from './model';
 import { loadPriceBook } from './prices';
-import { costCsv, costMarkdown } from './render';
+import {
+  costCsv,
+  costDetailsMarkdown,
+  costHeadline,
+  costMarkdown,
+  costSummaryMarkdown,
+} from './render';
 import { DEFAULT_WORKLOAD, loadWorkload } from './workload';
 
 export * from './choices';
@@ -37,6 +43,11 @@ export function costSection(
   readonly estimate: CostEstimate;
   readonly choices: readonly CostChoice[];
   readonly markdown: string;
+  /** `markdown` in two: what the brief shows in its cost section, and its appendix. */
+  readonly summary: string;
+  readonly details: string;
+  /** One line: the estimate, the premium and the price date. */
+  readonly headline: string;
   readonly csv: string;
 } {
   const prices = loadPriceBook(options.pricesFile);
@@ -44,5 +55,13 @@ export function costSection(
   const inv = inventory(deployment);
   const estimate = costModel(inv, workload, prices);
   const choices = costChoices(inv, workload, prices);
-  return { estimate, choices, markdown: costMarkdown(estimate, choices), csv: costCsv(estimate) };
+  return {
+    estimate,
+    choices,
+    markdown: costMarkdown(estimate, choices),
+    summary: costSummaryMarkdown(estimate, choices),
+    details: costDetailsMarkdown(estimate),
+    headline: costHeadline(estimate),
+    csv: costCsv(estimate),
+  };
 }

@@ -77,6 +77,14 @@ export class PriceError extends Error {
   }
 }
 
+/** A figure the model needs that no price file has (the files themselves are fine). */
+export class MissingPriceError extends PriceError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MissingPriceError';
+  }
+}
+
 const key = (id: string, region: string) => `${id}@${region}`;
 
 /** The figures of one price file's text, validated; every problem names the field and value. */
@@ -167,7 +175,7 @@ export function price(book: PriceBook, id: string, region: string): PricedFigure
   const found = book.figures.get(key(id, region));
   if (found) return found;
   const what = region === GLOBAL_PRICE_REGION ? `price ${id}` : `price ${id} for ${region}`;
-  throw new PriceError(
+  throw new MissingPriceError(
     `no ${what} in ${book.files.join(' or ')}; add a figure { "id": "${id}", "region": "${region}", "usd": ..., "unit": ..., "source": { "url": ..., "section": ... }, "read": "YYYY-MM-DD", "confirmed": ... } to your own price file and pass it with --prices`,
   );
 }

@@ -41,6 +41,24 @@ const regionLabel = (r: RegionCost) =>
 
 /** The cost section: totals, itemized Regions, choices, workload, price date and sources. */
 export function costMarkdown(estimate: CostEstimate, choices: readonly CostChoice[]): string {
+  return `${costSummaryMarkdown(estimate, choices)}\n${costDetailsMarkdown(estimate)}`;
+}
+
+/** The estimate, the premium over one region and the count of unconfirmed figures, in one line. */
+export function costHeadline(estimate: CostEstimate): string {
+  const unconfirmed = estimate.figures.filter((f) => !f.confirmed).length;
+  return (
+    `${usd(estimate.cents)} on demand, ${usd(estimate.premiumCents)} over the same service in ${mdText(estimate.primaryRegion)} alone; ` +
+    `prices as of ${estimate.priceDate}` +
+    (unconfirmed > 0 ? `, ${unconfirmed} of ${estimate.figures.length} figures unconfirmed` : '')
+  );
+}
+
+/** The totals per region against the single-region baseline, and what each choice costs and buys. */
+export function costSummaryMarkdown(
+  estimate: CostEstimate,
+  choices: readonly CostChoice[],
+): string {
   const premiumShare =
     estimate.baseline.cents > 0
       ? Math.round((estimate.premiumCents * 100) / estimate.baseline.cents)
@@ -76,6 +94,18 @@ export function costMarkdown(estimate: CostEstimate, choices: readonly CostChoic
       ]),
     ),
   );
+  const unconfirmed = estimate.figures.filter((f) => !f.confirmed).length;
+  if (unconfirmed > 0) {
+    out.push(
+      `**${unconfirmed} of the ${estimate.figures.length} price figures used are not confirmed by AWS-published text** (listed in the appendix): check them before quoting these totals.`,
+    );
+  }
+  return `${out.join('\n\n')}\n`;
+}
+
+/** Every region's itemized lines, the workload assumptions, unconfirmed figures, what is not priced. */
+export function costDetailsMarkdown(estimate: CostEstimate): string {
+  const out: string[] = [];
   for (const r of estimate.regions) {
     out.push(`### ${mdText(regionLabel(r))}: ${usd(r.cents)} a month`);
     out.push(
