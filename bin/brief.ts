@@ -39,6 +39,9 @@ async function main(): Promise<void> {
   let assembly = path.resolve(options.assembly);
   if (options.synth) {
     const run = synthesize(root, program.args, 'multi-region-brief-', fail);
+    // The brief is all that is kept of a temporary assembly (`--output DIR` keeps it).
+    if (run.temporary)
+      process.on('exit', () => fs.rmSync(run.assembly, { recursive: true, force: true }));
     if (run.failed) fail('cdk synth failed (see above); no brief was written', 1);
     assembly = run.assembly;
   }
@@ -49,7 +52,9 @@ async function main(): Promise<void> {
     fail((e as Error).message, 2);
   }
   const files = writeBrief(brief, out);
-  console.log(`brief: ${brief.facts.regions.join(', ')} from ${assembly}`);
+  console.log(
+    `brief: ${brief.facts.regions.join(', ')} from ${options.synth ? 'a fresh synth' : assembly}`,
+  );
   console.log(
     `  records: ${brief.records.length === 0 ? 'none' : brief.records.map((r) => r.file).join(', ')}`,
   );

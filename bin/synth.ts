@@ -45,6 +45,8 @@ export interface SynthRun {
   readonly cdkArgs: readonly string[];
   /** cdk synth exited non-zero (it may still have written the assembly). */
   readonly failed: boolean;
+  /** The assembly is in a temporary directory this run made (no `--output`). */
+  readonly temporary: boolean;
 }
 
 /**
@@ -74,5 +76,5 @@ export function synthesize(
   const synthArgs = ['synth', '--no-lookups', '--quiet', '--output', assembly, ...cdkArgs];
   console.log(`$ cdk ${synthArgs.join(' ')}`);
   const result = spawnSync(cdk, synthArgs, { cwd: root, stdio: 'inherit' });
-  return { assembly, cdkArgs, failed: result.status !== 0 };
+  return { assembly, cdkArgs, failed: result.status !== 0, temporary: output === undefined };
 }

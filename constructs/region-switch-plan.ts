@@ -198,6 +198,15 @@ export class RegionSwitchReportBucket extends Construct {
       lifecycleRules,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Residency: what these buckets hold is about the plan, not the application's data.
+    (this.bucket.node.defaultChild as s3.CfnBucket).addMetadata(
+      NO_CUSTOMER_DATA_METADATA,
+      "ARC Region switch execution reports: the plan's steps, their timings, resource ARNs and the alarms' states, no application data.",
+    );
+    (this.accessLogs.node.defaultChild as s3.CfnBucket).addMetadata(
+      NO_CUSTOMER_DATA_METADATA,
+      'S3 server access logs of the execution-report bucket: which principal read or wrote which report, no application data.',
+    );
     acknowledgeFindings(
       this.accessLogs,
       ['AwsSolutions-S1', ...inPacks('S3BucketLoggingEnabled', REGULATORY_PACKS)],

@@ -143,8 +143,11 @@ function pattern(facts: ArchitectureFacts): string {
       'One writer means no conflicting writes to reconcile after an outage.',
     activeReads
       ? '- Why reads everywhere: a replica is already running, so serving reads from it costs little and keeps reads fast and up during an outage.'
-      : '- Why a standby: its replica is already running, so taking over needs a promotion, not a rebuild.',
-    `- Configured mode ${code(facts.mode)}: it names the intent and does not change the records (listed under Routing). "Passive" means a secondary takes no writes; it still serves the reads routed to it.`,
+      : headless.length > 0
+        ? '- Why a headless standby: the storage replicates at a fraction of the cost of an instance; taking over needs an instance added first, then a promotion.'
+        : '- Why a standby: its replica is already running, so taking over needs a promotion, not a rebuild.',
+    `- The topology's mode is ${code(facts.mode)}; both modes synthesize the same records (listed under Routing). No secondary takes writes` +
+      (activeReads ? ', and every secondary with an instance serves the reads routed to it.' : '.'),
     ...(headless.length > 0
       ? [
           `- ${list(headless)} ${headless.length === 1 ? 'is' : 'are'} headless (no database instance): storage replicates there, but it serves no reads and cannot take the writer until an instance is added.`,
@@ -165,6 +168,7 @@ function failures(facts: ArchitectureFacts): string {
   const write = secondsText(r.writeRtoFloorSeconds);
   const ttl = secondsText(r.ttlSeconds);
   const rpo = secondsText(r.rpoSeconds);
+  const servingSecondaries = servingRegions(facts).filter((x) => x !== facts.primaryRegion);
   return [
     '## What a user sees',
     '',
@@ -174,13 +178,18 @@ function failures(facts: ArchitectureFacts): string {
         [
           '**The writer region is lost**',
           `Users routed there get errors until its serving check fails and DNS moves: at least ${read}.`,
-          `Fail until an operator promotes a secondary (\`npx drill failover\`) and ${code(r.writeHostname)} follows: at least ${write} from the promotion.`,
+          `Fail until an operator promotes a secondary (\`npx drill failover\`) and ${code(r.writeHostname)} follows: at least ${write} from when the promotion starts` +
+            (facts.databases.every((d) => d.role === 'primary' || d.headless)
+              ? ', after an instance is added: every secondary is headless.'
+              : '.'),
           `Writes not yet replicated are lost: up to the RPO, ${rpo}.`,
         ],
         [
           '**A secondary region is lost**',
-          `Its users move to another region: at least ${read}.`,
-          'Not affected.',
+          servingSecondaries.length > 0
+            ? `Its users move to another region: at least ${read}.`
+            : 'Not affected: no secondary serves reads.',
+          secondaryLostWrites(facts),
           'None lost.',
         ],
         [
@@ -201,6 +210,23 @@ function failures(facts: ArchitectureFacts): string {
     '',
     `DNS answers are cached for up to ${ttl}: a client that caches longer (some JVMs, some resolvers) moves later.`,
   ].join('\n');
+}
+
+/**
+ * Writes when a secondary is lost: with managed RPO on the writer and no other secondary to
+ * satisfy it, Aurora blocks every commit once the lost region's lag passes the RPO.
+ */
+function secondaryLostWrites(facts: ArchitectureFacts): string {
+  const writer = primaryDb(facts);
+  const secondaries = facts.databases.filter((d) => d.role === 'secondary');
+  if (writer?.managedRpoSeconds === undefined) return 'Not affected.';
+  if (secondaries.length > 1) {
+    return `Not affected: another secondary still satisfies the managed RPO (${secondsText(writer.managedRpoSeconds)}).`;
+  }
+  return (
+    `**Blocked** once its lag passes the managed RPO (${secondsText(writer.managedRpoSeconds)}): Aurora stops commits while no secondary is within it. ` +
+    `They resume when the region is back and caught up, or when an operator resets ${code(MANAGED_RPO_PARAMETER)} in ${code(writer.clusterParameterGroupName)}.`
+  );
 }
 
 function consistency(facts: ArchitectureFacts): string {

@@ -24,10 +24,22 @@ export function gameDayChecklist(facts: ArchitectureFacts): string {
   const order = facts.checklist.stepOrder;
   const ids = [...steps.keys()].sort((a, b) => order.indexOf(a) - order.indexOf(b));
   const r = facts.routing;
+  // Each drill needs the roles the one before left: a failover needs the writer back first.
+  const byKind = new Map(drills.map((d) => [d.kind, d]));
+  const sequence = (['switchover', 'failback', 'failover', 'failback'] as const).flatMap((kind) =>
+    byKind.has(kind) ? [byKind.get(kind)!] : [],
+  );
+  const headlessTargets = [...new Set(drills.map((d) => d.targetRegion))].filter(
+    (region) => facts.databases.find((db) => db.region === region)?.headless,
+  );
   return [
     '## Game-day checklist (quarterly)',
     '',
-    `Run ${drills.map((d) => `\`npx drill ${d.kind}\` (${d.fromRegion} → ${d.targetRegion})`).join(', then ')}, each with \`--execute\`, and keep each report. The game day passes when:`,
+    ...headlessTargets.map(
+      (region) =>
+        `**First add an instance in ${mdText(region)}** (\`readersByRegion\`): it is headless, and \`target-not-headless\` refuses it as a target.\n`,
+    ),
+    `Run ${sequence.map((d) => `\`npx drill ${d.kind}\` (${d.fromRegion} → ${d.targetRegion})`).join(', then ')}, each with \`--execute\`, and keep each report (each drill starts where the one before left the writer). The game day passes when:`,
     '',
     `1. \`npx drill preflight\` passes all ${preflight.length} checks before each drill:`,
     ...preflight.map((c) => `   - [ ] \`${c.id}\`: ${mdText(c.title)}`),

@@ -15,6 +15,8 @@ const STYLE = `
   table { border-collapse: collapse; margin: 8px 0 14px; width: 100%; font-size: 13px; }
   th, td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top; }
   th { background: #f6f8fa; }
+  td { min-width: 3.2em; }
+  td:first-child { white-space: nowrap; }
   code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; background: #f6f8fa;
          padding: 1px 4px; border-radius: 4px; overflow-wrap: break-word; }
   blockquote { margin: 8px 0; padding: 6px 12px; border-left: 4px solid #0969da;

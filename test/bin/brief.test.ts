@@ -68,13 +68,34 @@ describe('npm run brief', () => {
     expect(run.stdout).toContain(`  Markdown: ${path.join(out, BRIEF_FILES.markdown)}`);
   }, 60_000);
 
+  test('GIVEN -c topology.readers=2 WHEN it synthesizes THEN the brief is that topology’s and the temporary assembly is gone', () => {
+    const out = tempDir();
+    const before = fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith('multi-region-brief-'));
+    const run = briefCli('--out', out, '--no-records', '-c', 'topology.readers=2');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('brief: us-east-1, us-west-2 from a fresh synth\n');
+    const markdown = fs.readFileSync(path.join(out, BRIEF_FILES.markdown), 'utf8');
+    expect(markdown).toContain(
+      '| `us-east-1` | primary | 3 × `db.r6g.large` (writer + 2 readers) |',
+    );
+    expect(markdown).toContain('| `us-west-2` | secondary | 2 × `db.r6g.large` (2 readers) |');
+    expect(fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith('multi-region-brief-'))).toEqual(
+      before,
+    );
+  }, 120_000);
+
   test('GIVEN an earlier brief WHEN synth fails THEN it exits 1 and leaves no brief', () => {
     const out = tempDir();
     for (const name of Object.values(BRIEF_FILES)) fs.writeFileSync(path.join(out, name), 'old');
+    const synthDirs = () =>
+      fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith('multi-region-brief-'));
+    const before = synthDirs();
     const run = briefCli('--out', out, '-c', 'topology.rto=3m');
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('brief: cdk synth failed (see above); no brief was written\n');
     expect(fs.readdirSync(out)).toEqual([]);
+    // The temporary assembly goes with the run.
+    expect(synthDirs()).toEqual(before);
   }, 90_000);
 
   test.each([

@@ -12,6 +12,7 @@ import {
 } from '../../constructs';
 import { buildMultiRegionApp, MultiRegionStacks } from '../../lib/multi-region-app';
 import { loadTopology } from '../../lib/topology';
+import { NO_CUSTOMER_DATA_METADATA } from '../../constructs/nag/report';
 import { importedMember, testApp } from '../util';
 
 function build(overrides: Record<string, unknown> = {}): { app: App; stacks: MultiRegionStacks } {
@@ -420,5 +421,17 @@ describe('RegionSwitchPlan props', () => {
     ],
   ])('GIVEN %s THEN it names the prop and the value', (_n, build, message) => {
     expect(build).toThrow(`RegionSwitchPlan Plans/Plan: ${message}`);
+  });
+});
+
+describe('RegionSwitchReportBucket residency', () => {
+  test('GIVEN the report bucket and its access-log bucket THEN each says, with a reason, that it holds no customer data', () => {
+    const stack = new Stack(testApp(), 'Reports', { env: { region: 'us-west-2' } });
+    new RegionSwitchReportBucket(stack, 'Reports');
+    const buckets = Object.values(Template.fromStack(stack).findResources('AWS::S3::Bucket'));
+    expect(buckets).toHaveLength(2);
+    for (const bucket of buckets) {
+      expect(bucket.Metadata[NO_CUSTOMER_DATA_METADATA]).toMatch(/, no application data\.$/);
+    }
   });
 });

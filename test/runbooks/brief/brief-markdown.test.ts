@@ -12,6 +12,7 @@ import { drillDirOf, recordIn, rehearseIn, tempDirs } from '../rehearse-helpers'
 const tempDir = tempDirs();
 let facts: ArchitectureFacts;
 let threeRegions: ArchitectureFacts;
+let headless: ArchitectureFacts;
 /** What `drill rehearse --scenario region-outage` wrote: a real record, not a typed one. */
 let record: DrillRecord;
 /** What `drill rehearse --scenario switchover-under-load` wrote. */
@@ -20,6 +21,9 @@ let switchover: DrillRecord;
 beforeAll(async () => {
   facts = await readArchitectureFacts(deployedApp());
   threeRegions = await readArchitectureFacts(deployedApp(['us-east-1', 'us-west-2', 'us-east-2']));
+  headless = await readArchitectureFacts(
+    deployedApp(undefined, { 'topology.readersByRegion': '{"us-west-2":0}' }),
+  );
   const stateDir = tempDir();
   const run = await rehearseIn(stateDir, ['--scenario', 'region-outage']);
   expect(run.stderr).toBe('');
@@ -192,9 +196,63 @@ describe('sections and determinism', () => {
     const text = section(briefMarkdown(facts), '## What a user sees');
 
     expect(text).toContain(
-      '| **The writer region is lost** | Users routed there get errors until its serving check fails and DNS moves: at least 95 s (1.6 min). | Fail until an operator promotes a secondary (`npx drill failover`) and `write.example.com` follows: at least 215 s (3.6 min) from the promotion. | Writes not yet replicated are lost: up to the RPO, 30 s. |',
+      '| **The writer region is lost** | Users routed there get errors until its serving check fails and DNS moves: at least 95 s (1.6 min). | Fail until an operator promotes a secondary (`npx drill failover`) and `write.example.com` follows: at least 215 s (3.6 min) from when the promotion starts. | Writes not yet replicated are lost: up to the RPO, 30 s. |',
     );
     expect(text).toContain('**Planned switchover**');
     expect(text).toContain('**Replication lag spike**');
+  });
+});
+
+describe('a secondary region lost, by where managed RPO is enforced', () => {
+  const row = (f: ArchitectureFacts) =>
+    section(briefMarkdown(f), '## What a user sees')
+      .split('\n')
+      .find((l) => l.startsWith('| **A secondary region is lost** |'))!;
+
+  test('GIVEN two regions, managed RPO on the writer WHEN its only secondary is lost THEN writes are blocked until it is back or the parameter is reset', () => {
+    const writer = facts.databases.find((d) => d.role === 'primary')!;
+    expect(writer.managedRpoSeconds).toBe(facts.routing.rpoSeconds);
+    expect(row(facts)).toContain(
+      `| **Blocked** once its lag passes the managed RPO (${writer.managedRpoSeconds} s): Aurora stops commits while no secondary is within it. They resume when the region is back and caught up, or when an operator resets \`rds.global_db_rpo\` in \`${writer.clusterParameterGroupName}\`. |`,
+    );
+  });
+
+  test('GIVEN three regions WHEN one secondary is lost THEN the other satisfies the managed RPO', () => {
+    expect(row(threeRegions)).toContain(
+      `| Not affected: another secondary still satisfies the managed RPO (${threeRegions.routing.rpoSeconds} s). |`,
+    );
+  });
+
+  test('GIVEN a headless secondary WHEN it is lost THEN no reads move, and writes are blocked the same way', () => {
+    expect(row(headless)).toMatch(
+      /^\| \*\*A secondary region is lost\*\* \| Not affected: no secondary serves reads\. \| \*\*Blocked\*\* once /,
+    );
+  });
+});
+
+describe('a headless secondary', () => {
+  test('GIVEN the only secondary is headless WHEN the brief is written THEN the pattern, the failure table and the checklist say an instance must be added first', () => {
+    const brief = briefMarkdown(headless);
+    const pattern = section(brief, '## The pattern');
+    expect(pattern).toContain('**Active-passive warm standby.**');
+    expect(pattern).toContain(
+      '- Why a headless standby: the storage replicates at a fraction of the cost of an instance; taking over needs an instance added first, then a promotion.',
+    );
+    expect(pattern).not.toContain('serves the reads routed to it');
+    expect(section(brief, '## What a user sees')).toContain(
+      'from when the promotion starts, after an instance is added: every secondary is headless. |',
+    );
+    expect(section(brief, '## Game-day checklist (quarterly)')).toContain(
+      '**First add an instance in us-west-2** (`readersByRegion`): it is headless, and `target-not-headless` refuses it as a target.',
+    );
+  });
+});
+
+describe('the game-day sequence', () => {
+  test('GIVEN two regions WHEN the checklist is written THEN each drill starts from the roles the one before left', () => {
+    const [primary, secondary] = facts.regions;
+    expect(section(briefMarkdown(facts), '## Game-day checklist (quarterly)')).toContain(
+      `Run \`npx drill switchover\` (${primary} → ${secondary}), then \`npx drill failback\` (${secondary} → ${primary}), then \`npx drill failover\` (${primary} → ${secondary}), then \`npx drill failback\` (${secondary} → ${primary}), each with \`--execute\``,
+    );
   });
 });
