@@ -1,5 +1,6 @@
 // The cost of each design choice next to what it buys: the model re-run on an inventory with
 // that one thing changed, so every figure is the same arithmetic as the estimate itself.
+import { serviceHostnames } from '../../../constructs/service-hostnames';
 import type { HealthCheckItem, Inventory, RegionInventory } from './inventory';
 import { breakdown, type CostBreakdown } from './model';
 import type { PriceBook } from './prices';
@@ -68,44 +69,19 @@ export function costChoices(
   const third = options.thirdRegion ?? thirdRegionOf(inv, prices, instanceClass);
   const template = secondaries[0];
   if (third && template) {
-    // Shaped like the first secondary (keys, endpoints, alarms, report bucket), peered to all.
-    const added: RegionInventory = {
-      ...asRegion(template, third),
-      peerings: inv.regions.map((r) => r.region),
-      regionSwitchPlans: 0,
-    };
-    // One Region switch plan per secondary, where the plans live.
-    const plansPerSecondary =
-      secondaries.length > 0
-        ? inv.regions.reduce((s, r) => s + r.regionSwitchPlans, 0) / secondaries.length
-        : 0;
-    const planHome = inv.regions.find((r) => r.regionSwitchPlans > 0)?.region;
-    const withThird: Inventory = {
-      ...inv,
-      regions: [
-        ...inv.regions.map((r) =>
-          r.region === planHome
-            ? { ...r, regionSwitchPlans: r.regionSwitchPlans + plansPerSecondary }
-            : r,
-        ),
-        added,
-      ],
-      dnsNames: [
-        ...inv.dnsNames.map((n) =>
-          n.routing === 'latency' ? { ...n, records: n.records + 1 } : n,
-        ),
-        ...inv.dnsNames
-          .filter((n) => n.name.startsWith(`${template.region}.`))
-          .map((n) => ({ ...n, name: n.name.replace(template.region, third) })),
-      ],
-    };
+    const withAdded = withRegionAdded(inv, template, third);
+    const after = inv.regions.length + 1;
     choices.push({
       id: 'third-region',
-      title: `A third Region (${third}, shaped like ${template.region})`,
-      deltaCents: cost(withThird) - current,
-      buys: 'the service survives the loss of two Regions, and the managed RPO can be enforced in every role: a healthy secondary remains to satisfy rds.global_db_rpo when one Region is lost',
+      title: `${addedRegionLabel(after)} (${third}, shaped like ${template.region})`,
+      deltaCents: cost(withAdded) - current,
+      buys: `the service survives the loss of ${countWord(after - 1)} Regions (now ${countWord(after - 2)})${
+        secondaries.length === 1
+          ? ', and the managed RPO can be enforced in every role: a healthy secondary remains to satisfy rds.global_db_rpo when one Region is lost'
+          : ''
+      }`,
       costs:
-        'one more copy of the data to keep in residency scope; replicated write I/O to one more Region',
+        'one more copy of the data to keep in residency scope; replicated write I/O to one more Region (Aurora Standard; assumed waived under I/O-Optimized)',
     });
   }
 
@@ -143,7 +119,7 @@ export function costChoices(
       id: 'io-optimized',
       title: `Aurora I/O-Optimized instead of Aurora Standard (now: ${now})`,
       deltaCents: optimized.cents - standard.cents,
-      buys: `no charge per I/O or replicated write I/O; a predictable bill${
+      buys: `no charge per I/O (and, assumed, none for replicated write I/O: AWS's pricing page does not say); a predictable bill${
         breakEven === undefined
           ? ''
           : `; break-even at about ${breakEven.toLocaleString('en-US')} million I/Os a month (this workload: ${Math.round(millions).toLocaleString('en-US')} million)`
@@ -166,6 +142,120 @@ export function costChoices(
     });
   }
   return choices;
+}
+
+const COUNT_WORDS = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+];
+const ORDINALS = [
+  '',
+  'first',
+  'second',
+  'third',
+  'fourth',
+  'fifth',
+  'sixth',
+  'seventh',
+  'eighth',
+  'ninth',
+  'tenth',
+  'eleventh',
+];
+
+const countWord = (n: number) => COUNT_WORDS[n] ?? String(n);
+
+/** "A third Region", "A fourth Region"...: the Region the choice adds, by its number. */
+export function addedRegionLabel(regionsAfter: number): string {
+  const word = ORDINALS[regionsAfter];
+  if (!word) return `One more Region (the ${regionsAfter}th)`;
+  return `${/^[aeiou]/.test(word) ? 'An' : 'A'} ${word} Region`;
+}
+
+/**
+ * `inv` with `region` added, shaped like the secondary `template` (keys, endpoints, alarms,
+ * report bucket) and peered to every Region; what the stacks add with it: a Region switch
+ * plan where the plans live, its regional name and a record in the latency set, the routing
+ * alarms watching its checks (next to the others), and, when it is the second secondary, the
+ * standby write chain: a latency name over the secondaries and a calculated check over them.
+ */
+function withRegionAdded(inv: Inventory, template: RegionInventory, region: string): Inventory {
+  const secondaries = inv.regions.filter((r) => r.role === 'secondary');
+  const added: RegionInventory = {
+    ...asRegion(template, region),
+    peerings: inv.regions.map((r) => r.region),
+    regionSwitchPlans: 0,
+  };
+  const plansPerSecondary =
+    secondaries.length > 0
+      ? inv.regions.reduce((s, r) => s + r.regionSwitchPlans, 0) / secondaries.length
+      : 0;
+  const planHome = inv.regions.find((r) => r.regionSwitchPlans > 0)?.region;
+  const routingHome = inv.routingAlarmRegion;
+  const failover = inv.dnsNames.find((n) => n.routing === 'failover');
+  const firstStandby = secondaries.length === 1 && failover !== undefined;
+  const standbyCheck: HealthCheckItem = {
+    logicalId: 'AddedAnyStandby',
+    type: 'CALCULATED',
+    calculated: true,
+    https: false,
+    stringMatching: false,
+    measureLatency: false,
+    region: inv.primaryRegion,
+  };
+  return {
+    ...inv,
+    regions: [
+      ...inv.regions.map((r) => {
+        let changed = r;
+        if (r.region === planHome) {
+          changed = {
+            ...changed,
+            regionSwitchPlans: changed.regionSwitchPlans + plansPerSecondary,
+          };
+        }
+        if (r.region === routingHome) {
+          const watch = template.routingAlarmsWatching;
+          changed = {
+            ...changed,
+            alarms: changed.alarms + watch.alarms,
+            alarmMetrics: changed.alarmMetrics + watch.metrics,
+            multiRegionAlarms: changed.multiRegionAlarms + watch.alarms,
+            multiRegionAlarmMetrics: changed.multiRegionAlarmMetrics + watch.metrics,
+          };
+        }
+        if (firstStandby && r.role === 'primary') {
+          changed = { ...changed, healthChecks: [...changed.healthChecks, standbyCheck] };
+        }
+        return changed;
+      }),
+      added,
+    ],
+    dnsNames: [
+      ...inv.dnsNames.map((n) => (n.routing === 'latency' ? { ...n, records: n.records + 1 } : n)),
+      ...inv.dnsNames
+        .filter((n) => n.name.startsWith(`${template.region}.`))
+        .map((n) => ({ ...n, name: n.name.replace(template.region, region) })),
+      ...(firstStandby
+        ? [{ name: standbyNameOf(failover.name), routing: 'latency' as const, records: 2 }]
+        : []),
+    ],
+  };
+}
+
+/** The standby latency name behind a failover name, as constructs/service-hostnames.ts derives it. */
+function standbyNameOf(failoverName: string): string {
+  const sample = serviceHostnames('example.invalid');
+  return `${sample.writeStandby.slice(0, -sample.write.length)}${failoverName}`;
 }
 
 const names = (regions: readonly RegionInventory[]) => regions.map((r) => r.region).join(', ');

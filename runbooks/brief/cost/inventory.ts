@@ -1,6 +1,11 @@
 // The bill of materials per Region, read from the synthesized templates (never from the
 // topology config): what is deployed is what is billed.
-import { ARC_HEALTH_CHECKS_RESOURCE_TYPE } from '../../../constructs/contract';
+import {
+  ARC_HEALTH_CHECKS_RESOURCE_TYPE,
+  LAG_METRICS,
+  READINESS_METRICS,
+  SERVICE_METRICS,
+} from '../../../constructs/contract';
 import type { DeployedResource, SimulatedDeployment } from '../../simulation/deployment';
 
 /** One Route 53 health check and the options it is billed for. */
@@ -63,6 +68,18 @@ export interface RegionInventory {
   /** CloudWatch alarms by the number of metrics each reads (billed per metric). */
   readonly alarmMetrics: number;
   readonly alarms: number;
+  /**
+   * Of those, the alarms (and their metrics) that exist only because there are other Regions
+   * or failover routing: global-database lag, standby readiness, secondaries within the RPO,
+   * Route 53 health checks. A single-Region service would not have them.
+   */
+  readonly multiRegionAlarms: number;
+  readonly multiRegionAlarmMetrics: number;
+  /**
+   * Route 53 health-check alarms watching this Region's checks, wherever they live: the
+   * metrics that read its checks, and the alarms that read only its checks.
+   */
+  readonly routingAlarmsWatching: { readonly alarms: number; readonly metrics: number };
   readonly dashboards: number;
   readonly regionSwitchPlans: number;
   readonly schedules: number;
@@ -84,6 +101,8 @@ export interface Inventory {
   readonly dnsNames: readonly DnsName[];
   /** Route 53 health checks ARC creates for the plans' health-check blocks (one per Region). */
   readonly arcManagedHealthChecks: number;
+  /** The Region of the alarms that read Route 53 health-check metrics (the routing stack's). */
+  readonly routingAlarmRegion?: string;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -209,6 +228,10 @@ export function inventory(deployment: SimulatedDeployment): Inventory {
       };
     });
     const alarms = here('AWS::CloudWatch::Alarm');
+    const multiRegion = alarms.filter((a) => alarmMetrics(a).some(isMultiRegionMetric));
+    const watching = of('AWS::CloudWatch::Alarm').map((a) =>
+      alarmMetrics(a).map((m) => checkRegionById.get(m.healthCheckId ?? '')),
+    );
     return {
       region,
       role: region === primaryRegion ? 'primary' : 'secondary',
@@ -251,6 +274,12 @@ export function inventory(deployment: SimulatedDeployment): Inventory {
         .filter((peer) => peer !== region),
       alarms: alarms.length,
       alarmMetrics: alarms.reduce((sum, a) => sum + alarmMetricCount(a), 0),
+      multiRegionAlarms: multiRegion.length,
+      multiRegionAlarmMetrics: multiRegion.reduce((sum, a) => sum + alarmMetricCount(a), 0),
+      routingAlarmsWatching: {
+        alarms: watching.filter((w) => w.length > 0 && w.every((r) => r === region)).length,
+        metrics: watching.reduce((sum, w) => sum + w.filter((r) => r === region).length, 0),
+      },
       dashboards: here('AWS::CloudWatch::Dashboard').length,
       regionSwitchPlans: here('AWS::ARCRegionSwitch::Plan').length,
       schedules: here('AWS::Scheduler::Schedule').length,
@@ -280,7 +309,16 @@ export function inventory(deployment: SimulatedDeployment): Inventory {
     (sum, r) => sum + (Array.isArray(r.properties.Regions) ? r.properties.Regions.length : 0),
     0,
   );
-  return { primaryRegion, regions, dnsNames, arcManagedHealthChecks };
+  const routingAlarmRegion = of('AWS::CloudWatch::Alarm').find((a) =>
+    alarmMetrics(a).some((m) => m.healthCheckId !== undefined),
+  )?.region;
+  return {
+    primaryRegion,
+    regions,
+    dnsNames,
+    arcManagedHealthChecks,
+    ...(routingAlarmRegion ? { routingAlarmRegion } : {}),
+  };
 }
 
 /**
@@ -294,5 +332,52 @@ function alarmMetricCount(alarm: DeployedResource): number {
   return Math.max(
     1,
     metrics.filter((m) => (m as Record<string, unknown>).MetricStat !== undefined).length,
+  );
+}
+
+/** One metric an alarm reads. */
+interface AlarmMetric {
+  readonly namespace?: string;
+  readonly metricName?: string;
+  readonly healthCheckId?: string;
+}
+
+/** The metrics an alarm reads: its own, or each `MetricStat` of its metric math. */
+function alarmMetrics(alarm: DeployedResource): AlarmMetric[] {
+  const of = (m: Record<string, unknown>): AlarmMetric => {
+    const dims = Array.isArray(m.Dimensions) ? (m.Dimensions as Record<string, unknown>[]) : [];
+    return {
+      namespace: str(m.Namespace),
+      metricName: str(m.MetricName),
+      healthCheckId: str(dims.find((d) => d.Name === 'HealthCheckId')?.Value),
+    };
+  };
+  const metrics = alarm.properties.Metrics;
+  if (!Array.isArray(metrics)) return [of(alarm.properties)];
+  return metrics
+    .map(
+      (m) =>
+        ((m as Record<string, unknown>).MetricStat as Record<string, unknown> | undefined)?.Metric,
+    )
+    .filter((m): m is Record<string, unknown> => typeof m === 'object' && m !== null)
+    .map(of);
+}
+
+const MULTI_REGION_METRICS = new Set<string>([
+  ...Object.values(LAG_METRICS),
+  ...Object.values(READINESS_METRICS),
+  SERVICE_METRICS.secondariesWithinRpo,
+]);
+
+/**
+ * True for a metric that exists only with other Regions or failover routing: the global
+ * database's lag, the standby readiness verdicts, the secondaries within the RPO, and Route 53
+ * health-check metrics (namespace AWS/Route53).
+ * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-checks.html (Monitoring health checks using CloudWatch)
+ */
+function isMultiRegionMetric(m: AlarmMetric): boolean {
+  return (
+    (m.metricName !== undefined && MULTI_REGION_METRICS.has(m.metricName)) ||
+    m.namespace === 'AWS/Route53'
   );
 }

@@ -6,9 +6,8 @@ import type { Inventory, RegionInventory } from './inventory';
 import { invocationsPerMonth } from './inventory';
 import {
   GLOBAL_PRICE_REGION,
-  interRegionTransferPrice,
   oldestRead,
-  price,
+  PriceCollector,
   type PriceBook,
   type PricedFigure,
 } from './prices';
@@ -66,12 +65,13 @@ export function lineCents(quantity: number, unitUsd: number): number {
 class Lines {
   readonly lines: CostLine[] = [];
   constructor(
-    private readonly book: PriceBook,
+    private readonly book: PriceCollector,
     private readonly used: Map<string, PricedFigure>,
   ) {}
 
   add(service: string, item: string, quantity: number, figure: PricedFigure): void {
     if (quantity <= 0) return;
+    this.book.billed(figure);
     const priceId = `${figure.id}@${figure.region}`;
     this.used.set(priceId, figure);
     this.lines.push({
@@ -86,7 +86,11 @@ class Lines {
   }
 
   price(id: string, region: string): PricedFigure {
-    return price(this.book, id, region);
+    return this.book.price(id, region);
+  }
+
+  transfer(from: string, to: string): PricedFigure {
+    return this.book.transfer(from, to);
   }
 }
 
@@ -109,9 +113,13 @@ export function costModel(inv: Inventory, workload: Workload, prices: PriceBook)
   };
 }
 
-/** The monthly cost of `inv` alone (no baseline). */
-export function breakdown(inv: Inventory, workload: Workload, prices: PriceBook): CostBreakdown {
+/**
+ * The monthly cost of `inv` alone (no baseline); a MissingPriceError lists every figure the
+ * book lacks, not only the first.
+ */
+export function breakdown(inv: Inventory, workload: Workload, book: PriceBook): CostBreakdown {
   const used = new Map<string, PricedFigure>();
+  const prices = new PriceCollector(book);
   const hours = workload.hoursPerMonth;
   const monthSeconds = hours * SECONDS_PER_HOUR;
   const servingRegions = inv.regions.filter((r) => r.httpApis > 0).length;
@@ -190,7 +198,7 @@ export function breakdown(inv: Inventory, workload: Workload, prices: PriceBook)
           'AWS Backup',
           `snapshot copies to ${to} (transfer)`,
           workload.storageGb * workload.backupDailyChangeRatio * (hours / 24),
-          interRegionTransferPrice(prices, r.region, to),
+          l.transfer(r.region, to),
         );
       }
     }
@@ -205,7 +213,7 @@ export function breakdown(inv: Inventory, workload: Workload, prices: PriceBook)
         'Data transfer',
         `to ${peer} over VPC peering`,
         workload.interRegionTransferGbPerMonth / 2,
-        interRegionTransferPrice(prices, r.region, peer),
+        l.transfer(r.region, peer),
       );
     }
 
@@ -350,6 +358,7 @@ export function breakdown(inv: Inventory, workload: Workload, prices: PriceBook)
       cents: sum(dns.lines),
     });
   }
+  prices.throwIfMissing();
   return {
     regions,
     cents: regions.reduce((s, r) => s + r.cents, 0),
@@ -361,7 +370,9 @@ const sum = (lines: readonly CostLine[]) => lines.reduce((s, l) => s + l.cents, 
 
 /**
  * The same service in the primary Region alone: no secondary, no replication, no peering,
- * no secret replicas, no failover health checks or Region switch plans, one simple DNS name.
+ * no secret replicas, no failover health checks or Region switch plans, one simple DNS name,
+ * and none of the alarms that exist only for other Regions or routing (lag, readiness,
+ * health checks), so the baseline does not move with the topology.
  */
 export function singleRegionInventory(inv: Inventory): Inventory {
   const primary = inv.regions.find((r) => r.region === inv.primaryRegion) ?? inv.regions[0];
@@ -372,6 +383,11 @@ export function singleRegionInventory(inv: Inventory): Inventory {
     secretReplicas: 0,
     regionSwitchPlans: 0,
     backupRules: primary.backupRules.map((b) => ({ ...b, copyRegions: [] })),
+    alarms: primary.alarms - primary.multiRegionAlarms,
+    alarmMetrics: primary.alarmMetrics - primary.multiRegionAlarmMetrics,
+    multiRegionAlarms: 0,
+    multiRegionAlarmMetrics: 0,
+    routingAlarmsWatching: { alarms: 0, metrics: 0 },
   };
   const first = inv.dnsNames.find((n) => n.routing === 'latency') ?? inv.dnsNames[0];
   return {

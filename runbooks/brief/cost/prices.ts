@@ -101,7 +101,7 @@ export function parsePriceFile(text: string, file: string): PriceFigure[] {
   if (!parsed.success) {
     const problems = describeIssues(parsed.error.issues, raw);
     throw new PriceError(
-      `${file}: ${problems.length} problem(s): ${problems.join('; ')}; every figure needs id, region, usd, unit, source {url, section}, read (YYYY-MM-DD) and confirmed (a note when false)`,
+      `${file}: ${problems.length} problem(s): ${problems.join('; ')}; ${FIGURE_FIELDS}`,
     );
   }
   const seen = new Set<string>();
@@ -170,14 +170,92 @@ export function priceBookOf(
   return { files: layers.map((l) => l.file), figures };
 }
 
+/**
+ * Every field a figure needs and its format, as the schema above checks them (the hint of
+ * every price error, so a user can write a valid figure from the message alone).
+ */
+export const FIGURE_FIELDS =
+  'every figure needs "id" (lower-case words joined by . - or _), "region" (a Region name or "global"), "usd" (a number, at least 0), "unit" (e.g. "instance-hour"), "source": { "url" (the https address of the pricing page), "section" (where on the page) }, "read" (the date read, YYYY-MM-DD) and "confirmed" (true or false; false needs a "note" saying why); optional: "confirmedBy" (an https URL), "corroboratedBy" (a list of https URLs), "note"';
+
+/** A figure to copy into a price file: every field, with its format where the value goes. */
+const figureTemplate = (id: string, region: string) =>
+  `{ "id": "${id}", "region": "${region}", "usd": <number, at least 0>, "unit": "<e.g. instance-hour>", "source": { "url": "<https address of the pricing page>", "section": "<section of the page>" }, "read": "<date read, YYYY-MM-DD>", "confirmed": <true or false; false needs "note": "<why>">, optionally "confirmedBy": "<https URL>" }`;
+
+/** The error for figures no price file has: one names the figure, several are listed. */
+export function missingPriceError(
+  book: PriceBook,
+  missing: readonly { readonly id: string; readonly region: string }[],
+): MissingPriceError {
+  const files = book.files.join(' or ');
+  if (missing.length === 1) {
+    const [{ id, region }] = missing;
+    const what = region === GLOBAL_PRICE_REGION ? `price ${id}` : `price ${id} for ${region}`;
+    return new MissingPriceError(
+      `no ${what} in ${files}; add a figure ${figureTemplate(id, region)} to your own price file and pass it with --prices`,
+    );
+  }
+  return new MissingPriceError(
+    `no prices for: ${missing.map((m) => key(m.id, m.region)).join(', ')} in ${files}; add a figure ${figureTemplate('<id>', '<region>')} for each to your own price file and pass it with --prices`,
+  );
+}
+
 /** The figure `id` for `region`; a clear error naming both and the file to add it to. */
 export function price(book: PriceBook, id: string, region: string): PricedFigure {
   const found = book.figures.get(key(id, region));
   if (found) return found;
-  const what = region === GLOBAL_PRICE_REGION ? `price ${id}` : `price ${id} for ${region}`;
-  throw new MissingPriceError(
-    `no ${what} in ${book.files.join(' or ')}; add a figure { "id": "${id}", "region": "${region}", "usd": ..., "unit": ..., "source": { "url": ..., "section": ... }, "read": "YYYY-MM-DD", "confirmed": ... } to your own price file and pass it with --prices`,
-  );
+  throw missingPriceError(book, [{ id, region }]);
+}
+
+/**
+ * Lookups that note every figure the book lacks instead of stopping at the first, so one
+ * error can list them all (`throwIfMissing`). A missing figure reads as 0 USD meanwhile and
+ * counts as missing once something is billed at it (`billed`): a figure the estimate would
+ * multiply by zero is not asked for.
+ */
+export class PriceCollector {
+  private readonly missing = new Map<string, { id: string; region: string }>();
+  private readonly placeholders = new WeakSet<PricedFigure>();
+  constructor(readonly book: PriceBook) {}
+
+  price(id: string, region: string): PricedFigure {
+    const found = this.book.figures.get(key(id, region));
+    if (found) return found;
+    const placeholder: PricedFigure = {
+      id,
+      region,
+      usd: 0,
+      unit: 'missing',
+      source: { url: 'https://missing', section: 'missing' },
+      read: '',
+      confirmed: false,
+      note: 'not in any price file',
+      file: '',
+    };
+    this.placeholders.add(placeholder);
+    return placeholder;
+  }
+
+  /** Notes that a quantity was billed at `figure`: missing when it is a placeholder. */
+  billed(figure: PricedFigure): void {
+    if (this.placeholders.has(figure)) {
+      this.missing.set(key(figure.id, figure.region), { id: figure.id, region: figure.region });
+    }
+  }
+
+  /** The price of data sent from `from` to `to`: the pair's own figure, else the Region's. */
+  transfer(from: string, to: string): PricedFigure {
+    return (
+      this.book.figures.get(key(`transfer.inter-region.to.${to}`, from)) ??
+      this.price('transfer.inter-region', from)
+    );
+  }
+
+  /** Throws one MissingPriceError listing every figure looked up and not found, by id. */
+  throwIfMissing(): void {
+    if (this.missing.size === 0) return;
+    const sorted = [...this.missing].sort(([a], [b]) => a.localeCompare(b)).map(([, m]) => m);
+    throw missingPriceError(this.book, sorted);
+  }
 }
 
 /** The price of data sent from `from` to `to`: the pair's own figure, else the Region's. */

@@ -1,10 +1,14 @@
-import { costChoices, type CostChoice } from '../../../runbooks/brief/cost/choices';
+import {
+  addedRegionLabel,
+  costChoices,
+  type CostChoice,
+} from '../../../runbooks/brief/cost/choices';
 import { inventory } from '../../../runbooks/brief/cost/inventory';
-import { breakdown } from '../../../runbooks/brief/cost/model';
+import { costModel } from '../../../runbooks/brief/cost/model';
 import { loadPriceBook } from '../../../runbooks/brief/cost/prices';
 import { DEFAULT_WORKLOAD } from '../../../runbooks/brief/cost/workload';
 import { deployedApp } from '../../deployed-app';
-import { filePrice, instanceCents, instancesOf } from './cost-helpers';
+import { filePrice, instanceCents, instancesOf, shippedFigures } from './cost-helpers';
 
 const TWO = ['us-east-1', 'us-west-2'];
 
@@ -86,20 +90,51 @@ describe('the cost of each choice next to what it buys', () => {
     );
     expect(io?.buys).toMatch(
       new RegExp(
-        `^no charge per I/O or replicated write I/O; a predictable bill; break-even at about [\\d,]+ million I/Os a month \\(this workload: ${millions} million\\)$`,
+        `^no charge per I/O \\(and, assumed, none for replicated write I/O: AWS's pricing page does not say\\); a predictable bill; break-even at about [\\d,]+ million I/Os a month \\(this workload: ${millions} million\\)$`,
       ),
     );
     expect(io?.deltaCents).toBeGreaterThan(0);
   });
 
-  test('GIVEN two Regions THEN a modelled third Region costs within 2% of what a synthesized third Region adds', () => {
+  test('GIVEN two Regions THEN the third Region costs exactly what a synthesized third Region adds, standby write chain included', () => {
     const prices = loadPriceBook();
     const third = choicesOf().get('third-region');
-    const synthesized =
-      breakdown(inventory(deployedApp([...TWO, 'us-east-2'])), DEFAULT_WORKLOAD, prices).cents -
-      breakdown(inventory(deployedApp(TWO)), DEFAULT_WORKLOAD, prices).cents;
+    const total = (regions: string[]) =>
+      costModel(inventory(deployedApp(regions)), DEFAULT_WORKLOAD, prices).cents;
 
     expect(third?.title).toBe('A third Region (us-east-2, shaped like us-west-2)');
-    expect(Math.abs((third?.deltaCents ?? 0) - synthesized) / synthesized).toBeLessThan(0.02);
+    expect(third?.deltaCents).toBe(total([...TWO, 'us-east-2']) - total(TWO));
+    expect(third?.buys).toBe(
+      'the service survives the loss of two Regions (now one), and the managed RPO can be enforced in every role: a healthy secondary remains to satisfy rds.global_db_rpo when one Region is lost',
+    );
+    expect(third?.costs).toBe(
+      'one more copy of the data to keep in residency scope; replicated write I/O to one more Region (Aurora Standard; assumed waived under I/O-Optimized)',
+    );
+  });
+
+  test('GIVEN three Regions THEN the added Region is the fourth, it survives three losses, and the managed RPO is not offered again', () => {
+    const deployed = [...TWO, 'us-east-2'];
+    // The Region the choice picks: the first the shipped file prices the instance class in.
+    const next = shippedFigures
+      .filter((f) => f.id === 'aurora.instance.db.r6g.large' && !deployed.includes(f.region))
+      .map((f) => f.region)
+      .sort()[0];
+    const template = inventory(deployedApp(deployed)).regions.find(
+      (r) => r.role === 'secondary',
+    )?.region;
+    const added = choicesOf(deployed).get('third-region');
+
+    expect(added?.title).toBe(`A fourth Region (${next}, shaped like ${template})`);
+    expect(added?.buys).toBe('the service survives the loss of three Regions (now two)');
+  });
+
+  test.each([
+    [3, 'A third Region'],
+    [4, 'A fourth Region'],
+    [8, 'An eighth Region'],
+    [11, 'An eleventh Region'],
+    [12, 'One more Region (the 12th)'],
+  ])('GIVEN %i Regions after the choice THEN it is labelled %s', (after, label) => {
+    expect(addedRegionLabel(after)).toBe(label);
   });
 });

@@ -1,3 +1,4 @@
+import { LAG_METRICS, READINESS_METRICS, SERVICE_METRICS } from '../../../constructs/contract';
 import { inventory } from '../../../runbooks/brief/cost/inventory';
 import { type CostBreakdown } from '../../../runbooks/brief/cost/model';
 import { DEFAULT_WORKLOAD } from '../../../runbooks/brief/cost/workload';
@@ -155,6 +156,54 @@ describe('changing the topology changes the bill by what the price file says', (
       linesPriced(estimate, 'arc.region-switch-plan@').reduce((s, l) => s + l.quantity, 0),
     ).toBe(three.resources('AWS::ARCRegionSwitch::Plan').length);
   });
+  test('GIVEN a third Region us-east-2 WHEN priced THEN the total grows by its own lines, the two names it adds, and the checks, alarms, plan, peering and shared load it changes elsewhere', () => {
+    const two = estimateOf(deployedApp(TWO)).estimate;
+    const three = estimateOf(deployedApp(THREE)).estimate;
+    const regionCents = (e: CostBreakdown, region: string) =>
+      e.regions.find((r) => r.region === region)?.cents ?? 0;
+    const itemCents = (e: CostBreakdown, region: string, service: string, item: RegExp) =>
+      e.regions
+        .find((r) => r.region === region)
+        ?.lines.filter((l) => l.service === service && item.test(l.item))
+        .reduce((s, l) => s + l.cents, 0) ?? 0;
+    const queryMillions = (DEFAULT_WORKLOAD.dnsQueriesPerSecondPerName * MONTH_SECONDS) / 1e6;
+    const names = (e: CostBreakdown) =>
+      (e.regions.find((r) => r.region === 'global')?.lines ?? []).map((l) => l.item);
+    const added = names(three).filter((n) => !names(two).includes(n));
+    const cents = (n: number, usd: number) => Math.round(Number((n * usd * 100).toFixed(6)));
+
+    // The names: us-east-2's own, and the standby write set that a second secondary brings.
+    expect(added).toEqual([
+      'queries: standby.write.example.com. (latency)',
+      'queries: us-east-2.app.example.com. (simple)',
+    ]);
+    expect(regionCents(three, 'global') - regionCents(two, 'global')).toBe(
+      cents(queryMillions, filePrice('route53.queries.latency', 'global')) +
+        cents(queryMillions, filePrice('route53.queries.standard', 'global')),
+    );
+    // In the primary: the standby-writers calculated check, the serving alarm and one more
+    // writer metric for us-east-2, and one more Region switch plan.
+    expect(
+      itemCents(three, 'us-east-1', 'Route 53', /^calculated/) -
+        itemCents(two, 'us-east-1', 'Route 53', /^calculated/),
+    ).toBe(cents(1, filePrice('route53.health-check.calculated', 'global')));
+    expect(
+      itemCents(three, 'us-east-1', 'CloudWatch', /alarms/) -
+        itemCents(two, 'us-east-1', 'CloudWatch', /alarms/),
+    ).toBe(cents(2, filePrice('cloudwatch.alarm-metric', 'us-east-1')));
+    expect(
+      itemCents(three, 'us-east-1', 'ARC', /plans/) - itemCents(two, 'us-east-1', 'ARC', /plans/),
+    ).toBe(cents(1, filePrice('arc.region-switch-plan', 'us-east-1')));
+    // The total is us-east-2's lines plus what changed in the other Regions and the names.
+    expect(three.cents - two.cents).toBe(
+      regionCents(three, 'us-east-2') +
+        ['us-east-1', 'us-west-2', 'global'].reduce(
+          (s, r) => s + regionCents(three, r) - regionCents(two, r),
+          0,
+        ),
+    );
+    expect(three.cents - two.cents).toBeGreaterThan(regionCents(three, 'us-east-2'));
+  });
 });
 
 describe('the single-Region baseline', () => {
@@ -181,6 +230,47 @@ describe('the single-Region baseline', () => {
     // The same instances as the primary.
     expect(linesPriced(baseline, 'aurora.instance.')).toEqual(
       estimate.regions[0].lines.filter((l) => l.priceId.startsWith('aurora.instance.')),
+    );
+  });
+});
+
+describe('the single-Region baseline does not move with the topology', () => {
+  test('GIVEN the default, a three-Region and a headless-secondary topology THEN the baseline is the same', () => {
+    const baseline = (regions: string[], context: Record<string, string> = {}) =>
+      estimateOf(deployedApp(regions, context)).estimate.baseline;
+    const two = baseline(TWO);
+
+    expect(baseline(THREE)).toEqual(two);
+    expect(baseline(TWO, { 'topology.readersByRegion': '{"us-west-2":0}' })).toEqual(two);
+  });
+
+  test('GIVEN the default topology THEN the baseline keeps only the primary alarms a single Region has (not lag, readiness or routing)', () => {
+    const deployment = deployedApp(TWO);
+    const multiRegion = new Set<string>([
+      ...Object.values(LAG_METRICS),
+      ...Object.values(READINESS_METRICS),
+      SERVICE_METRICS.secondariesWithinRpo,
+      'HealthCheckStatus',
+    ]);
+    const readsOnly = (a: { properties: Record<string, unknown> }) => {
+      const metrics = Array.isArray(a.properties.Metrics)
+        ? (a.properties.Metrics as { MetricStat?: { Metric?: { MetricName?: string } } }[])
+            .map((m) => m.MetricStat?.Metric?.MetricName)
+            .filter((n): n is string => n !== undefined)
+        : [String(a.properties.MetricName)];
+      return metrics.every((n) => !multiRegion.has(n));
+    };
+    const kept = deployment
+      .resources('AWS::CloudWatch::Alarm')
+      .filter((a) => a.region === 'us-east-1' && readsOnly(a));
+    const line = estimateOf(deployment).estimate.baseline.regions[0].lines.find(
+      (l) => l.service === 'CloudWatch' && l.item.endsWith('alarms (metrics they read)'),
+    );
+
+    expect(kept.length).toBeGreaterThan(0);
+    expect(line?.item).toBe(`${kept.length} alarms (metrics they read)`);
+    expect(line?.cents).toBe(
+      Math.round(kept.length * filePrice('cloudwatch.alarm-metric', 'us-east-1') * 100),
     );
   });
 });

@@ -5,6 +5,7 @@ import { inventory } from '../../../runbooks/brief/cost/inventory';
 import { costModel } from '../../../runbooks/brief/cost/model';
 import {
   loadPriceBook,
+  MissingPriceError,
   parsePriceFile,
   priceBookOf,
   SHIPPED_PRICES_FILE,
@@ -30,7 +31,10 @@ const FIGURE: PriceFigure = {
   confirmed: true,
 };
 const TAIL =
-  'every figure needs id, region, usd, unit, source {url, section}, read (YYYY-MM-DD) and confirmed (a note when false)';
+  'every figure needs "id" (lower-case words joined by . - or _), "region" (a Region name or "global"), "usd" (a number, at least 0), "unit" (e.g. "instance-hour"), "source": { "url" (the https address of the pricing page), "section" (where on the page) }, "read" (the date read, YYYY-MM-DD) and "confirmed" (true or false; false needs a "note" saying why); optional: "confirmedBy" (an https URL), "corroboratedBy" (a list of https URLs), "note"';
+/** The figure the missing-price hint asks for, with every field and its format. */
+const template = (id: string, region: string) =>
+  `{ "id": "${id}", "region": "${region}", "usd": <number, at least 0>, "unit": "<e.g. instance-hour>", "source": { "url": "<https address of the pricing page>", "section": "<section of the page>" }, "read": "<date read, YYYY-MM-DD>", "confirmed": <true or false; false needs "note": "<why>">, optionally "confirmedBy": "<https URL>" }`;
 const fileOf = (figures: unknown[], extra: object = {}) =>
   JSON.stringify({ currency: 'USD', figures, ...extra });
 
@@ -169,26 +173,49 @@ describe("a user's own prices override the shipped ones, figure by figure", () =
 });
 
 describe('a Region or instance class the prices lack', () => {
-  test('GIVEN a price book without us-west-2 THEN the error names the figure, the Region and the file to add it to', () => {
+  test('GIVEN a price book without one figure THEN the error names it, the Region, the file and every field a figure needs', () => {
     const book = priceBookOf([
-      { file: 'shipped.json', figures: shippedFigures.filter((f) => f.region !== 'us-west-2') },
+      {
+        file: 'shipped.json',
+        figures: shippedFigures.filter(
+          (f) => !(f.id === 'aurora.instance.db.r6g.large' && f.region === 'us-west-2'),
+        ),
+      },
     ]);
 
     expect(() => costModel(inventory(deployedApp()), DEFAULT_WORKLOAD, book)).toThrow(
-      new Error(
-        'no price aurora.instance.db.r6g.large for us-west-2 in shipped.json; add a figure { "id": "aurora.instance.db.r6g.large", "region": "us-west-2", "usd": ..., "unit": ..., "source": { "url": ..., "section": ... }, "read": "YYYY-MM-DD", "confirmed": ... } to your own price file and pass it with --prices',
+      new MissingPriceError(
+        `no price aurora.instance.db.r6g.large for us-west-2 in shipped.json; add a figure ${template('aurora.instance.db.r6g.large', 'us-west-2')} to your own price file and pass it with --prices`,
       ),
     );
   });
 
-  test('GIVEN instanceClass r6i.large, which the shipped file does not price THEN the error names the class and the shipped file', () => {
+  test('GIVEN a price book without us-west-2 THEN one error lists every us-west-2 figure the estimate needs', () => {
+    const deployment = deployedApp();
+    const needed = costModel(inventory(deployment), DEFAULT_WORKLOAD, loadPriceBook())
+      .figures.filter((f) => f.region === 'us-west-2')
+      .map((f) => `${f.id}@${f.region}`)
+      .sort();
+    const book = priceBookOf([
+      { file: 'shipped.json', figures: shippedFigures.filter((f) => f.region !== 'us-west-2') },
+    ]);
+
+    expect(needed.length).toBeGreaterThan(1);
+    expect(() => costModel(inventory(deployment), DEFAULT_WORKLOAD, book)).toThrow(
+      new MissingPriceError(
+        `no prices for: ${needed.join(', ')} in shipped.json; add a figure ${template('<id>', '<region>')} for each to your own price file and pass it with --prices`,
+      ),
+    );
+  });
+
+  test('GIVEN instanceClass r6i.large, which the shipped file does not price THEN the error lists the class in both Regions and the shipped file', () => {
     const deployment = deployedApp(['us-east-1', 'us-west-2'], {
       'topology.instanceClass': 'r6i.large',
     });
 
     expect(() => costModel(inventory(deployment), DEFAULT_WORKLOAD, loadPriceBook())).toThrow(
-      new Error(
-        `no price aurora.instance.db.r6i.large for us-east-1 in ${SHIPPED_PRICES_FILE}; add a figure { "id": "aurora.instance.db.r6i.large", "region": "us-east-1", "usd": ..., "unit": ..., "source": { "url": ..., "section": ... }, "read": "YYYY-MM-DD", "confirmed": ... } to your own price file and pass it with --prices`,
+      new MissingPriceError(
+        `no prices for: aurora.instance.db.r6i.large@us-east-1, aurora.instance.db.r6i.large@us-west-2 in ${SHIPPED_PRICES_FILE}; add a figure ${template('<id>', '<region>')} for each to your own price file and pass it with --prices`,
       ),
     );
   });
