@@ -130,13 +130,13 @@ describe('npm run brief', () => {
     const run = briefCli('--no-synth', '--assembly', assembly, '--no-records', '--out', out);
     expect(run.status).toBe(3);
     expect(run.stderr).toMatch(
-      /^brief: written without a cost estimate: no price [a-z0-9.-]+ for ap-south-1 in .*aws-prices\.json; add a figure .* to your own price file and pass it with --prices\n$/,
+      /^brief: written without a cost estimate: no prices for: ([a-z0-9.-]+@ap-south-1, )+[a-z0-9.-]+@ap-south-1 in .*aws-prices\.json; add a figure .* for each to your own price file and pass it with --prices\n$/,
     );
     expect(fs.readdirSync(out).sort()).toEqual([BRIEF_FILES.html, BRIEF_FILES.markdown].sort());
     const markdown = fs.readFileSync(path.join(out, BRIEF_FILES.markdown), 'utf8');
     expect(markdown).toContain(
       '| Monthly cost (estimate) | not estimated (a price is missing: see Cost) |',
     );
-    expect(markdown).toContain('## Cost\n\n**No estimate:** no price ');
+    expect(markdown).toContain('## Cost\n\n**No estimate:** no prices for: ');
   }, 90_000);
 });

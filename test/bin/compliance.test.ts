@@ -85,8 +85,11 @@ describe('npm run compliance: the README EU topology', () => {
     ]);
     const missing = /^ {2}cost: {2}not estimated: (.*)$/m.exec(run.stdout)?.[1];
     expect(missing).toMatch(
-      /^no price [a-z0-9.-]+ for eu-[a-z]+-\d in .*aws-prices\.json; add a figure /,
+      /^no prices for: ([a-z0-9.-]+@eu-[a-z]+-\d, )+[a-z0-9.-]+@eu-[a-z]+-\d in .*aws-prices\.json; add a figure /,
     );
+    for (const region of ['eu-west-1', 'eu-central-1', 'eu-north-1']) {
+      expect(missing).toContain(`@${region}`);
+    }
     expect(fs.readFileSync(path.join(out, 'brief.md'), 'utf8')).toContain(
       `**No estimate:** ${missing!.split(';')[0]}`,
     );

@@ -256,3 +256,35 @@ describe('the game-day sequence', () => {
     );
   });
 });
+
+describe('the step table of the checklist', () => {
+  const table = (f: ArchitectureFacts) =>
+    section(briefMarkdown(f), '## Game-day checklist (quarterly)')
+      .split('\n')
+      .filter((l) => l.startsWith('| '));
+
+  test('GIVEN two regions THEN its columns are the drill kinds and its rows follow the order the drill runs steps', () => {
+    const [head, , ...rows] = table(facts);
+    expect(head).toBe(
+      `| Step | What it does here | ${facts.checklist.drills.map((d) => d.kind).join(' | ')} |`,
+    );
+    const ids = rows.map((r) => /^\| `([a-z-]+)` \|/.exec(r)![1]);
+    expect(ids).toEqual(facts.checklist.stepOrder.filter((id) => ids.includes(id)));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  test('GIVEN a step titled the same in two drill kinds THEN its row shows the title once, and a different title by kind', () => {
+    const [primary, secondary] = facts.regions;
+    expect(table(facts)).toContain(
+      `| \`fence\` | Fence writes in ${primary}; failback: Fence writes in ${secondary} | [ ] | [ ] | [ ] |`,
+    );
+    expect(table(facts)).toContain(
+      `| \`keep-failover-snapshot\` | Keep the point-of-failure snapshot of ${facts.databases[0].clusterIdentifier} | - | [ ] | - |`,
+    );
+  });
+
+  test('GIVEN no headless target THEN the checklist asks for no instance first', () => {
+    expect(briefMarkdown(facts)).not.toContain('First add an instance');
+    expect(briefMarkdown(threeRegions)).not.toContain('First add an instance');
+  });
+});

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { latestRecords, readRecord } from '../../../runbooks/brief/last-record';
+import type { DrillRecord } from '../../../runbooks/drill/record';
 import { DRILL_OUTPUT_KEYS, type DrillDatabaseOutput } from '../../../constructs/contract';
 import { deployedApp } from '../../deployed-app';
 import { rehearseIn, tempDirs } from '../rehearse-helpers';
@@ -38,6 +39,45 @@ describe('the brief finds the last measured drill or rehearsal', () => {
     );
   });
 
+  test('GIVEN the first run of a scenario written last THEN that one is the newest', () => {
+    const dir = path.join(stateDir, 'rehearsals', 'region-outage');
+    const [first] = fs
+      .readdirSync(dir)
+      .filter((name) => name.startsWith('failover-'))
+      .sort();
+    const file = path.join(dir, first, 'record.json');
+    const later = new Date(Date.now() + 60_000);
+    fs.utimesSync(file, later, later);
+    try {
+      expect(latestRecords(stateDir, gci)[0].file).toBe(file);
+    } finally {
+      const now = new Date();
+      fs.utimesSync(file, now, now);
+    }
+  });
+
+  test('GIVEN a real drill beside the rehearsals THEN it comes first, then the rehearsals', () => {
+    // A real drill's directory: what the drill writes, without the rehearsal's marker.
+    const real = tempDir();
+    const rehearsal = path.join(stateDir, 'rehearsals', 'lag-spike');
+    const [id] = fs.readdirSync(rehearsal).filter((name) => name.startsWith('failover-'));
+    fs.cpSync(path.join(rehearsal, id), path.join(real, id), { recursive: true });
+    const recordFile = path.join(real, id, 'record.json');
+    const record: DrillRecord = readRecord(recordFile).record;
+    fs.writeFileSync(recordFile, JSON.stringify({ ...record, rehearsal: undefined }));
+    fs.cpSync(path.join(stateDir, 'rehearsals'), path.join(real, 'rehearsals'), {
+      recursive: true,
+      preserveTimestamps: true,
+    });
+    const found = latestRecords(real, gci);
+    expect(found.map((f) => f.record.rehearsal?.scenario ?? `drill ${f.record.kind}`)).toEqual([
+      'drill failover',
+      'region-outage',
+      'lag-spike',
+    ]);
+    expect(found[0].file).toBe(recordFile);
+  });
+
   test('THEN records of another global database are not this topology’s', () => {
     expect(latestRecords(stateDir, `${gci}-other`)).toEqual([]);
   });
@@ -54,6 +94,16 @@ describe('--record FILE that is not a record', () => {
     [
       'another JSON file',
       '{"version":1}',
+      'not a drill record (version 2 with a drillId); give a record.json the drill wrote',
+    ],
+    [
+      'a record without a drillId',
+      '{"version":2}',
+      'not a drill record (version 2 with a drillId); give a record.json the drill wrote',
+    ],
+    [
+      'JSON null',
+      'null',
       'not a drill record (version 2 with a drillId); give a record.json the drill wrote',
     ],
   ])('GIVEN %s THEN the error names the file and what to give', (_, content, message) => {
