@@ -122,6 +122,21 @@ void (async () => {
     fail(`the brief could not be written: ${(e as Error).message}`, 2);
   }
   const files = writeBrief(brief, out);
+  // The report page links to what now lies beside it.
+  const labels: Record<keyof typeof files, string> = {
+    html: 'the architecture brief',
+    markdown: 'the brief in Markdown',
+    costCsv: 'its cost table (CSV)',
+  };
+  fs.writeFileSync(
+    htmlPath,
+    renderHtml(
+      report,
+      (Object.keys(labels) as (keyof typeof files)[]).flatMap((key) =>
+        files[key] ? [{ label: labels[key], file: path.basename(files[key]) }] : [],
+      ),
+    ),
+  );
   console.log(`  brief: ${files.markdown}, ${files.html}`);
   console.log(
     brief.estimate

@@ -476,8 +476,21 @@ function counts(report: ComplianceReport, key: 'pack' | 'stack', name: string): 
   return [open, rows.length - open];
 }
 
-/** One self-contained HTML page (inline CSS, no scripts, no external assets). */
-export function renderHtml(report: ComplianceReport): string {
+/** A file written beside the report (same folder), which the page links to. */
+export interface CompanionFile {
+  readonly label: string;
+  /** Its name in the report's folder. */
+  readonly file: string;
+}
+
+/**
+ * One self-contained HTML page (inline CSS, no scripts, no external assets); `companions` are
+ * files in the same folder it links to by relative name (the architecture brief).
+ */
+export function renderHtml(
+  report: ComplianceReport,
+  companions: readonly CompanionFile[] = [],
+): string {
   const open = report.rows.filter((r) => r.status === 'open');
   const acked = report.rows.filter((r) => r.status === 'acknowledged');
   const verdict = open.length === 0;
@@ -585,7 +598,11 @@ export function renderHtml(report: ComplianceReport): string {
 <h1>Compliance report: multi-region reference infrastructure</h1>
 <div class="muted">Generated ${escapeHtml(report.generatedAt)} from the stacks in the assembly's <code>manifest.json</code>, its <code>validation-report.json</code> and the packs' recorded coverage. Packs that ran: ${report.packs.map((p) => escapeHtml(p.name)).join(', ')}.</div>
 <div class="verdict ${verdict ? 'pass' : 'fail'}">${verdict ? 'PASS: no open findings' : `FAIL: ${open.length} open finding${open.length === 1 ? '' : 's'}`} · ${acked.length} acknowledged</div>
-<h2>Provenance</h2>
+${
+  companions.length > 0
+    ? `<div class="muted">In this folder, from the same assembly: ${companions.map((c) => `<a href="${encodeURI(c.file)}">${escapeHtml(c.label)}</a>`).join(', ')}.</div>\n`
+    : ''
+}<h2>Provenance</h2>
 ${provenanceTable}
 <h2>Multi-region facts</h2>
 ${factsTable}

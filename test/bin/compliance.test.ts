@@ -90,6 +90,10 @@ describe('npm run compliance: the README EU topology', () => {
     for (const region of ['eu-west-1', 'eu-central-1', 'eu-north-1']) {
       expect(missing).toContain(`@${region}`);
     }
+    // The report links to the brief beside it; there is no cost table to link to.
+    expect(fs.readFileSync(path.join(out, 'compliance-report.html'), 'utf8')).toContain(
+      '<div class="muted">In this folder, from the same assembly: <a href="brief.html">the architecture brief</a>, <a href="brief.md">the brief in Markdown</a>.</div>',
+    );
     expect(fs.readFileSync(path.join(out, 'brief.md'), 'utf8')).toContain(
       `**No estimate:** ${missing!.split(';')[0]}`,
     );

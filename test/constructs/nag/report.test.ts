@@ -451,6 +451,18 @@ describe('GIVEN a clean assembly with every kind of acknowledgement', () => {
   );
   const html = renderHtml(report);
 
+  test('GIVEN files written beside the report THEN the page links to each by its name in the folder, and without them to none', () => {
+    expect(
+      renderHtml(report, [
+        { label: 'the architecture brief', file: 'brief.html' },
+        { label: 'costs & more', file: 'cost table.csv' },
+      ]),
+    ).toContain(
+      '<div class="muted">In this folder, from the same assembly: <a href="brief.html">the architecture brief</a>, <a href="cost%20table.csv">costs &amp; more</a>.</div>',
+    );
+    expect(html).not.toContain('In this folder');
+  });
+
   test.each([
     ['CloudFormation-Validate::W3005', 'warning'],
     ['CloudFormation-Validate::F3002', 'fatal'],
