@@ -104,7 +104,6 @@ const outcome = complianceOutcome({ synthFailed, assemblyWritten: true, openFind
 if (!outcome.writeReports) fail(outcome.message!, outcome.exitCode);
 fs.mkdirSync(out, { recursive: true });
 fs.writeFileSync(csvPath, renderCsv(report));
-fs.writeFileSync(htmlPath, renderHtml(report));
 
 const acknowledged = report.rows.length - open;
 console.log(`\ncompliance: ${open} open findings, ${acknowledged} acknowledgements`);
@@ -119,10 +118,12 @@ void (async () => {
   try {
     brief = await buildBrief(briefInputs(options, assembly));
   } catch (e) {
+    // The report stands without the brief: it is written, with nothing to link to.
+    fs.writeFileSync(htmlPath, renderHtml(report));
     fail(`the brief could not be written: ${(e as Error).message}`, 2);
   }
   const files = writeBrief(brief, out);
-  // The report page links to what now lies beside it.
+  // The report page links to what lies beside it.
   const labels: Record<keyof typeof files, string> = {
     html: 'the architecture brief',
     markdown: 'the brief in Markdown',

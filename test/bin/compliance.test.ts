@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { assemblyDir } from '../deployed-app';
+
 const root = path.resolve(__dirname, '..', '..');
 
 /** Runs `npm run compliance -- <args>` the way a user does (without npm's banner). */
@@ -131,4 +133,27 @@ describe('npm run compliance: the README EU topology', () => {
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.filter((l) => l.split(',')[2] === '')).toEqual([]);
   });
+});
+
+describe('npm run compliance: a brief that cannot be written', () => {
+  test('GIVEN --record naming no file THEN the report is still written, links to nothing, and the run exits 2 saying why', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'compliance-record-'));
+    const run = compliance(
+      '--no-synth',
+      '--assembly',
+      assemblyDir(),
+      '--out',
+      out,
+      '--record',
+      '/no/record.json',
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(
+      'compliance: the brief could not be written: --record /no/record.json: no such file; give a record.json the drill wrote\n',
+    );
+    expect(fs.readdirSync(out).sort()).toEqual(['compliance-report.csv', 'compliance-report.html']);
+    expect(fs.readFileSync(path.join(out, 'compliance-report.html'), 'utf8')).not.toContain(
+      'In this folder',
+    );
+  }, 60_000);
 });
