@@ -199,13 +199,6 @@ export function missingPriceError(
   );
 }
 
-/** The figure `id` for `region`; a clear error naming both and the file to add it to. */
-export function price(book: PriceBook, id: string, region: string): PricedFigure {
-  const found = book.figures.get(key(id, region));
-  if (found) return found;
-  throw missingPriceError(book, [{ id, region }]);
-}
-
 /**
  * Lookups that note every figure the book lacks instead of stopping at the first, so one
  * error can list them all (`throwIfMissing`). A missing figure reads as 0 USD meanwhile and
@@ -256,14 +249,6 @@ export class PriceCollector {
     const sorted = [...this.missing].sort(([a], [b]) => a.localeCompare(b)).map(([, m]) => m);
     throw missingPriceError(this.book, sorted);
   }
-}
-
-/** The price of data sent from `from` to `to`: the pair's own figure, else the Region's. */
-export function interRegionTransferPrice(book: PriceBook, from: string, to: string): PricedFigure {
-  return (
-    book.figures.get(key(`transfer.inter-region.to.${to}`, from)) ??
-    price(book, 'transfer.inter-region', from)
-  );
 }
 
 /** The oldest `read` date among `figures` (the date the estimate's prices are as of). */
