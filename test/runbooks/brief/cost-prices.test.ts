@@ -6,6 +6,8 @@ import { costModel } from '../../../runbooks/brief/cost/model';
 import {
   loadPriceBook,
   MissingPriceError,
+  oldestRead,
+  PriceCollector,
   parsePriceFile,
   priceBookOf,
   SHIPPED_PRICES_FILE,
@@ -133,6 +135,56 @@ describe('a price file that cannot be used is refused with the field, the value 
       'mine.json: figure aurora.instance.db.r6g.large for us-east-1 appears twice; keep one entry per id and Region',
     ],
     [
+      'a date with more around it',
+      fileOf([{ ...FIGURE, read: 'on 2026-11-30' }]),
+      `mine.json: 1 problem(s): figures.0.read: must be the date the figure was read, as YYYY-MM-DD (got: "on 2026-11-30"); ${TAIL}`,
+    ],
+    [
+      'a date with a time after it',
+      fileOf([{ ...FIGURE, read: '2026-11-30T10:00' }]),
+      `mine.json: 1 problem(s): figures.0.read: must be the date the figure was read, as YYYY-MM-DD (got: "2026-11-30T10:00"); ${TAIL}`,
+    ],
+    [
+      'an id with upper case or spaces',
+      fileOf([{ ...FIGURE, id: 'Aurora instance' }]),
+      `mine.json: 1 problem(s): figures.0.id: must be lower-case words joined by . - or _ (got: "Aurora instance"); ${TAIL}`,
+    ],
+    [
+      'an id with a space at its end',
+      fileOf([{ ...FIGURE, id: 'aurora.io ' }]),
+      `mine.json: 1 problem(s): figures.0.id: must be lower-case words joined by . - or _ (got: "aurora.io "); ${TAIL}`,
+    ],
+    [
+      'a Region with more before it',
+      fileOf([{ ...FIGURE, region: 'the us-east-1' }]),
+      `mine.json: 1 problem(s): figures.0.region: must be a Region name or "global" (got: "the us-east-1"); ${TAIL}`,
+    ],
+    [
+      'a Region with more after it',
+      fileOf([{ ...FIGURE, region: 'us-east-1a' }]),
+      `mine.json: 1 problem(s): figures.0.region: must be a Region name or "global" (got: "us-east-1a"); ${TAIL}`,
+    ],
+    [
+      'a source url inside a sentence',
+      fileOf([{ ...FIGURE, source: { url: 'see https://aws.amazon.com/', section: 'x' } }]),
+      `mine.json: 1 problem(s): figures.0.source.url: must be the https address of the pricing page (got: "see https://aws.amazon.com/"); ${TAIL}`,
+    ],
+    [
+      'a source url with words after it',
+      fileOf([{ ...FIGURE, source: { url: 'https://aws.amazon.com/ page', section: 'x' } }]),
+      `mine.json: 1 problem(s): figures.0.source.url: must be the https address of the pricing page (got: "https://aws.amazon.com/ page"); ${TAIL}`,
+    ],
+    [
+      'no unit and no section',
+      fileOf([{ ...FIGURE, unit: '', source: { url: FIGURE.source.url, section: '' } }]),
+      `mine.json: 2 problem(s): figures.0.unit: must name the unit, e.g. "instance-hour" (got: ""); figures.0.source.section: must name the section of the page the figure is in (got: ""); ${TAIL}`,
+    ],
+    [
+      'two unknown keys',
+      fileOf([{ ...FIGURE, price: 1, cost: 2 }]),
+      `mine.json: 1 problem(s): figures.0: unknown key(s) "price", "cost"; ${TAIL}`,
+    ],
+    [
       'text that is not JSON',
       '{',
       "mine.json: not JSON (Expected property name or '}' in JSON at position 1); fix the file or leave --prices out to use the shipped prices",
@@ -145,6 +197,49 @@ describe('a price file that cannot be used is refused with the field, the value 
     expect(() => loadPriceBook('/nowhere/prices.json')).toThrow(
       new Error('/nowhere/prices.json: no such price file; check the path given to --prices'),
     );
+  });
+});
+
+describe('which figure a price book answers with', () => {
+  const layer = (file: string, figures: PriceFigure[]) => ({ file, figures });
+
+  test('GIVEN two files THEN the later one wins figure by figure and each figure names its file', () => {
+    const book = priceBookOf([
+      layer('shipped.json', [FIGURE, { ...FIGURE, region: 'us-west-2' }]),
+      layer('mine.json', [{ ...FIGURE, usd: 0.1, read: '2026-10-01' }]),
+    ]);
+    expect(book.files).toEqual(['shipped.json', 'mine.json']);
+    expect(book.figures.get(`${FIGURE.id}@us-east-1`)).toEqual({
+      ...FIGURE,
+      usd: 0.1,
+      read: '2026-10-01',
+      file: 'mine.json',
+    });
+    expect(book.figures.get(`${FIGURE.id}@us-west-2`)?.file).toBe('shipped.json');
+  });
+
+  test('GIVEN figures read on different days THEN the estimate is as of the oldest one', () => {
+    const older = { ...FIGURE, id: 'kms.key', read: '2026-09-15' };
+    const newer = { ...FIGURE, id: 'kms.key', region: 'us-west-2', read: '2026-11-30' };
+    expect(oldestRead([newer, older, FIGURE])).toBe('2026-09-15');
+    expect(oldestRead([older, newer])).toBe('2026-09-15');
+    expect(oldestRead([])).toBe('');
+  });
+
+  test('GIVEN a Region pair with its own transfer price THEN traffic between them uses it, and other pairs the sending Region’s', () => {
+    const book = loadPriceBook();
+    const collector = new PriceCollector(book);
+    const pair = shippedFigures.find((f) => f.id.startsWith('transfer.inter-region.to.'))!;
+    const to = pair.id.slice('transfer.inter-region.to.'.length);
+    expect(collector.transfer(pair.region, to).usd).toBe(pair.usd);
+    const general = shippedFigures.find(
+      (f) => f.id === 'transfer.inter-region' && f.region === pair.region,
+    )!;
+    const other = DEFAULT_ALLOWED_REGIONS.find((r) => r !== to && r !== pair.region)!;
+    expect(collector.transfer(pair.region, other)).toEqual({
+      ...general,
+      file: SHIPPED_PRICES_FILE,
+    });
   });
 });
 

@@ -64,12 +64,39 @@ describe('workload assumptions', () => {
       `workload: backupDailyChangeRatio: must be from 0 to 1 (got: 2); ${KEYS}`,
     ],
     [
+      'no health checkers',
+      { healthCheckers: 0 },
+      `workload: healthCheckers: must be at least 1 (got: 0); ${KEYS}`,
+    ],
+    [
+      'a negative change ratio',
+      { backupDailyChangeRatio: -0.1 },
+      `workload: backupDailyChangeRatio: must be from 0 to 1 (got: -0.1); ${KEYS}`,
+    ],
+    [
+      'a month longer than 31 days',
+      { hoursPerMonth: 745 },
+      `workload: hoursPerMonth: must be at most 744 (31 days) (got: 745); ${KEYS}`,
+    ],
+    [
+      'two problems',
+      { storageGb: -1, healthCheckers: 0 },
+      `workload: storageGb: must be a number of at least 0 (got: -1); healthCheckers: must be at least 1 (got: 0); ${KEYS}`,
+    ],
+    [
       'a list instead of an object',
       [],
       `workload: (file): Invalid input: expected object, received array (got: []); ${KEYS}`,
     ],
   ])('GIVEN %s THEN the message names the field and the value', (_, raw, message) => {
     expect(() => workloadOf(raw)).toThrow(new Error(message));
+  });
+
+  test('GIVEN the most health checkers and hours allowed THEN they are taken', () => {
+    expect(workloadOf({ healthCheckers: 40, hoursPerMonth: 744 })).toMatchObject({
+      healthCheckers: 40,
+      hoursPerMonth: 744,
+    });
   });
 
   test('GIVEN a workload file THEN it is read; GIVEN a missing or broken one THEN the message names the file', () => {
